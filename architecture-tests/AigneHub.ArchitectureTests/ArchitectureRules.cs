@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using NetArchTest.Rules;
+
+namespace AigneHub.ArchitectureTests;
+
+/// <summary>
+/// The rules, each a function of the layers it checks, so every test can run a rule against the hub (must pass) and
+/// against the broken fixture (must fail). Each result names the offending types.
+/// </summary>
+public static class ArchitectureRules
+{
+    private static readonly string[] Frameworks =
+    [
+        "Microsoft.", "Marten", "JasperFx", "Weasel", "Npgsql", "Grpc", "Google.", "Mediator", "FluentValidation", "Hangfire", "Mapster",
+        "System.Text.Json", "Newtonsoft",
+    ];
+
+    /// <summary>The domain uses nothing but the BCL: no project of the solution, no framework package.</summary>
+    public static RuleOutcome DomainDependsOnNothing(Layers layers)
+    {
+        var forbidden = Frameworks.Concat([layers.ApplicationNamespace, layers.InfrastructureNamespace, layers.ApiNamespace]).ToArray();
+        return Check(Types.InAssembly(layers.Domain).That().ResideInNamespace(layers.DomainNamespace)
+            .ShouldNot().HaveDependencyOnAny(forbidden).GetResult());
+    }
+
+    public static RuleOutcome ApplicationDoesNotDependOnOuterLayers(Layers layers) =>
+        Check(Types.InAssembly(layers.Application).That().ResideInNamespace(layers.ApplicationNamespace)
+            .ShouldNot().HaveDependencyOnAny(layers.InfrastructureNamespace, layers.ApiNamespace).GetResult());
+
+    public static RuleOutcome InfrastructureDoesNotDependOnApi(Layers layers) =>
+        Check(Types.InAssembly(layers.Infrastructure).That().ResideInNamespace(layers.InfrastructureNamespace)
+            .ShouldNot().HaveDependencyOn(layers.ApiNamespace).GetResult());
+
+    /// <summary>In the presentation layer only the composition root may touch Infrastructure.</summary>
+    public static RuleOutcome OnlyCompositionRootUsesInfrastructure(Layers layers) =>
+        Check(Types.InAssembly(layers.Api).That().ResideInNamespace(layers.ApiNamespace)
+            .And().DoNotResideInNamespace(layers.CompositionRootNamespace)
+            .And().DoNotHaveName("Program")
+            .ShouldNot().HaveDependencyOn(layers.InfrastructureNamespace).GetResult());
+
+    public static RuleOutcome HandlersAreInternalAndSealed(Layers layers) =>
+        Offenders(HandlerTypes(layers), t => t.IsPublic || t.IsNestedPublic || !t.IsSealed || !t.Name.EndsWith("Handler", StringComparison.Ordinal));
+
+    public static RuleOutcome ValidatorsAreInternalAndSealed(Layers layers) =>
+        Offenders(ValidatorTypes(layers), t => t.IsPublic || t.IsNestedPublic || !t.IsSealed || !t.Name.EndsWith("Validator", StringComparison.Ordinal));
+
+    public static RuleOutcome CommandsAndQueriesAreImmutable(Layers layers) =>
+        Offenders(MessageTypes(layers), t => !IsImmutable(t));
+
+    public static RuleOutcome EventsAreImmutable(Layers layers) =>
+        Offenders(
+            ConcreteTypes(layers.Domain).Where(t => t.Namespace is { } ns && ns.StartsWith(layers.DomainNamespace, StringComparison.Ordinal) && ns.EndsWith(".Events", StringComparison.Ordinal)),
+            t => !IsImmutable(t));
+
+    /// <summary>Finds the types a rule is about, so a test can prove the rule is not vacuous.</summary>
+    public static IReadOnlyList<Type> HandlerTypes(Layers layers) =>
+        ConcreteTypes(layers.Application).Where(t => t.GetInterfaces().Any(IsMediatorHandler)).ToArray();
+
+    public static IReadOnlyList<Type> ValidatorTypes(Layers layers) =>
+        ConcreteTypes(layers.Application).Where(t => BaseTypes(t).Any(b => b.IsGenericType && b.Name == "AbstractValidator`1")).ToArray();
+
+    public static IReadOnlyList<Type> MessageTypes(Layers layers) =>
+        ConcreteTypes(layers.Application)
+            .Where(t => t.GetInterfaces().Any(i => i.FullName is "Mediator.IMessage" or "Mediator.IStreamMessage"))
+            .ToArray();
+
+    private static bool IsMediatorHandler(Type type) =>
+        type.IsGenericType && type.Namespace == "Mediator" && type.Name.Contains("Handler", StringComparison.Ordinal)
+        && !type.Name.StartsWith("INotification", StringComparison.Ordinal);
+
+    /// <summary>No settable state: fields are readonly, properties have no setter or an init-only one.</summary>
+    private static bool IsImmutable(Type type)
+    {
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (var t in BaseTypes(type).Prepend(type).Where(t => t != typeof(object)))
+        {
+            if (t.GetFields(all).Any(f => !f.IsInitOnly && !f.IsDefined(typeof(CompilerGeneratedAttribute))))
+            {
+                return false;
+            }
+
+            if (t.GetProperties(all).Any(p => p.SetMethod is { } setter && !IsInitOnly(setter)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsInitOnly(MethodInfo setter) =>
+        setter.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.FullName == "System.Runtime.CompilerServices.IsExternalInit");
+
+    private static IEnumerable<Type> ConcreteTypes(Assembly assembly) =>
+        assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && !t.IsDefined(typeof(CompilerGeneratedAttribute)));
+
+    private static IEnumerable<Type> BaseTypes(Type type)
+    {
+        for (var b = type.BaseType; b is not null; b = b.BaseType)
+        {
+            yield return b;
+        }
+    }
+
+    private static RuleOutcome Check(TestResult result) =>
+        new(result.IsSuccessful, result.FailingTypeNames?.ToArray() ?? []);
+
+    private static RuleOutcome Offenders(IEnumerable<Type> types, Func<Type, bool> breaks)
+    {
+        var offenders = types.Where(breaks).Select(t => t.FullName ?? t.Name).ToArray();
+        return new RuleOutcome(offenders.Length == 0, offenders);
+    }
+}
+
+public sealed record RuleOutcome(bool IsSuccessful, IReadOnlyList<string> Offenders)
+{
+    public override string ToString() => IsSuccessful ? "rule holds" : "broken by: " + string.Join(", ", Offenders);
+}

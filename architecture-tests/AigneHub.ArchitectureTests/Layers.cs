@@ -1,0 +1,41 @@
+using System.Reflection;
+
+namespace AigneHub.ArchitectureTests;
+
+/// <summary>The assemblies and namespaces each rule is about: the hub's, and the deliberately broken fixture's.</summary>
+public sealed record Layers(
+    Assembly Domain,
+    Assembly Application,
+    Assembly Infrastructure,
+    Assembly Api,
+    string DomainNamespace,
+    string ApplicationNamespace,
+    string InfrastructureNamespace,
+    string ApiNamespace,
+    string CompositionRootNamespace)
+{
+    public static readonly Layers Hub = new(
+        typeof(Domain.Usage.CallRecord).Assembly,
+        typeof(Application.DependencyInjection).Assembly,
+        typeof(Infrastructure.DependencyInjection).Assembly,
+        typeof(Api.Hosting.HubApplication).Assembly,
+        "AigneHub.Domain",
+        "AigneHub.Application",
+        "AigneHub.Infrastructure",
+        "AigneHub.Api",
+        "AigneHub.Api.Hosting");
+
+    private static readonly Assembly Fixture = typeof(Broken.Domain.LeakyEntity).Assembly;
+
+    /// <summary>One assembly plays every layer; the namespaces tell them apart.</summary>
+    public static readonly Layers Broken = new(
+        Fixture,
+        Fixture,
+        Fixture,
+        Fixture,
+        "Broken.Domain",
+        "Broken.Application",
+        "Broken.Infrastructure",
+        "Broken.Api",
+        "Broken.Api.Hosting");
+}

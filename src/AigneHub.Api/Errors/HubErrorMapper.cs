@@ -1,0 +1,58 @@
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Usage;
+using Grpc.Core;
+
+namespace AigneHub.Api.Errors;
+
+/// <summary>The single translation from the hub's exceptions to what callers see.</summary>
+public static class HubErrorMapper
+{
+    public const string InvalidRequest = "invalid_request_error";
+    public const string ServerError = "server_error";
+    public const string UpstreamError = "upstream_error";
+    public const string RateLimit = "rate_limit_error";
+
+    public static HubError Map(Exception exception, string requestId) => exception switch
+    {
+        RequestValidationException validation => new HubError(
+            StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, InvalidRequest, null,
+            validation.Violations.Count > 0 ? validation.Violations[0].Field : null,
+            validation.Message, Violations: validation.Violations),
+        ModelNotFoundException notFound => new HubError(
+            StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "model_not_found", "model", notFound.Message),
+        UpstreamException upstream => MapUpstream(upstream),
+        HubException { Kind: ErrorKind.Cancelled } => Cancelled,
+        OperationCanceledException => Cancelled,
+        _ => new HubError(
+            StatusCodes.Status500InternalServerError, StatusCode.Internal, ServerError, null, null,
+            $"The hub failed to process the request (request id {requestId})."),
+    };
+
+    private static readonly HubError Cancelled = new(499, StatusCode.Cancelled, InvalidRequest, "cancelled", null, "The request was cancelled.");
+
+    private static HubError MapUpstream(UpstreamException upstream) => upstream.Kind switch
+    {
+        ErrorKind.UpstreamAuth => new HubError(
+            StatusCodes.Status502BadGateway, StatusCode.Unavailable, UpstreamError, "provider_credential_refused", null, upstream.Message),
+        ErrorKind.UpstreamRateLimited => new HubError(
+            StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted, RateLimit, "rate_limit_exceeded", null, upstream.Message,
+            upstream.RetryAfter),
+        ErrorKind.UpstreamTimeout => new HubError(
+            StatusCodes.Status504GatewayTimeout, StatusCode.DeadlineExceeded, UpstreamError, "provider_timeout", null, upstream.Message),
+        ErrorKind.UpstreamRejected => new HubError(
+            StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, InvalidRequest, "provider_rejected_request", null, upstream.Message),
+        _ => new HubError(
+            StatusCodes.Status502BadGateway, StatusCode.Unavailable, UpstreamError, "provider_unavailable", null, upstream.Message),
+    };
+
+    /// <summary>Maps a gRPC status that did not come from our interceptor (e.g. transcoding rejecting malformed JSON).</summary>
+    public static HubError FromGrpcStatus(StatusCode code, string? message) => code switch
+    {
+        StatusCode.InvalidArgument => new HubError(
+            StatusCodes.Status400BadRequest, code, InvalidRequest, null, null,
+            "We could not parse the JSON body of your request. " + (message ?? string.Empty)),
+        StatusCode.NotFound => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "not_found", null, message ?? "Not found."),
+        StatusCode.Unimplemented => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "unknown_url", null, message ?? "Unknown request URL."),
+        _ => new HubError(StatusCodes.Status500InternalServerError, code, ServerError, null, null, "The hub failed to process the request."),
+    };
+}

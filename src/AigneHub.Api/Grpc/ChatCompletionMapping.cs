@@ -1,0 +1,219 @@
+using AigneHub.Application.Chat.Commands.CreateChatCompletion;
+using AigneHub.Application.Chat.Commands.StreamChatCompletion;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Chat;
+using Google.Protobuf.Collections;
+using Google.Protobuf.WellKnownTypes;
+using V1 = AigneHub.Api.Grpc.V1;
+
+namespace AigneHub.Api.Grpc;
+
+/// <summary>
+/// Maps the OpenAI-shaped contract to commands and results back. Shape errors that the commands cannot even express
+/// (an unknown role, a content part of an unknown type) are reported here as field violations; every rule about
+/// values lives in the command validators.
+/// </summary>
+internal static class ChatCompletionMapping
+{
+    public static CreateChatCompletionCommand ToCommand(V1.CreateChatCompletionRequest request, string requestId) =>
+        new(requestId, request.Model, ToMessages(request.Messages), ToSettings(request));
+
+    public static StreamChatCompletionCommand ToStreamCommand(V1.CreateChatCompletionRequest request, string requestId) =>
+        new(requestId, request.Model, ToMessages(request.Messages), ToSettings(request));
+
+    public static V1.CreateChatCompletionResponse ToResponse(ChatCompletion completion)
+    {
+        var response = new V1.CreateChatCompletionResponse
+        {
+            Id = completion.Id,
+            Object = "chat.completion",
+            Created = completion.Created.ToUnixTimeSeconds(),
+            Model = completion.Model,
+            Usage = ToUsage(completion.Usage),
+        };
+
+        var message = new V1.AssistantMessage { Role = "assistant" };
+        if (completion.Content is not null)
+        {
+            message.Content = completion.Content;
+        }
+
+        response.Choices.Add(new V1.ChatCompletionChoice { Index = 0, Message = message, FinishReason = completion.FinishReason });
+        if (completion.SystemFingerprint is not null)
+        {
+            response.SystemFingerprint = completion.SystemFingerprint;
+        }
+
+        return response;
+    }
+
+    public static V1.ChatCompletionChunk ToChunk(ChatCompletionUpdate update)
+    {
+        var chunk = new V1.ChatCompletionChunk
+        {
+            Id = update.Id,
+            Object = "chat.completion.chunk",
+            Created = update.Created.ToUnixTimeSeconds(),
+            Model = update.Model,
+        };
+
+        if (update.SystemFingerprint is not null)
+        {
+            chunk.SystemFingerprint = update.SystemFingerprint;
+        }
+
+        if (update.Usage is { } usage)
+        {
+            chunk.Usage = ToUsage(usage);
+            return chunk;
+        }
+
+        var delta = new V1.ChunkDelta();
+        if (update.Role is not null)
+        {
+            delta.Role = update.Role;
+        }
+
+        if (update.ContentDelta is not null)
+        {
+            delta.Content = update.ContentDelta;
+        }
+
+        var choice = new V1.ChatCompletionChunkChoice { Index = 0, Delta = delta };
+        if (update.FinishReason is not null)
+        {
+            choice.FinishReason = update.FinishReason;
+        }
+
+        chunk.Choices.Add(choice);
+        return chunk;
+    }
+
+    private static V1.CompletionUsage ToUsage(Domain.Usage.TokenUsage usage) => new()
+    {
+        PromptTokens = usage.PromptTokens,
+        CompletionTokens = usage.CompletionTokens,
+        TotalTokens = usage.TotalTokens,
+    };
+
+    private static ChatSettings ToSettings(V1.CreateChatCompletionRequest request) => new()
+    {
+        Temperature = request.HasTemperature ? request.Temperature : null,
+        TopP = request.HasTopP ? request.TopP : null,
+        MaxTokens = request.HasMaxCompletionTokens ? request.MaxCompletionTokens : request.HasMaxTokens ? request.MaxTokens : null,
+        Stop = ToStop(request.Stop),
+        N = request.HasN ? request.N : null,
+        Seed = request.HasSeed ? request.Seed : null,
+        User = string.IsNullOrEmpty(request.User) ? null : request.User,
+        PresencePenalty = request.HasPresencePenalty ? request.PresencePenalty : null,
+        FrequencyPenalty = request.HasFrequencyPenalty ? request.FrequencyPenalty : null,
+    };
+
+    private static IReadOnlyList<string>? ToStop(Value? stop) => stop?.KindCase switch
+    {
+        null or Value.KindOneofCase.None or Value.KindOneofCase.NullValue => null,
+        Value.KindOneofCase.StringValue => [stop.StringValue],
+        Value.KindOneofCase.ListValue when stop.ListValue.Values.All(v => v.KindCase == Value.KindOneofCase.StringValue) =>
+            stop.ListValue.Values.Select(v => v.StringValue).ToArray(),
+        _ => throw Shape("stop", "stop must be a string or an array of strings"),
+    };
+
+    private static ChatMessage[] ToMessages(RepeatedField<V1.ChatMessage> messages)
+    {
+        var result = new ChatMessage[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            var role = ToRole(message.Role, i);
+            var (text, parts) = ToContent(message.Content, i);
+            result[i] = new ChatMessage(
+                role,
+                text,
+                parts,
+                string.IsNullOrEmpty(message.Name) ? null : message.Name,
+                string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId);
+        }
+
+        return result;
+    }
+
+    private static ChatRole ToRole(string role, int index) => role switch
+    {
+        "system" => ChatRole.System,
+        "developer" => ChatRole.Developer,
+        "user" => ChatRole.User,
+        "assistant" => ChatRole.Assistant,
+        "tool" => ChatRole.Tool,
+        "" => throw Shape($"messages[{index}].role", $"messages[{index}].role is required"),
+        _ => throw Shape($"messages[{index}].role", $"'{Truncate(role)}' is not one of ['system', 'developer', 'user', 'assistant', 'tool'] - 'messages.{index}.role'"),
+    };
+
+    private static (string? Text, IReadOnlyList<ContentPart>? Parts) ToContent(Value? content, int index)
+    {
+        switch (content?.KindCase)
+        {
+            case null or Value.KindOneofCase.None or Value.KindOneofCase.NullValue:
+                return (null, null);
+            case Value.KindOneofCase.StringValue:
+                return (content.StringValue, null);
+            case Value.KindOneofCase.ListValue:
+                var values = content.ListValue.Values;
+                var parts = new ContentPart[values.Count];
+                for (var j = 0; j < values.Count; j++)
+                {
+                    parts[j] = ToPart(values[j], $"messages[{index}].content[{j}]");
+                }
+
+                return (null, parts);
+            default:
+                throw Shape($"messages[{index}].content", $"messages[{index}].content must be a string or an array of content parts");
+        }
+    }
+
+    private static ContentPart ToPart(Value value, string field)
+    {
+        if (value.KindCase != Value.KindOneofCase.StructValue)
+        {
+            throw Shape(field, $"{field} must be an object with a type");
+        }
+
+        var fields = value.StructValue.Fields;
+        var type = fields.TryGetValue("type", out var t) ? t.StringValue : string.Empty;
+        switch (type)
+        {
+            case "text" when fields.TryGetValue("text", out var text) && text.KindCase == Value.KindOneofCase.StringValue:
+                return new TextPart(text.StringValue);
+            case "image_url" when fields.TryGetValue("image_url", out var image):
+                return ToImagePart(image, field);
+            case "text" or "image_url":
+                throw Shape(field, $"{field} is missing its '{type}' value");
+            default:
+                throw Shape($"{field}.type", $"'{Truncate(type)}' is not a supported content part type: use 'text' or 'image_url'");
+        }
+    }
+
+    private static ImagePart ToImagePart(Value image, string field)
+    {
+        if (image.KindCase == Value.KindOneofCase.StringValue)
+        {
+            return new ImagePart(image.StringValue, null);
+        }
+
+        if (image.KindCase == Value.KindOneofCase.StructValue
+            && image.StructValue.Fields.TryGetValue("url", out var url)
+            && url.KindCase == Value.KindOneofCase.StringValue)
+        {
+            var detail = image.StructValue.Fields.TryGetValue("detail", out var d) && d.KindCase == Value.KindOneofCase.StringValue
+                ? d.StringValue
+                : null;
+            return new ImagePart(url.StringValue, detail);
+        }
+
+        throw Shape($"{field}.image_url", $"{field}.image_url must have a url");
+    }
+
+    private static RequestValidationException Shape(string field, string message) => new([new FieldViolation(field, message)]);
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using AigneHub.Api.Grpc;
+using AigneHub.Api.Rest;
+using AigneHub.Api.Rest.OpenAI;
+using AigneHub.Application;
+using AigneHub.Infrastructure;
+using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace AigneHub.Api.Hosting;
+
+/// <summary>
+/// The composition root: decides the database (configured, or the embedded cluster started here), wires the layers,
+/// maps the surfaces, and on disposal stops the host and then the embedded cluster, in that order, so that queued
+/// call records are written before the database goes away.
+/// </summary>
+public sealed partial class HubApplication : IAsyncDisposable
+{
+    private readonly EmbeddedPostgresCluster? _embedded;
+    private readonly ListenOptions _rest;
+    private readonly ListenOptions _grpc;
+    private bool _disposed;
+
+    private HubApplication(WebApplication app, EmbeddedPostgresCluster? embedded, ListenOptions rest, ListenOptions grpc)
+    {
+        App = app;
+        _embedded = embedded;
+        _rest = rest;
+        _grpc = grpc;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>The REST base address actually bound (valid after start).</summary>
+    public Uri RestUri => ToUri(_rest);
+
+    /// <summary>The gRPC (h2c) base address actually bound (valid after start).</summary>
+    public Uri GrpcUri => ToUri(_grpc);
+
+    public bool UsesEmbeddedDatabase => _embedded is not null;
+
+    /// <param name="configure">Extra configuration, applied last (tests use it).</param>
+    public static async Task<HubApplication> CreateAsync(string[] args, Action<IConfigurationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder.Configuration);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = false;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+
+        EmbeddedPostgresCluster? embedded = null;
+        var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            using var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+            var options = builder.Configuration.GetSection(EmbeddedPostgresOptions.SectionName).Get<EmbeddedPostgresOptions>() ?? new EmbeddedPostgresOptions();
+            embedded = await EmbeddedPostgresCluster.StartAsync(options, loggers.CreateLogger<EmbeddedPostgresCluster>(), cancellationToken);
+            connectionString = embedded.ConnectionString;
+        }
+
+        try
+        {
+            var endpoints = builder.Configuration.GetSection(HubEndpointsOptions.Section).Get<HubEndpointsOptions>() ?? new HubEndpointsOptions();
+            ListenOptions? rest = null;
+            ListenOptions? grpc = null;
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                rest = Listen(kestrel, endpoints.RestUrl, HttpProtocols.Http1AndHttp2, "Hub:RestUrl");
+                grpc = Listen(kestrel, endpoints.GrpcUrl, HttpProtocols.Http2, "Hub:GrpcUrl");
+            });
+
+            builder.Services.AddOptions<HubEndpointsOptions>().Bind(builder.Configuration.GetSection(HubEndpointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddApplication();
+            builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null));
+            builder.Services.AddPresentation();
+
+            var app = builder.Build();
+            app.MapPresentation();
+
+            // ConfigureKestrel runs while the host is built, so both endpoints exist by now.
+            return new HubApplication(app, embedded, rest!, grpc!);
+        }
+        catch
+        {
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await App.StartAsync(cancellationToken);
+        LogListening(App.Logger, RestUri, GrpcUri, _embedded is null ? "configured PostgreSQL" : $"embedded PostgreSQL on port {_embedded.Port}");
+    }
+
+    /// <summary>Starts, then waits for Ctrl-C / SIGTERM and stops gracefully.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken);
+        await App.WaitForShutdownAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+        }
+        finally
+        {
+            if (_embedded is not null)
+            {
+                await _embedded.DisposeAsync();
+            }
+        }
+    }
+
+    private static ListenOptions Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, string key)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new InvalidOperationException($"{key} must be an absolute http:// URL such as http://127.0.0.1:8080 (got '{url}').");
+        }
+
+        ListenOptions? bound = null;
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            bound = listen;
+        }
+
+        if (uri.Host is "localhost")
+        {
+            kestrel.Listen(IPAddress.Loopback, uri.Port, Configure);
+        }
+        else if (uri.Host is "0.0.0.0" or "*" or "+")
+        {
+            kestrel.Listen(IPAddress.Any, uri.Port, Configure);
+        }
+        else if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
+        {
+            kestrel.Listen(address, uri.Port, Configure);
+        }
+        else
+        {
+            throw new InvalidOperationException($"{key} must name an IP address or localhost (got '{uri.Host}').");
+        }
+
+        return bound!;
+    }
+
+    private static Uri ToUri(ListenOptions listen)
+    {
+        var endpoint = listen.IPEndPoint ?? throw new InvalidOperationException("The hub listens on an IP endpoint.");
+        var host = endpoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : endpoint.Address.ToString();
+        return new UriBuilder(Uri.UriSchemeHttp, host, endpoint.Port).Uri;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AIGNE Hub is up: REST on {RestUrl}, gRPC (h2c) on {GrpcUrl}, using {Database}")]
+    private static partial void LogListening(ILogger logger, Uri restUrl, Uri grpcUrl, string database);
+}

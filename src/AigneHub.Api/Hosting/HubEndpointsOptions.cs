@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AigneHub.Api.Hosting;
+
+/// <summary>Where the hub listens (section "Hub"). Port 0 picks a free port (tests do).</summary>
+public sealed class HubEndpointsOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>REST (HTTP/1.1 and HTTP/2): the OpenAI routes, transcoded gRPC routes and the admin API.</summary>
+    [Required]
+    public string RestUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>gRPC over cleartext HTTP/2 (h2c).</summary>
+    [Required]
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:8081";
+}

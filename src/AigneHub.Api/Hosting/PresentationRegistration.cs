@@ -1,0 +1,43 @@
+using AigneHub.Api.Grpc;
+using AigneHub.Api.Rest;
+using AigneHub.Api.Rest.OpenAI;
+
+namespace AigneHub.Api.Hosting;
+
+/// <summary>The presentation layer: gRPC services with JSON transcoding, the REST edges, health.</summary>
+internal static class PresentationRegistration
+{
+    public static IServiceCollection AddPresentation(this IServiceCollection services)
+    {
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorTranslationInterceptor>();
+            options.EnableDetailedErrors = false;
+        })
+        .AddJsonTranscoding(options =>
+        {
+            // OpenAI's "created" is a JSON number; proto3 JSON would write int64 as a string.
+            options.JsonSettings.WriteInt64sAsStrings = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks();
+        services.AddHealthChecks();
+        return services;
+    }
+
+    public static WebApplication MapPresentation(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ChatCompletionStreamingMiddleware>();
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
+            branch => branch.UseMiddleware<OpenAIErrorEnvelopeMiddleware>());
+
+        app.MapGrpcService<InferenceService>();
+        app.MapGrpcService<UsageService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Text.Json;
+using AigneHub.Api.Errors;
+using AigneHub.Application.Chat.Common;
+
+namespace AigneHub.Api.Rest.OpenAI;
+
+/// <summary>
+/// Writes OpenAI's streaming format: one "data: {chat.completion.chunk}\n\n" event per update, written straight into
+/// the response pipe (no intermediate strings), and "data: [DONE]\n\n" at the end. With include_usage every chunk
+/// carries "usage": null except the final usage chunk, whose choices are empty, as OpenAI does.
+/// </summary>
+internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool includeUsage)
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    private readonly Utf8JsonWriter _json = new(output, new JsonWriterOptions { SkipValidation = true });
+
+    /// <summary>Writes the update as an event; false when there is nothing to send for it (usage not asked for).</summary>
+    public bool Write(ChatCompletionUpdate update)
+    {
+        if (update.Usage is not null && !includeUsage)
+        {
+            return false;
+        }
+
+        output.Write(DataPrefix);
+        _json.Reset(output);
+        _json.WriteStartObject();
+        _json.WriteString("id", update.Id);
+        _json.WriteString("object", "chat.completion.chunk");
+        _json.WriteNumber("created", update.Created.ToUnixTimeSeconds());
+        _json.WriteString("model", update.Model);
+        if (update.SystemFingerprint is not null)
+        {
+            _json.WriteString("system_fingerprint", update.SystemFingerprint);
+        }
+
+        _json.WriteStartArray("choices");
+        if (update.Usage is null)
+        {
+            WriteChoice(update);
+        }
+
+        _json.WriteEndArray();
+        if (includeUsage)
+        {
+            if (update.Usage is { } usage)
+            {
+                _json.WriteStartObject("usage");
+                _json.WriteNumber("prompt_tokens", usage.PromptTokens);
+                _json.WriteNumber("completion_tokens", usage.CompletionTokens);
+                _json.WriteNumber("total_tokens", usage.TotalTokens);
+                _json.WriteEndObject();
+            }
+            else
+            {
+                _json.WriteNull("usage");
+            }
+        }
+
+        _json.WriteEndObject();
+        _json.Flush();
+        output.Write(EventEnd);
+        return true;
+    }
+
+    public void WriteDone() => output.Write(Done);
+
+    /// <summary>An error after the stream started: OpenAI's envelope as a data event (clients raise it as an API error).</summary>
+    public void WriteError(HubError error)
+    {
+        output.Write(DataPrefix);
+        _json.Reset(output);
+        OpenAIErrorBody.Write(_json, error);
+        _json.Flush();
+        output.Write(EventEnd);
+    }
+
+    private void WriteChoice(ChatCompletionUpdate update)
+    {
+        _json.WriteStartObject();
+        _json.WriteNumber("index", 0);
+        _json.WriteStartObject("delta");
+        if (update.Role is not null)
+        {
+            _json.WriteString("role", update.Role);
+        }
+
+        if (update.ContentDelta is not null)
+        {
+            _json.WriteString("content", update.ContentDelta);
+        }
+
+        _json.WriteEndObject();
+        _json.WriteNull("logprobs");
+        if (update.FinishReason is not null)
+        {
+            _json.WriteString("finish_reason", update.FinishReason);
+        }
+        else
+        {
+            _json.WriteNull("finish_reason");
+        }
+
+        _json.WriteEndObject();
+    }
+}

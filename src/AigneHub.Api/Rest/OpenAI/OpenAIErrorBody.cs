@@ -1,0 +1,52 @@
+using System.Text.Json;
+using AigneHub.Api.Errors;
+
+namespace AigneHub.Api.Rest.OpenAI;
+
+/// <summary>OpenAI's error envelope: {"error":{"message","type","param","code"}}, with param and code null when unknown.</summary>
+internal static class OpenAIErrorBody
+{
+    public static void Write(Utf8JsonWriter json, HubError error)
+    {
+        json.WriteStartObject();
+        json.WriteStartObject("error");
+        json.WriteString("message", error.Message);
+        json.WriteString("type", error.Type);
+        WriteNullable(json, "param", error.Param);
+        WriteNullable(json, "code", error.Code);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Writes a whole error response; only valid before the response has started.</summary>
+    public static async Task WriteResponseAsync(HttpContext context, HubError error)
+    {
+        var response = context.Response;
+        response.StatusCode = error.HttpStatus;
+        response.ContentType = "application/json";
+        response.ContentLength = null;
+        if (error.RetryAfter is { } retryAfter)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using (var json = new Utf8JsonWriter(response.BodyWriter))
+        {
+            Write(json, error);
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using AigneHub.Api.Errors;
+using Grpc.Core;
+
+namespace AigneHub.Api.Rest.OpenAI;
+
+/// <summary>
+/// Gives every error on the OpenAI routes (/v1/*) OpenAI's envelope. JSON transcoding answers errors with a
+/// google.rpc.Status body; this middleware holds back a response whose status is an error, and writes the envelope
+/// instead, from the <see cref="HubError"/> the gRPC interceptor left behind or, failing that, from the status body.
+/// Successful responses pass straight through without buffering.
+/// </summary>
+internal sealed class OpenAIErrorEnvelopeMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var original = context.Response.Body;
+        await using var guard = new ErrorCapturingStream(original, context.Response);
+        context.Response.Body = guard;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        if (context.Response.HasStarted || context.Response.StatusCode < 400)
+        {
+            return;
+        }
+
+        var error = context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError hubError
+            ? hubError
+            : FromResponse(context, guard.CapturedError);
+        await OpenAIErrorBody.WriteResponseAsync(context, error);
+    }
+
+    private static HubError FromResponse(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        var status = context.Response.StatusCode;
+        if (body.Length > 0 && TryReadStatus(body, out var code, out var message))
+        {
+            var mapped = HubErrorMapper.FromGrpcStatus(code, message);
+            return mapped with { HttpStatus = status >= 400 ? status : mapped.HttpStatus };
+        }
+
+        var request = context.Request;
+        return status switch
+        {
+            StatusCodes.Status404NotFound => new HubError(status, StatusCode.NotFound, HubErrorMapper.InvalidRequest, "unknown_url", null,
+                $"Unknown request URL: {request.Method} {request.Path}. Please check the URL for typos."),
+            StatusCodes.Status405MethodNotAllowed => new HubError(status, StatusCode.Unimplemented, HubErrorMapper.InvalidRequest, "method_not_supported", null,
+                $"Invalid method for URL ({request.Method} {request.Path})."),
+            StatusCodes.Status415UnsupportedMediaType => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null,
+                "The request body must be JSON (Content-Type: application/json)."),
+            StatusCodes.Status413PayloadTooLarge => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null,
+                "The request body is too large."),
+            < 500 => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null, "The request was not accepted."),
+            _ => new HubError(status, StatusCode.Internal, HubErrorMapper.ServerError, null, null,
+                $"The hub failed to process the request (request id {context.TraceIdentifier})."),
+        };
+    }
+
+    private static bool TryReadStatus(ReadOnlyMemory<byte> body, out StatusCode code, out string? message)
+    {
+        code = StatusCode.Unknown;
+        message = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("code", out var codeElement) || !codeElement.TryGetInt32(out var value))
+            {
+                return false;
+            }
+
+            code = (StatusCode)value;
+            message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Passes writes through until the first write of an error response, which it captures instead.</summary>
+    private sealed class ErrorCapturingStream(Stream inner, HttpResponse response) : Stream
+    {
+        private MemoryStream? _captured;
+        private bool _decided;
+
+        public ReadOnlyMemory<byte> CapturedError => _captured is null ? ReadOnlyMemory<byte>.Empty : _captured.GetBuffer().AsMemory(0, (int)_captured.Length);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        private Stream Target
+        {
+            get
+            {
+                if (!_decided)
+                {
+                    _decided = true;
+                    if (response.StatusCode >= 400)
+                    {
+                        _captured = new MemoryStream();
+                    }
+                }
+
+                return _captured ?? inner;
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Target.Write(buffer, offset, count);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Target.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Target.WriteAsync(buffer, cancellationToken);
+
+        // Flushing an undecided response would send its headers before we know whether it is an error.
+        public override void Flush()
+        {
+            if (_decided && _captured is null)
+            {
+                inner.Flush();
+            }
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) =>
+            _decided && _captured is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync()
+        {
+            _captured?.Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _captured?.Dispose();
+            }
+        }
+    }
+}

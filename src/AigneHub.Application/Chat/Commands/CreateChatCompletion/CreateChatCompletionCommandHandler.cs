@@ -1,0 +1,48 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Usage;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
+
+internal sealed partial class CreateChatCompletionCommandHandler(
+    ChatRouter router,
+    ICallRecorder recorder,
+    TimeProvider time,
+    ILogger<CreateChatCompletionCommandHandler> logger)
+    : ICommandHandler<CreateChatCompletionCommand, ChatCompletion>
+{
+    public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
+    {
+        var route = router.Route(command.Model);
+        var request = route.RequestFor(command);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var provider = route.Providers[attempt];
+            meter.Attempt(provider.Name, route.Name.Model);
+            try
+            {
+                var completion = await provider.CompleteAsync(request, cancellationToken);
+                meter.FirstByte();
+                recorder.Record(meter.Succeeded(completion.Usage));
+                return completion;
+            }
+            catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
+            {
+                LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+            }
+            catch (Exception ex)
+            {
+                recorder.Record(meter.Failed(ex, default, cancellationToken));
+                throw;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed with {ErrorKind}; failing over to {NextProvider}")]
+    private static partial void LogFailover(ILogger logger, string provider, ErrorKind errorKind, string nextProvider);
+}

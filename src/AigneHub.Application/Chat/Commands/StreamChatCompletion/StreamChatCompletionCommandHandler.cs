@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Usage;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
+
+/// <summary>
+/// Streams an answer. Failover happens only before the first update reaches the client; after that a failure ends
+/// the stream. The call record is written however the stream ends: completed, failed, or abandoned by the client
+/// (the consumer stops enumerating, which disposes the provider stream and closes the upstream connection).
+/// </summary>
+internal sealed partial class StreamChatCompletionCommandHandler(
+    ChatRouter router,
+    ICallRecorder recorder,
+    TimeProvider time,
+    ILogger<StreamChatCompletionCommandHandler> logger)
+    : IStreamCommandHandler<StreamChatCompletionCommand, ChatCompletionUpdate>
+{
+    public async IAsyncEnumerable<ChatCompletionUpdate> Handle(
+        StreamChatCompletionCommand command,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var route = router.Route(command.Model);
+        var request = route.RequestFor(command);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true);
+
+        IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
+        CallRecord? outcome = null;
+        TokenUsage? reportedUsage = null;
+        var contentUpdates = 0;
+        try
+        {
+            updates = await OpenFirstAvailableAsync(route, request, meter, cancellationToken);
+            while (true)
+            {
+                ChatCompletionUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    update = updates.Current;
+                }
+                catch (Exception ex)
+                {
+                    outcome = meter.Failed(ex, UsageSoFar(reportedUsage, contentUpdates), cancellationToken);
+                    throw;
+                }
+
+                if (update.ContentDelta is { Length: > 0 })
+                {
+                    contentUpdates++;
+                }
+
+                reportedUsage = update.Usage ?? reportedUsage;
+                yield return update;
+            }
+
+            outcome = meter.Succeeded(UsageSoFar(reportedUsage, contentUpdates));
+        }
+        finally
+        {
+            // No outcome yet: the consumer stopped early (client gone) or opening the stream itself failed.
+            outcome ??= updates is null ? null : meter.Cancelled(UsageSoFar(reportedUsage, contentUpdates));
+            if (outcome is not null)
+            {
+                recorder.Record(outcome);
+            }
+
+            if (updates is not null)
+            {
+                await updates.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens the stream on the first provider that answers. A stream is open once its first update arrived, so a
+    /// provider that fails before producing anything can still be failed over.
+    /// </summary>
+    private async Task<IAsyncEnumerator<ChatCompletionUpdate>> OpenFirstAvailableAsync(
+        ChatRoute route,
+        Application.Abstractions.ProviderChatRequest request,
+        CallMeter meter,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var provider = route.Providers[attempt];
+            meter.Attempt(provider.Name, route.Name.Model);
+            var updates = provider.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                if (!await updates.MoveNextAsync())
+                {
+                    throw new UpstreamException(ErrorKind.UpstreamUnavailable, provider.Name, $"The {provider.Name} provider ended the stream without an answer.");
+                }
+
+                meter.FirstByte();
+                return new PeekedEnumerator(updates);
+            }
+            catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
+            {
+                await updates.DisposeAsync();
+                LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+            }
+            catch (Exception ex)
+            {
+                await updates.DisposeAsync();
+                recorder.Record(meter.Failed(ex, default, cancellationToken));
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The provider's usage report when it sent one; otherwise (stream cut short) one token per content update,
+    /// which is how OpenAI-style providers stream.
+    /// </summary>
+    private static TokenUsage UsageSoFar(TokenUsage? reported, int contentUpdates) =>
+        reported ?? new TokenUsage(0, contentUpdates);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed with {ErrorKind} before streaming; failing over to {NextProvider}")]
+    private static partial void LogFailover(ILogger logger, string provider, ErrorKind errorKind, string nextProvider);
+
+    /// <summary>Replays the update that proved the stream open, then continues with the rest.</summary>
+    private sealed class PeekedEnumerator(IAsyncEnumerator<ChatCompletionUpdate> inner) : IAsyncEnumerator<ChatCompletionUpdate>
+    {
+        private bool _replayed;
+
+        public ChatCompletionUpdate Current => inner.Current;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (!_replayed)
+            {
+                _replayed = true;
+                return ValueTask.FromResult(true);
+            }
+
+            return inner.MoveNextAsync();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

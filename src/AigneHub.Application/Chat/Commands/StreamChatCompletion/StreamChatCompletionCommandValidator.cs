@@ -1,0 +1,9 @@
+using AigneHub.Application.Chat.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
+
+internal sealed class StreamChatCompletionCommandValidator : AbstractValidator<StreamChatCompletionCommand>
+{
+    public StreamChatCompletionCommandValidator() => Include(new ChatRequestValidator());
+}

@@ -1,0 +1,78 @@
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Application.Chat.Common;
+
+/// <summary>Measures one call (time to first byte, latency) and turns its outcome into a call record.</summary>
+internal sealed class CallMeter
+{
+    private readonly TimeProvider _time;
+    private readonly long _startTimestamp;
+    private readonly DateTimeOffset _startedAt;
+    private readonly string _requestId;
+    private readonly CallType _callType;
+    private readonly bool _streamed;
+    private long? _firstByteTimestamp;
+    private string _provider = string.Empty;
+    private string _model = string.Empty;
+
+    private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed)
+    {
+        _time = time;
+        _requestId = requestId;
+        _callType = callType;
+        _streamed = streamed;
+        _startedAt = time.GetUtcNow();
+        _startTimestamp = time.GetTimestamp();
+    }
+
+    public static CallMeter Start(TimeProvider time, string requestId, CallType callType, bool streamed) =>
+        new(time, requestId, callType, streamed);
+
+    public string Provider => _provider;
+
+    /// <summary>Names the provider now being tried; after a failover the record names the last one.</summary>
+    public void Attempt(string provider, string model)
+    {
+        _provider = provider;
+        _model = model;
+    }
+
+    public void FirstByte() => _firstByteTimestamp ??= _time.GetTimestamp();
+
+    public CallRecord Succeeded(TokenUsage usage) => Build(CallStatus.Succeeded, ErrorKind.None, usage);
+
+    public CallRecord Cancelled(TokenUsage usage) => Build(CallStatus.Cancelled, ErrorKind.Cancelled, usage);
+
+    public CallRecord Failed(Exception exception, TokenUsage usage, CancellationToken callToken)
+    {
+        if (exception is OperationCanceledException && callToken.IsCancellationRequested)
+        {
+            return Cancelled(usage);
+        }
+
+        var kind = exception is HubException hub ? hub.Kind : ErrorKind.Internal;
+        return Build(CallStatus.Failed, kind, usage);
+    }
+
+    private CallRecord Build(CallStatus status, ErrorKind errorKind, TokenUsage usage)
+    {
+        var now = _time.GetTimestamp();
+        return new CallRecord
+        {
+            Id = Guid.CreateVersion7(_startedAt),
+            RequestId = _requestId,
+            Provider = _provider,
+            Model = _model,
+            CallType = _callType,
+            Streamed = _streamed,
+            PromptTokens = usage.PromptTokens,
+            CompletionTokens = usage.CompletionTokens,
+            TtfbMs = _firstByteTimestamp is { } first ? _time.GetElapsedTime(_startTimestamp, first).TotalMilliseconds : null,
+            LatencyMs = _time.GetElapsedTime(_startTimestamp, now).TotalMilliseconds,
+            Status = status,
+            ErrorKind = errorKind,
+            StartedAt = _startedAt,
+        };
+    }
+}

@@ -1,0 +1,34 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Models;
+
+namespace AigneHub.Application.Chat.Common;
+
+/// <summary>Turns a model name into the providers to try, or explains why there are none.</summary>
+internal sealed class ChatRouter(IProviderCatalog catalog)
+{
+    public ChatRoute Route(string model)
+    {
+        // The validator has already checked the name; a failure here means a handler was called without the pipeline.
+        if (!ModelName.TryParse(model, out var name))
+        {
+            throw new RequestValidationException([new FieldViolation("model", $"'{model}' is not a valid model name")]);
+        }
+
+        var providers = catalog.Resolve(name);
+        if (providers.Count > 0)
+        {
+            return new ChatRoute(name, providers);
+        }
+
+        var message = name.Provider is { } provider && !catalog.IsEnabled(provider)
+            ? $"The model '{model}' is not available: the provider '{provider}' is not configured on this hub."
+            : $"The model '{model}' does not exist or no configured provider serves it.";
+        throw new ModelNotFoundException(model, message);
+    }
+}
+
+internal sealed record ChatRoute(ModelName Name, IReadOnlyList<IChatProvider> Providers)
+{
+    public ProviderChatRequest RequestFor(IChatRequest request) => new(Name.Model, request.Messages, request.Settings);
+}

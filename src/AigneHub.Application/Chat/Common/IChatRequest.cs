@@ -1,0 +1,15 @@
+using AigneHub.Domain.Chat;
+
+namespace AigneHub.Application.Chat.Common;
+
+/// <summary>What unary and streamed chat commands have in common, so one validator covers both.</summary>
+public interface IChatRequest
+{
+    string RequestId { get; }
+
+    string Model { get; }
+
+    IReadOnlyList<ChatMessage> Messages { get; }
+
+    ChatSettings Settings { get; }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using AigneHub.Application.Common.Errors;
+using FluentValidation;
+using FluentValidation.Results;
+using Mediator;
+
+namespace AigneHub.Application.Common.Behaviours;
+
+/// <summary>Runs every validator of a message before its handler; the only place validation happens.</summary>
+internal sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        await MessageValidation.ThrowIfInvalidAsync(validators, message, cancellationToken);
+        return await next(message, cancellationToken);
+    }
+}
+
+/// <summary>The streaming counterpart: validates before the first update, so an invalid call never opens a stream.</summary>
+internal sealed class StreamValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IStreamPipelineBehavior<TMessage, TResponse>
+    where TMessage : IStreamMessage
+{
+    public async IAsyncEnumerable<TResponse> Handle(
+        TMessage message,
+        StreamHandlerDelegate<TMessage, TResponse> next,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await MessageValidation.ThrowIfInvalidAsync(validators, message, cancellationToken);
+        await foreach (var item in next(message, cancellationToken).WithCancellation(cancellationToken))
+        {
+            yield return item;
+        }
+    }
+}
+
+internal static class MessageValidation
+{
+    public static async ValueTask ThrowIfInvalidAsync<TMessage>(
+        IEnumerable<IValidator<TMessage>> validators,
+        TMessage message,
+        CancellationToken cancellationToken)
+    {
+        List<FieldViolation>? violations = null;
+        foreach (var validator in validators)
+        {
+            var result = await validator.ValidateAsync(message, cancellationToken);
+            if (!result.IsValid)
+            {
+                violations ??= [];
+                violations.AddRange(result.Errors.Select(ToViolation));
+            }
+        }
+
+        if (violations is not null)
+        {
+            throw new RequestValidationException(violations);
+        }
+    }
+
+    // Nested rules may chain an empty parent name ("" + ".temperature"); the wire name is what follows.
+    private static FieldViolation ToViolation(ValidationFailure failure) =>
+        new(failure.PropertyName.TrimStart('.'), failure.ErrorMessage);
+}

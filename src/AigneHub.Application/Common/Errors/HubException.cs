@@ -1,0 +1,44 @@
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Application.Common.Errors;
+
+/// <summary>
+/// A failure the hub expects and can explain to the caller. Messages are safe to show: they never carry a secret,
+/// a prompt or an upstream body verbatim.
+/// </summary>
+public abstract class HubException(ErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public ErrorKind Kind { get; } = kind;
+}
+
+public sealed record FieldViolation(string Field, string Description);
+
+public sealed class RequestValidationException(IReadOnlyList<FieldViolation> violations)
+    : HubException(ErrorKind.InvalidRequest, violations.Count > 0 ? violations[0].Description : "The request is invalid.")
+{
+    public IReadOnlyList<FieldViolation> Violations { get; } = violations;
+}
+
+public sealed class ModelNotFoundException(string model, string message) : HubException(ErrorKind.ModelNotFound, message)
+{
+    public string Model { get; } = model;
+}
+
+/// <summary>A provider call failed. <see cref="IsRetryable"/> tells whether another credential or provider may succeed.</summary>
+public sealed class UpstreamException(
+    ErrorKind kind,
+    string provider,
+    string message,
+    int? upstreamStatus = null,
+    TimeSpan? retryAfter = null,
+    Exception? inner = null)
+    : HubException(kind, message, inner)
+{
+    public string Provider { get; } = provider;
+
+    public int? UpstreamStatus { get; } = upstreamStatus;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public bool IsRetryable => Kind is ErrorKind.UpstreamRateLimited or ErrorKind.UpstreamUnavailable or ErrorKind.UpstreamTimeout or ErrorKind.UpstreamAuth;
+}

@@ -1,0 +1,28 @@
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Behaviours;
+using FluentValidation;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AigneHub.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → validation → handler).</summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Singleton;
+            options.Assemblies = [typeof(DependencyInjection)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(ValidationBehaviour<,>)];
+            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>)];
+        });
+
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        services.AddSingleton<ChatRouter>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+}

@@ -1,0 +1,10 @@
+namespace AigneHub.Domain.Chat;
+
+public enum ChatRole
+{
+    System,
+    Developer,
+    User,
+    Assistant,
+    Tool,
+}

@@ -1,0 +1,60 @@
+namespace AigneHub.Domain.Models;
+
+/// <summary>
+/// A model as clients name it: "provider/model" routes to one provider ("openrouter/openai/gpt-4o": everything after
+/// the first '/' is the provider's own model id); a bare name ("gpt-4o-mini") may be served by any provider.
+/// A prefix that is not a known provider is part of a bare name (e.g. "meta-llama/Llama-3" on a self-hosted server).
+/// </summary>
+public readonly record struct ModelName
+{
+    private ModelName(string? provider, string model)
+    {
+        Provider = provider;
+        Model = model;
+    }
+
+    /// <summary>The provider the client chose, or null for a bare name.</summary>
+    public string? Provider { get; }
+
+    /// <summary>The model id as the provider knows it.</summary>
+    public string Model { get; }
+
+    public bool IsBare => Provider is null;
+
+    public static bool TryParse(string? value, out ModelName name)
+    {
+        name = default;
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || value != value.Trim())
+        {
+            return false;
+        }
+
+        var slash = value.IndexOf('/');
+        if (slash > 0 && ProviderNames.IsKnown(value[..slash]))
+        {
+            var model = value[(slash + 1)..];
+            if (model.Length == 0)
+            {
+                return false;
+            }
+
+            name = new ModelName(value[..slash], model);
+            return true;
+        }
+
+        if (slash == 0 || value.EndsWith('/'))
+        {
+            return false;
+        }
+
+        name = new ModelName(null, value);
+        return true;
+    }
+
+    /// <summary>Model names longer than this are refused: no provider uses ids anywhere near it.</summary>
+    public const int MaxLength = 256;
+
+    public string Qualified(string provider) => provider + "/" + Model;
+
+    public override string ToString() => Provider is null ? Model : Provider + "/" + Model;
+}

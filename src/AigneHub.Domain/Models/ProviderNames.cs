@@ -1,0 +1,28 @@
+namespace AigneHub.Domain.Models;
+
+/// <summary>The providers the hub can route to. The set is fixed: each has its own wire-protocol adapter.</summary>
+public static class ProviderNames
+{
+    public const string OpenAI = "openai";
+    public const string Anthropic = "anthropic";
+    public const string Bedrock = "bedrock";
+    public const string Google = "google";
+    public const string DeepSeek = "deepseek";
+    public const string Ollama = "ollama";
+    public const string OpenRouter = "openrouter";
+    public const string XAI = "xai";
+    public const string Doubao = "doubao";
+    public const string Poe = "poe";
+
+    /// <summary>The built-in demo provider: deterministic echo answers, no account needed, never a real model.</summary>
+    public const string Demo = "demo";
+
+    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
+    {
+        OpenAI, Anthropic, Bedrock, Google, DeepSeek, Ollama, OpenRouter, XAI, Doubao, Poe, Demo,
+    };
+
+    public static IReadOnlyCollection<string> All => Known;
+
+    public static bool IsKnown(string name) => Known.Contains(name);
+}

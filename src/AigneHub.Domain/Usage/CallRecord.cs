@@ -1,0 +1,38 @@
+namespace AigneHub.Domain.Usage;
+
+/// <summary>
+/// What one call did and cost: written for every call, successful or not. Stored as a document; the id is a
+/// time-ordered UUID so the newest records sort last.
+/// </summary>
+public sealed record CallRecord
+{
+    public required Guid Id { get; init; }
+
+    public required string RequestId { get; init; }
+
+    public required string Provider { get; init; }
+
+    /// <summary>The model id as the provider knows it (without the provider prefix).</summary>
+    public required string Model { get; init; }
+
+    public required CallType CallType { get; init; }
+
+    public required bool Streamed { get; init; }
+
+    public required int PromptTokens { get; init; }
+
+    public required int CompletionTokens { get; init; }
+
+    public int TotalTokens => PromptTokens + CompletionTokens;
+
+    /// <summary>Time from the hub receiving the call to the first byte of the answer; null when none was produced.</summary>
+    public double? TtfbMs { get; init; }
+
+    public required double LatencyMs { get; init; }
+
+    public required CallStatus Status { get; init; }
+
+    public required ErrorKind ErrorKind { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+}

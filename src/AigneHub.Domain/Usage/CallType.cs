@@ -1,0 +1,8 @@
+namespace AigneHub.Domain.Usage;
+
+public enum CallType
+{
+    Chat,
+    Embedding,
+    Image,
+}

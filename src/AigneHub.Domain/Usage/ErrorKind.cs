@@ -1,0 +1,34 @@
+namespace AigneHub.Domain.Usage;
+
+/// <summary>Why a call failed, in the hub's own terms; every surface maps these to its own error shape.</summary>
+public enum ErrorKind
+{
+    None,
+
+    /// <summary>The request broke a validation rule.</summary>
+    InvalidRequest,
+
+    /// <summary>No configured provider serves the requested model.</summary>
+    ModelNotFound,
+
+    /// <summary>The provider refused the hub's credential (upstream 401/403).</summary>
+    UpstreamAuth,
+
+    /// <summary>The provider rate-limited the call (upstream 429).</summary>
+    UpstreamRateLimited,
+
+    /// <summary>The provider failed or could not be reached (upstream 5xx, connection error, malformed answer).</summary>
+    UpstreamUnavailable,
+
+    /// <summary>The provider did not answer in time.</summary>
+    UpstreamTimeout,
+
+    /// <summary>The provider rejected the request as invalid (upstream 400/404/413/422).</summary>
+    UpstreamRejected,
+
+    /// <summary>The client cancelled or disconnected.</summary>
+    Cancelled,
+
+    /// <summary>A fault inside the hub.</summary>
+    Internal,
+}

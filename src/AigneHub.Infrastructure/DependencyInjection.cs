@@ -1,0 +1,74 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Infrastructure.Jobs;
+using AigneHub.Infrastructure.Persistence;
+using AigneHub.Infrastructure.Providers;
+using AigneHub.Infrastructure.Providers.Demo;
+using AigneHub.Infrastructure.Providers.OpenAI;
+using AigneHub.Infrastructure.Usage;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, HubDatabase database)
+    {
+        services.AddSingleton(database);
+
+        services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString))
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BatchingCallRecorder>();
+        services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
+        services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
+
+        AddProviders(services, configuration, database);
+        AddJobs(services, configuration, database);
+        return services;
+    }
+
+    private static void AddProviders(IServiceCollection services, IConfiguration configuration, HubDatabase database)
+    {
+        // Registration order is routing priority for bare model names.
+        var demo = configuration.GetSection(DemoProviderOptions.Section);
+        services.AddOptions<DemoProviderOptions>().Bind(demo).ValidateDataAnnotations().ValidateOnStart();
+        if (demo.GetValue<bool?>(nameof(DemoProviderOptions.Enabled)) ?? database.IsEmbedded)
+        {
+            services.AddSingleton<IChatProvider, DemoChatProvider>();
+        }
+
+        services.AddOpenAIProvider(configuration);
+        services.AddSingleton<IProviderCatalog, ProviderCatalog>();
+    }
+
+    private static void AddJobs(IServiceCollection services, IConfiguration configuration, HubDatabase database)
+    {
+        var section = configuration.GetSection(HangfireOptions.Section);
+        services.AddOptions<HangfireOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var hangfire = section.Get<HangfireOptions>() ?? new HangfireOptions();
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                storage => storage.UseNpgsqlConnection(database.ConnectionString),
+                new PostgreSqlStorageOptions { SchemaName = hangfire.Schema, PrepareSchemaIfNecessary = true }));
+
+        if (hangfire.ServerEnabled)
+        {
+            services.AddHangfireServer(server =>
+            {
+                server.WorkerCount = hangfire.WorkerCount;
+                server.ServerName = $"aignehub:{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        }
+    }
+}

@@ -1,0 +1,531 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+
+/// <summary>
+/// A private PostgreSQL cluster under the hub's data folder: initialised on first use, started by the hub
+/// and stopped by it on shutdown. Used only when no external connection string is configured.
+/// </summary>
+public sealed class EmbeddedPostgresCluster : IAsyncDisposable
+{
+    private const string Superuser = "postgres";
+    private const string LoopbackAddress = "127.0.0.1";
+    private const int LogTailLines = 20;
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly PostgresControl _control;
+    private readonly ILogger _logger;
+    private readonly Lock _stopGate = new();
+    private Task? _stopTask;
+
+    private EmbeddedPostgresCluster(
+        PostgresControl control,
+        ILogger logger,
+        int port,
+        string connectionString)
+    {
+        _control = control;
+        _logger = logger;
+        Port = port;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    public int Port { get; }
+
+    /// <summary>The cluster's PGDATA folder.</summary>
+    public string DataDirectory => _control.Layout.PgData;
+
+    public static async Task<EmbeddedPostgresCluster> StartAsync(
+        EmbeddedPostgresOptions options,
+        ILogger logger,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException(
+                "The embedded PostgreSQL needs a Unix-like system; on Windows configure an external database connection string.");
+        }
+
+        Validate(options);
+
+        var layout = new ClusterLayout(options.ResolveDataPath());
+        var binPath = await PostgresBinaries.ResolveAsync(options.BinPath, ct).ConfigureAwait(false);
+        var control = PostgresControl.Create(binPath, layout);
+
+        logger.LogInformation(
+            "Embedded PostgreSQL: data folder {DataPath}, binaries {BinPath}",
+            layout.DataPath,
+            binPath);
+
+        await PrepareDataFolderAsync(control, ct).ConfigureAwait(false);
+
+        var initialised = layout.IsInitialised();
+        var password = await LoadOrCreatePasswordAsync(layout, initialised, logger, ct).ConfigureAwait(false);
+
+        int port;
+        bool startedHere;
+        if (initialised && await control.IsRunningAsync(ct).ConfigureAwait(false))
+        {
+            port = layout.ReadRunningPort() ?? options.Port;
+            startedHere = false;
+            logger.LogInformation(
+                "Embedded PostgreSQL is already running for {PgData} on port {Port}; reusing it",
+                layout.PgData,
+                port);
+            if (port != options.Port)
+            {
+                logger.LogWarning(
+                    "The running embedded PostgreSQL listens on port {RunningPort}, not the configured {ConfiguredPort}; it keeps its port until it is restarted",
+                    port,
+                    options.Port);
+            }
+        }
+        else
+        {
+            // Checked before initdb so a busy port fails in a second rather than after creating a cluster.
+            EnsurePortIsFree(options.Port);
+            if (!initialised)
+            {
+                await InitialiseAsync(control, password, logger, ct).ConfigureAwait(false);
+            }
+
+            await StartServerAsync(control, options, logger, ct).ConfigureAwait(false);
+            port = options.Port;
+            startedHere = true;
+        }
+
+        var cluster = new EmbeddedPostgresCluster(
+            control,
+            logger,
+            port,
+            BuildConnectionString(port, password, options.Database, pooling: true));
+        try
+        {
+            await EnsureDatabaseAsync(port, password, options.Database, logger, ct).ConfigureAwait(false);
+        }
+        catch when (startedHere)
+        {
+            // DisposeAsync logs rather than throws, so the reason the start failed is what surfaces.
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>
+    /// Stops the server with a fast shutdown (open sessions are rolled back, data is checkpointed).
+    /// A server that was already running when the hub started is stopped too: the embedded cluster
+    /// belongs to the hub, and a running one is left over from a hub that did not shut down cleanly.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_stopGate)
+        {
+            return _stopTask ??= StopCoreAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+            // Disposal runs during shutdown, where throwing would hide the original reason for stopping.
+            _logger.LogError(ex, "Embedded PostgreSQL for {PgData} did not stop cleanly", DataDirectory);
+        }
+    }
+
+    private async Task StopCoreAsync()
+    {
+        // Closes the pool's idle sessions gracefully and keeps the pool from handing out sessions the
+        // shutdown is about to cut, which would fail on first use after a restart.
+        using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
+
+        var postmasterPid = _control.Layout.ReadPostmasterPid();
+        using var timeout = new CancellationTokenSource(StopTimeout + TimeSpan.FromSeconds(30));
+        var result = await _control.RunPgCtlAsync(
+            [
+                "stop", "-D", DataDirectory, "-m", "fast", "-w",
+                "-t", ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            ],
+            newSession: false,
+            killTreeOnCancel: true,
+            timeout.Token).ConfigureAwait(false);
+
+        if (!result.Succeeded)
+        {
+            if (!await _control.IsRunningAsync(timeout.Token).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Embedded PostgreSQL for {PgData} was already stopped", DataDirectory);
+                return;
+            }
+
+            throw new InvalidOperationException(
+                $"pg_ctl stop failed for '{DataDirectory}' (exit code {result.ExitCode}): {result.CombinedOutput}");
+        }
+
+        if (postmasterPid is { } pid)
+        {
+            await WaitForProcessExitAsync(pid, timeout.Token).ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("Embedded PostgreSQL on port {Port} stopped", Port);
+    }
+
+    /// <summary>
+    /// pg_ctl stop returns once postmaster.pid is gone, which the postmaster deletes just before it exits;
+    /// waiting for the process itself means a hub that exits right after stopping leaves nothing running.
+    /// </summary>
+    private static async Task WaitForProcessExitAsync(int pid, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (DateTime.UtcNow < deadline && PostgresControl.IsProcessAlive(pid))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static void Validate(EmbeddedPostgresOptions options)
+    {
+        if (options.Port is < 1 or > 65535)
+        {
+            throw new InvalidOperationException(
+                $"Embedded:Port must be between 1 and 65535 (was {options.Port}).");
+        }
+
+        if (options.StartTimeoutSeconds < 1)
+        {
+            throw new InvalidOperationException(
+                $"Embedded:StartTimeoutSeconds must be positive (was {options.StartTimeoutSeconds}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Database) || options.Database.Length > 63)
+        {
+            throw new InvalidOperationException("Embedded:Database must be a name of 1 to 63 characters.");
+        }
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static async Task PrepareDataFolderAsync(PostgresControl control, CancellationToken ct)
+    {
+        var layout = control.Layout;
+        var createdHere = !Directory.Exists(layout.DataPath);
+        if (createdHere)
+        {
+            Directory.CreateDirectory(layout.DataPath);
+            if (control.RunsAsServiceAccount)
+            {
+                // The process umask may have made it owner-only, which would lock the postgres user out.
+                File.SetUnixFileMode(layout.DataPath, Modes.Traversable);
+            }
+        }
+
+        if (!control.RunsAsServiceAccount)
+        {
+            Directory.CreateDirectory(layout.LogDirectory);
+            return;
+        }
+
+        try
+        {
+            await control.EnsureServiceAccountCanReachAsync(layout.DataPath, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException) when (createdHere)
+        {
+            // Leave no empty folder behind in a place the user is told to move away from.
+            Directory.Delete(layout.DataPath);
+            throw;
+        }
+
+        // The postgres user cannot create entries in a folder root owns, so its folders are made here.
+        if (!Directory.Exists(layout.LogDirectory))
+        {
+            Directory.CreateDirectory(layout.LogDirectory);
+            await control.ChownToServiceAccountAsync(layout.LogDirectory, ct).ConfigureAwait(false);
+        }
+
+        if (!Directory.Exists(layout.PgData))
+        {
+            Directory.CreateDirectory(layout.PgData);
+            await control.ChownToServiceAccountAsync(layout.PgData, ct).ConfigureAwait(false);
+        }
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static async Task<string> LoadOrCreatePasswordAsync(
+        ClusterLayout layout,
+        bool initialised,
+        ILogger logger,
+        CancellationToken ct)
+    {
+        if (File.Exists(layout.PasswordFile))
+        {
+            // Tightened on every start in case someone loosened it; it guards the superuser.
+            File.SetUnixFileMode(layout.PasswordFile, Modes.OwnerOnly);
+            var stored = (await File.ReadAllTextAsync(layout.PasswordFile, ct).ConfigureAwait(false)).Trim();
+            if (stored.Length == 0)
+            {
+                throw new InvalidOperationException($"The password file '{layout.PasswordFile}' is empty.");
+            }
+
+            return stored;
+        }
+
+        if (initialised)
+        {
+            throw new InvalidOperationException(
+                $"The embedded PostgreSQL cluster in '{layout.PgData}' exists but its password file " +
+                $"'{layout.PasswordFile}' is missing, so the hub cannot log in. Restore the file, or delete " +
+                $"'{layout.DataPath}' to start over with an empty database.");
+        }
+
+        var password = Base64Url(RandomNumberGenerator.GetBytes(32));
+        await WriteOwnerOnlyAsync(layout.PasswordFile, password, ct).ConfigureAwait(false);
+        logger.LogInformation("Generated the embedded PostgreSQL superuser password in {PasswordFile}", layout.PasswordFile);
+        return password;
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static async Task InitialiseAsync(
+        PostgresControl control,
+        string password,
+        ILogger logger,
+        CancellationToken ct)
+    {
+        var layout = control.Layout;
+        if (Directory.Exists(layout.PgData) && Directory.EnumerateFileSystemEntries(layout.PgData).Any())
+        {
+            throw new InvalidOperationException(
+                $"'{layout.PgData}' is not empty but holds no PostgreSQL cluster (no PG_VERSION). " +
+                "Move its contents away or point Embedded:DataPath / AIGNEHUB_DATA at another folder.");
+        }
+
+        logger.LogInformation("Initialising a new embedded PostgreSQL cluster in {PgData}", layout.PgData);
+
+        // initdb reads the password from a file; it lives next to the cluster, owner-only, for the
+        // seconds initdb needs it, so the password never shows up in a process listing.
+        var passwordFile = Path.Combine(layout.DataPath, $".initdb-{Guid.NewGuid():N}.pw");
+        try
+        {
+            await WriteOwnerOnlyAsync(passwordFile, password, ct).ConfigureAwait(false);
+            if (control.RunsAsServiceAccount)
+            {
+                await control.ChownToServiceAccountAsync(passwordFile, ct).ConfigureAwait(false);
+            }
+
+            var result = await control.RunToolAsync(
+                "initdb",
+                [
+                    "-D", layout.PgData,
+                    "-U", Superuser,
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=peer",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    $"--pwfile={passwordFile}",
+                ],
+                newSession: false,
+                killTreeOnCancel: true,
+                ct).ConfigureAwait(false);
+
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(
+                    $"initdb failed for '{layout.PgData}' (exit code {result.ExitCode}): {result.CombinedOutput}");
+            }
+
+            logger.LogDebug("initdb output: {Output}", result.StandardOutput);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    private static async Task StartServerAsync(
+        PostgresControl control,
+        EmbeddedPostgresOptions options,
+        ILogger logger,
+        CancellationToken ct)
+    {
+        var layout = control.Layout;
+        var timeoutSeconds = options.StartTimeoutSeconds.ToString(CultureInfo.InvariantCulture);
+
+        // pg_ctl hands -o to the postmaster through /bin/sh, so '' really is an empty value there:
+        // no Unix socket at all, only TCP on loopback with password authentication.
+        var serverOptions = string.Create(
+            CultureInfo.InvariantCulture,
+            $"-p {options.Port} -c listen_addresses={LoopbackAddress} -c unix_socket_directories=''");
+
+        logger.LogInformation("Starting embedded PostgreSQL on {Address}:{Port}", LoopbackAddress, options.Port);
+
+        var logOffset = layout.LogLength();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.StartTimeoutSeconds + 30));
+        ProcessResult result;
+        try
+        {
+            result = await control.RunPgCtlAsync(
+                ["start", "-D", layout.PgData, "-w", "-t", timeoutSeconds, "-l", layout.LogFile, "-o", serverOptions],
+                newSession: true,
+                // Killing the tree would SIGKILL a postmaster mid-startup; it is stopped properly below.
+                killTreeOnCancel: false,
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await control.TryStopAfterAbortedStartAsync(logger).ConfigureAwait(false);
+            throw;
+        }
+
+        if (result.Succeeded)
+        {
+            logger.LogInformation(
+                "Embedded PostgreSQL started on {Address}:{Port}; server log {LogFile}",
+                LoopbackAddress,
+                options.Port,
+                layout.LogFile);
+            return;
+        }
+
+        var tail = layout.ReadLogTail(LogTailLines, logOffset);
+        if (tail.Contains("Address already in use", StringComparison.Ordinal) ||
+            tail.Contains("could not bind", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(PortBusyMessage(options.Port) + Environment.NewLine + tail);
+        }
+
+        throw new InvalidOperationException(
+            $"Embedded PostgreSQL did not start (pg_ctl exit code {result.ExitCode}): {result.CombinedOutput}" +
+            Environment.NewLine +
+            $"Last lines of {layout.LogFile}:" + Environment.NewLine + tail);
+    }
+
+    private static void EnsurePortIsFree(int port)
+    {
+        var probe = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            probe.Start();
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException(PortBusyMessage(port) + $" ({ex.SocketErrorCode})", ex);
+        }
+        finally
+        {
+            probe.Stop();
+        }
+    }
+
+    private static string PortBusyMessage(int port) =>
+        $"The embedded PostgreSQL cannot listen on {LoopbackAddress}:{port}: port {port} is already in use by " +
+        "another program. Stop that program or pick a free port with the configuration key Embedded:Port " +
+        "(environment variable Embedded__Port).";
+
+    private static async Task EnsureDatabaseAsync(
+        int port,
+        string password,
+        string database,
+        ILogger logger,
+        CancellationToken ct)
+    {
+        // Unpooled: this session is used once and must not linger in a pool the shutdown would cut.
+        var adminConnectionString = BuildConnectionString(port, password, "postgres", pooling: false);
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
+        {
+            throw new InvalidOperationException(
+                $"The embedded PostgreSQL on port {port} rejected the password from the data folder's " +
+                "postgres.password file; the file does not belong to this cluster.",
+                ex);
+        }
+
+        await using (var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = database });
+            if (await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+        }
+
+        // CREATE DATABASE takes no parameters; the name is quoted as an identifier instead.
+        var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        await using var create = new NpgsqlCommand($"create database {quoted}", connection);
+        try
+        {
+            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            logger.LogInformation("Created database {Database} in the embedded PostgreSQL", database);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another hub process sharing the folder created it in the meantime.
+        }
+    }
+
+    private static string BuildConnectionString(int port, string password, string database, bool pooling) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = LoopbackAddress,
+            Port = port,
+            Username = Superuser,
+            Password = password,
+            Database = database,
+            Pooling = pooling,
+        }.ConnectionString;
+
+    [UnsupportedOSPlatform("windows")]
+    private static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken ct)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = Modes.OwnerOnly,
+        };
+        await using (var stream = new FileStream(path, options))
+        await using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+        {
+            await writer.WriteAsync(content.AsMemory(), ct).ConfigureAwait(false);
+        }
+
+        File.SetUnixFileMode(path, Modes.OwnerOnly);
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static class Modes
+    {
+        public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+        public const UnixFileMode Traversable =
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
+            UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    }
+}

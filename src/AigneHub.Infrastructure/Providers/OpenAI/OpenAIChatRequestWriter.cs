@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Chat;
+
+namespace AigneHub.Infrastructure.Providers.OpenAI;
+
+/// <summary>Writes the body of <c>POST /chat/completions</c> (OpenAI's Chat Completions request) without reflection.</summary>
+internal static class OpenAIChatRequestWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The body goes to an API, never into HTML: escaping non-ASCII text would only make prompts larger.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, bool stream)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("model"u8, request.Model);
+
+        writer.WriteStartArray("messages"u8);
+        foreach (var message in request.Messages)
+        {
+            WriteMessage(writer, message);
+        }
+
+        writer.WriteEndArray();
+
+        var settings = request.Settings;
+        if (settings.Temperature is { } temperature)
+        {
+            writer.WriteNumber("temperature"u8, temperature);
+        }
+
+        if (settings.TopP is { } topP)
+        {
+            writer.WriteNumber("top_p"u8, topP);
+        }
+
+        if (settings.MaxTokens is { } maxTokens)
+        {
+            writer.WriteNumber("max_tokens"u8, maxTokens);
+        }
+
+        if (settings.Stop is { } stop)
+        {
+            writer.WriteStartArray("stop"u8);
+            foreach (var sequence in stop)
+            {
+                writer.WriteStringValue(sequence);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (settings.N is { } n)
+        {
+            writer.WriteNumber("n"u8, n);
+        }
+
+        if (settings.Seed is { } seed)
+        {
+            writer.WriteNumber("seed"u8, seed);
+        }
+
+        if (settings.User is { } user)
+        {
+            writer.WriteString("user"u8, user);
+        }
+
+        if (settings.PresencePenalty is { } presencePenalty)
+        {
+            writer.WriteNumber("presence_penalty"u8, presencePenalty);
+        }
+
+        if (settings.FrequencyPenalty is { } frequencyPenalty)
+        {
+            writer.WriteNumber("frequency_penalty"u8, frequencyPenalty);
+        }
+
+        if (stream)
+        {
+            writer.WriteBoolean("stream"u8, true);
+
+            // Always: the hub bills by the usage that only this final chunk carries.
+            writer.WriteStartObject("stream_options"u8);
+            writer.WriteBoolean("include_usage"u8, true);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, ChatMessage message)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("role"u8, RoleName(message.Role));
+
+        if (message.Text is { } text)
+        {
+            writer.WriteString("content"u8, text);
+        }
+        else if (message.Parts is { } parts)
+        {
+            writer.WriteStartArray("content"u8);
+            foreach (var part in parts)
+            {
+                WritePart(writer, part);
+            }
+
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNull("content"u8);
+        }
+
+        if (message.Name is { } name)
+        {
+            writer.WriteString("name"u8, name);
+        }
+
+        if (message.ToolCallId is { } toolCallId)
+        {
+            writer.WriteString("tool_call_id"u8, toolCallId);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WritePart(Utf8JsonWriter writer, ContentPart part)
+    {
+        writer.WriteStartObject();
+        switch (part)
+        {
+            case TextPart text:
+                writer.WriteString("type"u8, "text"u8);
+                writer.WriteString("text"u8, text.Text);
+                break;
+            case ImagePart image:
+                writer.WriteString("type"u8, "image_url"u8);
+                writer.WriteStartObject("image_url"u8);
+                writer.WriteString("url"u8, image.Url);
+                if (image.Detail is { } detail)
+                {
+                    writer.WriteString("detail"u8, detail);
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new NotSupportedException($"Content part {part.GetType().Name} has no OpenAI representation.");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static ReadOnlySpan<byte> RoleName(ChatRole role) => role switch
+    {
+        ChatRole.System => "system"u8,
+        ChatRole.Developer => "developer"u8,
+        ChatRole.User => "user"u8,
+        ChatRole.Assistant => "assistant"u8,
+        ChatRole.Tool => "tool"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown chat role."),
+    };
+}

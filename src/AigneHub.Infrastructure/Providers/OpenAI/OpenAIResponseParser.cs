@@ -1,0 +1,466 @@
+using System.Text.Json;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Infrastructure.Providers.OpenAI;
+
+/// <summary>The <c>error</c> object of OpenAI's error envelope; every field is the upstream's text, unscrubbed.</summary>
+internal sealed record OpenAIError(string? Message, string? Type, string? Code);
+
+/// <summary>
+/// Reads OpenAI's Chat Completions answers (<c>chat.completion</c>, error envelopes) with <see cref="Utf8JsonReader"/>.
+/// Unknown fields are skipped; a body that is not JSON, or lacks what the hub needs, throws <see cref="JsonException"/>.
+/// </summary>
+internal static class OpenAIResponseParser
+{
+    /// <param name="modelPrefix">The hub's prefix for this provider's models ("openai/").</param>
+    /// <param name="requestedModel">Used when the upstream does not say which model answered.</param>
+    /// <param name="now">Used when the upstream does not say when it answered.</param>
+    public static ChatCompletion ParseCompletion(ReadOnlySpan<byte> json, string modelPrefix, string requestedModel, DateTimeOffset now)
+    {
+        var reader = new Utf8JsonReader(json);
+        ReadStartObject(ref reader);
+
+        string? id = null;
+        string? model = null;
+        string? fingerprint = null;
+        DateTimeOffset? created = null;
+        TokenUsage? usage = null;
+        Choice? choice = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("created"u8))
+            {
+                created = ReadUnixTime(ref reader);
+            }
+            else if (reader.ValueTextEquals("model"u8))
+            {
+                model = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("choices"u8))
+            {
+                choice = ReadFirstChoice(ref reader, "message"u8);
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                usage = ReadUsage(ref reader);
+            }
+            else if (reader.ValueTextEquals("system_fingerprint"u8))
+            {
+                fingerprint = ReadString(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        if (choice is null)
+        {
+            throw new JsonException("The completion has no choices.");
+        }
+
+        return new ChatCompletion(
+            id ?? string.Empty,
+            created ?? now,
+            modelPrefix + (string.IsNullOrEmpty(model) ? requestedModel : model),
+            choice.Value.Content,
+            choice.Value.FinishReason ?? FinishReasons.Stop,
+            usage ?? default,
+            fingerprint);
+    }
+
+    /// <summary>The <c>error</c> of an error body, or null when the body is not OpenAI's envelope.</summary>
+    public static OpenAIError? TryParseError(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            OpenAIError? error = null;
+            string? topLevelMessage = null;
+            while (ReadProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("error"u8))
+                {
+                    error = ReadError(ref reader);
+                }
+                else if (reader.ValueTextEquals("message"u8))
+                {
+                    // Some OpenAI-compatible servers answer {"message": "..."} without the envelope.
+                    topLevelMessage = ReadStringLenient(ref reader);
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            return error ?? (topLevelMessage is null ? null : new OpenAIError(topLevelMessage, null, null));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads the value of an <c>error</c> property: the envelope's object, or a bare string.</summary>
+    internal static OpenAIError? ReadError(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return new OpenAIError(reader.GetString(), null, null);
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        string? message = null;
+        string? type = null;
+        string? code = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("message"u8))
+            {
+                message = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                type = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("code"u8))
+            {
+                code = ReadStringLenient(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new OpenAIError(message, type, code);
+    }
+
+    internal static Choice? ReadFirstChoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> contentObjectName)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("choices is not an array.");
+        }
+
+        Choice? first = null;
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return first;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("A choice is not an object.");
+            }
+
+            var choice = ReadChoice(ref reader, contentObjectName);
+
+            // With n > 1 the choices of one answer are told apart by index; the hub relays the first.
+            if (first is null && choice.Index is null or 0)
+            {
+                first = choice;
+            }
+        }
+    }
+
+    internal static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("usage is not an object.");
+        }
+
+        var prompt = 0;
+        var completion = 0;
+        var cached = 0;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                prompt = ReadInt32(ref reader) ?? 0;
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                completion = ReadInt32(ref reader) ?? 0;
+            }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                cached = ReadCachedTokens(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new TokenUsage(prompt, completion, cached);
+    }
+
+    internal static DateTimeOffset? ReadUnixTime(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw new JsonException("created is not a number.");
+        }
+
+        var seconds = reader.TryGetInt64(out var whole) ? whole : (long)reader.GetDouble();
+        if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            throw new JsonException("created is out of range.");
+        }
+
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
+    /// <summary>Moves to the next property name; false at the end of the current object.</summary>
+    internal static bool ReadProperty(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.PropertyName => true,
+            JsonTokenType.EndObject => false,
+            _ => throw new JsonException("Expected a property."),
+        };
+    }
+
+    internal static void ReadStartObject(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Expected a JSON object.");
+        }
+    }
+
+    /// <summary>Reads a string or null value; anything else is malformed.</summary>
+    internal static string? ReadString(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new JsonException("Expected a string."),
+        };
+    }
+
+    internal static void SkipValue(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        reader.Skip();
+    }
+
+    /// <summary>Reads a finish reason; OpenAI's own vocabulary comes back as shared strings, not new ones.</summary>
+    internal static string? ReadFinishReason(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+            JsonTokenType.String when reader.ValueTextEquals("stop"u8) => FinishReasons.Stop,
+            JsonTokenType.String when reader.ValueTextEquals("length"u8) => FinishReasons.Length,
+            JsonTokenType.String when reader.ValueTextEquals("tool_calls"u8) => FinishReasons.ToolCalls,
+            JsonTokenType.String when reader.ValueTextEquals("content_filter"u8) => FinishReasons.ContentFilter,
+            JsonTokenType.String => reader.GetString(),
+            _ => throw new JsonException("finish_reason is not a string."),
+        };
+    }
+
+    private static Choice ReadChoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> contentObjectName)
+    {
+        int? index = null;
+        string? role = null;
+        string? content = null;
+        string? finishReason = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("index"u8))
+            {
+                index = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals(contentObjectName))
+            {
+                ReadMessage(ref reader, out role, out content);
+            }
+            else if (reader.ValueTextEquals("finish_reason"u8))
+            {
+                finishReason = ReadFinishReason(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new Choice(index, role, content, finishReason);
+    }
+
+    private static void ReadMessage(ref Utf8JsonReader reader, out string? role, out string? content)
+    {
+        role = null;
+        content = null;
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("The message is not an object.");
+        }
+
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("role"u8))
+            {
+                Read(ref reader);
+                role = reader.TokenType switch
+                {
+                    JsonTokenType.String when reader.ValueTextEquals("assistant"u8) => "assistant",
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Null => null,
+                    _ => throw new JsonException("role is not a string."),
+                };
+            }
+            else if (reader.ValueTextEquals("content"u8))
+            {
+                Read(ref reader);
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        content = reader.GetString();
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        // Answers carry text; other shapes (some compatible servers send part arrays) are not relayed.
+                        reader.Skip();
+                        break;
+                }
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+    }
+
+    private static int ReadCachedTokens(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return 0;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("prompt_tokens_details is not an object.");
+        }
+
+        var cached = 0;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("cached_tokens"u8))
+            {
+                cached = ReadInt32(ref reader) ?? 0;
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return cached;
+    }
+
+    private static int? ReadInt32(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value < 0)
+        {
+            throw new JsonException("Expected a non-negative integer.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Error fields are read leniently: a numeric code or an object message is dropped, not fatal.</summary>
+    private static string? ReadStringLenient(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            default:
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static void Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("The JSON ended early.");
+        }
+    }
+
+    internal readonly record struct Choice(int? Index, string? Role, string? Content, string? FinishReason);
+
+    internal static class FinishReasons
+    {
+        public const string Stop = "stop";
+        public const string Length = "length";
+        public const string ToolCalls = "tool_calls";
+        public const string ContentFilter = "content_filter";
+    }
+}

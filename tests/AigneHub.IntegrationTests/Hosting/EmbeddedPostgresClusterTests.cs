@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace AigneHub.IntegrationTests.Hosting;
+
+// The embedded cluster is Unix-only (runuser, setsid, file modes).
+[UnsupportedOSPlatform("windows")]
+public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
+{
+    private const UnixFileMode Traversable =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private readonly string _dataPath =
+        Path.Combine(Path.GetTempPath(), "aignehub-embedded-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private readonly List<EmbeddedPostgresCluster> _clusters = [];
+
+    private string PgData => Path.Combine(_dataPath, "postgres");
+
+    private string PidFile => Path.Combine(PgData, "postmaster.pid");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dataPath);
+        // When the tests run as root the server runs as the postgres user, which must be able to enter it.
+        File.SetUnixFileMode(_dataPath, Traversable);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var cluster in _clusters)
+        {
+            await cluster.DisposeAsync();
+        }
+
+        // A test that failed half-way may have left a server behind without a cluster object to stop it.
+        if (File.Exists(PidFile))
+        {
+            var binPath = await PostgresBinaries.ResolveAsync(null, CancellationToken.None);
+            await PostgresControl.Create(binPath, new ClusterLayout(_dataPath))
+                .TryStopAfterAbortedStartAsync(NullLogger.Instance);
+        }
+
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task First_start_initialises_a_cluster_and_creates_the_database()
+    {
+        var options = Options(FreePort());
+
+        var cluster = await StartAsync(options);
+
+        Assert.Equal(options.Port, cluster.Port);
+        Assert.Equal(PgData, cluster.DataDirectory);
+        Assert.True(File.Exists(Path.Combine(PgData, "PG_VERSION")));
+        var connection = new NpgsqlConnectionStringBuilder(cluster.ConnectionString);
+        Assert.Equal("aignehub_it", connection.Database);
+        Assert.True(connection.Pooling);
+
+        await using (var session = new NpgsqlConnection(cluster.ConnectionString))
+        {
+            await session.OpenAsync();
+            await using var command = new NpgsqlCommand("select 1", session);
+            Assert.Equal(1, await command.ExecuteScalarAsync());
+        }
+
+        var passwordFile = Path.Combine(_dataPath, "postgres.password");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(passwordFile));
+        Assert.Equal(connection.Password, File.ReadAllText(passwordFile).Trim());
+    }
+
+    [Fact]
+    public async Task Data_survives_a_stop_and_a_start_on_the_same_folder()
+    {
+        var options = Options(FreePort());
+        var first = await StartAsync(options);
+        await ExecuteAsync(first.ConnectionString, "create table notes (body text); insert into notes values ('kept')");
+        var postmasterPid = int.Parse(File.ReadLines(PidFile).First());
+
+        await first.StopAsync();
+
+        Assert.False(File.Exists(PidFile), "postmaster.pid should be removed by a clean shutdown");
+        Assert.False(PostgresControl.IsProcessAlive(postmasterPid), $"postmaster {postmasterPid} is still running");
+        var binPath = await PostgresBinaries.ResolveAsync(null, CancellationToken.None);
+        Assert.False(await PostgresControl.Create(binPath, new ClusterLayout(_dataPath)).IsRunningAsync(CancellationToken.None));
+
+        var second = await StartAsync(options);
+        await using var session = new NpgsqlConnection(second.ConnectionString);
+        await session.OpenAsync();
+        await using var command = new NpgsqlCommand("select body from notes", session);
+        Assert.Equal("kept", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_busy_port_fails_with_a_message_naming_the_port()
+    {
+        var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        try
+        {
+            var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(Options(port)));
+
+            Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
+            Assert.Contains("Embedded:Port", error.Message);
+            Assert.False(File.Exists(PidFile));
+        }
+        finally
+        {
+            blocker.Stop();
+        }
+    }
+
+    private EmbeddedPostgresOptions Options(int port) => new()
+    {
+        DataPath = _dataPath,
+        Port = port,
+        Database = "aignehub_it",
+        StartTimeoutSeconds = 30,
+    };
+
+    private async Task<EmbeddedPostgresCluster> StartAsync(EmbeddedPostgresOptions options)
+    {
+        var cluster = await EmbeddedPostgresCluster.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        _clusters.Add(cluster);
+        return cluster;
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var session = new NpgsqlConnection(connectionString);
+        await session.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, session);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}

@@ -1,0 +1,701 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AigneHub.TestUpstreams;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that answers <c>POST /v1/chat/completions</c> the way OpenAI documents it: a
+/// <c>chat.completion</c> object, or for <c>"stream": true</c> a <c>text/event-stream</c> of
+/// <c>chat.completion.chunk</c> events (role first, one chunk per content piece, a finish chunk with an empty delta, the
+/// usage chunk with <c>"choices": []</c> when <c>stream_options.include_usage</c> asked for it, then
+/// <c>data: [DONE]</c>), and errors in OpenAI's envelope <c>{"error":{"message","type","param","code"}}</c>.
+/// </summary>
+/// <remarks>
+/// Scripted per test (<see cref="Reply"/>, <see cref="ReplyStream(string[])"/>, <see cref="Fail"/>, <see cref="Hang"/>,
+/// …); the script applies to every request until changed. By default it echoes the last user message:
+/// "You said: …", one prompt token per word of every message and one completion token per word of the answer.
+/// </remarks>
+public sealed class FakeOpenAIUpstream : IAsyncDisposable
+{
+    public const string Fingerprint = "fp_fake_upstream";
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+    private volatile Script _script = Script.Echo;
+    private TaskCompletionSource _clientAborted = NewSignal();
+    private long _requestCount;
+    private long _abortedCount;
+    private long _nextId;
+
+    private FakeOpenAIUpstream()
+    {
+    }
+
+    /// <summary>"http://127.0.0.1:PORT/v1": what the OpenAI provider's BaseUrl should be.</summary>
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public int Port { get; private set; }
+
+    /// <summary>Added before every answer (a fixed upstream latency, e.g. for benchmarks).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>When set, a request without <c>Authorization: Bearer {key}</c> gets OpenAI's 401.</summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>Model name in answers; null repeats the requested model.</summary>
+    public string? ResponseModel { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
+
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>Requests whose client went away (closed or reset the connection) before the answer was complete.</summary>
+    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
+
+    /// <summary>Completes when a client abandons a request mid-answer (<c>HttpContext.RequestAborted</c> fired).</summary>
+    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
+
+    public static async Task<FakeOpenAIUpstream> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var upstream = new FakeOpenAIUpstream();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(FakeOpenAIUpstream).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        app.Run(upstream.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        upstream._app = app;
+        upstream.Port = new Uri(address).Port;
+        upstream.BaseUrl = $"http://127.0.0.1:{upstream.Port}/v1";
+        return upstream;
+    }
+
+    /// <summary>The default: echo the last user message.</summary>
+    public void Echo() => _script = Script.Echo;
+
+    /// <summary>Answers <paramref name="content"/>; streamed, it is one content piece.</summary>
+    public void Reply(string content, FakeUsage? usage = null, string finishReason = "stop") =>
+        _script = new Script(ScriptKind.Answer) { Pieces = [content], Usage = usage, FinishReason = finishReason };
+
+    /// <summary>Streams one chunk per piece; a non-streamed request gets the pieces joined.</summary>
+    public void ReplyStream(params string[] pieces) => ReplyStream(pieces, usage: null);
+
+    public void ReplyStream(string[] pieces, FakeUsage? usage, TimeSpan? delayBetweenPieces = null, string finishReason = "stop") =>
+        _script = new Script(ScriptKind.Answer)
+        {
+            Pieces = pieces,
+            Usage = usage,
+            FinishReason = finishReason,
+            PieceDelay = delayBetweenPieces ?? TimeSpan.Zero,
+        };
+
+    /// <summary>Sends the role and the pieces, then neither finishes nor closes the stream.</summary>
+    public void StallStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Stall };
+
+    /// <summary>Sends the role and the pieces, then ends the body without a finish reason or <c>[DONE]</c>.</summary>
+    public void TruncateStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Truncate };
+
+    /// <summary>Answers with OpenAI's error envelope; <paramref name="retryAfter"/> becomes a Retry-After header (whole seconds).</summary>
+    public void Fail(int status, string? errorMessage = null, TimeSpan? retryAfter = null) =>
+        _script = new Script(ScriptKind.Fail) { Status = status, ErrorMessage = errorMessage, RetryAfter = retryAfter };
+
+    /// <summary>Accepts the request and never sends response headers.</summary>
+    public void Hang() => _script = new Script(ScriptKind.Hang);
+
+    /// <summary>Answers with exactly these bytes (e.g. malformed JSON).</summary>
+    public void RespondRaw(int status, string contentType, string body) =>
+        _script = new Script(ScriptKind.Raw) { Status = status, RawContentType = contentType, RawBody = Encoding.UTF8.GetBytes(body) };
+
+    /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="ClientAborted"/>.</summary>
+    public void Reset()
+    {
+        _script = Script.Echo;
+        _requests.Clear();
+        Volatile.Write(ref _clientAborted, NewSignal());
+        Latency = TimeSpan.Zero;
+        RequiredApiKey = null;
+        ResponseModel = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        // Hung and stalled answers end first, or stopping the server would wait for them.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        var script = _script;
+        Interlocked.Increment(ref _requestCount);
+        try
+        {
+            var body = await ReadBodyAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
+            if (RecordRequests)
+            {
+                _requests.Enqueue(Record(context.Request, body));
+            }
+
+            var request = context.Request;
+            if (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/chat/completions")
+            {
+                await WriteErrorAsync(context, 404, $"Invalid URL ({request.Method} {request.Path})", "invalid_request_error", null).ConfigureAwait(false);
+                return;
+            }
+
+            if (RequiredApiKey is { } key && request.Headers.Authorization.ToString() != "Bearer " + key)
+            {
+                var presented = request.Headers.Authorization.ToString();
+                var message = presented.StartsWith("Bearer ", StringComparison.Ordinal)
+                    ? $"Incorrect API key provided: {MaskLikeOpenAI(presented["Bearer ".Length..])}. You can find your API key at https://platform.openai.com/account/api-keys."
+                    : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+                await WriteErrorAsync(context, 401, message, "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
+                return;
+            }
+
+            if (!ChatCall.TryParse(body, out var call))
+            {
+                await WriteErrorAsync(
+                    context,
+                    400,
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+                    "invalid_request_error",
+                    null).ConfigureAwait(false);
+                return;
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, aborted).ConfigureAwait(false);
+            }
+
+            switch (script.Kind)
+            {
+                case ScriptKind.Fail:
+                    await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
+                    break;
+                case ScriptKind.Hang:
+                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                    break;
+                case ScriptKind.Raw:
+                    context.Response.StatusCode = script.Status;
+                    context.Response.ContentType = script.RawContentType;
+                    await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
+                    break;
+                default:
+                    var answer = Answer.For(script, call);
+                    if (call.Stream)
+                    {
+                        await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WriteCompletionAsync(context, call, answer).ConfigureAwait(false);
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client went away; noted below.
+        }
+        finally
+        {
+            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _abortedCount);
+                Volatile.Read(ref _clientAborted).TrySetResult();
+            }
+        }
+    }
+
+    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+    }
+
+    private async Task WriteCompletionAsync(HttpContext context, ChatCall call, Answer answer)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers["x-request-id"] = "req_" + NextId();
+
+        using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("id"u8, "chatcmpl-" + NextId());
+            json.WriteString("object"u8, "chat.completion"u8);
+            json.WriteNumber("created"u8, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            json.WriteString("model"u8, ResponseModel ?? call.Model);
+            json.WriteStartArray("choices"u8);
+            json.WriteStartObject();
+            json.WriteNumber("index"u8, 0);
+            json.WriteStartObject("message"u8);
+            json.WriteString("role"u8, "assistant"u8);
+            json.WriteString("content"u8, string.Concat(answer.Pieces));
+            json.WriteNull("refusal"u8);
+            json.WriteStartArray("annotations"u8);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteNull("logprobs"u8);
+            json.WriteString("finish_reason"u8, answer.FinishReason);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            WriteUsage(json, answer.Usage);
+            json.WriteString("service_tier"u8, "default"u8);
+            json.WriteString("system_fingerprint"u8, Fingerprint);
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WriteStreamAsync(HttpContext context, ChatCall call, Answer answer, Script script)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["x-request-id"] = "req_" + NextId();
+
+        var chunk = new ChunkWriter(
+            response.BodyWriter,
+            "chatcmpl-" + NextId(),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ResponseModel ?? call.Model,
+            call.IncludeUsage);
+
+        chunk.Write(role: "assistant", content: string.Empty, finishReason: null);
+        await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+
+        for (var i = 0; i < answer.Pieces.Count; i++)
+        {
+            if (i > 0 && script.PieceDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(script.PieceDelay, aborted).ConfigureAwait(false);
+            }
+
+            chunk.Write(role: null, content: answer.Pieces[i], finishReason: null);
+            await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+        }
+
+        switch (script.Ending)
+        {
+            case StreamEnding.Stall:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                return;
+            case StreamEnding.Truncate:
+                return;
+        }
+
+        chunk.Write(role: null, content: null, finishReason: answer.FinishReason);
+        if (call.IncludeUsage)
+        {
+            chunk.WriteUsage(answer.Usage);
+        }
+
+        response.BodyWriter.Write("data: [DONE]\n\n"u8);
+        await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+    }
+
+    private static async Task FlushAsync(PipeWriter writer, CancellationToken aborted)
+    {
+        var result = await writer.FlushAsync(aborted).ConfigureAwait(false);
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            // Kestrel completes the pipe once the client is gone.
+            aborted.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static Task WriteScriptedErrorAsync(HttpContext context, Script script)
+    {
+        var (type, code, defaultMessage) = script.Status switch
+        {
+            401 => ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+            403 => ("invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported"),
+            404 => ("invalid_request_error", "model_not_found", "The model does not exist or you do not have access to it."),
+            429 => ("requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again later."),
+            >= 500 => ("server_error", (string?)null, "The server had an error while processing your request. Sorry about that!"),
+            _ => ("invalid_request_error", null, "Invalid request."),
+        };
+
+        if (script.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return WriteErrorAsync(context, script.Status, script.ErrorMessage ?? defaultMessage, type, code);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message, string type, string? code)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error"u8);
+            json.WriteString("message"u8, message);
+            json.WriteString("type"u8, type);
+            json.WriteNull("param"u8);
+            if (code is null)
+            {
+                json.WriteNull("code"u8);
+            }
+            else
+            {
+                json.WriteString("code"u8, code);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void WriteUsage(Utf8JsonWriter json, FakeUsage usage)
+    {
+        json.WriteStartObject("usage"u8);
+        json.WriteNumber("prompt_tokens"u8, usage.PromptTokens);
+        json.WriteNumber("completion_tokens"u8, usage.CompletionTokens);
+        json.WriteNumber("total_tokens"u8, usage.PromptTokens + usage.CompletionTokens);
+        json.WriteStartObject("prompt_tokens_details"u8);
+        json.WriteNumber("cached_tokens"u8, usage.CachedTokens);
+        json.WriteNumber("audio_tokens"u8, 0);
+        json.WriteEndObject();
+        json.WriteStartObject("completion_tokens_details"u8);
+        json.WriteNumber("reasoning_tokens"u8, 0);
+        json.WriteNumber("audio_tokens"u8, 0);
+        json.WriteNumber("accepted_prediction_tokens"u8, 0);
+        json.WriteNumber("rejected_prediction_tokens"u8, 0);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static RecordedRequest Record(HttpRequest request, byte[] body)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in request.Headers)
+        {
+            headers[header.Key] = header.Value.ToString();
+        }
+
+        return new RecordedRequest(request.Method, request.Path.Value ?? string.Empty, headers, Encoding.UTF8.GetString(body));
+    }
+
+    private static string MaskLikeOpenAI(string key) =>
+        key.Length <= 12 ? "****" : string.Concat(key.AsSpan(0, 7), new string('*', key.Length - 11), key.AsSpan(key.Length - 4));
+
+    private string NextId() => Interlocked.Increment(ref _nextId).ToString("x8", CultureInfo.InvariantCulture);
+
+    private enum ScriptKind
+    {
+        Echo,
+        Answer,
+        Fail,
+        Hang,
+        Raw,
+    }
+
+    private enum StreamEnding
+    {
+        Complete,
+        Stall,
+        Truncate,
+    }
+
+    private sealed record Script(ScriptKind Kind)
+    {
+        public static readonly Script Echo = new(ScriptKind.Echo);
+
+        public IReadOnlyList<string> Pieces { get; init; } = [];
+
+        public FakeUsage? Usage { get; init; }
+
+        public string FinishReason { get; init; } = "stop";
+
+        public TimeSpan PieceDelay { get; init; }
+
+        public StreamEnding Ending { get; init; }
+
+        public int Status { get; init; }
+
+        public string? ErrorMessage { get; init; }
+
+        public TimeSpan? RetryAfter { get; init; }
+
+        public string? RawContentType { get; init; }
+
+        public byte[] RawBody { get; init; } = [];
+    }
+
+    /// <summary>What the fake needs from a request body.</summary>
+    private readonly record struct ChatCall(string Model, bool Stream, bool IncludeUsage, int PromptWords, string? LastUserText)
+    {
+        public static bool TryParse(byte[] body, out ChatCall call)
+        {
+            call = default;
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    return false;
+                }
+
+                var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : string.Empty;
+                var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+                var includeUsage = root.TryGetProperty("stream_options", out var o)
+                    && o.ValueKind == JsonValueKind.Object
+                    && o.TryGetProperty("include_usage", out var u)
+                    && u.ValueKind == JsonValueKind.True;
+
+                var words = 0;
+                string? lastUser = null;
+                if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var message in messages.EnumerateArray())
+                    {
+                        var text = MessageText(message);
+                        words += Answer.Words(text).Count;
+                        if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
+                        {
+                            lastUser = text;
+                        }
+                    }
+                }
+
+                call = new ChatCall(model, stream, includeUsage, words, lastUser);
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        private static string MessageText(JsonElement message)
+        {
+            if (!message.TryGetProperty("content", out var content))
+            {
+                return string.Empty;
+            }
+
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                return content.GetString()!;
+            }
+
+            if (content.ValueKind != JsonValueKind.Array)
+            {
+                return string.Empty;
+            }
+
+            var parts = new List<string>();
+            foreach (var part in content.EnumerateArray())
+            {
+                if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    parts.Add(text.GetString()!);
+                }
+            }
+
+            return string.Join('\n', parts);
+        }
+    }
+
+    private sealed record Answer(IReadOnlyList<string> Pieces, string FinishReason, FakeUsage Usage)
+    {
+        public static Answer For(Script script, ChatCall call)
+        {
+            var pieces = script.Kind == ScriptKind.Echo
+                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                : script.Pieces;
+            var usage = script.Usage ?? new FakeUsage(Math.Max(1, call.PromptWords), pieces.Count);
+            return new Answer(pieces, script.FinishReason, usage);
+        }
+
+        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
+        public static List<string> Words(string text)
+        {
+            var words = new List<string>();
+            var start = 0;
+            var i = 0;
+            while (i < text.Length)
+            {
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
+                {
+                    words.Add(text[start..i]);
+                    start = i;
+                }
+            }
+
+            return words;
+        }
+    }
+
+    /// <summary>Writes <c>data: {chunk}\n\n</c> events straight into the response pipe.</summary>
+    private sealed class ChunkWriter(PipeWriter output, string id, long created, string model, bool includeUsage)
+    {
+        private readonly Utf8JsonWriter _json = new(output, WriterOptions);
+
+        public void Write(string? role, string? content, string? finishReason)
+        {
+            Begin();
+            _json.WriteStartArray("choices"u8);
+            _json.WriteStartObject();
+            _json.WriteNumber("index"u8, 0);
+            _json.WriteStartObject("delta"u8);
+            if (role is not null)
+            {
+                _json.WriteString("role"u8, role);
+            }
+
+            if (content is not null)
+            {
+                _json.WriteString("content"u8, content);
+            }
+
+            if (role is not null)
+            {
+                _json.WriteNull("refusal"u8);
+            }
+
+            _json.WriteEndObject();
+            _json.WriteNull("logprobs"u8);
+            if (finishReason is null)
+            {
+                _json.WriteNull("finish_reason"u8);
+            }
+            else
+            {
+                _json.WriteString("finish_reason"u8, finishReason);
+            }
+
+            _json.WriteEndObject();
+            _json.WriteEndArray();
+            if (includeUsage)
+            {
+                _json.WriteNull("usage"u8);
+            }
+
+            End();
+        }
+
+        public void WriteUsage(FakeUsage usage)
+        {
+            Begin();
+            _json.WriteStartArray("choices"u8);
+            _json.WriteEndArray();
+            FakeOpenAIUpstream.WriteUsage(_json, usage);
+            End();
+        }
+
+        private void Begin()
+        {
+            output.Write("data: "u8);
+            _json.Reset(output);
+            _json.WriteStartObject();
+            _json.WriteString("id"u8, id);
+            _json.WriteString("object"u8, "chat.completion.chunk"u8);
+            _json.WriteNumber("created"u8, created);
+            _json.WriteString("model"u8, model);
+            _json.WriteString("service_tier"u8, "default"u8);
+            _json.WriteString("system_fingerprint"u8, Fingerprint);
+        }
+
+        private void End()
+        {
+            _json.WriteEndObject();
+            _json.Flush();
+            output.Write("\n\n"u8);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Domain.Chat;
+using AigneHub.TestUpstreams;
+
+namespace AigneHub.UnitTests.Providers.OpenAI;
+
+/// <summary>What the provider puts on the wire, as the fake upstream received it.</summary>
+public sealed class OpenAIChatRequestTests : IAsyncLifetime
+{
+    private FakeOpenAIUpstream _upstream = null!;
+    private OpenAIProviderHarness _harness = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await FakeOpenAIUpstream.StartAsync();
+        _harness = OpenAIProviderHarness.Create(_upstream.BaseUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _harness.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Request_body_carries_model_messages_and_settings_in_snake_case()
+    {
+        var request = new ProviderChatRequest(
+            "gpt-4o-mini",
+            [
+                new ChatMessage(ChatRole.System, "Be brief."),
+                new ChatMessage(ChatRole.User, null, [new TextPart("What is this?"), new ImagePart("https://example.com/cat.png", "low")], name: "alice"),
+                new ChatMessage(ChatRole.Assistant, null),
+                new ChatMessage(ChatRole.Tool, "42", toolCallId: "call_1"),
+            ],
+            new ChatSettings
+            {
+                Temperature = 0.5,
+                TopP = 0.9,
+                MaxTokens = 100,
+                Stop = ["\n\n", "END"],
+                N = 1,
+                Seed = 42,
+                User = "user-1",
+                PresencePenalty = 0.1,
+                FrequencyPenalty = -0.2,
+            });
+
+        await _harness.Provider.CompleteAsync(request, CancellationToken.None);
+
+        const string expected =
+            """{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"low"}}],"name":"alice"},{"role":"assistant","content":null},{"role":"tool","content":"42","tool_call_id":"call_1"}],"temperature":0.5,"top_p":0.9,"max_tokens":100,"stop":["\n\n","END"],"n":1,"seed":42,"user":"user-1","presence_penalty":0.1,"frequency_penalty":-0.2}""";
+        Assert.Equal(expected, _upstream.LastRequest.Body);
+    }
+
+    [Fact]
+    public async Task Unset_settings_and_image_detail_are_left_out()
+    {
+        var request = new ProviderChatRequest(
+            "gpt-4o",
+            [new ChatMessage(ChatRole.Developer, null, [new ImagePart("data:image/png;base64,iVBORw0KGgo=", null)])],
+            ChatSettings.Default);
+
+        await _harness.Provider.CompleteAsync(request, CancellationToken.None);
+
+        const string expected =
+            """{"model":"gpt-4o","messages":[{"role":"developer","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}""";
+        Assert.Equal(expected, _upstream.LastRequest.Body);
+    }
+
+    [Fact]
+    public async Task Streaming_request_asks_for_usage()
+    {
+        await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+
+        const string expected =
+            """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello there"}],"stream":true,"stream_options":{"include_usage":true}}""";
+        Assert.Equal(expected, _upstream.LastRequest.Body);
+    }
+
+    [Fact]
+    public async Task Text_outside_ascii_is_sent_unescaped()
+    {
+        var request = new ProviderChatRequest("gpt-4o-mini", [new ChatMessage(ChatRole.User, "héllo <b>你好</b> & \"bye\"")], ChatSettings.Default);
+
+        await _harness.Provider.CompleteAsync(request, CancellationToken.None);
+
+        Assert.Contains("""{"role":"user","content":"héllo <b>你好</b> & \"bye\""}""", _upstream.LastRequest.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_is_posted_to_chat_completions_with_the_key_as_bearer_token()
+    {
+        await _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+
+        var received = _upstream.LastRequest;
+        Assert.Equal("POST", received.Method);
+        Assert.Equal("/v1/chat/completions", received.Path);
+        Assert.Equal("Bearer " + OpenAIProviderHarness.ApiKey, received.Authorization);
+        Assert.Equal("application/json", received.Header("Accept"));
+        Assert.StartsWith("application/json", received.Header("Content-Type"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Streaming_request_accepts_an_event_stream()
+    {
+        await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+
+        Assert.Equal("text/event-stream", _upstream.LastRequest.Header("Accept"));
+        Assert.Equal("Bearer " + OpenAIProviderHarness.ApiKey, _upstream.LastRequest.Authorization);
+    }
+
+    [Fact]
+    public async Task Base_url_with_a_trailing_slash_is_joined_with_one_slash()
+    {
+        await using var harness = OpenAIProviderHarness.Create(_upstream.BaseUrl + "/");
+
+        await harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+
+        Assert.Equal("/v1/chat/completions", _upstream.LastRequest.Path);
+    }
+
+    [Fact]
+    public async Task Logs_hold_neither_the_key_nor_the_prompt_nor_the_answer()
+    {
+        _upstream.Reply("The secret answer");
+
+        await _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+        await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+
+        Assert.NotEmpty(_harness.Logs.Lines);
+        Assert.DoesNotContain(_harness.Logs.Lines, line => line.Contains(OpenAIProviderHarness.ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Logs.Lines, line => line.Contains("Hello there", StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Logs.Lines, line => line.Contains("secret answer", StringComparison.Ordinal));
+    }
+}
