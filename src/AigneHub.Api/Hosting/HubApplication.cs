@@ -69,7 +69,7 @@ public sealed partial class HubApplication : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                rest = Listen(kestrel, endpoints.RestUrl, HttpProtocols.Http1AndHttp2, "Hub:RestUrl");
+                rest = Listen(kestrel, endpoints.RestUrl, HttpProtocols.Http1, "Hub:RestUrl");
                 grpc = Listen(kestrel, endpoints.GrpcUrl, HttpProtocols.Http2, "Hub:GrpcUrl");
             });
 

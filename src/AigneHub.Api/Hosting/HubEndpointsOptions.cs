@@ -7,7 +7,7 @@ public sealed class HubEndpointsOptions
 {
     public const string Section = "Hub";
 
-    /// <summary>REST (HTTP/1.1 and HTTP/2): the OpenAI routes, transcoded gRPC routes and the admin API.</summary>
+    /// <summary>REST (HTTP/1.1; cleartext HTTP/2 is what the gRPC port is for): the OpenAI routes, transcoded gRPC routes and the admin API.</summary>
     [Required]
     public string RestUrl { get; set; } = "http://127.0.0.1:8080";
 

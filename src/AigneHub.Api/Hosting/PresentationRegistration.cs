@@ -18,6 +18,10 @@ internal static class PresentationRegistration
         {
             // OpenAI's "created" is a JSON number; proto3 JSON would write int64 as a string.
             options.JsonSettings.WriteInt64sAsStrings = false;
+
+            // Error details the interceptor attaches must be known to the JSON writer of google.rpc.Status bodies.
+            options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
+                Google.Rpc.BadRequest.Descriptor, Google.Rpc.ErrorInfo.Descriptor);
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks();

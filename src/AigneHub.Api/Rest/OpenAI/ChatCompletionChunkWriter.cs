@@ -16,7 +16,7 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    private readonly Utf8JsonWriter _json = new(output, new JsonWriterOptions { SkipValidation = true });
+    private readonly Utf8JsonWriter _json = new(output, new JsonWriterOptions { SkipValidation = true, Encoder = OpenAIErrorBody.WriterOptions.Encoder });
 
     /// <summary>Writes the update as an event; false when there is nothing to send for it (usage not asked for).</summary>
     public bool Write(ChatCompletionUpdate update)

@@ -6,6 +6,9 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// <summary>OpenAI's error envelope: {"error":{"message","type","param","code"}}, with param and code null when unknown.</summary>
 internal static class OpenAIErrorBody
 {
+    /// <summary>Messages quote names ('temperature'); clients show them, so keep them readable rather than \u0027.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(Utf8JsonWriter json, HubError error)
     {
         json.WriteStartObject();
@@ -30,7 +33,7 @@ internal static class OpenAIErrorBody
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await using (var json = new Utf8JsonWriter(response.BodyWriter))
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             Write(json, error);
         }

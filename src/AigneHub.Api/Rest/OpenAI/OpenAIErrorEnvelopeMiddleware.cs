@@ -10,20 +10,34 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// instead, from the <see cref="HubError"/> the gRPC interceptor left behind or, failing that, from the status body.
 /// Successful responses pass straight through without buffering.
 /// </summary>
-internal sealed class OpenAIErrorEnvelopeMiddleware(RequestDelegate next)
+internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next, ILogger<OpenAIErrorEnvelopeMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var original = context.Response.Body;
         await using var guard = new ErrorCapturingStream(original, context.Response);
         context.Response.Body = guard;
+        var crashed = false;
         try
         {
             await next(context);
         }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            LogCrashed(logger, ex, context.TraceIdentifier);
+            crashed = true;
+        }
         finally
         {
             context.Response.Body = original;
+        }
+
+        if (crashed)
+        {
+            context.Response.Clear();
+            context.Response.Headers["x-request-id"] = context.TraceIdentifier;
+            await OpenAIErrorBody.WriteResponseAsync(context, HubErrorMapper.Map(new InvalidOperationException(), context.TraceIdentifier));
+            return;
         }
 
         if (context.Response.HasStarted || context.Response.StatusCode < 400)
@@ -36,6 +50,9 @@ internal sealed class OpenAIErrorEnvelopeMiddleware(RequestDelegate next)
             : FromResponse(context, guard.CapturedError);
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly at the edge")]
+    private static partial void LogCrashed(ILogger logger, Exception exception, string requestId);
 
     private static HubError FromResponse(HttpContext context, ReadOnlyMemory<byte> body)
     {

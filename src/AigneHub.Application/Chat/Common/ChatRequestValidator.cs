@@ -73,6 +73,7 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             RuleFor(s => s.FrequencyPenalty).InclusiveBetween(-2, 2).OverridePropertyName("frequency_penalty");
             RuleFor(s => s.N)
                 .Equal(1).WithMessage("n must be 1: the hub does not return several choices yet")
+                .When(s => s.N is not null)
                 .OverridePropertyName("n");
             RuleFor(s => s.Stop)
                 .Must(s => s!.Count <= 4).WithMessage("stop may contain at most 4 sequences")

@@ -83,7 +83,10 @@ internal sealed class ServerSentEventReader : IAsyncDisposable
             var result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             var consumed = Parse(buffer, result.IsCompleted, out var dispatched);
-            _pipe.AdvanceTo(consumed, buffer.End);
+
+            // After a dispatch the rest is unexamined, so the next read returns at once with any event already here;
+            // otherwise everything was examined and the next read waits for more bytes.
+            _pipe.AdvanceTo(consumed, dispatched ? consumed : buffer.End);
             if (dispatched)
             {
                 return true;

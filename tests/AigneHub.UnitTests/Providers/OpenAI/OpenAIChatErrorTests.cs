@@ -294,7 +294,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
 
     private static HttpResponseMessage ErrorResponse(int status, string message) => new((HttpStatusCode)status)
     {
-        Content = new StringContent($$"""{"error":{"message":"{{message}}","type":"requests","param":null,"code":"rate_limit_exceeded"}}""", Encoding.UTF8, "application/json"),
+        Content = new StringContent($$$"""{"error":{"message":"{{{message}}}","type":"requests","param":null,"code":"rate_limit_exceeded"}}""", Encoding.UTF8, "application/json"),
     };
 
     private static int UnusedPort()

@@ -64,6 +64,22 @@ public sealed class ServerSentEventReaderTests
     }
 
     [Fact]
+    public async Task Events_that_arrived_together_are_read_without_waiting_for_more_bytes()
+    {
+        await using var reader = new ServerSentEventReader(ChunkedReadStream.Split("data: one\n\ndata: two\n\ndata: three\n\n", 4096, hangAtEnd: true));
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        var events = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await reader.ReadNextAsync(cancellation.Token));
+            events.Add(Encoding.UTF8.GetString(reader.Current.Data.Span));
+        }
+
+        Assert.Equal(["one", "two", "three"], events);
+    }
+
+    [Fact]
     public async Task Comments_and_other_fields_are_ignored()
     {
         var events = await ReadAllAsync(": keep-alive\n\nid: 7\nretry: 1000\nfoo: bar\ndata: payload\n: inside\n\n");
