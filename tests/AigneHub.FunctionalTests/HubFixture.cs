@@ -1,0 +1,100 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AigneHub.Api.Hosting;
+using AigneHub.TestUpstreams;
+using AigneHub.Tests.Shared;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
+
+namespace AigneHub.FunctionalTests;
+
+/// <summary>
+/// The whole hub on real ports (REST and gRPC), on a fresh database of its own, with the OpenAI provider pointed at
+/// an in-process fake upstream and the demo provider on (no word delay). Shared by the tests of one collection, which
+/// xunit runs one at a time, so each test may script the fake upstream as it needs.
+/// </summary>
+public sealed class HubFixture : IAsyncLifetime
+{
+    public const string UpstreamApiKey = "sk-test-upstream-0123456789abcdef";
+
+    private HubApplication? _hub;
+
+    public FakeOpenAIUpstream Upstream { get; private set; } = null!;
+
+    public HttpClient Rest { get; private set; } = null!;
+
+    public GrpcChannel Grpc { get; private set; } = null!;
+
+    public Uri RestUri => _hub!.RestUri;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await FakeOpenAIUpstream.StartAsync();
+        var database = await TestDatabase.CreateAsync("functional");
+        _hub = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database,
+            ["Hub:RestUrl"] = "http://127.0.0.1:0",
+            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Providers:Demo:Enabled"] = "true",
+            ["Providers:Demo:WordDelayMs"] = "0",
+            ["Providers:OpenAI:BaseUrl"] = Upstream.BaseUrl,
+            ["Providers:OpenAI:ApiKey"] = UpstreamApiKey,
+            ["Providers:OpenAI:TimeoutSeconds"] = "5",
+            ["Usage:FlushIntervalMs"] = "20",
+            ["Hangfire:WorkerCount"] = "1",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await _hub.StartAsync();
+        Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
+        Grpc = GrpcChannel.ForAddress(_hub.GrpcUri);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Grpc?.Dispose();
+        Rest?.Dispose();
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+    }
+
+    public Task<HttpResponseMessage> PostChatAsync(object body, CancellationToken cancellationToken = default) =>
+        Rest.PostAsJsonAsync("/v1/chat/completions", body, cancellationToken);
+
+    /// <summary>Waits until the batched call record of a request is readable through the usage API.</summary>
+    public async Task<JsonElement> WaitForCallRecordAsync(string requestId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var document = JsonDocument.Parse(await Rest.GetStringAsync("/api/usage/calls?limit=500"));
+            foreach (var call in document.RootElement.GetProperty("calls").EnumerateArray())
+            {
+                if (call.GetProperty("request_id").GetString() == requestId)
+                {
+                    return call.Clone();
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No call record for request {requestId} within 10 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HubCollection : ICollectionFixture<HubFixture>
+{
+    public const string Name = "hub";
+}
