@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using AigneHub.Application;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Domain.Models;
+using AigneHub.Domain.Usage;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AigneHub.UnitTests.Application;
+
+/// <summary>The Application layer as the host wires it (Mediator pipeline and all), over scripted providers.</summary>
+internal sealed class ApplicationHarness : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public ApplicationHarness(params ScriptedProvider[] providers)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        services.AddApplication();
+        services.AddSingleton<ICallRecorder>(Recorder);
+        services.AddSingleton<ICallRecordReader, NoCallRecords>();
+        services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    public RecordingCallRecorder Recorder { get; } = new();
+
+    public IMediator Mediator => _services.GetRequiredService<IMediator>();
+
+    public void Dispose() => _services.Dispose();
+}
+
+internal sealed class RecordingCallRecorder : ICallRecorder
+{
+    private readonly ConcurrentQueue<CallRecord> _records = new();
+
+    public IReadOnlyList<CallRecord> Records => _records.ToArray();
+
+    public void Record(CallRecord record) => _records.Enqueue(record);
+}
+
+internal sealed class NoCallRecords : ICallRecordReader
+{
+    public Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<CallRecord>>([]);
+}
+
+internal sealed class ScriptedCatalog(IReadOnlyList<IChatProvider> providers) : IProviderCatalog
+{
+    public IReadOnlyList<IChatProvider> Resolve(ModelName model) =>
+        providers.Where(p => (model.Provider is null || p.Name == model.Provider) && p.Serves(model.Model)).ToArray();
+
+    public bool IsEnabled(string provider) => providers.Any(p => p.Name == provider);
+}
+
+/// <summary>A provider whose answers (or failures) a test decides.</summary>
+internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, CancellationToken, Task<ChatCompletion>>? complete = null) : IChatProvider
+{
+    public string Name { get; } = name;
+
+    public int Calls { get; private set; }
+
+    public Exception? FailWith { get; init; }
+
+    public IReadOnlyList<string> StreamPieces { get; init; } = ["a", "b", "c"];
+
+    /// <summary>Throws after this many pieces were streamed (null: never).</summary>
+    public int? FailAfterPieces { get; init; }
+
+    public bool StreamDisposed { get; private set; }
+
+    public bool Serves(string model) => model != "unknown";
+
+    public async Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    {
+        Calls++;
+        if (FailWith is not null)
+        {
+            throw FailWith;
+        }
+
+        return complete is null
+            ? new ChatCompletion("id-" + Name, DateTimeOffset.UnixEpoch, Name + "/" + request.Model, "answer from " + Name, "stop", new TokenUsage(5, 2), null)
+            : await complete(request, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Calls++;
+        try
+        {
+            if (FailWith is not null)
+            {
+                throw FailWith;
+            }
+
+            var model = Name + "/" + request.Model;
+            yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, "assistant", string.Empty, null, null);
+            for (var i = 0; i < StreamPieces.Count; i++)
+            {
+                if (i == FailAfterPieces)
+                {
+                    throw new global::AigneHub.Application.Common.Errors.UpstreamException(ErrorKind.UpstreamUnavailable, Name, "broke mid-stream");
+                }
+
+                await Task.Yield();
+                yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, StreamPieces[i], null, null);
+            }
+
+            yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, null, "stop", null);
+            yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, null, null, new TokenUsage(4, StreamPieces.Count));
+        }
+        finally
+        {
+            StreamDisposed = true;
+        }
+    }
+}

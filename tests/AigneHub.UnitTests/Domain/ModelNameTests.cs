@@ -1,0 +1,47 @@
+using AigneHub.Domain.Models;
+
+namespace AigneHub.UnitTests.Domain;
+
+public sealed class ModelNameTests
+{
+    [Theory]
+    [InlineData("openai/gpt-4o-mini", "openai", "gpt-4o-mini")]
+    [InlineData("openrouter/openai/gpt-4o", "openrouter", "openai/gpt-4o")]
+    [InlineData("demo/echo", "demo", "echo")]
+    public void Prefixed_name_routes_to_the_named_provider(string value, string provider, string model)
+    {
+        Assert.True(ModelName.TryParse(value, out var name));
+        Assert.Equal(provider, name.Provider);
+        Assert.Equal(model, name.Model);
+        Assert.Equal(value, name.ToString());
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-mini")]
+    [InlineData("meta-llama/Llama-3-8B")]
+    public void Name_without_a_known_provider_prefix_is_bare(string value)
+    {
+        Assert.True(ModelName.TryParse(value, out var name));
+        Assert.True(name.IsBare);
+        Assert.Equal(value, name.Model);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(" gpt-4o")]
+    [InlineData("openai/")]
+    [InlineData("/gpt-4o")]
+    [InlineData("vendor/")]
+    public void Malformed_names_are_refused(string? value)
+    {
+        Assert.False(ModelName.TryParse(value, out _));
+    }
+
+    [Fact]
+    public void Overlong_names_are_refused()
+    {
+        Assert.False(ModelName.TryParse("openai/" + new string('x', ModelName.MaxLength), out _));
+    }
+}
