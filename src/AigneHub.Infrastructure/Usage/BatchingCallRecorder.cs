@@ -11,13 +11,14 @@ namespace AigneHub.Infrastructure.Usage;
 /// <summary>
 /// Takes call records from the hot path without waiting (an unbounded channel), and writes them in batches. A batch
 /// that fails to write is retried with backoff and is never dropped; on shutdown everything queued is written before
-/// the host (and its database) stops.
+/// the host (and its database) stops. Not a BackgroundService: that starts its loop through Task.Run with the stopping
+/// token, so a stop soon after start can cancel the loop before it ever runs and lose what was queued.
 /// </summary>
 internal sealed partial class BatchingCallRecorder(
     IDocumentStore store,
     IOptions<CallRecordingOptions> options,
     ILogger<BatchingCallRecorder> logger)
-    : BackgroundService, ICallRecorder
+    : IHostedService, ICallRecorder
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
@@ -25,6 +26,8 @@ internal sealed partial class BatchingCallRecorder(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly CallRecordingOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _writer = Task.CompletedTask;
 
     public void Record(CallRecord record)
     {
@@ -35,13 +38,21 @@ internal sealed partial class BatchingCallRecorder(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
+        _writer = Task.Run(() => WriteLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Stops taking records and waits until every queued one is written (or the host's shutdown timeout ends).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        await _writer.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
         var batch = new List<CallRecord>(_options.BatchSize);
         var reader = _queue.Reader;

@@ -1,0 +1,116 @@
+using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Persistence;
+using AigneHub.Infrastructure.Usage;
+using AigneHub.Tests.Shared;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.IntegrationTests.Usage;
+
+/// <summary>Call records through the batching recorder into Marten on a real PostgreSQL, and back out.</summary>
+public sealed class CallRecordPersistenceTests : IAsyncLifetime
+{
+    private DocumentStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        // A fresh database per test class: the data starts empty, whatever ran before.
+        var connectionString = await TestDatabase.CreateAsync("usage");
+        _store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
+        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        _store.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Recorded_call_is_written_and_read_back_with_every_field()
+    {
+        var recorder = NewRecorder(batchSize: 10, flushIntervalMs: 20);
+        await recorder.StartAsync(CancellationToken.None);
+        var record = Record("req-1", DateTimeOffset.UtcNow) with { TtfbMs = 12.5, ErrorKind = ErrorKind.UpstreamTimeout, Status = CallStatus.Failed };
+
+        recorder.Record(record);
+        var read = await WaitForAsync(1);
+
+        var stored = Assert.Single(read);
+        Assert.Equal(record.Id, stored.Id);
+        Assert.Equal(record with { StartedAt = stored.StartedAt }, stored);
+        Assert.Equal(record.StartedAt.ToUnixTimeMilliseconds(), stored.StartedAt.ToUnixTimeMilliseconds());
+        await recorder.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Records_queued_at_shutdown_are_all_written_before_stop_returns()
+    {
+        // A flush interval far longer than the test: only the shutdown drain can write these.
+        var recorder = NewRecorder(batchSize: 50, flushIntervalMs: 60_000);
+        await recorder.StartAsync(CancellationToken.None);
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 1_234; i++)
+        {
+            recorder.Record(Record($"req-{i}", start.AddMilliseconds(i)));
+        }
+
+        await recorder.StopAsync(CancellationToken.None);
+
+        await using var session = _store.QuerySession();
+        Assert.Equal(1_234, await session.Query<CallRecord>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Recent_calls_are_listed_newest_first_and_limited()
+    {
+        await using (var session = _store.LightweightSession())
+        {
+            var start = DateTimeOffset.UtcNow.AddMinutes(-10);
+            session.Store(Enumerable.Range(0, 20).Select(i => Record($"req-{i}", start.AddSeconds(i))).ToArray());
+            await session.SaveChangesAsync();
+        }
+
+        var recent = await new MartenCallRecordReader(_store).ListRecentAsync(5, CancellationToken.None);
+
+        Assert.Equal(["req-19", "req-18", "req-17", "req-16", "req-15"], recent.Select(r => r.RequestId));
+    }
+
+    private BatchingCallRecorder NewRecorder(int batchSize, int flushIntervalMs) =>
+        new(_store, Options.Create(new CallRecordingOptions { BatchSize = batchSize, FlushIntervalMs = flushIntervalMs }), NullLogger<BatchingCallRecorder>.Instance);
+
+    private async Task<IReadOnlyList<CallRecord>> WaitForAsync(int count)
+    {
+        var reader = new MartenCallRecordReader(_store);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var records = await reader.ListRecentAsync(100, CancellationToken.None);
+            if (records.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return records;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static CallRecord Record(string requestId, DateTimeOffset startedAt) => new()
+    {
+        Id = Guid.CreateVersion7(startedAt),
+        RequestId = requestId,
+        Provider = "openai",
+        Model = "gpt-4o-mini",
+        CallType = CallType.Chat,
+        Streamed = true,
+        PromptTokens = 10,
+        CompletionTokens = 20,
+        TtfbMs = null,
+        LatencyMs = 123.4,
+        Status = CallStatus.Succeeded,
+        ErrorKind = ErrorKind.None,
+        StartedAt = startedAt,
+    };
+}
