@@ -51,6 +51,7 @@ readonly work
 readonly pg_state="$work/test-postgres.state"
 fake_pid=""
 hub_pid=""
+loadgen_pid=""
 pg_started=false
 keep_logs=false
 
@@ -75,6 +76,7 @@ stop_pid() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_pid "$loadgen_pid" "load generator" 5
   # The hub first: on SIGTERM it writes its queued call records, so the database must still be up.
   stop_pid "$hub_pid" hub 30
   stop_pid "$fake_pid" "fake upstream" 10
@@ -187,7 +189,11 @@ run_scenario() {
     --duration-seconds "$duration" --warmup-seconds "$warmup")
   [[ -n "$request_cap" ]] && args+=(--requests "$request_cap")
   log "scenario $key: $url model=$model_name stream=$stream (${warmup}s warm-up + ${duration}s, concurrency $concurrency)"
-  dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" || die "the load generator failed; see $work/loadgen.log"
+  # In the background and waited for, so that a signal to this script is handled at once, not after the scenario.
+  dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" &
+  loadgen_pid=$!
+  wait "$loadgen_pid" || die "the load generator failed; see $work/loadgen.log"
+  loadgen_pid=""
   jq -r '"bench:   \(.requests) requests, \(.errors) errors, \(.rps) rps, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms"' "$work/$key.json" >&2
   if [[ "$(jq -r '.errors' "$work/$key.json")" != 0 ]]; then
     log "  errors: $(jq -c '.error_kinds' "$work/$key.json"); first: $(jq -r '.first_error' "$work/$key.json")"
@@ -220,7 +226,8 @@ hub_problems="$(grep -Eic '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log"
 
 # ---------------------------------------------------------------------------------------------------------------
 field() { jq -r ".$2 // \"–\"" "$work/$1.json"; }
-calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+# calc EXPR [DECIMALS] [+ to always show the sign]
+calc() { awk "BEGIN { printf \"%${3:-}.${2:-2}f\", $1 }"; }
 
 row() {
   local key="$1" label="$2" mode="$3"
@@ -231,16 +238,18 @@ row() {
 
 overhead_row() {
   local mode="$1" direct="$2" hub="$3"
-  local d50 h50 d99 h99 drps hrps
+  local d50 h50 d99 h99 drps hrps dt ht added_ttfb="–"
   d50="$(field "$direct" p50_ms)"; h50="$(field "$hub" p50_ms)"
   d99="$(field "$direct" p99_ms)"; h99="$(field "$hub" p99_ms)"
   drps="$(field "$direct" rps)"; hrps="$(field "$hub" rps)"
+  dt="$(field "$direct" p50_ttfb_ms)"; ht="$(field "$hub" p50_ttfb_ms)"
   if [[ "$d50" == "–" || "$h50" == "–" ]]; then
-    printf '| %s | – | – | – | – | – | – |\n' "$mode"
+    printf '| %s | – | – | – | – | – | – | – |\n' "$mode"
     return
   fi
-  printf '| %s | %s | %s | **+%s** | **%s×** | +%s | %s× |\n' "$mode" "$d50" "$h50" \
-    "$(calc "$h50 - $d50")" "$(calc "$h50 / $d50")" "$(calc "$h99 - $d99")" "$(calc "$hrps / $drps")"
+  [[ "$dt" != "–" && "$ht" != "–" ]] && added_ttfb="$(calc "$ht - $dt" 2 +)"
+  printf '| %s | %s | %s | **%s** | **%s×** | %s | %s | %s× |\n' "$mode" "$d50" "$h50" \
+    "$(calc "$h50 - $d50" 2 +)" "$(calc "$h50 / $d50")" "$(calc "$h99 - $d99" 2 +)" "$added_ttfb" "$(calc "$hrps / $drps")"
 }
 
 cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
@@ -265,8 +274,8 @@ $(row d "hub → fake" SSE)
 
 Hub overhead (hub − direct, same load):
 
-| mode | p50 direct | p50 hub | added p50 | p50 hub/direct | added p99 | rps hub/direct |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| mode | p50 direct | p50 hub | added p50 | p50 hub/direct | added p99 | added p50 first chunk | rps hub/direct |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $(overhead_row "JSON (a→b)" a b)
 $(overhead_row "SSE (c→d)" c d)
 

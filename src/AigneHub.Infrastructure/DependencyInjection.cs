@@ -13,6 +13,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AigneHub.Infrastructure;
 
+public static class HealthTags
+{
+    /// <summary>Checks that decide readiness (/readyz and gRPC health), not liveness (/healthz).</summary>
+    public const string Ready = "ready";
+}
+
 public static class DependencyInjection
 {
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, HubDatabase database)
@@ -28,6 +34,7 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, database);

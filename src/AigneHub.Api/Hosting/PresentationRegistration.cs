@@ -24,7 +24,8 @@ internal static class PresentationRegistration
                 Google.Rpc.BadRequest.Descriptor, Google.Rpc.ErrorInfo.Descriptor);
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks();
+        // gRPC health reports the readiness checks (database reachable, schema applied), for every service name.
+        services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
         services.AddHealthChecks();
         return services;
     }
@@ -41,7 +42,9 @@ internal static class PresentationRegistration
         app.MapGrpcService<UsageService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/healthz");
+        // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) });
         return app;
     }
 }

@@ -1,6 +1,6 @@
 namespace AigneHub.Api.Rest;
 
-/// <summary>Returns the request id (the hub's trace identifier, also in every log line and call record) as x-request-id.</summary>
+/// <summary>Returns the request id (the hub's trace identifier: the RequestId of the host's log scope, and the call record's request id) as x-request-id.</summary>
 internal sealed class RequestIdMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)

@@ -19,7 +19,8 @@ internal static class HubMartenConfiguration
         options.DatabaseSchemaName = Schema;
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
-        // Schema changes are applied by ApplyAllDatabaseChangesOnStartup, never implicitly on first use.
+        // Additive changes only: ApplyAllDatabaseChangesOnStartup brings the schema up to date before the hub serves,
+        // and nothing is ever dropped automatically.
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
         // Call records: written in batches off the hot path (BatchingCallRecorder); read newest first.

@@ -103,6 +103,23 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_hub_on_the_same_data_folder_is_refused_and_leaves_the_first_running()
+    {
+        var options = Options(FreePort());
+        var first = await StartAsync(options);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedPostgresCluster.StartAsync(options, NullLogger.Instance, CancellationToken.None));
+
+        Assert.Contains("Another AIGNE Hub process is using the data folder", error.Message);
+        await ExecuteAsync(first.ConnectionString, "select 1");
+        await first.StopAsync();
+
+        // Once the first hub let go, the folder can be used again.
+        var again = await StartAsync(options);
+        await ExecuteAsync(again.ConnectionString, "select 1");
+    }
+
+    [Fact]
     public async Task A_busy_port_fails_with_a_message_naming_the_port()
     {
         var blocker = new TcpListener(IPAddress.Loopback, 0);

@@ -67,6 +67,9 @@ public sealed class ChatPipelineTests
 
         Assert.Contains("'anthropic' is not configured", unconfigured.Message);
         Assert.Contains("does not exist", unknown.Message);
+        Assert.Equal(
+            [("anthropic", "claude", ErrorKind.ModelNotFound), ("demo", "unknown", ErrorKind.ModelNotFound)],
+            app.Recorder.Records.Select(r => (r.Provider, r.Model, r.ErrorKind)));
     }
 
     [Fact]

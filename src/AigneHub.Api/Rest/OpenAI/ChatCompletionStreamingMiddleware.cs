@@ -29,6 +29,13 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
             return;
         }
 
+        if (!request.HasJsonContentType())
+        {
+            // Leave it to transcoding, which refuses non-JSON bodies whatever they ask for.
+            await next(context);
+            return;
+        }
+
         var body = await ReadBodyAsync(request, context.RequestAborted);
         if (!AsksForStream(body.Span))
         {

@@ -7,6 +7,21 @@ namespace AigneHub.Application.Chat.Common;
 /// <summary>Turns a model name into the providers to try, or explains why there are none.</summary>
 internal sealed class ChatRouter(IProviderCatalog catalog)
 {
+    /// <summary>Routes, and when no provider can take the call, still leaves its call record (model not found).</summary>
+    public ChatRoute RouteRecordingFailure(string model, CallMeter meter, ICallRecorder recorder, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Route(model);
+        }
+        catch (HubException ex)
+        {
+            meter.Attempt(ModelName.TryParse(model, out var name) ? name.Provider ?? string.Empty : string.Empty, name.Model ?? model);
+            recorder.Record(meter.Failed(ex, default, cancellationToken));
+            throw;
+        }
+    }
+
     public ChatRoute Route(string model)
     {
         // The validator has already checked the name; a failure here means a handler was called without the pipeline.

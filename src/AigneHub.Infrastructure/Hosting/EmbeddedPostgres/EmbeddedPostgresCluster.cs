@@ -24,15 +24,18 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
     private readonly PostgresControl _control;
     private readonly ILogger _logger;
     private readonly Lock _stopGate = new();
+    private readonly FileStream _ownership;
     private Task? _stopTask;
 
     private EmbeddedPostgresCluster(
         PostgresControl control,
+        FileStream ownership,
         ILogger logger,
         int port,
         string connectionString)
     {
         _control = control;
+        _ownership = ownership;
         _logger = logger;
         Port = port;
         ConnectionString = connectionString;
@@ -71,6 +74,46 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
 
         await PrepareDataFolderAsync(control, ct).ConfigureAwait(false);
 
+        // One hub per data folder: a second one would otherwise adopt the first one's running server and stop it when
+        // it exits. The lock dies with the process, so a crashed hub never blocks the next start.
+        var ownership = ClaimDataFolder(layout);
+        try
+        {
+            return await StartOwnedAsync(options, logger, layout, control, ownership, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ownership.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static FileStream ClaimDataFolder(ClusterLayout layout)
+    {
+        var lockFile = Path.Combine(layout.DataPath, "hub.lock");
+        try
+        {
+            // On Unix, FileShare.None takes an exclusive advisory lock (flock) that is released when the process exits.
+            return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"Another AIGNE Hub process is using the data folder {layout.DataPath} (it holds {lockFile}). " +
+                "Stop that hub first, or give this one its own folder with AIGNEHUB_DATA and its own Embedded:Port.",
+                ex);
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static async Task<EmbeddedPostgresCluster> StartOwnedAsync(
+        EmbeddedPostgresOptions options,
+        ILogger logger,
+        ClusterLayout layout,
+        PostgresControl control,
+        FileStream ownership,
+        CancellationToken ct)
+    {
         var initialised = layout.IsInitialised();
         var password = await LoadOrCreatePasswordAsync(layout, initialised, logger, ct).ConfigureAwait(false);
 
@@ -108,6 +151,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
 
         var cluster = new EmbeddedPostgresCluster(
             control,
+            ownership,
             logger,
             port,
             BuildConnectionString(port, password, options.Database, pooling: true));
@@ -117,8 +161,8 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         }
         catch when (startedHere)
         {
-            // DisposeAsync logs rather than throws, so the reason the start failed is what surfaces.
-            await cluster.DisposeAsync().ConfigureAwait(false);
+            // StopAsync logs rather than throws, so the reason the start failed is what surfaces. The caller releases the lock.
+            await cluster.StopServerAsync().ConfigureAwait(false);
             throw;
         }
 
@@ -128,9 +172,22 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
     /// <summary>
     /// Stops the server with a fast shutdown (open sessions are rolled back, data is checkpointed).
     /// A server that was already running when the hub started is stopped too: the embedded cluster
-    /// belongs to the hub, and a running one is left over from a hub that did not shut down cleanly.
+    /// belongs to the hub (the data-folder lock guarantees no other live hub uses it), and a running one is
+    /// left over from a hub that did not shut down cleanly. Releases the data folder afterwards.
     /// </summary>
-    public Task StopAsync()
+    public async Task StopAsync()
+    {
+        try
+        {
+            await StopServerAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _ownership.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Task StopServerAsync()
     {
         lock (_stopGate)
         {

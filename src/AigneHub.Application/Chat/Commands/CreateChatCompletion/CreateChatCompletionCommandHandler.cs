@@ -16,9 +16,9 @@ internal sealed partial class CreateChatCompletionCommandHandler(
 {
     public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
     {
-        var route = router.Route(command.Model);
-        var request = route.RequestFor(command);
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
+        var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
+        var request = route.RequestFor(command);
 
         for (var attempt = 0; ; attempt++)
         {

@@ -24,9 +24,9 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         StreamChatCompletionCommand command,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var route = router.Route(command.Model);
-        var request = route.RequestFor(command);
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true);
+        var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
+        var request = route.RequestFor(command);
 
         IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
         CallRecord? outcome = null;
