@@ -41,6 +41,8 @@ readonly hub_dir="$repo/src/AigneHub.Api/bin/$configuration/net10.0"
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# calc EXPR [DECIMALS] [+ to always show the sign]
+calc() { awk "BEGIN { printf \"%${3:-}.${2:-2}f\", $1 }"; }
 
 for tool in dotnet curl jq awk; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
@@ -106,6 +108,13 @@ free_port() {
       return
     fi
   done
+}
+
+# CPU time (user + system) a process has used so far, in ms.
+cpu_ms() {
+  local ticks
+  ticks="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || true
+  [[ -n "$ticks" ]] && calc "$ticks * 1000 / $(getconf CLK_TCK)" 0 || printf '?'
 }
 
 rss_mib() {
@@ -200,11 +209,26 @@ run_scenario() {
   fi
 }
 
+# A process's CPU time over a scenario (warm-up included) divided by the calls sent (warm-up included).
+hub_cpu_per_call() {
+  local before="$1" after="$2" key="$3"
+  [[ "$before" == "?" || "$after" == "?" ]] && { printf '?'; return; }
+  calc "($after - $before) / $(jq -r '.sent_total' "$work/$key.json")" 2
+}
+
+cpu_before="$(cpu_ms "$fake_pid")"
 run_scenario a "$fake_url" "$model" false
+fake_cpu_json="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" a)"
+cpu_before="$(cpu_ms "$hub_pid")"
 run_scenario b "$hub_url" "openai/$model" false
+hub_cpu_json="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" b)"
 hub_rss+=("$(rss_mib "$hub_pid")")
+cpu_before="$(cpu_ms "$fake_pid")"
 run_scenario c "$fake_url" "$model" true
+fake_cpu_sse="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" c)"
+cpu_before="$(cpu_ms "$hub_pid")"
 run_scenario d "$hub_url" "openai/$model" true
+hub_cpu_sse="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" d)"
 hub_rss+=("$(rss_mib "$hub_pid")")
 
 # Every call through the hub (warm-up included) should have produced one call record; give the batcher a moment.
@@ -226,8 +250,6 @@ hub_problems="$(grep -Eic '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log"
 
 # ---------------------------------------------------------------------------------------------------------------
 field() { jq -r ".$2 // \"–\"" "$work/$1.json"; }
-# calc EXPR [DECIMALS] [+ to always show the sign]
-calc() { awk "BEGIN { printf \"%${3:-}.${2:-2}f\", $1 }"; }
 
 row() {
   local key="$1" label="$2" mode="$3"
@@ -279,7 +301,7 @@ Hub overhead (hub − direct, same load):
 $(overhead_row "JSON (a→b)" a b)
 $(overhead_row "SSE (c→d)" c d)
 
-Hub process: RSS ${hub_rss_start} MiB after start-up, ${hub_rss[0]} MiB after the JSON scenario, ${hub_rss[1]} MiB after the SSE scenario. Call records in PostgreSQL: ${records} of ${expected_records} hub calls (warm-up included) — by status: ${record_statuses}. Warning/error lines in the hub's log: ${hub_problems}.
+Hub process CPU time per call (user + system, background work included): ${hub_cpu_json} ms JSON, ${hub_cpu_sse} ms SSE (for scale, the fake upstream's in the direct scenarios: ${fake_cpu_json} ms JSON, ${fake_cpu_sse} ms SSE). RSS ${hub_rss_start} MiB after start-up, ${hub_rss[0]} MiB after the JSON scenario, ${hub_rss[1]} MiB after the SSE scenario. Call records in PostgreSQL: ${records} of ${expected_records} hub calls (warm-up included) — by status: ${record_statuses}. Warning/error lines in the hub's log: ${hub_problems}.
 
 ## Machine
 

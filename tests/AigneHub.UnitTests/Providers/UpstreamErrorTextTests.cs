@@ -1,6 +1,6 @@
-using AigneHub.Infrastructure.Providers.OpenAI;
+using AigneHub.Infrastructure.Providers;
 
-namespace AigneHub.UnitTests.Providers.OpenAI;
+namespace AigneHub.UnitTests.Providers;
 
 public sealed class UpstreamErrorTextTests
 {
