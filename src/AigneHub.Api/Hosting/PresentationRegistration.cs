@@ -24,7 +24,7 @@ internal static class PresentationRegistration
                 Google.Rpc.BadRequest.Descriptor, Google.Rpc.ErrorInfo.Descriptor);
         });
         services.AddGrpcReflection();
-        // gRPC health reports the readiness checks (database reachable, schema applied), for every service name.
+        // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
         services.AddHealthChecks();
         return services;
