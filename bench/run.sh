@@ -2,7 +2,7 @@
 # One-command benchmark of the hub's overhead on POST /v1/chat/completions (docs/benchmarks.md).
 #
 # Builds Release, starts a throwaway PostgreSQL, the fake OpenAI upstream and the hub (demo provider off, OpenAI
-# provider pointed at the fake), then runs four scenarios with the same load:
+# provider pointed at the fake), warms the hub up with unmeasured load, then runs four scenarios with the same load:
 #   a) direct -> fake, JSON      b) hub -> fake, JSON      c) direct -> fake, SSE      d) hub -> fake, SSE
 # prints a markdown table, and writes it with the machine's description to bench/results/<UTC timestamp>.md.
 # Everything it started is stopped on exit, whatever the exit.
@@ -11,6 +11,7 @@
 #   BENCH_CONCURRENCY [16]            concurrent requests, every scenario
 #   BENCH_DURATION_SECONDS [20]       measured seconds per scenario
 #   BENCH_WARMUP_SECONDS [3]          unmeasured warm-up per scenario
+#   BENCH_HUB_WARMUP_SECONDS [8]      unmeasured load on the hub, per mode, before the scenarios (JIT, pools)
 #   BENCH_REQUESTS []                 optional cap on measured requests per scenario
 #   BENCH_UPSTREAM_LATENCY_MS [20]    the fake's fixed delay before it answers
 #   BENCH_STREAM_CHUNKS [8]           content chunks per streamed answer (and words per JSON answer)
@@ -26,6 +27,7 @@ cd "$repo"
 readonly concurrency="${BENCH_CONCURRENCY:-16}"
 readonly duration="${BENCH_DURATION_SECONDS:-20}"
 readonly warmup="${BENCH_WARMUP_SECONDS:-3}"
+readonly hub_warmup="${BENCH_HUB_WARMUP_SECONDS:-8}"
 readonly request_cap="${BENCH_REQUESTS:-}"
 readonly upstream_latency="${BENCH_UPSTREAM_LATENCY_MS:-20}"
 readonly stream_chunks="${BENCH_STREAM_CHUNKS:-8}"
@@ -189,15 +191,16 @@ curl -fsS --max-time 2 "$hub_url/healthz" >/dev/null || { tail -n 40 "$work/hub.
 log "hub is up after $((SECONDS - hub_launched_at)) s ($((SECONDS - started_at)) s since the script started)"
 
 hub_rss_start="$(rss_mib "$hub_pid")"
+
 hub_rss=()
 
-# run_scenario KEY URL MODEL STREAM: writes $work/KEY.json (one line).
+# run_scenario KEY URL MODEL STREAM [DURATION WARMUP]: writes $work/KEY.json (one line).
 run_scenario() {
-  local key="$1" url="$2" model_name="$3" stream="$4"
+  local key="$1" url="$2" model_name="$3" stream="$4" seconds="${5:-$duration}" warm="${6:-$warmup}"
   local args=(--url "$url" --model "$model_name" --stream "$stream" --concurrency "$concurrency"
-    --duration-seconds "$duration" --warmup-seconds "$warmup")
-  [[ -n "$request_cap" ]] && args+=(--requests "$request_cap")
-  log "scenario $key: $url model=$model_name stream=$stream (${warmup}s warm-up + ${duration}s, concurrency $concurrency)"
+    --duration-seconds "$seconds" --warmup-seconds "$warm")
+  [[ -n "$request_cap" && -z "${5:-}" ]] && args+=(--requests "$request_cap")
+  log "scenario $key: $url model=$model_name stream=$stream (${warm}s warm-up + ${seconds}s, concurrency $concurrency)"
   # In the background and waited for, so that a signal to this script is handled at once, not after the scenario.
   dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" &
   loadgen_pid=$!
@@ -210,29 +213,39 @@ run_scenario() {
 }
 
 # A process's CPU time over a scenario (warm-up included) divided by the calls sent (warm-up included).
-hub_cpu_per_call() {
+cpu_per_call() {
   local before="$1" after="$2" key="$3"
   [[ "$before" == "?" || "$after" == "?" ]] && { printf '?'; return; }
   calc "($after - $before) / $(jq -r '.sent_total' "$work/$key.json")" 2
 }
 
+# A fresh hub spends its first seconds under load compiling (tiered JIT) and filling pools: measured, that would be
+# charged to whichever hub scenario comes first. So both of its paths get unmeasured load first.
+if [[ "$hub_warmup" != 0 ]]; then
+  run_scenario warm-json "$hub_url" "openai/$model" false "$hub_warmup" 0
+  run_scenario warm-sse "$hub_url" "openai/$model" true "$hub_warmup" 0
+fi
+
 cpu_before="$(cpu_ms "$fake_pid")"
 run_scenario a "$fake_url" "$model" false
-fake_cpu_json="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" a)"
+fake_cpu_json="$(cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" a)"
 cpu_before="$(cpu_ms "$hub_pid")"
 run_scenario b "$hub_url" "openai/$model" false
-hub_cpu_json="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" b)"
+hub_cpu_json="$(cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" b)"
 hub_rss+=("$(rss_mib "$hub_pid")")
 cpu_before="$(cpu_ms "$fake_pid")"
 run_scenario c "$fake_url" "$model" true
-fake_cpu_sse="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" c)"
+fake_cpu_sse="$(cpu_per_call "$cpu_before" "$(cpu_ms "$fake_pid")" c)"
 cpu_before="$(cpu_ms "$hub_pid")"
 run_scenario d "$hub_url" "openai/$model" true
-hub_cpu_sse="$(hub_cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" d)"
+hub_cpu_sse="$(cpu_per_call "$cpu_before" "$(cpu_ms "$hub_pid")" d)"
 hub_rss+=("$(rss_mib "$hub_pid")")
 
 # Every call through the hub (warm-up included) should have produced one call record; give the batcher a moment.
-expected_records=$(($(jq -r '.sent_total' "$work/b.json") + $(jq -r '.sent_total' "$work/d.json")))
+expected_records=0
+for key in warm-json warm-sse b d; do
+  [[ -f "$work/$key.json" ]] && expected_records=$((expected_records + $(jq -r '.sent_total' "$work/$key.json")))
+done
 records="? (psql not found)"
 record_statuses="?"
 if command -v psql >/dev/null 2>&1; then
@@ -285,7 +298,7 @@ report="$(
   cat <<EOF
 # Hub overhead benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 
-Concurrency $concurrency, ${duration} s measured after ${warmup} s warm-up per scenario$([[ -n "$request_cap" ]] && printf ', at most %s requests' "$request_cap"); fake upstream latency ${upstream_latency} ms, ${stream_chunks} content chunks ${chunk_delay} ms apart. Latencies in ms; rps counts successful responses.
+Concurrency $concurrency, ${duration} s measured after ${warmup} s warm-up per scenario (and the hub warmed up with ${hub_warmup} s of unmeasured load per mode before them)$([[ -n "$request_cap" ]] && printf ', at most %s requests' "$request_cap"); fake upstream latency ${upstream_latency} ms, ${stream_chunks} content chunks ${chunk_delay} ms apart. Latencies in ms; rps counts successful responses.
 
 | | path | mode | requests | errors | rps | p50 | p90 | p99 | p50 first chunk |
 | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -301,7 +314,7 @@ Hub overhead (hub − direct, same load):
 $(overhead_row "JSON (a→b)" a b)
 $(overhead_row "SSE (c→d)" c d)
 
-Hub process CPU time per call (user + system, background work included): ${hub_cpu_json} ms JSON, ${hub_cpu_sse} ms SSE (for scale, the fake upstream's in the direct scenarios: ${fake_cpu_json} ms JSON, ${fake_cpu_sse} ms SSE). RSS ${hub_rss_start} MiB after start-up, ${hub_rss[0]} MiB after the JSON scenario, ${hub_rss[1]} MiB after the SSE scenario. Call records in PostgreSQL: ${records} of ${expected_records} hub calls (warm-up included) — by status: ${record_statuses}. Warning/error lines in the hub's log: ${hub_problems}.
+Hub process CPU time per call (user + system, background work included): ${hub_cpu_json} ms JSON, ${hub_cpu_sse} ms SSE (for scale, the fake upstream's in the direct scenarios: ${fake_cpu_json} ms JSON, ${fake_cpu_sse} ms SSE). RSS ${hub_rss_start} MiB after start-up, ${hub_rss[0]} MiB after the JSON scenario, ${hub_rss[1]} MiB after the SSE scenario. Call records in PostgreSQL: ${records} of ${expected_records} hub calls (warm-ups included) — by status: ${record_statuses}. Warning/error lines in the hub's log: ${hub_problems}.
 
 ## Machine
 

@@ -2,8 +2,10 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
+using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;
 using AigneHub.Infrastructure.Providers.OpenAI;
+using AigneHub.Infrastructure.Security;
 using AigneHub.Infrastructure.Usage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -24,6 +26,7 @@ public static class DependencyInjection
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, HubDatabase database)
     {
         services.AddSingleton(database);
+        services.AddSecretProtection(configuration, database.EmbeddedDataPath);
 
         services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString))
             .UseLightweightSessions()
@@ -51,7 +54,10 @@ public static class DependencyInjection
             services.AddSingleton<IChatProvider, DemoChatProvider>();
         }
 
-        services.AddOpenAIProvider(configuration);
+        // Then the providers set up from "Providers:<Name>" sections (openai, deepseek, openrouter, xai, doubao, poe,
+        // ollama: ConfiguredProviderRegistration.Definitions), each calling the adapter of its protocol.
+        services.AddOpenAIChatAdapter(configuration);
+        services.AddConfiguredProviders(configuration);
         services.AddSingleton<IProviderCatalog, ProviderCatalog>();
     }
 

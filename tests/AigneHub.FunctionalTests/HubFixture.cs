@@ -27,10 +27,14 @@ public sealed class HubFixture : IAsyncLifetime
 
     public Uri RestUri => _hub!.RestUri;
 
+    /// <summary>The hub's own database, for tests that look at what it stored.</summary>
+    public string DatabaseConnectionString { get; private set; } = string.Empty;
+
     public async Task InitializeAsync()
     {
         Upstream = await FakeOpenAIUpstream.StartAsync();
         var database = await TestDatabase.CreateAsync("functional");
+        DatabaseConnectionString = database;
         _hub = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database,
@@ -44,6 +48,8 @@ public sealed class HubFixture : IAsyncLifetime
             ["Usage:FlushIntervalMs"] = "20",
             ["Hangfire:WorkerCount"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Secrets:ActiveKeyId"] = "test-2026",
+            ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         }));
         await _hub.StartAsync();
         Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };

@@ -21,6 +21,10 @@ public static class HubErrorMapper
         ModelNotFoundException notFound => new HubError(
             StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "model_not_found", "model", notFound.Message),
         UpstreamException upstream => MapUpstream(upstream),
+        ResourceNotFoundException notFound => new HubError(
+            StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "not_found", notFound.Field, notFound.Message),
+        ConflictException conflict => new HubError(
+            StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
         OperationCanceledException => Cancelled,
         _ => new HubError(

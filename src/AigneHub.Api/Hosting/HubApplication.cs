@@ -52,11 +52,13 @@ public sealed partial class HubApplication : IAsyncDisposable
         });
 
         EmbeddedPostgresCluster? embedded = null;
+        string? embeddedDataPath = null;
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             using var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
             var options = builder.Configuration.GetSection(EmbeddedPostgresOptions.SectionName).Get<EmbeddedPostgresOptions>() ?? new EmbeddedPostgresOptions();
+            embeddedDataPath = options.ResolveDataPath();
             embedded = await EmbeddedPostgresCluster.StartAsync(options, loggers.CreateLogger<EmbeddedPostgresCluster>(), cancellationToken);
             connectionString = embedded.ConnectionString;
         }
@@ -75,7 +77,7 @@ public sealed partial class HubApplication : IAsyncDisposable
 
             builder.Services.AddOptions<HubEndpointsOptions>().Bind(builder.Configuration.GetSection(HubEndpointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
             builder.Services.AddApplication();
-            builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null));
+            builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null, embeddedDataPath));
             builder.Services.AddPresentation();
 
             var app = builder.Build();

@@ -40,6 +40,7 @@ internal static class PresentationRegistration
 
         app.MapGrpcService<InferenceService>();
         app.MapGrpcService<UsageService>();
+        app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -31,4 +31,10 @@ public enum ErrorKind
 
     /// <summary>A fault inside the hub.</summary>
     Internal,
+
+    /// <summary>The thing the request names does not exist (an unregistered provider, an unknown credential).</summary>
+    NotFound,
+
+    /// <summary>The request clashes with the current state: a stale expected version, or something that already exists.</summary>
+    Conflict,
 }

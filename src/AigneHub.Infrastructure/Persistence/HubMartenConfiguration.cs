@@ -1,5 +1,9 @@
+using System.Text.Json.Serialization.Metadata;
+using AigneHub.Domain.Providers;
 using AigneHub.Domain.Usage;
 using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
 
@@ -17,7 +21,13 @@ internal static class HubMartenConfiguration
     {
         options.Connection(connectionString);
         options.DatabaseSchemaName = Schema;
-        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        options.UseSystemTextJsonForSerialization(
+            EnumStorage.AsString,
+            Casing.CamelCase,
+            json => json.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NonPublicSetterModifier.Apply } });
+
+        // Streams are keyed by meaningful names: a provider's stream is its name ("openai").
+        options.Events.StreamIdentity = StreamIdentity.AsString;
 
         // Additive changes only: ApplyAllDatabaseChangesOnStartup brings the schema up to date before the hub serves,
         // and nothing is ever dropped automatically.
@@ -28,5 +38,9 @@ internal static class HubMartenConfiguration
             .Identity(x => x.Id)
             .Index(x => x.StartedAt)
             .Duplicate(x => x.RequestId);
+
+        // Provider configuration: Inline, because an admin who registers a provider or adds a credential reads it back
+        // at once (with its new version for the next change), and the call path's snapshot is rebuilt from it.
+        options.Projections.Add<ProviderConfigProjection>(ProjectionLifecycle.Inline);
     }
 }

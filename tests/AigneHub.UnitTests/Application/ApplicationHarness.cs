@@ -23,6 +23,10 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddApplication();
         services.AddSingleton<ICallRecorder>(Recorder);
         services.AddSingleton<ICallRecordReader, NoCallRecords>();
+
+        // Mediator builds every handler up front; the provider-admin ones need these, but chat tests never call them.
+        services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
+        services.AddSingleton<ISecretProtector, UnusedSecretProtector>();
         services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -41,6 +45,17 @@ internal sealed class RecordingCallRecorder : ICallRecorder
     public IReadOnlyList<CallRecord> Records => _records.ToArray();
 
     public void Record(CallRecord record) => _records.Enqueue(record);
+}
+
+internal sealed class UnusedSecretProtector : ISecretProtector
+{
+    public string ActiveKeyId => "unused";
+
+    public AigneHub.Domain.Secrets.EncryptedSecret Protect(string plaintext, string purpose) => throw new NotSupportedException();
+
+    public string Unprotect(AigneHub.Domain.Secrets.EncryptedSecret secret, string purpose) => throw new NotSupportedException();
+
+    public bool NeedsRotation(AigneHub.Domain.Secrets.EncryptedSecret secret) => false;
 }
 
 internal sealed class NoCallRecords : ICallRecordReader

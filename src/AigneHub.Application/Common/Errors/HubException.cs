@@ -42,3 +42,11 @@ public sealed class UpstreamException(
 
     public bool IsRetryable => Kind is ErrorKind.UpstreamRateLimited or ErrorKind.UpstreamUnavailable or ErrorKind.UpstreamTimeout or ErrorKind.UpstreamAuth;
 }
+
+public sealed class ResourceNotFoundException(string field, string message) : HubException(ErrorKind.NotFound, message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>A stale expected version or a clash with what exists: the caller should read again and retry.</summary>
+public sealed class ConflictException(string message) : HubException(ErrorKind.Conflict, message);

@@ -16,7 +16,13 @@ internal static class OpenAIResponseParser
     /// <param name="modelPrefix">The hub's prefix for this provider's models ("openai/").</param>
     /// <param name="requestedModel">Used when the upstream does not say which model answered.</param>
     /// <param name="now">Used when the upstream does not say when it answered.</param>
-    public static ChatCompletion ParseCompletion(ReadOnlySpan<byte> json, string modelPrefix, string requestedModel, DateTimeOffset now)
+    /// <param name="cachedTokensAlias">The provider's own usage field for cached prompt tokens, if it has one.</param>
+    public static ChatCompletion ParseCompletion(
+        ReadOnlySpan<byte> json,
+        string modelPrefix,
+        string requestedModel,
+        DateTimeOffset now,
+        string? cachedTokensAlias = null)
     {
         var reader = new Utf8JsonReader(json);
         ReadStartObject(ref reader);
@@ -47,7 +53,7 @@ internal static class OpenAIResponseParser
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
-                usage = ReadUsage(ref reader);
+                usage = ReadUsage(ref reader, cachedTokensAlias);
             }
             else if (reader.ValueTextEquals("system_fingerprint"u8))
             {
@@ -190,7 +196,11 @@ internal static class OpenAIResponseParser
         }
     }
 
-    internal static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
+    /// <param name="cachedTokensAlias">
+    /// A provider's own usage field for cached prompt tokens (DeepSeek's <c>prompt_cache_hit_tokens</c>), read beside
+    /// OpenAI's <c>prompt_tokens_details.cached_tokens</c>; when both are present the larger count is kept.
+    /// </param>
+    internal static TokenUsage? ReadUsage(ref Utf8JsonReader reader, string? cachedTokensAlias)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
@@ -218,7 +228,11 @@ internal static class OpenAIResponseParser
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8))
             {
-                cached = ReadCachedTokens(ref reader);
+                cached = Math.Max(cached, ReadCachedTokens(ref reader));
+            }
+            else if (cachedTokensAlias is not null && reader.ValueTextEquals(cachedTokensAlias))
+            {
+                cached = Math.Max(cached, ReadInt32(ref reader) ?? 0);
             }
             else
             {

@@ -9,10 +9,11 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// Reads the <c>chat.completion.chunk</c> objects of one streamed answer. It keeps what every chunk repeats (id,
 /// model, fingerprint) so those strings are made once per stream, not once per chunk.
 /// </summary>
-/// <param name="modelPrefix">The hub's prefix for this provider's models ("openai/").</param>
+/// <param name="modelPrefix">The hub's prefix for this provider's models ("openai/", "deepseek/").</param>
 /// <param name="requestedModel">Used when no chunk says which model answered.</param>
 /// <param name="started">Used when a chunk does not say when the answer was created.</param>
-internal sealed class OpenAIStreamParser(string modelPrefix, string requestedModel, DateTimeOffset started)
+/// <param name="cachedTokensAlias">The provider's own usage field for cached prompt tokens, if it has one.</param>
+internal sealed class OpenAIStreamParser(string modelPrefix, string requestedModel, DateTimeOffset started, string? cachedTokensAlias = null)
 {
     private string? _id;
     private string? _model;
@@ -65,7 +66,7 @@ internal sealed class OpenAIStreamParser(string modelPrefix, string requestedMod
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
-                usage = ReadUsage(ref reader);
+                usage = ReadUsage(ref reader, cachedTokensAlias);
             }
             else if (reader.ValueTextEquals("error"u8))
             {

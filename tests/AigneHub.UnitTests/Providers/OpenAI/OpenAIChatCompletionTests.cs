@@ -7,12 +7,12 @@ namespace AigneHub.UnitTests.Providers.OpenAI;
 public sealed class OpenAIChatCompletionTests : IAsyncLifetime
 {
     private FakeOpenAIUpstream _upstream = null!;
-    private OpenAIProviderHarness _harness = null!;
+    private OpenAIAdapterHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await FakeOpenAIUpstream.StartAsync();
-        _harness = OpenAIProviderHarness.Create(_upstream.BaseUrl);
+        _harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl);
     }
 
     public async Task DisposeAsync()
@@ -28,7 +28,7 @@ public sealed class OpenAIChatCompletionTests : IAsyncLifetime
         _upstream.Reply("Hello! How can I help?", new FakeUsage(PromptTokens: 19, CompletionTokens: 7, CachedTokens: 12), finishReason: "length");
         var before = DateTimeOffset.UtcNow.AddSeconds(-2);
 
-        var completion = await _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+        var completion = await _harness.CompleteAsync(Requests.Hello(), CancellationToken.None);
 
         Assert.StartsWith("chatcmpl-", completion.Id, StringComparison.Ordinal);
         Assert.InRange(completion.Created, before, DateTimeOffset.UtcNow.AddSeconds(2));
@@ -42,7 +42,7 @@ public sealed class OpenAIChatCompletionTests : IAsyncLifetime
     [Fact]
     public async Task Default_echo_answer_is_deterministic()
     {
-        var completion = await _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+        var completion = await _harness.CompleteAsync(Requests.Hello(), CancellationToken.None);
 
         Assert.Equal("You said: Hello there", completion.Content);
         Assert.Equal("openai/gpt-4o-mini", completion.Model);
@@ -55,7 +55,7 @@ public sealed class OpenAIChatCompletionTests : IAsyncLifetime
     {
         _upstream.RespondRaw(200, "application/json", """{"id":"chatcmpl-1","choices":[{"message":{"content":"cut of""");
 
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => _harness.CompleteAsync(Requests.Hello(), CancellationToken.None));
 
         Assert.Equal(ErrorKind.UpstreamUnavailable, error.Kind);
         Assert.Equal("The openai provider returned a malformed response.", error.Message);
@@ -66,7 +66,7 @@ public sealed class OpenAIChatCompletionTests : IAsyncLifetime
     {
         _upstream.RespondRaw(200, "application/json", """{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[]}""");
 
-        var error = await Assert.ThrowsAsync<UpstreamException>(() => _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => _harness.CompleteAsync(Requests.Hello(), CancellationToken.None));
 
         Assert.Equal(ErrorKind.UpstreamUnavailable, error.Kind);
     }
@@ -83,33 +83,12 @@ public sealed class OpenAIChatCompletionTests : IAsyncLifetime
              "usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8,"prompt_tokens_details":null}}
             """);
 
-        var completion = await _harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None);
+        var completion = await _harness.CompleteAsync(Requests.Hello(), CancellationToken.None);
 
         Assert.Null(completion.Content);
         Assert.Equal("tool_calls", completion.FinishReason);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000), completion.Created);
         Assert.Equal(new TokenUsage(5, 3), completion.Usage);
         Assert.Null(completion.SystemFingerprint);
-    }
-
-    [Fact]
-    public void Serves_every_bare_name_when_no_models_are_listed()
-    {
-        Assert.True(_harness.Provider.Serves("gpt-4o-mini"));
-        Assert.True(_harness.Provider.Serves("anything"));
-        Assert.Equal("openai", _harness.Provider.Name);
-    }
-
-    [Fact]
-    public async Task Serves_only_the_listed_models_when_some_are_listed()
-    {
-        await using var harness = OpenAIProviderHarness.Create(
-            _upstream.BaseUrl,
-            new Dictionary<string, string?> { ["Models:0"] = "gpt-4o-mini", ["Models:1"] = "gpt-4o" });
-
-        Assert.True(harness.Provider.Serves("gpt-4o-mini"));
-        Assert.True(harness.Provider.Serves("gpt-4o"));
-        Assert.False(harness.Provider.Serves("claude-3-5-sonnet"));
-        Assert.False(harness.Provider.Serves("GPT-4O"));
     }
 }

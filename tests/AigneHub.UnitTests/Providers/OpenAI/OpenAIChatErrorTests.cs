@@ -12,12 +12,12 @@ namespace AigneHub.UnitTests.Providers.OpenAI;
 public sealed class OpenAIChatErrorTests : IAsyncLifetime
 {
     private FakeOpenAIUpstream _upstream = null!;
-    private OpenAIProviderHarness _harness = null!;
+    private OpenAIAdapterHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await FakeOpenAIUpstream.StartAsync();
-        _harness = OpenAIProviderHarness.Create(_upstream.BaseUrl);
+        _harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl);
     }
 
     public async Task DisposeAsync()
@@ -33,7 +33,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     [InlineData(403, true)]
     public async Task Refused_credential_is_reported_as_upstream_auth(int status, bool stream)
     {
-        _upstream.Fail(status, $"Incorrect API key provided: {OpenAIProviderHarness.ApiKey}.");
+        _upstream.Fail(status, $"Incorrect API key provided: {OpenAIAdapterHarness.ApiKey}.");
 
         var error = await CallAsync(_harness, stream);
 
@@ -196,7 +196,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Refused_connection_is_reported_as_unavailable(bool stream)
     {
-        await using var harness = OpenAIProviderHarness.Create($"http://127.0.0.1:{UnusedPort()}/v1");
+        await using var harness = OpenAIAdapterHarness.Create($"http://127.0.0.1:{UnusedPort()}/v1");
 
         var error = await CallAsync(harness, stream);
 
@@ -210,7 +210,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Upstream_that_never_answers_times_out(bool stream)
     {
-        await using var harness = OpenAIProviderHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["TimeoutSeconds"] = "1" });
+        await using var harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["Providers:Http:TimeoutSeconds"] = "1" });
         _upstream.Hang();
 
         var error = await CallAsync(harness, stream);
@@ -232,11 +232,11 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
         {
             if (stream)
             {
-                await _harness.Provider.StreamAsync(Requests.Hello(), cancellation.Token).ToListAsync();
+                await _harness.StreamAsync(Requests.Hello(), cancellation.Token).ToListAsync();
             }
             else
             {
-                await _harness.Provider.CompleteAsync(Requests.Hello(), cancellation.Token);
+                await _harness.CompleteAsync(Requests.Hello(), cancellation.Token);
             }
         });
 
@@ -252,45 +252,45 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     [InlineData(500)]
     public async Task Api_key_never_appears_in_an_exception_or_a_log_line(int status)
     {
-        _upstream.Fail(status, $"Incorrect API key provided: {OpenAIProviderHarness.ApiKey}. Bearer {OpenAIProviderHarness.ApiKey}");
+        _upstream.Fail(status, $"Incorrect API key provided: {OpenAIAdapterHarness.ApiKey}. Bearer {OpenAIAdapterHarness.ApiKey}");
 
         foreach (var stream in new[] { false, true })
         {
             var error = await CallAsync(_harness, stream);
 
-            Assert.DoesNotContain(OpenAIProviderHarness.ApiKey, error.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(OpenAIAdapterHarness.ApiKey, error.ToString(), StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain(_harness.Logs.Lines, line => line.Contains(OpenAIProviderHarness.ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Logs.Lines, line => line.Contains(OpenAIAdapterHarness.ApiKey, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Api_key_never_appears_when_the_upstream_cannot_be_reached_or_times_out()
     {
-        await using var refused = OpenAIProviderHarness.Create($"http://127.0.0.1:{UnusedPort()}/v1");
-        await using var slow = OpenAIProviderHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["TimeoutSeconds"] = "1" });
+        await using var refused = OpenAIAdapterHarness.Create($"http://127.0.0.1:{UnusedPort()}/v1");
+        await using var slow = OpenAIAdapterHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["Providers:Http:TimeoutSeconds"] = "1" });
         _upstream.Hang();
 
         var errors = new[] { await CallAsync(refused, stream: false), await CallAsync(slow, stream: true) };
 
-        Assert.All(errors, error => Assert.DoesNotContain(OpenAIProviderHarness.ApiKey, error.ToString(), StringComparison.Ordinal));
-        Assert.DoesNotContain(refused.Logs.Lines.Concat(slow.Logs.Lines), line => line.Contains(OpenAIProviderHarness.ApiKey, StringComparison.Ordinal));
+        Assert.All(errors, error => Assert.DoesNotContain(OpenAIAdapterHarness.ApiKey, error.ToString(), StringComparison.Ordinal));
+        Assert.DoesNotContain(refused.Logs.Lines.Concat(slow.Logs.Lines), line => line.Contains(OpenAIAdapterHarness.ApiKey, StringComparison.Ordinal));
     }
 
-    private static async Task<UpstreamException> CallAsync(OpenAIProviderHarness harness, bool stream)
+    private static async Task<UpstreamException> CallAsync(OpenAIAdapterHarness harness, bool stream)
     {
         if (stream)
         {
             // Failures before the first update surface from the first MoveNextAsync.
-            await using var updates = harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
+            await using var updates = harness.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
             return await Assert.ThrowsAsync<UpstreamException>(async () => await updates.MoveNextAsync());
         }
 
-        return await Assert.ThrowsAsync<UpstreamException>(() => harness.Provider.CompleteAsync(Requests.Hello(), CancellationToken.None));
+        return await Assert.ThrowsAsync<UpstreamException>(() => harness.CompleteAsync(Requests.Hello(), CancellationToken.None));
     }
 
-    private static OpenAIProviderHarness StubbedHarness(Func<HttpResponseMessage> respond, TimeProvider? time = null) =>
-        OpenAIProviderHarness.Create("https://api.openai.test/v1", handler: new StubHttpMessageHandler(_ => respond()), time: time);
+    private static OpenAIAdapterHarness StubbedHarness(Func<HttpResponseMessage> respond, TimeProvider? time = null) =>
+        OpenAIAdapterHarness.Create("https://api.openai.test/v1", handler: new StubHttpMessageHandler(_ => respond()), time: time);
 
     private static HttpResponseMessage ErrorResponse(int status, string message) => new((HttpStatusCode)status)
     {

@@ -13,12 +13,12 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     private static readonly TimeSpan AbortWait = TimeSpan.FromSeconds(10);
 
     private FakeOpenAIUpstream _upstream = null!;
-    private OpenAIProviderHarness _harness = null!;
+    private OpenAIAdapterHarness _harness = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await FakeOpenAIUpstream.StartAsync();
-        _harness = OpenAIProviderHarness.Create(_upstream.BaseUrl);
+        _harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl);
     }
 
     public async Task DisposeAsync()
@@ -33,7 +33,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
         _upstream.ResponseModel = "gpt-4o-mini-2024-07-18";
         _upstream.ReplyStream("Hel", "lo", " world");
 
-        var updates = await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await _harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         Assert.Equal(
             [("assistant", string.Empty, null), (null, "Hel", null), (null, "lo", null), (null, " world", null), (null, null, "stop")],
@@ -49,7 +49,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     {
         _upstream.ReplyStream(["a", "b"], new FakeUsage(PromptTokens: 30, CompletionTokens: 2, CachedTokens: 16));
 
-        var updates = await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await _harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         var last = updates[^1];
         Assert.Equal(new TokenUsage(30, 2, 16), last.Usage);
@@ -63,7 +63,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     {
         _upstream.ReplyStream("one", "two", "three");
 
-        var updates = await _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await _harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         Assert.All(updates, u => Assert.Same(updates[0].Model, u.Model));
         Assert.All(updates, u => Assert.Same(updates[0].Id, u.Id));
@@ -77,7 +77,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<UpstreamException>(async () =>
         {
-            await foreach (var update in _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None))
+            await foreach (var update in _harness.StreamAsync(Requests.Hello(), CancellationToken.None))
             {
                 updates.Add(update);
             }
@@ -97,7 +97,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             bytesPerRead: 16,
             out _);
 
-        var updates = await harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         Assert.Equal(2, updates.Count);
         Assert.Equal("stop", updates[1].FinishReason);
@@ -120,7 +120,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             bytesPerRead,
             out _);
 
-        var updates = await harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         Assert.Equal(["", "你好 🌍", null, null], updates.Select(u => u.ContentDelta));
         Assert.Equal(new TokenUsage(9, 2, 4), updates[^1].Usage);
@@ -139,7 +139,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             bytesPerRead: 4096,
             out _);
 
-        var updates = await harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
+        var updates = await harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync();
 
         Assert.Equal(["first", null], updates.Select(u => u.ContentDelta));
     }
@@ -150,7 +150,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
         await using var harness = StubbedHarness("data: {\"id\":\"c\",\"choices\":[{\"delta\":\n\ndata: [DONE]\n\n", 4096, out _);
 
         var error = await Assert.ThrowsAsync<UpstreamException>(
-            async () => await harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync());
+            async () => await harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync());
 
         Assert.Equal(ErrorKind.UpstreamUnavailable, error.Kind);
         Assert.Equal("The openai provider sent a malformed stream event.", error.Message);
@@ -166,7 +166,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             out _);
 
         var error = await Assert.ThrowsAsync<UpstreamException>(
-            async () => await harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync());
+            async () => await harness.StreamAsync(Requests.Hello(), CancellationToken.None).ToListAsync());
 
         Assert.Equal(ErrorKind.UpstreamUnavailable, error.Kind);
         Assert.StartsWith("The openai provider failed mid-stream: Internal failure", error.Message, StringComparison.Ordinal);
@@ -182,7 +182,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var update in _harness.Provider.StreamAsync(Requests.Hello(), cancellation.Token))
+            await foreach (var update in _harness.StreamAsync(Requests.Hello(), cancellation.Token))
             {
                 updates.Add(update);
                 if (update.ContentDelta == "one ")
@@ -202,7 +202,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     {
         _upstream.ReplyStream(["one ", "two "], usage: null, delayBetweenPieces: TimeSpan.FromSeconds(30));
         using var cancellation = new CancellationTokenSource();
-        await using var stream = _harness.Provider.StreamAsync(Requests.Hello(), cancellation.Token).GetAsyncEnumerator();
+        await using var stream = _harness.StreamAsync(Requests.Hello(), cancellation.Token).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
         Assert.True(await stream.MoveNextAsync());
 
@@ -218,7 +218,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     public async Task Disposing_the_stream_early_aborts_the_upstream_request()
     {
         _upstream.StallStream("one ", "two ");
-        var stream = _harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
+        var stream = _harness.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
 
         await stream.DisposeAsync();
@@ -234,7 +234,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             4096,
             out var body,
             hangAtEnd: true);
-        var stream = harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
+        var stream = harness.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
 
         await stream.DisposeAsync();
@@ -245,13 +245,13 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Stalled_stream_fails_as_timeout_and_closes_the_upstream_connection()
     {
-        await using var harness = OpenAIProviderHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["StreamIdleTimeoutSeconds"] = "1" });
+        await using var harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["Providers:Http:StreamIdleTimeoutSeconds"] = "1" });
         _upstream.StallStream("one ");
         var updates = new List<ChatCompletionUpdate>();
 
         var error = await Assert.ThrowsAsync<UpstreamException>(async () =>
         {
-            await foreach (var update in harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None))
+            await foreach (var update in harness.StreamAsync(Requests.Hello(), CancellationToken.None))
             {
                 updates.Add(update);
             }
@@ -266,11 +266,11 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
     [Fact]
     public async Task Slow_consumer_is_not_taken_for_a_stalled_stream()
     {
-        await using var harness = OpenAIProviderHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["StreamIdleTimeoutSeconds"] = "1" });
+        await using var harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl, new Dictionary<string, string?> { ["Providers:Http:StreamIdleTimeoutSeconds"] = "1" });
         _upstream.ReplyStream("one ", "two");
         var updates = new List<ChatCompletionUpdate>();
 
-        await foreach (var update in harness.Provider.StreamAsync(Requests.Hello(), CancellationToken.None))
+        await foreach (var update in harness.StreamAsync(Requests.Hello(), CancellationToken.None))
         {
             updates.Add(update);
             if (updates.Count == 1)
@@ -283,7 +283,7 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
         Assert.NotNull(updates[^1].Usage);
     }
 
-    private static OpenAIProviderHarness StubbedHarness(string body, int bytesPerRead, out ChunkedReadStream stream, bool hangAtEnd = false)
+    private static OpenAIAdapterHarness StubbedHarness(string body, int bytesPerRead, out ChunkedReadStream stream, bool hangAtEnd = false)
     {
         var content = ChunkedReadStream.Split(Encoding.UTF8.GetBytes(body), bytesPerRead, hangAtEnd);
         stream = content;
@@ -293,6 +293,6 @@ public sealed class OpenAIChatStreamingTests : IAsyncLifetime
             response.Content.Headers.ContentType = new("text/event-stream");
             return response;
         });
-        return OpenAIProviderHarness.Create("https://api.openai.test/v1", handler: handler);
+        return OpenAIAdapterHarness.Create("https://api.openai.test/v1", handler: handler);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -8,8 +9,8 @@ using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,17 +18,20 @@ using Microsoft.Extensions.Options;
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>
-/// The OpenAI Chat Completions adapter (<c>POST {BaseUrl}/chat/completions</c>, JSON and SSE). It enforces its own
-/// timeouts, so that a timeout (<see cref="ErrorKind.UpstreamTimeout"/>) can be told apart from the caller giving up
+/// The OpenAI Chat Completions protocol (<c>POST {BaseUrl}/chat/completions</c>, JSON and SSE), for every provider that
+/// speaks it: openai, deepseek, openrouter, xai, doubao, poe, ollama's "/v1". Each call names its target; a provider's
+/// quirks (extra headers, usage field names) come from its <see cref="ProviderProfile"/>. It enforces its own timeouts,
+/// so that a timeout (<see cref="ErrorKind.UpstreamTimeout"/>) can be told apart from the caller giving up
 /// (<see cref="OperationCanceledException"/>), and turns every upstream failure into an <see cref="UpstreamException"/>
-/// whose message holds neither the key nor the upstream's body.
+/// that names the provider and holds neither the key nor the upstream's body.
 /// </summary>
-internal sealed partial class OpenAIChatProvider : IChatProvider
+internal sealed partial class OpenAIChatAdapter : IChatAdapter
 {
-    public const string HttpClientName = ProviderNames.OpenAI;
+    public const string ProtocolName = "openai-chat";
 
-    private const string ProviderName = ProviderNames.OpenAI;
-    private const string ModelPrefix = ProviderName + "/";
+    public const string HttpClientName = ProtocolName;
+
+    private const string EndpointPath = "chat/completions";
 
     // Error bodies are read only to find OpenAI's error message; a larger one is cut, not buffered whole.
     private const int MaxErrorBodyBytes = 64 * 1024;
@@ -35,71 +39,69 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
     private static ReadOnlySpan<byte> DoneMarker => "[DONE]"u8;
 
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly ProviderProfiles _profiles;
     private readonly TimeProvider _time;
-    private readonly ILogger<OpenAIChatProvider> _logger;
-    private readonly Uri _endpoint;
-    private readonly string _apiKey;
-    private readonly string _authorization;
+    private readonly ILogger<OpenAIChatAdapter> _logger;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _streamIdleTimeout;
-    private readonly HashSet<string>? _models;
 
-    public OpenAIChatProvider(
+    // Base URLs come from operators (configuration, provider settings), so this stays as small as their number.
+    private readonly ConcurrentDictionary<Uri, Uri> _endpoints = new();
+
+    public OpenAIChatAdapter(
         IHttpClientFactory httpClientFactory,
-        IOptions<OpenAIProviderOptions> options,
+        IOptions<ProviderHttpOptions> options,
+        ProviderProfiles profiles,
         TimeProvider time,
-        ILogger<OpenAIChatProvider> logger)
+        ILogger<OpenAIChatAdapter> logger)
     {
         var settings = options.Value;
         _httpClientFactory = httpClientFactory;
+        _profiles = profiles;
         _time = time;
         _logger = logger;
-        _endpoint = settings.ResolveEndpoint("chat/completions")
-            ?? throw new InvalidOperationException($"{OpenAIProviderOptions.Section}:BaseUrl must be an absolute http or https URL.");
-        _apiKey = settings.ApiKey ?? string.Empty;
-        _authorization = "Bearer " + _apiKey;
-        _timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
-        _streamIdleTimeout = TimeSpan.FromSeconds(settings.StreamIdleTimeoutSeconds);
-        _models = settings.Models.Length == 0 ? null : new HashSet<string>(settings.Models, StringComparer.Ordinal);
+        _timeout = settings.Timeout;
+        _streamIdleTimeout = settings.StreamIdleTimeout;
     }
 
-    public string Name => ProviderName;
+    public string Protocol => ProtocolName;
 
-    public bool Serves(string model) => _models is null || _models.Contains(model);
-
-    public async Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    public async Task<ChatCompletion> CompleteAsync(ProviderTarget target, ProviderChatRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var call = Prepare(target);
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         try
         {
-            using var message = CreateRequest(request, stream: false);
+            using var message = CreateRequest(call, request, stream: false);
             using var response = await CreateClient()
                 .SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token)
                 .ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw Failure(response, body, request.Model);
+                throw Failure(call, response, body, request.Model);
             }
 
-            var completion = OpenAIResponseParser.ParseCompletion(body, ModelPrefix, request.Model, _time.GetUtcNow());
-            Log.Completed(_logger, ProviderName, completion.Model, completion.Usage.PromptTokens, completion.Usage.CompletionTokens, Elapsed(started));
+            var completion = OpenAIResponseParser.ParseCompletion(body, call.ModelPrefix, request.Model, _time.GetUtcNow(), call.CachedTokensAlias);
+            Log.Completed(_logger, call.Provider, completion.Model, completion.Usage.PromptTokens, completion.Usage.CompletionTokens, Elapsed(started));
             return completion;
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            throw Translate(ex, request.Model, Phase.Response, cancellationToken);
+            throw Translate(call, ex, request.Model, Phase.Response, cancellationToken);
         }
     }
 
     public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(
+        ProviderTarget target,
         ProviderChatRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var call = Prepare(target);
         var started = Stopwatch.GetTimestamp();
 
         // One source for the whole stream: armed for the headers, then re-armed around every read, so a consumer
@@ -108,13 +110,13 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
 
         // Disposing the response (when the stream ends, fails, or the consumer stops early) closes the connection
         // mid-body, which is how the upstream learns the answer is no longer wanted.
-        using var response = await SendStreamingAsync(request, timeout, cancellationToken).ConfigureAwait(false);
-        var body = await ReadStreamAsync(response, request.Model, timeout, cancellationToken).ConfigureAwait(false);
+        using var response = await SendStreamingAsync(call, request, timeout, cancellationToken).ConfigureAwait(false);
+        var body = await ReadStreamAsync(call, response, request.Model, timeout, cancellationToken).ConfigureAwait(false);
         await using var events = new ServerSentEventReader(body);
 
-        var parser = new OpenAIStreamParser(ModelPrefix, request.Model, _time.GetUtcNow());
+        var parser = new OpenAIStreamParser(call.ModelPrefix, request.Model, _time.GetUtcNow(), call.CachedTokensAlias);
         var sawDone = false;
-        while (await ReadEventAsync(events, request.Model, timeout, cancellationToken).ConfigureAwait(false))
+        while (await ReadEventAsync(call, events, request.Model, timeout, cancellationToken).ConfigureAwait(false))
         {
             var data = events.Current.Data;
             if (data.Span.SequenceEqual(DoneMarker))
@@ -123,7 +125,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
                 break;
             }
 
-            var update = ParseChunk(parser, data, request.Model);
+            var update = ParseChunk(call, parser, data, request.Model);
             if (update is not null)
             {
                 yield return update;
@@ -132,23 +134,42 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
 
         if (!sawDone && !parser.SawFinishReason)
         {
-            Log.StreamEndedEarly(_logger, ProviderName, request.Model);
-            throw new UpstreamException(ErrorKind.UpstreamUnavailable, ProviderName, $"The {ProviderName} provider's stream ended early.");
+            Log.StreamEndedEarly(_logger, call.Provider, request.Model);
+            throw new UpstreamException(ErrorKind.UpstreamUnavailable, call.Provider, $"The {call.Provider} provider's stream ended early.");
         }
 
         if (parser.Usage is { } usage)
         {
-            Log.Completed(_logger, ProviderName, parser.Model, usage.PromptTokens, usage.CompletionTokens, Elapsed(started));
+            Log.Completed(_logger, call.Provider, parser.Model, usage.PromptTokens, usage.CompletionTokens, Elapsed(started));
         }
         else
         {
-            Log.StreamWithoutUsage(_logger, ProviderName, parser.Model);
+            Log.StreamWithoutUsage(_logger, call.Provider, parser.Model);
         }
+    }
+
+    /// <summary>The API root joined with the endpoint's path, with one '/' whether or not the root ends with one.</summary>
+    /// <exception cref="ArgumentException">The root is not an absolute http(s) URL.</exception>
+    internal static Uri ResolveEndpoint(Uri baseUrl)
+    {
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException("A provider target's base URL must be an absolute http or https URL.", nameof(baseUrl));
+        }
+
+        return new Uri(baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + EndpointPath, UriKind.Absolute);
+    }
+
+    private Call Prepare(ProviderTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var endpoint = _endpoints.GetOrAdd(target.BaseUrl, ResolveEndpoint);
+        return new Call(target, endpoint, _profiles.Find(target.Provider));
     }
 
     private HttpClient CreateClient() => _httpClientFactory.CreateClient(HttpClientName);
 
-    private HttpRequestMessage CreateRequest(ProviderChatRequest request, bool stream)
+    private static HttpRequestMessage CreateRequest(Call call, ProviderChatRequest request, bool stream)
     {
         var body = new ArrayBufferWriter<byte>(EstimateBodySize(request));
         OpenAIChatRequestWriter.Write(body, request, stream);
@@ -156,9 +177,18 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = content };
-        message.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        var message = new HttpRequestMessage(HttpMethod.Post, call.Endpoint) { Content = content };
+        if (call.ApiKey is { } apiKey)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + apiKey);
+        }
+
         message.Headers.TryAddWithoutValidation("Accept", stream ? "text/event-stream" : "application/json");
+        foreach (var (name, value) in call.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
         return message;
     }
 
@@ -175,6 +205,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
     }
 
     private async Task<HttpResponseMessage> SendStreamingAsync(
+        Call call,
         ProviderChatRequest request,
         CancellationTokenSource timeout,
         CancellationToken cancellationToken)
@@ -183,14 +214,14 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         HttpResponseMessage? response = null;
         try
         {
-            using var message = CreateRequest(request, stream: true);
+            using var message = CreateRequest(call, request, stream: true);
             response = await CreateClient()
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
                 .ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 var body = await ReadErrorBodyAsync(response.Content, timeout.Token).ConfigureAwait(false);
-                throw Failure(response, body, request.Model);
+                throw Failure(call, response, body, request.Model);
             }
 
             timeout.CancelAfter(Timeout.InfiniteTimeSpan);
@@ -201,7 +232,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
             response?.Dispose();
             if (IsTransportFailure(ex))
             {
-                throw Translate(ex, request.Model, Phase.Response, cancellationToken);
+                throw Translate(call, ex, request.Model, Phase.Response, cancellationToken);
             }
 
             throw;
@@ -209,6 +240,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
     }
 
     private async Task<Stream> ReadStreamAsync(
+        Call call,
         HttpResponseMessage response,
         string model,
         CancellationTokenSource timeout,
@@ -220,12 +252,13 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            throw Translate(ex, model, Phase.Response, cancellationToken);
+            throw Translate(call, ex, model, Phase.Response, cancellationToken);
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadEventAsync(
+        Call call,
         ServerSentEventReader events,
         string model,
         CancellationTokenSource timeout,
@@ -238,7 +271,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
-            throw Translate(ex, model, Phase.Stream, cancellationToken);
+            throw Translate(call, ex, model, Phase.Stream, cancellationToken);
         }
         finally
         {
@@ -246,7 +279,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         }
     }
 
-    private ChatCompletionUpdate? ParseChunk(OpenAIStreamParser parser, ReadOnlyMemory<byte> data, string model)
+    private ChatCompletionUpdate? ParseChunk(Call call, OpenAIStreamParser parser, ReadOnlyMemory<byte> data, string model)
     {
         ChatCompletionUpdate? update;
         OpenAIError? error;
@@ -256,56 +289,56 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         }
         catch (JsonException ex)
         {
-            Log.MalformedResponse(_logger, ProviderName, model, ex.GetType().Name);
-            throw new UpstreamException(ErrorKind.UpstreamUnavailable, ProviderName, $"The {ProviderName} provider sent a malformed stream event.");
+            Log.MalformedResponse(_logger, call.Provider, model, ex.GetType().Name);
+            throw new UpstreamException(ErrorKind.UpstreamUnavailable, call.Provider, $"The {call.Provider} provider sent a malformed stream event.");
         }
 
         if (error is not null)
         {
-            Log.StreamError(_logger, ProviderName, model, Clean(error.Type), Clean(error.Code));
-            var detail = UpstreamErrorText.Scrub(error.Message, _apiKey);
+            Log.StreamError(_logger, call.Provider, model, Clean(call, error.Type), Clean(call, error.Code));
+            var detail = UpstreamErrorText.Scrub(error.Message, call.ApiKey);
             throw new UpstreamException(
                 ErrorKind.UpstreamUnavailable,
-                ProviderName,
-                detail is null ? $"The {ProviderName} provider failed mid-stream." : $"The {ProviderName} provider failed mid-stream: {detail}");
+                call.Provider,
+                detail is null ? $"The {call.Provider} provider failed mid-stream." : $"The {call.Provider} provider failed mid-stream: {detail}");
         }
 
         return update;
     }
 
-    private UpstreamException Failure(HttpResponseMessage response, ReadOnlySpan<byte> body, string model)
+    private UpstreamException Failure(Call call, HttpResponseMessage response, ReadOnlySpan<byte> body, string model)
     {
         var status = (int)response.StatusCode;
         var error = OpenAIResponseParser.TryParseError(body);
-        Log.UpstreamFailed(_logger, ProviderName, status, Clean(error?.Type), Clean(error?.Code), model);
+        Log.UpstreamFailed(_logger, call.Provider, status, Clean(call, error?.Type), Clean(call, error?.Code), model, call.CredentialId);
 
         switch (response.StatusCode)
         {
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                 return new UpstreamException(
                     ErrorKind.UpstreamAuth,
-                    ProviderName,
-                    $"The {ProviderName} provider refused the hub's credential (HTTP {status}).",
+                    call.Provider,
+                    $"The {call.Provider} provider refused the hub's credential (HTTP {status}).",
                     status);
             case HttpStatusCode.TooManyRequests:
                 return new UpstreamException(
                     ErrorKind.UpstreamRateLimited,
-                    ProviderName,
-                    $"The {ProviderName} provider rate-limited the call (HTTP {status}).",
+                    call.Provider,
+                    $"The {call.Provider} provider rate-limited the call (HTTP {status}).",
                     status,
                     RetryAfter(response));
             case HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict
                 or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity:
                 return new UpstreamException(
                     ErrorKind.UpstreamRejected,
-                    ProviderName,
-                    UpstreamErrorText.Scrub(error?.Message, _apiKey) ?? $"The {ProviderName} provider rejected the request (HTTP {status}).",
+                    call.Provider,
+                    UpstreamErrorText.Scrub(error?.Message, call.ApiKey) ?? $"The {call.Provider} provider rejected the request (HTTP {status}).",
                     status);
             default:
                 return new UpstreamException(
                     ErrorKind.UpstreamUnavailable,
-                    ProviderName,
-                    $"The {ProviderName} provider failed (HTTP {status}).",
+                    call.Provider,
+                    $"The {call.Provider} provider failed (HTTP {status}).",
                     status);
         }
     }
@@ -344,7 +377,7 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
     /// The caller's cancellation stays a cancellation; our own deadline becomes a timeout; anything else the
     /// transport or the parser threw means the upstream could not give a usable answer.
     /// </summary>
-    private Exception Translate(Exception ex, string model, Phase phase, CancellationToken cancellationToken)
+    private Exception Translate(Call call, Exception ex, string model, Phase phase, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -355,41 +388,41 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         {
             case OperationCanceledException:
                 var limit = phase == Phase.Stream ? _streamIdleTimeout : _timeout;
-                Log.TimedOut(_logger, ProviderName, model, phase, limit.TotalSeconds);
+                Log.TimedOut(_logger, call.Provider, model, phase, limit.TotalSeconds);
                 return new UpstreamException(
                     ErrorKind.UpstreamTimeout,
-                    ProviderName,
+                    call.Provider,
                     phase == Phase.Stream
-                        ? $"The {ProviderName} provider's stream stalled for more than {limit.TotalSeconds:0} s."
-                        : $"The {ProviderName} provider did not answer within {limit.TotalSeconds:0} s.",
+                        ? $"The {call.Provider} provider's stream stalled for more than {limit.TotalSeconds:0} s."
+                        : $"The {call.Provider} provider did not answer within {limit.TotalSeconds:0} s.",
                     inner: ex);
             case JsonException:
-                Log.MalformedResponse(_logger, ProviderName, model, ex.GetType().Name);
+                Log.MalformedResponse(_logger, call.Provider, model, ex.GetType().Name);
                 return new UpstreamException(
                     ErrorKind.UpstreamUnavailable,
-                    ProviderName,
-                    $"The {ProviderName} provider returned a malformed response.");
+                    call.Provider,
+                    $"The {call.Provider} provider returned a malformed response.");
             case InvalidDataException:
-                Log.MalformedResponse(_logger, ProviderName, model, ex.GetType().Name);
+                Log.MalformedResponse(_logger, call.Provider, model, ex.GetType().Name);
                 return new UpstreamException(
                     ErrorKind.UpstreamUnavailable,
-                    ProviderName,
-                    $"The {ProviderName} provider sent a stream event that is too large.");
+                    call.Provider,
+                    $"The {call.Provider} provider sent a stream event that is too large.");
             case HttpRequestException when phase == Phase.Response:
-                Log.Unreachable(_logger, ProviderName, model, ex);
+                Log.Unreachable(_logger, call.Provider, model, ex);
                 return new UpstreamException(
                     ErrorKind.UpstreamUnavailable,
-                    ProviderName,
-                    $"The {ProviderName} provider could not be reached.",
+                    call.Provider,
+                    $"The {call.Provider} provider could not be reached.",
                     inner: ex);
             default:
-                Log.ConnectionLost(_logger, ProviderName, model, ex);
+                Log.ConnectionLost(_logger, call.Provider, model, ex);
                 return new UpstreamException(
                     ErrorKind.UpstreamUnavailable,
-                    ProviderName,
+                    call.Provider,
                     phase == Phase.Stream
-                        ? $"The {ProviderName} provider's stream ended early."
-                        : $"The {ProviderName} provider closed the connection.",
+                        ? $"The {call.Provider} provider's stream ended early."
+                        : $"The {call.Provider} provider closed the connection.",
                     inner: ex);
         }
     }
@@ -413,9 +446,30 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
     }
 
     /// <summary>An upstream-chosen label (error type or code) made fit for a log line.</summary>
-    private string? Clean(string? label) => UpstreamErrorText.Scrub(label, _apiKey, maxLength: 64);
+    private static string? Clean(Call call, string? label) => UpstreamErrorText.Scrub(label, call.ApiKey, maxLength: 64);
 
     private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    /// <summary>What every step of one call needs to reach, name and scrub, resolved once from its target.</summary>
+    private sealed class Call(ProviderTarget target, Uri endpoint, ProviderProfile? profile)
+    {
+        /// <summary>The provider's name: every error message and log line says which provider failed.</summary>
+        public string Provider => target.Provider;
+
+        /// <summary>The hub's prefix for the provider's models ("deepseek/").</summary>
+        public string ModelPrefix { get; } = target.Provider + "/";
+
+        public Uri Endpoint => endpoint;
+
+        /// <summary>The key, or null for a provider called without one (a local ollama): then no Authorization header.</summary>
+        public string? ApiKey { get; } = string.IsNullOrWhiteSpace(target.Credential.ApiKey) ? null : target.Credential.ApiKey;
+
+        public string CredentialId => target.Credential.Id;
+
+        public IReadOnlyList<KeyValuePair<string, string>> Headers => profile?.Headers ?? [];
+
+        public string? CachedTokensAlias => profile?.UsageAliases.CachedPromptTokens;
+    }
 
     internal enum Phase
     {
@@ -433,8 +487,8 @@ internal sealed partial class OpenAIChatProvider : IChatProvider
         public static partial void Completed(ILogger logger, string provider, string model, int promptTokens, int completionTokens, double elapsedMs);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
-            Message = "Provider {Provider} answered HTTP {Status} (type {ErrorType}, code {ErrorCode}) for model {Model}")]
-        public static partial void UpstreamFailed(ILogger logger, string provider, int status, string? errorType, string? errorCode, string model);
+            Message = "Provider {Provider} answered HTTP {Status} (type {ErrorType}, code {ErrorCode}) for model {Model} with credential {CredentialId}")]
+        public static partial void UpstreamFailed(ILogger logger, string provider, int status, string? errorType, string? errorCode, string model, string credentialId);
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
             Message = "Provider {Provider} could not be reached for model {Model}")]

@@ -1,0 +1,35 @@
+using AigneHub.Application.Providers.Common;
+using AigneHub.Domain.Models;
+using FluentValidation;
+
+namespace AigneHub.Application.Providers.Commands.AddCredential;
+
+internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCredentialCommand>
+{
+    public AddCredentialCommandValidator()
+    {
+        RuleFor(c => c.Provider).KnownProvider().OverridePropertyName("provider");
+        RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
+        RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9 ._-]+$")
+            .WithMessage("name may contain letters, digits, spaces, '.', '_' and '-'").OverridePropertyName("name");
+        RuleFor(c => c.Weight).InclusiveBetween(1, 1000).OverridePropertyName("weight");
+        RuleFor(c => c.Actor).Actor();
+
+        When(c => c.Provider == ProviderNames.Bedrock, () =>
+        {
+            RuleFor(c => c.AccessKeyId).NotEmpty().WithMessage("bedrock needs access_key_id")
+                .Matches("^[A-Z0-9]{16,128}$").WithMessage("access_key_id must be an AWS access key id (upper-case letters and digits)")
+                .OverridePropertyName("access_key_id");
+            RuleFor(c => c.SecretAccessKey).NotEmpty().WithMessage("bedrock needs secret_access_key")
+                .MaximumLength(256).OverridePropertyName("secret_access_key");
+            RuleFor(c => c.ApiKey).Empty().WithMessage("bedrock takes an access key pair, not api_key").OverridePropertyName("api_key");
+        }).Otherwise(() =>
+        {
+            RuleFor(c => c.ApiKey).NotEmpty().WithMessage(c => $"{c.Provider} needs api_key")
+                .MaximumLength(4096).Must(k => k is null || k.Trim() == k).WithMessage("api_key must not start or end with whitespace")
+                .OverridePropertyName("api_key");
+            RuleFor(c => c.AccessKeyId).Empty().WithMessage(c => $"{c.Provider} takes api_key, not an access key pair").OverridePropertyName("access_key_id");
+            RuleFor(c => c.SecretAccessKey).Empty().WithMessage(c => $"{c.Provider} takes api_key, not an access key pair").OverridePropertyName("secret_access_key");
+        });
+    }
+}

@@ -1,0 +1,24 @@
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Providers.Common;
+using AigneHub.Domain.Providers;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Commands.RegisterProvider;
+
+internal sealed class RegisterProviderCommandHandler(IDocumentStore store, TimeProvider time)
+    : ICommandHandler<RegisterProviderCommand, ProviderView>
+{
+    public async ValueTask<ProviderView> Handle(RegisterProviderCommand command, CancellationToken cancellationToken)
+    {
+        var registered = DomainRules.Run(() => ProviderDecisions.Register(
+            null,
+            command.Provider,
+            string.IsNullOrWhiteSpace(command.DisplayName) ? command.Provider : command.DisplayName,
+            command.BaseUrl,
+            command.Region,
+            command.Actor,
+            time.GetUtcNow()));
+        return await ProviderStreams.StartAsync(store, command.Provider, registered, cancellationToken);
+    }
+}

@@ -1,0 +1,14 @@
+using AigneHub.Application.Providers.Common;
+using AigneHub.Domain.Providers;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Commands.RemoveCredential;
+
+internal sealed class RemoveCredentialCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RemoveCredentialCommand, ProviderView>
+{
+    public async ValueTask<ProviderView> Handle(RemoveCredentialCommand command, CancellationToken cancellationToken) =>
+        await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
+            [DomainRules.Run(() => ProviderDecisions.RemoveCredential(current, command.CredentialId, command.Actor, time.GetUtcNow()))],
+            cancellationToken);
+}

@@ -1,0 +1,7 @@
+using AigneHub.Application.Providers.Common;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Commands.SetProviderEnabled;
+
+/// <summary>Takes a provider out of routing (or back in) without forgetting its credentials.</summary>
+public sealed record SetProviderEnabledCommand(string Provider, int ExpectedVersion, bool Enabled, string? Reason, string Actor) : ICommand<ProviderView>;

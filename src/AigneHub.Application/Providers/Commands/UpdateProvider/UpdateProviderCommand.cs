@@ -1,0 +1,7 @@
+using AigneHub.Application.Providers.Common;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Commands.UpdateProvider;
+
+/// <summary>Changes where the provider is reached: its base URL (null = the provider's public default) and region.</summary>
+public sealed record UpdateProviderCommand(string Provider, int ExpectedVersion, string? BaseUrl, string? Region, string Actor) : ICommand<ProviderView>;

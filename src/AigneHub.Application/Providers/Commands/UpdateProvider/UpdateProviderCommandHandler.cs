@@ -1,0 +1,14 @@
+using AigneHub.Application.Providers.Common;
+using AigneHub.Domain.Providers;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Commands.UpdateProvider;
+
+internal sealed class UpdateProviderCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<UpdateProviderCommand, ProviderView>
+{
+    public async ValueTask<ProviderView> Handle(UpdateProviderCommand command, CancellationToken cancellationToken) =>
+        await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
+            [DomainRules.Run(() => ProviderDecisions.ChangeEndpoint(current, command.BaseUrl, command.Region, command.Actor, time.GetUtcNow()))],
+            cancellationToken);
+}

@@ -1,0 +1,9 @@
+using AigneHub.Application.Providers.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Providers.Queries.GetProvider;
+
+internal sealed class GetProviderQueryValidator : AbstractValidator<GetProviderQuery>
+{
+    public GetProviderQueryValidator() => RuleFor(q => q.Provider).KnownProvider().OverridePropertyName("provider");
+}

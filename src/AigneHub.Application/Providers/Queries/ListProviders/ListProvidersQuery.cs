@@ -1,0 +1,7 @@
+using AigneHub.Application.Providers.Common;
+using Mediator;
+
+namespace AigneHub.Application.Providers.Queries.ListProviders;
+
+/// <summary>Every registered provider, by name.</summary>
+public sealed record ListProvidersQuery : IQuery<IReadOnlyList<ProviderView>>;

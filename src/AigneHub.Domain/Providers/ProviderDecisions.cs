@@ -1,0 +1,124 @@
+using AigneHub.Domain.Models;
+using AigneHub.Domain.Providers.Events;
+using AigneHub.Domain.Secrets;
+
+namespace AigneHub.Domain.Providers;
+
+/// <summary>
+/// The rules of provider configuration, as functions of the current state and a command that return the events to
+/// append. They throw <see cref="ProviderRuleException"/> when the state does not allow the command. Input shape
+/// (URL syntax, lengths) is checked before, by the command validators.
+/// </summary>
+public static class ProviderDecisions
+{
+    public const int MaxCredentials = 64;
+
+    public static ProviderRegistered Register(ProviderConfig? current, string provider, string displayName, string? baseUrl, string? region, string by, DateTimeOffset at)
+    {
+        if (current is not null)
+        {
+            throw new ProviderRuleException("provider", $"The provider '{provider}' is already registered.", isConflict: true);
+        }
+
+        if (!ProviderNames.IsKnown(provider) || provider == ProviderNames.Demo)
+        {
+            throw new ProviderRuleException("provider", $"'{provider}' is not a provider the hub can call.");
+        }
+
+        RequireEndpoint(provider, baseUrl, region);
+        return new ProviderRegistered(provider, displayName, baseUrl, region, by, at);
+    }
+
+    public static ProviderEndpointChanged ChangeEndpoint(ProviderConfig current, string? baseUrl, string? region, string by, DateTimeOffset at)
+    {
+        RequireEndpoint(current.Id, baseUrl, region);
+        return new ProviderEndpointChanged(baseUrl, region, by, at);
+    }
+
+    public static IReadOnlyList<object> Enable(ProviderConfig current, string by, DateTimeOffset at) =>
+        current.Enabled ? [] : [new ProviderEnabled(by, at)];
+
+    public static IReadOnlyList<object> Disable(ProviderConfig current, string reason, string by, DateTimeOffset at) =>
+        current.Enabled ? [new ProviderDisabled(reason, by, at)] : [];
+
+    public static CredentialAdded AddCredential(
+        ProviderConfig current,
+        Guid credentialId,
+        string name,
+        CredentialKind kind,
+        int weight,
+        EncryptedSecret secret,
+        string maskedSecret,
+        string? accessKeyId,
+        string by,
+        DateTimeOffset at)
+    {
+        var expected = current.Id == ProviderNames.Bedrock ? CredentialKind.AccessKeyPair : CredentialKind.ApiKey;
+        if (kind != expected)
+        {
+            throw new ProviderRuleException("kind", current.Id == ProviderNames.Bedrock
+                ? "bedrock takes an access key pair (access_key_id and secret_access_key)."
+                : $"{current.Id} takes an API key.");
+        }
+
+        if (current.Credentials.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ProviderRuleException("name", $"The provider '{current.Id}' already has a credential named '{name}'.");
+        }
+
+        if (current.Credentials.Count >= MaxCredentials)
+        {
+            throw new ProviderRuleException("credentials", $"A provider can have at most {MaxCredentials} credentials.");
+        }
+
+        RequireWeight(weight);
+        return new CredentialAdded(credentialId, name, kind, weight, secret, maskedSecret, accessKeyId, by, at);
+    }
+
+    public static CredentialWeightChanged ChangeWeight(ProviderConfig current, Guid credentialId, int weight, string by, DateTimeOffset at)
+    {
+        Existing(current, credentialId);
+        RequireWeight(weight);
+        return new CredentialWeightChanged(credentialId, weight, by, at);
+    }
+
+    public static IReadOnlyList<object> DisableCredential(ProviderConfig current, Guid credentialId, string reason, int? upstreamStatus, string by, DateTimeOffset at) =>
+        Existing(current, credentialId).Enabled ? [new CredentialDisabled(credentialId, reason, upstreamStatus, by, at)] : [];
+
+    public static IReadOnlyList<object> EnableCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at) =>
+        Existing(current, credentialId).Enabled ? [] : [new CredentialReEnabled(credentialId, by, at)];
+
+    public static CredentialRemoved RemoveCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at)
+    {
+        Existing(current, credentialId);
+        return new CredentialRemoved(credentialId, by, at);
+    }
+
+    /// <summary>Whether the provider needs a base URL of its own (no public default exists).</summary>
+    public static bool RequiresBaseUrl(string provider) => provider == ProviderNames.Ollama;
+
+    private static void RequireEndpoint(string provider, string? baseUrl, string? region)
+    {
+        if (RequiresBaseUrl(provider) && string.IsNullOrWhiteSpace(baseUrl))
+        {
+            throw new ProviderRuleException("base_url", $"{provider} has no public endpoint: base_url is required.");
+        }
+
+        if (provider == ProviderNames.Bedrock && string.IsNullOrWhiteSpace(region))
+        {
+            throw new ProviderRuleException("region", "bedrock requires a region (e.g. us-east-1).");
+        }
+    }
+
+    private static void RequireWeight(int weight)
+    {
+        if (weight is < 1 or > 1000)
+        {
+            throw new ProviderRuleException("weight", "weight must be between 1 and 1000.");
+        }
+    }
+
+    private static ProviderCredentialState Existing(ProviderConfig current, Guid credentialId) =>
+        current.Credential(credentialId)
+        ?? throw new ProviderRuleException("credential_id", $"The provider '{current.Id}' has no credential {credentialId}.");
+}

@@ -1,0 +1,37 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+
+namespace AigneHub.Infrastructure.Providers.Configured;
+
+/// <summary>
+/// A provider set up from configuration: one fixed target (base URL and key from "Providers:&lt;Name&gt;") handed to
+/// the adapter of the provider's protocol on every call. The adapter does the work; this only decides which models
+/// the provider is offered.
+/// </summary>
+internal sealed class ConfiguredChatProvider : IChatProvider
+{
+    private readonly IChatAdapter _adapter;
+    private readonly ProviderTarget _target;
+    private readonly HashSet<string>? _models;
+
+    /// <param name="models">Bare model names the provider serves; empty means every name.</param>
+    public ConfiguredChatProvider(IChatAdapter adapter, ProviderTarget target, IReadOnlyCollection<string> models)
+    {
+        _adapter = adapter;
+        _target = target;
+        _models = models.Count == 0 ? null : new HashSet<string>(models, StringComparer.Ordinal);
+    }
+
+    public string Name => _target.Provider;
+
+    /// <summary>The target every call goes to (its credential's <see cref="ProviderCredential.ToString"/> is masked).</summary>
+    internal ProviderTarget Target => _target;
+
+    public bool Serves(string model) => _models is null || _models.Contains(model);
+
+    public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
+        _adapter.CompleteAsync(_target, request, cancellationToken);
+
+    public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
+        _adapter.StreamAsync(_target, request, cancellationToken);
+}

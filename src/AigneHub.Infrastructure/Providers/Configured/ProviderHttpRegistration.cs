@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Infrastructure.Providers.Configured;
+
+/// <summary>What every provider adapter's HTTP client has in common: the shared limits and the handler set-up.</summary>
+internal static class ProviderHttpRegistration
+{
+    // A chat completion is a few KiB; this only stops a misbehaving upstream from filling memory.
+    private const long MaxResponseBytes = 16 * 1024 * 1024;
+
+    /// <summary>Binds and validates <see cref="ProviderHttpOptions"/> once, however many adapters ask for them.</summary>
+    public static IServiceCollection AddProviderHttpOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<ProviderHttpOptions>)))
+        {
+            return services;
+        }
+
+        var legacy = configuration.GetSection(ProviderHttpOptions.LegacySection);
+        services.AddOptions<ProviderHttpOptions>()
+            .Configure(options => ApplyLegacyKeys(options, legacy)) // first, so the "Providers:Http" keys win
+            .Bind(configuration.GetSection(ProviderHttpOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProviderHttpOptions>, ProviderHttpOptionsValidator>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named HTTP client for one adapter: no client-side timeout (the adapter keeps its own deadlines),
+    /// a bounded response buffer, headers redacted from the client's logs, and connections that are closed, not
+    /// drained, when an answer is abandoned.
+    /// </summary>
+    public static IHttpClientBuilder AddProviderHttpClient(this IServiceCollection services, IConfiguration configuration, string name)
+    {
+        services.AddProviderHttpOptions(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        return services.AddHttpClient(name, static client =>
+            {
+                // The adapter enforces its own deadlines, to tell a timeout from the caller cancelling.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.MaxResponseContentBufferSize = MaxResponseBytes;
+            })
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+            {
+                // Recycled connections follow DNS changes, so the factory need not rotate handlers.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AutomaticDecompression = DecompressionMethods.All,
+
+                // An answer abandoned mid-stream must close its connection at once: draining it for reuse would
+                // let the upstream keep generating (and billing) tokens nobody reads.
+                MaxResponseDrainSize = 0,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(static _ => true);
+    }
+
+    private static void ApplyLegacyKeys(ProviderHttpOptions options, IConfiguration legacy)
+    {
+        if (legacy.GetValue<int?>(nameof(ProviderHttpOptions.TimeoutSeconds)) is { } timeout)
+        {
+            options.TimeoutSeconds = timeout;
+        }
+
+        if (legacy.GetValue<int?>(nameof(ProviderHttpOptions.StreamIdleTimeoutSeconds)) is { } idle)
+        {
+            options.StreamIdleTimeoutSeconds = idle;
+        }
+    }
+}

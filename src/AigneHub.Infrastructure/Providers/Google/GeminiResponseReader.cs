@@ -1,0 +1,567 @@
+using System.Globalization;
+using System.Text.Json;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Infrastructure.Providers.Google;
+
+/// <summary>
+/// What the hub takes from one <c>GenerateContentResponse</c> (a whole answer, or one chunk of a streamed one).
+/// </summary>
+/// <param name="ResponseId">Gemini's id for the answer; every chunk of a stream repeats it.</param>
+/// <param name="HasCandidate">Whether the first candidate was present.</param>
+/// <param name="Text">The first candidate's text parts, thoughts left out, joined; null when it had none.</param>
+/// <param name="FinishReason">The first candidate's finish reason in the hub's vocabulary; null while it is generating.</param>
+/// <param name="UpstreamFinishReason">The finish reason as Gemini wrote it, for logs.</param>
+/// <param name="BlockReason">Why Gemini refused the prompt (<c>promptFeedback.blockReason</c>), unscrubbed.</param>
+/// <param name="Usage">The usage metadata, when present: Gemini repeats it, cumulatively, on every chunk.</param>
+/// <param name="Error">The error envelope when Gemini sent one in place of a response.</param>
+internal sealed record GeminiResponse(
+    string? ResponseId,
+    bool HasCandidate,
+    string? Text,
+    string? FinishReason,
+    string? UpstreamFinishReason,
+    string? BlockReason,
+    TokenUsage? Usage,
+    GeminiError? Error);
+
+/// <summary>
+/// Gemini's error envelope <c>{"error":{"code","message","status","details"}}</c>; text fields are the upstream's,
+/// unscrubbed.
+/// </summary>
+/// <param name="Status">The google.rpc code name, e.g. INVALID_ARGUMENT, RESOURCE_EXHAUSTED.</param>
+/// <param name="Reason">The <c>google.rpc.ErrorInfo</c> reason from the details, e.g. API_KEY_INVALID.</param>
+/// <param name="RetryDelay">The <c>google.rpc.RetryInfo</c> retry delay from the details.</param>
+internal sealed record GeminiError(int? Code, string? Message, string? Status, string? Reason, TimeSpan? RetryDelay)
+{
+    /// <summary>Gemini answers a wrong, expired or deleted key with 400 INVALID_ARGUMENT and this reason.</summary>
+    public bool IsInvalidApiKey => string.Equals(Reason, "API_KEY_INVALID", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Reads Gemini's <c>GenerateContentResponse</c> and error envelope with <see cref="Utf8JsonReader"/>. Gemini writes
+/// JSON from protocol buffers, so a field at its default (index 0, a zero count, false) may be absent, and unknown
+/// fields are skipped. A body that is not JSON, or not shaped like a response, throws <see cref="JsonException"/>.
+/// </summary>
+internal static class GeminiResponseReader
+{
+    // Longer waits are not honoured as such: the caller's own policy takes over.
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
+
+    public static GeminiResponse Read(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        ReadStartObject(ref reader);
+
+        string? responseId = null;
+        Candidate? candidate = null;
+        string? blockReason = null;
+        TokenUsage? usage = null;
+        GeminiError? error = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("responseId"u8))
+            {
+                responseId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("candidates"u8))
+            {
+                candidate = ReadFirstCandidate(ref reader);
+            }
+            else if (reader.ValueTextEquals("promptFeedback"u8))
+            {
+                blockReason = ReadBlockReason(ref reader);
+            }
+            else if (reader.ValueTextEquals("usageMetadata"u8))
+            {
+                usage = ReadUsage(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                error = ReadError(ref reader) ?? new GeminiError(null, null, null, null, null);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new GeminiResponse(
+            responseId,
+            candidate is not null,
+            candidate?.Text,
+            MapFinishReason(candidate?.FinishReason),
+            candidate?.FinishReason,
+            blockReason,
+            usage,
+            error);
+    }
+
+    /// <summary>The <c>error</c> of an error body, or null when the body is not Gemini's envelope.</summary>
+    public static GeminiError? TryReadError(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            ReadStartObject(ref reader);
+            GeminiError? error = null;
+            while (ReadProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("error"u8))
+                {
+                    error = ReadError(ref reader);
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            return error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Gemini's finish reasons in OpenAI's vocabulary: every safety-style filter is content_filter; reasons with no
+    /// OpenAI counterpart (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ones added later) read as a plain stop.
+    /// </summary>
+    public static string? MapFinishReason(string? reason) => reason switch
+    {
+        null => null,
+        "MAX_TOKENS" => FinishReasons.Length,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" => FinishReasons.ContentFilter,
+        _ => FinishReasons.Stop,
+    };
+
+    private static Candidate? ReadFirstCandidate(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("candidates is not an array.");
+        }
+
+        Candidate? first = null;
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return first;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("A candidate is not an object.");
+            }
+
+            var candidate = ReadCandidate(ref reader);
+
+            // With candidateCount > 1 the candidates of one answer are told apart by index; the hub relays the first.
+            if (first is null && candidate.Index == 0)
+            {
+                first = candidate;
+            }
+        }
+    }
+
+    private static Candidate ReadCandidate(ref Utf8JsonReader reader)
+    {
+        var index = 0;
+        string? text = null;
+        string? finishReason = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("index"u8))
+            {
+                index = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("content"u8))
+            {
+                text = ReadContentText(ref reader);
+            }
+            else if (reader.ValueTextEquals("finishReason"u8))
+            {
+                finishReason = ReadFinishReason(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new Candidate(index, text, finishReason);
+    }
+
+    /// <summary>The text parts of a <c>Content</c>, joined; thought summaries and non-text parts are left out.</summary>
+    private static string? ReadContentText(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("content is not an object.");
+        }
+
+        string? text = null;
+        while (ReadProperty(ref reader))
+        {
+            if (!reader.ValueTextEquals("parts"u8))
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("parts is not an array.");
+            }
+
+            while (true)
+            {
+                Read(ref reader);
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    break;
+                }
+
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new JsonException("A part is not an object.");
+                }
+
+                if (ReadPartText(ref reader) is { } partText)
+                {
+                    // One part per chunk is the rule; a second one is rare enough to concatenate.
+                    text = text is null ? partText : string.Concat(text, partText);
+                }
+            }
+        }
+
+        return text;
+    }
+
+    private static string? ReadPartText(ref Utf8JsonReader reader)
+    {
+        string? text = null;
+        var thought = false;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("text"u8))
+            {
+                text = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("thought"u8))
+            {
+                Read(ref reader);
+                thought = reader.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return thought ? null : text;
+    }
+
+    private static string? ReadFinishReason(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.Null => null,
+
+            // The common values come back as shared strings, not new ones per chunk.
+            JsonTokenType.String when reader.ValueTextEquals("STOP"u8) => "STOP",
+            JsonTokenType.String when reader.ValueTextEquals("MAX_TOKENS"u8) => "MAX_TOKENS",
+            JsonTokenType.String => reader.GetString(),
+            _ => throw new JsonException("finishReason is not a string."),
+        };
+    }
+
+    private static string? ReadBlockReason(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("promptFeedback is not an object.");
+        }
+
+        string? blockReason = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("blockReason"u8))
+            {
+                blockReason = ReadString(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return blockReason;
+    }
+
+    /// <summary>
+    /// Prompt tokens include the cached ones and those of tool-use prompts; completion tokens include the model's
+    /// thinking, which Gemini counts apart from the candidates but bills as output.
+    /// </summary>
+    private static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("usageMetadata is not an object.");
+        }
+
+        var prompt = 0;
+        var toolUsePrompt = 0;
+        var candidates = 0;
+        var thoughts = 0;
+        var cached = 0;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("promptTokenCount"u8))
+            {
+                prompt = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
+            {
+                candidates = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
+            {
+                thoughts = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
+            {
+                cached = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
+            {
+                toolUsePrompt = ReadInt32(ref reader);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new TokenUsage(Sum(prompt, toolUsePrompt), Sum(candidates, thoughts), cached);
+    }
+
+    private static int Sum(int a, int b) => (int)Math.Min((long)a + b, int.MaxValue);
+
+    /// <summary>Error fields are read leniently: an unexpected shape is dropped, not fatal.</summary>
+    private static GeminiError? ReadError(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        int? code = null;
+        string? message = null;
+        string? status = null;
+        string? reason = null;
+        TimeSpan? retryDelay = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("code"u8))
+            {
+                Read(ref reader);
+                code = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("message"u8))
+            {
+                message = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                status = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("details"u8))
+            {
+                ReadDetails(ref reader, ref reason, ref retryDelay);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new GeminiError(code, message, status, reason, retryDelay);
+    }
+
+    /// <summary>
+    /// Reads the <c>google.rpc</c> details Gemini attaches: an <c>ErrorInfo</c> reason and a <c>RetryInfo</c> delay.
+    /// Both are recognised by their fields, not by <c>@type</c>, which proxies sometimes drop.
+    /// </summary>
+    private static void ReadDetails(ref Utf8JsonReader reader, ref string? reason, ref TimeSpan? retryDelay)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (true)
+        {
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            while (ReadProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("reason"u8))
+                {
+                    reason ??= ReadStringLenient(ref reader);
+                }
+                else if (reader.ValueTextEquals("retryDelay"u8))
+                {
+                    retryDelay ??= ParseDuration(ReadStringLenient(ref reader));
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+        }
+    }
+
+    /// <summary>A <c>google.protobuf.Duration</c> in JSON: seconds with up to nine decimals and an "s", e.g. "22s", "1.5s".</summary>
+    private static TimeSpan? ParseDuration(string? text)
+    {
+        if (text is not { Length: > 1 } || text[^1] != 's'
+            || !decimal.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return null;
+        }
+
+        return seconds >= (decimal)MaxRetryDelay.TotalSeconds ? MaxRetryDelay : TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
+    }
+
+    private static int ReadInt32(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return 0;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value < 0)
+        {
+            throw new JsonException("Expected a non-negative integer.");
+        }
+
+        return value;
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new JsonException("Expected a string."),
+        };
+    }
+
+    private static string? ReadStringLenient(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
+    }
+
+    private static bool ReadProperty(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.PropertyName => true,
+            JsonTokenType.EndObject => false,
+            _ => throw new JsonException("Expected a property."),
+        };
+    }
+
+    private static void ReadStartObject(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Expected a JSON object.");
+        }
+    }
+
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        reader.Skip();
+    }
+
+    private static void Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("The JSON ended early.");
+        }
+    }
+
+    private sealed record Candidate(int Index, string? Text, string? FinishReason);
+
+    internal static class FinishReasons
+    {
+        public const string Stop = "stop";
+        public const string Length = "length";
+        public const string ContentFilter = "content_filter";
+    }
+}

@@ -1,0 +1,782 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AigneHub.TestUpstreams;
+
+/// <summary>Token counts a fake Anthropic upstream reports for an answer (Anthropic's usage object).</summary>
+/// <param name="InputTokens">Prompt tokens neither read from nor written to the cache.</param>
+public sealed record FakeAnthropicUsage(int InputTokens, int OutputTokens, int CacheCreationInputTokens = 0, int CacheReadInputTokens = 0);
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that answers <c>POST /v1/messages</c> the way Anthropic documents it: a
+/// <c>message</c> object, or for <c>"stream": true</c> a <c>text/event-stream</c> of named events
+/// (<c>message_start</c>, <c>content_block_start</c>, <c>ping</c>, one <c>content_block_delta</c> with a
+/// <c>text_delta</c> per piece, <c>content_block_stop</c>, <c>message_delta</c> with the stop reason and cumulative
+/// usage, <c>message_stop</c>), and errors in Anthropic's envelope
+/// <c>{"type":"error","error":{"type","message"},"request_id"}</c> with the documented status for each type.
+/// </summary>
+/// <remarks>
+/// Like Anthropic it requires the <c>x-api-key</c> and <c>anthropic-version</c> headers and <c>max_tokens</c>. Scripted
+/// per test (<see cref="Reply"/>, <see cref="ReplyStream(string[])"/>, <see cref="Fail"/>, <see cref="FailMidStream"/>,
+/// <see cref="Hang"/>, …); the script applies to every request until changed. By default it echoes the last user
+/// message: "You said: …", one input token per word of the system prompt and messages, one output token per word of
+/// the answer.
+/// </remarks>
+public sealed class FakeAnthropicUpstream : IAsyncDisposable
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConcurrentQueue<string> _connectionIds = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+    private volatile Script _script = Script.Echo;
+    private TaskCompletionSource _clientAborted = NewSignal();
+    private long _requestCount;
+    private long _abortedCount;
+    private long _nextId;
+
+    private FakeAnthropicUpstream()
+    {
+    }
+
+    /// <summary>"http://127.0.0.1:PORT": the API root, as Anthropic's is https://api.anthropic.com (no "/v1").</summary>
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public int Port { get; private set; }
+
+    /// <summary>Added before every answer (a fixed upstream latency, e.g. for benchmarks).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// How long a complete stream's body stays open after <c>message_stop</c> (as behind a slow proxy), before it ends.
+    /// </summary>
+    public TimeSpan EndDelay { get; set; }
+
+    /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>When set, a request whose <c>x-api-key</c> differs gets Anthropic's 401.</summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>Model name in answers; null repeats the requested model.</summary>
+    public string? ResponseModel { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
+
+    /// <summary>The Kestrel connection id of every request, in order: equal ids mean a reused connection.</summary>
+    public IReadOnlyList<string> ConnectionIds => _connectionIds.ToArray();
+
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>Requests whose client went away (closed or reset the connection) before the answer was complete.</summary>
+    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
+
+    /// <summary>Completes when a client abandons a request mid-answer (<c>HttpContext.RequestAborted</c> fired).</summary>
+    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
+
+    public static async Task<FakeAnthropicUpstream> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var upstream = new FakeAnthropicUpstream();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(FakeAnthropicUpstream).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        app.Run(upstream.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        upstream._app = app;
+        upstream.Port = new Uri(address).Port;
+        upstream.BaseUrl = $"http://127.0.0.1:{upstream.Port}";
+        return upstream;
+    }
+
+    /// <summary>The default: echo the last user message.</summary>
+    public void Echo() => _script = Script.Echo;
+
+    /// <summary>Answers <paramref name="content"/>; streamed, it is one text delta.</summary>
+    public void Reply(string content, FakeAnthropicUsage? usage = null, string stopReason = "end_turn") =>
+        _script = new Script(ScriptKind.Answer) { Pieces = [content], Usage = usage, StopReason = stopReason };
+
+    /// <summary>Streams one text delta per piece; a non-streamed request gets the pieces joined in one text block.</summary>
+    public void ReplyStream(params string[] pieces) => ReplyStream(pieces, usage: null);
+
+    public void ReplyStream(string[] pieces, FakeAnthropicUsage? usage, TimeSpan? delayBetweenPieces = null, string stopReason = "end_turn") =>
+        _script = new Script(ScriptKind.Answer)
+        {
+            Pieces = pieces,
+            Usage = usage,
+            StopReason = stopReason,
+            PieceDelay = delayBetweenPieces ?? TimeSpan.Zero,
+        };
+
+    /// <summary>Sends <c>message_start</c> and the pieces, then neither finishes nor closes the stream.</summary>
+    public void StallStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Stall };
+
+    /// <summary>Sends <c>message_start</c> and the pieces, then ends the body without <c>message_delta</c> or <c>message_stop</c>.</summary>
+    public void TruncateStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Truncate };
+
+    /// <summary>
+    /// Answers 200 and streams <c>message_start</c> and the pieces, then an <c>error</c> event of
+    /// <paramref name="errorType"/> (Anthropic's way to fail a stream already under way), then ends the body.
+    /// </summary>
+    public void FailMidStream(string errorType = "overloaded_error", string errorMessage = "Overloaded", params string[] piecesBefore) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = piecesBefore, Ending = StreamEnding.Error, ErrorType = errorType, ErrorMessage = errorMessage };
+
+    /// <summary>Answers 200 with an event stream whose first and only event is an <c>error</c>.</summary>
+    public void FailStreamAtStart(string errorType = "overloaded_error", string errorMessage = "Overloaded") =>
+        _script = new Script(ScriptKind.StreamError) { ErrorType = errorType, ErrorMessage = errorMessage };
+
+    /// <summary>
+    /// Answers <paramref name="status"/> with Anthropic's error envelope (the error type Anthropic documents for that
+    /// status); <paramref name="retryAfter"/> becomes a retry-after header (whole seconds).
+    /// </summary>
+    public void Fail(int status, string? errorMessage = null, TimeSpan? retryAfter = null) =>
+        _script = new Script(ScriptKind.Fail) { Status = status, ErrorMessage = errorMessage, RetryAfter = retryAfter };
+
+    /// <summary>Accepts the request and never sends response headers.</summary>
+    public void Hang() => _script = new Script(ScriptKind.Hang);
+
+    /// <summary>Answers with exactly these bytes (e.g. malformed JSON, a proxy's HTML page).</summary>
+    public void RespondRaw(int status, string contentType, string body) =>
+        _script = new Script(ScriptKind.Raw) { Status = status, RawContentType = contentType, RawBody = Encoding.UTF8.GetBytes(body) };
+
+    /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="ClientAborted"/>.</summary>
+    public void Reset()
+    {
+        _script = Script.Echo;
+        _requests.Clear();
+        _connectionIds.Clear();
+        Volatile.Write(ref _clientAborted, NewSignal());
+        Latency = TimeSpan.Zero;
+        EndDelay = TimeSpan.Zero;
+        RequiredApiKey = null;
+        ResponseModel = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        // Hung and stalled answers end first, or stopping the server would wait for them.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+        _stopping.Dispose();
+    }
+
+    /// <summary>The error type Anthropic documents for a status; other 4xx are invalid requests, other 5xx API errors.</summary>
+    public static string ErrorTypeFor(int status) => status switch
+    {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        529 => "overloaded_error",
+        >= 500 => "api_error",
+        _ => "invalid_request_error",
+    };
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        var script = _script;
+        Interlocked.Increment(ref _requestCount);
+        try
+        {
+            var body = await ReadBodyAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
+            if (RecordRequests)
+            {
+                _requests.Enqueue(Record(context.Request, body));
+                _connectionIds.Enqueue(context.Connection.Id);
+            }
+
+            var request = context.Request;
+            if (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/messages")
+            {
+                await WriteErrorAsync(context, 404, "not_found_error", "Not Found").ConfigureAwait(false);
+                return;
+            }
+
+            var presentedKey = request.Headers["x-api-key"].ToString();
+            if (presentedKey.Length == 0)
+            {
+                await WriteErrorAsync(context, 401, "authentication_error", "x-api-key header is required").ConfigureAwait(false);
+                return;
+            }
+
+            if (RequiredApiKey is { } key && presentedKey != key)
+            {
+                await WriteErrorAsync(context, 401, "authentication_error", "invalid x-api-key").ConfigureAwait(false);
+                return;
+            }
+
+            if (request.Headers["anthropic-version"].ToString().Length == 0)
+            {
+                await WriteErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required").ConfigureAwait(false);
+                return;
+            }
+
+            if (!MessagesCall.TryParse(body, out var call, out var problem))
+            {
+                await WriteErrorAsync(context, 400, "invalid_request_error", problem).ConfigureAwait(false);
+                return;
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, aborted).ConfigureAwait(false);
+            }
+
+            switch (script.Kind)
+            {
+                case ScriptKind.Fail:
+                    await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
+                    break;
+                case ScriptKind.Hang:
+                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                    break;
+                case ScriptKind.Raw:
+                    context.Response.StatusCode = script.Status;
+                    context.Response.ContentType = script.RawContentType;
+                    await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
+                    break;
+                case ScriptKind.StreamError:
+                    StartEventStream(context.Response);
+                    new EventWriter(context.Response.BodyWriter, string.Empty, string.Empty).WriteError(script.ErrorType, script.ErrorMessage ?? string.Empty);
+                    await FlushAsync(context.Response.BodyWriter, aborted).ConfigureAwait(false);
+                    break;
+                default:
+                    var answer = Answer.For(script, call);
+                    if (call.Stream)
+                    {
+                        await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WriteMessageAsync(context, call, answer).ConfigureAwait(false);
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client went away; noted below.
+        }
+        finally
+        {
+            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _abortedCount);
+                Volatile.Read(ref _clientAborted).TrySetResult();
+            }
+        }
+    }
+
+    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+    }
+
+    private async Task WriteMessageAsync(HttpContext context, MessagesCall call, Answer answer)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers["request-id"] = "req_" + NextId();
+
+        using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("id"u8, "msg_" + NextId());
+            json.WriteString("type"u8, "message"u8);
+            json.WriteString("role"u8, "assistant"u8);
+            json.WriteString("model"u8, ResponseModel ?? call.Model);
+            json.WriteStartArray("content"u8);
+            json.WriteStartObject();
+            json.WriteString("type"u8, "text"u8);
+            json.WriteString("text"u8, string.Concat(answer.Pieces));
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteString("stop_reason"u8, answer.StopReason);
+            json.WriteNull("stop_sequence"u8);
+            WriteUsage(json, answer.Usage, answer.Usage.OutputTokens);
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WriteStreamAsync(HttpContext context, MessagesCall call, Answer answer, Script script)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        StartEventStream(response);
+        response.Headers["request-id"] = "req_" + NextId();
+
+        var events = new EventWriter(response.BodyWriter, "msg_" + NextId(), ResponseModel ?? call.Model);
+        events.WriteMessageStart(answer.Usage);
+        events.WriteContentBlockStart();
+        events.WritePing();
+        await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+
+        for (var i = 0; i < answer.Pieces.Count; i++)
+        {
+            if (i > 0 && script.PieceDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(script.PieceDelay, aborted).ConfigureAwait(false);
+            }
+
+            events.WriteTextDelta(answer.Pieces[i]);
+            await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+        }
+
+        switch (script.Ending)
+        {
+            case StreamEnding.Stall:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                return;
+            case StreamEnding.Truncate:
+                return;
+            case StreamEnding.Error:
+                events.WriteError(script.ErrorType, script.ErrorMessage ?? string.Empty);
+                await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+                return;
+        }
+
+        events.WriteContentBlockStop();
+        events.WriteMessageDelta(answer.StopReason, answer.Usage);
+        events.WriteMessageStop();
+        await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+        if (EndDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(EndDelay, aborted).ConfigureAwait(false);
+        }
+    }
+
+    private static void StartEventStream(HttpResponse response)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+    }
+
+    private static async Task FlushAsync(PipeWriter writer, CancellationToken aborted)
+    {
+        var result = await writer.FlushAsync(aborted).ConfigureAwait(false);
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            // Kestrel completes the pipe once the client is gone.
+            aborted.ThrowIfCancellationRequested();
+        }
+    }
+
+    private Task WriteScriptedErrorAsync(HttpContext context, Script script)
+    {
+        var type = ErrorTypeFor(script.Status);
+        var defaultMessage = type switch
+        {
+            "authentication_error" => "invalid x-api-key",
+            "permission_error" => "Your API key does not have permission to use the specified resource.",
+            "not_found_error" => "model: claude-imaginary",
+            "request_too_large" => "Request exceeds the maximum allowed number of bytes.",
+            "rate_limit_error" => "This request would exceed the rate limit for your organization. Please try again later.",
+            "overloaded_error" => "Overloaded",
+            "api_error" => "Internal server error",
+            _ => "Invalid request.",
+        };
+
+        if (script.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers["retry-after"] = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return WriteErrorAsync(context, script.Status, type, script.ErrorMessage ?? defaultMessage);
+    }
+
+    private async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    {
+        var response = context.Response;
+        var requestId = "req_" + NextId();
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.Headers["request-id"] = requestId;
+        using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "error"u8);
+            json.WriteStartObject("error"u8);
+            json.WriteString("type"u8, type);
+            json.WriteString("message"u8, message);
+            json.WriteEndObject();
+            json.WriteString("request_id"u8, requestId);
+            json.WriteEndObject();
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <param name="outputTokens">In <c>message_start</c> Anthropic reports the output so far (1), not the final count.</param>
+    private static void WriteUsage(Utf8JsonWriter json, FakeAnthropicUsage usage, int outputTokens)
+    {
+        json.WriteStartObject("usage"u8);
+        json.WriteNumber("input_tokens"u8, usage.InputTokens);
+        json.WriteNumber("cache_creation_input_tokens"u8, usage.CacheCreationInputTokens);
+        json.WriteNumber("cache_read_input_tokens"u8, usage.CacheReadInputTokens);
+        json.WriteStartObject("cache_creation"u8);
+        json.WriteNumber("ephemeral_5m_input_tokens"u8, usage.CacheCreationInputTokens);
+        json.WriteNumber("ephemeral_1h_input_tokens"u8, 0);
+        json.WriteEndObject();
+        json.WriteNumber("output_tokens"u8, outputTokens);
+        json.WriteString("service_tier"u8, "standard"u8);
+        json.WriteEndObject();
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static RecordedRequest Record(HttpRequest request, byte[] body)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in request.Headers)
+        {
+            headers[header.Key] = header.Value.ToString();
+        }
+
+        return new RecordedRequest(request.Method, request.Path.Value ?? string.Empty, headers, Encoding.UTF8.GetString(body));
+    }
+
+    private string NextId() => "01" + Interlocked.Increment(ref _nextId).ToString("x8", CultureInfo.InvariantCulture);
+
+    private enum ScriptKind
+    {
+        Echo,
+        Answer,
+        Fail,
+        Hang,
+        Raw,
+        StreamError,
+    }
+
+    private enum StreamEnding
+    {
+        Complete,
+        Stall,
+        Truncate,
+        Error,
+    }
+
+    private sealed record Script(ScriptKind Kind)
+    {
+        public static readonly Script Echo = new(ScriptKind.Echo);
+
+        public IReadOnlyList<string> Pieces { get; init; } = [];
+
+        public FakeAnthropicUsage? Usage { get; init; }
+
+        public string StopReason { get; init; } = "end_turn";
+
+        public TimeSpan PieceDelay { get; init; }
+
+        public StreamEnding Ending { get; init; }
+
+        public int Status { get; init; }
+
+        public string ErrorType { get; init; } = "api_error";
+
+        public string? ErrorMessage { get; init; }
+
+        public TimeSpan? RetryAfter { get; init; }
+
+        public string? RawContentType { get; init; }
+
+        public byte[] RawBody { get; init; } = [];
+    }
+
+    /// <summary>What the fake needs from a request body, checked the way Anthropic checks it.</summary>
+    private readonly record struct MessagesCall(string Model, bool Stream, int PromptWords, string? LastUserText)
+    {
+        public static bool TryParse(byte[] body, out MessagesCall call, out string problem)
+        {
+            call = default;
+            problem = string.Empty;
+            try
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    problem = "Input should be a valid dictionary";
+                    return false;
+                }
+
+                if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
+                {
+                    problem = "model: Field required";
+                    return false;
+                }
+
+                if (!root.TryGetProperty("max_tokens", out var maxTokens) || maxTokens.ValueKind != JsonValueKind.Number)
+                {
+                    problem = "max_tokens: Field required";
+                    return false;
+                }
+
+                if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+                {
+                    problem = "messages: Field required";
+                    return false;
+                }
+
+                var words = root.TryGetProperty("system", out var system) ? Answer.Words(Text(system)).Count : 0;
+                string? lastUser = null;
+                foreach (var message in messages.EnumerateArray())
+                {
+                    var text = message.TryGetProperty("content", out var content) ? Text(content) : string.Empty;
+                    words += Answer.Words(text).Count;
+                    if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
+                    {
+                        lastUser = text;
+                    }
+                }
+
+                var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+                call = new MessagesCall(model.GetString()!, stream, words, lastUser);
+                return true;
+            }
+            catch (JsonException)
+            {
+                problem = "There was an issue with the format of your request: the body is not valid JSON.";
+                return false;
+            }
+        }
+
+        /// <summary>A string, or the text blocks of a block array joined by newlines.</summary>
+        private static string Text(JsonElement content)
+        {
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                return content.GetString()!;
+            }
+
+            if (content.ValueKind != JsonValueKind.Array)
+            {
+                return string.Empty;
+            }
+
+            var parts = new List<string>();
+            foreach (var block in content.EnumerateArray())
+            {
+                if (block.TryGetProperty("type", out var type) && type.ValueEquals("text"u8)
+                    && block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    parts.Add(text.GetString()!);
+                }
+            }
+
+            return string.Join('\n', parts);
+        }
+    }
+
+    private sealed record Answer(IReadOnlyList<string> Pieces, string StopReason, FakeAnthropicUsage Usage)
+    {
+        public static Answer For(Script script, MessagesCall call)
+        {
+            var pieces = script.Kind == ScriptKind.Echo
+                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                : script.Pieces;
+            var usage = script.Usage ?? new FakeAnthropicUsage(Math.Max(1, call.PromptWords), pieces.Count);
+            return new Answer(pieces, script.StopReason, usage);
+        }
+
+        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
+        public static List<string> Words(string text)
+        {
+            var words = new List<string>();
+            var start = 0;
+            var i = 0;
+            while (i < text.Length)
+            {
+                while (i < text.Length && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+
+                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
+                {
+                    words.Add(text[start..i]);
+                    start = i;
+                }
+            }
+
+            return words;
+        }
+    }
+
+    /// <summary>Writes <c>event: NAME\ndata: {json}\n\n</c> straight into the response pipe.</summary>
+    private sealed class EventWriter(PipeWriter output, string id, string model)
+    {
+        private readonly Utf8JsonWriter _json = new(output, WriterOptions);
+
+        public void WriteMessageStart(FakeAnthropicUsage usage)
+        {
+            Begin("message_start"u8);
+            _json.WriteStartObject("message"u8);
+            _json.WriteString("id"u8, id);
+            _json.WriteString("type"u8, "message"u8);
+            _json.WriteString("role"u8, "assistant"u8);
+            _json.WriteString("model"u8, model);
+            _json.WriteStartArray("content"u8);
+            _json.WriteEndArray();
+            _json.WriteNull("stop_reason"u8);
+            _json.WriteNull("stop_sequence"u8);
+            WriteUsage(_json, usage, outputTokens: 1);
+            _json.WriteEndObject();
+            End();
+        }
+
+        public void WriteContentBlockStart()
+        {
+            Begin("content_block_start"u8);
+            _json.WriteNumber("index"u8, 0);
+            _json.WriteStartObject("content_block"u8);
+            _json.WriteString("type"u8, "text"u8);
+            _json.WriteString("text"u8, string.Empty);
+            _json.WriteEndObject();
+            End();
+        }
+
+        /// <summary>Anthropic's keep-alive, byte for byte as its documentation shows it (with a space).</summary>
+        public void WritePing() => output.Write("event: ping\ndata: {\"type\": \"ping\"}\n\n"u8);
+
+        public void WriteTextDelta(string text)
+        {
+            Begin("content_block_delta"u8);
+            _json.WriteNumber("index"u8, 0);
+            _json.WriteStartObject("delta"u8);
+            _json.WriteString("type"u8, "text_delta"u8);
+            _json.WriteString("text"u8, text);
+            _json.WriteEndObject();
+            End();
+        }
+
+        public void WriteContentBlockStop()
+        {
+            Begin("content_block_stop"u8);
+            _json.WriteNumber("index"u8, 0);
+            End();
+        }
+
+        /// <summary>The stop reason and the cumulative usage (current API versions repeat the input counts here).</summary>
+        public void WriteMessageDelta(string stopReason, FakeAnthropicUsage usage)
+        {
+            Begin("message_delta"u8);
+            _json.WriteStartObject("delta"u8);
+            _json.WriteString("stop_reason"u8, stopReason);
+            _json.WriteNull("stop_sequence"u8);
+            _json.WriteEndObject();
+            _json.WriteStartObject("usage"u8);
+            _json.WriteNumber("input_tokens"u8, usage.InputTokens);
+            _json.WriteNumber("cache_creation_input_tokens"u8, usage.CacheCreationInputTokens);
+            _json.WriteNumber("cache_read_input_tokens"u8, usage.CacheReadInputTokens);
+            _json.WriteNumber("output_tokens"u8, usage.OutputTokens);
+            _json.WriteEndObject();
+            End();
+        }
+
+        public void WriteMessageStop()
+        {
+            Begin("message_stop"u8);
+            End();
+        }
+
+        public void WriteError(string type, string message)
+        {
+            Begin("error"u8);
+            _json.WriteStartObject("error"u8);
+            _json.WriteString("type"u8, type);
+            _json.WriteString("message"u8, message);
+            _json.WriteEndObject();
+            End();
+        }
+
+        private void Begin(ReadOnlySpan<byte> eventType)
+        {
+            output.Write("event: "u8);
+            output.Write(eventType);
+            output.Write("\ndata: "u8);
+            _json.Reset(output);
+            _json.WriteStartObject();
+            _json.WriteString("type"u8, eventType);
+        }
+
+        private void End()
+        {
+            _json.WriteEndObject();
+            _json.Flush();
+            output.Write("\n\n"u8);
+        }
+    }
+}
