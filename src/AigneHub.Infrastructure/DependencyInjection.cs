@@ -5,6 +5,7 @@ using AigneHub.Infrastructure.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;
 using AigneHub.Infrastructure.Providers.OpenAI;
+using AigneHub.Infrastructure.Providers.Registered;
 using AigneHub.Infrastructure.Security;
 using AigneHub.Infrastructure.Usage;
 using Hangfire;
@@ -58,6 +59,7 @@ public static class DependencyInjection
         // ollama: ConfiguredProviderRegistration.Definitions), each calling the adapter of its protocol.
         services.AddOpenAIChatAdapter(configuration);
         services.AddConfiguredProviders(configuration);
+        services.AddRegisteredProviders(configuration);
         services.AddSingleton<IProviderCatalog, ProviderCatalog>();
     }
 

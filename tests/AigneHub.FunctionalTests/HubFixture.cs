@@ -47,6 +47,7 @@ public sealed class HubFixture : IAsyncLifetime
             ["Providers:OpenAI:TimeoutSeconds"] = "5",
             ["Usage:FlushIntervalMs"] = "20",
             ["Hangfire:WorkerCount"] = "1",
+            ["Providers:Registry:RefreshIntervalMs"] = "200",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),

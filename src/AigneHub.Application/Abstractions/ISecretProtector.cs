@@ -27,3 +27,9 @@ public interface ISecretProtector
     /// <summary>True when the secret was encrypted with a key other than the active one and should be re-encrypted.</summary>
     bool NeedsRotation(EncryptedSecret secret);
 }
+
+/// <summary>The associated data each kind of secret is encrypted with, so a ciphertext cannot be moved elsewhere.</summary>
+public static class SecretPurposes
+{
+    public static string ProviderCredential(Guid credentialId) => $"provider-credential:{credentialId:N}";
+}

@@ -1,33 +1,41 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Models;
+using AigneHub.Infrastructure.Providers.Registered;
 
 namespace AigneHub.Infrastructure.Providers;
 
 /// <summary>
-/// The enabled providers from configuration, in registration order (which is routing priority for bare names).
-/// Built once: the providers issue replaces it with a snapshot refreshed from the provider event streams.
+/// The providers a call can go to: those registered through the admin API (a snapshot kept current from their event
+/// streams) and those from configuration (the demo, and keys given in settings). A registered provider takes the place
+/// of a configured one of the same name. Bare model names try registered providers (by their vendors' model naming)
+/// first, then configured ones in registration order.
 /// </summary>
-internal sealed class ProviderCatalog : IProviderCatalog
+internal sealed class ProviderCatalog(IEnumerable<IChatProvider> configured, RegisteredProviders registered) : IProviderCatalog
 {
-    private readonly IChatProvider[] _providers;
-    private readonly Dictionary<string, IChatProvider[]> _byName;
-
-    public ProviderCatalog(IEnumerable<IChatProvider> providers)
-    {
-        _providers = providers.ToArray();
-        _byName = _providers.GroupBy(p => p.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-    }
+    private readonly IChatProvider[] _configured = configured.ToArray();
 
     public IReadOnlyList<IChatProvider> Resolve(ModelName model)
     {
+        var current = registered.Current;
         if (model.Provider is { } provider)
         {
-            return _byName.TryGetValue(provider, out var named) ? named.Where(p => p.Serves(model.Model)).ToArray() : [];
+            foreach (var candidate in current)
+            {
+                if (candidate.Name == provider)
+                {
+                    return [candidate];
+                }
+            }
+
+            return _configured.Where(p => p.Name == provider && p.Serves(model.Model)).ToArray();
         }
 
-        return _providers.Where(p => p.Serves(model.Model)).ToArray();
+        var result = new List<IChatProvider>();
+        result.AddRange(current.Where(p => p.ServesBare(model.Model)));
+        result.AddRange(_configured.Where(p => p.Serves(model.Model) && !current.Any(r => r.Name == p.Name)));
+        return result;
     }
 
-    public bool IsEnabled(string provider) => _byName.ContainsKey(provider);
+    public bool IsEnabled(string provider) =>
+        registered.Current.Any(p => p.Name == provider) || _configured.Any(p => p.Name == provider);
 }

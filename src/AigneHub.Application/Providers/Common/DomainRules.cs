@@ -22,9 +22,3 @@ internal static class DomainRules
         }
     }
 }
-
-/// <summary>The associated data each kind of secret is encrypted with, so a ciphertext cannot be moved elsewhere.</summary>
-internal static class SecretPurposes
-{
-    public static string ProviderCredential(Guid credentialId) => $"provider-credential:{credentialId:N}";
-}

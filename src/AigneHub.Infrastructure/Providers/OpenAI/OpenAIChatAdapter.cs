@@ -329,10 +329,13 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter
                     RetryAfter(response));
             case HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict
                 or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity:
+                // The upstream's reason helps the caller fix the request; the whole message stays within the usual bound.
+                var rejected = $"The {call.Provider} provider rejected the request";
+                var detail = UpstreamErrorText.Scrub(error?.Message, call.ApiKey, UpstreamErrorText.MaxMessageLength - rejected.Length - 2);
                 return new UpstreamException(
                     ErrorKind.UpstreamRejected,
                     call.Provider,
-                    UpstreamErrorText.Scrub(error?.Message, call.ApiKey) ?? $"The {call.Provider} provider rejected the request (HTTP {status}).",
+                    detail is null ? $"{rejected} (HTTP {status})." : $"{rejected}: {detail}",
                     status);
             default:
                 return new UpstreamException(

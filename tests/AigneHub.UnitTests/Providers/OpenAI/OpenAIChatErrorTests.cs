@@ -129,7 +129,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
         Assert.Equal(400, error.UpstreamStatus);
         Assert.False(error.IsRetryable);
-        Assert.StartsWith("Invalid value for 'user': ****", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The openai provider rejected the request: Invalid value for 'user': ****", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-abcdef", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("abcdef1234567890", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tok.en-123", error.Message, StringComparison.Ordinal);
@@ -148,7 +148,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
         var error = await CallAsync(_harness, stream: false);
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Equal("The model `gpt-5-imaginary` does not exist or you do not have access to it.", error.Message);
+        Assert.Equal("The openai provider rejected the request: The model `gpt-5-imaginary` does not exist or you do not have access to it.", error.Message);
     }
 
     [Fact]

@@ -195,7 +195,7 @@ public sealed class OpenAICompatibleProviderTests
             () => services.Provider("doubao").CompleteAsync(Requests.Hello("doubao-seed-1-6"), CancellationToken.None));
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Equal("The API key **** is not allowed to use this model", error.Message);
+        Assert.Equal("The doubao provider rejected the request: The API key **** is not allowed to use this model", error.Message);
     }
 
     private static StubHttpMessageHandler Answering(string body, string mediaType = "application/json") =>

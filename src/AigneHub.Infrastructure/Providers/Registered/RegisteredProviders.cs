@@ -1,0 +1,153 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Providers;
+using AigneHub.Infrastructure.Providers.Configured;
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Infrastructure.Providers.Registered;
+
+/// <summary>
+/// The providers registered through the admin API, as an in-memory snapshot the call path reads without touching the
+/// database. A poll of the provider views (name and version, a handful of rows) notices any change, from this instance
+/// or another, within one refresh interval; only then are the views loaded, their secrets decrypted and the snapshot
+/// swapped. Decrypted secrets live only in this snapshot's memory.
+/// </summary>
+internal sealed partial class RegisteredProviders(
+    IDocumentStore store,
+    ISecretProtector protector,
+    ChatAdapterRegistry adapters,
+    ProviderProfiles profiles,
+    CredentialHealth health,
+    CredentialDisabler disabler,
+    IOptions<RegisteredProviderOptions> options,
+    ILogger<RegisteredProviders> logger) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile IReadOnlyList<RegisteredChatProvider> _current = [];
+    private string _fingerprint = string.Empty;
+    private Task _loop = Task.CompletedTask;
+
+    public IReadOnlyList<RegisteredChatProvider> Current => _current;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The first snapshot is taken before the hub serves, so a restart routes to registered providers at once.
+        await RefreshAsync(cancellationToken);
+        _loop = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Rebuilds the snapshot if any provider stream moved since the last look.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var versions = await session.Query<ProviderConfig>().Select(p => new { p.Id, p.Version }).ToListAsync(cancellationToken);
+        var fingerprint = string.Join(';', versions.OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => $"{v.Id}:{v.Version}"));
+        if (fingerprint == _fingerprint)
+        {
+            return;
+        }
+
+        var configs = await session.Query<ProviderConfig>().ToListAsync(cancellationToken);
+        var providers = new List<RegisteredChatProvider>(configs.Count);
+        foreach (var config in configs.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            if (Build(config) is { } provider)
+            {
+                providers.Add(provider);
+            }
+        }
+
+        _current = providers;
+        _fingerprint = fingerprint;
+        LogRefreshed(logger, providers.Count, fingerprint);
+    }
+
+    private RegisteredChatProvider? Build(ProviderConfig config)
+    {
+        if (!config.Enabled)
+        {
+            return null;
+        }
+
+        if (!adapters.CanResolve(config.Id))
+        {
+            LogNoAdapter(logger, config.Id);
+            return null;
+        }
+
+        var baseUrl = config.BaseUrl is { } configured ? new Uri(configured) : profiles.Find(config.Id)?.DefaultBaseUrl;
+        if (baseUrl is null)
+        {
+            LogNoEndpoint(logger, config.Id);
+            return null;
+        }
+
+        var credentials = new List<(ProviderCredential, int)>();
+        foreach (var credential in config.Credentials.Where(c => c.Enabled))
+        {
+            try
+            {
+                var secret = protector.Unprotect(credential.Secret, SecretPurposes.ProviderCredential(credential.Id));
+                var id = credential.Id.ToString();
+                credentials.Add((credential.Kind == CredentialKind.AccessKeyPair
+                    ? ProviderCredential.ForAccessKeyPair(id, credential.AccessKeyId ?? string.Empty, secret)
+                    : ProviderCredential.ForApiKey(id, secret), credential.Weight));
+                health.Revived(id);
+            }
+            catch (Application.Common.Errors.HubException ex)
+            {
+                // A secret this instance cannot decrypt (a key missing from its ring) must not take the others down.
+                LogUndecryptable(logger, ex, config.Id, credential.Id, credential.Secret.KeyId);
+            }
+        }
+
+        return credentials.Count == 0
+            ? null
+            : new RegisteredChatProvider(config.Id, adapters.Resolve(config.Id), baseUrl, config.Region, credentials, health, disabler);
+    }
+
+    private async Task PollAsync(CancellationToken stopping)
+    {
+        var interval = TimeSpan.FromMilliseconds(options.Value.RefreshIntervalMs);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, stopping);
+                await RefreshAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The last good snapshot keeps serving; the next poll tries again.
+                LogRefreshFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provider snapshot refreshed: {Count} registered providers routable ({Versions})")]
+    private static partial void LogRefreshed(ILogger logger, int count, string versions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} is registered but the hub has no adapter for its protocol yet; it is not routed")]
+    private static partial void LogNoAdapter(ILogger logger, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} has no base URL and no default endpoint; it is not routed")]
+    private static partial void LogNoEndpoint(ILogger logger, string provider);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Credential {CredentialId} of {Provider} cannot be decrypted (key {KeyId}); it is not routed")]
+    private static partial void LogUndecryptable(ILogger logger, Exception exception, string provider, Guid credentialId, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the provider snapshot failed; the previous one stays in use")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}
