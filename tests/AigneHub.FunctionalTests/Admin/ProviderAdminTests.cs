@@ -123,7 +123,7 @@ public sealed class ProviderAdminTests(HubFixture hub)
     [InlineData("""{"expected_version":1,"name":"k","api_key":"sk-0123456789abcdef","weight":0}""", "weight")]
     [InlineData("""{"expected_version":1,"name":"","api_key":"sk-0123456789abcdef"}""", "name")]
     [InlineData("""{"name":"k","api_key":"sk-0123456789abcdef"}""", "expected_version")]
-    [InlineData("""{"expected_version":1,"name":"k","access_key_id":"AKIAIOSFODNN7EXAMPLE","secret_access_key":"x"}""", "api_key")]
+    [InlineData("""{"expected_version":1,"name":"k","access_key_id":"ASIAFAKEKEYFORTESTS","secret_access_key":"x"}""", "api_key")]
     public async Task Invalid_credential_answers_400_naming_the_field(string json, string field)
     {
         using var response = await hub.Rest.PostAsync($"{Route}/openai/credentials", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
@@ -141,12 +141,12 @@ public sealed class ProviderAdminTests(HubFixture hub)
         {
             expected_version = Version(registered),
             name = "aws",
-            access_key_id = "AKIAIOSFODNN7EXAMPLE",
+            access_key_id = "ASIAFAKEKEYFORTESTS",
             secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         });
 
         var credential = provider.GetProperty("credentials")[0];
-        Assert.Equal(("access_key_pair", "AKIAIOSFODNN7EXAMPLE", "wJal****EKEY"), (credential.Str("kind"), credential.Str("access_key_id"), credential.Str("masked_secret")));
+        Assert.Equal(("access_key_pair", "ASIAFAKEKEYFORTESTS", "wJal****EKEY"), (credential.Str("kind"), credential.Str("access_key_id"), credential.Str("masked_secret")));
     }
 
     [Fact]

@@ -164,7 +164,7 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
     public async Task Upstream_server_error_becomes_502_without_the_upstream_body()
     {
         hub.Upstream.Reset();
-        hub.Upstream.Fail(500, "internal explosion at sk-leakedsecret1234567890abcdef");
+        hub.Upstream.Fail(500, "internal explosion at sk-leaked-secret-1234567890abcdef");
 
         using var response = await hub.PostChatAsync(new { model = "openai/gpt-4o-mini", messages = Hello });
 

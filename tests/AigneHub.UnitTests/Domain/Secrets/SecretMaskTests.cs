@@ -5,8 +5,8 @@ namespace AigneHub.UnitTests.Domain.Secrets;
 public sealed class SecretMaskTests
 {
     [Theory]
-    [InlineData("sk-abcdefghijklmnopqrstuvwxyz", "sk-a****wxyz")]
-    [InlineData("AKIAIOSFODNN7EXAMPLE", "AKIA****MPLE")]
+    [InlineData("sk-fake-abcdefghijklmnopwxyz", "sk-f****wxyz")]
+    [InlineData("ASIAFAKEKEYFORTESTS", "ASIA****ESTS")]
     [InlineData("123456789012", "1234****9012")]
     public void Long_secret_shows_its_first_and_last_four_characters(string secret, string expected)
     {

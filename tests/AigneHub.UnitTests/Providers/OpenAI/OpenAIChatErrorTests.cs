@@ -122,7 +122,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     {
         _upstream.Fail(
             400,
-            "Invalid value for 'user': sk-abcdef1234567890abcdef1234567890 is not allowed; header was Bearer tok.en-123 and signature 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.");
+            "Invalid value for 'user': sk-fake-abcdef1234567890abcdef12 is not allowed; header was Bearer tok.en-123 and signature 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.");
 
         var error = await CallAsync(_harness, stream);
 
@@ -130,7 +130,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
         Assert.Equal(400, error.UpstreamStatus);
         Assert.False(error.IsRetryable);
         Assert.StartsWith("The openai provider rejected the request: Invalid value for 'user': ****", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("sk-abcdef", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-fake", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("abcdef1234567890", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tok.en-123", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("9f86d081884c7d659a2feaa0c55ad015", error.Message, StringComparison.Ordinal);
