@@ -77,6 +77,13 @@ public static class DependencyInjection
                 storage => storage.UseNpgsqlConnection(database.ConnectionString),
                 new PostgreSqlStorageOptions { SchemaName = hangfire.Schema, PrepareSchemaIfNecessary = true }));
 
+        services.AddOptions<CredentialRecheckOptions>()
+            .Bind(configuration.GetSection(CredentialRecheckOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddTransient<CredentialRecheckJob>();
+        services.AddHostedService<RecurringJobSchedule>();
+
         if (hangfire.ServerEnabled)
         {
             services.AddHangfireServer(server =>

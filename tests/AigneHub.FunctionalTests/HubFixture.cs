@@ -48,6 +48,8 @@ public sealed class HubFixture : IAsyncLifetime
             ["Usage:FlushIntervalMs"] = "20",
             ["Hangfire:WorkerCount"] = "1",
             ["Providers:Registry:RefreshIntervalMs"] = "200",
+            // The credential re-check would probe the shared fake upstream on its own schedule; tests that need it run it.
+            ["Providers:CredentialRecheck:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),

@@ -38,6 +38,10 @@ public sealed record FakeAnthropicUsage(int InputTokens, int OutputTokens, int C
 /// </remarks>
 public sealed class FakeAnthropicUpstream : IAsyncDisposable
 {
+    /// <summary>What <c>GET /v1/models</c> answers (Anthropic's documented page shape), after the key and version checks.</summary>
+    public const string ModelList =
+        """{"data":[{"type":"model","id":"claude-sonnet-4-5-20250929","display_name":"Claude Sonnet 4.5","created_at":"2025-09-29T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-5-20250929","last_id":"claude-sonnet-4-5-20250929"}""";
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -227,7 +231,8 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             }
 
             var request = context.Request;
-            if (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/messages")
+            var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
+            if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/messages"))
             {
                 await WriteErrorAsync(context, 404, "not_found_error", "Not Found").ConfigureAwait(false);
                 return;
@@ -249,6 +254,13 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             if (request.Headers["anthropic-version"].ToString().Length == 0)
             {
                 await WriteErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required").ConfigureAwait(false);
+                return;
+            }
+
+            if (listsModels)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
                 return;
             }
 

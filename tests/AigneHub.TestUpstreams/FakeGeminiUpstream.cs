@@ -66,6 +66,10 @@ public sealed class FakeGeminiUpstream : IAsyncDisposable
     /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
     public bool RecordRequests { get; set; } = true;
 
+    /// <summary>What <c>GET /v1beta/models</c> answers (Gemini's documented list shape), after the key check.</summary>
+    public const string ModelList =
+        """{"models":[{"name":"models/gemini-2.5-flash","version":"001","displayName":"Gemini 2.5 Flash","description":"Stable version of Gemini 2.5 Flash","inputTokenLimit":1048576,"outputTokenLimit":65536,"supportedGenerationMethods":["generateContent","countTokens","createCachedContent","batchGenerateContent"]}],"nextPageToken":""}""";
+
     /// <summary>When set, a request whose key differs gets Google's 400 API_KEY_INVALID.</summary>
     public string? RequiredApiKey { get; set; }
 
@@ -228,6 +232,17 @@ public sealed class FakeGeminiUpstream : IAsyncDisposable
             }
 
             var request = context.Request;
+            if (HttpMethods.IsGet(request.Method) && request.Path == "/v1beta/models")
+            {
+                if (await AuthenticateAsync(context).ConfigureAwait(false))
+                {
+                    context.Response.ContentType = "application/json; charset=UTF-8";
+                    await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             if (!TryParseRoute(request, out var model, out var method))
             {
                 await WriteErrorAsync(context, 404, "Requested entity was not found.", null).ConfigureAwait(false);

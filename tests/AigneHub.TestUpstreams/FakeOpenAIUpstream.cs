@@ -22,7 +22,7 @@ namespace AigneHub.TestUpstreams;
 /// <c>chat.completion</c> object, or for <c>"stream": true</c> a <c>text/event-stream</c> of
 /// <c>chat.completion.chunk</c> events (role first, one chunk per content piece, a finish chunk with an empty delta, the
 /// usage chunk with <c>"choices": []</c> when <c>stream_options.include_usage</c> asked for it, then
-/// <c>data: [DONE]</c>), and errors in OpenAI's envelope <c>{"error":{"message","type","param","code"}}</c>.
+/// <c>data: [DONE]</c>), <c>GET /v1/models</c> with a model list, and errors in OpenAI's envelope <c>{"error":{"message","type","param","code"}}</c>.
 /// </summary>
 /// <remarks>
 /// Scripted per test (<see cref="Reply"/>, <see cref="ReplyStream(string[])"/>, <see cref="Fail"/>, <see cref="Hang"/>,
@@ -32,6 +32,10 @@ namespace AigneHub.TestUpstreams;
 public sealed class FakeOpenAIUpstream : IAsyncDisposable
 {
     public const string Fingerprint = "fp_fake_upstream";
+
+    /// <summary>What <c>GET /v1/models</c> answers (OpenAI's documented list shape), after the key check.</summary>
+    public const string ModelList =
+        """{"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1721172741,"owned_by":"system"},{"id":"gpt-4o","object":"model","created":1715367049,"owned_by":"system"}]}""";
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -183,7 +187,8 @@ public sealed class FakeOpenAIUpstream : IAsyncDisposable
             }
 
             var request = context.Request;
-            if (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/chat/completions")
+            var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
+            if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/chat/completions"))
             {
                 await WriteErrorAsync(context, 404, $"Invalid URL ({request.Method} {request.Path})", "invalid_request_error", null).ConfigureAwait(false);
                 return;
@@ -196,6 +201,13 @@ public sealed class FakeOpenAIUpstream : IAsyncDisposable
                     ? $"Incorrect API key provided: {MaskLikeOpenAI(presented["Bearer ".Length..])}. You can find your API key at https://platform.openai.com/account/api-keys."
                     : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
                 await WriteErrorAsync(context, 401, message, "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
+                return;
+            }
+
+            if (listsModels)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
                 return;
             }
 

@@ -6,6 +6,7 @@ using AigneHub.Application.Providers.Commands.RegisterProvider;
 using AigneHub.Application.Providers.Commands.RemoveCredential;
 using AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 using AigneHub.Application.Providers.Commands.SetProviderEnabled;
+using AigneHub.Application.Providers.Commands.TestCredential;
 using AigneHub.Application.Providers.Commands.UpdateProvider;
 using AigneHub.Application.Providers.Common;
 using AigneHub.Application.Providers.Queries.GetProvider;
@@ -87,6 +88,9 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
+    public override async Task<TestCredentialResponse> TestCredential(TestCredentialRequest request, ServerCallContext context) =>
+        new() { Provider = ToMessage(await mediator.Send(new TestCredentialCommand(request.Provider, CredentialId(request.CredentialId), Actor(context)), context.CancellationToken)) };
+
     private async Task<V1.Provider> SetProviderEnabled(string provider, int expectedVersion, bool enabled, string? reason, ServerCallContext context) =>
         ToMessage(await mediator.Send(new SetProviderEnabledCommand(provider, expectedVersion, enabled, reason, Actor(context)), context.CancellationToken));
 
@@ -162,6 +166,21 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
         if (view.DisabledByStatus is { } status)
         {
             message.DisabledByStatus = status;
+        }
+
+        if (view.LastTestedAt is { } testedAt)
+        {
+            message.LastTestedAt = Timestamp.FromDateTimeOffset(testedAt);
+        }
+
+        if (view.LastTestOk is { } ok)
+        {
+            message.LastTestOk = ok;
+        }
+
+        if (view.LastError is not null)
+        {
+            message.LastError = view.LastError;
         }
 
         return message;

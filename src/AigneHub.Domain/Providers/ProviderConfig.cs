@@ -101,14 +101,42 @@ public sealed class ProviderConfig
 
     public void Apply(CredentialDisabled e)
     {
-        Replace(e.CredentialId, c => c with { Enabled = false, DisabledReason = e.Reason, DisabledByStatus = e.UpstreamStatus, DisabledAt = e.At });
+        Replace(e.CredentialId, c => c with
+        {
+            Enabled = false,
+            DisabledReason = e.Reason,
+            DisabledByStatus = e.UpstreamStatus,
+            DisabledBy = e.By,
+            DisabledAt = e.At,
+            FailedRechecks = 0,
+        });
         UpdatedAt = e.At;
     }
 
     public void Apply(CredentialReEnabled e)
     {
-        Replace(e.CredentialId, c => c with { Enabled = true, DisabledReason = null, DisabledByStatus = null, DisabledAt = null });
+        Replace(e.CredentialId, c => c with
+        {
+            Enabled = true,
+            DisabledReason = null,
+            DisabledByStatus = null,
+            DisabledBy = null,
+            DisabledAt = null,
+            FailedRechecks = 0,
+        });
         UpdatedAt = e.At;
+    }
+
+    public void Apply(CredentialTested e)
+    {
+        // A failed check of a disabled credential lengthens the wait before its next re-check.
+        Replace(e.CredentialId, c => c with
+        {
+            LastTestedAt = e.At,
+            LastTestOk = e.Ok,
+            LastError = e.Ok ? null : e.Message,
+            FailedRechecks = !c.Enabled && !e.Ok ? c.FailedRechecks + 1 : c.FailedRechecks,
+        });
     }
 
     public void Apply(CredentialRemoved e)
@@ -158,6 +186,19 @@ public sealed record ProviderCredentialState
     public int? DisabledByStatus { get; init; }
 
     public DateTimeOffset? DisabledAt { get; init; }
+
+    /// <summary>Who disabled it: an operator's id, or "system" when the hub did because the upstream refused it.</summary>
+    public string? DisabledBy { get; init; }
+
+    /// <summary>Failed checks since it was disabled: the re-check of a refused credential waits longer after each.</summary>
+    public int FailedRechecks { get; init; }
+
+    public DateTimeOffset? LastTestedAt { get; init; }
+
+    public bool? LastTestOk { get; init; }
+
+    /// <summary>Why the last check failed, in the hub's words; null after a passed one.</summary>
+    public string? LastError { get; init; }
 
     public required DateTimeOffset AddedAt { get; init; }
 }

@@ -88,6 +88,12 @@ public static class ProviderDecisions
     public static IReadOnlyList<object> EnableCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at) =>
         Existing(current, credentialId).Enabled ? [] : [new CredentialReEnabled(credentialId, by, at)];
 
+    public static CredentialTested RecordTest(ProviderConfig current, Guid credentialId, bool ok, int? upstreamStatus, string? message, string by, DateTimeOffset at)
+    {
+        Existing(current, credentialId);
+        return new CredentialTested(credentialId, ok, upstreamStatus, ok ? null : message, by, at);
+    }
+
     public static CredentialRemoved RemoveCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at)
     {
         Existing(current, credentialId);

@@ -27,6 +27,8 @@ public sealed partial class ProviderConfigProjection : SingleStreamProjection<Pr
 
     public void Apply(CredentialReEnabled e, ProviderConfig view) => view.Apply(e);
 
+    public void Apply(CredentialTested e, ProviderConfig view) => view.Apply(e);
+
     public void Apply(CredentialRemoved e, ProviderConfig view) => view.Apply(e);
 
     public void Apply(CredentialSecretReEncrypted e, ProviderConfig view) => view.Apply(e);

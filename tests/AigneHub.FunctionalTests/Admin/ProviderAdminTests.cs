@@ -69,7 +69,8 @@ public sealed class ProviderAdminTests(HubFixture hub)
         var provider = document.RootElement.GetProperty("provider");
         var credential = provider.GetProperty("credentials")[0];
         Assert.Equal(("primary", "api_key", 3, "sk-f****6789", true), (credential.Str("name"), credential.Str("kind"), credential.GetProperty("weight").GetInt32(), credential.Str("masked_secret"), credential.GetProperty("enabled").GetBoolean()));
-        Assert.Equal(2, Version(provider));
+        // Registered, credential added, credential checked (the check on adding is recorded, even when it fails).
+        Assert.Equal(3, Version(provider));
 
         await using var connection = new NpgsqlConnection(hub.DatabaseConnectionString);
         await connection.OpenAsync();
@@ -115,7 +116,8 @@ public sealed class ProviderAdminTests(HubFixture hub)
         Assert.Equal((false, "rotating"), (disabled.GetProperty("credentials")[0].GetProperty("enabled").GetBoolean(), disabled.GetProperty("credentials")[0].Str("disabled_reason")));
         Assert.True(enabled.GetProperty("credentials")[0].GetProperty("enabled").GetBoolean());
         Assert.Equal(0, removed.GetProperty("credentials").GetArrayLength());
-        Assert.Equal(6, Version(removed));
+        // Six changes, and the check recorded when the credential was added.
+        Assert.Equal(7, Version(removed));
     }
 
     [Theory]

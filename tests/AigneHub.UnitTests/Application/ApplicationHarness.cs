@@ -27,6 +27,7 @@ internal sealed class ApplicationHarness : IDisposable
         // Mediator builds every handler up front; the provider-admin ones need these, but chat tests never call them.
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
         services.AddSingleton<ISecretProtector, UnusedSecretProtector>();
+        services.AddSingleton<IProviderProbes, UnusedProviderProbes>();
         services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -45,6 +46,12 @@ internal sealed class RecordingCallRecorder : ICallRecorder
     public IReadOnlyList<CallRecord> Records => _records.ToArray();
 
     public void Record(CallRecord record) => _records.Enqueue(record);
+}
+
+internal sealed class UnusedProviderProbes : IProviderProbes
+{
+    public Task<ProbeResult?> ProbeAsync(string provider, string? configuredBaseUrl, string? region, ProviderCredential credential, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests never probe a credential.");
 }
 
 internal sealed class UnusedSecretProtector : ISecretProtector

@@ -36,10 +36,14 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
             return;
         }
 
-        var body = await ReadBodyAsync(request, context.RequestAborted);
+        var buffered = await ReadBodyAsync(request, context.RequestAborted);
+        context.Response.RegisterForDispose(buffered);
+        var body = buffered.GetBuffer().AsMemory(0, (int)buffered.Length);
         if (!AsksForStream(body.Span))
         {
-            request.Body = new MemoryStream(body.ToArray(), writable: false);
+            // The transcoder reads the same buffer: the body crossed the network once and is copied no further.
+            buffered.Position = 0;
+            request.Body = buffered;
             await next(context);
             return;
         }
@@ -120,12 +124,13 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<MemoryStream> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var capacity = request.ContentLength is { } length and > 0 and < int.MaxValue ? (int)length : 4096;
-        using var buffer = new MemoryStream(capacity);
+        // The declared length only sizes the first buffer, capped: Kestrel's body-size limit applies as the body is read.
+        var capacity = request.ContentLength is { } length and > 0 ? (int)Math.Min(length, 256 * 1024) : 4096;
+        var buffer = new MemoryStream(capacity);
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return buffer;
     }
 
     /// <summary>Whether the top-level "stream" member is true. Malformed JSON is left to the transcoder to refuse.</summary>

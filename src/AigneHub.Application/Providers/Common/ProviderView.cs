@@ -38,8 +38,11 @@ public sealed record CredentialView(
     bool Enabled,
     string? DisabledReason,
     int? DisabledByStatus,
-    DateTimeOffset AddedAt)
+    DateTimeOffset AddedAt,
+    DateTimeOffset? LastTestedAt,
+    bool? LastTestOk,
+    string? LastError)
 {
-    public static CredentialView From(ProviderCredentialState c) =>
-        new(c.Id, c.Name, c.Kind, c.Weight, c.MaskedSecret, c.AccessKeyId, c.Enabled, c.DisabledReason, c.DisabledByStatus, c.AddedAt);
+    public static CredentialView From(ProviderCredentialState c) => new(
+        c.Id, c.Name, c.Kind, c.Weight, c.MaskedSecret, c.AccessKeyId, c.Enabled, c.DisabledReason, c.DisabledByStatus, c.AddedAt, c.LastTestedAt, c.LastTestOk, c.LastError);
 }

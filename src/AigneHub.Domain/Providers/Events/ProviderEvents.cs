@@ -33,5 +33,14 @@ public sealed record CredentialReEnabled(Guid CredentialId, string By, DateTimeO
 
 public sealed record CredentialRemoved(Guid CredentialId, string By, DateTimeOffset At);
 
+/// <summary>
+/// A live check of a credential against its upstream (an operator's test, the check after it was added, or the
+/// re-check of a refused credential): an observation, so it changes nothing but what the admin API shows and how long
+/// the next re-check of a refused credential waits.
+/// </summary>
+/// <param name="UpstreamStatus">The upstream's HTTP status when it answered with an error; null when it did not answer.</param>
+/// <param name="Message">Why the check failed, in the hub's words (never the upstream's body or a secret); null when it passed.</param>
+public sealed record CredentialTested(Guid CredentialId, bool Ok, int? UpstreamStatus, string? Message, string By, DateTimeOffset At);
+
 /// <summary>The same secret, encrypted again under the active key (key rotation): the plaintext did not change.</summary>
 public sealed record CredentialSecretReEncrypted(Guid CredentialId, EncryptedSecret Secret, DateTimeOffset At);

@@ -20,13 +20,15 @@ namespace AigneHub.Infrastructure.Providers.Anthropic;
 /// the caller giving up (<see cref="OperationCanceledException"/>), and turns every upstream failure into an
 /// <see cref="UpstreamException"/> whose message holds neither the key nor the upstream's body.
 /// </summary>
-internal sealed partial class AnthropicMessagesAdapter : IChatAdapter
+internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredentialProbe
 {
     public const string ProtocolName = "anthropic-messages";
 
     public const string HttpClientName = ProtocolName;
 
     private const string MessagesPath = "/v1/messages";
+
+    private const string ModelsPath = "/v1/models";
 
     // Error bodies are read only to find Anthropic's error message; a larger one is cut, not buffered whole.
     private const int MaxErrorBodyBytes = 64 * 1024;
@@ -143,6 +145,22 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter
         }
 
         await DrainAsync(events, timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Lists the upstream's models (<c>GET {BaseUrl}/v1/models</c>) with the target's key: authenticated, and free.</summary>
+    public async Task<ProbeResult> ProbeAsync(ProviderTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!target.BaseUrl.IsAbsoluteUri || (target.BaseUrl.Scheme != Uri.UriSchemeHttp && target.BaseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException("The target's base URL must be an absolute http or https URL.", nameof(target));
+        }
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(target.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + ModelsPath, UriKind.Absolute));
+        message.Headers.TryAddWithoutValidation("x-api-key", target.Credential.ApiKey ?? string.Empty);
+        message.Headers.TryAddWithoutValidation("anthropic-version", _anthropicVersion);
+        message.Headers.TryAddWithoutValidation("Accept", "application/json");
+        return await UpstreamProbe.SendAsync(CreateClient(), message, target.Provider, _timeout, isRefusal: null, cancellationToken).ConfigureAwait(false);
     }
 
     private HttpClient CreateClient() => _httpClientFactory.CreateClient(HttpClientName);

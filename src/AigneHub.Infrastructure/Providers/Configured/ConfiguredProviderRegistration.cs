@@ -39,6 +39,7 @@ internal static class ConfiguredProviderRegistration
 
         services.TryAddSingleton<ProviderProfiles>();
         services.AddSingleton<ChatAdapterRegistry>();
+        services.AddSingleton<IProviderProbes, ProbeRegistry>();
         services.AddSingleton<IValidateOptions<ConfiguredProviderOptions>>(new ConfiguredProviderOptionsValidator(Definitions));
 
         foreach (var definition in Definitions)

@@ -17,4 +17,8 @@ internal sealed class ProviderProfiles
     }
 
     public ProviderProfile? Find(string provider) => _byProvider.GetValueOrDefault(provider);
+
+    /// <summary>Where a provider is called: its configured base URL, else its profile's default; null when it has neither.</summary>
+    public Uri? BaseUrlFor(string provider, string? configuredBaseUrl) =>
+        configuredBaseUrl is { } configured ? new Uri(configured, UriKind.Absolute) : Find(provider)?.DefaultBaseUrl;
 }

@@ -22,7 +22,7 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// (<see cref="OperationCanceledException"/>), and turns every upstream failure into an <see cref="UpstreamException"/>
 /// whose message holds neither the key nor the upstream's body.
 /// </summary>
-internal sealed partial class GeminiAdapter : IChatAdapter
+internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
 {
     public const string ProtocolName = "google-gemini";
 
@@ -179,18 +179,44 @@ internal sealed partial class GeminiAdapter : IChatAdapter
     }
 
     /// <summary>The endpoint for a model under a base URL; a base URL that already ends with "/v1beta" is taken as is.</summary>
+    /// <summary>Lists the upstream's models (<c>GET {BaseUrl}/v1beta/models</c>) with the target's key: authenticated, and free.</summary>
+    public async Task<ProbeResult> ProbeAsync(ProviderTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!target.BaseUrl.IsAbsoluteUri || (target.BaseUrl.Scheme != Uri.UriSchemeHttps && target.BaseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"The {ProtocolName} protocol needs an absolute http(s) base URL.", nameof(target));
+        }
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(ApiRoot(target.BaseUrl) + "/models", UriKind.Absolute));
+        message.Headers.TryAddWithoutValidation("x-goog-api-key", target.Credential.ApiKey ?? string.Empty);
+        message.Headers.TryAddWithoutValidation("Accept", "application/json");
+
+        // A wrong or expired key is a 400 INVALID_ARGUMENT, told apart from a bad request only by its reason.
+        return await UpstreamProbe.SendAsync(
+            CreateClient(),
+            message,
+            target.Provider,
+            _timeout,
+            (status, body) => status == HttpStatusCode.BadRequest && GeminiResponseReader.TryReadError(body) is { IsInvalidApiKey: true },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     internal static Uri Endpoint(Uri baseUrl, string model, bool stream)
     {
-        var root = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        if (!root.EndsWith("/v1beta", StringComparison.Ordinal))
-        {
-            root += "/v1beta";
-        }
+        var root = ApiRoot(baseUrl);
 
         // Gemini names models "models/{id}"; either form of the id is accepted.
         var id = model.StartsWith("models/", StringComparison.Ordinal) ? model["models/".Length..] : model;
         var method = stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
         return new Uri($"{root}/models/{Uri.EscapeDataString(id)}{method}", UriKind.Absolute);
+    }
+
+    /// <summary>"{BaseUrl}/v1beta", whether or not the base URL already ends with it.</summary>
+    private static string ApiRoot(Uri baseUrl)
+    {
+        var root = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return root.EndsWith("/v1beta", StringComparison.Ordinal) ? root : root + "/v1beta";
     }
 
     private HttpClient CreateClient() => _httpClientFactory.CreateClient(HttpClientName);

@@ -25,13 +25,15 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// (<see cref="OperationCanceledException"/>), and turns every upstream failure into an <see cref="UpstreamException"/>
 /// that names the provider and holds neither the key nor the upstream's body.
 /// </summary>
-internal sealed partial class OpenAIChatAdapter : IChatAdapter
+internal sealed partial class OpenAIChatAdapter : IChatAdapter, ICredentialProbe
 {
     public const string ProtocolName = "openai-chat";
 
     public const string HttpClientName = ProtocolName;
 
     private const string EndpointPath = "chat/completions";
+
+    private const string ModelsPath = "models";
 
     // Error bodies are read only to find OpenAI's error message; a larger one is cut, not buffered whole.
     private const int MaxErrorBodyBytes = 64 * 1024;
@@ -148,16 +150,38 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter
         }
     }
 
+    /// <summary>Lists the upstream's models (<c>GET {BaseUrl}/models</c>) with the target's key: authenticated, and free.</summary>
+    public async Task<ProbeResult> ProbeAsync(ProviderTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var call = new Call(target, ResolveEndpoint(target.BaseUrl, ModelsPath), _profiles.Find(target.Provider));
+        using var message = new HttpRequestMessage(HttpMethod.Get, call.Endpoint);
+        if (call.ApiKey is { } apiKey)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + apiKey);
+        }
+
+        message.Headers.TryAddWithoutValidation("Accept", "application/json");
+        foreach (var (name, value) in call.Headers)
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await UpstreamProbe.SendAsync(CreateClient(), message, call.Provider, _timeout, isRefusal: null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The API root joined with the endpoint's path, with one '/' whether or not the root ends with one.</summary>
     /// <exception cref="ArgumentException">The root is not an absolute http(s) URL.</exception>
-    internal static Uri ResolveEndpoint(Uri baseUrl)
+    internal static Uri ResolveEndpoint(Uri baseUrl) => ResolveEndpoint(baseUrl, EndpointPath);
+
+    private static Uri ResolveEndpoint(Uri baseUrl, string path)
     {
         if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException("A provider target's base URL must be an absolute http or https URL.", nameof(baseUrl));
         }
 
-        return new Uri(baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + EndpointPath, UriKind.Absolute);
+        return new Uri(baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/" + path, UriKind.Absolute);
     }
 
     private Call Prepare(ProviderTarget target)

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 using AigneHub.Application.Providers.Queries.GetProvider;
+using AigneHub.Domain.Providers;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -53,7 +54,7 @@ internal sealed partial class CredentialDisabler(IServiceProvider services, ILog
                             Enabled: false,
                             $"the upstream refused the credential (HTTP {refusal.UpstreamStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"})",
                             refusal.UpstreamStatus,
-                            "system"),
+                            CredentialRecheck.SystemActor),
                         stopping);
                     LogDisabled(logger, refusal.Provider, refusal.CredentialId, refusal.UpstreamStatus);
                     break;

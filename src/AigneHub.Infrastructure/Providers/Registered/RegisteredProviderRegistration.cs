@@ -1,5 +1,6 @@
 using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Anthropic;
+using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Google;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,7 @@ internal static class RegisteredProviderRegistration
 {
     /// <summary>
     /// Routing to providers registered through the admin API: their snapshot, credential health, and the adapters of
-    /// the protocols that only registered providers use so far (Anthropic Messages, Gemini).
+    /// the protocols that only registered providers use so far (Anthropic Messages, Gemini, Bedrock Converse).
     /// </summary>
     public static IServiceCollection AddRegisteredProviders(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,6 +26,10 @@ internal static class RegisteredProviderRegistration
         {
             DefaultBaseUrl = new Uri(GeminiAdapterOptions.DefaultBaseUrl),
         });
+
+        // Bedrock has one endpoint per region: without a configured base URL it is derived from the region.
+        services.AddBedrockAdapter();
+        services.AddSingleton(new ProviderProfile(ProviderNames.Bedrock, BedrockConverseAdapter.ProtocolName) { DefaultBaseUrl = null });
 
         services.AddOptions<RegisteredProviderOptions>()
             .Bind(configuration.GetSection(RegisteredProviderOptions.Section))

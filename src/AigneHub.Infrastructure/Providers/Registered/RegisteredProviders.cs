@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Providers.Common;
 using AigneHub.Domain.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
 using Marten;
@@ -83,7 +84,8 @@ internal sealed partial class RegisteredProviders(
             return null;
         }
 
-        var baseUrl = config.BaseUrl is { } configured ? new Uri(configured) : profiles.Find(config.Id)?.DefaultBaseUrl;
+        // Bedrock has no fixed default: its endpoint follows the provider's region.
+        var baseUrl = profiles.BaseUrlFor(config.Id, config.BaseUrl) ?? Bedrock.BedrockEndpoint.DefaultFor(config.Id, config.Region);
         if (baseUrl is null)
         {
             LogNoEndpoint(logger, config.Id);
@@ -95,12 +97,9 @@ internal sealed partial class RegisteredProviders(
         {
             try
             {
-                var secret = protector.Unprotect(credential.Secret, SecretPurposes.ProviderCredential(credential.Id));
-                var id = credential.Id.ToString();
-                credentials.Add((credential.Kind == CredentialKind.AccessKeyPair
-                    ? ProviderCredential.ForAccessKeyPair(id, credential.AccessKeyId ?? string.Empty, secret)
-                    : ProviderCredential.ForApiKey(id, secret), credential.Weight));
-                health.Revived(id);
+                var decrypted = ProviderCredentials.Decrypt(protector, credential);
+                credentials.Add((decrypted, credential.Weight));
+                health.Revived(decrypted.Id);
             }
             catch (Application.Common.Errors.HubException ex)
             {

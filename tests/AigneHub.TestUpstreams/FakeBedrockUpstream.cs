@@ -1,0 +1,553 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AigneHub.TestUpstreams;
+
+/// <summary>Token counts a fake Bedrock upstream reports (Converse's usage object).</summary>
+public sealed record FakeBedrockUsage(int InputTokens, int OutputTokens, int CacheReadInputTokens = 0);
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that answers Bedrock Runtime's <c>POST /model/{modelId}/converse</c> with Converse
+/// JSON and <c>/converse-stream</c> with real binary <c>application/vnd.amazon.eventstream</c> frames (CRC-32 checked
+/// prelude and message), after verifying the request's AWS Signature V4 by recomputing it with the known secret, as
+/// AWS does: a wrong key id or signature gets Bedrock's 403 and error JSON.
+/// </summary>
+/// <remarks>
+/// Its signer is written separately from the hub's, so a shared misreading of the specification would have to be made
+/// twice. Scripted per test; the script applies to every request until changed. By default it echoes the last user
+/// text: "You said: …", one input token per word of the messages and system blocks, one output token per piece.
+/// </remarks>
+public sealed class FakeBedrockUpstream : IAsyncDisposable
+{
+    public const string DefaultAccessKeyId = "ASIAFAKEBEDROCK00001";
+    public const string DefaultSecretAccessKey = "fAkE/SeCrEt+bEdRoCkKeY0123456789abcdefGHI";
+    public const string DefaultRegion = "us-east-1";
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+    private volatile Script _script = Script.Echo;
+    private TaskCompletionSource _clientAborted = NewSignal();
+    private long _abortedCount;
+
+    private FakeBedrockUpstream()
+    {
+    }
+
+    /// <summary>"http://127.0.0.1:PORT": the endpoint, as Bedrock's is https://bedrock-runtime.REGION.amazonaws.com.</summary>
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public string AccessKeyId { get; set; } = DefaultAccessKeyId;
+
+    public string SecretAccessKey { get; set; } = DefaultSecretAccessKey;
+
+    public string Region { get; set; } = DefaultRegion;
+
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
+
+    /// <summary>Requests whose client went away before the answer was complete.</summary>
+    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
+
+    /// <summary>Completes when a client abandons a request mid-answer.</summary>
+    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
+
+    public static async Task<FakeBedrockUpstream> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var upstream = new FakeBedrockUpstream();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(FakeBedrockUpstream).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        app.Run(upstream.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        upstream._app = app;
+        upstream.BaseUrl = $"http://127.0.0.1:{new Uri(address).Port}";
+        return upstream;
+    }
+
+    /// <summary>The default: echo the last user text.</summary>
+    public void Echo() => _script = Script.Echo;
+
+    /// <summary>Answers these pieces (joined when not streamed), with this stop reason and usage.</summary>
+    public void Reply(string[] pieces, FakeBedrockUsage? usage = null, string stopReason = "end_turn") =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Usage = usage, StopReason = stopReason };
+
+    /// <summary>Answers <paramref name="status"/> with Bedrock's error JSON and <c>x-amzn-ErrorType</c>.</summary>
+    public void Fail(int status, string errorType, string message) =>
+        _script = new Script(ScriptKind.Fail) { Status = status, ErrorType = errorType, ErrorMessage = message };
+
+    /// <summary>Streams <c>messageStart</c> and the pieces, then an exception message of this type.</summary>
+    public void FailMidStream(string exceptionType, string message, params string[] piecesBefore) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = piecesBefore, Ending = StreamEnding.Exception, ErrorType = exceptionType, ErrorMessage = message };
+
+    /// <summary>Streams <c>messageStart</c> and the pieces, then a frame whose message CRC is wrong.</summary>
+    public void CorruptStream(params string[] piecesBefore) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = piecesBefore, Ending = StreamEnding.Corrupt };
+
+    /// <summary>Streams <c>messageStart</c> and the pieces, then neither finishes nor closes the stream.</summary>
+    public void StallStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Stall };
+
+    /// <summary>Streams <c>messageStart</c> and the pieces, then ends the body without <c>messageStop</c>.</summary>
+    public void TruncateStream(params string[] pieces) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Truncate };
+
+    /// <summary>Accepts the request and never sends response headers.</summary>
+    public void Hang() => _script = new Script(ScriptKind.Hang);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+        _stopping.Dispose();
+    }
+
+    /// <summary>One event-stream frame, with both CRCs right (or the message CRC deliberately wrong).</summary>
+    public static byte[] Frame(IReadOnlyList<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> payload, bool corruptMessageCrc = false)
+    {
+        using var headerBytes = new MemoryStream();
+        foreach (var (name, value) in headers)
+        {
+            var nameBytes = Encoding.UTF8.GetBytes(name);
+            var valueBytes = Encoding.UTF8.GetBytes(value);
+            headerBytes.WriteByte((byte)nameBytes.Length);
+            headerBytes.Write(nameBytes);
+            headerBytes.WriteByte(7);
+            headerBytes.WriteByte((byte)(valueBytes.Length >> 8));
+            headerBytes.WriteByte((byte)valueBytes.Length);
+            headerBytes.Write(valueBytes);
+        }
+
+        var total = 12 + (int)headerBytes.Length + payload.Length + 4;
+        var frame = new byte[total];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)total);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)headerBytes.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), Crc32(frame.AsSpan(0, 8)));
+        headerBytes.ToArray().CopyTo(frame, 12);
+        payload.CopyTo(frame.AsSpan(12 + (int)headerBytes.Length));
+        var crc = Crc32(frame.AsSpan(0, total - 4));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(total - 4), corruptMessageCrc ? ~crc : crc);
+        return frame;
+    }
+
+    /// <summary>An <c>event</c> frame of this type with a JSON payload.</summary>
+    public static byte[] EventFrame(string eventType, string json) =>
+        Frame([new(":event-type", eventType), new(":content-type", "application/json"), new(":message-type", "event")], Encoding.UTF8.GetBytes(json));
+
+    /// <summary>An <c>exception</c> frame of this type whose payload is <c>{"message": …}</c>.</summary>
+    public static byte[] ExceptionFrame(string exceptionType, string message) =>
+        Frame(
+            [new(":exception-type", exceptionType), new(":content-type", "application/json"), new(":message-type", "exception")],
+            JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["message"] = message }));
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        var script = _script;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, aborted).ConfigureAwait(false);
+            var body = buffer.ToArray();
+            var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+            var rawPath = rawTarget.Split('?')[0];
+            _requests.Enqueue(new RecordedRequest(
+                context.Request.Method,
+                rawPath,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                Encoding.UTF8.GetString(body)));
+
+            var segments = rawPath.Split('/');
+            if (!HttpMethods.IsPost(context.Request.Method) || segments.Length != 4 || segments[1] != "model"
+                || segments[3] is not ("converse" or "converse-stream"))
+            {
+                await WriteErrorAsync(context, 404, "UnknownOperationException", null).ConfigureAwait(false);
+                return;
+            }
+
+            if (VerifySignature(context.Request, rawTarget, body) is { } refusal)
+            {
+                await WriteErrorAsync(context, 403, refusal.Type, refusal.Message).ConfigureAwait(false);
+                return;
+            }
+
+            string? lastUser;
+            int promptWords;
+            try
+            {
+                (lastUser, promptWords) = ReadConversation(body);
+            }
+            catch (JsonException)
+            {
+                await WriteErrorAsync(context, 400, "ValidationException", "Malformed input request, please reformat your input and try again.").ConfigureAwait(false);
+                return;
+            }
+
+            switch (script.Kind)
+            {
+                case ScriptKind.Fail:
+                    await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
+                    return;
+                case ScriptKind.Hang:
+                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                    return;
+            }
+
+            var pieces = script.Kind == ScriptKind.Echo ? ["You said: ", lastUser ?? "nothing"] : script.Pieces;
+            var usage = script.Usage ?? new FakeBedrockUsage(Math.Max(1, promptWords), pieces.Count);
+            if (segments[3] == "converse")
+            {
+                await WriteConverseAsync(context, pieces, usage, script.StopReason).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteStreamAsync(context, pieces, usage, script).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            // The client went away; noted below.
+        }
+        finally
+        {
+            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _abortedCount);
+                Volatile.Read(ref _clientAborted).TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Recomputes the signature the way AWS documents it; null when the request is properly signed.</summary>
+    private (string Type, string Message)? VerifySignature(HttpRequest request, string rawTarget, byte[] body)
+    {
+        const string Prefix = "AWS4-HMAC-SHA256 ";
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return ("MissingAuthenticationTokenException", "Missing Authentication Token");
+        }
+
+        var fields = authorization[Prefix.Length..]
+            .Split(',', StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+        if (!fields.TryGetValue("Credential", out var credential) || !fields.TryGetValue("SignedHeaders", out var signedHeaders)
+            || !fields.TryGetValue("Signature", out var signature))
+        {
+            return ("IncompleteSignatureException", "Authorization header requires Credential, SignedHeaders and Signature.");
+        }
+
+        var scope = credential.Split('/');
+        if (scope.Length != 5 || scope[0] != AccessKeyId)
+        {
+            return ("UnrecognizedClientException", "The security token included in the request is invalid.");
+        }
+
+        var amzDate = request.Headers["x-amz-date"].ToString();
+        if (scope[2] != Region || scope[3] != "bedrock" || scope[4] != "aws4_request" || !amzDate.StartsWith(scope[1], StringComparison.Ordinal))
+        {
+            return ("InvalidSignatureException", "Credential should be scoped to a valid region and service.");
+        }
+
+        var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        if (request.Headers["x-amz-content-sha256"].ToString() is { Length: > 0 } claimed && claimed != payloadHash)
+        {
+            return ("InvalidSignatureException", "The provided x-amz-content-sha256 header does not match what was computed.");
+        }
+
+        var names = signedHeaders.Split(';');
+        if (!names.Contains("host") || !names.Contains("x-amz-date"))
+        {
+            return ("InvalidSignatureException", "The host and x-amz-date headers must be signed.");
+        }
+
+        var canonical = new StringBuilder();
+        canonical.Append(request.Method).Append('\n');
+        var rawPath = rawTarget.Split('?')[0];
+        canonical.Append(string.Join('/', rawPath.Split('/').Select(Encode))).Append('\n');
+        canonical.Append('\n');
+        foreach (var name in names)
+        {
+            canonical.Append(name).Append(':').Append(request.Headers[name].ToString().Trim()).Append('\n');
+        }
+
+        canonical.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
+        var stringToSign = string.Join('\n', "AWS4-HMAC-SHA256", amzDate, string.Join('/', scope[1..]), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()))));
+
+        var key = Encoding.UTF8.GetBytes("AWS4" + SecretAccessKey);
+        foreach (var part in scope[1..])
+        {
+            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
+        }
+
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature))
+            ? null
+            : ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.");
+    }
+
+    private static string Encode(string segment)
+    {
+        var builder = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(segment))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static (string? LastUser, int PromptWords) ReadConversation(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+        {
+            throw new JsonException("messages is required");
+        }
+
+        string? lastUser = null;
+        var words = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var texts = message.GetProperty("content").EnumerateArray()
+                .Where(block => block.TryGetProperty("text", out _))
+                .Select(block => block.GetProperty("text").GetString() ?? string.Empty)
+                .ToList();
+            var text = string.Join('\n', texts);
+            words += text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            if (message.GetProperty("role").GetString() == "user" && texts.Count > 0)
+            {
+                lastUser = text;
+            }
+        }
+
+        if (root.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var block in system.EnumerateArray())
+            {
+                words += (block.GetProperty("text").GetString() ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            }
+        }
+
+        return (lastUser, words);
+    }
+
+    private static async Task WriteConverseAsync(HttpContext context, IReadOnlyList<string> pieces, FakeBedrockUsage usage, string stopReason)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("output");
+            json.WriteStartObject("message");
+            json.WriteString("role", "assistant");
+            json.WriteStartArray("content");
+            json.WriteStartObject();
+            json.WriteString("text", string.Concat(pieces));
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteString("stopReason", stopReason);
+            WriteUsage(json, usage);
+            json.WriteStartObject("metrics");
+            json.WriteNumber("latencyMs", 42);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(stream.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WriteStreamAsync(HttpContext context, IReadOnlyList<string> pieces, FakeBedrockUsage usage, Script script)
+    {
+        var aborted = context.RequestAborted;
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/vnd.amazon.eventstream";
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        var output = context.Response.Body;
+
+        async Task SendAsync(byte[] frame)
+        {
+            await output.WriteAsync(frame, aborted).ConfigureAwait(false);
+            await output.FlushAsync(aborted).ConfigureAwait(false);
+        }
+
+        await SendAsync(EventFrame("messageStart", """{"role":"assistant","p":"abcdefgh"}""")).ConfigureAwait(false);
+        await SendAsync(EventFrame("contentBlockStart", """{"contentBlockIndex":0,"start":{},"p":"ab"}""")).ConfigureAwait(false);
+        foreach (var piece in pieces)
+        {
+            var json = JsonSerializer.Serialize(new { contentBlockIndex = 0, delta = new { text = piece }, p = "abcd" });
+            await SendAsync(EventFrame("contentBlockDelta", json)).ConfigureAwait(false);
+        }
+
+        switch (script.Ending)
+        {
+            case StreamEnding.Exception:
+                await SendAsync(ExceptionFrame(script.ErrorType!, script.ErrorMessage ?? string.Empty)).ConfigureAwait(false);
+                return;
+            case StreamEnding.Corrupt:
+                await SendAsync(Frame([new(":event-type", "contentBlockDelta"), new(":message-type", "event")], "{\"delta\":{\"text\":\"x\"}}"u8, corruptMessageCrc: true)).ConfigureAwait(false);
+                return;
+            case StreamEnding.Stall:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                return;
+            case StreamEnding.Truncate:
+                return;
+        }
+
+        await SendAsync(EventFrame("contentBlockStop", """{"contentBlockIndex":0}""")).ConfigureAwait(false);
+        await SendAsync(EventFrame("messageStop", $$"""{"stopReason":"{{script.StopReason}}"}""")).ConfigureAwait(false);
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            json.WriteStartObject();
+            WriteUsage(json, usage);
+            json.WriteStartObject("metrics");
+            json.WriteNumber("latencyMs", 42);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await SendAsync(EventFrame("metadata", Encoding.UTF8.GetString(stream.ToArray()))).ConfigureAwait(false);
+    }
+
+    private static void WriteUsage(Utf8JsonWriter json, FakeBedrockUsage usage)
+    {
+        json.WriteStartObject("usage");
+        json.WriteNumber("inputTokens", usage.InputTokens);
+        json.WriteNumber("outputTokens", usage.OutputTokens);
+        json.WriteNumber("totalTokens", usage.InputTokens + usage.OutputTokens + usage.CacheReadInputTokens);
+        if (usage.CacheReadInputTokens > 0)
+        {
+            json.WriteNumber("cacheReadInputTokens", usage.CacheReadInputTokens);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string type, string? message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["x-amzn-ErrorType"] = type + ":http://internal.amazon.com/coral/com.amazon.bedrock/";
+        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        var body = message is null ? "{}" : JsonSerializer.Serialize(new Dictionary<string, string> { ["message"] = message });
+        await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private enum ScriptKind
+    {
+        Echo,
+        Answer,
+        Fail,
+        Hang,
+    }
+
+    private enum StreamEnding
+    {
+        Complete,
+        Exception,
+        Corrupt,
+        Stall,
+        Truncate,
+    }
+
+    private sealed record Script(ScriptKind Kind)
+    {
+        public static readonly Script Echo = new(ScriptKind.Echo);
+
+        public IReadOnlyList<string> Pieces { get; init; } = [];
+
+        public FakeBedrockUsage? Usage { get; init; }
+
+        public string StopReason { get; init; } = "end_turn";
+
+        public StreamEnding Ending { get; init; } = StreamEnding.Complete;
+
+        public int Status { get; init; }
+
+        public string? ErrorType { get; init; }
+
+        public string? ErrorMessage { get; init; }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text;
+using AigneHub.Infrastructure.Providers.Bedrock;
+
+namespace AigneHub.UnitTests.Providers.Bedrock;
+
+public sealed class Crc32Tests
+{
+    [Theory]
+    [InlineData("", 0x00000000u)]
+    [InlineData("a", 0xE8B7BE43u)]
+    [InlineData("123456789", 0xCBF43926u)]
+    [InlineData("The quick brown fox jumps over the lazy dog", 0x414FA339u)]
+    public void Checksum_matches_the_ieee_802_3_check_values(string text, uint expected)
+    {
+        Assert.Equal(expected, Crc32.Compute(Encoding.ASCII.GetBytes(text)));
+    }
+
+    [Fact]
+    public void Checksum_computed_in_pieces_equals_the_checksum_of_the_whole()
+    {
+        var bytes = Encoding.ASCII.GetBytes("123456789");
+
+        var crc = Crc32.Append(Crc32.Compute(bytes.AsSpan(0, 4)), bytes.AsSpan(4));
+
+        Assert.Equal(0xCBF43926u, crc);
+    }
+}
