@@ -42,7 +42,8 @@ public sealed partial class HubApplication : IAsyncDisposable
     /// <param name="configure">Extra configuration, applied last (tests use it).</param>
     public static async Task<HubApplication> CreateAsync(string[] args, Action<IConfigurationBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from beside the binaries, whatever folder the hub is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
         builder.Logging.AddSimpleConsole(o =>
         {
