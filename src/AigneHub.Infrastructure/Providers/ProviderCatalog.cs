@@ -7,7 +7,7 @@ namespace AigneHub.Infrastructure.Providers;
 /// <summary>
 /// The providers a call can go to: those registered through the admin API (a snapshot kept current from their event
 /// streams) and those from configuration (the demo, and keys given in settings). A registered provider takes the place
-/// of a configured one of the same name. Bare model names try registered providers (by their vendors' model naming)
+/// of a configured one of the same name, even while it is disabled or has no usable credential. Bare model names try registered providers (by their vendors' model naming)
 /// first, then configured ones in registration order.
 /// </summary>
 internal sealed class ProviderCatalog(IEnumerable<IChatProvider> configured, RegisteredProviders registered) : IProviderCatalog
@@ -27,15 +27,17 @@ internal sealed class ProviderCatalog(IEnumerable<IChatProvider> configured, Reg
                 }
             }
 
-            return _configured.Where(p => p.Name == provider && p.Serves(model.Model)).ToArray();
+            return registered.IsRegistered(provider)
+                ? []
+                : _configured.Where(p => p.Name == provider && p.Serves(model.Model)).ToArray();
         }
 
         var result = new List<IChatProvider>();
         result.AddRange(current.Where(p => p.ServesBare(model.Model)));
-        result.AddRange(_configured.Where(p => p.Serves(model.Model) && !current.Any(r => r.Name == p.Name)));
+        result.AddRange(_configured.Where(p => p.Serves(model.Model) && !registered.IsRegistered(p.Name)));
         return result;
     }
 
     public bool IsEnabled(string provider) =>
-        registered.Current.Any(p => p.Name == provider) || _configured.Any(p => p.Name == provider);
+        registered.Current.Any(p => p.Name == provider) || (!registered.IsRegistered(provider) && _configured.Any(p => p.Name == provider));
 }

@@ -26,11 +26,18 @@ internal sealed partial class RegisteredProviders(
     ILogger<RegisteredProviders> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
-    private volatile IReadOnlyList<RegisteredChatProvider> _current = [];
+    private volatile Snapshot _snapshot = Snapshot.Empty;
     private string _fingerprint = string.Empty;
     private Task _loop = Task.CompletedTask;
 
-    public IReadOnlyList<RegisteredChatProvider> Current => _current;
+    /// <summary>The registered providers that can take calls now.</summary>
+    public IReadOnlyList<RegisteredChatProvider> Current => _snapshot.Routable;
+
+    /// <summary>
+    /// Whether the provider is registered at all, routable or not: a registered provider that is disabled or has no
+    /// usable credential must not quietly fall back to a configured provider of the same name.
+    /// </summary>
+    public bool IsRegistered(string provider) => _snapshot.Registered.Contains(provider);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,21 +64,25 @@ internal sealed partial class RegisteredProviders(
         }
 
         var configs = await session.Query<ProviderConfig>().ToListAsync(cancellationToken);
+        var previouslyDisabled = _snapshot.DisabledCredentials;
         var providers = new List<RegisteredChatProvider>(configs.Count);
         foreach (var config in configs.OrderBy(c => c.Id, StringComparer.Ordinal))
         {
-            if (Build(config) is { } provider)
+            if (Build(config, previouslyDisabled) is { } provider)
             {
                 providers.Add(provider);
             }
         }
 
-        _current = providers;
+        _snapshot = new Snapshot(
+            providers,
+            configs.Select(c => c.Id).ToHashSet(StringComparer.Ordinal),
+            configs.SelectMany(c => c.Credentials).Where(c => !c.Enabled).Select(c => c.Id.ToString()).ToHashSet(StringComparer.Ordinal));
         _fingerprint = fingerprint;
         LogRefreshed(logger, providers.Count, fingerprint);
     }
 
-    private RegisteredChatProvider? Build(ProviderConfig config)
+    private RegisteredChatProvider? Build(ProviderConfig config, IReadOnlySet<string> previouslyDisabled)
     {
         if (!config.Enabled)
         {
@@ -99,7 +110,13 @@ internal sealed partial class RegisteredProviders(
             {
                 var decrypted = ProviderCredentials.Decrypt(protector, credential);
                 credentials.Add((decrypted, credential.Weight));
-                health.Revived(decrypted.Id);
+
+                // Only a credential seen disabled and now enabled again was revived. One this instance refused a moment
+                // ago, whose CredentialDisabled event has not landed yet, stays out of the rotation.
+                if (previouslyDisabled.Contains(decrypted.Id))
+                {
+                    health.Revived(decrypted.Id);
+                }
             }
             catch (Application.Common.Errors.HubException ex)
             {
@@ -133,6 +150,14 @@ internal sealed partial class RegisteredProviders(
                 LogRefreshFailed(logger, ex);
             }
         }
+    }
+
+    private sealed record Snapshot(
+        IReadOnlyList<RegisteredChatProvider> Routable,
+        IReadOnlySet<string> Registered,
+        IReadOnlySet<string> DisabledCredentials)
+    {
+        public static readonly Snapshot Empty = new([], new HashSet<string>(), new HashSet<string>());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provider snapshot refreshed: {Count} registered providers routable ({Versions})")]
