@@ -20,8 +20,18 @@ internal sealed partial class CredentialDisabler(IServiceProvider services, ILog
     private readonly CancellationTokenSource _stopping = new();
     private Task _worker = Task.CompletedTask;
 
-    public void Disable(string provider, Guid credentialId, int? upstreamStatus) =>
-        _queue.Writer.TryWrite(new Refusal(provider, credentialId, upstreamStatus));
+    private int _pending;
+
+    /// <summary>Refusals waiting to be persisted.</summary>
+    internal int Pending => Volatile.Read(ref _pending);
+
+    public void Disable(string provider, Guid credentialId, int? upstreamStatus)
+    {
+        if (_queue.Writer.TryWrite(new Refusal(provider, credentialId, upstreamStatus)))
+        {
+            Interlocked.Increment(ref _pending);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -40,6 +50,7 @@ internal sealed partial class CredentialDisabler(IServiceProvider services, ILog
     {
         await foreach (var refusal in _queue.Reader.ReadAllAsync(CancellationToken.None))
         {
+            Interlocked.Decrement(ref _pending);
             for (var attempt = 1; attempt <= 5; attempt++)
             {
                 try
