@@ -41,6 +41,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<InferenceService>();
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
+        app.MapGrpcService<SecretsAdminService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -100,6 +100,16 @@ public static class ProviderDecisions
         return new CredentialRemoved(credentialId, by, at);
     }
 
+    /// <summary>
+    /// Replaces a credential's stored secret with the same secret encrypted under another key (key rotation). The
+    /// caller has re-encrypted it; nothing else about the credential changes.
+    /// </summary>
+    public static CredentialSecretReEncrypted ReEncrypt(ProviderConfig current, Guid credentialId, EncryptedSecret secret, DateTimeOffset at)
+    {
+        Existing(current, credentialId);
+        return new CredentialSecretReEncrypted(credentialId, secret, at);
+    }
+
     /// <summary>Whether the provider needs a base URL of its own (no public default exists).</summary>
     public static bool RequiresBaseUrl(string provider) => provider == ProviderNames.Ollama;
 

@@ -113,6 +113,32 @@ public sealed class ProviderDecisionsTests
     }
 
     [Fact]
+    public void Re_encrypting_replaces_the_secret_and_nothing_else()
+    {
+        var id = Guid.NewGuid();
+        var config = WithCredential(Registered(), id);
+        var before = config.Credential(id)!;
+        var reEncrypted = EncryptedSecret.Create("new-key", new byte[EncryptedSecret.NonceSize], [4, 5, 6], new byte[EncryptedSecret.TagSize]);
+
+        var e = ProviderDecisions.ReEncrypt(config, id, reEncrypted, At.AddDays(1));
+        config.Apply(e);
+
+        Assert.Equal((id, reEncrypted, At.AddDays(1)), (e.CredentialId, e.Secret, e.At));
+        Assert.Equal(before with { Secret = reEncrypted }, config.Credential(id));
+    }
+
+    [Fact]
+    public void Re_encrypting_an_unknown_credential_is_refused_naming_the_field()
+    {
+        var config = WithCredential(Registered(), Guid.NewGuid());
+
+        var error = Assert.Throws<ProviderRuleException>(() => ProviderDecisions.ReEncrypt(config, Guid.NewGuid(), Secret(), At));
+
+        Assert.Equal("credential_id", error.Field);
+        Assert.False(error.IsConflict);
+    }
+
+    [Fact]
     public void Replaying_the_events_rebuilds_the_same_state()
     {
         var id = Guid.NewGuid();

@@ -1,0 +1,12 @@
+using AigneHub.Application.Providers.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Providers.Commands.RotateSecrets;
+
+internal sealed class RotateSecretsCommandValidator : AbstractValidator<RotateSecretsCommand>
+{
+    public RotateSecretsCommandValidator()
+    {
+        RuleFor(c => c.Actor).Actor();
+    }
+}
