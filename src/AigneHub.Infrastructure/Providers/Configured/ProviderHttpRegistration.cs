@@ -37,6 +37,12 @@ internal static class ProviderHttpRegistration
     public static IHttpClientBuilder AddProviderHttpClient(this IServiceCollection services, IConfiguration configuration, string name)
     {
         services.AddProviderHttpOptions(configuration);
+        return services.AddAdapterHttpClient(name);
+    }
+
+    /// <summary>The HTTP client set-up every adapter shares, whatever options it reads its deadlines from.</summary>
+    public static IHttpClientBuilder AddAdapterHttpClient(this IServiceCollection services, string name)
+    {
         services.TryAddSingleton(TimeProvider.System);
         return services.AddHttpClient(name, static client =>
             {
@@ -49,6 +55,10 @@ internal static class ProviderHttpRegistration
                 // Recycled connections follow DNS changes, so the factory need not rotate handlers.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 AutomaticDecompression = DecompressionMethods.All,
+
+                // Keys travel in headers (x-api-key, x-goog-api-key) that HttpClient, unlike Authorization, would carry
+                // along a redirect to whatever host the Location names. Provider APIs do not redirect; a redirect fails.
+                AllowAutoRedirect = false,
 
                 // An answer abandoned mid-stream must close its connection at once: draining it for reuse would
                 // let the upstream keep generating (and billing) tokens nobody reads.
