@@ -17,7 +17,7 @@ internal sealed class ProbeRegistry(ChatAdapterRegistry adapters, ProviderProfil
     {
         if (!adapters.CanResolve(provider)
             || adapters.Resolve(provider) is not ICredentialProbe probe
-            || profiles.BaseUrlFor(provider, configuredBaseUrl) is not { } baseUrl)
+            || profiles.BaseUrlFor(provider, configuredBaseUrl, region) is not { } baseUrl)
         {
             return null;
         }

@@ -12,6 +12,9 @@ internal sealed record ProviderProfile(string Provider, string Protocol)
     /// <summary>The API root used when none is configured; null when there is no sensible default (a local server).</summary>
     public Uri? DefaultBaseUrl { get; init; }
 
+    /// <summary>For providers with one endpoint per region (bedrock): the endpoint of a region, or null for an invalid one.</summary>
+    public Func<string?, Uri?>? RegionalBaseUrl { get; init; }
+
     /// <summary>Whether a call needs an API key; when false a key is still sent if one is given.</summary>
     public bool RequiresApiKey { get; init; } = true;
 

@@ -19,6 +19,14 @@ internal sealed class ProviderProfiles
     public ProviderProfile? Find(string provider) => _byProvider.GetValueOrDefault(provider);
 
     /// <summary>Where a provider is called: its configured base URL, else its profile's default; null when it has neither.</summary>
-    public Uri? BaseUrlFor(string provider, string? configuredBaseUrl) =>
-        configuredBaseUrl is { } configured ? new Uri(configured, UriKind.Absolute) : Find(provider)?.DefaultBaseUrl;
+    public Uri? BaseUrlFor(string provider, string? configuredBaseUrl, string? region)
+    {
+        if (configuredBaseUrl is { } configured)
+        {
+            return new Uri(configured, UriKind.Absolute);
+        }
+
+        var profile = Find(provider);
+        return profile?.DefaultBaseUrl ?? profile?.RegionalBaseUrl?.Invoke(region);
+    }
 }

@@ -29,7 +29,10 @@ internal static class RegisteredProviderRegistration
 
         // Bedrock has one endpoint per region: without a configured base URL it is derived from the region.
         services.AddBedrockAdapter();
-        services.AddSingleton(new ProviderProfile(ProviderNames.Bedrock, BedrockConverseAdapter.ProtocolName) { DefaultBaseUrl = null });
+        services.AddSingleton(new ProviderProfile(ProviderNames.Bedrock, BedrockConverseAdapter.ProtocolName) 
+        {
+            RegionalBaseUrl = region => BedrockEndpoint.DefaultFor(ProviderNames.Bedrock, region),
+        });
 
         services.AddOptions<RegisteredProviderOptions>()
             .Bind(configuration.GetSection(RegisteredProviderOptions.Section))

@@ -95,8 +95,7 @@ internal sealed partial class RegisteredProviders(
             return null;
         }
 
-        // Bedrock has no fixed default: its endpoint follows the provider's region.
-        var baseUrl = profiles.BaseUrlFor(config.Id, config.BaseUrl) ?? Bedrock.BedrockEndpoint.DefaultFor(config.Id, config.Region);
+        var baseUrl = profiles.BaseUrlFor(config.Id, config.BaseUrl, config.Region);
         if (baseUrl is null)
         {
             LogNoEndpoint(logger, config.Id);
