@@ -121,8 +121,3 @@ internal sealed class AnthropicStubHandler(Func<HttpRequestMessage, HttpResponse
         return Task.FromResult(response);
     }
 }
-
-internal sealed class AnthropicTestClock(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}

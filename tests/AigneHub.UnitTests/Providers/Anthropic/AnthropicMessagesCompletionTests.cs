@@ -17,7 +17,7 @@ public sealed class AnthropicMessagesCompletionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeAnthropicUpstream.StartAsync();
-        _harness = AnthropicAdapterHarness.Create(_upstream.BaseUrl, time: new AnthropicTestClock(Now));
+        _harness = AnthropicAdapterHarness.Create(_upstream.BaseUrl, time: new ManualClock(Now));
     }
 
     public async Task DisposeAsync()

@@ -93,7 +93,7 @@ public sealed class AnthropicMessagesErrorTests : IAsyncLifetime
                 response.Headers.RetryAfter = new RetryConditionHeaderValue(now.AddSeconds(42));
                 return response;
             },
-            new AnthropicTestClock(now));
+            new ManualClock(now));
 
         var error = await CallAsync(harness, stream: false);
 

@@ -18,7 +18,7 @@ public sealed class GeminiCompletionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeGeminiUpstream.StartAsync();
-        _harness = GeminiHarness.Create(_upstream.BaseUrl, time: new FixedTime(Now));
+        _harness = GeminiHarness.Create(_upstream.BaseUrl, time: new ManualClock(Now));
     }
 
     public async Task DisposeAsync()
@@ -180,9 +180,4 @@ public sealed class GeminiCompletionTests : IAsyncLifetime
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             }));
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

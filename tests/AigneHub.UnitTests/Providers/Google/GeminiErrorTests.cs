@@ -152,7 +152,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
                 response.Headers.RetryAfter = new RetryConditionHeaderValue(now.AddSeconds(42));
                 return response;
             },
-            new FixedTime(now));
+            new ManualClock(now));
 
         var error = await harness.FailureAsync(stream: false);
 
@@ -378,10 +378,5 @@ public sealed class GeminiErrorTests : IAsyncLifetime
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

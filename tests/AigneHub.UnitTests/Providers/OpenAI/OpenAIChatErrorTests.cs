@@ -92,7 +92,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
                 response.Headers.RetryAfter = new RetryConditionHeaderValue(now.AddSeconds(42));
                 return response;
             },
-            new FixedTimeProvider(now));
+            new ManualClock(now));
 
         var error = await CallAsync(harness, stream: false);
 
