@@ -16,6 +16,17 @@ internal static partial class UpstreamErrorText
     // Upstream text is scrubbed, never parsed for meaning: a longer input is cut before the patterns run.
     private const int MaxInputLength = 4 * MaxMessageLength;
 
+    /// <summary>
+    /// What a caller sees when a provider rejects a request as invalid: which provider, and its own reason (scrubbed)
+    /// when it gave one, since that reason is what lets the caller fix the request. Within the usual length bound.
+    /// </summary>
+    public static string Rejected(string provider, string? upstreamMessage, string? secret, int status)
+    {
+        var rejected = $"The {provider} provider rejected the request";
+        var detail = Scrub(upstreamMessage, secret, MaxMessageLength - rejected.Length - 2);
+        return detail is null ? $"{rejected} (HTTP {status})." : $"{rejected}: {detail}";
+    }
+
     /// <summary>The scrubbed text, or null when nothing readable is left.</summary>
     /// <param name="secret">A secret known to the caller (the API key in use), masked wherever it appears.</param>
     public static string? Scrub(string? text, string? secret, int maxLength = MaxMessageLength)

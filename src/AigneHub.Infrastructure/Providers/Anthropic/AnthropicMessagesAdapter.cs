@@ -365,7 +365,7 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
                 return new UpstreamException(
                     ErrorKind.UpstreamRejected,
                     provider,
-                    UpstreamErrorText.Scrub(error?.Message, call.ApiKey) ?? $"The {provider} provider rejected the request (HTTP {status}).",
+                    UpstreamErrorText.Rejected(provider, error?.Message, call.ApiKey, status),
                     status);
             default:
                 // 529 (overloaded_error), 500 (api_error), other 5xx, and statuses Anthropic does not document.

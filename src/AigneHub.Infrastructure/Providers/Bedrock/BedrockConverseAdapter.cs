@@ -314,7 +314,7 @@ internal sealed partial class BedrockConverseAdapter : IChatAdapter
             ErrorKind.UpstreamRejected => new UpstreamException(
                 kind,
                 provider,
-                UpstreamErrorText.Scrub(error.Message, call.SecretAccessKey) ?? $"The {provider} provider rejected the request (HTTP {status}).",
+                UpstreamErrorText.Rejected(provider, error.Message, call.SecretAccessKey, status),
                 status),
             ErrorKind.UpstreamTimeout => new UpstreamException(kind, provider, $"The {provider} provider's model timed out (HTTP {status}).", status),
             _ => new UpstreamException(kind, provider, $"The {provider} provider failed (HTTP {status}).", status),

@@ -405,7 +405,7 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
             return new UpstreamException(
                 ErrorKind.UpstreamRejected,
                 call.Provider,
-                UpstreamErrorText.Scrub(error?.Message, call.ApiKey) ?? $"The {call.Provider} provider rejected the request (HTTP {status}).",
+                UpstreamErrorText.Rejected(call.Provider, error?.Message, call.ApiKey, status),
                 status);
         }
 

@@ -353,13 +353,10 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter, ICredentialProbe
                     RetryAfter(response));
             case HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.Conflict
                 or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnprocessableEntity:
-                // The upstream's reason helps the caller fix the request; the whole message stays within the usual bound.
-                var rejected = $"The {call.Provider} provider rejected the request";
-                var detail = UpstreamErrorText.Scrub(error?.Message, call.ApiKey, UpstreamErrorText.MaxMessageLength - rejected.Length - 2);
                 return new UpstreamException(
                     ErrorKind.UpstreamRejected,
                     call.Provider,
-                    detail is null ? $"{rejected} (HTTP {status})." : $"{rejected}: {detail}",
+                    UpstreamErrorText.Rejected(call.Provider, error?.Message, call.ApiKey, status),
                     status);
             default:
                 return new UpstreamException(

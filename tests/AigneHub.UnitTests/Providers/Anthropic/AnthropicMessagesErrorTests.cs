@@ -116,7 +116,7 @@ public sealed class AnthropicMessagesErrorTests : IAsyncLifetime
         Assert.Equal(status, error.UpstreamStatus);
         Assert.False(error.IsRetryable);
         Assert.Equal(
-            "messages.0.content.0.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'",
+            "The anthropic provider rejected the request: messages.0.content.0.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'",
             error.Message);
     }
 
@@ -128,7 +128,7 @@ public sealed class AnthropicMessagesErrorTests : IAsyncLifetime
         var error = await CallAsync(_harness, stream: false);
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Equal("model: claude-imaginary", error.Message);
+        Assert.Equal("The anthropic provider rejected the request: model: claude-imaginary", error.Message);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class AnthropicMessagesErrorTests : IAsyncLifetime
 
         var error = await CallAsync(_harness, stream: false);
 
-        Assert.StartsWith("Invalid key ****", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The anthropic provider rejected the request: Invalid key ****", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("abcdef1234567890", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("tok.en-123", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("9f86d081884c7d659a2feaa0c55ad015", error.Message, StringComparison.Ordinal);

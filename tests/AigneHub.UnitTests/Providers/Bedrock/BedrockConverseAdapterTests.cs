@@ -187,7 +187,7 @@ public sealed class BedrockConverseAdapterTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<UpstreamException>(() => harness.CompleteAsync(BedrockAdapterHarness.Hello()));
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.StartsWith("The model rejected key ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The bedrock provider rejected the request: The model rejected key ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeBedrockUpstream.DefaultSecretAccessKey, error.Message, StringComparison.Ordinal);
     }
 

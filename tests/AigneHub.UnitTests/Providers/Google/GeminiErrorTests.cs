@@ -173,7 +173,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
         Assert.Equal(400, error.UpstreamStatus);
         Assert.False(error.IsRetryable);
-        Assert.StartsWith("Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\"; key ****", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The google provider rejected the request: Invalid value at 'generation_config.temperature' (TYPE_FLOAT), \"hot\"; key ****", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(GeminiHarness.ApiKey, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("AIzaSyAnotherKey", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ya29.a0AfH6SMBx", error.Message, StringComparison.Ordinal);
@@ -188,7 +188,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
         Assert.Equal(404, error.UpstreamStatus);
-        Assert.StartsWith("models/gemini-9-imaginary is not found for API version v1beta", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The google provider rejected the request: models/gemini-9-imaginary is not found for API version v1beta", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
         var error = await harness.FailureAsync(stream: true);
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Equal("Please use a valid role: user, model.", error.Message);
+        Assert.Equal("The google provider rejected the request: Please use a valid role: user, model.", error.Message);
     }
 
     [Theory]
@@ -215,7 +215,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
         var error = await _harness.FailureAsync(stream: false);
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Equal("The request cannot be served as sent.", error.Message);
+        Assert.Equal("The google provider rejected the request: The request cannot be served as sent.", error.Message);
     }
 
     [Fact]
