@@ -11,6 +11,18 @@ public interface IProviderCatalog
     /// </summary>
     IReadOnlyList<IChatProvider> Resolve(ModelName model);
 
-    /// <summary>Whether a provider of that name is enabled (to tell "unknown model" from "provider not configured").</summary>
-    bool IsEnabled(string provider);
+    /// <summary>Where a provider stands, so a refusal can say why: not set up at all, set up but unable to take calls, or ready.</summary>
+    ProviderAvailability Availability(string provider);
+}
+
+public enum ProviderAvailability
+{
+    /// <summary>Neither registered nor configured.</summary>
+    NotConfigured,
+
+    /// <summary>Registered, but disabled or without a credential this instance can use.</summary>
+    Unusable,
+
+    /// <summary>Takes calls.</summary>
+    Ready,
 }

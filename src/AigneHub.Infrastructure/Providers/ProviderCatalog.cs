@@ -38,6 +38,9 @@ internal sealed class ProviderCatalog(IEnumerable<IChatProvider> configured, Reg
         return result;
     }
 
-    public bool IsEnabled(string provider) =>
-        registered.Current.Any(p => p.Name == provider) || (!registered.IsRegistered(provider) && _configured.Any(p => p.Name == provider));
+    public ProviderAvailability Availability(string provider) =>
+        registered.Current.Any(p => p.Name == provider) ? ProviderAvailability.Ready
+        : registered.IsRegistered(provider) ? ProviderAvailability.Unusable
+        : _configured.Any(p => p.Name == provider) ? ProviderAvailability.Ready
+        : ProviderAvailability.NotConfigured;
 }

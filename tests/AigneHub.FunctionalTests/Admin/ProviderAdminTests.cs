@@ -98,6 +98,26 @@ public sealed class ProviderAdminTests(HubFixture hub)
         var provider = current.RootElement.GetProperty("provider");
         Assert.Equal((2, false, "maintenance"), (Version(provider), provider.GetProperty("enabled").GetBoolean(), provider.Str("disabled_reason")));
         Assert.Equal(0, provider.GetProperty("credentials").GetArrayLength());
+
+        // A call to the disabled provider says why it cannot be served, once the call path has seen the change.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string message;
+        do
+        {
+            using var call = await hub.PostChatAsync(new { model = "openrouter/openai/gpt-4o", messages = new[] { new { role = "user", content = "hi" } } });
+            Assert.Equal(HttpStatusCode.NotFound, call.StatusCode);
+            using var error = JsonDocument.Parse(await call.Content.ReadAsStringAsync());
+            message = error.RootElement.GetProperty("error").GetProperty("message").GetString() ?? string.Empty;
+        }
+        while (!message.Contains("disabled or has no usable credential", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Delay());
+
+        Assert.Contains("the provider 'openrouter' is disabled or has no usable credential", message);
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(100);
+        return true;
     }
 
     [Fact]

@@ -76,7 +76,8 @@ internal sealed class ScriptedCatalog(IReadOnlyList<IChatProvider> providers) : 
     public IReadOnlyList<IChatProvider> Resolve(ModelName model) =>
         providers.Where(p => (model.Provider is null || p.Name == model.Provider) && p.Serves(model.Model)).ToArray();
 
-    public bool IsEnabled(string provider) => providers.Any(p => p.Name == provider);
+    public ProviderAvailability Availability(string provider) =>
+        providers.Any(p => p.Name == provider) ? ProviderAvailability.Ready : ProviderAvailability.NotConfigured;
 }
 
 /// <summary>A provider whose answers (or failures) a test decides.</summary>

@@ -36,8 +36,13 @@ internal sealed class ChatRouter(IProviderCatalog catalog)
             return new ChatRoute(name, providers);
         }
 
-        var message = name.Provider is { } provider && !catalog.IsEnabled(provider)
-            ? $"The model '{model}' is not available: the provider '{provider}' is not configured on this hub."
+        var message = name.Provider is { } provider
+            ? catalog.Availability(provider) switch
+            {
+                ProviderAvailability.NotConfigured => $"The model '{model}' is not available: the provider '{provider}' is not configured on this hub.",
+                ProviderAvailability.Unusable => $"The model '{model}' is not available: the provider '{provider}' is disabled or has no usable credential.",
+                _ => $"The model '{model}' does not exist or no configured provider serves it.",
+            }
             : $"The model '{model}' does not exist or no configured provider serves it.";
         throw new ModelNotFoundException(model, message);
     }
