@@ -1,4 +1,6 @@
 using AigneHub.Api.Grpc;
+using AigneHub.Api.Identity;
+using AigneHub.Application.Abstractions;
 using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.OpenAI;
 
@@ -23,6 +25,8 @@ internal static class PresentationRegistration
             options.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
                 Google.Rpc.BadRequest.Descriptor, Google.Rpc.ErrorInfo.Descriptor);
         });
+        services.AddHttpContextAccessor();
+        services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));

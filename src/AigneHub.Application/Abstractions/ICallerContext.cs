@@ -1,0 +1,17 @@
+using AigneHub.Domain.Access;
+
+namespace AigneHub.Application.Abstractions;
+
+/// <summary>Who is making the current call, as the edge authenticated them; null when nobody is authenticated.</summary>
+public interface ICallerContext
+{
+    Caller? Current { get; }
+}
+
+/// <summary>An authenticated caller.</summary>
+/// <param name="UserId">The user the call is made for (and whose credit account pays for it).</param>
+/// <param name="Role">The user's role.</param>
+/// <param name="KeyId">The hub access key's id (not secret) when the caller used a key; null for a bearer token.</param>
+/// <param name="AppId">The calling app's client id when known (x-aigne-hub-client-did or the key's app).</param>
+/// <param name="Scopes">What the credential allows: "inference", "admin:read", "admin:write".</param>
+public sealed record Caller(string UserId, UserRole Role, string? KeyId, string? AppId, IReadOnlySet<string> Scopes);
