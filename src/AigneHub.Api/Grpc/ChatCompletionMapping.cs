@@ -3,6 +3,7 @@ using AigneHub.Application.Chat.Commands.StreamChatCompletion;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 using V1 = AigneHub.Api.Grpc.V1;
@@ -37,6 +38,14 @@ internal static class ChatCompletionMapping
         if (completion.Content is not null)
         {
             message.Content = completion.Content;
+        }
+
+        if (completion.ToolCalls is { } calls)
+        {
+            foreach (var call in calls)
+            {
+                message.ToolCalls.Add(ToWire(call));
+            }
         }
 
         response.Choices.Add(new V1.ChatCompletionChoice { Index = 0, Message = message, FinishReason = completion.FinishReason });
@@ -80,6 +89,14 @@ internal static class ChatCompletionMapping
             delta.Content = update.ContentDelta;
         }
 
+        if (update.ToolCallDeltas is { } calls)
+        {
+            foreach (var call in calls)
+            {
+                delta.ToolCalls.Add(ToWire(call));
+            }
+        }
+
         var choice = new V1.ChatCompletionChunkChoice { Index = 0, Delta = delta };
         if (update.FinishReason is not null)
         {
@@ -95,7 +112,122 @@ internal static class ChatCompletionMapping
         PromptTokens = usage.PromptTokens,
         CompletionTokens = usage.CompletionTokens,
         TotalTokens = usage.TotalTokens,
+        PromptTokensDetails = new V1.PromptTokensDetails { CachedTokens = usage.CachedPromptTokens },
     };
+
+    private static V1.ToolCall ToWire(ToolCall call) => new()
+    {
+        Id = call.Id,
+        Type = "function",
+        Function = new V1.FunctionCall { Name = call.Name, Arguments = call.Arguments },
+    };
+
+    private static V1.ToolCallChunk ToWire(ToolCallDelta delta)
+    {
+        var chunk = new V1.ToolCallChunk { Index = delta.Index, Function = new V1.FunctionCallChunk() };
+        if (delta.Id is not null)
+        {
+            chunk.Id = delta.Id;
+            chunk.Type = "function";
+        }
+
+        if (delta.Name is not null)
+        {
+            chunk.Function.Name = delta.Name;
+        }
+
+        if (delta.ArgumentsDelta is not null)
+        {
+            chunk.Function.Arguments = delta.ArgumentsDelta;
+        }
+
+        return chunk;
+    }
+
+    private static IReadOnlyList<ToolDefinition>? ToTools(RepeatedField<V1.Tool> tools)
+    {
+        if (tools.Count == 0)
+        {
+            return null;
+        }
+
+        var result = new ToolDefinition[tools.Count];
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var tool = tools[i];
+            if (tool.Type != "function")
+            {
+                throw Shape($"tools[{i}].type", $"'{Truncate(tool.Type)}' is not a supported tool type: use 'function'");
+            }
+
+            if (tool.Function is null)
+            {
+                throw Shape($"tools[{i}].function", $"tools[{i}].function is required");
+            }
+
+            result[i] = new ToolDefinition(
+                tool.Function.Name,
+                string.IsNullOrEmpty(tool.Function.Description) ? null : tool.Function.Description,
+                tool.Function.Parameters is null ? null : JsonFormatter.Default.Format(tool.Function.Parameters),
+                tool.Function.HasStrict ? tool.Function.Strict : null);
+        }
+
+        return result;
+    }
+
+    private static ToolChoice? ToToolChoice(Value? choice) => choice?.KindCase switch
+    {
+        null or Value.KindOneofCase.None or Value.KindOneofCase.NullValue => null,
+        Value.KindOneofCase.StringValue => choice.StringValue switch
+        {
+            "auto" => ToolChoice.Auto,
+            "none" => ToolChoice.None,
+            "required" => ToolChoice.Required,
+            _ => throw Shape("tool_choice", $"'{Truncate(choice.StringValue)}' is not one of ['none', 'auto', 'required'] or a function choice"),
+        },
+        Value.KindOneofCase.StructValue when choice.StructValue.Fields.TryGetValue("function", out var function)
+            && function.KindCase == Value.KindOneofCase.StructValue
+            && function.StructValue.Fields.TryGetValue("name", out var name)
+            && name.KindCase == Value.KindOneofCase.StringValue
+            && name.StringValue.Length > 0 => ToolChoice.Function(name.StringValue),
+        _ => throw Shape("tool_choice", "tool_choice must be 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": …}}"),
+    };
+
+    private static ResponseFormat? ToResponseFormat(V1.ResponseFormat? format) => format?.Type switch
+    {
+        null => null,
+        "text" => ResponseFormat.Text,
+        "json_object" => ResponseFormat.JsonObject,
+        "json_schema" => new ResponseFormat(
+            ResponseFormatKind.JsonSchema,
+            format.JsonSchema?.Name,
+            format.JsonSchema?.Schema is { } schema ? JsonFormatter.Default.Format(schema) : null,
+            format.JsonSchema is { HasStrict: true } strict ? strict.Strict : null,
+            string.IsNullOrEmpty(format.JsonSchema?.Description) ? null : format.JsonSchema.Description),
+        _ => throw Shape("response_format.type", $"'{Truncate(format.Type)}' is not one of ['text', 'json_object', 'json_schema'] - 'response_format.type'"),
+    };
+
+    private static ToolCall[]? ToToolCalls(RepeatedField<V1.ToolCall> calls, int index)
+    {
+        if (calls.Count == 0)
+        {
+            return null;
+        }
+
+        var result = new ToolCall[calls.Count];
+        for (var j = 0; j < calls.Count; j++)
+        {
+            var call = calls[j];
+            if (call.Function is null)
+            {
+                throw Shape($"messages[{index}].tool_calls[{j}].function", $"messages[{index}].tool_calls[{j}].function is required");
+            }
+
+            result[j] = new ToolCall(call.Id, call.Function.Name, call.Function.Arguments);
+        }
+
+        return result;
+    }
 
     private static ChatSettings ToSettings(V1.CreateChatCompletionRequest request) => new()
     {
@@ -108,6 +240,10 @@ internal static class ChatCompletionMapping
         User = string.IsNullOrEmpty(request.User) ? null : request.User,
         PresencePenalty = request.HasPresencePenalty ? request.PresencePenalty : null,
         FrequencyPenalty = request.HasFrequencyPenalty ? request.FrequencyPenalty : null,
+        Tools = ToTools(request.Tools),
+        ToolChoice = ToToolChoice(request.ToolChoice),
+        ParallelToolCalls = request.HasParallelToolCalls ? request.ParallelToolCalls : null,
+        ResponseFormat = ToResponseFormat(request.ResponseFormat),
     };
 
     private static IReadOnlyList<string>? ToStop(Value? stop) => stop?.KindCase switch
@@ -132,7 +268,8 @@ internal static class ChatCompletionMapping
                 text,
                 parts,
                 string.IsNullOrEmpty(message.Name) ? null : message.Name,
-                string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId);
+                string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId,
+                ToToolCalls(message.ToolCalls, i));
         }
 
         return result;

@@ -53,6 +53,9 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
                 _json.WriteNumber("prompt_tokens", usage.PromptTokens);
                 _json.WriteNumber("completion_tokens", usage.CompletionTokens);
                 _json.WriteNumber("total_tokens", usage.TotalTokens);
+                _json.WriteStartObject("prompt_tokens_details");
+                _json.WriteNumber("cached_tokens", usage.CachedPromptTokens);
+                _json.WriteEndObject();
                 _json.WriteEndObject();
             }
             else
@@ -79,6 +82,37 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
         output.Write(EventEnd);
     }
 
+    private void WriteToolCalls(IReadOnlyList<ToolCallDelta> calls)
+    {
+        _json.WriteStartArray("tool_calls");
+        foreach (var call in calls)
+        {
+            _json.WriteStartObject();
+            _json.WriteNumber("index", call.Index);
+            if (call.Id is not null)
+            {
+                _json.WriteString("id", call.Id);
+                _json.WriteString("type", "function");
+            }
+
+            _json.WriteStartObject("function");
+            if (call.Name is not null)
+            {
+                _json.WriteString("name", call.Name);
+            }
+
+            if (call.ArgumentsDelta is not null)
+            {
+                _json.WriteString("arguments", call.ArgumentsDelta);
+            }
+
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndArray();
+    }
+
     private void WriteChoice(ChatCompletionUpdate update)
     {
         _json.WriteStartObject();
@@ -92,6 +126,11 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
         if (update.ContentDelta is not null)
         {
             _json.WriteString("content", update.ContentDelta);
+        }
+
+        if (update.ToolCallDeltas is { } calls)
+        {
+            WriteToolCalls(calls);
         }
 
         _json.WriteEndObject();

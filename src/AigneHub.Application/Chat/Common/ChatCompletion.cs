@@ -1,3 +1,4 @@
+using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Chat.Common;
@@ -5,6 +6,7 @@ namespace AigneHub.Application.Chat.Common;
 /// <summary>A complete (non-streamed) chat answer.</summary>
 /// <param name="Model">The model that answered, as the hub names it ("provider/model").</param>
 /// <param name="FinishReason">OpenAI's vocabulary: stop, length, tool_calls, content_filter.</param>
+/// <param name="ToolCalls">The function calls the model asked for, in order; null when none.</param>
 public sealed record ChatCompletion(
     string Id,
     DateTimeOffset Created,
@@ -12,11 +14,12 @@ public sealed record ChatCompletion(
     string? Content,
     string FinishReason,
     TokenUsage Usage,
-    string? SystemFingerprint);
+    string? SystemFingerprint,
+    IReadOnlyList<ToolCall>? ToolCalls = null);
 
 /// <summary>
-/// One piece of a streamed answer. A stream carries role first, then content deltas, then one update with the
-/// finish reason, and (when the provider reports it) one with the usage.
+/// One piece of a streamed answer. A stream carries role first, then content and tool-call deltas, then one update
+/// with the finish reason, and (when the provider reports it) one with the usage.
 /// </summary>
 public sealed record ChatCompletionUpdate(
     string Id,
@@ -26,4 +29,13 @@ public sealed record ChatCompletionUpdate(
     string? ContentDelta,
     string? FinishReason,
     TokenUsage? Usage,
-    string? SystemFingerprint = null);
+    string? SystemFingerprint = null,
+    IReadOnlyList<ToolCallDelta>? ToolCallDeltas = null);
+
+/// <summary>
+/// A piece of a streamed function call, as OpenAI streams them: the first piece of a call carries its index, id and
+/// name; later pieces carry the same index and the next fragment of the arguments. Concatenating the fragments of one
+/// index in order gives the call's arguments.
+/// </summary>
+/// <param name="Index">The call's position among the answer's calls (0, 1, …).</param>
+public sealed record ToolCallDelta(int Index, string? Id, string? Name, string? ArgumentsDelta);

@@ -12,6 +12,9 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
 {
     public const int MaxMessages = 2048;
 
+    /// <summary>OpenAI's limit on functions per request.</summary>
+    public const int MaxTools = 128;
+
     public ChatRequestValidator()
     {
         RuleFor(x => x.Model)
@@ -30,10 +33,54 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             .SetValidator(new ChatMessageValidator())
             .OverridePropertyName("messages");
 
+        RuleFor(x => x.Messages)
+            .Must(AnswersOnlyAskedToolCalls)
+            .WithMessage(x => $"messages with role 'tool' must answer a tool call of a preceding assistant message: '{Truncate(UnansweredToolCallId(x.Messages) ?? string.Empty)}' was not asked for")
+            .When(x => x.Messages is { Count: > 0 })
+            .OverridePropertyName("messages");
+
+        RuleFor(x => x.Settings.ToolChoice)
+            .Must((x, choice) => x.Settings.Tools is { Count: > 0 })
+            .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Required or ToolChoiceMode.Function })
+            .WithMessage("tool_choice requires tools: give the functions the model may call")
+            .Must((x, choice) => x.Settings.Tools is null || x.Settings.Tools.Any(t => t.Name == choice!.FunctionName))
+            .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Function })
+            .WithMessage(x => $"tool_choice names the function '{Truncate(x.Settings.ToolChoice!.FunctionName ?? string.Empty)}', which is not among the tools")
+            .OverridePropertyName("tool_choice");
+
         RuleFor(x => x.Settings).SetValidator(new ChatSettingsValidator()).OverridePropertyName(string.Empty);
     }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private static bool AnswersOnlyAskedToolCalls(IReadOnlyList<ChatMessage> messages) => UnansweredToolCallId(messages) is null;
+
+    /// <summary>The tool_call_id of the first tool message that answers no tool call asked for before it; null when all do.</summary>
+    private static string? UnansweredToolCallId(IReadOnlyList<ChatMessage> messages)
+    {
+        HashSet<string>? asked = null;
+        foreach (var message in messages)
+        {
+            if (message.ToolCalls is { } calls)
+            {
+                asked ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var call in calls)
+                {
+                    asked.Add(call.Id);
+                }
+            }
+            else if (message.Role == ChatRole.Tool && message.ToolCallId is { Length: > 0 } id && asked?.Contains(id) != true)
+            {
+                return id;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>OpenAI's rule for function and schema names.</summary>
+    private static bool IsFunctionName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
     private sealed class ChatMessageValidator : AbstractValidator<ChatMessage>
     {
@@ -50,6 +97,23 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
                 .When(m => m.Role == ChatRole.Tool)
                 .WithMessage("a tool message must name the tool_call_id it answers")
                 .OverridePropertyName("tool_call_id");
+
+            RuleFor(m => m)
+                .Must(m => m.HasContent || m.ToolCalls is not null)
+                .When(m => m.Role == ChatRole.Assistant)
+                .WithMessage("an assistant message must have content or tool_calls")
+                .OverridePropertyName("content");
+
+            RuleFor(m => m.ToolCalls)
+                .Empty()
+                .When(m => m.Role != ChatRole.Assistant)
+                .WithMessage("only assistant messages may carry tool_calls")
+                .OverridePropertyName("tool_calls");
+
+            RuleForEach(m => m.ToolCalls)
+                .Must(c => c.Id.Length > 0).WithMessage("tool_calls[].id is required")
+                .Must(c => IsFunctionName(c.Name)).WithMessage((_, c) => $"tool_calls[].function.name '{Truncate(c.Name)}' must be 1 to 64 letters, digits, '_' or '-'")
+                .OverridePropertyName("tool_calls");
 
             RuleForEach(m => m.Parts)
                 .Must(p => p is not ImagePart image || IsImageUrl(image.Url))
@@ -80,6 +144,20 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
                 .When(s => s.Stop is not null)
                 .OverridePropertyName("stop");
             RuleFor(s => s.User).MaximumLength(256).OverridePropertyName("user");
+            RuleFor(s => s.Tools)
+                .Must(t => t!.Count <= MaxTools).WithMessage($"tools may contain at most {MaxTools} functions")
+                .Must(t => t!.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == t!.Count).WithMessage("tools must not name the same function twice")
+                .When(s => s.Tools is not null)
+                .OverridePropertyName("tools");
+            RuleForEach(s => s.Tools)
+                .Must(t => IsFunctionName(t.Name))
+                .WithMessage((_, t) => $"'{Truncate(t.Name)}' is not a valid function name: use 1 to 64 letters, digits, '_' or '-'")
+                .OverridePropertyName("tools");
+            RuleFor(s => s.ResponseFormat)
+                .Must(f => IsFunctionName(f!.SchemaName)).WithMessage("response_format.json_schema.name is required: 1 to 64 letters, digits, '_' or '-'")
+                .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
+                .When(s => s.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
+                .OverridePropertyName("response_format");
         }
     }
 }

@@ -1,6 +1,8 @@
+using AigneHub.Domain.Chat;
+
 namespace AigneHub.Application.Chat.Common;
 
-/// <summary>Sampling and length settings of a chat call; null means "the provider's default".</summary>
+/// <summary>Everything a chat call asks for besides the model and the messages; null means "the provider's default".</summary>
 public sealed record ChatSettings
 {
     public static readonly ChatSettings Default = new();
@@ -23,4 +25,15 @@ public sealed record ChatSettings
     public double? PresencePenalty { get; init; }
 
     public double? FrequencyPenalty { get; init; }
+
+    /// <summary>Functions the model may call; null when the call offers none.</summary>
+    public IReadOnlyList<ToolDefinition>? Tools { get; init; }
+
+    public ToolChoice? ToolChoice { get; init; }
+
+    /// <summary>Whether the model may ask for several calls in one answer (OpenAI's parallel_tool_calls).</summary>
+    public bool? ParallelToolCalls { get; init; }
+
+    /// <summary>Text (null), JSON mode, or JSON following a schema.</summary>
+    public ResponseFormat? ResponseFormat { get; init; }
 }

@@ -53,7 +53,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                     throw;
                 }
 
-                if (update.ContentDelta is { Length: > 0 })
+                if (update.ContentDelta is { Length: > 0 } || update.ToolCallDeltas is not null)
                 {
                     contentUpdates++;
                 }
