@@ -43,7 +43,7 @@ public sealed class ChatCompletionChunkWriterTests
 
         var events = Encoding.UTF8.GetString(output.WrittenSpan).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.EndsWith(",\"usage\":null}", events[0]);
-        Assert.EndsWith("\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1,\"total_tokens\":3}}", events[1]);
+        Assert.EndsWith("\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1,\"total_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":0}}}", events[1]);
     }
 
     [Fact]

@@ -43,6 +43,9 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             .Must((x, choice) => x.Settings.Tools is { Count: > 0 })
             .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Required or ToolChoiceMode.Function })
             .WithMessage("tool_choice requires tools: give the functions the model may call")
+            .OverridePropertyName("tool_choice");
+
+        RuleFor(x => x.Settings.ToolChoice)
             .Must((x, choice) => x.Settings.Tools is null || x.Settings.Tools.Any(t => t.Name == choice!.FunctionName))
             .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Function })
             .WithMessage(x => $"tool_choice names the function '{Truncate(x.Settings.ToolChoice!.FunctionName ?? string.Empty)}', which is not among the tools")

@@ -81,6 +81,26 @@ internal static class OpenAIChatRequestWriter
             writer.WriteNumber("frequency_penalty"u8, frequencyPenalty);
         }
 
+        if (settings.Tools is { } tools)
+        {
+            WriteTools(writer, tools);
+        }
+
+        if (settings.ToolChoice is { } toolChoice)
+        {
+            WriteToolChoice(writer, toolChoice);
+        }
+
+        if (settings.ParallelToolCalls is { } parallel)
+        {
+            writer.WriteBoolean("parallel_tool_calls"u8, parallel);
+        }
+
+        if (settings.ResponseFormat is { } format)
+        {
+            WriteResponseFormat(writer, format);
+        }
+
         if (stream)
         {
             writer.WriteBoolean("stream"u8, true);
@@ -126,6 +146,122 @@ internal static class OpenAIChatRequestWriter
         if (message.ToolCallId is { } toolCallId)
         {
             writer.WriteString("tool_call_id"u8, toolCallId);
+        }
+
+        if (message.ToolCalls is { } calls)
+        {
+            writer.WriteStartArray("tool_calls"u8);
+            foreach (var call in calls)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id"u8, call.Id);
+                writer.WriteString("type"u8, "function"u8);
+                writer.WriteStartObject("function"u8);
+                writer.WriteString("name"u8, call.Name);
+                writer.WriteString("arguments"u8, call.Arguments);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTools(Utf8JsonWriter writer, IReadOnlyList<ToolDefinition> tools)
+    {
+        writer.WriteStartArray("tools"u8);
+        foreach (var tool in tools)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "function"u8);
+            writer.WriteStartObject("function"u8);
+            writer.WriteString("name"u8, tool.Name);
+            if (tool.Description is { } description)
+            {
+                writer.WriteString("description"u8, description);
+            }
+
+            if (tool.ParametersJson is { } parameters)
+            {
+                writer.WritePropertyName("parameters"u8);
+                writer.WriteRawValue(parameters);
+            }
+
+            if (tool.Strict is { } strict)
+            {
+                writer.WriteBoolean("strict"u8, strict);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteToolChoice(Utf8JsonWriter writer, ToolChoice choice)
+    {
+        switch (choice.Mode)
+        {
+            case ToolChoiceMode.Auto:
+                writer.WriteString("tool_choice"u8, "auto"u8);
+                break;
+            case ToolChoiceMode.None:
+                writer.WriteString("tool_choice"u8, "none"u8);
+                break;
+            case ToolChoiceMode.Required:
+                writer.WriteString("tool_choice"u8, "required"u8);
+                break;
+            case ToolChoiceMode.Function:
+                writer.WriteStartObject("tool_choice"u8);
+                writer.WriteString("type"u8, "function"u8);
+                writer.WriteStartObject("function"u8);
+                writer.WriteString("name"u8, choice.FunctionName);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(choice), choice.Mode, "Unknown tool choice.");
+        }
+    }
+
+    private static void WriteResponseFormat(Utf8JsonWriter writer, ResponseFormat format)
+    {
+        writer.WriteStartObject("response_format"u8);
+        switch (format.Kind)
+        {
+            case ResponseFormatKind.Text:
+                writer.WriteString("type"u8, "text"u8);
+                break;
+            case ResponseFormatKind.JsonObject:
+                writer.WriteString("type"u8, "json_object"u8);
+                break;
+            case ResponseFormatKind.JsonSchema:
+                writer.WriteString("type"u8, "json_schema"u8);
+                writer.WriteStartObject("json_schema"u8);
+                writer.WriteString("name"u8, format.SchemaName);
+                if (format.Description is { } description)
+                {
+                    writer.WriteString("description"u8, description);
+                }
+
+                if (format.SchemaJson is { } schema)
+                {
+                    writer.WritePropertyName("schema"u8);
+                    writer.WriteRawValue(schema);
+                }
+
+                if (format.Strict is { } strict)
+                {
+                    writer.WriteBoolean("strict"u8, strict);
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format.Kind, "Unknown response format.");
         }
 
         writer.WriteEndObject();

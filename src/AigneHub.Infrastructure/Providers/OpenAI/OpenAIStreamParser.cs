@@ -86,6 +86,7 @@ internal sealed class OpenAIStreamParser(string modelPrefix, string requestedMod
         var role = choice?.Role;
         var content = choice?.Content;
         var finishReason = choice?.FinishReason;
+        var toolCalls = choice?.ToolCalls;
         if (finishReason is not null)
         {
             SawFinishReason = true;
@@ -96,12 +97,12 @@ internal sealed class OpenAIStreamParser(string modelPrefix, string requestedMod
             Usage = usage;
         }
 
-        if (role is null && string.IsNullOrEmpty(content) && finishReason is null && usage is null)
+        if (role is null && string.IsNullOrEmpty(content) && finishReason is null && usage is null && toolCalls is null)
         {
             return null;
         }
 
-        return new ChatCompletionUpdate(_id ?? string.Empty, _created, Model, role, content, finishReason, usage, _fingerprint);
+        return new ChatCompletionUpdate(_id ?? string.Empty, _created, Model, role, content, finishReason, usage, _fingerprint, toolCalls);
     }
 
     private void ReadModel(ref Utf8JsonReader reader)
