@@ -24,7 +24,7 @@ test('non-streaming chat with the demo model returns the echo and honest usage',
   assert.equal(completion.choices[0].message.role, 'assistant');
   assert.equal(completion.choices[0].message.content, 'hello from the openai sdk');
   assert.equal(completion.choices[0].finish_reason, 'stop');
-  assert.deepEqual(completion.usage, { prompt_tokens: 8, completion_tokens: 5, total_tokens: 13 });
+  assert.deepEqual(completion.usage, { prompt_tokens: 8, completion_tokens: 5, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
 });
 
 test('streaming chat delivers the answer word by word and a final usage chunk', async () => {
@@ -49,7 +49,7 @@ test('streaming chat delivers the answer word by word and a final usage chunk', 
 
   assert.deepEqual(pieces, ['stream', ' these', ' four', ' words']);
   assert.equal(finishReason, 'stop');
-  assert.deepEqual(usage, { prompt_tokens: 4, completion_tokens: 4, total_tokens: 8 });
+  assert.deepEqual(usage, { prompt_tokens: 4, completion_tokens: 4, total_tokens: 8, prompt_tokens_details: { cached_tokens: 0 } });
 });
 
 test('the stream helper assembles the final message', async () => {
@@ -94,4 +94,74 @@ test('max_tokens truncates the demo answer with finish_reason length', async () 
   assert.equal(completion.choices[0].message.content, 'one two');
   assert.equal(completion.choices[0].finish_reason, 'length');
   assert.equal(completion.usage.completion_tokens, 2);
+});
+
+const weatherTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather for a city',
+    parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+  },
+};
+
+test('a two-step tool-call round trip: the model asks for a call, the tool result is answered', async () => {
+  const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
+  const first = await client.chat.completions.create({ model: 'demo/echo', messages, tools: [weatherTool], tool_choice: 'required' });
+
+  const choice = first.choices[0];
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.tool_calls.length, 1);
+  const call = choice.message.tool_calls[0];
+  assert.equal(call.type, 'function');
+  assert.equal(call.function.name, 'get_weather');
+  assert.deepEqual(JSON.parse(call.function.arguments), { input: 'What is the weather in Paris?' });
+
+  messages.push(choice.message);
+  messages.push({ role: 'tool', tool_call_id: call.id, content: 'Sunny, 21 degrees' });
+  const second = await client.chat.completions.create({ model: 'demo/echo', messages, tools: [weatherTool] });
+
+  assert.equal(second.choices[0].finish_reason, 'stop');
+  assert.equal(second.choices[0].message.content, 'Sunny, 21 degrees');
+});
+
+test('a streamed tool call is assembled by the SDK into one call with its arguments', async () => {
+  const stream = client.chat.completions.stream({
+    model: 'demo/echo',
+    messages: [{ role: 'user', content: 'call get_weather for Rome' }],
+    tools: [weatherTool],
+  });
+
+  const final = await stream.finalChatCompletion();
+
+  const call = final.choices[0].message.tool_calls[0];
+  assert.equal(final.choices[0].finish_reason, 'tool_calls');
+  assert.equal(call.function.name, 'get_weather');
+  assert.match(call.id, /^call_/);
+  assert.deepEqual(JSON.parse(call.function.arguments), { input: 'call get_weather for Rome' });
+});
+
+test('a tool result for a call that was never made is a BadRequestError', async () => {
+  await assert.rejects(
+    client.chat.completions.create({
+      model: 'demo/echo',
+      messages: [{ role: 'user', content: 'hi' }, { role: 'tool', tool_call_id: 'call_nobody_made', content: '1' }],
+    }),
+    (error) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.equal(error.status, 400);
+      assert.match(error.message, /call_nobody_made/);
+      return true;
+    },
+  );
+});
+
+test('JSON mode answers valid JSON', async () => {
+  const completion = await client.chat.completions.create({
+    model: 'demo/echo',
+    messages: [{ role: 'user', content: 'answer in json please' }],
+    response_format: { type: 'json_object' },
+  });
+
+  assert.deepEqual(JSON.parse(completion.choices[0].message.content), { echo: 'answer in json please' });
 });

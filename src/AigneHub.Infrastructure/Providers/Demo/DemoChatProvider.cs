@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
@@ -13,6 +14,13 @@ namespace AigneHub.Infrastructure.Providers.Demo;
 /// with the last user message, word by word when streamed. It counts one token per whitespace-separated word, for
 /// the prompt (every message's text) and the answer alike, and honours max_tokens (finish_reason "length") and stop
 /// sequences. It is labelled as a demo wherever it appears: provider "demo", fingerprint "aignehub-demo".
+/// <para>
+/// It also plays through tool calling and JSON mode, so clients can try both without a provider account: offered
+/// tools, it calls one when tool_choice requires it (the named function, or the first one) or, with "auto", when the
+/// last user message names a tool; the call's arguments are <c>{"input": "&lt;last user message&gt;"}</c>. When the
+/// conversation ends with tool results it echoes the last result. With a JSON response format the answer is
+/// <c>{"echo": "&lt;text&gt;"}</c>.
+/// </para>
 /// </summary>
 internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, TimeProvider time) : IChatProvider
 {
@@ -31,10 +39,11 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
             NewId(),
             time.GetUtcNow(),
             Qualified(request.Model),
-            string.Concat(answer.Words),
+            answer.ToolCall is null ? string.Concat(answer.Words) : null,
             answer.FinishReason,
             answer.Usage,
-            Fingerprint));
+            Fingerprint,
+            answer.ToolCall is { } call ? [call] : null));
     }
 
     public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(
@@ -47,7 +56,16 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
         var model = Qualified(request.Model);
         var delay = TimeSpan.FromMilliseconds(options.Value.WordDelayMs);
 
-        yield return new ChatCompletionUpdate(id, created, model, "assistant", string.Empty, null, null, Fingerprint);
+        yield return new ChatCompletionUpdate(id, created, model, "assistant", answer.ToolCall is null ? string.Empty : null, null, null, Fingerprint);
+        if (answer.ToolCall is { } call)
+        {
+            // As OpenAI streams a call: id and name first, then the arguments in pieces.
+            var half = call.Arguments.Length / 2;
+            yield return new ChatCompletionUpdate(id, created, model, null, null, null, null, Fingerprint, [new ToolCallDelta(0, call.Id, call.Name, string.Empty)]);
+            yield return new ChatCompletionUpdate(id, created, model, null, null, null, null, Fingerprint, [new ToolCallDelta(0, null, null, call.Arguments[..half])]);
+            yield return new ChatCompletionUpdate(id, created, model, null, null, null, null, Fingerprint, [new ToolCallDelta(0, null, null, call.Arguments[half..])]);
+        }
+
         foreach (var word in answer.Words)
         {
             if (delay > TimeSpan.Zero)
@@ -72,6 +90,22 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
         var promptTokens = request.Messages.Sum(m => CountWords(m.PlainText()));
         var lastUser = request.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.PlainText();
         var text = string.IsNullOrWhiteSpace(lastUser) ? EmptyAnswer : lastUser;
+
+        if (request.Messages is [.., { Role: ChatRole.Tool } toolResult])
+        {
+            text = toolResult.PlainText();
+        }
+        else if (ToolToCall(request.Settings, lastUser) is { } tool)
+        {
+            var arguments = JsonSerializer.Serialize(new Dictionary<string, string> { ["input"] = lastUser ?? string.Empty });
+            var call = new ToolCall("call_demo_" + Guid.NewGuid().ToString("N")[..24], tool, arguments);
+            return new EchoAnswer([], "tool_calls", new TokenUsage(promptTokens, CountWords(arguments)), call);
+        }
+
+        if (request.Settings.ResponseFormat is { Kind: ResponseFormatKind.JsonObject or ResponseFormatKind.JsonSchema })
+        {
+            text = JsonSerializer.Serialize(new Dictionary<string, string> { ["echo"] = text });
+        }
 
         var finishReason = "stop";
         foreach (var stop in request.Settings.Stop ?? [])
@@ -123,5 +157,22 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
 
     internal static int CountWords(string text) => SplitWords(text).Count;
 
-    private sealed record EchoAnswer(List<string> Words, string FinishReason, TokenUsage Usage);
+    /// <summary>The tool the demo calls, or null when it answers with text (see the class remarks).</summary>
+    private static string? ToolToCall(ChatSettings settings, string? lastUser)
+    {
+        if (settings.Tools is not { Count: > 0 } tools)
+        {
+            return null;
+        }
+
+        return (settings.ToolChoice ?? ToolChoice.Auto).Mode switch
+        {
+            ToolChoiceMode.Function => settings.ToolChoice!.FunctionName,
+            ToolChoiceMode.Required => tools[0].Name,
+            ToolChoiceMode.Auto => tools.FirstOrDefault(t => lastUser?.Contains(t.Name, StringComparison.OrdinalIgnoreCase) == true)?.Name,
+            _ => null,
+        };
+    }
+
+    private sealed record EchoAnswer(List<string> Words, string FinishReason, TokenUsage Usage, ToolCall? ToolCall = null);
 }
