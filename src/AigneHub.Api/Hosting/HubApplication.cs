@@ -77,6 +77,7 @@ public sealed partial class HubApplication : IAsyncDisposable
             });
 
             builder.Services.AddOptions<HubEndpointsOptions>().Bind(builder.Configuration.GetSection(HubEndpointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<Application.Chat.Common.ChatRoutingOptions>().Bind(builder.Configuration.GetSection(Application.Chat.Common.ChatRoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
             builder.Services.AddApplication();
             builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null, embeddedDataPath));
             builder.Services.AddPresentation();

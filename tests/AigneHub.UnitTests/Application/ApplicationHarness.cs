@@ -17,8 +17,19 @@ internal sealed class ApplicationHarness : IDisposable
     private readonly ServiceProvider _services;
 
     public ApplicationHarness(params ScriptedProvider[] providers)
+        : this(null, providers)
+    {
+    }
+
+    /// <param name="deadline">The call deadline over all attempts (Providers:Routing:DeadlineSeconds); null for the default.</param>
+    public ApplicationHarness(int? deadlineSeconds, params ScriptedProvider[] providers)
     {
         var services = new ServiceCollection();
+        if (deadlineSeconds is { } seconds)
+        {
+            services.Configure<ChatRoutingOptions>(o => o.DeadlineSeconds = seconds);
+        }
+
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddApplication();
         services.AddSingleton<ICallRecorder>(Recorder);
@@ -96,6 +107,9 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
 
     public bool StreamDisposed { get; private set; }
 
+    /// <summary>A pause before each streamed piece (honouring cancellation).</summary>
+    public TimeSpan PieceDelay { get; init; }
+
     public bool Serves(string model) => model != "unknown";
 
     public async Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
@@ -128,6 +142,11 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
                 if (i == FailAfterPieces)
                 {
                     throw new global::AigneHub.Application.Common.Errors.UpstreamException(ErrorKind.UpstreamUnavailable, Name, "broke mid-stream");
+                }
+
+                if (PieceDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(PieceDelay, cancellationToken);
                 }
 
                 await Task.Yield();

@@ -4,6 +4,7 @@ using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
 using Mediator;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 
@@ -11,6 +12,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
     ChatRouter router,
     ICallRecorder recorder,
     TimeProvider time,
+    IOptions<ChatRoutingOptions> routing,
     ILogger<CreateChatCompletionCommandHandler> logger)
     : ICommandHandler<CreateChatCompletionCommand, ChatCompletion>
 {
@@ -19,6 +21,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
         var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
+        using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
         for (var attempt = 0; ; attempt++)
         {
@@ -26,7 +29,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             meter.Attempt(provider.Name, route.Name.Model);
             try
             {
-                var completion = await provider.CompleteAsync(request, cancellationToken);
+                var completion = await provider.CompleteAsync(request, deadline.Token);
                 meter.FirstByte();
                 recorder.Record(meter.Succeeded(completion.Usage));
                 return completion;
@@ -34,6 +37,12 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
             {
                 LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+            }
+            catch (Exception ex) when (deadline.Exceeded(ex))
+            {
+                var timedOut = deadline.TimedOut(provider.Name);
+                recorder.Record(meter.Failed(timedOut, default, cancellationToken));
+                throw timedOut;
             }
             catch (Exception ex)
             {

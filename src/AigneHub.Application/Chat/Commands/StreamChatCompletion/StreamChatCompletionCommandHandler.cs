@@ -5,6 +5,7 @@ using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
 using Mediator;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 
@@ -17,6 +18,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     ChatRouter router,
     ICallRecorder recorder,
     TimeProvider time,
+    IOptions<ChatRoutingOptions> routing,
     ILogger<StreamChatCompletionCommandHandler> logger)
     : IStreamCommandHandler<StreamChatCompletionCommand, ChatCompletionUpdate>
 {
@@ -27,6 +29,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true);
         var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
+        using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
         IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
         CallRecord? outcome = null;
@@ -34,7 +37,8 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         var contentUpdates = 0;
         try
         {
-            updates = await OpenFirstAvailableAsync(route, request, meter, cancellationToken);
+            updates = await OpenFirstAvailableAsync(route, request, meter, deadline, cancellationToken);
+            deadline.Disarm();
             while (true)
             {
                 ChatCompletionUpdate update;
@@ -88,13 +92,14 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         ChatRoute route,
         Application.Abstractions.ProviderChatRequest request,
         CallMeter meter,
+        CallDeadline deadline,
         CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var provider = route.Providers[attempt];
             meter.Attempt(provider.Name, route.Name.Model);
-            var updates = provider.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var updates = provider.StreamAsync(request, deadline.Token).GetAsyncEnumerator(deadline.Token);
             try
             {
                 if (!await updates.MoveNextAsync())
@@ -109,6 +114,13 @@ internal sealed partial class StreamChatCompletionCommandHandler(
             {
                 await updates.DisposeAsync();
                 LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+            }
+            catch (Exception ex) when (deadline.Exceeded(ex))
+            {
+                await updates.DisposeAsync();
+                var timedOut = deadline.TimedOut(provider.Name);
+                recorder.Record(meter.Failed(timedOut, default, cancellationToken));
+                throw timedOut;
             }
             catch (Exception ex)
             {
