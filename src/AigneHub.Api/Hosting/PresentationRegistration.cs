@@ -2,6 +2,7 @@ using AigneHub.Api.Grpc;
 using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Api.Rest;
+using AigneHub.Api.Rest.Aigne;
 using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Hosting;
@@ -27,6 +28,7 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
+        services.AddSingleton<AigneChatEndpoint>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -46,6 +48,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
+        app.MapAigne();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -3,17 +3,23 @@ using System.Diagnostics;
 namespace AigneHub.FunctionalTests.Clients;
 
 /// <summary>
-/// Runs the official `openai` npm package (tests/clients) against this hub, unchanged except for its base URL.
+/// Runs the official client packages (tests/clients: `openai` and `@aigne/aigne-hub`) against this hub, unchanged
+/// except for its base URL.
 /// Node's own test runner reports each case; a failure shows its output here.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class OpenAISdkCompatibilityTests(HubFixture hub)
+public sealed class ClientCompatibilityTests(HubFixture hub)
 {
     [Fact]
-    public async Task Official_openai_npm_client_works_against_the_hub()
+    public Task Official_openai_npm_client_works_against_the_hub() => RunClientSuiteAsync("openai-sdk.test.mjs", "openai");
+
+    [Fact]
+    public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync("aigne-hub.test.mjs", Path.Combine("@aigne", "aigne-hub"));
+
+    private async Task RunClientSuiteAsync(string suite, string package)
     {
         var clients = Path.Combine(RepositoryPaths.Root, "tests", "clients");
-        if (!Directory.Exists(Path.Combine(clients, "node_modules", "openai")))
+        if (!Directory.Exists(Path.Combine(clients, "node_modules", package)))
         {
             var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], clients, TimeSpan.FromMinutes(5));
             Assert.True(install.ExitCode == 0, "npm ci failed:\n" + install.Output);
@@ -21,12 +27,12 @@ public sealed class OpenAISdkCompatibilityTests(HubFixture hub)
 
         var run = await RunAsync(
             "node",
-            ["--test", "--test-reporter=spec", "openai-sdk.test.mjs"],
+            ["--test", "--test-reporter=spec", suite],
             clients,
             TimeSpan.FromMinutes(2),
             new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/') });
 
-        Assert.True(run.ExitCode == 0, "openai SDK tests failed:\n" + run.Output);
+        Assert.True(run.ExitCode == 0, suite + " failed:\n" + run.Output);
         Assert.Contains("fail 0", run.Output);
     }
 

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AigneHub.FunctionalTests.Aigne;
+
+/// <summary>The AIGNE-native routes as the AIGNE client and CLI see them: discovery, availability, chat and its errors.</summary>
+[Collection(HubCollection.Name)]
+public sealed class AigneSurfaceTests(HubFixture hub)
+{
+    [Fact]
+    public async Task The_blocklet_description_names_the_hub_component_mount_point()
+    {
+        using var json = JsonDocument.Parse(await hub.Rest.GetStringAsync("/__blocklet__.js?type=json"));
+
+        var mount = json.RootElement.GetProperty("componentMountPoints").EnumerateArray()
+            .Single(m => m.GetProperty("did").GetString() == "z8ia3xzq2tMq8CRHfaXj1BTYJyYnEcHbqP8cJ");
+        Assert.Equal("/", mount.GetProperty("mountPoint").GetString());
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("?model=demo/echo", true)]
+    [InlineData("?model=demo/no-such-model", false)]
+    public async Task Status_says_whether_the_hub_or_a_model_is_available(string query, bool available)
+    {
+        using var json = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/v2/status" + query));
+
+        Assert.Equal(available, json.RootElement.GetProperty("available").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_bad_request_is_answered_in_AIGNE_error_shape_naming_the_field()
+    {
+        using var response = await hub.Rest.PostAsJsonAsync("/api/v2/chat", new
+        {
+            input = new { messages = new[] { new { role = "assistant", content = "hi" } }, modelOptions = new { model = "demo/echo" } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("error");
+        Assert.Contains("'assistant' is not one of", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("input.messages[0].role", error.GetProperty("param").GetString());
+        Assert.True(DateTimeOffset.TryParse(error.GetProperty("timestamp").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_400_in_AIGNE_error_shape()
+    {
+        using var response = await hub.Rest.PostAsync("/api/v2/chat", new StringContent("{\"input\":", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_request_error", json.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_streamed_chat_is_SSE_deltas_ending_with_usage_and_no_done_marker()
+    {
+        using var response = await hub.Rest.PostAsJsonAsync("/api/v2/chat", new
+        {
+            input = new { messages = new[] { new { role = "user", content = "two words" } }, modelOptions = new { model = "demo/echo" } },
+            options = new { streaming = true },
+        });
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: {\"delta\":{\"text\":{\"text\":\"two\"}}}", events[0]);
+        Assert.Equal("data: {\"delta\":{\"text\":{\"text\":\" words\"}}}", events[1]);
+        Assert.Equal(
+            "data: {\"delta\":{\"json\":{\"model\":\"demo/echo\",\"modelWithProvider\":\"demo/echo\",\"usage\":{\"inputTokens\":2,\"outputTokens\":2}}}}",
+            events[2]);
+        Assert.Equal(3, events.Length);
+    }
+
+    [Fact]
+    public async Task Json_mode_answers_the_parsed_object_in_json()
+    {
+        using var response = await hub.Rest.PostAsJsonAsync("/api/v2/chat", new
+        {
+            input = new
+            {
+                messages = new[] { new { role = "user", content = "structured please" } },
+                modelOptions = new { model = "demo/echo" },
+                responseFormat = new { type = "json_schema", jsonSchema = new { name = "echo", schema = new { type = "object" } } },
+            },
+        });
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("structured please", json.RootElement.GetProperty("json").GetProperty("echo").GetString());
+        Assert.False(json.RootElement.TryGetProperty("text", out _));
+    }
+}
