@@ -120,7 +120,7 @@ internal static class AnthropicMessagesResponseParser
         }
 
         var finishReason = stopReason ?? FinishReasons.Stop;
-        if (finishReason == FinishReasons.ToolCalls && content.ToolCalls is null)
+        if (finishReason == FinishReasons.ToolCalls && content.ToolCalls is null && content.Answered)
         {
             // The model stopped to call the answer tool: for the caller that is the answer, complete.
             finishReason = FinishReasons.Stop;
@@ -338,7 +338,7 @@ internal static class AnthropicMessagesResponseParser
             Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
-                return new MessageContent(answer ?? text?.ToString(), calls);
+                return new MessageContent(answer ?? text?.ToString(), calls, Answered: answer is not null);
             }
 
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -499,7 +499,8 @@ internal static class AnthropicMessagesResponseParser
     /// <summary>What a tool_use block whose input is null or absent is taken to have asked with: no arguments.</summary>
     internal const string EmptyObject = "{}";
 
-    private readonly record struct MessageContent(string? Text, IReadOnlyList<ToolCall>? ToolCalls);
+    /// <param name="Answered">Whether the text is the answer tool's input.</param>
+    private readonly record struct MessageContent(string? Text, IReadOnlyList<ToolCall>? ToolCalls, bool Answered);
 
     internal static class FinishReasons
     {
