@@ -21,6 +21,10 @@ namespace AigneHub.TestUpstreams;
 /// <param name="InputTokens">Prompt tokens neither read from nor written to the cache.</param>
 public sealed record FakeAnthropicUsage(int InputTokens, int OutputTokens, int CacheCreationInputTokens = 0, int CacheReadInputTokens = 0);
 
+/// <summary>A call a fake Anthropic answer asks for: a <c>tool_use</c> block.</summary>
+/// <param name="InputJson">The block's <c>input</c>, a JSON object; streamed, it arrives in several <c>input_json_delta</c> fragments.</param>
+public sealed record FakeAnthropicToolUse(string Id, string Name, string InputJson);
+
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that answers <c>POST /v1/messages</c> the way Anthropic documents it: a
 /// <c>message</c> object, or for <c>"stream": true</c> a <c>text/event-stream</c> of named events
@@ -138,6 +142,14 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             StopReason = stopReason,
             PieceDelay = delayBetweenPieces ?? TimeSpan.Zero,
         };
+
+    /// <summary>
+    /// Answers with <paramref name="text"/> (when not null) and then one <c>tool_use</c> block per call, stopping for
+    /// <c>tool_use</c>. Streamed, each block opens with <c>"input":{}</c> and its input follows as an empty
+    /// <c>input_json_delta</c> and then the JSON in three fragments, as Anthropic streams tool input.
+    /// </summary>
+    public void ReplyToolUse(string? text, params FakeAnthropicToolUse[] calls) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = text is null ? [] : [text], ToolUses = calls, StopReason = "tool_use" };
 
     /// <summary>Sends <c>message_start</c> and the pieces, then neither finishes nor closes the stream.</summary>
     public void StallStream(params string[] pieces) =>
@@ -349,10 +361,25 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             json.WriteString("role"u8, "assistant"u8);
             json.WriteString("model"u8, ResponseModel ?? call.Model);
             json.WriteStartArray("content"u8);
-            json.WriteStartObject();
-            json.WriteString("type"u8, "text"u8);
-            json.WriteString("text"u8, string.Concat(answer.Pieces));
-            json.WriteEndObject();
+            if (answer.HasTextBlock)
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "text"u8);
+                json.WriteString("text"u8, string.Concat(answer.Pieces));
+                json.WriteEndObject();
+            }
+
+            foreach (var toolUse in answer.ToolUses)
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "tool_use"u8);
+                json.WriteString("id"u8, toolUse.Id);
+                json.WriteString("name"u8, toolUse.Name);
+                json.WritePropertyName("input"u8);
+                json.WriteRawValue(toolUse.InputJson);
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
             json.WriteString("stop_reason"u8, answer.StopReason);
             json.WriteNull("stop_sequence"u8);
@@ -372,7 +399,11 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
 
         var events = new EventWriter(response.BodyWriter, "msg_" + NextId(), ResponseModel ?? call.Model);
         events.WriteMessageStart(answer.Usage);
-        events.WriteContentBlockStart();
+        if (answer.HasTextBlock)
+        {
+            events.WriteContentBlockStart();
+        }
+
         events.WritePing();
         await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
 
@@ -400,7 +431,18 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
                 return;
         }
 
-        events.WriteContentBlockStop();
+        var blockIndex = 0;
+        if (answer.HasTextBlock)
+        {
+            events.WriteContentBlockStop(blockIndex++);
+        }
+
+        foreach (var toolUse in answer.ToolUses)
+        {
+            events.WriteToolUse(blockIndex++, toolUse);
+            await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
+        }
+
         events.WriteMessageDelta(answer.StopReason, answer.Usage);
         events.WriteMessageStop();
         await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
@@ -541,6 +583,8 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
 
         public IReadOnlyList<string> Pieces { get; init; } = [];
 
+        public IReadOnlyList<FakeAnthropicToolUse> ToolUses { get; init; } = [];
+
         public FakeAnthropicUsage? Usage { get; init; }
 
         public string StopReason { get; init; } = "end_turn";
@@ -597,6 +641,12 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
                     return false;
                 }
 
+                if (root.TryGetProperty("tools", out var tools) && ToolsProblem(tools) is { } toolsProblem)
+                {
+                    problem = toolsProblem;
+                    return false;
+                }
+
                 var words = root.TryGetProperty("system", out var system) ? Answer.Words(Text(system)).Count : 0;
                 string? lastUser = null;
                 foreach (var message in messages.EnumerateArray())
@@ -618,6 +668,38 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
                 problem = "There was an issue with the format of your request: the body is not valid JSON.";
                 return false;
             }
+        }
+
+        /// <summary>What Anthropic would reject in a <c>tools</c> array: a tool without a name, or whose input_schema is not an object schema.</summary>
+        private static string? ToolsProblem(JsonElement tools)
+        {
+            if (tools.ValueKind != JsonValueKind.Array)
+            {
+                return "tools: Input should be a valid list";
+            }
+
+            var i = 0;
+            foreach (var tool in tools.EnumerateArray())
+            {
+                if (!tool.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                {
+                    return $"tools.{i}.name: Field required";
+                }
+
+                if (!tool.TryGetProperty("input_schema", out var schema) || schema.ValueKind != JsonValueKind.Object)
+                {
+                    return $"tools.{i}.custom.input_schema: Field required";
+                }
+
+                if (!schema.TryGetProperty("type", out var type) || !type.ValueEquals("object"u8))
+                {
+                    return $"tools.{i}.custom.input_schema.type: Input should be 'object'";
+                }
+
+                i++;
+            }
+
+            return null;
         }
 
         /// <summary>A string, or the text blocks of a block array joined by newlines.</summary>
@@ -647,15 +729,18 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         }
     }
 
-    private sealed record Answer(IReadOnlyList<string> Pieces, string StopReason, FakeAnthropicUsage Usage)
+    private sealed record Answer(IReadOnlyList<string> Pieces, string StopReason, FakeAnthropicUsage Usage, IReadOnlyList<FakeAnthropicToolUse> ToolUses)
     {
+        /// <summary>An answer of tool calls alone has no text block; any other has one (empty if need be).</summary>
+        public bool HasTextBlock => Pieces.Count > 0 || ToolUses.Count == 0;
+
         public static Answer For(Script script, MessagesCall call)
         {
             var pieces = script.Kind == ScriptKind.Echo
                 ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
                 : script.Pieces;
-            var usage = script.Usage ?? new FakeAnthropicUsage(Math.Max(1, call.PromptWords), pieces.Count);
-            return new Answer(pieces, script.StopReason, usage);
+            var usage = script.Usage ?? new FakeAnthropicUsage(Math.Max(1, call.PromptWords), pieces.Count + script.ToolUses.Count);
+            return new Answer(pieces, script.StopReason, usage, script.ToolUses);
         }
 
         /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
@@ -734,11 +819,43 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             End();
         }
 
-        public void WriteContentBlockStop()
+        public void WriteContentBlockStop(int index)
         {
             Begin("content_block_stop"u8);
-            _json.WriteNumber("index"u8, 0);
+            _json.WriteNumber("index"u8, index);
             End();
+        }
+
+        /// <summary>A whole tool_use block: its start, an empty fragment, the input in three fragments, its stop.</summary>
+        public void WriteToolUse(int index, FakeAnthropicToolUse call)
+        {
+            Begin("content_block_start"u8);
+            _json.WriteNumber("index"u8, index);
+            _json.WriteStartObject("content_block"u8);
+            _json.WriteString("type"u8, "tool_use"u8);
+            _json.WriteString("id"u8, call.Id);
+            _json.WriteString("name"u8, call.Name);
+            _json.WriteStartObject("input"u8);
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+            End();
+
+            var input = call.InputJson;
+            var first = Math.Min(Math.Max(1, input.Length / 3), input.Length);
+            var second = Math.Min(2 * first, input.Length);
+            string[] fragments = [string.Empty, input[..first], input[first..second], input[second..]];
+            foreach (var fragment in fragments)
+            {
+                Begin("content_block_delta"u8);
+                _json.WriteNumber("index"u8, index);
+                _json.WriteStartObject("delta"u8);
+                _json.WriteString("type"u8, "input_json_delta"u8);
+                _json.WriteString("partial_json"u8, fragment);
+                _json.WriteEndObject();
+                End();
+            }
+
+            WriteContentBlockStop(index);
         }
 
         /// <summary>The stop reason and the cumulative usage (current API versions repeat the input counts here).</summary>

@@ -81,7 +81,7 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
                 throw Failure(call, response, body);
             }
 
-            var completion = AnthropicMessagesResponseParser.ParseMessage(body, call.ModelPrefix, request.Model, _time.GetUtcNow());
+            var completion = AnthropicMessagesResponseParser.ParseMessage(body, call.ModelPrefix, request.Model, _time.GetUtcNow(), call.AnswerTool);
             Log.Completed(_logger, call.Provider, completion.Model, call.CredentialId, completion.Usage.PromptTokens, completion.Usage.CompletionTokens, call.ElapsedMs);
             return completion;
         }
@@ -108,7 +108,7 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
         var body = await ReadStreamAsync(call, response, timeout, cancellationToken).ConfigureAwait(false);
         await using var events = new ServerSentEventReader(body);
 
-        var parser = new AnthropicMessagesStreamParser(call.ModelPrefix, request.Model, _time.GetUtcNow());
+        var parser = new AnthropicMessagesStreamParser(call.ModelPrefix, request.Model, _time.GetUtcNow(), call.AnswerTool);
         while (await ReadEventAsync(call, events, timeout, cancellationToken).ConfigureAwait(false))
         {
             var update = ParseEvent(call, parser, events.Current);
@@ -170,7 +170,7 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
         var body = new ArrayBufferWriter<byte>(EstimateBodySize(call.Request));
         try
         {
-            AnthropicMessagesRequestWriter.Write(body, call.Request, _defaultMaxTokens, stream);
+            AnthropicMessagesRequestWriter.Write(body, call.Request, _defaultMaxTokens, stream, call.AnswerTool);
         }
         catch (NotSupportedException ex)
         {
@@ -193,6 +193,11 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
         foreach (var message in request.Messages)
         {
             characters += 64 + (message.Text?.Length ?? 256);
+        }
+
+        foreach (var tool in request.Settings.Tools ?? [])
+        {
+            characters += 64 + (tool.Description?.Length ?? 0) + (tool.ParametersJson?.Length ?? 0);
         }
 
         // UTF-8 takes more than one byte for non-ASCII text; the writer grows the buffer when the guess is short.
@@ -488,6 +493,7 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
             ApiKey = apiKey;
             Endpoint = ResolveEndpoint(target.BaseUrl);
             Request = request;
+            AnswerTool = AnthropicJsonAnswerTool.NameFor(request.Settings);
         }
 
         public string Provider { get; }
@@ -502,6 +508,9 @@ internal sealed partial class AnthropicMessagesAdapter : IChatAdapter, ICredenti
         public Uri Endpoint { get; }
 
         public ProviderChatRequest Request { get; }
+
+        /// <summary>The tool whose input is a JSON answer (<see cref="AnthropicJsonAnswerTool"/>); null when none.</summary>
+        public string? AnswerTool { get; }
 
         public double ElapsedMs => Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
@@ -11,7 +12,9 @@ namespace AigneHub.Infrastructure.Providers.Anthropic;
 /// Writes the body of <c>POST /v1/messages</c> (Anthropic's Messages request) without reflection. The hub's
 /// conversation is OpenAI-shaped, so the writer reshapes it: system and developer messages become the top-level
 /// <c>system</c> prompt, tool answers become <c>tool_result</c> blocks of a user turn, and consecutive messages of one
-/// role become one turn, because Anthropic requires user and assistant turns to alternate.
+/// role become one turn, because Anthropic requires user and assistant turns to alternate. Assistant tool calls become
+/// <c>tool_use</c> blocks, tools their declarations with an <c>input_schema</c>, and a JSON <c>response_format</c> the
+/// answer tool (<see cref="AnthropicJsonAnswerTool"/>).
 /// </summary>
 internal static class AnthropicMessagesRequestWriter
 {
@@ -23,11 +26,12 @@ internal static class AnthropicMessagesRequestWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <param name="answerTool">The answer tool's name (<see cref="AnthropicJsonAnswerTool.NameFor"/>); null when none.</param>
     /// <exception cref="NotSupportedException">
-    /// A message holds content Anthropic cannot take (an image that is neither an http(s) nor a data: URL). The message
-    /// is safe to show: it never quotes the content.
+    /// The request holds something Anthropic cannot take (an image that is neither an http(s) nor a data: URL, tool
+    /// call arguments or a schema that is not a JSON object). The message is safe to show: it never quotes the content.
     /// </exception>
-    public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, int defaultMaxTokens, bool stream)
+    public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, int defaultMaxTokens, bool stream, string? answerTool)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
@@ -42,6 +46,7 @@ internal static class AnthropicMessagesRequestWriter
         }
 
         WriteMessages(writer, request.Messages);
+        WriteTools(writer, settings, answerTool);
 
         if (settings.Temperature is { } temperature)
         {
@@ -171,7 +176,7 @@ internal static class AnthropicMessagesRequestWriter
     /// </summary>
     private static bool HasBlocks(ChatMessage message)
     {
-        if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
+        if ((message.Role == ChatRole.Tool && message.ToolCallId is not null) || message.ToolCalls is not null)
         {
             return true;
         }
@@ -211,7 +216,6 @@ internal static class AnthropicMessagesRequestWriter
         if (message.Text is { Length: > 0 } text)
         {
             WriteTextBlock(writer, text);
-            return;
         }
 
         foreach (var part in message.Parts ?? [])
@@ -229,6 +233,236 @@ internal static class AnthropicMessagesRequestWriter
                 default:
                     throw new NotSupportedException($"Content part {part.GetType().Name} has no Anthropic representation.");
             }
+        }
+
+        foreach (var call in message.ToolCalls ?? [])
+        {
+            WriteToolUseBlock(writer, call);
+        }
+    }
+
+    /// <summary>
+    /// A call the model asked for earlier, as Anthropic's <c>tool_use</c> block. Anthropic takes the input as a JSON
+    /// object where OpenAI carries the arguments as JSON text: the text is parsed, and text that is not an object is
+    /// refused rather than guessed at. Empty arguments (some models send them for functions without parameters) are {}.
+    /// </summary>
+    private static void WriteToolUseBlock(Utf8JsonWriter writer, ToolCall call)
+    {
+        using var input = ParseArguments(call);
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "tool_use"u8);
+        writer.WriteString("id"u8, call.Id);
+        writer.WriteString("name"u8, call.Name);
+        writer.WritePropertyName("input"u8);
+        if (input is null)
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            input.RootElement.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static JsonDocument? ParseArguments(ToolCall call)
+    {
+        if (string.IsNullOrWhiteSpace(call.Arguments))
+        {
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(call.Arguments);
+        }
+        catch (JsonException)
+        {
+            throw new NotSupportedException($"The arguments of the call to '{call.Name}' in an assistant message are not valid JSON; Anthropic takes them as a JSON object.");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new NotSupportedException($"The arguments of the call to '{call.Name}' in an assistant message are not a JSON object; Anthropic takes them as one.");
+        }
+
+        return document;
+    }
+
+    /// <summary>
+    /// The caller's functions, then the answer tool when a JSON answer is asked for, each with the JSON Schema of its
+    /// input; then <c>tool_choice</c>. Nothing is written when there is neither.
+    /// </summary>
+    /// <remarks>
+    /// A function's <c>strict</c> flag is not sent: Anthropic takes it only with its structured-outputs beta header, and
+    /// rejects it otherwise. The model is still given the schema; it is just not held to it by the API.
+    /// </remarks>
+    private static void WriteTools(Utf8JsonWriter writer, ChatSettings settings, string? answerTool)
+    {
+        var tools = settings.Tools ?? [];
+        if (tools.Count == 0 && answerTool is null)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("tools"u8);
+        foreach (var tool in tools)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, tool.Name);
+            if (!string.IsNullOrEmpty(tool.Description))
+            {
+                writer.WriteString("description"u8, tool.Description);
+            }
+
+            WriteObjectSchema(writer, tool.ParametersJson, $"The parameters of the function '{tool.Name}'");
+            writer.WriteEndObject();
+        }
+
+        if (answerTool is not null)
+        {
+            var format = settings.ResponseFormat!;
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, answerTool);
+            writer.WriteString("description"u8, AnthropicJsonAnswerTool.Description(format));
+            WriteObjectSchema(
+                writer,
+                format.Kind == ResponseFormatKind.JsonSchema ? format.SchemaJson : """{"type":"object"}""",
+                "response_format.json_schema.schema");
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        WriteToolChoice(writer, settings, answerTool);
+    }
+
+    /// <summary>
+    /// OpenAI's <c>tool_choice</c> and <c>parallel_tool_calls</c> as Anthropic's <c>tool_choice</c>. Every OpenAI mode
+    /// has a counterpart: auto → auto, none → none (the tools stay declared, so the conversation's earlier tool_use
+    /// blocks still refer to known tools), required → any, a named function → tool.
+    /// <c>parallel_tool_calls: false</c> → <c>disable_parallel_tool_use: true</c>, which Anthropic does not take with
+    /// none (no tool is called then anyway). With an answer tool, the model must call a tool: the answer tool alone
+    /// (one call), or — when the caller's tools are offered too — any of them.
+    /// </summary>
+    private static void WriteToolChoice(Utf8JsonWriter writer, ChatSettings settings, string? answerTool)
+    {
+        var oneCallOnly = settings.ParallelToolCalls == false;
+        string type;
+        string? name = null;
+        if (answerTool is not null)
+        {
+            if (settings.Tools is { Count: > 0 } && settings.ToolChoice is null or { Mode: ToolChoiceMode.Auto })
+            {
+                type = "any";
+            }
+            else
+            {
+                type = "tool";
+                name = answerTool;
+                oneCallOnly = true;
+            }
+        }
+        else
+        {
+            switch (settings.ToolChoice?.Mode)
+            {
+                case null when !oneCallOnly:
+                    // Anthropic's default is auto, as OpenAI's is.
+                    return;
+                case null or ToolChoiceMode.Auto:
+                    type = "auto";
+                    break;
+                case ToolChoiceMode.None:
+                    type = "none";
+                    oneCallOnly = false;
+                    break;
+                case ToolChoiceMode.Required:
+                    type = "any";
+                    break;
+                case ToolChoiceMode.Function:
+                    type = "tool";
+                    name = settings.ToolChoice.FunctionName;
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(settings), settings.ToolChoice.Mode, "Unknown tool choice mode.");
+            }
+        }
+
+        writer.WriteStartObject("tool_choice"u8);
+        writer.WriteString("type"u8, type);
+        if (name is not null)
+        {
+            writer.WriteString("name"u8, name);
+        }
+
+        if (oneCallOnly)
+        {
+            writer.WriteBoolean("disable_parallel_tool_use"u8, true);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes <c>input_schema</c>: a JSON Schema that describes an object, as Anthropic requires of a tool's input. A
+    /// schema without a <c>type</c> is read as an object's (as OpenAI reads function parameters); a function without
+    /// parameters takes an empty object; a schema of another type cannot describe a tool's input and is refused.
+    /// </summary>
+    /// <param name="what">Names the schema in the refusal.</param>
+    private static void WriteObjectSchema(Utf8JsonWriter writer, string? schemaJson, string what)
+    {
+        writer.WritePropertyName("input_schema"u8);
+        if (string.IsNullOrWhiteSpace(schemaJson))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "object"u8);
+            writer.WriteStartObject("properties"u8);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            return;
+        }
+
+        JsonDocument schema;
+        try
+        {
+            schema = JsonDocument.Parse(schemaJson);
+        }
+        catch (JsonException)
+        {
+            throw new NotSupportedException($"{what} is not valid JSON.");
+        }
+
+        using (schema)
+        {
+            var root = schema.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new NotSupportedException($"{what} is not a JSON Schema object.");
+            }
+
+            if (root.TryGetProperty("type"u8, out var type))
+            {
+                if (type.ValueKind != JsonValueKind.String || !type.ValueEquals("object"u8))
+                {
+                    throw new NotSupportedException($"{what} must describe an object (\"type\": \"object\"): Anthropic takes a tool's input as a JSON object.");
+                }
+
+                root.WriteTo(writer);
+                return;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "object"u8);
+            foreach (var property in root.EnumerateObject())
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
         }
     }
 

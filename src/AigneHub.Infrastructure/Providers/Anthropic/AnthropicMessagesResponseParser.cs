@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AigneHub.Application.Chat.Common;
+using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
@@ -47,6 +48,18 @@ internal readonly record struct AnthropicUsage(int? InputTokens, int? OutputToke
     }
 }
 
+internal enum ContentBlockType
+{
+    Text,
+    ToolUse,
+
+    /// <summary>Thinking, server tool results, and blocks Anthropic adds later: skipped.</summary>
+    Other,
+}
+
+/// <summary>The fields the hub reads of one content block; the text of a text block, the id, name and input (JSON text) of a tool_use block.</summary>
+internal readonly record struct ContentBlock(ContentBlockType Type, string? Text, string? Id, string? Name, string? Input);
+
 /// <summary>
 /// Reads Anthropic's Messages answers (the <c>message</c> object, error envelopes) with <see cref="Utf8JsonReader"/>.
 /// Unknown fields and content blocks other than text are skipped; a body that is not JSON, or lacks what the hub needs,
@@ -57,14 +70,18 @@ internal static class AnthropicMessagesResponseParser
     /// <param name="modelPrefix">The hub's prefix for the provider's models ("anthropic/").</param>
     /// <param name="requestedModel">Used when the upstream does not say which model answered.</param>
     /// <param name="now">The answer's creation time: Anthropic's message has no timestamp.</param>
-    public static ChatCompletion ParseMessage(ReadOnlySpan<byte> json, string modelPrefix, string requestedModel, DateTimeOffset now)
+    /// <param name="answerTool">
+    /// The tool whose input is the answer (<see cref="AnthropicJsonAnswerTool"/>): its call becomes the content, not a
+    /// tool call. Null when the request asked for no JSON answer.
+    /// </param>
+    public static ChatCompletion ParseMessage(ReadOnlySpan<byte> json, string modelPrefix, string requestedModel, DateTimeOffset now, string? answerTool = null)
     {
         var reader = new Utf8JsonReader(json);
         ReadStartObject(ref reader);
 
         string? id = null;
         string? model = null;
-        string? content = null;
+        MessageContent content = default;
         string? stopReason = null;
         var sawContent = false;
         AnthropicUsage usage = default;
@@ -80,7 +97,7 @@ internal static class AnthropicMessagesResponseParser
             }
             else if (reader.ValueTextEquals("content"u8))
             {
-                content = ReadText(ref reader);
+                content = ReadContent(ref reader, answerTool);
                 sawContent = true;
             }
             else if (reader.ValueTextEquals("stop_reason"u8))
@@ -102,14 +119,22 @@ internal static class AnthropicMessagesResponseParser
             throw new JsonException("The message has no content.");
         }
 
+        var finishReason = stopReason ?? FinishReasons.Stop;
+        if (finishReason == FinishReasons.ToolCalls && content.ToolCalls is null && content.Answered)
+        {
+            // The model stopped to call the answer tool: for the caller that is the answer, complete.
+            finishReason = FinishReasons.Stop;
+        }
+
         return new ChatCompletion(
             id ?? string.Empty,
             now,
             modelPrefix + (string.IsNullOrEmpty(model) ? requestedModel : model),
-            content,
-            stopReason ?? FinishReasons.Stop,
+            content.Text,
+            finishReason,
             usage.ToTokenUsage(),
-            SystemFingerprint: null);
+            SystemFingerprint: null,
+            content.ToolCalls);
     }
 
     /// <summary>The <c>error</c> of an error body (<c>{"type":"error","error":{"type","message"}}</c>), or null when the body is not that envelope.</summary>
@@ -291,8 +316,13 @@ internal static class AnthropicMessagesResponseParser
         }
     }
 
-    /// <summary>The text blocks of a <c>content</c> array, joined; null when there are none (e.g. only tool calls).</summary>
-    private static string? ReadText(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The blocks of a <c>content</c> array: the text blocks joined (null when there are none), and the
+    /// <c>tool_use</c> blocks as tool calls in order, their input as JSON text. A call to the answer tool is the answer
+    /// instead: its input is the content, and text beside it (which Anthropic does not write when a tool is forced) is
+    /// dropped, so the content stays one JSON object. Thinking and other blocks are skipped.
+    /// </summary>
+    private static MessageContent ReadContent(ref Utf8JsonReader reader, string? answerTool)
     {
         Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -300,14 +330,15 @@ internal static class AnthropicMessagesResponseParser
             throw new JsonException("content is not an array.");
         }
 
-        string? first = null;
-        StringBuilder? joined = null;
+        StringBuilder? text = null;
+        List<ToolCall>? calls = null;
+        string? answer = null;
         while (true)
         {
             Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
-                return joined?.ToString() ?? first;
+                return new MessageContent(answer ?? text?.ToString(), calls, Answered: answer is not null);
             }
 
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -315,21 +346,96 @@ internal static class AnthropicMessagesResponseParser
                 throw new JsonException("A content block is not an object.");
             }
 
-            if (ReadTextOfType(ref reader, "text"u8) is not { } text)
+            var block = ReadBlock(ref reader);
+            if (block.Type == ContentBlockType.Text && block.Text is { } blockText)
             {
-                continue;
+                (text ??= new StringBuilder()).Append(blockText);
             }
-
-            if (first is null)
+            else if (block.Type == ContentBlockType.ToolUse)
             {
-                first = text;
+                var input = block.Input ?? EmptyObject;
+                if (answerTool is not null && block.Name == answerTool)
+                {
+                    answer ??= input;
+                }
+                else
+                {
+                    (calls ??= []).Add(new ToolCall(
+                        block.Id ?? throw new JsonException("A tool_use block has no id."),
+                        block.Name ?? throw new JsonException("A tool_use block has no name."),
+                        input));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One content block (a <c>content</c> entry, or a <c>content_block</c> of a stream event), the reader on its start:
+    /// its type, and the fields of a text or tool_use block; other blocks are skipped.
+    /// </summary>
+    internal static ContentBlock ReadBlock(ref Utf8JsonReader reader)
+    {
+        var type = ContentBlockType.Other;
+        string? text = null;
+        string? id = null;
+        string? name = null;
+        string? input = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                Read(ref reader);
+                type = reader.TokenType != JsonTokenType.String ? ContentBlockType.Other
+                    : reader.ValueTextEquals("text"u8) ? ContentBlockType.Text
+                    : reader.ValueTextEquals("tool_use"u8) ? ContentBlockType.ToolUse
+                    : ContentBlockType.Other;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("text"u8))
+            {
+                text = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                name = ReadStringLenient(ref reader);
+            }
+            else if (reader.ValueTextEquals("input"u8))
+            {
+                input = ReadInput(ref reader);
             }
             else
             {
-                joined ??= new StringBuilder(first);
-                joined.Append(text);
+                SkipValue(ref reader);
             }
         }
+
+        return type switch
+        {
+            ContentBlockType.Text => new ContentBlock(type, text, null, null, null),
+            ContentBlockType.ToolUse => new ContentBlock(type, null, id, name, input),
+            _ => new ContentBlock(type, null, null, null, null),
+        };
+    }
+
+    /// <summary>
+    /// A block's <c>input</c> as JSON text, as Anthropic wrote it; null when it is not an object (a tool_use input
+    /// always is; blocks of other types are read leniently, their fields unused).
+    /// </summary>
+    private static string? ReadInput(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        using var input = JsonDocument.ParseValue(ref reader);
+        return input.RootElement.GetRawText();
     }
 
     /// <summary>
@@ -361,7 +467,7 @@ internal static class AnthropicMessagesResponseParser
         return isText ? text : null;
     }
 
-    private static int? ReadInt32(ref Utf8JsonReader reader)
+    internal static int? ReadInt32(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
@@ -389,6 +495,12 @@ internal static class AnthropicMessagesResponseParser
         reader.Skip();
         return null;
     }
+
+    /// <summary>What a tool_use block whose input is null or absent is taken to have asked with: no arguments.</summary>
+    internal const string EmptyObject = "{}";
+
+    /// <param name="Answered">Whether the text is the answer tool's input.</param>
+    private readonly record struct MessageContent(string? Text, IReadOnlyList<ToolCall>? ToolCalls, bool Answered);
 
     internal static class FinishReasons
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 using AigneHub.TestUpstreams;
 
@@ -82,7 +83,7 @@ public sealed class AnthropicMessagesCompletionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Text_blocks_are_joined_and_other_blocks_skipped()
+    public async Task Text_blocks_are_joined_tool_use_blocks_become_tool_calls_and_thinking_is_skipped()
     {
         await using var harness = Stubbed(
             """
@@ -97,6 +98,7 @@ public sealed class AnthropicMessagesCompletionTests : IAsyncLifetime
         var completion = await harness.CompleteAsync(AnthropicAdapterHarness.Hello());
 
         Assert.Equal("The answer is 42.", completion.Content);
+        Assert.Equal([new ToolCall("toolu_1", "calc", """{"text":"not this"}""")], completion.ToolCalls);
         Assert.Equal(new TokenUsage(3, 9, 0), completion.Usage);
         Assert.Equal("anthropic/claude-opus-4-1", completion.Model);
     }

@@ -141,7 +141,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Thinking_and_tool_use_blocks_are_skipped_and_unknown_events_ignored()
+    public async Task Thinking_blocks_are_skipped_and_unknown_events_ignored_around_text_and_tool_use()
     {
         await using var harness = Stubbed(
             Event("message_start", """{"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","content":[],"model":"claude-opus-4-1","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":849,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":10,"service_tier":"standard"}}}""") +
@@ -163,8 +163,10 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
         var updates = await harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
         Assert.Equal(
-            [("assistant", string.Empty, null), (null, "I'll check.", null), (null, null, "tool_calls"), (null, null, null)],
+            [("assistant", string.Empty, null), (null, "I'll check.", null), (null, null, null), (null, null, null), (null, null, "tool_calls"), (null, null, null)],
             updates.Select(u => (u.Role, u.ContentDelta, u.FinishReason)));
+        Assert.Equal(new ToolCallDelta(0, "toolu_01", "json", string.Empty), Assert.Single(updates[2].ToolCallDeltas!));
+        Assert.Equal(new ToolCallDelta(0, null, null, "{\"text\": \"no\"}"), Assert.Single(updates[3].ToolCallDeltas!));
         Assert.Equal(new TokenUsage(849, 47, 0), updates[^1].Usage);
     }
 
