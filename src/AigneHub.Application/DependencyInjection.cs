@@ -22,6 +22,7 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ChatRouter>();
+        services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
