@@ -24,13 +24,13 @@ internal sealed class GeminiEmbeddingAdapter(MediaUpstream upstream, IOptions<Ge
         ArgumentNullException.ThrowIfNull(request);
         var call = GeminiMediaRequests.Call(target, request.Model);
         using var message = GeminiMediaRequests.Post(target, request.Model, "batchEmbedContents", json => Write(json, request));
-        var body = await upstream.SendAsync(
+        return await upstream.CallAsync(
             call,
             message,
             TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
             (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
+            b => Parse(b, target.Provider, request),
             cancellationToken).ConfigureAwait(false);
-        return upstream.Parse(call, body, b => Parse(b, target.Provider, request));
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderEmbeddingRequest request)

@@ -26,13 +26,13 @@ internal sealed class GeminiImagenAdapter(MediaUpstream upstream, IOptions<Gemin
         ArgumentNullException.ThrowIfNull(request);
         var call = GeminiMediaRequests.Call(target, request.Model);
         using var message = GeminiMediaRequests.Post(target, request.Model, "predict", json => Write(json, request));
-        var body = await upstream.SendAsync(
+        return await upstream.CallAsync(
             call,
             message,
             TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
             (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
+            b => Parse(b, target.Provider, request, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
-        return upstream.Parse(call, body, b => Parse(b, target.Provider, request, time.GetUtcNow()));
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderImageRequest request)

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
@@ -18,16 +16,8 @@ internal static class GeminiMediaRequests
 {
     public static HttpRequestMessage Post(ProviderTarget target, string model, string method, Action<Utf8JsonWriter> writeBody)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            writeBody(json);
-        }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var endpoint = new Uri($"{GeminiAdapter.ApiRoot(target.BaseUrl)}/models/{Uri.EscapeDataString(ModelId(model))}:{method}", UriKind.Absolute);
-        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = MediaUpstream.JsonBody(writeBody) };
         message.Headers.TryAddWithoutValidation("x-goog-api-key", target.Credential.ApiKey ?? string.Empty);
         message.Headers.TryAddWithoutValidation("Accept", "application/json");
         return message;

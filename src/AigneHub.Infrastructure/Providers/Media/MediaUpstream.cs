@@ -56,6 +56,33 @@ internal sealed partial class MediaUpstream(IHttpClientFactory httpClientFactory
         }
     }
 
+    /// <summary>A JSON request body written by <paramref name="write"/>.</summary>
+    public static ReadOnlyMemoryContent JsonBody(Action<System.Text.Json.Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+
+        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    /// <summary>Sends, then parses the successful body: one JSON call of an adapter, start to end.</summary>
+    public async Task<T> CallAsync<T>(
+        MediaCall call,
+        HttpRequestMessage message,
+        TimeSpan timeout,
+        Func<HttpResponseMessage, byte[], UpstreamException> failure,
+        Func<byte[], T> parse,
+        CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(call, message, timeout, failure, cancellationToken).ConfigureAwait(false);
+        return Parse(call, body, parse);
+    }
+
     /// <summary>Parses a successful body; a body the hub cannot read is the upstream's failure, not the hub's.</summary>
     public T Parse<T>(MediaCall call, byte[] body, Func<byte[], T> parse)
     {

@@ -29,13 +29,13 @@ internal sealed class OpenAIEmbeddingAdapter(
         ArgumentNullException.ThrowIfNull(request);
         var call = OpenAIMediaRequests.Call(target, request.Model);
         using var message = OpenAIMediaRequests.Post(target, profiles, "embeddings", json => Write(json, request));
-        var body = await upstream.SendAsync(
+        return await upstream.CallAsync(
             call,
             message,
             options.Value.Timeout,
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
+            b => Parse(b, target.Provider, request),
             cancellationToken).ConfigureAwait(false);
-        return upstream.Parse(call, body, b => Parse(b, target.Provider, request));
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderEmbeddingRequest request)

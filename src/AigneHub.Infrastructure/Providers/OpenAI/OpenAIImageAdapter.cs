@@ -29,13 +29,13 @@ internal sealed class OpenAIImageAdapter(
         ArgumentNullException.ThrowIfNull(request);
         var call = OpenAIMediaRequests.Call(target, request.Model);
         using var message = OpenAIMediaRequests.Post(target, profiles, "images/generations", json => Write(json, request));
-        var body = await upstream.SendAsync(
+        return await upstream.CallAsync(
             call,
             message,
             options.Value.Timeout,
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
+            b => Parse(b, target.Provider, request, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
-        return upstream.Parse(call, body, b => Parse(b, target.Provider, request, time.GetUtcNow()));
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderImageRequest request)

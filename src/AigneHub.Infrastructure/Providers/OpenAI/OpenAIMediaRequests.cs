@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
@@ -17,15 +15,7 @@ internal static class OpenAIMediaRequests
 {
     public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, Action<Utf8JsonWriter> writeBody)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            writeBody(json);
-        }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(target.BaseUrl, path)) { Content = content };
+        var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(target.BaseUrl, path)) { Content = MediaUpstream.JsonBody(writeBody) };
         if (ApiKeyOf(target) is { } apiKey)
         {
             message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + apiKey);
