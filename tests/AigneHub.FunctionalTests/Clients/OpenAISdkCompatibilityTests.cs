@@ -21,7 +21,7 @@ public sealed class OpenAISdkCompatibilityTests(HubFixture hub)
 
         var run = await RunAsync(
             "node",
-            ["--test", "--test-reporter=spec", "openai-sdk.test.mjs"],
+            ["--test", "--test-reporter=spec", "openai-sdk.test.mjs", "openai-sdk-media.test.mjs"],
             clients,
             TimeSpan.FromMinutes(2),
             new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/') });
