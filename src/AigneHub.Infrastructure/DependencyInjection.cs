@@ -4,6 +4,7 @@ using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;
+using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.OpenAI;
 using AigneHub.Infrastructure.Providers.Registered;
 using AigneHub.Infrastructure.Security;
@@ -50,7 +51,8 @@ public static class DependencyInjection
         // Registration order is routing priority for bare model names.
         var demo = configuration.GetSection(DemoProviderOptions.Section);
         services.AddOptions<DemoProviderOptions>().Bind(demo).ValidateDataAnnotations().ValidateOnStart();
-        if (demo.GetValue<bool?>(nameof(DemoProviderOptions.Enabled)) ?? database.IsEmbedded)
+        var demoEnabled = demo.GetValue<bool?>(nameof(DemoProviderOptions.Enabled)) ?? database.IsEmbedded;
+        if (demoEnabled)
         {
             services.AddSingleton<IChatProvider, DemoChatProvider>();
         }
@@ -60,6 +62,7 @@ public static class DependencyInjection
         services.AddOpenAIChatAdapter(configuration);
         services.AddConfiguredProviders(configuration);
         services.AddRegisteredProviders(configuration);
+        services.AddMediaProviders(configuration, demoEnabled);
         services.AddSingleton<IProviderCatalog, ProviderCatalog>();
     }
 
@@ -82,6 +85,7 @@ public static class DependencyInjection
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddTransient<CredentialRecheckJob>();
+        services.AddTransient<ExpiredImageCleanupJob>();
         services.AddHostedService<RecurringJobSchedule>();
 
         if (hangfire.ServerEnabled)

@@ -31,7 +31,7 @@ public sealed record FakeBedrockUsage(int InputTokens, int OutputTokens, int Cac
 /// twice. Scripted per test; the script applies to every request until changed. By default it echoes the last user
 /// text: "You said: …", one input token per word of the messages and system blocks, one output token per piece.
 /// </remarks>
-public sealed class FakeBedrockUpstream : IAsyncDisposable
+public sealed partial class FakeBedrockUpstream : IAsyncDisposable
 {
     public const string DefaultAccessKeyId = "ASIAFAKEBEDROCK00001";
     public const string DefaultSecretAccessKey = "fAkE/SeCrEt+bEdRoCkKeY0123456789abcdefGHI";
@@ -212,7 +212,7 @@ public sealed class FakeBedrockUpstream : IAsyncDisposable
 
             var segments = rawPath.Split('/');
             if (!HttpMethods.IsPost(context.Request.Method) || segments.Length != 4 || segments[1] != "model"
-                || segments[3] is not ("converse" or "converse-stream"))
+                || segments[3] is not ("converse" or "converse-stream" or "invoke"))
             {
                 await WriteErrorAsync(context, 404, "UnknownOperationException", null).ConfigureAwait(false);
                 return;
@@ -221,6 +221,12 @@ public sealed class FakeBedrockUpstream : IAsyncDisposable
             if (VerifySignature(context.Request, rawTarget, body) is { } refusal)
             {
                 await WriteErrorAsync(context, 403, refusal.Type, refusal.Message).ConfigureAwait(false);
+                return;
+            }
+
+            if (segments[3] == "invoke")
+            {
+                await AnswerInvokeAsync(context, body, script).ConfigureAwait(false);
                 return;
             }
 

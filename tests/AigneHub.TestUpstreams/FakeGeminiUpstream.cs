@@ -34,7 +34,7 @@ namespace AigneHub.TestUpstreams;
 /// applies to every request until changed. By default it echoes the last user turn: "You said: …", one prompt token
 /// per word of every text part and one candidate token per word of the answer.
 /// </remarks>
-public sealed class FakeGeminiUpstream : IAsyncDisposable
+public sealed partial class FakeGeminiUpstream : IAsyncDisposable
 {
     public const string ApiKeyHeader = "x-goog-api-key";
 
@@ -240,6 +240,11 @@ public sealed class FakeGeminiUpstream : IAsyncDisposable
                     await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
                 }
 
+                return;
+            }
+
+            if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
+            {
                 return;
             }
 

@@ -29,7 +29,7 @@ namespace AigneHub.TestUpstreams;
 /// …); the script applies to every request until changed. By default it echoes the last user message:
 /// "You said: …", one prompt token per word of every message and one completion token per word of the answer.
 /// </remarks>
-public sealed class FakeOpenAIUpstream : IAsyncDisposable
+public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 {
     public const string Fingerprint = "fp_fake_upstream";
 
@@ -184,6 +184,11 @@ public sealed class FakeOpenAIUpstream : IAsyncDisposable
             if (RecordRequests)
             {
                 _requests.Enqueue(Record(context.Request, body));
+            }
+
+            if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
+            {
+                return;
             }
 
             var request = context.Request;

@@ -36,6 +36,7 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             Status = record.Status.ToString().ToLowerInvariant(),
             ErrorKind = record.ErrorKind == DomainUsage.ErrorKind.None ? string.Empty : ToSnakeCase(record.ErrorKind.ToString()),
             StartedAt = Timestamp.FromDateTimeOffset(record.StartedAt),
+            Images = record.Images,
         };
 
         if (record.TtfbMs is { } ttfb)

@@ -102,6 +102,7 @@ public sealed partial class HubApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await App.StartAsync(cancellationToken);
+        App.Services.GetRequiredService<RestRoot>().Bind(RestUri);
         LogListening(App.Logger, RestUri, GrpcUri, _embedded is null ? "configured PostgreSQL" : $"embedded PostgreSQL on port {_embedded.Port}");
     }
 

@@ -29,6 +29,8 @@ internal static class PresentationRegistration
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddSingleton<AigneChatEndpoint>();
+        services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RestRoot>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -45,6 +47,10 @@ internal static class PresentationRegistration
             branch => branch.UseMiddleware<OpenAIErrorEnvelopeMiddleware>());
 
         app.MapGrpcService<InferenceService>();
+        app.MapGrpcService<EmbeddingsService>();
+        app.MapGrpcService<ImagesService>();
+        app.MapGrpcService<ModelsService>();
+        app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync);
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();

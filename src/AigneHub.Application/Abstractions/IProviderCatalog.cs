@@ -11,6 +11,15 @@ public interface IProviderCatalog
     /// </summary>
     IReadOnlyList<IChatProvider> Resolve(ModelName model);
 
+    /// <summary>The providers to try for an embedding model, best first, by the same rules as <see cref="Resolve"/>.</summary>
+    IReadOnlyList<IEmbeddingProvider> ResolveEmbeddings(ModelName model);
+
+    /// <summary>The providers to try for an image model, best first, by the same rules as <see cref="Resolve"/>.</summary>
+    IReadOnlyList<IImageProvider> ResolveImages(ModelName model);
+
+    /// <summary>The models the enabled providers offer, named "provider/model" (see docs/api.md for where each list comes from).</summary>
+    IReadOnlyList<Models.Common.ModelDescriptor> ListModels();
+
     /// <summary>Where a provider stands, so a refusal can say why: not set up at all, set up but unable to take calls, or ready.</summary>
     ProviderAvailability Availability(string provider);
 }

@@ -25,6 +25,9 @@ public sealed record CallRecord
 
     public int TotalTokens => PromptTokens + CompletionTokens;
 
+    /// <summary>Images generated (image calls); zero for other calls.</summary>
+    public int Images { get; init; }
+
     /// <summary>Time from the hub receiving the call to the first byte of the answer; null when none was produced.</summary>
     public double? TtfbMs { get; init; }
 

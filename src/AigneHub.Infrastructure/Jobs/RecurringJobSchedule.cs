@@ -8,7 +8,10 @@ namespace AigneHub.Infrastructure.Jobs;
 /// Puts the recurring jobs on (or, when turned off, takes them off) Hangfire's schedule at start-up. The schedule
 /// lives in the shared storage, so every instance writing the same definition is harmless.
 /// </summary>
-internal sealed class RecurringJobSchedule(IRecurringJobManager jobs, IOptions<CredentialRecheckOptions> recheck) : IHostedService
+internal sealed class RecurringJobSchedule(
+    IRecurringJobManager jobs,
+    IOptions<CredentialRecheckOptions> recheck,
+    IOptions<Images.ImageStorageOptions> images) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +22,15 @@ internal sealed class RecurringJobSchedule(IRecurringJobManager jobs, IOptions<C
         else
         {
             jobs.RemoveIfExists(CredentialRecheckJob.RecurringJobId);
+        }
+
+        if (images.Value.CleanupEnabled)
+        {
+            jobs.AddOrUpdate<ExpiredImageCleanupJob>(ExpiredImageCleanupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
+        }
+        else
+        {
+            jobs.RemoveIfExists(ExpiredImageCleanupJob.RecurringJobId);
         }
 
         return Task.CompletedTask;

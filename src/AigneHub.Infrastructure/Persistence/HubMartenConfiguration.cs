@@ -39,6 +39,11 @@ internal static class HubMartenConfiguration
             .Index(x => x.StartedAt)
             .Duplicate(x => x.RequestId);
 
+        // Generated images served by URL until they expire; the clean-up job deletes by expiry.
+        options.Schema.For<Images.StoredImageDocument>()
+            .Identity(x => x.Id)
+            .Index(x => x.ExpiresAt);
+
         // Provider configuration: Inline, because an admin who registers a provider or adds a credential reads it back
         // at once (with its new version for the next change), and the call path's snapshot is rebuilt from it.
         options.Projections.Add<ProviderConfigProjection>(ProjectionLifecycle.Inline);

@@ -61,7 +61,8 @@ public sealed class RegisteredProviderRoutingTests(HubFixture hub)
 
             var answer = await ChatAsync("ollama/llama3.2");
             Assert.Equal("ollama/llama3.2", answer.GetProperty("model").GetString());
-            Assert.Equal("Bearer ollama-good-key-0123456789", hub.Upstream.LastRequest.Authorization);
+            // Only chat requests count: adding a credential also probes it (a models list) on its own schedule.
+            Assert.Equal("Bearer ollama-good-key-0123456789", hub.Upstream.Requests.Last(IsChat).Authorization);
 
             var refused = await WaitForAsync(async () =>
             {
@@ -72,15 +73,17 @@ public sealed class RegisteredProviderRoutingTests(HubFixture hub)
             Assert.Equal(401, refused.GetProperty("disabled_by_status").GetInt32());
 
             // Later calls go straight to the good credential: the refused one is out of the rotation.
-            var before = hub.Upstream.RequestCount;
+            var before = hub.Upstream.Requests.Count(IsChat);
             await ChatAsync("ollama/llama3.2");
-            Assert.Equal(before + 1, hub.Upstream.RequestCount);
+            Assert.Equal(before + 1, hub.Upstream.Requests.Count(IsChat));
         }
         finally
         {
             hub.Upstream.RequiredApiKey = null;
         }
     }
+
+    private static bool IsChat(RecordedRequest request) => request.Path.EndsWith("/chat/completions", StringComparison.Ordinal);
 
     private async Task RegisterWithKeysAsync(string provider, string baseUrl, params (string Name, string Key, int Weight)[] keys)
     {

@@ -11,12 +11,12 @@ namespace AigneHub.FunctionalTests.Clients;
 public sealed class ClientCompatibilityTests(HubFixture hub)
 {
     [Fact]
-    public Task Official_openai_npm_client_works_against_the_hub() => RunClientSuiteAsync("openai-sdk.test.mjs", "openai");
+    public Task Official_openai_npm_client_works_against_the_hub() => RunClientSuiteAsync("openai", "openai-sdk.test.mjs", "openai-sdk-media.test.mjs");
 
     [Fact]
-    public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync("aigne-hub.test.mjs", Path.Combine("@aigne", "aigne-hub"));
+    public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@aigne", "aigne-hub"), "aigne-hub.test.mjs");
 
-    private async Task RunClientSuiteAsync(string suite, string package)
+    private async Task RunClientSuiteAsync(string package, params string[] suites)
     {
         var clients = Path.Combine(RepositoryPaths.Root, "tests", "clients");
         if (!Directory.Exists(Path.Combine(clients, "node_modules", package)))
@@ -27,12 +27,12 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
 
         var run = await RunAsync(
             "node",
-            ["--test", "--test-reporter=spec", suite],
+            ["--test", "--test-reporter=spec", .. suites],
             clients,
             TimeSpan.FromMinutes(2),
             new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/') });
 
-        Assert.True(run.ExitCode == 0, suite + " failed:\n" + run.Output);
+        Assert.True(run.ExitCode == 0, string.Join(", ", suites) + " failed:\n" + run.Output);
         Assert.Contains("fail 0", run.Output);
     }
 

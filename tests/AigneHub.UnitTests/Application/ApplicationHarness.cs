@@ -39,11 +39,16 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
         services.AddSingleton<ISecretProtector, UnusedSecretProtector>();
         services.AddSingleton<IProviderProbes, UnusedProviderProbes>();
-        services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
+        services.AddSingleton<IProviderCatalog>(Catalog = new ScriptedCatalog(providers));
+        services.AddSingleton<IImageStore>(Images);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
     public RecordingCallRecorder Recorder { get; } = new();
+
+    public ScriptedCatalog Catalog { get; }
+
+    public MemoryImageStore Images { get; } = new();
 
     public IMediator Mediator => _services.GetRequiredService<IMediator>();
 
@@ -87,8 +92,55 @@ internal sealed class ScriptedCatalog(IReadOnlyList<IChatProvider> providers) : 
     public IReadOnlyList<IChatProvider> Resolve(ModelName model) =>
         providers.Where(p => (model.Provider is null || p.Name == model.Provider) && p.Serves(model.Model)).ToArray();
 
+    /// <summary>Embedding providers, offered every model named with their prefix (or any bare name).</summary>
+    public List<IEmbeddingProvider> EmbeddingProviders { get; } = [];
+
+    public List<IImageProvider> ImageProviders { get; } = [];
+
+    public IReadOnlyList<IEmbeddingProvider> ResolveEmbeddings(ModelName model) =>
+        EmbeddingProviders.Where(p => model.Provider is null || p.Name == model.Provider).ToArray();
+
+    public IReadOnlyList<IImageProvider> ResolveImages(ModelName model) =>
+        ImageProviders.Where(p => model.Provider is null || p.Name == model.Provider).ToArray();
+
+    public IReadOnlyList<AigneHub.Application.Models.Common.ModelDescriptor> ListModels() =>
+        providers.Select(p => new AigneHub.Application.Models.Common.ModelDescriptor(p.Name + "/model", p.Name, DateTimeOffset.UnixEpoch, AigneHub.Application.Models.Common.ModelKind.Chat)).ToArray();
+
     public ProviderAvailability Availability(string provider) =>
-        providers.Any(p => p.Name == provider) ? ProviderAvailability.Ready : ProviderAvailability.NotConfigured;
+        providers.Any(p => p.Name == provider) || EmbeddingProviders.Any(p => p.Name == provider) || ImageProviders.Any(p => p.Name == provider)
+            ? ProviderAvailability.Ready
+            : ProviderAvailability.NotConfigured;
+}
+
+/// <summary>Generated images kept in memory, with expiry as the real store has it.</summary>
+internal sealed class MemoryImageStore : IImageStore
+{
+    private readonly ConcurrentDictionary<Guid, StoredImage> _images = new();
+
+    public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
+
+    public IReadOnlyCollection<StoredImage> Stored => _images.Values.ToArray();
+
+    public Task<StoredImageReference> SaveAsync(byte[] content, string mediaType, CancellationToken cancellationToken)
+    {
+        var image = new StoredImage(Guid.NewGuid(), content, mediaType, Now.AddHours(1));
+        _images[image.Id] = image;
+        return Task.FromResult(new StoredImageReference(image.Id, image.ExpiresAt));
+    }
+
+    public Task<StoredImage?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        Task.FromResult(_images.TryGetValue(id, out var image) && image.ExpiresAt > Now ? image : null);
+
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var expired = _images.Values.Where(i => i.ExpiresAt <= now).ToArray();
+        foreach (var image in expired)
+        {
+            _images.TryRemove(image.Id, out _);
+        }
+
+        return Task.FromResult(expired.Length);
+    }
 }
 
 /// <summary>A provider whose answers (or failures) a test decides.</summary>

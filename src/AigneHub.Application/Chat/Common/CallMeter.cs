@@ -42,6 +42,9 @@ internal sealed class CallMeter
 
     public CallRecord Succeeded(TokenUsage usage) => Build(CallStatus.Succeeded, ErrorKind.None, usage);
 
+    /// <summary>A successful image call: the record also counts the images generated.</summary>
+    public CallRecord Succeeded(TokenUsage usage, int images) => Build(CallStatus.Succeeded, ErrorKind.None, usage) with { Images = images };
+
     public CallRecord Cancelled(TokenUsage usage) => Build(CallStatus.Cancelled, ErrorKind.Cancelled, usage);
 
     public CallRecord Failed(Exception exception, TokenUsage usage, CancellationToken callToken)

@@ -276,7 +276,7 @@ internal sealed partial class BedrockConverseAdapter : IChatAdapter
     }
 
     /// <summary>What an error type says regardless of status; null for a type that does not decide.</summary>
-    private static ErrorKind? KindOf(BedrockError error) => error.Type?.ToLowerInvariant() switch
+    internal static ErrorKind? KindOf(BedrockError error) => error.Type?.ToLowerInvariant() switch
     {
         "unrecognizedclientexception" or "accessdeniedexception" or "invalidsignatureexception" or "signaturedoesnotmatch"
             or "incompletesignature" or "incompletesignatureexception" or "expiredtokenexception" or "missingauthenticationtokenexception" =>

@@ -29,6 +29,9 @@ internal sealed class ConfiguredChatProvider : IChatProvider
 
     public bool Serves(string model) => _models is null || _models.Contains(model);
 
+    /// <summary>The models configured for this provider; empty when it is offered every name.</summary>
+    internal IReadOnlyCollection<string> Models => (IReadOnlyCollection<string>?)_models ?? [];
+
     public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
         _adapter.CompleteAsync(_target, request, cancellationToken);
 

@@ -213,7 +213,7 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
     }
 
     /// <summary>"{BaseUrl}/v1beta", whether or not the base URL already ends with it.</summary>
-    private static string ApiRoot(Uri baseUrl)
+    internal static string ApiRoot(Uri baseUrl)
     {
         var root = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
         return root.EndsWith("/v1beta", StringComparison.Ordinal) ? root : root + "/v1beta";

@@ -368,31 +368,7 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter, ICredentialProbe
     }
 
     /// <summary>How long the upstream asked to wait: <c>retry-after-ms</c> (OpenAI's precise form), else <c>Retry-After</c>.</summary>
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var maximum = TimeSpan.FromDays(1);
-        if (response.Headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
-            && milliseconds >= 0
-            && milliseconds <= maximum.TotalMilliseconds)
-        {
-            return TimeSpan.FromMilliseconds(milliseconds);
-        }
-
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta < maximum ? delta : maximum;
-        }
-
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < maximum ? wait : maximum;
-        }
-
-        return null;
-    }
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => UpstreamFailures.RetryAfter(response, _time);
 
     private static bool IsTransportFailure(Exception ex) =>
         ex is OperationCanceledException or HttpRequestException or IOException or JsonException or InvalidDataException;

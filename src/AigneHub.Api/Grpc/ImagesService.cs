@@ -1,0 +1,18 @@
+using AigneHub.Api.Grpc.V1;
+using AigneHub.Api.Rest;
+using Grpc.Core;
+using Mediator;
+
+namespace AigneHub.Api.Grpc;
+
+/// <summary>Image generation over gRPC (and, transcoded, POST /v1/images/generations): map, send, map back.</summary>
+internal sealed class ImagesService(IMediator mediator, RestRoot restRoot) : V1.Images.ImagesBase
+{
+    public override async Task<GenerateImagesResponse> GenerateImages(GenerateImagesRequest request, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        var command = ImagesMapping.ToCommand(request, http.TraceIdentifier);
+        var images = await mediator.Send(command, context.CancellationToken);
+        return ImagesMapping.ToResponse(images, restRoot.For(http));
+    }
+}

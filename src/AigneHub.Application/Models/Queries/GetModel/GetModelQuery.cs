@@ -1,0 +1,7 @@
+using AigneHub.Application.Models.Common;
+using Mediator;
+
+namespace AigneHub.Application.Models.Queries.GetModel;
+
+/// <summary>One model of the models list, by its "provider/model" id.</summary>
+public sealed record GetModelQuery(string Id) : IQuery<ModelDescriptor>;

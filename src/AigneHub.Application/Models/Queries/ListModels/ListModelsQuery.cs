@@ -1,0 +1,7 @@
+using AigneHub.Application.Models.Common;
+using Mediator;
+
+namespace AigneHub.Application.Models.Queries.ListModels;
+
+/// <summary>The models of every enabled provider, ordered by id.</summary>
+public sealed record ListModelsQuery : IQuery<IReadOnlyList<ModelDescriptor>>;

@@ -1,0 +1,12 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Models.Common;
+using Mediator;
+
+namespace AigneHub.Application.Models.Queries.ListModels;
+
+internal sealed class ListModelsQueryHandler(IProviderCatalog catalog) : IQueryHandler<ListModelsQuery, IReadOnlyList<ModelDescriptor>>
+{
+    public ValueTask<IReadOnlyList<ModelDescriptor>> Handle(ListModelsQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<ModelDescriptor>>(
+            catalog.ListModels().OrderBy(m => m.Id, StringComparer.Ordinal).ToArray());
+}

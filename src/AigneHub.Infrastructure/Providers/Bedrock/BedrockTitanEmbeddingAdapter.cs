@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Embeddings.Common;
+using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Media;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Infrastructure.Providers.Bedrock;
+
+/// <summary>
+/// Amazon Titan text embeddings on Bedrock (<c>amazon.titan-embed-text-v2:0</c> and kin): one signed
+/// <c>POST {endpoint}/model/{modelId}/invoke</c> per input with <c>{"inputText","dimensions"?}</c>, answered with
+/// <c>{"embedding":[…],"inputTextTokenCount"}</c>. Titan embeds one text per call, so the inputs go one after the
+/// other and their token counts are summed.
+/// </summary>
+internal sealed class BedrockTitanEmbeddingAdapter(MediaUpstream upstream, IOptions<BedrockAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
+{
+    public const string ProtocolName = "bedrock-invoke-embeddings";
+
+    private const string ErrorTypeHeader = "x-amzn-ErrorType";
+
+    private readonly SigV4Signer _signer = new(time);
+
+    public string Protocol => ProtocolName;
+
+    public async Task<EmbeddingResult> EmbedAsync(ProviderTarget target, ProviderEmbeddingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(request);
+        var (accessKeyId, secretAccessKey, region) = SigningKeyOf(target);
+        var call = new MediaCall(target.Provider, request.Model, target.Credential.Id);
+
+        // The model id is one path segment: escaped once here; the signer escapes the escaped path once more.
+        var endpoint = new Uri($"{target.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')}/model/{Uri.EscapeDataString(request.Model)}/invoke", UriKind.Absolute);
+        var vectors = new List<float[]>(request.Inputs.Count);
+        var promptTokens = 0;
+        foreach (var input in request.Inputs)
+        {
+            var payload = Write(input, request.Dimensions);
+            var content = new ReadOnlyMemoryContent(payload);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+            message.Headers.TryAddWithoutValidation("Accept", "application/json");
+            _signer.Sign(message, payload.Span, accessKeyId, secretAccessKey, region, BedrockConverseAdapter.SigningService);
+
+            var body = await upstream.SendAsync(
+                call,
+                message,
+                TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
+                (response, error) => Failure(target, secretAccessKey, response, error),
+                cancellationToken).ConfigureAwait(false);
+            var (vector, tokens) = upstream.Parse(call, body, Parse);
+            vectors.Add(vector);
+            promptTokens += tokens;
+        }
+
+        return new EmbeddingResult($"{target.Provider}/{request.Model}", vectors, new TokenUsage(promptTokens, 0));
+    }
+
+    internal static ReadOnlyMemory<byte> Write(string input, int? dimensions)
+    {
+        var buffer = new ArrayBufferWriter<byte>(input.Length + 64);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("inputText"u8, input);
+            if (dimensions is { } value)
+            {
+                json.WriteNumber("dimensions"u8, value);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    internal static (float[] Vector, int Tokens) Parse(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        var vector = root.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var tokens = root.TryGetProperty("inputTextTokenCount", out var count) && count.ValueKind == JsonValueKind.Number ? count.GetInt32() : 0;
+        return (vector, tokens);
+    }
+
+    private UpstreamException Failure(ProviderTarget target, string secretAccessKey, HttpResponseMessage response, byte[] body)
+    {
+        var headerType = response.Headers.TryGetValues(ErrorTypeHeader, out var values) ? values.FirstOrDefault() : null;
+        var error = BedrockConverseResponseParser.ParseError(body, headerType);
+        var kind = BedrockConverseAdapter.KindOf(error) ?? UpstreamFailures.KindOfStatus(response.StatusCode);
+
+        // AWS's signature errors quote the canonical request: only a rejected request's message is relayed, scrubbed.
+        return UpstreamFailures.FromStatus(kind, target.Provider, (int)response.StatusCode, error.Message, secretAccessKey, UpstreamFailures.RetryAfter(response, time));
+    }
+
+    private static (string AccessKeyId, string SecretAccessKey, string Region) SigningKeyOf(ProviderTarget target)
+    {
+        var credential = target.Credential;
+        if (string.IsNullOrEmpty(credential.AccessKeyId) || string.IsNullOrEmpty(credential.SecretAccessKey))
+        {
+            throw new UpstreamException(
+                ErrorKind.UpstreamAuth,
+                target.Provider,
+                $"The {target.Provider} provider needs an access key pair; credential {credential.Id} has none.");
+        }
+
+        var region = string.IsNullOrWhiteSpace(target.Region) ? BedrockEndpoint.RegionOf(target.BaseUrl) : target.Region;
+        return region is null
+            ? throw new UpstreamException(ErrorKind.UpstreamUnavailable, target.Provider, $"The {target.Provider} provider has no region to sign its calls for.")
+            : (credential.AccessKeyId, credential.SecretAccessKey, region);
+    }
+}
