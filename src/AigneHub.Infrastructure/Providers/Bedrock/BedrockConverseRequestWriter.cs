@@ -111,7 +111,7 @@ internal static class BedrockConverseRequestWriter
         {
             for (var i = 0; i < tools.Count; i++)
             {
-                WriteToolSpec(writer, tools[i].Name, tools[i].Description, tools[i].ParametersJson, $"tools[{i}]");
+                WriteToolSpec(writer, tools[i].Name, tools[i].Description, tools[i].ParametersJson, $"tools[{i}]", tools[i].Strict == true);
             }
         }
         else
@@ -123,7 +123,7 @@ internal static class BedrockConverseRequestWriter
             {
                 if (names.Add(call.Name))
                 {
-                    WriteToolSpec(writer, call.Name, description: null, parametersJson: null, "tool_calls");
+                    WriteToolSpec(writer, call.Name, description: null, parametersJson: null, "tool_calls", strict: false);
                 }
             }
         }
@@ -152,7 +152,11 @@ internal static class BedrockConverseRequestWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteToolSpec(Utf8JsonWriter writer, string name, string? description, string? parametersJson, string where)
+    /// <param name="strict">
+    /// OpenAI's <c>strict: true</c>, sent as Converse's <c>strict</c> (structured output enforced on the tool's input);
+    /// left out otherwise, as models without that support may refuse the field.
+    /// </param>
+    private static void WriteToolSpec(Utf8JsonWriter writer, string name, string? description, string? parametersJson, string where, bool strict)
     {
         writer.WriteStartObject();
         writer.WriteStartObject("toolSpec"u8);
@@ -180,6 +184,11 @@ internal static class BedrockConverseRequestWriter
         }
 
         writer.WriteEndObject();
+        if (strict)
+        {
+            writer.WriteBoolean("strict"u8, true);
+        }
+
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
