@@ -176,7 +176,10 @@ public sealed class ToolCallingBedrockTests(HubFixture hub) : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var error = JsonDocument.Parse(text);
-        Assert.Contains("not a JSON object", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var body = error.RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", body.GetProperty("type").GetString());
+        Assert.Contains("messages[1].tool_calls[0].function.arguments is not a JSON object", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("{city: Paris", text, StringComparison.Ordinal);
         Assert.Equal(before, _bedrock.Requests.Count);
     }
 

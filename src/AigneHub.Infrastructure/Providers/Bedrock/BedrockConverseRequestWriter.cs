@@ -180,7 +180,7 @@ internal static class BedrockConverseRequestWriter
         }
         else
         {
-            WriteJsonObject(writer, parametersJson, $"the parameters of {where} are not a JSON schema object");
+            WriteJsonObject(writer, parametersJson, $"{where}.function.parameters is not a JSON schema object");
         }
 
         writer.WriteEndObject();
@@ -304,8 +304,9 @@ internal static class BedrockConverseRequestWriter
     {
         writer.WriteStartArray("messages"u8);
         ChatRole? openTurn = null;
-        foreach (var message in messages)
+        for (var position = 0; position < messages.Count; position++)
         {
+            var message = messages[position];
             var turn = message.Role switch
             {
                 ChatRole.User or ChatRole.Tool => ChatRole.User,
@@ -342,7 +343,7 @@ internal static class BedrockConverseRequestWriter
                 {
                     for (var i = 0; i < calls.Count; i++)
                     {
-                        WriteToolUse(writer, calls[i], i);
+                        WriteToolUse(writer, calls[i], $"messages[{position}].tool_calls[{i}]");
                     }
                 }
             }
@@ -387,7 +388,7 @@ internal static class BedrockConverseRequestWriter
     /// A <c>toolUse</c> block: the call's id and name, and its arguments, which OpenAI carries as JSON text and
     /// Converse as a JSON object (empty arguments are an empty object).
     /// </summary>
-    private static void WriteToolUse(Utf8JsonWriter writer, ToolCall call, int index)
+    private static void WriteToolUse(Utf8JsonWriter writer, ToolCall call, string where)
     {
         writer.WriteStartObject();
         writer.WriteStartObject("toolUse"u8);
@@ -401,7 +402,7 @@ internal static class BedrockConverseRequestWriter
         }
         else
         {
-            WriteJsonObject(writer, call.Arguments, $"the arguments of an assistant message's tool_calls[{index}] are not a JSON object");
+            WriteJsonObject(writer, call.Arguments, $"{where}.function.arguments is not a JSON object");
         }
 
         writer.WriteEndObject();

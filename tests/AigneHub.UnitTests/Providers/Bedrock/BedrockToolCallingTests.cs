@@ -196,7 +196,7 @@ public sealed class BedrockToolCallingTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<UpstreamException>(() => harness.CompleteAsync(request));
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Contains("tool_calls[0] are not a JSON object", error.Message, StringComparison.Ordinal);
+        Assert.Contains("messages[1].tool_calls[0].function.arguments is not a JSON object", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Par", error.Message, StringComparison.Ordinal);
         Assert.Empty(_upstream.Requests);
     }
@@ -210,7 +210,7 @@ public sealed class BedrockToolCallingTests : IAsyncLifetime
             harness.CompleteAsync(Ask(new ChatSettings { Tools = [Weather, new ToolDefinition("broken", null, "\"string\"")] })));
 
         Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
-        Assert.Contains("tools[1]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("tools[1].function.parameters is not a JSON schema object", error.Message, StringComparison.Ordinal);
         Assert.Empty(_upstream.Requests);
     }
 
