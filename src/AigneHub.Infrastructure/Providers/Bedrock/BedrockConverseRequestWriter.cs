@@ -419,10 +419,17 @@ internal static class BedrockConverseRequestWriter
         writer.WriteStartObject("toolResult"u8);
         writer.WriteString("toolUseId"u8, message.ToolCallId);
         writer.WriteStartArray("content"u8);
-        writer.WriteStartObject();
-        writer.WriteString("text"u8, message.PlainText());
-        writer.WriteEndObject();
-        foreach (var image in message.Parts?.OfType<ImagePart>() ?? [])
+        var images = message.Parts?.OfType<ImagePart>().ToList() ?? [];
+        var text = message.PlainText();
+        if (text.Length > 0 || images.Count == 0)
+        {
+            // A result may be empty text; beside images, an empty text block would only be refused.
+            writer.WriteStartObject();
+            writer.WriteString("text"u8, text);
+            writer.WriteEndObject();
+        }
+
+        foreach (var image in images)
         {
             WriteImage(writer, image);
         }

@@ -152,6 +152,27 @@ public sealed class BedrockToolCallingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tool_result_of_only_an_image_has_no_empty_text_block()
+    {
+        await using var harness = BedrockAdapterHarness.Create(_upstream);
+        var request = new ProviderChatRequest(
+            BedrockAdapterHarness.Model,
+            [
+                new ChatMessage(ChatRole.User, "Show me the chart"),
+                new ChatMessage(ChatRole.Assistant, null, toolCalls: [new ToolCall("tooluse_c1", "get_chart", "{}")]),
+                new ChatMessage(ChatRole.Tool, null, [new ImagePart("data:image/jpeg;base64,/9j/4AAQ", null)], toolCallId: "tooluse_c1"),
+            ],
+            new ChatSettings { Tools = [new ToolDefinition("get_chart", "A chart", null)] });
+
+        await harness.CompleteAsync(request);
+
+        using var body = _upstream.LastRequest.Json();
+        AssertJson(
+            """[{"toolResult": {"toolUseId": "tooluse_c1", "content": [{"image": {"format": "jpeg", "source": {"bytes": "/9j/4AAQ"}}}]}}]""",
+            body.RootElement.GetProperty("messages")[2].GetProperty("content"));
+    }
+
+    [Fact]
     public async Task Tool_choice_none_keeps_the_tools_when_the_conversation_holds_tool_blocks_because_converse_requires_them()
     {
         await using var harness = BedrockAdapterHarness.Create(_upstream);
