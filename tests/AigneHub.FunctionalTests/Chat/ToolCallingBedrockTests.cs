@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AigneHub.Api.Grpc.V1;
 using AigneHub.TestUpstreams;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace AigneHub.FunctionalTests.Chat;
 
@@ -120,6 +123,37 @@ public sealed class ToolCallingBedrockTests(HubFixture hub) : IAsyncLifetime
         Assert.Equal(("tooluse_a", "get_weather", """{"city":"Paris"}"""), calls[0]);
         Assert.Equal(("tooluse_b", "get_weather", """{"city":"Oslo"}"""), calls[1]);
         Assert.Equal("tool_calls", chunks.Single(c => c.GetProperty("finish_reason").ValueKind == JsonValueKind.String).GetProperty("finish_reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_tool_call_streamed_over_grpc_arrives_as_tool_call_chunks()
+    {
+        _bedrock.ReplyWithToolUse([], [new FakeBedrockToolUse("tooluse_grpc", "get_weather", """{"city":"Rome"}""", ["{\"city\":", "\"Rome\"}"])]);
+        var request = new CreateChatCompletionRequest { Model = Model };
+        request.Messages.Add(new AigneHub.Api.Grpc.V1.ChatMessage { Role = "user", Content = Value.ForString("Weather in Rome?") });
+        var parameters = new Struct();
+        parameters.Fields["type"] = Value.ForString("object");
+        request.Tools.Add(new Tool { Type = "function", Function = new FunctionDefinition { Name = "get_weather", Parameters = parameters } });
+        request.ToolChoice = Value.ForString("required");
+
+        using var call = new Inference.InferenceClient(hub.Grpc).StreamChatCompletion(request);
+        var chunks = new List<ToolCallChunk>();
+        string? finish = null;
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            foreach (var choice in chunk.Choices)
+            {
+                chunks.AddRange(choice.Delta.ToolCalls);
+                finish = choice.HasFinishReason ? choice.FinishReason : finish;
+            }
+        }
+
+        Assert.Equal(("tooluse_grpc", "get_weather"), (chunks[0].Id, chunks[0].Function.Name));
+        Assert.All(chunks, c => Assert.Equal(0, c.Index));
+        Assert.Equal("""{"city":"Rome"}""", string.Concat(chunks.Select(c => c.Function.Arguments)));
+        Assert.Equal("tool_calls", finish);
+        using var sent = _bedrock.LastRequest.Json();
+        Assert.True(sent.RootElement.GetProperty("toolConfig").GetProperty("toolChoice").TryGetProperty("any", out _));
     }
 
     [Fact]
