@@ -21,6 +21,16 @@ namespace AigneHub.TestUpstreams;
 public sealed record FakeBedrockUsage(int InputTokens, int OutputTokens, int CacheReadInputTokens = 0);
 
 /// <summary>
+/// A tool call a fake Bedrock answers with: a <c>toolUse</c> block (input as the object <paramref name="InputJson"/>)
+/// when not streamed; streamed, a <c>contentBlockStart</c> with the id and name, then one <c>contentBlockDelta</c> per
+/// fragment of <paramref name="InputJson"/> (the fragments, concatenated, must be it).
+/// </summary>
+public sealed record FakeBedrockToolUse(string ToolUseId, string Name, string InputJson, IReadOnlyList<string>? InputFragments = null)
+{
+    public IReadOnlyList<string> Fragments => InputFragments ?? [InputJson];
+}
+
+/// <summary>
 /// A real HTTP server on 127.0.0.1 that answers Bedrock Runtime's <c>POST /model/{modelId}/converse</c> with Converse
 /// JSON and <c>/converse-stream</c> with real binary <c>application/vnd.amazon.eventstream</c> frames (CRC-32 checked
 /// prelude and message), after verifying the request's AWS Signature V4 by recomputing it with the known secret, as
@@ -99,6 +109,12 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
     /// <summary>Answers these pieces (joined when not streamed), with this stop reason and usage.</summary>
     public void Reply(string[] pieces, FakeBedrockUsage? usage = null, string stopReason = "end_turn") =>
         _script = new Script(ScriptKind.Answer) { Pieces = pieces, Usage = usage, StopReason = stopReason };
+
+    /// <summary>
+    /// Answers the text pieces (none for no text block), then these tool calls, with stop reason <c>tool_use</c>.
+    /// </summary>
+    public void ReplyWithToolUse(string[] textPieces, IReadOnlyList<FakeBedrockToolUse> toolUses, FakeBedrockUsage? usage = null) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = textPieces, ToolUses = toolUses, Usage = usage, StopReason = "tool_use" };
 
     /// <summary>Answers <paramref name="status"/> with Bedrock's error JSON and <c>x-amzn-ErrorType</c>.</summary>
     public void Fail(int status, string errorType, string message) =>
@@ -232,13 +248,21 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
 
             string? lastUser;
             int promptWords;
+            string? toolRule;
             try
             {
                 (lastUser, promptWords) = ReadConversation(body);
+                toolRule = ToolRuleBroken(body);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
             {
                 await WriteErrorAsync(context, 400, "ValidationException", "Malformed input request, please reformat your input and try again.").ConfigureAwait(false);
+                return;
+            }
+
+            if (toolRule is not null)
+            {
+                await WriteErrorAsync(context, 400, "ValidationException", toolRule).ConfigureAwait(false);
                 return;
             }
 
@@ -256,7 +280,7 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
             var usage = script.Usage ?? new FakeBedrockUsage(Math.Max(1, promptWords), pieces.Count);
             if (segments[3] == "converse")
             {
-                await WriteConverseAsync(context, pieces, usage, script.StopReason).ConfigureAwait(false);
+                await WriteConverseAsync(context, pieces, usage, script.StopReason, script.ToolUses).ConfigureAwait(false);
             }
             else
             {
@@ -402,7 +426,42 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
         return (lastUser, words);
     }
 
-    private static async Task WriteConverseAsync(HttpContext context, IReadOnlyList<string> pieces, FakeBedrockUsage usage, string stopReason)
+    /// <summary>
+    /// Bedrock's rules for tool blocks, as its validation errors state them: a conversation with <c>toolUse</c> or
+    /// <c>toolResult</c> blocks needs a <c>toolConfig</c>, and every <c>toolResult</c> answers a <c>toolUse</c> of
+    /// the assistant turn just before; null when the body keeps them.
+    /// </summary>
+    private static string? ToolRuleBroken(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        var hasToolConfig = root.TryGetProperty("toolConfig", out var toolConfig) && toolConfig.TryGetProperty("tools", out var tools) && tools.GetArrayLength() > 0;
+        var asked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in root.GetProperty("messages").EnumerateArray())
+        {
+            var blocks = message.GetProperty("content").EnumerateArray().ToList();
+            var uses = blocks.Where(b => b.TryGetProperty("toolUse", out _)).Select(b => b.GetProperty("toolUse").GetProperty("toolUseId").GetString()!).ToList();
+            var results = blocks.Where(b => b.TryGetProperty("toolResult", out _)).Select(b => b.GetProperty("toolResult").GetProperty("toolUseId").GetString()!).ToList();
+            if ((uses.Count > 0 || results.Count > 0) && !hasToolConfig)
+            {
+                return "The toolConfig field must be defined when using toolUse and toolResult content blocks.";
+            }
+
+            if (results.Any(id => !asked.Contains(id)))
+            {
+                return "The number of toolResult blocks exceeds the number of toolUse blocks of the previous turn.";
+            }
+
+            if (message.GetProperty("role").GetString() == "assistant")
+            {
+                asked = [.. uses];
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task WriteConverseAsync(HttpContext context, IReadOnlyList<string> pieces, FakeBedrockUsage usage, string stopReason, IReadOnlyList<FakeBedrockToolUse> toolUses)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
@@ -415,9 +474,25 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
             json.WriteStartObject("message");
             json.WriteString("role", "assistant");
             json.WriteStartArray("content");
-            json.WriteStartObject();
-            json.WriteString("text", string.Concat(pieces));
-            json.WriteEndObject();
+            if (pieces.Count > 0 || toolUses.Count == 0)
+            {
+                json.WriteStartObject();
+                json.WriteString("text", string.Concat(pieces));
+                json.WriteEndObject();
+            }
+
+            foreach (var toolUse in toolUses)
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("toolUse");
+                json.WriteString("toolUseId", toolUse.ToolUseId);
+                json.WriteString("name", toolUse.Name);
+                json.WritePropertyName("input");
+                json.WriteRawValue(toolUse.InputJson);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndObject();
@@ -447,12 +522,43 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
         }
 
         await SendAsync(EventFrame("messageStart", """{"role":"assistant","p":"abcdefgh"}""")).ConfigureAwait(false);
-        await SendAsync(EventFrame("contentBlockStart", """{"contentBlockIndex":0,"start":{},"p":"ab"}""")).ConfigureAwait(false);
-        foreach (var piece in pieces)
+        var toolUses = script.ToolUses;
+        var firstToolBlock = 0;
+        if (pieces.Count > 0 || toolUses.Count == 0)
         {
-            var json = JsonSerializer.Serialize(new { contentBlockIndex = 0, delta = new { text = piece }, p = "abcd" });
-            await SendAsync(EventFrame("contentBlockDelta", json)).ConfigureAwait(false);
+            await SendAsync(EventFrame("contentBlockStart", """{"contentBlockIndex":0,"start":{},"p":"ab"}""")).ConfigureAwait(false);
+            foreach (var piece in pieces)
+            {
+                var json = JsonSerializer.Serialize(new { contentBlockIndex = 0, delta = new { text = piece }, p = "abcd" });
+                await SendAsync(EventFrame("contentBlockDelta", json)).ConfigureAwait(false);
+            }
+
+            if (toolUses.Count > 0)
+            {
+                await SendAsync(EventFrame("contentBlockStop", """{"contentBlockIndex":0}""")).ConfigureAwait(false);
+                firstToolBlock = 1;
+            }
         }
+
+        for (var i = 0; i < toolUses.Count; i++)
+        {
+            var block = firstToolBlock + i;
+            var toolUse = toolUses[i];
+            var start = JsonSerializer.Serialize(new { contentBlockIndex = block, start = new { toolUse = new { toolUseId = toolUse.ToolUseId, name = toolUse.Name } }, p = "abc" });
+            await SendAsync(EventFrame("contentBlockStart", start)).ConfigureAwait(false);
+            foreach (var fragment in toolUse.Fragments)
+            {
+                var delta = JsonSerializer.Serialize(new { contentBlockIndex = block, delta = new { toolUse = new { input = fragment } }, p = "abcdef" });
+                await SendAsync(EventFrame("contentBlockDelta", delta)).ConfigureAwait(false);
+            }
+
+            if (i < toolUses.Count - 1)
+            {
+                await SendAsync(EventFrame("contentBlockStop", $$"""{"contentBlockIndex":{{block}}}""")).ConfigureAwait(false);
+            }
+        }
+
+        var lastBlock = toolUses.Count > 0 ? firstToolBlock + toolUses.Count - 1 : 0;
 
         switch (script.Ending)
         {
@@ -469,7 +575,7 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
                 return;
         }
 
-        await SendAsync(EventFrame("contentBlockStop", """{"contentBlockIndex":0}""")).ConfigureAwait(false);
+        await SendAsync(EventFrame("contentBlockStop", $$"""{"contentBlockIndex":{{lastBlock}}}""")).ConfigureAwait(false);
         await SendAsync(EventFrame("messageStop", $$"""{"stopReason":"{{script.StopReason}}"}""")).ConfigureAwait(false);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, WriterOptions))
@@ -543,6 +649,8 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
         public static readonly Script Echo = new(ScriptKind.Echo);
 
         public IReadOnlyList<string> Pieces { get; init; } = [];
+
+        public IReadOnlyList<FakeBedrockToolUse> ToolUses { get; init; } = [];
 
         public FakeBedrockUsage? Usage { get; init; }
 

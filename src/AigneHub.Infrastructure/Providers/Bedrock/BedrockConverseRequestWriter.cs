@@ -8,8 +8,11 @@ namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 /// <summary>
 /// Writes the body of Bedrock's Converse and ConverseStream requests (the same shape for both; the path says which).
-/// System and developer messages become <c>system</c> blocks, tool answers become <c>toolResult</c> blocks of a user
-/// turn, and consecutive messages of one role become one turn, because Converse requires the roles to alternate.
+/// System and developer messages become <c>system</c> blocks, an assistant's tool calls become <c>toolUse</c> blocks,
+/// tool answers become <c>toolResult</c> blocks of a user turn, and consecutive messages of one role become one turn,
+/// because Converse requires the roles to alternate. Tools go to <c>toolConfig</c>, a JSON schema response format to
+/// <c>outputConfig.textFormat</c> (Bedrock's structured outputs); JSON mode without a schema, which Converse lacks,
+/// becomes a system instruction.
 /// </summary>
 internal static class BedrockConverseRequestWriter
 {
@@ -19,30 +22,36 @@ internal static class BedrockConverseRequestWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>
+    /// What the hub tells the model when the caller asked for JSON mode (<c>response_format: json_object</c>): Converse
+    /// has no JSON mode without a schema, and a forced tool would turn every answer into a tool call, which models
+    /// without <c>toolChoice</c> support reject. An instruction is the one approach every Converse model takes; it is
+    /// best effort, as OpenAI's own JSON mode also needs the prompt to ask for JSON.
+    /// </summary>
+    public const string JsonObjectInstruction =
+        "Reply with one valid JSON object and nothing else: no text before or after it and no Markdown code fences.";
+
     /// <exception cref="NotSupportedException">
     /// A message holds content Converse cannot take (an image that is not a base64 data: URL of a format Bedrock
-    /// reads). The message never quotes the content.
+    /// reads, tool-call arguments or a schema that is not a JSON object). The message never quotes the content.
     /// </exception>
     public static void Write(IBufferWriter<byte> output, ProviderChatRequest request)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
         WriteMessages(writer, request.Messages);
-        WriteSystem(writer, request.Messages);
+        WriteSystem(writer, request.Messages, request.Settings.ResponseFormat);
         WriteInferenceConfig(writer, request.Settings);
+        WriteToolConfig(writer, request.Settings, request.Messages);
+        WriteOutputConfig(writer, request.Settings.ResponseFormat);
         writer.WriteEndObject();
     }
 
-    private static void WriteSystem(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages)
+    private static void WriteSystem(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages, ResponseFormat? responseFormat)
     {
         var started = false;
-        foreach (var message in messages)
+        void Block(string text)
         {
-            if (message.Role is not (ChatRole.System or ChatRole.Developer) || message.PlainText() is not { Length: > 0 } text)
-            {
-                continue;
-            }
-
             if (!started)
             {
                 writer.WriteStartArray("system"u8);
@@ -54,10 +63,203 @@ internal static class BedrockConverseRequestWriter
             writer.WriteEndObject();
         }
 
+        foreach (var message in messages)
+        {
+            if (message.Role is (ChatRole.System or ChatRole.Developer) && message.PlainText() is { Length: > 0 } text)
+            {
+                Block(text);
+            }
+        }
+
+        if (responseFormat is { Kind: ResponseFormatKind.JsonObject })
+        {
+            Block(JsonObjectInstruction);
+        }
+
         if (started)
         {
             writer.WriteEndArray();
         }
+    }
+
+    /// <summary>
+    /// <c>toolConfig</c>: the functions as <c>toolSpec</c>s and tool_choice as Converse's <c>toolChoice</c>
+    /// (<c>required</c> → <c>any</c>, a named function → <c>tool</c>; <c>auto</c> is Converse's default and is left
+    /// out, because some tool-capable models reject an explicit <c>toolChoice</c>). Converse has no <c>none</c>: the
+    /// tools are left out instead, unless the conversation already holds tool calls or results, for which Converse
+    /// requires a <c>toolConfig</c>; then the tools are sent without a choice and the model may still call one.
+    /// Converse has no counterpart of <c>parallel_tool_calls: false</c> either: it is not sent.
+    /// </summary>
+    private static void WriteToolConfig(Utf8JsonWriter writer, Application.Chat.Common.ChatSettings settings, IReadOnlyList<ChatMessage> messages)
+    {
+        var historyUsesTools = messages.Any(static m => m.ToolCalls is not null || (m.Role == ChatRole.Tool && m.ToolCallId is not null));
+        var choice = settings.ToolChoice;
+        if (choice is { Mode: ToolChoiceMode.None } && !historyUsesTools)
+        {
+            return;
+        }
+
+        var tools = settings.Tools is { Count: > 0 } declared ? declared : null;
+        if (tools is null && !historyUsesTools)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("toolConfig"u8);
+        writer.WriteStartArray("tools"u8);
+        if (tools is not null)
+        {
+            for (var i = 0; i < tools.Count; i++)
+            {
+                WriteToolSpec(writer, tools[i].Name, tools[i].Description, tools[i].ParametersJson, $"tools[{i}]", tools[i].Strict == true);
+            }
+        }
+        else
+        {
+            // A conversation that carries earlier tool calls but declares no tools now: Converse still wants the
+            // functions declared, so the ones the history used are, with an open schema.
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var call in messages.Where(static m => m.ToolCalls is not null).SelectMany(static m => m.ToolCalls!))
+            {
+                if (names.Add(call.Name))
+                {
+                    WriteToolSpec(writer, call.Name, description: null, parametersJson: null, "tool_calls", strict: false);
+                }
+            }
+        }
+
+        writer.WriteEndArray();
+        if (tools is not null)
+        {
+            switch (choice?.Mode)
+            {
+                case ToolChoiceMode.Required:
+                    writer.WriteStartObject("toolChoice"u8);
+                    writer.WriteStartObject("any"u8);
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                    break;
+                case ToolChoiceMode.Function when choice.FunctionName is { } name:
+                    writer.WriteStartObject("toolChoice"u8);
+                    writer.WriteStartObject("tool"u8);
+                    writer.WriteString("name"u8, name);
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                    break;
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <param name="strict">
+    /// OpenAI's <c>strict: true</c>, sent as Converse's <c>strict</c> (structured output enforced on the tool's input);
+    /// left out otherwise, as models without that support may refuse the field.
+    /// </param>
+    private static void WriteToolSpec(Utf8JsonWriter writer, string name, string? description, string? parametersJson, string where, bool strict)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("toolSpec"u8);
+        writer.WriteString("name"u8, name);
+        if (!string.IsNullOrEmpty(description))
+        {
+            // Converse refuses an empty description; OpenAI's is optional.
+            writer.WriteString("description"u8, description);
+        }
+
+        writer.WriteStartObject("inputSchema"u8);
+        writer.WritePropertyName("json"u8);
+        if (parametersJson is null)
+        {
+            // A function without parameters: Converse requires a schema, and its top level must be an object.
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "object");
+            writer.WriteStartObject("properties"u8);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            WriteJsonObject(writer, parametersJson, $"{where}.function.parameters is not a JSON schema object");
+        }
+
+        writer.WriteEndObject();
+        if (strict)
+        {
+            writer.WriteBoolean("strict"u8, true);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>outputConfig.textFormat</c> for <c>response_format: json_schema</c>: Bedrock's structured outputs, which
+    /// constrain the answer's text to the schema (sent as JSON text, as Converse wants it). The answer stays text, so
+    /// nothing changes on the way back. Models without structured-output support answer Bedrock's validation error,
+    /// relayed as a 400.
+    /// </summary>
+    private static void WriteOutputConfig(Utf8JsonWriter writer, ResponseFormat? format)
+    {
+        if (format is not { Kind: ResponseFormatKind.JsonSchema, SchemaJson: { } schema })
+        {
+            return;
+        }
+
+        EnsureJsonObject(schema, "response_format.json_schema.schema is not a JSON object");
+        writer.WriteStartObject("outputConfig"u8);
+        writer.WriteStartObject("textFormat"u8);
+        writer.WriteString("type"u8, "json_schema");
+        writer.WriteStartObject("structure"u8);
+        writer.WriteStartObject("jsonSchema"u8);
+        writer.WriteString("schema"u8, schema);
+        if (format.SchemaName is { Length: > 0 } name)
+        {
+            writer.WriteString("name"u8, name);
+        }
+
+        if (format.Description is { Length: > 0 } description)
+        {
+            writer.WriteString("description"u8, description);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Copies JSON text that must be an object (a schema, tool-call arguments) into the body as JSON.</summary>
+    private static void WriteJsonObject(Utf8JsonWriter writer, string json, string failure)
+    {
+        using var document = ParseObject(json, failure);
+        document.RootElement.WriteTo(writer);
+    }
+
+    private static void EnsureJsonObject(string json, string failure)
+    {
+        using var document = ParseObject(json, failure);
+    }
+
+    private static JsonDocument ParseObject(string json, string failure)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            throw new NotSupportedException(failure + ".");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new NotSupportedException(failure + ".");
+        }
+
+        return document;
     }
 
     private static void WriteInferenceConfig(Utf8JsonWriter writer, Application.Chat.Common.ChatSettings settings)
@@ -102,8 +304,9 @@ internal static class BedrockConverseRequestWriter
     {
         writer.WriteStartArray("messages"u8);
         ChatRole? openTurn = null;
-        foreach (var message in messages)
+        for (var position = 0; position < messages.Count; position++)
         {
+            var message = messages[position];
             var turn = message.Role switch
             {
                 ChatRole.User or ChatRole.Tool => ChatRole.User,
@@ -131,33 +334,16 @@ internal static class BedrockConverseRequestWriter
 
             if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
             {
-                writer.WriteStartObject();
-                writer.WriteStartObject("toolResult"u8);
-                writer.WriteString("toolUseId"u8, message.ToolCallId);
-                writer.WriteStartArray("content"u8);
-                writer.WriteStartObject();
-                writer.WriteString("text"u8, message.PlainText());
-                writer.WriteEndObject();
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            else if (message.Text is { } text)
-            {
-                WriteText(writer, text);
+                WriteToolResult(writer, message);
             }
             else
             {
-                foreach (var part in message.Parts ?? [])
+                WriteContent(writer, message);
+                if (message.Role == ChatRole.Assistant && message.ToolCalls is { } calls)
                 {
-                    switch (part)
+                    for (var i = 0; i < calls.Count; i++)
                     {
-                        case TextPart { Text.Length: > 0 } textPart:
-                            WriteText(writer, textPart.Text);
-                            break;
-                        case ImagePart image:
-                            WriteImage(writer, image);
-                            break;
+                        WriteToolUse(writer, calls[i], $"messages[{position}].tool_calls[{i}]");
                     }
                 }
             }
@@ -172,10 +358,91 @@ internal static class BedrockConverseRequestWriter
         writer.WriteEndArray();
     }
 
-    /// <summary>Converse rejects empty text blocks, and an assistant message that only carried tool calls has none.</summary>
+    private static void WriteContent(Utf8JsonWriter writer, ChatMessage message)
+    {
+        if (message.Text is { } text)
+        {
+            if (text.Length > 0)
+            {
+                WriteText(writer, text);
+            }
+
+            return;
+        }
+
+        foreach (var part in message.Parts ?? [])
+        {
+            switch (part)
+            {
+                case TextPart { Text.Length: > 0 } textPart:
+                    WriteText(writer, textPart.Text);
+                    break;
+                case ImagePart image:
+                    WriteImage(writer, image);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A <c>toolUse</c> block: the call's id and name, and its arguments, which OpenAI carries as JSON text and
+    /// Converse as a JSON object (empty arguments are an empty object).
+    /// </summary>
+    private static void WriteToolUse(Utf8JsonWriter writer, ToolCall call, string where)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("toolUse"u8);
+        writer.WriteString("toolUseId"u8, call.Id);
+        writer.WriteString("name"u8, call.Name);
+        writer.WritePropertyName("input"u8);
+        if (string.IsNullOrWhiteSpace(call.Arguments))
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+        }
+        else
+        {
+            WriteJsonObject(writer, call.Arguments, $"{where}.function.arguments is not a JSON object");
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A <c>toolResult</c> block answering the call with the same id: the result's text (one <c>text</c> block, as
+    /// OpenAI's tool results are text) and any images it carries.
+    /// </summary>
+    private static void WriteToolResult(Utf8JsonWriter writer, ChatMessage message)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("toolResult"u8);
+        writer.WriteString("toolUseId"u8, message.ToolCallId);
+        writer.WriteStartArray("content"u8);
+        var images = message.Parts?.OfType<ImagePart>().ToList() ?? [];
+        var text = message.PlainText();
+        if (text.Length > 0 || images.Count == 0)
+        {
+            // A result may be empty text; beside images, an empty text block would only be refused.
+            writer.WriteStartObject();
+            writer.WriteString("text"u8, text);
+            writer.WriteEndObject();
+        }
+
+        foreach (var image in images)
+        {
+            WriteImage(writer, image);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Converse rejects empty text blocks and empty turns; an assistant message may hold only tool calls.</summary>
     private static bool HasBlocks(ChatMessage message)
     {
-        if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
+        if ((message.Role == ChatRole.Tool && message.ToolCallId is not null) || message.ToolCalls is not null)
         {
             return true;
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using AigneHub.Application.Chat.Common;
+using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
@@ -34,9 +35,9 @@ internal sealed record BedrockError(string? Type, string? Message)
 }
 
 /// <summary>
-/// Reads Bedrock's Converse answers and error bodies, and the payloads of ConverseStream events. Unknown fields and
-/// content blocks other than text (tool use, reasoning) are skipped; a body that is not JSON throws
-/// <see cref="JsonException"/>.
+/// Reads Bedrock's Converse answers and error bodies, and the payloads of ConverseStream events. Text blocks become
+/// the content and <c>toolUse</c> blocks the tool calls; unknown fields and other content blocks (reasoning) are
+/// skipped; a body that is not JSON throws <see cref="JsonException"/>.
 /// </summary>
 internal static class BedrockConverseResponseParser
 {
@@ -51,15 +52,25 @@ internal static class BedrockConverseResponseParser
         }
 
         StringBuilder? content = null;
+        List<ToolCall>? toolCalls = null;
         if (root.TryGetProperty("output"u8, out var output) && output.ValueKind == JsonValueKind.Object
             && output.TryGetProperty("message"u8, out var message) && message.ValueKind == JsonValueKind.Object
             && message.TryGetProperty("content"u8, out var blocks) && blocks.ValueKind == JsonValueKind.Array)
         {
             foreach (var block in blocks.EnumerateArray())
             {
-                if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("text"u8, out var text) && text.ValueKind == JsonValueKind.String)
+                if (block.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                if (block.TryGetProperty("text"u8, out var text) && text.ValueKind == JsonValueKind.String)
                 {
                     (content ??= new StringBuilder()).Append(text.GetString());
+                }
+                else if (block.TryGetProperty("toolUse"u8, out var toolUse))
+                {
+                    (toolCalls ??= []).Add(ReadToolUse(toolUse));
                 }
             }
         }
@@ -70,7 +81,21 @@ internal static class BedrockConverseResponseParser
 
         var stopReason = root.TryGetProperty("stopReason"u8, out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null;
         var usage = root.TryGetProperty("usage"u8, out var usageElement) ? ReadUsage(usageElement) : default;
-        return new ChatCompletion(id, now, model, content?.ToString(), FinishReason(stopReason), usage, SystemFingerprint: null);
+        return new ChatCompletion(id, now, model, content?.ToString(), FinishReason(stopReason), usage, SystemFingerprint: null, toolCalls);
+    }
+
+    /// <summary>A <c>toolUse</c> block as the hub's tool call: Bedrock's id and name, the input object as JSON text.</summary>
+    private static ToolCall ReadToolUse(JsonElement toolUse)
+    {
+        if (toolUse.ValueKind != JsonValueKind.Object
+            || !toolUse.TryGetProperty("toolUseId"u8, out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 } toolUseId
+            || !toolUse.TryGetProperty("name"u8, out var name) || name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 } toolName)
+        {
+            throw new JsonException("A toolUse block lacks its id or name.");
+        }
+
+        var arguments = toolUse.TryGetProperty("input"u8, out var input) && input.ValueKind != JsonValueKind.Null ? input.GetRawText() : "{}";
+        return new ToolCall(toolUseId, toolName, arguments);
     }
 
     /// <summary>Bedrock's stop reasons in OpenAI's vocabulary; an unknown or absent reason is a plain stop.</summary>
@@ -153,13 +178,21 @@ internal static class BedrockConverseResponseParser
 }
 
 /// <summary>
-/// Reads the events of one ConverseStream answer: <c>messageStart</c> (role), <c>contentBlockStart</c>,
-/// <c>contentBlockDelta</c> (text deltas), <c>contentBlockStop</c>, <c>messageStop</c> (stop reason) and
-/// <c>metadata</c> (usage), which follows <c>messageStop</c>. Event types Bedrock may add are skipped.
+/// Reads the events of one ConverseStream answer: <c>messageStart</c> (role), <c>contentBlockStart</c> (a
+/// <c>toolUse</c> block's id and name), <c>contentBlockDelta</c> (text, or a fragment of a tool call's input JSON),
+/// <c>contentBlockStop</c>, <c>messageStop</c> (stop reason) and <c>metadata</c> (usage), which follows
+/// <c>messageStop</c>. Event types Bedrock may add are skipped.
 /// </summary>
+/// <remarks>
+/// Tool calls are numbered 0, 1, … in the order their blocks start, as OpenAI numbers them, not by Bedrock's
+/// <c>contentBlockIndex</c>, which counts text blocks too.
+/// </remarks>
 internal sealed class BedrockConverseStreamParser(string id, string model, DateTimeOffset started)
 {
     private const string AssistantRole = "assistant";
+
+    // contentBlockIndex of a toolUse block → the call's index among the answer's calls.
+    private readonly Dictionary<int, int> _toolCallOfBlock = [];
 
     public bool SawMessageStop { get; private set; }
 
@@ -182,12 +215,10 @@ internal sealed class BedrockConverseStreamParser(string id, string model, DateT
         {
             case "messageStart":
                 return Update(AssistantRole, string.Empty, null);
+            case "contentBlockStart":
+                return ParseBlockStart(root);
             case "contentBlockDelta":
-                return root.TryGetProperty("delta"u8, out var delta) && delta.ValueKind == JsonValueKind.Object
-                    && delta.TryGetProperty("text"u8, out var text) && text.ValueKind == JsonValueKind.String
-                    && text.GetString() is { Length: > 0 } piece
-                    ? Update(null, piece, null)
-                    : null;
+                return ParseBlockDelta(root);
             case "messageStop":
                 if (SawMessageStop)
                 {
@@ -217,4 +248,65 @@ internal sealed class BedrockConverseStreamParser(string id, string model, DateT
 
     private ChatCompletionUpdate Update(string? role, string? content, string? finishReason) =>
         new(id, started, model, role, content, finishReason, Usage: null);
+
+    /// <summary>A <c>toolUse</c> block starts: the call's first delta, with its index, id and name.</summary>
+    private ChatCompletionUpdate? ParseBlockStart(JsonElement root)
+    {
+        if (!root.TryGetProperty("start"u8, out var start) || start.ValueKind != JsonValueKind.Object
+            || !start.TryGetProperty("toolUse"u8, out var toolUse) || toolUse.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var block = BlockIndex(root);
+        if (!toolUse.TryGetProperty("toolUseId"u8, out var toolUseId) || toolUseId.ValueKind != JsonValueKind.String || toolUseId.GetString() is not { Length: > 0 } callId
+            || !toolUse.TryGetProperty("name"u8, out var name) || name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 } callName)
+        {
+            throw new JsonException("A toolUse block start lacks its id or name.");
+        }
+
+        if (!_toolCallOfBlock.TryAdd(block, _toolCallOfBlock.Count))
+        {
+            throw new JsonException("A content block started twice.");
+        }
+
+        return ToolCallUpdate(new ToolCallDelta(_toolCallOfBlock[block], callId, callName, string.Empty));
+    }
+
+    /// <summary>A text delta, or the next fragment of a started tool call's input JSON.</summary>
+    private ChatCompletionUpdate? ParseBlockDelta(JsonElement root)
+    {
+        if (!root.TryGetProperty("delta"u8, out var delta) || delta.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (delta.TryGetProperty("text"u8, out var text) && text.ValueKind == JsonValueKind.String)
+        {
+            return text.GetString() is { Length: > 0 } piece ? Update(null, piece, null) : null;
+        }
+
+        if (!delta.TryGetProperty("toolUse"u8, out var toolUse) || toolUse.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (!_toolCallOfBlock.TryGetValue(BlockIndex(root), out var call))
+        {
+            throw new JsonException("A toolUse delta belongs to no started toolUse block.");
+        }
+
+        return toolUse.TryGetProperty("input"u8, out var input) && input.ValueKind == JsonValueKind.String
+            && input.GetString() is { Length: > 0 } fragment
+            ? ToolCallUpdate(new ToolCallDelta(call, null, null, fragment))
+            : null;
+    }
+
+    private static int BlockIndex(JsonElement root) =>
+        root.TryGetProperty("contentBlockIndex"u8, out var index) && index.ValueKind == JsonValueKind.Number && index.TryGetInt32(out var value)
+            ? value
+            : throw new JsonException("A content block event lacks its contentBlockIndex.");
+
+    private ChatCompletionUpdate ToolCallUpdate(ToolCallDelta delta) =>
+        new(id, started, model, null, null, null, Usage: null, ToolCallDeltas: [delta]);
 }
