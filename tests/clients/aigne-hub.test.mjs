@@ -2,10 +2,12 @@
 // URL and key. Started by the .NET functional tests (AigneClientCompatibilityTests), which pass HUB_URL and HUB_API_KEY.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AIGNEHubChatModel } from '@aigne/aigne-hub';
+import { AIGNEHubChatModel, AIGNEHubImageModel } from '@aigne/aigne-hub';
 
 const baseURL = process.env.HUB_URL ?? 'http://127.0.0.1:8080';
 const apiKey = process.env.HUB_API_KEY ?? 'not-needed-yet';
+// models() finds the hub through this variable, not through the model's baseURL.
+process.env.AIGNE_HUB_API_URL = baseURL;
 const chat = (model = 'aignehub/demo/echo') => new AIGNEHubChatModel({ baseURL, apiKey, model });
 
 test('a non-streaming chat through the aignehub/ prefix answers with text, model and usage', async () => {
@@ -71,4 +73,27 @@ test('an unknown model is raised as an error carrying the hub message', async ()
       return true;
     },
   );
+});
+
+test('the models list names the demo models by type with rates as strings', async () => {
+  const models = await chat().models();
+
+  const echo = models.find((m) => m.provider === 'demo' && m.model === 'echo');
+  assert.ok(echo, JSON.stringify(models));
+  assert.equal(echo.type, 'chat');
+  assert.equal(typeof echo.input_credits_per_token, 'string');
+  assert.ok(models.every((m) => m.type === 'chat'));
+});
+
+test('AIGNEHubImageModel generates an image the hub serves at a link', async () => {
+  const images = new AIGNEHubImageModel({ baseURL, apiKey, model: 'aignehub/demo/image' });
+
+  const output = await images.invoke({ prompt: 'a red square', n: 1, outputFileType: 'url' });
+
+  assert.equal(output.images.length, 1);
+  assert.equal(output.images[0].type, 'url');
+  const response = await fetch(output.images[0].url, { headers: { Authorization: `Bearer ${apiKey}` } });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'image/png');
+  assert.equal(output.model, 'demo/image');
 });

@@ -29,6 +29,7 @@ internal static class PresentationRegistration
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddSingleton<AigneChatEndpoint>();
+        services.AddSingleton<AigneMediaEndpoints>();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
         services.AddGrpcReflection();

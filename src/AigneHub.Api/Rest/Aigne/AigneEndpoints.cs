@@ -19,6 +19,9 @@ internal static class AigneEndpoints
         app.MapGet("/__blocklet__.js", WriteBlockletAsync);
         app.MapPost("/api/v2/chat", (HttpContext context, AigneChatEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapGet("/api/v2/status", Status);
+        app.MapPost("/api/v2/image", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ImageAsync(context));
+        app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context));
+        app.MapGet("/api/ai/models", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ModelsAsync(context));
         return app;
     }
 
