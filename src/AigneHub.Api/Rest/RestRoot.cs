@@ -31,7 +31,7 @@ internal sealed class RestRoot(IOptions<ImageLinkOptions> options)
     }
 }
 
-/// <summary>How image links are built (section "Images").</summary>
+/// <summary>How image links are built (section "Images"; its storage keys are Infrastructure's ImageStorageOptions).</summary>
 public sealed class ImageLinkOptions : System.ComponentModel.DataAnnotations.IValidatableObject
 {
     public const string Section = "Images";

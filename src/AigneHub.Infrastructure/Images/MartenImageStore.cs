@@ -12,7 +12,8 @@ internal sealed class MartenImageStore(IDocumentStore store, TimeProvider time, 
         var now = time.GetUtcNow();
         var document = new StoredImageDocument
         {
-            Id = Guid.CreateVersion7(now),
+            // The id is the link's only secret: fully random, not time-ordered.
+            Id = Guid.NewGuid(),
             Content = content,
             MediaType = mediaType,
             CreatedAt = now,

@@ -133,6 +133,15 @@ public sealed class EmbeddingsTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_provider_that_offers_no_embeddings_is_named_in_the_404()
+    {
+        var answer = await PostAsync(hub, "/v1/embeddings", new { model = "demo/echo", input = "x" });
+
+        var error = Error(HttpStatusCode.NotFound, answer);
+        Assert.Contains("offers no embeddings", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task Grpc_clients_get_the_demo_providers_deterministic_vectors()
     {
         var client = new Embeddings.EmbeddingsClient(hub.Grpc);

@@ -17,11 +17,12 @@ internal sealed class ModelRouter(IProviderCatalog catalog)
         Func<IProviderCatalog, ModelName, IReadOnlyList<TProvider>> resolve,
         CallMeter meter,
         ICallRecorder recorder,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? offering = null)
     {
         try
         {
-            return Route(model, resolve);
+            return Route(model, resolve, offering);
         }
         catch (HubException ex)
         {
@@ -31,7 +32,8 @@ internal sealed class ModelRouter(IProviderCatalog catalog)
         }
     }
 
-    public ModelRoute<TProvider> Route<TProvider>(string model, Func<IProviderCatalog, ModelName, IReadOnlyList<TProvider>> resolve)
+    /// <param name="offering">What the call needs besides chat ("embeddings", "image generation"), so a refusal can say it.</param>
+    public ModelRoute<TProvider> Route<TProvider>(string model, Func<IProviderCatalog, ModelName, IReadOnlyList<TProvider>> resolve, string? offering = null)
     {
         // The validator has already checked the name; a failure here means a handler was called without the pipeline.
         if (!ModelName.TryParse(model, out var name))
@@ -50,6 +52,7 @@ internal sealed class ModelRouter(IProviderCatalog catalog)
             {
                 ProviderAvailability.NotConfigured => $"The model '{model}' is not available: the provider '{provider}' is not configured on this hub.",
                 ProviderAvailability.Unusable => $"The model '{model}' is not available: the provider '{provider}' is disabled or has no usable credential.",
+                _ when offering is not null => $"The model '{model}' is not available: the provider '{provider}' offers no {offering} on this hub, or does not serve this model.",
                 _ => $"The model '{model}' does not exist or no configured provider serves it.",
             }
             : $"The model '{model}' does not exist or no configured provider serves it.";

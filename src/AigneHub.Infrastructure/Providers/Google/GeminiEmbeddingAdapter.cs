@@ -10,7 +10,8 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// <summary>
 /// Gemini embeddings: <c>POST {BaseUrl}/v1beta/models/{model}:batchEmbedContents</c>, one request per input
 /// (<c>{"model":"models/{model}","content":{"parts":[{"text"}]},"outputDimensionality"?}</c>), answered with
-/// <c>{"embeddings":[{"values":[…]}]}</c> in input order. The API reports no token counts, so usage is zero.
+/// <c>{"embeddings":[{"values":[…]}]}</c> in input order, at most <see cref="MaxBatchSize"/> inputs per call. The API
+/// reports no token counts, so usage is zero.
 /// </summary>
 internal sealed class GeminiEmbeddingAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
 {
@@ -18,19 +19,30 @@ internal sealed class GeminiEmbeddingAdapter(MediaUpstream upstream, IOptions<Ge
 
     public string Protocol => ProtocolName;
 
+    /// <summary>The most requests the Gemini API takes in one batchEmbedContents call.</summary>
+    public const int MaxBatchSize = 100;
+
     public async Task<EmbeddingResult> EmbedAsync(ProviderTarget target, ProviderEmbeddingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
         var call = GeminiMediaRequests.Call(target, request.Model);
-        using var message = GeminiMediaRequests.Post(target, request.Model, "batchEmbedContents", json => Write(json, request));
-        return await upstream.CallAsync(
-            call,
-            message,
-            TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
-            (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
-            b => Parse(b, target.Provider, request),
-            cancellationToken).ConfigureAwait(false);
+        var vectors = new List<float[]>(request.Inputs.Count);
+        foreach (var batch in request.Inputs.Chunk(MaxBatchSize))
+        {
+            var part = request with { Inputs = batch };
+            using var message = GeminiMediaRequests.Post(target, request.Model, "batchEmbedContents", json => Write(json, part));
+            var result = await upstream.CallAsync(
+                call,
+                message,
+                TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
+                (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
+                b => Parse(b, target.Provider, part),
+                cancellationToken).ConfigureAwait(false);
+            vectors.AddRange(result.Vectors);
+        }
+
+        return new EmbeddingResult($"{target.Provider}/{GeminiMediaRequests.ModelId(request.Model)}", vectors, new TokenUsage(0, 0));
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderEmbeddingRequest request)

@@ -44,6 +44,21 @@ public sealed class GeminiAndBedrockMediaAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task More_inputs_than_one_gemini_batch_takes_go_in_several_batches_and_come_back_in_order()
+    {
+        await using var gemini = await FakeGeminiUpstream.StartAsync();
+        var inputs = Enumerable.Range(0, GeminiEmbeddingAdapter.MaxBatchSize + 5).Select(i => new string('x', i + 1)).ToArray();
+
+        var result = await _harness.Embeddings(GeminiEmbeddingAdapter.ProtocolName).EmbedAsync(
+            Google(gemini), new ProviderEmbeddingRequest("text-embedding-004", inputs, 2, null), CancellationToken.None);
+
+        Assert.Equal(2, gemini.Requests.Count);
+        Assert.Equal(inputs.Length, result.Vectors.Count);
+        Assert.Equal(FakeGeminiUpstream.EmbeddingValue(inputs[^1], 1), result.Vectors[^1][1]);
+        Assert.Equal(FakeGeminiUpstream.EmbeddingValue(inputs[0], 0), result.Vectors[0][0]);
+    }
+
+    [Fact]
     public async Task A_gemini_key_refused_as_invalid_argument_is_an_auth_failure()
     {
         await using var gemini = await FakeGeminiUpstream.StartAsync();

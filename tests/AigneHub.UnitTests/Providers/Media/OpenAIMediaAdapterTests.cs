@@ -19,7 +19,7 @@ public sealed class OpenAIMediaAdapterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeOpenAIUpstream.StartAsync();
-        _harness = MediaAdapterHarness.Create(new Dictionary<string, string?> { ["Providers:Http:TimeoutSeconds"] = "1" });
+        _harness = MediaAdapterHarness.Create();
     }
 
     public async Task DisposeAsync()
@@ -99,8 +99,10 @@ public sealed class OpenAIMediaAdapterTests : IAsyncLifetime
     public async Task An_upstream_that_does_not_answer_in_time_is_a_timeout_not_a_cancellation()
     {
         _upstream.Hang();
+        await using var impatient = MediaAdapterHarness.Create(new Dictionary<string, string?> { ["Providers:Http:TimeoutSeconds"] = "1" });
 
-        var failure = await Assert.ThrowsAsync<UpstreamException>(() => Embeddings().EmbedAsync(Target(), Hello(), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() =>
+            impatient.Embeddings(OpenAIEmbeddingAdapter.ProtocolName).EmbedAsync(Target(), Hello(), CancellationToken.None));
 
         Assert.Equal(ErrorKind.UpstreamTimeout, failure.Kind);
     }

@@ -18,7 +18,7 @@ internal sealed class CreateEmbeddingsCommandHandler(
     public async ValueTask<EmbeddingResult> Handle(CreateEmbeddingsCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Embedding, streamed: false);
-        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveEmbeddings(name), meter, recorder, cancellationToken);
+        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveEmbeddings(name), meter, recorder, cancellationToken, "embeddings");
         var request = new ProviderEmbeddingRequest(route.Name.Model, command.Inputs, command.Dimensions, command.User);
 
         return await ProviderFailover.RunAsync(

@@ -19,7 +19,7 @@ internal sealed class GenerateImagesCommandHandler(
     public async ValueTask<GeneratedImages> Handle(GenerateImagesCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Image, streamed: false);
-        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveImages(name), meter, recorder, cancellationToken);
+        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveImages(name), meter, recorder, cancellationToken, "image generation");
         var request = new ProviderImageRequest(route.Name.Model, command.Prompt, command.N, command.Size, command.Quality, command.Style, command.User);
 
         var result = await ProviderFailover.RunAsync(
