@@ -96,7 +96,7 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
                 _time.GetUtcNow(),
                 call.HubModel,
                 answer.Text,
-                answer.FinishReason ?? GeminiResponseReader.FinishReasons.Stop,
+                answer.FinishReason ?? (answer.FunctionCalls is null ? GeminiResponseReader.FinishReasons.Stop : GeminiResponseReader.FinishReasons.ToolCalls),
                 usage,
                 SystemFingerprint: null,
                 ToolCalls(answer.FunctionCalls));

@@ -234,14 +234,14 @@ internal static class GeminiRequestWriter
         }
         catch (JsonException)
         {
-            throw Unsupported(provider, $"The arguments of tool call '{call.Id}' ({call.Name}) are not valid JSON; {provider} takes them as a JSON object.");
+            throw Unsupported(provider, $"The arguments of tool call '{Short(call.Id)}' ({call.Name}) are not valid JSON; {provider} takes them as a JSON object.");
         }
 
         using (arguments)
         {
             if (arguments.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw Unsupported(provider, $"The arguments of tool call '{call.Id}' ({call.Name}) are not a JSON object; {provider} takes them as one.");
+                throw Unsupported(provider, $"The arguments of tool call '{Short(call.Id)}' ({call.Name}) are not a JSON object; {provider} takes them as one.");
             }
 
             arguments.RootElement.WriteTo(writer);
@@ -257,7 +257,7 @@ internal static class GeminiRequestWriter
     private static void WriteFunctionResponse(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages, ChatMessage message, string provider)
     {
         var name = FunctionNameOf(messages, message)
-            ?? throw Unsupported(provider, $"The tool message for '{message.ToolCallId}' answers no tool call of an earlier assistant message; {provider} needs the function's name.");
+            ?? throw Unsupported(provider, $"The tool message for '{Short(message.ToolCallId)}' answers no tool call of an earlier assistant message; {provider} needs the function's name.");
         var result = message.PlainText();
         writer.WriteStartObject();
         writer.WriteStartObject("functionResponse"u8);
@@ -630,6 +630,9 @@ internal static class GeminiRequestWriter
 
         writer.WriteEndObject();
     }
+
+    /// <summary>An id as an error message quotes it: ids that carry a thought signature can be kilobytes long.</summary>
+    private static string Short(string? id) => id is null ? string.Empty : id.Length <= 64 ? id : id[..64] + "…";
 
     private static UpstreamException Unsupported(string provider, string message) =>
         new(ErrorKind.UpstreamRejected, provider, message);

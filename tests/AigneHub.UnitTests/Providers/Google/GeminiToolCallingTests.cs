@@ -301,6 +301,18 @@ public sealed partial class GeminiToolCallingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answer_with_calls_and_no_finish_reason_reads_as_stopped_for_tool_calls()
+    {
+        _upstream.RespondRaw(200, "application/json", """
+            {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_time","args":{}}}]}}]}
+            """);
+
+        var completion = await _harness.CompleteAsync(Ask(new ChatSettings { Tools = [Clock] }));
+
+        Assert.Equal("tool_calls", completion.FinishReason);
+    }
+
+    [Fact]
     public async Task Streamed_function_calls_become_one_whole_delta_each_numbered_across_the_answer()
     {
         _upstream.RespondRaw(200, "text/event-stream", Sse(
