@@ -87,17 +87,36 @@ public sealed class RegisteredProviderRoutingTests(HubFixture hub)
 
     private async Task RegisterWithKeysAsync(string provider, string baseUrl, params (string Name, string Key, int Weight)[] keys)
     {
-        var version = await SendAsync(HttpMethod.Post, "/api/admin/providers", new { provider, base_url = baseUrl });
-        foreach (var (name, key, weight) in keys)
+        // Another test of the collection (Chat/ToolCalling*Tests) may have registered the provider already: then it is
+        // re-pointed at this test's upstream, and keys it lacks are added.
+        using var existing = await hub.Rest.GetAsync($"/api/admin/providers/{provider}");
+        var registered = existing.StatusCode != HttpStatusCode.NotFound;
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        int version;
+        if (registered)
+        {
+            using var document = JsonDocument.Parse(await existing.Content.ReadAsStringAsync());
+            var current = document.RootElement.GetProperty("provider");
+            known.UnionWith(current.GetProperty("credentials").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+            version = await SendAsync(HttpMethod.Patch, $"/api/admin/providers/{provider}", new { expected_version = current.GetProperty("version").GetInt32(), base_url = baseUrl });
+        }
+        else
+        {
+            version = await SendAsync(HttpMethod.Post, "/api/admin/providers", new { provider, base_url = baseUrl });
+        }
+
+        foreach (var (name, key, weight) in keys.Where(k => !known.Contains(k.Name)))
         {
             version = await SendAsync(HttpMethod.Post, $"/api/admin/providers/{provider}/credentials", new { expected_version = version, name, api_key = key, weight });
         }
 
-        // The call path picks the change up on its next refresh.
+        // The call path picks the change up on its next refresh (a re-pointed provider: once calls stop failing at
+        // the old, closed upstream).
         await WaitForAsync(async () =>
         {
             using var probe = await hub.PostChatAsync(new { model = provider + "/probe", messages = Hello, max_tokens = 1 });
-            return probe.StatusCode == HttpStatusCode.NotFound ? null : (JsonElement?)default(JsonElement);
+            var ready = registered ? probe.IsSuccessStatusCode : probe.StatusCode != HttpStatusCode.NotFound;
+            return ready ? (JsonElement?)default(JsonElement) : null;
         });
     }
 

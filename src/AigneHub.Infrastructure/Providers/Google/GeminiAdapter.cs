@@ -7,6 +7,7 @@ using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;
 using Microsoft.Extensions.Logging;
@@ -95,9 +96,10 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
                 _time.GetUtcNow(),
                 call.HubModel,
                 answer.Text,
-                answer.FinishReason ?? GeminiResponseReader.FinishReasons.Stop,
+                answer.FinishReason ?? (answer.FunctionCalls is null ? GeminiResponseReader.FinishReasons.Stop : GeminiResponseReader.FinishReasons.ToolCalls),
                 usage,
-                SystemFingerprint: null);
+                SystemFingerprint: null,
+                ToolCalls(answer.FunctionCalls));
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
@@ -127,6 +129,7 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
         string? id = null;
         string? finishReason = null;
         TokenUsage? usage = null;
+        var toolCalls = 0;
         while (await ReadEventAsync(events, call, finishReason is not null, timeout, cancellationToken).ConfigureAwait(false))
         {
             var chunk = ReadChunk(call, events.Current.Data);
@@ -154,6 +157,24 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
                 yield return new ChatCompletionUpdate(id, created, call.HubModel, null, chunk.Text, null, null);
             }
 
+            if (chunk.FunctionCalls is { } functionCalls)
+            {
+                // Gemini sends every call whole: one delta per call carries its id, name and all its arguments, and
+                // calls are numbered across the whole answer, in the order they arrive.
+                var deltas = new ToolCallDelta[functionCalls.Count];
+                for (var i = 0; i < deltas.Length; i++)
+                {
+                    var functionCall = functionCalls[i];
+                    deltas[i] = new ToolCallDelta(
+                        toolCalls++,
+                        GeminiToolCallId.Create(functionCall.Id, functionCall.ThoughtSignature),
+                        functionCall.Name,
+                        functionCall.Arguments);
+                }
+
+                yield return new ChatCompletionUpdate(id, created, call.HubModel, null, null, null, null, ToolCallDeltas: deltas);
+            }
+
             // Relayed once the body ends, not as it comes: some models repeat the finish reason on every chunk, and
             // the hub's streams carry content first and one finish update after it.
             finishReason = chunk.FinishReason ?? finishReason;
@@ -163,6 +184,12 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
         {
             Log.StreamEndedEarly(_logger, call.Provider, call.HubModel);
             throw new UpstreamException(ErrorKind.UpstreamUnavailable, call.Provider, $"The {call.Provider} provider's stream ended early.");
+        }
+
+        // Gemini says STOP when it stops to call functions, often on a chunk after the one with the calls.
+        if (toolCalls > 0 && finishReason == GeminiResponseReader.FinishReasons.Stop)
+        {
+            finishReason = GeminiResponseReader.FinishReasons.ToolCalls;
         }
 
         id ??= NewId();
@@ -178,7 +205,6 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
         }
     }
 
-    /// <summary>The endpoint for a model under a base URL; a base URL that already ends with "/v1beta" is taken as is.</summary>
     /// <summary>Lists the upstream's models (<c>GET {BaseUrl}/v1beta/models</c>) with the target's key: authenticated, and free.</summary>
     public async Task<ProbeResult> ProbeAsync(ProviderTarget target, CancellationToken cancellationToken)
     {
@@ -202,6 +228,7 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The endpoint for a model under a base URL; a base URL that already ends with "/v1beta" is taken as is.</summary>
     internal static Uri Endpoint(Uri baseUrl, string model, bool stream)
     {
         var root = ApiRoot(baseUrl);
@@ -502,6 +529,9 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
 
     /// <summary>An upstream-chosen label (status, reason) made fit for a log line or a message.</summary>
     private static string? Label(string? label, Call call) => UpstreamErrorText.Scrub(label, call.ApiKey, maxLength: 64);
+
+    private static ToolCall[]? ToolCalls(IReadOnlyList<GeminiFunctionCall>? calls) =>
+        calls?.Select(c => new ToolCall(GeminiToolCallId.Create(c.Id, c.ThoughtSignature), c.Name, c.Arguments)).ToArray();
 
     /// <summary>Used when Gemini leaves out <c>responseId</c>.</summary>
     private static string NewId() => "gemini-" + Guid.NewGuid().ToString("N");

@@ -14,7 +14,10 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// Writes the body of <c>models/{model}:generateContent</c> and <c>:streamGenerateContent</c> (a
 /// <c>GenerateContentRequest</c>) without reflection. System and developer messages become
 /// <c>systemInstruction</c>; the rest become <c>contents</c> turns of role "user" or "model", and consecutive messages
-/// of one role share a turn, because Gemini expects the two roles to alternate.
+/// of one role share a turn, because Gemini expects the two roles to alternate. Tools become
+/// <c>tools[].functionDeclarations</c> and <c>toolConfig.functionCallingConfig</c>; assistant tool calls become
+/// <c>functionCall</c> parts of a "model" turn and tool results <c>functionResponse</c> parts of a "user" turn;
+/// response formats become Gemini's JSON mode (<c>responseMimeType</c>, <c>responseJsonSchema</c>).
 /// </summary>
 internal static class GeminiRequestWriter
 {
@@ -22,8 +25,11 @@ internal static class GeminiRequestWriter
     private const string ModelRole = "model";
     private const string UserRole = "user";
 
-    /// <summary>The function name of a tool result whose message does not say which tool answered.</summary>
-    private const string DefaultToolName = "tool";
+    /// <summary>
+    /// The key under which a tool result that is not a JSON object goes into <c>functionResponse.response</c> (which
+    /// must be an object): Gemini's FunctionResponse reference names "output" as the key for a function's output.
+    /// </summary>
+    private const string ToolOutputKey = "output";
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -40,7 +46,8 @@ internal static class GeminiRequestWriter
         writer.WriteStartObject();
         WriteSystemInstruction(writer, request.Messages);
         WriteContents(writer, request.Messages, provider);
-        WriteGenerationConfig(writer, request.Settings);
+        WriteTools(writer, request.Settings, provider);
+        WriteGenerationConfig(writer, request.Settings, provider);
         writer.WriteEndObject();
     }
 
@@ -106,7 +113,7 @@ internal static class GeminiRequestWriter
                 openRole = role;
             }
 
-            WriteParts(writer, message, provider);
+            WriteParts(writer, messages, message, provider);
         }
 
         if (openRole is not null)
@@ -125,11 +132,11 @@ internal static class GeminiRequestWriter
 
     /// <summary>
     /// Whether the message yields at least one part. Gemini refuses a turn without parts and an empty text part, so
-    /// such messages (an assistant turn that only carried tool calls, an empty string) are left out.
+    /// such messages (an empty string, no content and no tool calls) are left out.
     /// </summary>
     private static bool HasParts(ChatMessage message)
     {
-        if (message.Role == ChatRole.Tool)
+        if (message.Role == ChatRole.Tool || message.ToolCalls is not null)
         {
             return true;
         }
@@ -142,26 +149,31 @@ internal static class GeminiRequestWriter
         return message.Parts is { } parts && parts.Any(p => p is ImagePart || (p is TextPart t && t.Text.Length > 0));
     }
 
-    private static void WriteParts(Utf8JsonWriter writer, ChatMessage message, string provider)
+    private static void WriteParts(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages, ChatMessage message, string provider)
     {
         if (message.Role == ChatRole.Tool)
         {
-            // The hub does not model tool calls yet, so a tool result is the one tool-related thing it can relay:
-            // Gemini's functionResponse, named after the tool, with the result text as the response's content.
-            writer.WriteStartObject();
-            writer.WriteStartObject("functionResponse"u8);
-            writer.WriteString("name"u8, string.IsNullOrEmpty(message.Name) ? DefaultToolName : message.Name);
-            writer.WriteStartObject("response"u8);
-            writer.WriteString("content"u8, message.PlainText());
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            WriteFunctionResponse(writer, messages, message, provider);
             return;
         }
 
+        WriteContentParts(writer, message, provider);
+        foreach (var call in message.ToolCalls ?? [])
+        {
+            WriteFunctionCall(writer, call, provider);
+        }
+    }
+
+    private static void WriteContentParts(Utf8JsonWriter writer, ChatMessage message, string provider)
+    {
         if (message.Text is { } text)
         {
-            WriteTextPart(writer, text);
+            // An assistant message that carries tool calls may come with empty text; Gemini refuses an empty part.
+            if (text.Length > 0)
+            {
+                WriteTextPart(writer, text);
+            }
+
             return;
         }
 
@@ -180,6 +192,152 @@ internal static class GeminiRequestWriter
                 default:
                     throw Unsupported(provider, $"The {provider} provider cannot take a {part.GetType().Name} content part.");
             }
+        }
+    }
+
+    /// <summary>
+    /// A tool call the model asked for earlier: <c>{"functionCall":{"name","args"}}</c>, the arguments parsed into the
+    /// object Gemini wants. The call's id is not sent: Gemini pairs results with calls by name and order, and the id
+    /// the hub handed out is its own (<see cref="GeminiToolCallId"/>). A thought signature the id carries goes back
+    /// beside the call, as Gemini 3 models require for the calls of the current turn.
+    /// </summary>
+    private static void WriteFunctionCall(Utf8JsonWriter writer, ToolCall call, string provider)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("functionCall"u8);
+        writer.WriteString("name"u8, call.Name);
+        writer.WritePropertyName("args"u8);
+        WriteArguments(writer, call, provider);
+        writer.WriteEndObject();
+        if (GeminiToolCallId.ThoughtSignature(call.Id) is { } signature)
+        {
+            writer.WriteString("thoughtSignature"u8, signature);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Arguments JSON text as an object; blank text is no arguments ({}), anything but an object is refused.</summary>
+    private static void WriteArguments(Utf8JsonWriter writer, ToolCall call, string provider)
+    {
+        if (string.IsNullOrWhiteSpace(call.Arguments))
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            return;
+        }
+
+        JsonDocument arguments;
+        try
+        {
+            arguments = JsonDocument.Parse(call.Arguments);
+        }
+        catch (JsonException)
+        {
+            throw Unsupported(provider, $"The arguments of tool call '{Short(call.Id)}' ({call.Name}) are not valid JSON; {provider} takes them as a JSON object.");
+        }
+
+        using (arguments)
+        {
+            if (arguments.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Unsupported(provider, $"The arguments of tool call '{Short(call.Id)}' ({call.Name}) are not a JSON object; {provider} takes them as one.");
+            }
+
+            arguments.RootElement.WriteTo(writer);
+        }
+    }
+
+    /// <summary>
+    /// A tool result: <c>{"functionResponse":{"name","response"}}</c>. Gemini needs the function's name, which a tool
+    /// message does not carry: it is taken from the assistant tool call the message answers (by id). A result that is a
+    /// JSON object is the response itself; any other result (plain text, an array, a number) is wrapped as
+    /// <c>{"output": result}</c>, because the response must be an object.
+    /// </summary>
+    private static void WriteFunctionResponse(Utf8JsonWriter writer, IReadOnlyList<ChatMessage> messages, ChatMessage message, string provider)
+    {
+        var name = FunctionNameOf(messages, message)
+            ?? throw Unsupported(provider, $"The tool message for '{Short(message.ToolCallId)}' answers no tool call of an earlier assistant message; {provider} needs the function's name.");
+        var result = message.PlainText();
+        writer.WriteStartObject();
+        writer.WriteStartObject("functionResponse"u8);
+        writer.WriteString("name"u8, name);
+        writer.WritePropertyName("response"u8);
+        if (TryParseObject(result) is { } response)
+        {
+            using (response)
+            {
+                response.RootElement.WriteTo(writer);
+            }
+        }
+        else
+        {
+            writer.WriteStartObject();
+            writer.WriteString(ToolOutputKey, result);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The name of the call a tool message answers: the latest assistant tool call with its id before it.</summary>
+    private static string? FunctionNameOf(IReadOnlyList<ChatMessage> messages, ChatMessage toolMessage)
+    {
+        if (toolMessage.ToolCallId is { Length: > 0 } id)
+        {
+            var position = IndexOf(messages, toolMessage);
+            for (var i = position - 1; i >= 0; i--)
+            {
+                foreach (var call in messages[i].ToolCalls ?? [])
+                {
+                    if (string.Equals(call.Id, id, StringComparison.Ordinal))
+                    {
+                        return call.Name;
+                    }
+                }
+            }
+        }
+
+        // Only the legacy "function" role named the function on the result itself.
+        return string.IsNullOrEmpty(toolMessage.Name) ? null : toolMessage.Name;
+    }
+
+    private static int IndexOf(IReadOnlyList<ChatMessage> messages, ChatMessage message)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (ReferenceEquals(messages[i], message))
+            {
+                return i;
+            }
+        }
+
+        return messages.Count;
+    }
+
+    private static JsonDocument? TryParseObject(string text)
+    {
+        var trimmed = text.AsSpan().TrimStart();
+        if (trimmed.IsEmpty || trimmed[0] != '{')
+        {
+            return null;
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return document;
+            }
+
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
@@ -310,10 +468,116 @@ internal static class GeminiRequestWriter
             _ => null,
         };
 
-    private static void WriteGenerationConfig(Utf8JsonWriter writer, ChatSettings settings)
+    /// <summary>
+    /// <c>tools: [{functionDeclarations: [...]}]</c> and the calling mode. Parameter schemas go in
+    /// <c>parametersJsonSchema</c> (JSON Schema as OpenAI clients write it, <c>additionalProperties</c>, <c>anyOf</c>,
+    /// <c>$ref</c> included) rather than <c>parameters</c>, whose OpenAPI subset rejects such keywords; only the
+    /// top-level <c>$schema</c> is dropped, as it names a dialect and constrains nothing. OpenAI's <c>strict</c> has no
+    /// per-function equivalent and is not sent; neither is <c>parallel_tool_calls</c>: Gemini has no switch for it.
+    /// </summary>
+    private static void WriteTools(Utf8JsonWriter writer, ChatSettings settings, string provider)
+    {
+        if (settings.Tools is not { Count: > 0 } tools)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("tools"u8);
+        writer.WriteStartObject();
+        writer.WriteStartArray("functionDeclarations"u8);
+        foreach (var tool in tools)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, tool.Name);
+            if (!string.IsNullOrEmpty(tool.Description))
+            {
+                writer.WriteString("description"u8, tool.Description);
+            }
+
+            if (tool.ParametersJson is { } parameters)
+            {
+                writer.WritePropertyName("parametersJsonSchema"u8);
+                WriteSchema(writer, parameters, provider, $"The parameters of tool '{tool.Name}'");
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+
+        if (settings.ToolChoice is { } choice)
+        {
+            WriteToolConfig(writer, choice);
+        }
+    }
+
+    /// <summary>
+    /// OpenAI's tool_choice as Gemini's <c>functionCallingConfig.mode</c>: auto → AUTO, none → NONE (the tools stay
+    /// declared, the model answers in text), required → ANY, a named function → ANY limited to that function by
+    /// <c>allowedFunctionNames</c>. Every mode has an equivalent.
+    /// </summary>
+    private static void WriteToolConfig(Utf8JsonWriter writer, ToolChoice choice)
+    {
+        writer.WriteStartObject("toolConfig"u8);
+        writer.WriteStartObject("functionCallingConfig"u8);
+        writer.WriteString("mode"u8, choice.Mode switch
+        {
+            ToolChoiceMode.None => "NONE",
+            ToolChoiceMode.Required or ToolChoiceMode.Function => "ANY",
+            _ => "AUTO",
+        });
+        if (choice is { Mode: ToolChoiceMode.Function, FunctionName: { } name })
+        {
+            writer.WriteStartArray("allowedFunctionNames"u8);
+            writer.WriteStringValue(name);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A JSON Schema given as text, written as a value without its top-level <c>$schema</c> keyword.</summary>
+    private static void WriteSchema(Utf8JsonWriter writer, string schemaJson, string provider, string what)
+    {
+        JsonDocument schema;
+        try
+        {
+            schema = JsonDocument.Parse(schemaJson);
+        }
+        catch (JsonException)
+        {
+            throw Unsupported(provider, $"{what} is not valid JSON Schema text.");
+        }
+
+        using (schema)
+        {
+            var root = schema.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Unsupported(provider, $"{what} must be a JSON Schema object.");
+            }
+
+            writer.WriteStartObject();
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!property.NameEquals("$schema"u8))
+                {
+                    property.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void WriteGenerationConfig(Utf8JsonWriter writer, ChatSettings settings, string provider)
     {
         var hasStop = settings.Stop is { Count: > 0 };
-        if (settings.Temperature is null && settings.TopP is null && settings.MaxTokens is null && !hasStop && settings.N is null)
+        var format = settings.ResponseFormat is { Kind: not ResponseFormatKind.Text } f ? f : null;
+        if (settings.Temperature is null && settings.TopP is null && settings.MaxTokens is null && !hasStop && settings.N is null && format is null)
         {
             return;
         }
@@ -351,8 +615,24 @@ internal static class GeminiRequestWriter
             writer.WriteNumber("candidateCount"u8, 1);
         }
 
+        if (format is not null)
+        {
+            // Gemini's JSON mode: json_object is the MIME type alone, json_schema adds the schema as JSON Schema
+            // (responseJsonSchema, not the OpenAPI-subset responseSchema, for the same reason as tool parameters).
+            // The schema's name, description and strict flag have no place in Gemini's request and are not sent.
+            writer.WriteString("responseMimeType"u8, "application/json");
+            if (format is { Kind: ResponseFormatKind.JsonSchema, SchemaJson: { } schemaJson })
+            {
+                writer.WritePropertyName("responseJsonSchema"u8);
+                WriteSchema(writer, schemaJson, provider, "response_format.json_schema.schema");
+            }
+        }
+
         writer.WriteEndObject();
     }
+
+    /// <summary>An id as an error message quotes it: ids that carry a thought signature can be kilobytes long.</summary>
+    private static string Short(string? id) => id is null ? string.Empty : id.Length <= 64 ? id : id[..64] + "…";
 
     private static UpstreamException Unsupported(string provider, string message) =>
         new(ErrorKind.UpstreamRejected, provider, message);

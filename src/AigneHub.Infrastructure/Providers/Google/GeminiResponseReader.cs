@@ -10,7 +10,11 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// <param name="ResponseId">Gemini's id for the answer; every chunk of a stream repeats it.</param>
 /// <param name="HasCandidate">Whether the first candidate was present.</param>
 /// <param name="Text">The first candidate's text parts, thoughts left out, joined; null when it had none.</param>
-/// <param name="FinishReason">The first candidate's finish reason in the hub's vocabulary; null while it is generating.</param>
+/// <param name="FunctionCalls">The first candidate's <c>functionCall</c> parts, in order; null when it had none.</param>
+/// <param name="FinishReason">
+/// The first candidate's finish reason in the hub's vocabulary ("tool_calls" when it stopped with function calls);
+/// null while it is generating.
+/// </param>
 /// <param name="UpstreamFinishReason">The finish reason as Gemini wrote it, for logs.</param>
 /// <param name="BlockReason">Why Gemini refused the prompt (<c>promptFeedback.blockReason</c>), unscrubbed.</param>
 /// <param name="Usage">The usage metadata, when present: Gemini repeats it, cumulatively, on every chunk.</param>
@@ -19,11 +23,18 @@ internal sealed record GeminiResponse(
     string? ResponseId,
     bool HasCandidate,
     string? Text,
+    IReadOnlyList<GeminiFunctionCall>? FunctionCalls,
     string? FinishReason,
     string? UpstreamFinishReason,
     string? BlockReason,
     TokenUsage? Usage,
     GeminiError? Error);
+
+/// <summary>A <c>functionCall</c> part: Gemini sends each call whole, never in fragments.</summary>
+/// <param name="Id">Gemini's id for the call, which the Gemini API usually leaves out.</param>
+/// <param name="Arguments">The <c>args</c> object as JSON text ("{}" when Gemini sent none).</param>
+/// <param name="ThoughtSignature">The part's <c>thoughtSignature</c> (Gemini 3), which must come back with the call.</param>
+internal sealed record GeminiFunctionCall(string? Id, string Name, string Arguments, string? ThoughtSignature);
 
 /// <summary>
 /// Gemini's error envelope <c>{"error":{"code","message","status","details"}}</c>; text fields are the upstream's,
@@ -90,7 +101,8 @@ internal static class GeminiResponseReader
             responseId,
             candidate is not null,
             candidate?.Text,
-            MapFinishReason(candidate?.FinishReason),
+            candidate?.FunctionCalls,
+            candidate?.FunctionCalls is not null && candidate.FinishReason == "STOP" ? FinishReasons.ToolCalls : MapFinishReason(candidate?.FinishReason),
             candidate?.FinishReason,
             blockReason,
             usage,
@@ -178,6 +190,7 @@ internal static class GeminiResponseReader
     {
         var index = 0;
         string? text = null;
+        List<GeminiFunctionCall>? calls = null;
         string? finishReason = null;
         while (ReadProperty(ref reader))
         {
@@ -187,7 +200,7 @@ internal static class GeminiResponseReader
             }
             else if (reader.ValueTextEquals("content"u8))
             {
-                text = ReadContentText(ref reader);
+                text = ReadContent(ref reader, ref calls);
             }
             else if (reader.ValueTextEquals("finishReason"u8))
             {
@@ -199,11 +212,14 @@ internal static class GeminiResponseReader
             }
         }
 
-        return new Candidate(index, text, finishReason);
+        return new Candidate(index, text, calls, finishReason);
     }
 
-    /// <summary>The text parts of a <c>Content</c>, joined; thought summaries and non-text parts are left out.</summary>
-    private static string? ReadContentText(ref Utf8JsonReader reader)
+    /// <summary>
+    /// The text parts of a <c>Content</c>, joined, and its function calls in order; thought summaries and other parts
+    /// are left out.
+    /// </summary>
+    private static string? ReadContent(ref Utf8JsonReader reader, ref List<GeminiFunctionCall>? calls)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
@@ -249,7 +265,13 @@ internal static class GeminiResponseReader
                     throw new JsonException("A part is not an object.");
                 }
 
-                if (ReadPartText(ref reader) is { } partText)
+                var (partText, call) = ReadPart(ref reader);
+                if (call is not null)
+                {
+                    (calls ??= []).Add(call);
+                }
+
+                if (partText is not null)
                 {
                     // One part per chunk is the rule; a second one is rare enough to concatenate.
                     text = text is null ? partText : string.Concat(text, partText);
@@ -260,10 +282,12 @@ internal static class GeminiResponseReader
         return text;
     }
 
-    private static string? ReadPartText(ref Utf8JsonReader reader)
+    private static (string? Text, GeminiFunctionCall? Call) ReadPart(ref Utf8JsonReader reader)
     {
         string? text = null;
         var thought = false;
+        string? signature = null;
+        (string? Id, string Name, string Arguments)? call = null;
         while (ReadProperty(ref reader))
         {
             if (reader.ValueTextEquals("text"u8))
@@ -275,13 +299,76 @@ internal static class GeminiResponseReader
                 Read(ref reader);
                 thought = reader.TokenType == JsonTokenType.True;
             }
+            else if (reader.ValueTextEquals("functionCall"u8))
+            {
+                call = ReadFunctionCall(ref reader);
+            }
+            else if (reader.ValueTextEquals("thoughtSignature"u8))
+            {
+                signature = ReadString(ref reader);
+            }
             else
             {
                 SkipValue(ref reader);
             }
         }
 
-        return thought ? null : text;
+        var functionCall = call is { } c ? new GeminiFunctionCall(c.Id, c.Name, c.Arguments, signature) : null;
+        return (thought ? null : text, functionCall);
+    }
+
+    /// <summary><c>{"id"?, "name", "args"?}</c>; the arguments are kept as the JSON text Gemini wrote.</summary>
+    private static (string? Id, string Name, string Arguments)? ReadFunctionCall(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("functionCall is not an object.");
+        }
+
+        string? id = null;
+        string? name = null;
+        string? arguments = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                id = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                name = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("args"u8))
+            {
+                Read(ref reader);
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    using var args = JsonDocument.ParseValue(ref reader);
+                    arguments = args.RootElement.GetRawText();
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    throw new JsonException("functionCall.args is not an object.");
+                }
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new JsonException("A functionCall has no name.");
+        }
+
+        return (id, name, arguments ?? "{}");
     }
 
     private static string? ReadFinishReason(ref Utf8JsonReader reader)
@@ -556,12 +643,13 @@ internal static class GeminiResponseReader
         }
     }
 
-    private sealed record Candidate(int Index, string? Text, string? FinishReason);
+    private sealed record Candidate(int Index, string? Text, IReadOnlyList<GeminiFunctionCall>? FunctionCalls, string? FinishReason);
 
     internal static class FinishReasons
     {
         public const string Stop = "stop";
         public const string Length = "length";
         public const string ContentFilter = "content_filter";
+        public const string ToolCalls = "tool_calls";
     }
 }

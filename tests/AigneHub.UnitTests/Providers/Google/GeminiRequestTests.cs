@@ -131,7 +131,7 @@ public sealed class GeminiRequestTests : IAsyncLifetime
                 {
                   "role": "user",
                   "parts": [
-                    { "functionResponse": { "name": "lookup", "response": { "content": "42" } } },
+                    { "functionResponse": { "name": "lookup", "response": { "output": "42" } } },
                     { "text": "Thanks" }
                   ]
                 }
@@ -163,7 +163,6 @@ public sealed class GeminiRequestTests : IAsyncLifetime
             new ChatMessage(ChatRole.User, "Call the tool"),
             new ChatMessage(ChatRole.Assistant, null),
             new ChatMessage(ChatRole.Assistant, string.Empty),
-            new ChatMessage(ChatRole.Tool, "sunny", toolCallId: "call_9"),
             new ChatMessage(ChatRole.User, null, [new TextPart(string.Empty), new TextPart("And tomorrow?")]));
 
         await _harness.CompleteAsync(request);
@@ -176,7 +175,6 @@ public sealed class GeminiRequestTests : IAsyncLifetime
                   "role": "user",
                   "parts": [
                     { "text": "Call the tool" },
-                    { "functionResponse": { "name": "tool", "response": { "content": "sunny" } } },
                     { "text": "And tomorrow?" }
                   ]
                 }
