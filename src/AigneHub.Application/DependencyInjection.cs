@@ -22,6 +22,10 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ChatRouter>();
+        services.AddSingleton<ChatBilling>();
+        services.AddOptions<Billing.Common.BillingOptions>();
+        services.AddSingleton<Billing.Common.BillingCache>();
+        services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

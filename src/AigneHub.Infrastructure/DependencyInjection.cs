@@ -38,6 +38,10 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
+        services.AddOptions<Application.Billing.Common.BillingOptions>()
+            .Bind(configuration.GetSection(Application.Billing.Common.BillingOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         AddProviders(services, configuration, database);

@@ -92,7 +92,7 @@ public static class CreditLedger
         var hold = current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.");
         var coverable = hold.Amount + Math.Max(0, current.Available);
         var charged = Math.Min(cost, coverable);
-        return [new HoldCaptured(callId, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, at)];
+        return [new HoldCaptured(callId, hold.Amount, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, at)];
     }
 
     /// <summary>Returns a call's whole hold. Releasing twice changes nothing; releasing a captured hold is refused.</summary>

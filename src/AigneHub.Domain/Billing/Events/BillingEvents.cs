@@ -51,8 +51,10 @@ public sealed record CreditsHeld(string CallId, decimal Amount, string Model, Da
 /// exceeded the hold, the excess came out of the available balance, and whatever the account could not cover is
 /// <paramref name="Uncollected"/> (the balance never goes below zero).
 /// </summary>
+/// <param name="HoldAmount">What the call had held (all of it leaves the held total).</param>
 public sealed record HoldCaptured(
     string CallId,
+    decimal HoldAmount,
     decimal Amount,
     decimal Uncollected,
     string? RateId,

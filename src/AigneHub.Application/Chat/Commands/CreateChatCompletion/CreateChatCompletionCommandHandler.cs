@@ -9,6 +9,7 @@ namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 
 internal sealed partial class CreateChatCompletionCommandHandler(
     ChatRouter router,
+    ChatBilling billing,
     ICallRecorder recorder,
     TimeProvider time,
     ILogger<CreateChatCompletionCommandHandler> logger)
@@ -17,7 +18,8 @@ internal sealed partial class CreateChatCompletionCommandHandler(
     public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
-        var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
+        var (hold, route) = await billing.HoldAsync(
+            router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
 
         for (var attempt = 0; ; attempt++)
@@ -28,7 +30,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             {
                 var completion = await provider.CompleteAsync(request, cancellationToken);
                 meter.FirstByte();
-                recorder.Record(meter.Succeeded(completion.Usage));
+                recorder.Record(await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage));
                 return completion;
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
@@ -37,7 +39,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             }
             catch (Exception ex)
             {
-                recorder.Record(meter.Failed(ex, default, cancellationToken));
+                recorder.Record(await billing.SettleAsync(hold, meter.Failed(ex, default, cancellationToken), default));
                 throw;
             }
         }
