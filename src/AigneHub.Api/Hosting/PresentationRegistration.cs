@@ -46,6 +46,9 @@ internal static class PresentationRegistration
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
+        app.MapGrpcService<BillingAdminService>();
+        app.MapGrpcService<CreditAdminService>();
+        app.MapGrpcService<UserCreditService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
