@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Infrastructure.Billing;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
@@ -38,10 +39,7 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
-        services.AddOptions<Application.Billing.Common.BillingOptions>()
-            .Bind(configuration.GetSection(Application.Billing.Common.BillingOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddBilling(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         AddProviders(services, configuration, database);

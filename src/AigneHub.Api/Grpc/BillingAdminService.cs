@@ -83,7 +83,7 @@ internal sealed class BillingAdminService(IMediator mediator, ICallerContext cal
             Actor(context, caller));
         var report = await mediator.Send(command, context.CancellationToken);
         var response = new RepriceModelRatesResponse { DryRun = report.DryRun, Settings = ToMessage(report.Settings) };
-        response.Changes.AddRange(report.Changes.Select(c => new RateChange { Before = ToMessage(c.Before), After = ToMessage(c.After) }));
+        response.Changes.AddRange(report.Changes.Select(c => new RateChange { Before = c.Before is null ? null : ToMessage(c.Before), After = ToMessage(c.After) }));
         return response;
     }
 }

@@ -44,8 +44,8 @@ public sealed record RateView(
         e.RateId, e.Provider, e.Model, e.Type, e.InputRate, e.OutputRate, e.CacheReadRate, e.CacheWriteRate, e.UnitCosts, e.Deprecated, e.Source, version, e.At);
 }
 
-/// <summary>A rate before and after a re-price (a dry run shows these without writing them).</summary>
-public sealed record RateChangeView(RateView Before, RateView After);
+/// <summary>A rate before (null for a new one) and after a change; a dry run shows these without writing them.</summary>
+public sealed record RateChangeView(RateView? Before, RateView After);
 
 /// <summary>An account's balance: what it owns, what calls in flight hold, what is free to spend.</summary>
 public sealed record CreditBalanceView(
