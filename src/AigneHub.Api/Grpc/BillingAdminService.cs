@@ -3,6 +3,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Rates.Commands.RepriceModelRates;
 using AigneHub.Application.Billing.Rates.Commands.SetModelRate;
 using AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
+using AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
 using AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 using AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 using AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
@@ -84,6 +85,15 @@ internal sealed class BillingAdminService(IMediator mediator, ICallerContext cal
         var report = await mediator.Send(command, context.CancellationToken);
         var response = new RepriceModelRatesResponse { DryRun = report.DryRun, Settings = ToMessage(report.Settings) };
         response.Changes.AddRange(report.Changes.Select(c => new RateChange { Before = c.Before is null ? null : ToMessage(c.Before), After = ToMessage(c.After) }));
+        return response;
+    }
+
+    public override async Task<SyncModelRatesResponse> SyncModelRates(SyncModelRatesRequest request, ServerCallContext context)
+    {
+        var report = await mediator.Send(new SyncRateCatalogueCommand(request.DryRun, Actor(context, caller)), context.CancellationToken);
+        var response = new SyncModelRatesResponse { DryRun = report.DryRun, Source = report.Source, Unchanged = report.Unchanged };
+        response.Changes.AddRange(report.Changes.Select(c => new RateChange { Before = c.Before is null ? null : ToMessage(c.Before), After = ToMessage(c.After) }));
+        response.Skipped.AddRange(report.Skipped);
         return response;
     }
 }

@@ -1,6 +1,7 @@
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
+using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
@@ -55,5 +56,22 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
     {
         var command = new AdjustCreditsCommand(request.UserId, Decimal(request.Amount, "amount"), request.Reason, Actor(context, caller));
         return new() { Balance = ToMessage(await mediator.Send(command, context.CancellationToken)) };
+    }
+
+    public override async Task<AuditCreditAccountsResponse> AuditCreditAccounts(AuditCreditAccountsRequest request, ServerCallContext context)
+    {
+        var report = await mediator.Send(new AuditCreditAccountsCommand(request.HasUserId ? request.UserId : null), context.CancellationToken);
+        var response = new AuditCreditAccountsResponse { AccountsChecked = report.AccountsChecked };
+        response.Mismatches.AddRange(report.Mismatches.Select(m =>
+        {
+            var message = new V1.AuditMismatch { UserId = m.UserId, Replayed = m.Replayed };
+            if (m.Projected is not null)
+            {
+                message.Projected = m.Projected;
+            }
+
+            return message;
+        }));
+        return response;
     }
 }

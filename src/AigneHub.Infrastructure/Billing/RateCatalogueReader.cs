@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Options;
@@ -19,11 +20,20 @@ internal sealed class RateCatalogueReader(IHttpClientFactory http, IOptions<Rate
 
     public string Source => string.IsNullOrWhiteSpace(options.Value.Source) ? BuiltInSource : options.Value.Source;
 
+    /// <summary>Reads and checks the whole catalogue; one that cannot be read or is malformed is an <see cref="UpstreamException"/> saying why.</summary>
     public async Task<IReadOnlyList<CatalogueRate>> ReadAsync(CancellationToken cancellationToken)
     {
-        await using var stream = await OpenAsync(cancellationToken);
-        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
-        return Parse(document.RootElement);
+        try
+        {
+            await using var stream = await OpenAsync(cancellationToken);
+            using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            return Parse(document.RootElement);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or HttpRequestException or JsonException or TaskCanceledException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UpstreamException(ErrorKind.UpstreamUnavailable, "rate-catalogue", $"The rate catalogue ({Source}) could not be read: {ex.Message}", inner: ex);
+        }
     }
 
     internal static IReadOnlyList<CatalogueRate> Parse(JsonElement root)
@@ -48,7 +58,7 @@ internal sealed class RateCatalogueReader(IHttpClientFactory http, IOptions<Rate
                 ? new UnitCosts(0m, Price(model, "per_image", index, 1m)!.Value)
                 : new UnitCosts(
                     Price(model, "input_per_million", index, Million)!.Value,
-                    Price(model, "output_per_million", index, Million) ?? 0m,
+                    Price(model, "output_per_million", index, Million, optional: type == CallType.Embedding) ?? 0m,
                     Price(model, "cache_read_per_million", index, Million, optional: true),
                     Price(model, "cache_write_per_million", index, Million, optional: true));
             var deprecated = model.TryGetProperty("deprecated", out var flag) && flag.ValueKind == JsonValueKind.True;
