@@ -29,6 +29,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
         services.AddSingleton<ISecretProtector, UnusedSecretProtector>();
         services.AddSingleton<IProviderProbes, UnusedProviderProbes>();
+        services.AddSingleton<IRateCatalogue, UnusedRateCatalogue>();
         services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -72,6 +73,14 @@ internal sealed class RecordingCallBilling : ICallBilling
         _settlements.Enqueue("released");
         return Task.CompletedTask;
     }
+}
+
+internal sealed class UnusedRateCatalogue : IRateCatalogue
+{
+    public string Source => "unused";
+
+    public Task<IReadOnlyList<CatalogueRate>> ReadAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests never sync rates.");
 }
 
 internal sealed class UnusedProviderProbes : IProviderProbes
