@@ -115,6 +115,31 @@ public sealed class CreditBillingTests(BillingFixture hub)
         Assert.Equal("rate:chat:openai/gpt-4o-mini", transactions[0].GetProperty("rate_id").GetString());
         Assert.Equal(1, transactions[0].GetProperty("rate_version").GetInt32());
         Assert.Equal("held", transactions[1].GetProperty("kind").GetString());
+
+        // The call record carries the charge, the dollar cost (9 × $0.00000015 + 3 × $0.0000006) and the rate version.
+        var record = await CallRecordAsync(response.Headers.GetValues("x-request-id").Single());
+        Assert.Equal(("payer", "0.39", "0.00000315", 1),
+            (record.GetProperty("user_id").GetString(), record.GetProperty("credits_charged").GetString(), record.GetProperty("cost_usd").GetString(),
+             record.GetProperty("rate_version").GetInt32()));
+    }
+
+    private async Task<JsonElement> CallRecordAsync(string requestId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var document = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/usage/calls?limit=500"));
+            foreach (var call in document.RootElement.GetProperty("calls").EnumerateArray())
+            {
+                if (call.GetProperty("request_id").GetString() == requestId)
+                {
+                    return call.Clone();
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No call record for request {requestId} within 10 s.");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

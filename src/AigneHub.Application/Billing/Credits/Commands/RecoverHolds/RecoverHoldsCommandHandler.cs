@@ -28,32 +28,15 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
             {
                 var record = await ServedCallAsync(hold.CallId, cancellationToken);
                 var rate = record is null ? null : await cache.RateAsync(record.CallType, record.Provider, record.Model, cancellationToken);
+                IReadOnlyList<object> settled = [];
                 await CreditAccounts.ChangeAsync(store, account.UserId, settings, time, current =>
                 {
-                    if (current.Hold(hold.CallId) is null)
-                    {
-                        return [];
-                    }
-
-                    if (record is null)
-                    {
-                        return CreditLedger.Release(current, hold.CallId, "recovered: the call never completed", now);
-                    }
-
-                    var usage = new TokenUsage(record.PromptTokens, record.CompletionTokens);
-                    var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
-                    return CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, 0,
-                        rate is null ? null : RateDecisions.CostUsd(rate, usage), now);
+                    settled = Settle(current, hold, record, rate, now);
+                    return settled;
                 },
                 cancellationToken);
-                if (record is null)
-                {
-                    released++;
-                }
-                else
-                {
-                    captured++;
-                }
+                captured += settled.OfType<HoldCaptured>().Count();
+                released += settled.OfType<HoldReleased>().Count();
             }
         }
 
@@ -63,6 +46,25 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         }
 
         return new RecoveryReport(captured, released);
+    }
+
+    /// <summary>The policy: a served call is captured at its recorded usage; any other is released in full.</summary>
+    private static IReadOnlyList<object> Settle(CreditAccount current, HoldState hold, CallRecord? record, ModelRate? rate, DateTimeOffset now)
+    {
+        if (current.Hold(hold.CallId) is null)
+        {
+            return [];
+        }
+
+        if (record is null)
+        {
+            return CreditLedger.Release(current, hold.CallId, "recovered: the call never completed", now);
+        }
+
+        var usage = new TokenUsage(record.PromptTokens, record.CompletionTokens);
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
+        return CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, 0,
+            rate is null ? null : RateDecisions.CostUsd(rate, usage), now);
     }
 
     /// <summary>The call's record when it shows the provider produced an answer (served, or cut short by the client).</summary>
