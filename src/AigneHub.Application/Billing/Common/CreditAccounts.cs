@@ -1,3 +1,4 @@
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
 using JasperFx;
 using Marten;
@@ -56,6 +57,10 @@ internal static class CreditAccounts
             catch (ConcurrencyException) when (attempt < MaxAttempts)
             {
                 // Another writer opened the account or appended first: decide again on what they wrote.
+            }
+            catch (ConcurrencyException)
+            {
+                throw new ConflictException($"The credit account of '{userId}' kept changing while the hub wrote to it; try again.");
             }
         }
     }
