@@ -24,6 +24,10 @@ public static class DependencyInjection
         services.AddSingleton<ChatRouter>();
         services.AddOptions<ChatRoutingOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
+        services.AddSingleton<ChatBilling>();
+        services.AddOptions<Billing.Common.BillingOptions>();
+        services.AddSingleton<Billing.Common.BillingCache>();
+        services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

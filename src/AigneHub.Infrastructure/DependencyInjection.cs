@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Infrastructure.Billing;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
@@ -39,6 +40,7 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
+        services.AddBilling(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         AddProviders(services, configuration, database);

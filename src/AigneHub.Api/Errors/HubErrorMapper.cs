@@ -11,6 +11,8 @@ public static class HubErrorMapper
     public const string ServerError = "server_error";
     public const string UpstreamError = "upstream_error";
     public const string RateLimit = "rate_limit_error";
+    public const string InsufficientQuota = "insufficient_quota";
+    public const string AuthenticationError = "authentication_error";
 
     public static HubError Map(Exception exception, string requestId) => exception switch
     {
@@ -25,6 +27,12 @@ public static class HubErrorMapper
             StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "not_found", notFound.Field, notFound.Message),
         ConflictException conflict => new HubError(
             StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
+        InsufficientCreditsException credits => new HubError(
+            StatusCodes.Status402PaymentRequired, StatusCode.ResourceExhausted, InsufficientQuota, InsufficientQuota, null,
+            credits.PaymentLink is { } link ? $"{credits.Message} Buy credits at {link}" : credits.Message,
+            Link: credits.PaymentLink, AigneType: "NOT_ENOUGH"),
+        UnauthenticatedException unauthenticated => new HubError(
+            StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, AuthenticationError, "unauthenticated", null, unauthenticated.Message),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
         OperationCanceledException => Cancelled,
         _ => new HubError(

@@ -44,7 +44,37 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             message.TtfbMs = Math.Round(ttfb, 3);
         }
 
+        AddBilling(message, record);
+
         return message;
+    }
+
+    private static void AddBilling(CallRecord message, DomainUsage.CallRecord record)
+    {
+        if (record.UserId is not null)
+        {
+            message.UserId = record.UserId;
+        }
+
+        if (record.CreditsCharged is { } credits)
+        {
+            message.CreditsCharged = BillingMessages.Text(credits);
+        }
+
+        if (record.CostUsd is { } usd)
+        {
+            message.CostUsd = BillingMessages.Text(usd);
+        }
+
+        if (record.RateId is not null)
+        {
+            message.RateId = record.RateId;
+        }
+
+        if (record.RateVersion is { } version)
+        {
+            message.RateVersion = version;
+        }
     }
 
     private static string ToSnakeCase(string name) =>

@@ -40,7 +40,12 @@ public sealed partial class HubApplication : IAsyncDisposable
     public bool UsesEmbeddedDatabase => _embedded is not null;
 
     /// <param name="configure">Extra configuration, applied last (tests use it).</param>
-    public static async Task<HubApplication> CreateAsync(string[] args, Action<IConfigurationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    /// <param name="services">Extra service registrations, applied after the hub's own so they win (tests use it, e.g. for a caller context).</param>
+    public static async Task<HubApplication> CreateAsync(
+        string[] args,
+        Action<IConfigurationBuilder>? configure = null,
+        CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? services = null)
     {
         // appsettings.json is read from beside the binaries, whatever folder the hub is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -81,6 +86,7 @@ public sealed partial class HubApplication : IAsyncDisposable
             builder.Services.AddApplication();
             builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null, embeddedDataPath));
             builder.Services.AddPresentation();
+            services?.Invoke(builder.Services);
 
             var app = builder.Build();
             app.MapPresentation();

@@ -32,6 +32,10 @@ internal static class PresentationRegistration
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
+        services.AddOptions<Rest.Payments.PaymentWebhookOptions>()
+            .BindConfiguration(Rest.Payments.PaymentWebhookOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -56,6 +60,10 @@ internal static class PresentationRegistration
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();
+        app.MapGrpcService<BillingAdminService>();
+        app.MapGrpcService<CreditAdminService>();
+        app.MapGrpcService<UserCreditService>();
+        app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync);
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -38,4 +38,18 @@ public sealed record CallRecord
     public required ErrorKind ErrorKind { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The user whose account the call was made for; null when nobody was authenticated.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>Credits charged to the user's account (credits mode); null when nothing was charged.</summary>
+    public decimal? CreditsCharged { get; init; }
+
+    /// <summary>What the provider charges for the call, from the rate's unit costs; null when the model has no unit costs.</summary>
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>The rate that priced the call and its version.</summary>
+    public string? RateId { get; init; }
+
+    public int? RateVersion { get; init; }
 }

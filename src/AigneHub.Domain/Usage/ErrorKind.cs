@@ -37,4 +37,10 @@ public enum ErrorKind
 
     /// <summary>The request clashes with the current state: a stale expected version, or something that already exists.</summary>
     Conflict,
+
+    /// <summary>The caller's credit account cannot afford the call (credits mode).</summary>
+    InsufficientCredits,
+
+    /// <summary>The call needs an authenticated caller and has none.</summary>
+    Unauthenticated,
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using AigneHub.Domain.Billing;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Usage;
 using JasperFx;
@@ -47,5 +48,13 @@ internal static class HubMartenConfiguration
         // Provider configuration: Inline, because an admin who registers a provider or adds a credential reads it back
         // at once (with its new version for the next change), and the call path's snapshot is rebuilt from it.
         options.Projections.Add<ProviderConfigProjection>(ProjectionLifecycle.Inline);
+
+        // Billing: Inline, because a balance must be exact at the moment a call is held (the hold decision and the
+        // balance commit in one transaction, so no call can spend credits an async projection has not seen yet), and
+        // an operator who changes settings or a rate reads the new version back at once.
+        options.Projections.Add<Billing.BillingSettingsProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Billing.ModelRateProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Billing.CreditAccountProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<CreditAccount>().Duplicate(x => x.UserId);
     }
 }

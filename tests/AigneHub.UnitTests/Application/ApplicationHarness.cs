@@ -31,6 +31,7 @@ internal sealed class ApplicationHarness : IDisposable
         }
 
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton<ICallBilling>(Billing);
         services.AddApplication();
         services.AddSingleton<ICallRecorder>(Recorder);
         services.AddSingleton<ICallRecordReader, NoCallRecords>();
@@ -41,6 +42,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<IProviderProbes, UnusedProviderProbes>();
         services.AddSingleton<IProviderCatalog>(Catalog = new ScriptedCatalog(providers));
         services.AddSingleton<IImageStore>(Images);
+        services.AddSingleton<IRateCatalogue, UnusedRateCatalogue>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -49,6 +51,8 @@ internal sealed class ApplicationHarness : IDisposable
     public ScriptedCatalog Catalog { get; }
 
     public MemoryImageStore Images { get; } = new();
+
+    public RecordingCallBilling Billing { get; } = new();
 
     public IMediator Mediator => _services.GetRequiredService<IMediator>();
 
@@ -62,6 +66,37 @@ internal sealed class RecordingCallRecorder : ICallRecorder
     public IReadOnlyList<CallRecord> Records => _records.ToArray();
 
     public void Record(CallRecord record) => _records.Enqueue(record);
+}
+
+/// <summary>Enterprise-mode billing without a database: holds nothing, and remembers how each call was settled.</summary>
+internal sealed class RecordingCallBilling : ICallBilling
+{
+    private readonly ConcurrentQueue<string> _settlements = new();
+
+    public IReadOnlyList<string> Settlements => _settlements.ToArray();
+
+    public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
+        Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens));
+
+    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken)
+    {
+        _settlements.Enqueue($"captured {provider} {usage.PromptTokens}+{usage.CompletionTokens}");
+        return Task.FromResult(CallCharge.None);
+    }
+
+    public Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
+    {
+        _settlements.Enqueue("released");
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed class UnusedRateCatalogue : IRateCatalogue
+{
+    public string Source => "unused";
+
+    public Task<IReadOnlyList<CatalogueRate>> ReadAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests never sync rates.");
 }
 
 internal sealed class UnusedProviderProbes : IProviderProbes

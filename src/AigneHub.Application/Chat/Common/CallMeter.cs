@@ -24,12 +24,16 @@ internal sealed class CallMeter
         _streamed = streamed;
         _startedAt = time.GetUtcNow();
         _startTimestamp = time.GetTimestamp();
+        CallId = Guid.CreateVersion7(_startedAt);
     }
 
     public static CallMeter Start(TimeProvider time, string requestId, CallType callType, bool streamed) =>
         new(time, requestId, callType, streamed);
 
     public string Provider => _provider;
+
+    /// <summary>The call's id: its call record's id, and the key of its hold on the caller's credit account.</summary>
+    public Guid CallId { get; }
 
     /// <summary>Names the provider now being tried; after a failover the record names the last one.</summary>
     public void Attempt(string provider, string model)
@@ -63,7 +67,7 @@ internal sealed class CallMeter
         var now = _time.GetTimestamp();
         return new CallRecord
         {
-            Id = Guid.CreateVersion7(_startedAt),
+            Id = CallId,
             RequestId = _requestId,
             Provider = _provider,
             Model = _model,

@@ -10,6 +10,7 @@ namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 
 internal sealed partial class CreateChatCompletionCommandHandler(
     ChatRouter router,
+    ChatBilling billing,
     ICallRecorder recorder,
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
@@ -19,7 +20,8 @@ internal sealed partial class CreateChatCompletionCommandHandler(
     public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
-        var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
+        var (hold, route) = await billing.HoldAsync(
+            router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
         using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
@@ -31,7 +33,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             {
                 var completion = await provider.CompleteAsync(request, deadline.Token);
                 meter.FirstByte();
-                recorder.Record(meter.Succeeded(completion.Usage));
+                recorder.Record(await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage));
                 return completion;
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
@@ -41,12 +43,12 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             catch (Exception ex) when (deadline.Exceeded(ex))
             {
                 var timedOut = deadline.TimedOut(provider.Name);
-                recorder.Record(meter.Failed(timedOut, default, cancellationToken));
+                recorder.Record(await billing.SettleAsync(hold, meter.Failed(timedOut, default, cancellationToken), default));
                 throw timedOut;
             }
             catch (Exception ex)
             {
-                recorder.Record(meter.Failed(ex, default, cancellationToken));
+                recorder.Record(await billing.SettleAsync(hold, meter.Failed(ex, default, cancellationToken), default));
                 throw;
             }
         }

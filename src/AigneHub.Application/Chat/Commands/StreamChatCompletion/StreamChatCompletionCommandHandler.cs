@@ -16,6 +16,7 @@ namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 /// </summary>
 internal sealed partial class StreamChatCompletionCommandHandler(
     ChatRouter router,
+    ChatBilling billing,
     ICallRecorder recorder,
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
@@ -27,7 +28,8 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true);
-        var route = router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken);
+        var (hold, route) = await billing.HoldAsync(
+            router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
         using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
@@ -74,7 +76,12 @@ internal sealed partial class StreamChatCompletionCommandHandler(
             outcome ??= updates is null ? null : meter.Cancelled(UsageSoFar(reportedUsage, contentUpdates));
             if (outcome is not null)
             {
-                recorder.Record(outcome);
+                recorder.Record(await billing.SettleAsync(hold, outcome, UsageSoFar(reportedUsage, contentUpdates)));
+            }
+            else
+            {
+                // Opening the stream failed (its record is written where it failed): nothing was produced.
+                await billing.ReleaseAsync(hold);
             }
 
             if (updates is not null)

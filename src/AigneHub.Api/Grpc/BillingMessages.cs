@@ -1,0 +1,189 @@
+using System.Globalization;
+using AigneHub.Api.Grpc.V1;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Usage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace AigneHub.Api.Grpc;
+
+/// <summary>
+/// Mapping between billing messages and the use cases' records. Amounts travel as decimal strings (invariant culture),
+/// so nothing passes through floating point; a malformed one is a 400 naming its field.
+/// </summary>
+internal static class BillingMessages
+{
+    public static decimal Decimal(string value, string field) =>
+        decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : throw Invalid(field, $"{field} must be a decimal number such as \"12.5\"");
+
+    public static decimal? OptionalDecimal(bool has, string value, string field) => has ? Decimal(value, field) : null;
+
+    /// <summary>Without trailing zeros ("0.39", not "0.390000"); credits keep at most 6 places, dollars 10.</summary>
+    public static string Text(decimal value) => value.ToString("0.##########", CultureInfo.InvariantCulture);
+
+    public static CallType CallType(string value, string field = "type") => value switch
+    {
+        "chat" => Domain.Usage.CallType.Chat,
+        "embedding" => Domain.Usage.CallType.Embedding,
+        "image" => Domain.Usage.CallType.Image,
+        _ => throw Invalid(field, $"{field} must be chat, embedding or image"),
+    };
+
+    public static BillingMode Mode(string value) => value switch
+    {
+        "enterprise" => BillingMode.Enterprise,
+        "credits" => BillingMode.Credits,
+        _ => throw Invalid("mode", "mode must be enterprise or credits"),
+    };
+
+    public static Domain.Billing.Events.UnitCosts? UnitCosts(V1.UnitCosts? message) => message is null
+        ? null
+        : new Domain.Billing.Events.UnitCosts(
+            Decimal(message.InputUsd, "unit_costs.input_usd"),
+            Decimal(message.OutputUsd, "unit_costs.output_usd"),
+            OptionalDecimal(message.HasCacheReadUsd, message.CacheReadUsd, "unit_costs.cache_read_usd"),
+            OptionalDecimal(message.HasCacheWriteUsd, message.CacheWriteUsd, "unit_costs.cache_write_usd"));
+
+    /// <summary>Who made a change: the authenticated caller, or (before authentication exists) the caller's address.</summary>
+    public static string Actor(ServerCallContext context, ICallerContext caller) =>
+        caller.Current?.UserId ?? "anonymous@" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    public static V1.BillingSettings ToMessage(BillingSettingsView view)
+    {
+        var message = new V1.BillingSettings
+        {
+            Mode = view.Mode == BillingMode.Credits ? "credits" : "enterprise",
+            BaseCreditPrice = Text(view.BaseCreditPrice),
+            ProfitMarginPercent = Text(view.ProfitMarginPercent),
+            CurrencyPrefix = view.CurrencyPrefix,
+            NewUserGrant = Text(view.NewUserGrant),
+            DefaultHoldTokens = view.DefaultHoldTokens,
+            Version = view.Version,
+        };
+        if (view.NewUserGrantExpiryDays is { } days)
+        {
+            message.NewUserGrantExpiryDays = days;
+        }
+
+        if (view.PaymentLink is not null)
+        {
+            message.PaymentLink = view.PaymentLink;
+        }
+
+        if (view.UpdatedAt is { } updatedAt)
+        {
+            message.UpdatedAt = Timestamp.FromDateTimeOffset(updatedAt);
+        }
+
+        return message;
+    }
+
+    public static V1.ModelRate ToMessage(RateView view)
+    {
+        var message = new V1.ModelRate
+        {
+            RateId = view.RateId,
+            Provider = view.Provider,
+            Model = view.Model,
+            Type = view.Type.ToString().ToLowerInvariant(),
+            InputRate = Text(view.InputRate),
+            OutputRate = Text(view.OutputRate),
+            Deprecated = view.Deprecated,
+            Source = view.Source,
+            Version = view.Version,
+            UpdatedAt = Timestamp.FromDateTimeOffset(view.UpdatedAt),
+        };
+        if (view.CacheReadRate is { } cacheRead)
+        {
+            message.CacheReadRate = Text(cacheRead);
+        }
+
+        if (view.CacheWriteRate is { } cacheWrite)
+        {
+            message.CacheWriteRate = Text(cacheWrite);
+        }
+
+        if (view.UnitCosts is { } costs)
+        {
+            message.UnitCosts = new V1.UnitCosts { InputUsd = Text(costs.InputUsd), OutputUsd = Text(costs.OutputUsd) };
+            if (costs.CacheReadUsd is { } readUsd)
+            {
+                message.UnitCosts.CacheReadUsd = Text(readUsd);
+            }
+
+            if (costs.CacheWriteUsd is { } writeUsd)
+            {
+                message.UnitCosts.CacheWriteUsd = Text(writeUsd);
+            }
+        }
+
+        return message;
+    }
+
+    public static CreditBalance ToMessage(CreditBalanceView view)
+    {
+        var message = new CreditBalance
+        {
+            UserId = view.UserId,
+            Balance = Text(view.Balance),
+            Held = Text(view.Held),
+            Available = Text(view.Available),
+            TotalGranted = Text(view.TotalGranted),
+            TotalSpent = Text(view.TotalSpent),
+            TotalExpired = Text(view.TotalExpired),
+            CurrencyPrefix = view.CurrencyPrefix,
+            Version = view.Version,
+        };
+        if (view.UpdatedAt is { } updatedAt)
+        {
+            message.UpdatedAt = Timestamp.FromDateTimeOffset(updatedAt);
+        }
+
+        return message;
+    }
+
+    public static CreditTransaction ToMessage(CreditTransactionView view)
+    {
+        var message = new CreditTransaction
+        {
+            Version = view.Version,
+            Kind = view.Kind,
+            BalanceChange = Text(view.BalanceChange),
+            HeldChange = Text(view.HeldChange),
+            At = Timestamp.FromDateTimeOffset(view.At),
+        };
+        if (view.CallId is not null)
+        {
+            message.CallId = view.CallId;
+        }
+
+        if (view.Source is not null)
+        {
+            message.Source = view.Source;
+        }
+
+        if (view.Reason is not null)
+        {
+            message.Reason = view.Reason;
+        }
+
+        if (view.RateId is not null)
+        {
+            message.RateId = view.RateId;
+        }
+
+        if (view.RateVersion is { } rateVersion)
+        {
+            message.RateVersion = rateVersion;
+        }
+
+        return message;
+    }
+
+    private static RequestValidationException Invalid(string field, string message) => new([new FieldViolation(field, message)]);
+}

@@ -1,0 +1,48 @@
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Application.Abstractions;
+
+/// <summary>
+/// Billing on the call path: every inference handler holds before calling a provider and settles afterwards, and
+/// knows nothing else about credits. In enterprise mode nothing is held or refused, but the call is still costed in
+/// US dollars from the rate's unit costs.
+/// </summary>
+public interface ICallBilling
+{
+    /// <summary>
+    /// Prices the call, and in credits mode holds the estimate on the caller's account. Throws
+    /// <c>UnauthenticatedException</c> (credits mode without a caller), <c>RequestValidationException</c> (no provider
+    /// of the model has a rate) or <c>InsufficientCreditsException</c>, all before any provider is called.
+    /// </summary>
+    Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken);
+
+    /// <summary>Charges the exact cost of what <paramref name="provider"/> produced and returns the rest of the hold. Idempotent by call id.</summary>
+    Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken);
+
+    /// <summary>Returns the whole hold (the call failed and nothing is charged).</summary>
+    Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken);
+}
+
+/// <param name="CallId">Unique per call: holds and captures are keyed by it.</param>
+/// <param name="Model">The model id as providers know it (without the provider prefix).</param>
+/// <param name="Providers">The providers that may serve the call, in routing order.</param>
+/// <param name="PromptTokens">An estimate of the prompt's tokens.</param>
+/// <param name="MaxOutputTokens">The caller's max_tokens; null uses the configured default hold size.</param>
+/// <param name="RequestedModel">The name the caller used, for messages.</param>
+public sealed record CallEstimate(
+    string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, int PromptTokens, int? MaxOutputTokens, string RequestedModel);
+
+/// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
+/// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
+/// <param name="EstimatedPromptTokens">The prompt estimate, charged for a call cut short before the provider reported its usage.</param>
+public sealed record CallHold(
+    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens)
+{
+    public bool IsHeld => HeldCredits is not null;
+}
+
+/// <summary>What a call cost: credits charged (credits mode), US dollars from unit costs, and the rate version that priced it.</summary>
+public sealed record CallCharge(decimal? Credits, decimal? CostUsd, string? RateId, int? RateVersion)
+{
+    public static readonly CallCharge None = new(null, null, null, null);
+}

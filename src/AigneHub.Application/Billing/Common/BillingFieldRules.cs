@@ -1,0 +1,23 @@
+using AigneHub.Domain.Models;
+using FluentValidation;
+
+namespace AigneHub.Application.Billing.Common;
+
+/// <summary>Input-shape rules shared by the billing commands; the state rules live in the domain decisions.</summary>
+internal static class BillingFieldRules
+{
+    public static IRuleBuilderOptions<T, string> RatedProvider<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().WithMessage("provider is required")
+            .Must(ProviderNames.IsKnown)
+            .WithMessage(_ => $"provider must be one of: {string.Join(", ", ProviderNames.All.Order())}");
+
+    public static IRuleBuilderOptions<T, string> ModelId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().WithMessage("model is required").MaximumLength(200);
+
+    public static IRuleBuilderOptions<T, string> UserId<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().WithMessage("user_id is required").MaximumLength(200)
+            .Must(id => id.All(c => !char.IsControl(c))).WithMessage("user_id must not contain control characters");
+
+    public static IRuleBuilderOptions<T, string> Actor<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().MaximumLength(200);
+}

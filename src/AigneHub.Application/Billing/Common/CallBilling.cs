@@ -1,0 +1,123 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+using Marten;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.Billing.Common;
+
+/// <summary>
+/// Holds, captures and releases on the caller's credit account (credits mode), and costs every call in US dollars
+/// from its rate's unit costs (both modes). The estimate held is the prompt estimate at the input rate plus
+/// max_tokens (or the default hold size) at the output rate, at the dearest provider that may serve the call.
+/// </summary>
+internal sealed partial class CallBilling(
+    IDocumentStore store,
+    BillingCache cache,
+    ICallerContext caller,
+    TimeProvider time,
+    IOptions<BillingOptions> options,
+    ILogger<CallBilling> logger) : ICallBilling
+{
+    public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var userId = caller.Current?.UserId;
+        if (!settings.CreditsEnabled)
+        {
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens);
+        }
+
+        if (userId is null)
+        {
+            throw new UnauthenticatedException("Credit billing is on: calls need an authenticated caller whose credit account pays for them.");
+        }
+
+        var priced = new List<string>();
+        var amount = 0m;
+        foreach (var provider in estimate.Providers)
+        {
+            if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is not { } rate)
+            {
+                continue;
+            }
+
+            priced.Add(provider);
+            var outputTokens = estimate.MaxOutputTokens ?? settings.DefaultHoldTokens;
+            var usage = estimate.Type == CallType.Image ? new TokenUsage(estimate.PromptTokens, 0) : new TokenUsage(estimate.PromptTokens, outputTokens);
+            amount = Math.Max(amount, RateDecisions.Cost(rate, usage, images: estimate.Type == CallType.Image ? outputTokens : 0));
+        }
+
+        if (priced.Count == 0)
+        {
+            throw new RequestValidationException([new FieldViolation(
+                "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
+        }
+
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddMinutes(options.Value.HoldMinutes);
+        var model = $"{priced[0]}/{estimate.Model}";
+        await CreditAccounts.ChangeAsync(store, userId, settings, time, account =>
+            [CreditRules.Run(() => CreditLedger.Hold(account, estimate.CallId, amount, model, expiresAt, now), settings.PaymentLink)],
+            cancellationToken);
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, estimate.PromptTokens);
+    }
+
+    public async Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken)
+    {
+        var rate = await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
+        var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage);
+        if (!hold.IsHeld || hold.UserId is null)
+        {
+            return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
+        try
+        {
+            var settings = await cache.SettingsAsync(cancellationToken);
+            decimal? charged = null;
+            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+            {
+                var events = CreditRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
+                    usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
+                charged = events.OfType<HoldCaptured>().FirstOrDefault()?.Amount;
+                return events;
+            },
+            cancellationToken);
+            return new CallCharge(charged, costUsd, rate?.Id, rate?.Version);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The call was served; its hold stays and the recovery job settles it after it expires.
+            LogSettleFailed(logger, ex, hold.CallId, "capture");
+            return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+    }
+
+    public async Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
+    {
+        if (!hold.IsHeld || hold.UserId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var settings = await cache.SettingsAsync(cancellationToken);
+            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+                CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSettleFailed(logger, ex, hold.CallId, "release");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not {Settlement} the hold of call {CallId}; the hold-recovery job will settle it")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string callId, string settlement);
+}

@@ -1,0 +1,19 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
+
+internal sealed class AdjustCreditsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<AdjustCreditsCommand, CreditBalanceView>
+{
+    public async ValueTask<CreditBalanceView> Handle(AdjustCreditsCommand command, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var adjustmentId = Guid.CreateVersion7();
+        var account = await CreditAccounts.ChangeAsync(store, command.UserId, settings, time, current =>
+            [CreditRules.Run(() => CreditLedger.Adjust(current, adjustmentId, command.Amount, command.Reason, command.Actor, time.GetUtcNow()), settings.PaymentLink)],
+            cancellationToken);
+        return CreditBalanceView.From(command.UserId, account, settings.CurrencyPrefix);
+    }
+}

@@ -1,0 +1,24 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Credits.Commands.RecordPayment;
+
+internal sealed class RecordPaymentCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<RecordPaymentCommand, PaymentOutcome>
+{
+    public async ValueTask<PaymentOutcome> Handle(RecordPaymentCommand command, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var grantId = Guid.CreateVersion7();
+        var granted = false;
+        var account = await CreditAccounts.ChangeAsync(store, command.UserId, settings, time, current =>
+        {
+            var events = CreditRules.Run(() => CreditLedger.Grant(current, grantId, command.Credits, GrantSource.Purchase, null, command.PaymentId, "payment-webhook", time.GetUtcNow()));
+            granted = events.Count > 0;
+            return events;
+        },
+        cancellationToken);
+        return new PaymentOutcome(granted, CreditBalanceView.From(command.UserId, account, settings.CurrencyPrefix));
+    }
+}

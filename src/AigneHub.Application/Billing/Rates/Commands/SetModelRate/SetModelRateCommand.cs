@@ -1,0 +1,9 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Usage;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Rates.Commands.SetModelRate;
+
+/// <summary>Sets a model's rate directly; a new version when anything changed.</summary>
+public sealed record SetModelRateCommand(CallType Type, string Provider, string Model, RateValues Values, string Actor) : ICommand<RateView>;

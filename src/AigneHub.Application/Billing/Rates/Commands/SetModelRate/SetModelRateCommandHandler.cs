@@ -1,0 +1,18 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Rates.Commands.SetModelRate;
+
+internal sealed class SetModelRateCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<SetModelRateCommand, RateView>
+{
+    public async ValueTask<RateView> Handle(SetModelRateCommand command, CancellationToken cancellationToken)
+    {
+        var rate = await BillingStreams.ChangeRateAsync(store, ModelRate.StreamIdFor(command.Type, command.Provider, command.Model), current =>
+            CreditRules.Run(() => RateDecisions.Set(current, command.Type, command.Provider, command.Model, command.Values, "admin", command.Actor, time.GetUtcNow())),
+            cancellationToken);
+        cache.Invalidate();
+        return RateView.From(rate!);
+    }
+}

@@ -1,0 +1,10 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
+
+/// <summary>Prices a model from what the provider charges: rate = unit cost × (1 + margin/100) ÷ base credit price.</summary>
+public sealed record SetModelRateFromUnitCostCommand(CallType Type, string Provider, string Model, UnitCosts UnitCosts, bool Deprecated, string Actor)
+    : ICommand<RateView>;

@@ -1,0 +1,21 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
+
+internal sealed class SetModelRateFromUnitCostCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time)
+    : ICommandHandler<SetModelRateFromUnitCostCommand, RateView>
+{
+    public async ValueTask<RateView> Handle(SetModelRateFromUnitCostCommand command, CancellationToken cancellationToken)
+    {
+        var settings = await BillingStreams.LoadSettingsAsync(store, cancellationToken);
+        var values = RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated);
+        var rate = await BillingStreams.ChangeRateAsync(store, ModelRate.StreamIdFor(command.Type, command.Provider, command.Model), current =>
+            CreditRules.Run(() => RateDecisions.Set(current, command.Type, command.Provider, command.Model, values, "unit-cost", command.Actor, time.GetUtcNow())),
+            cancellationToken);
+        cache.Invalidate();
+        return RateView.From(rate!);
+    }
+}

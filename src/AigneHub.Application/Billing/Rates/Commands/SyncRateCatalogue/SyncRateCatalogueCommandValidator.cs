@@ -1,0 +1,9 @@
+using AigneHub.Application.Billing.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
+
+internal sealed class SyncRateCatalogueCommandValidator : AbstractValidator<SyncRateCatalogueCommand>
+{
+    public SyncRateCatalogueCommandValidator() => RuleFor(c => c.Actor).Actor();
+}

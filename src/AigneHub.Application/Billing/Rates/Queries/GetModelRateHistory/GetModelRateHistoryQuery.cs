@@ -1,0 +1,8 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Usage;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
+
+/// <summary>Every version of one model's rate, oldest first.</summary>
+public sealed record GetModelRateHistoryQuery(CallType Type, string Provider, string Model) : IQuery<IReadOnlyList<RateView>>;

@@ -1,0 +1,8 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Billing;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
+
+/// <summary>Replaces the billing settings, at the version the operator last read (0 before the first change).</summary>
+public sealed record UpdateBillingSettingsCommand(int ExpectedVersion, BillingSettingsValues Values, string Actor) : ICommand<BillingSettingsView>;

@@ -1,0 +1,7 @@
+using AigneHub.Application.Billing.Common;
+using Mediator;
+
+namespace AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
+
+/// <summary>The billing settings (the defaults until an operator changes them).</summary>
+public sealed record GetBillingSettingsQuery : IQuery<BillingSettingsView>;

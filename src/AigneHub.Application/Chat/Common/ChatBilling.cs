@@ -1,0 +1,67 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Application.Chat.Common;
+
+/// <summary>
+/// What the chat handlers do about billing: hold before the first provider call (a refusal still leaves its call
+/// record), and settle however the call ended — captured at what was produced when it succeeded or the client went
+/// away, released in full when it failed.
+/// </summary>
+internal sealed class ChatBilling(ICallBilling billing)
+{
+    public async Task<(CallHold Hold, ChatRoute Route)> HoldAsync(
+        ChatRoute route, IChatRequest request, CallMeter meter, ICallRecorder recorder, CancellationToken cancellationToken)
+    {
+        var estimate = new CallEstimate(
+            meter.CallId.ToString(),
+            CallType.Chat,
+            route.Name.Model,
+            route.Providers.Select(p => p.Name).ToArray(),
+            PromptTokenEstimate.Of(request.Messages),
+            request.Settings.MaxTokens,
+            request.Model);
+        try
+        {
+            var hold = await billing.HoldAsync(estimate, cancellationToken);
+            var priced = route.Providers.Where(p => hold.Providers.Contains(p.Name)).ToArray();
+            return (hold, route with { Providers = priced });
+        }
+        catch (Exception ex)
+        {
+            meter.Attempt(route.Providers[0].Name, route.Name.Model);
+            recorder.Record(meter.Failed(ex, default, cancellationToken));
+            throw;
+        }
+    }
+
+    /// <summary>Settles the hold for the call's outcome and returns the record with what the call cost.</summary>
+    public async Task<CallRecord> SettleAsync(CallHold hold, CallRecord outcome, TokenUsage usage)
+    {
+        // Settling must happen even when the client's token is cancelled: the provider was called either way.
+        if (outcome.Status == CallStatus.Failed)
+        {
+            await billing.ReleaseAsync(hold, $"call failed: {outcome.ErrorKind}", CancellationToken.None);
+            return outcome with { UserId = hold.UserId };
+        }
+
+        if (outcome.Status == CallStatus.Cancelled && usage.PromptTokens == 0)
+        {
+            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate.
+            usage = usage with { PromptTokens = hold.EstimatedPromptTokens };
+        }
+
+        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, CancellationToken.None);
+        return outcome with
+        {
+            UserId = hold.UserId,
+            CreditsCharged = charge.Credits,
+            CostUsd = charge.CostUsd,
+            RateId = charge.RateId,
+            RateVersion = charge.RateVersion,
+        };
+    }
+
+    /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
+    public Task ReleaseAsync(CallHold hold) => billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
+}

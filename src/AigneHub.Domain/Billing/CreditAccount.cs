@@ -1,0 +1,198 @@
+using AigneHub.Domain.Billing.Events;
+
+namespace AigneHub.Domain.Billing;
+
+/// <summary>
+/// A user's credit account as its ledger stream says. <see cref="Balance"/> is what the account owns (the unused parts
+/// of its grants); <see cref="Held"/> is reserved by calls in flight; <see cref="Available"/> is what a new call may
+/// hold. Spending and negative adjustments use the grants that expire first. Built only by Create/Apply; decisions
+/// are in <see cref="CreditLedger"/>.
+/// </summary>
+public sealed class CreditAccount
+{
+    private readonly List<GrantState> _grants = [];
+    private readonly List<HoldState> _holds = [];
+    private readonly Dictionary<string, Settlement> _settled = new(StringComparer.Ordinal);
+
+    /// <summary>The stream key: "account:{userId}".</summary>
+    public string Id { get; set; } = string.Empty;
+
+    public int Version { get; set; }
+
+    public string UserId { get; private set; } = string.Empty;
+
+    public DateTimeOffset OpenedAt { get; private set; }
+
+    public decimal Balance { get; private set; }
+
+    public decimal Held { get; private set; }
+
+    public decimal Available => Balance - Held;
+
+    public decimal TotalGranted { get; private set; }
+
+    public decimal TotalSpent { get; private set; }
+
+    public decimal TotalExpired { get; private set; }
+
+    /// <summary>Costs the account could not cover (captured calls that cost more than was left).</summary>
+    public decimal TotalUncollected { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Grants with credits left (and every purchase, whose payment id keeps top-ups idempotent).</summary>
+    public IReadOnlyList<GrantState> Grants
+    {
+        get => _grants;
+        private set
+        {
+            _grants.Clear();
+            _grants.AddRange(value);
+        }
+    }
+
+    public IReadOnlyList<HoldState> Holds
+    {
+        get => _holds;
+        private set
+        {
+            _holds.Clear();
+            _holds.AddRange(value);
+        }
+    }
+
+    /// <summary>How each settled call ended, by call id: what makes capture and release idempotent.</summary>
+    public IReadOnlyDictionary<string, Settlement> Settled
+    {
+        get => _settled;
+        private set
+        {
+            _settled.Clear();
+            foreach (var (key, settlement) in value)
+            {
+                _settled[key] = settlement;
+            }
+        }
+    }
+
+    public static string StreamIdFor(string userId) => $"account:{userId}";
+
+    public HoldState? Hold(string callId) => _holds.Find(h => h.CallId == callId);
+
+    public static CreditAccount Create(CreditAccountOpened e) => new()
+    {
+        Id = StreamIdFor(e.UserId),
+        UserId = e.UserId,
+        OpenedAt = e.At,
+        UpdatedAt = e.At,
+    };
+
+    public void Apply(CreditsGranted e)
+    {
+        _grants.Add(new GrantState(e.GrantId, e.Source, e.Amount, e.Amount, e.ExpiresAt, e.Reference, e.At));
+        Balance += e.Amount;
+        TotalGranted += e.Amount;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(CreditsHeld e)
+    {
+        _holds.Add(new HoldState(e.CallId, e.Amount, e.Model, e.ExpiresAt, e.At));
+        Held += e.Amount;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(HoldCaptured e)
+    {
+        RemoveHold(e.CallId);
+        Consume(e.Amount);
+        TotalSpent += e.Amount;
+        TotalUncollected += e.Uncollected;
+        _settled[e.CallId] = Settlement.Captured;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(HoldReleased e)
+    {
+        RemoveHold(e.CallId);
+        _settled[e.CallId] = Settlement.Released;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(GrantExpired e)
+    {
+        var index = _grants.FindIndex(g => g.GrantId == e.GrantId);
+        if (index >= 0)
+        {
+            _grants[index] = _grants[index] with { Remaining = _grants[index].Remaining - e.Amount };
+        }
+
+        Balance -= e.Amount;
+        TotalExpired += e.Amount;
+        Prune();
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(CreditsAdjusted e)
+    {
+        if (e.Amount > 0)
+        {
+            _grants.Add(new GrantState(e.AdjustmentId, GrantSource.Admin, e.Amount, e.Amount, null, null, e.At));
+            Balance += e.Amount;
+        }
+        else
+        {
+            Consume(-e.Amount);
+        }
+
+        UpdatedAt = e.At;
+    }
+
+    private void RemoveHold(string callId)
+    {
+        var index = _holds.FindIndex(h => h.CallId == callId);
+        if (index >= 0)
+        {
+            Held -= _holds[index].Amount;
+            _holds.RemoveAt(index);
+        }
+    }
+
+    /// <summary>Takes credits from the grants that expire first (never-expiring ones last), oldest first among equals.</summary>
+    private void Consume(decimal amount)
+    {
+        Balance -= amount;
+        var order = _grants
+            .Select((grant, index) => (grant, index))
+            .Where(g => g.grant.Remaining > 0)
+            .OrderBy(g => g.grant.ExpiresAt ?? DateTimeOffset.MaxValue)
+            .ThenBy(g => g.grant.GrantedAt)
+            .Select(g => g.index)
+            .ToList();
+        foreach (var index in order)
+        {
+            if (amount <= 0)
+            {
+                break;
+            }
+
+            var take = Math.Min(amount, _grants[index].Remaining);
+            _grants[index] = _grants[index] with { Remaining = _grants[index].Remaining - take };
+            amount -= take;
+        }
+
+        Prune();
+    }
+
+    private void Prune() => _grants.RemoveAll(g => g.Remaining <= 0 && g.Source != GrantSource.Purchase);
+}
+
+public sealed record GrantState(Guid GrantId, GrantSource Source, decimal Amount, decimal Remaining, DateTimeOffset? ExpiresAt, string? Reference, DateTimeOffset GrantedAt);
+
+public sealed record HoldState(string CallId, decimal Amount, string Model, DateTimeOffset ExpiresAt, DateTimeOffset HeldAt);
+
+public enum Settlement
+{
+    Captured,
+    Released,
+}

@@ -1,0 +1,167 @@
+using AigneHub.Domain.Billing.Events;
+
+namespace AigneHub.Domain.Billing;
+
+/// <summary>
+/// The rules of a credit account, as functions of its state and a command that return the events to append. A broken
+/// rule throws <see cref="CreditRuleException"/>; a command that already happened (a second capture of the same call,
+/// a replayed payment) returns no events.
+/// </summary>
+public static class CreditLedger
+{
+    /// <summary>Opens the account with the new-user grant, once: an account that exists is left as it is.</summary>
+    public static IReadOnlyList<object> Open(CreditAccount? current, string userId, BillingSettings settings, Guid grantId, DateTimeOffset at)
+    {
+        if (current is not null)
+        {
+            return [];
+        }
+
+        if (settings.NewUserGrant <= 0)
+        {
+            return [new CreditAccountOpened(userId, at)];
+        }
+
+        DateTimeOffset? expiresAt = settings.NewUserGrantExpiryDays is { } days ? at.AddDays(days) : null;
+        return [new CreditAccountOpened(userId, at), new CreditsGranted(grantId, settings.NewUserGrant, GrantSource.Welcome, expiresAt, null, "system", at)];
+    }
+
+    /// <summary>Grants credits; a grant with a reference (payment id) that the account already has grants nothing.</summary>
+    public static IReadOnlyList<object> Grant(
+        CreditAccount current, Guid grantId, decimal amount, GrantSource source, DateTimeOffset? expiresAt, string? reference, string by, DateTimeOffset at)
+    {
+        RequirePositive(amount, "amount");
+        if (expiresAt is { } expiry && expiry <= at)
+        {
+            throw new CreditRuleException(CreditRule.InvalidValue, "expires_at", "expires_at must be in the future.");
+        }
+
+        if (reference is not null && current.Grants.Any(g => g.Reference == reference))
+        {
+            return [];
+        }
+
+        return [new CreditsGranted(grantId, amount, source, expiresAt, reference, by, at)];
+    }
+
+    /// <summary>Reserves an estimate for a call; refused when the available balance cannot cover it.</summary>
+    public static CreditsHeld Hold(CreditAccount current, string callId, decimal amount, string model, DateTimeOffset expiresAt, DateTimeOffset at)
+    {
+        if (amount < 0 || amount != Credits.Round(amount))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A hold must be zero or more, with at most {Credits.Scale} decimal places.");
+        }
+
+        if (current.Hold(callId) is not null || current.Settled.ContainsKey(callId))
+        {
+            throw new CreditRuleException(CreditRule.DuplicateHold, "call_id", $"The call {callId} already has a hold.");
+        }
+
+        if (amount > current.Available)
+        {
+            throw new CreditRuleException(
+                CreditRule.InsufficientCredits,
+                "amount",
+                $"Not enough credits: this call needs up to {amount} credits and {Math.Max(0, current.Available)} are available.");
+        }
+
+        return new CreditsHeld(callId, amount, model, expiresAt, at);
+    }
+
+    /// <summary>
+    /// Settles a call's hold at its exact cost. A cost above the hold takes the excess from the available balance, and
+    /// what even that cannot cover is recorded as uncollected, so the balance never goes below zero. Capturing a call
+    /// that was already captured changes nothing; capturing a released one is refused.
+    /// </summary>
+    public static IReadOnlyList<object> Capture(
+        CreditAccount current, string callId, decimal cost, string? rateId, int? rateVersion, int promptTokens, int completionTokens,
+        int cachedPromptTokens, decimal? costUsd, DateTimeOffset at)
+    {
+        if (cost < 0 || cost != Credits.Round(cost))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A cost must be zero or more, with at most {Credits.Scale} decimal places.");
+        }
+
+        if (current.Settled.TryGetValue(callId, out var settlement))
+        {
+            return settlement == Settlement.Captured
+                ? []
+                : throw new CreditRuleException(CreditRule.AlreadySettled, "call_id", $"The hold of call {callId} was released; it cannot be captured.");
+        }
+
+        var hold = current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.");
+        var coverable = hold.Amount + Math.Max(0, current.Available);
+        var charged = Math.Min(cost, coverable);
+        return [new HoldCaptured(callId, hold.Amount, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, at)];
+    }
+
+    /// <summary>Returns a call's whole hold. Releasing twice changes nothing; releasing a captured hold is refused.</summary>
+    public static IReadOnlyList<object> Release(CreditAccount current, string callId, string reason, DateTimeOffset at)
+    {
+        if (current.Settled.TryGetValue(callId, out var settlement))
+        {
+            return settlement == Settlement.Released
+                ? []
+                : throw new CreditRuleException(CreditRule.AlreadySettled, "call_id", $"The hold of call {callId} was captured; it cannot be released.");
+        }
+
+        var hold = current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.");
+        return [new HoldReleased(callId, hold.Amount, reason, at)];
+    }
+
+    /// <summary>
+    /// Expires what is left of the grants whose time is up. Credits that calls in flight are holding are not taken
+    /// away from under them: an expiring grant gives up only what the holds do not need, and the rest expires at the
+    /// next run after those holds settle.
+    /// </summary>
+    public static IReadOnlyList<object> ExpireGrants(CreditAccount current, DateTimeOffset now)
+    {
+        var events = new List<object>();
+        var free = current.Available;
+        foreach (var grant in current.Grants.Where(g => g.ExpiresAt <= now && g.Remaining > 0).OrderBy(g => g.ExpiresAt))
+        {
+            var amount = Math.Min(grant.Remaining, Math.Max(0, free));
+            if (amount > 0)
+            {
+                events.Add(new GrantExpired(grant.GrantId, amount, now));
+                free -= amount;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>The holds whose call should have finished by <paramref name="now"/>.</summary>
+    public static IReadOnlyList<HoldState> OverdueHolds(CreditAccount current, DateTimeOffset now) =>
+        current.Holds.Where(h => h.ExpiresAt <= now).ToArray();
+
+    /// <summary>An operator's correction; a removal cannot take more than is available.</summary>
+    public static CreditsAdjusted Adjust(CreditAccount current, Guid adjustmentId, decimal amount, string reason, string by, DateTimeOffset at)
+    {
+        if (amount == 0 || amount != Credits.Round(amount))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"An adjustment must not be zero and has at most {Credits.Scale} decimal places.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new CreditRuleException(CreditRule.InvalidValue, "reason", "An adjustment needs a reason.");
+        }
+
+        if (amount < 0 && -amount > current.Available)
+        {
+            throw new CreditRuleException(
+                CreditRule.InsufficientCredits, "amount", $"Cannot remove {-amount} credits: only {Math.Max(0, current.Available)} are available.");
+        }
+
+        return new CreditsAdjusted(adjustmentId, amount, reason, by, at);
+    }
+
+    private static void RequirePositive(decimal amount, string field)
+    {
+        if (amount <= 0 || amount != Credits.Round(amount))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, field, $"{field} must be greater than zero, with at most {Credits.Scale} decimal places.");
+        }
+    }
+}

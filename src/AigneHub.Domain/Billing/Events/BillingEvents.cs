@@ -1,0 +1,74 @@
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Domain.Billing.Events;
+
+// Settings: one stream (BillingSettings.StreamId). Every change records the whole settings, so one event is one version.
+
+public sealed record BillingSettingsChanged(
+    BillingMode Mode,
+    decimal BaseCreditPrice,
+    decimal ProfitMarginPercent,
+    string CurrencyPrefix,
+    decimal NewUserGrant,
+    int? NewUserGrantExpiryDays,
+    string? PaymentLink,
+    int DefaultHoldTokens,
+    string By,
+    DateTimeOffset At);
+
+// Model rates: one stream per provider + model + type (ModelRate.StreamIdFor). Every event is a new rate version.
+
+/// <summary>What the provider charges the hub, in US dollars per token (per image for an image's output).</summary>
+public sealed record UnitCosts(decimal InputUsd, decimal OutputUsd, decimal? CacheReadUsd = null, decimal? CacheWriteUsd = null);
+
+/// <param name="Source">Why this version exists: "admin", "unit-cost", "reprice" or "catalogue".</param>
+public sealed record ModelRateSet(
+    string RateId,
+    string Provider,
+    string Model,
+    CallType Type,
+    decimal InputRate,
+    decimal OutputRate,
+    decimal? CacheReadRate,
+    decimal? CacheWriteRate,
+    UnitCosts? UnitCosts,
+    bool Deprecated,
+    string Source,
+    string By,
+    DateTimeOffset At);
+
+// Credit accounts: one stream per user (CreditAccount.StreamIdFor).
+
+public sealed record CreditAccountOpened(string UserId, DateTimeOffset At);
+
+/// <param name="Reference">The payment id of a purchase (replays of the same payment grant nothing).</param>
+public sealed record CreditsGranted(Guid GrantId, decimal Amount, GrantSource Source, DateTimeOffset? ExpiresAt, string? Reference, string By, DateTimeOffset At);
+
+public sealed record CreditsHeld(string CallId, decimal Amount, string Model, DateTimeOffset ExpiresAt, DateTimeOffset At);
+
+/// <summary>
+/// The call's hold settled at its exact cost; the rest of the hold returns to the available balance. When the cost
+/// exceeded the hold, the excess came out of the available balance, and whatever the account could not cover is
+/// <paramref name="Uncollected"/> (the balance never goes below zero).
+/// </summary>
+/// <param name="HoldAmount">What the call had held (all of it leaves the held total).</param>
+public sealed record HoldCaptured(
+    string CallId,
+    decimal HoldAmount,
+    decimal Amount,
+    decimal Uncollected,
+    string? RateId,
+    int? RateVersion,
+    int PromptTokens,
+    int CompletionTokens,
+    int CachedPromptTokens,
+    decimal? CostUsd,
+    DateTimeOffset At);
+
+public sealed record HoldReleased(string CallId, decimal Amount, string Reason, DateTimeOffset At);
+
+/// <summary>The unused part of an expiring grant left the balance.</summary>
+public sealed record GrantExpired(Guid GrantId, decimal Amount, DateTimeOffset At);
+
+/// <summary>An operator's correction: positive adds credits, negative removes them.</summary>
+public sealed record CreditsAdjusted(Guid AdjustmentId, decimal Amount, string Reason, string By, DateTimeOffset At);

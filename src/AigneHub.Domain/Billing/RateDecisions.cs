@@ -1,0 +1,90 @@
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Domain.Billing;
+
+/// <summary>Pricing rules: how rates follow from unit costs, and when a change is a new rate version.</summary>
+public static class RateDecisions
+{
+    /// <summary><c>rate = unitCostUsd × (1 + margin / 100) ÷ baseCreditPrice</c>, rounded to <see cref="Credits.Scale"/>.</summary>
+    public static decimal RateFromUnitCost(decimal unitCostUsd, decimal profitMarginPercent, decimal baseCreditPrice) =>
+        Credits.Round(unitCostUsd * (1m + (profitMarginPercent / 100m)) / baseCreditPrice);
+
+    public static RateValues FromUnitCosts(UnitCosts costs, BillingSettings settings, bool deprecated)
+    {
+        decimal? Price(decimal? usd) => usd is { } value ? RateFromUnitCost(value, settings.ProfitMarginPercent, settings.BaseCreditPrice) : null;
+        return new RateValues(
+            Price(costs.InputUsd)!.Value,
+            Price(costs.OutputUsd)!.Value,
+            Price(costs.CacheReadUsd),
+            Price(costs.CacheWriteUsd),
+            costs,
+            deprecated);
+    }
+
+    /// <summary>A new rate version, or none when nothing would change (so a re-sync of the same prices is silent).</summary>
+    public static IReadOnlyList<object> Set(
+        ModelRate? current, CallType type, string provider, string model, RateValues values, string source, string by, DateTimeOffset at)
+    {
+        Require(values.InputRate, "input_rate");
+        Require(values.OutputRate, "output_rate");
+        Require(values.CacheReadRate, "cache_read_rate");
+        Require(values.CacheWriteRate, "cache_write_rate");
+        if (values.UnitCosts is { } costs && (costs.InputUsd < 0 || costs.OutputUsd < 0 || costs.CacheReadUsd < 0 || costs.CacheWriteUsd < 0))
+        {
+            throw new CreditRuleException(CreditRule.InvalidValue, "unit_costs", "Unit costs must not be negative.");
+        }
+
+        if (current is not null && Same(current, values))
+        {
+            return [];
+        }
+
+        return [new ModelRateSet(ModelRate.StreamIdFor(type, provider, model), provider, model, type, values.InputRate, values.OutputRate,
+            values.CacheReadRate, values.CacheWriteRate, values.UnitCosts, values.Deprecated, source, by, at)];
+    }
+
+    /// <summary>The rate re-priced from its unit costs under new settings; none for a rate without unit costs or with no change.</summary>
+    public static IReadOnlyList<object> Reprice(ModelRate current, BillingSettings settings, string by, DateTimeOffset at) =>
+        current.UnitCosts is { } costs
+            ? Set(current, current.Type, current.Provider, current.Model, FromUnitCosts(costs, settings, current.Deprecated), "reprice", by, at)
+            : [];
+
+    /// <summary>
+    /// Credits a call costs: <c>prompt·input + completion·output</c> for chat and embeddings (cached prompt tokens at the
+    /// cache-read rate when there is one); for images <c>n·output + prompt·input</c>.
+    /// </summary>
+    public static decimal Cost(ModelRate rate, TokenUsage usage, int images = 0) =>
+        Credits.Round(Price(rate.InputRate, rate.OutputRate, rate.CacheReadRate, usage, images, rate.Type));
+
+    /// <summary>The provider's charge in US dollars for the same usage, from the rate's unit costs.</summary>
+    public static decimal? CostUsd(ModelRate rate, TokenUsage usage, int images = 0) =>
+        rate.UnitCosts is { } costs ? Credits.RoundUsd(Price(costs.InputUsd, costs.OutputUsd, costs.CacheReadUsd, usage, images, rate.Type)) : null;
+
+    private static decimal Price(decimal input, decimal output, decimal? cacheRead, TokenUsage usage, int images, CallType type)
+    {
+        if (type == CallType.Image)
+        {
+            return (images * output) + (usage.PromptTokens * input);
+        }
+
+        var cached = cacheRead is null ? 0 : Math.Clamp(usage.CachedPromptTokens, 0, usage.PromptTokens);
+        return ((usage.PromptTokens - cached) * input) + (cached * (cacheRead ?? 0m)) + (usage.CompletionTokens * output);
+    }
+
+    private static bool Same(ModelRate current, RateValues values) =>
+        current.InputRate == values.InputRate
+        && current.OutputRate == values.OutputRate
+        && current.CacheReadRate == values.CacheReadRate
+        && current.CacheWriteRate == values.CacheWriteRate
+        && current.Deprecated == values.Deprecated
+        && current.UnitCosts == values.UnitCosts;
+
+    private static void Require(decimal? rate, string field)
+    {
+        if (rate is { } value && (value < 0 || value != Credits.Round(value)))
+        {
+            throw new CreditRuleException(CreditRule.InvalidValue, field, $"{field} must be zero or more, with at most {Credits.Scale} decimal places.");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AigneHub.Infrastructure.Billing;
+
+/// <summary>The billing jobs' schedule (section "Billing:Jobs"); cron expressions in UTC.</summary>
+public sealed class BillingJobsOptions
+{
+    public const string Section = "Billing:Jobs";
+
+    /// <summary>Off: none of the billing jobs is scheduled (they can still be enqueued by hand).</summary>
+    public bool Enabled { get; set; } = true;
+
+    [Required]
+    public string GrantExpiryCron { get; set; } = "* * * * *";
+
+    [Required]
+    public string HoldRecoveryCron { get; set; } = "*/5 * * * *";
+
+    /// <summary>Whether the rate sync runs on its schedule (it reads <see cref="RateCatalogueOptions"/>).</summary>
+    public bool RateSyncEnabled { get; set; } = true;
+
+    [Required]
+    public string RateSyncCron { get; set; } = "0 3 * * *";
+}

@@ -1,0 +1,23 @@
+using AigneHub.Application.Abstractions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.Infrastructure.Billing;
+
+internal static class BillingRegistration
+{
+    public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Application.Billing.Common.BillingOptions>()
+            .Bind(configuration.GetSection(Application.Billing.Common.BillingOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<BillingJobsOptions>().Bind(configuration.GetSection(BillingJobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateCatalogueOptions>().Bind(configuration.GetSection(RateCatalogueOptions.Section)).ValidateOnStart();
+        services.AddHttpClient(RateCatalogueReader.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
+        services.AddSingleton<IRateCatalogue, RateCatalogueReader>();
+        services.AddTransient<BillingJobs>();
+        services.AddHostedService<BillingJobSchedule>();
+        return services;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using AigneHub.Api.Hosting;
+using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Access;
+using AigneHub.TestUpstreams;
+using AigneHub.Tests.Shared;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.FunctionalTests.Billing;
+
+/// <summary>
+/// The whole hub in credits mode, on a database of its own, with the OpenAI provider on a fake upstream. Until access
+/// keys exist, the caller is whoever the <see cref="UserHeader"/> header names (a test-only caller context).
+/// </summary>
+public sealed class BillingFixture : IAsyncLifetime
+{
+    public const string UserHeader = "x-test-user";
+    public const string PaymentLink = "https://pay.example/credits";
+    public const string WebhookSecret = "whsec-test-0123456789";
+
+    private HubApplication? _hub;
+
+    public FakeOpenAIUpstream Upstream { get; private set; } = null!;
+
+    public HttpClient Rest { get; private set; } = null!;
+
+    public GrpcChannel Grpc { get; private set; } = null!;
+
+    public string DatabaseConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await FakeOpenAIUpstream.StartAsync();
+        DatabaseConnectionString = await TestDatabase.CreateAsync("billing");
+        _hub = await HubApplication.CreateAsync(
+            [],
+            config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Postgres"] = DatabaseConnectionString,
+                ["Hub:RestUrl"] = "http://127.0.0.1:0",
+                ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+                ["Providers:Demo:Enabled"] = "false",
+                ["Providers:OpenAI:BaseUrl"] = Upstream.BaseUrl,
+                ["Providers:OpenAI:ApiKey"] = "sk-test-upstream-0123456789abcdef",
+                ["Providers:OpenAI:TimeoutSeconds"] = "5",
+                ["Providers:CredentialRecheck:Enabled"] = "false",
+                ["Usage:FlushIntervalMs"] = "20",
+                ["Hangfire:WorkerCount"] = "1",
+                ["Billing:Jobs:Enabled"] = "false",
+                ["Billing:Webhook:Secret"] = WebhookSecret,
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Secrets:ActiveKeyId"] = "test-2026",
+                ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            }),
+            services: services => services.AddSingleton<ICallerContext, HeaderCallerContext>());
+        await _hub.StartAsync();
+        Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
+        Grpc = GrpcChannel.ForAddress(_hub.GrpcUri);
+
+        using var settings = await Rest.PutAsJsonAsync("/api/admin/billing/settings", new
+        {
+            expected_version = 0,
+            mode = "credits",
+            base_credit_price = "1",
+            profit_margin_percent = "2",
+            currency_prefix = "$",
+            new_user_grant = "0",
+            payment_link = PaymentLink,
+            default_hold_tokens = 100,
+        });
+        settings.EnsureSuccessStatusCode();
+        using var rate = await Rest.PutAsJsonAsync("/api/admin/rates", new
+        {
+            type = "chat",
+            provider = "openai",
+            model = "gpt-4o-mini",
+            input_rate = "0.01",
+            output_rate = "0.1",
+            unit_costs = new { input_usd = "0.00000015", output_usd = "0.0000006" },
+        });
+        rate.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Grpc?.Dispose();
+        Rest?.Dispose();
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+    }
+
+    /// <summary>A request made as <paramref name="user"/>.</summary>
+    public static HttpRequestMessage As(string user, HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add(UserHeader, user);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return request;
+    }
+
+    public async Task GrantAsync(string user, string amount)
+    {
+        using var response = await Rest.PostAsJsonAsync($"/api/admin/credits/{user}:grant", new { amount });
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+/// <summary>The caller named by the x-test-user header: stands in for access-key authentication in these tests.</summary>
+internal sealed class HeaderCallerContext(IHttpContextAccessor accessor) : ICallerContext
+{
+    public Caller? Current =>
+        accessor.HttpContext?.Request.Headers[BillingFixture.UserHeader].ToString() is { Length: > 0 } user
+            ? new Caller(user, UserRole.Member, null, null, new HashSet<string> { "inference" })
+            : null;
+}
+
+[CollectionDefinition(Name)]
+public sealed class BillingCollection : ICollectionFixture<BillingFixture>
+{
+    public const string Name = "billing";
+}

@@ -1,0 +1,58 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Billing.Common;
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Persistence;
+using AigneHub.Tests.Shared;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.IntegrationTests.Billing;
+
+/// <summary>A fresh database with the hub's Marten configuration, and the call path's billing service over it.</summary>
+internal sealed class BillingStore : IAsyncDisposable
+{
+    private BillingStore(DocumentStore store) => Store = store;
+
+    public DocumentStore Store { get; }
+
+    public FixedCaller Caller { get; } = new();
+
+    public static async Task<BillingStore> CreateAsync(string purpose)
+    {
+        var connectionString = await TestDatabase.CreateAsync(purpose);
+        var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return new BillingStore(store);
+    }
+
+    public CallBilling Billing(TimeProvider? time = null)
+    {
+        var options = Options.Create(new BillingOptions { CacheSeconds = 0 });
+        var clock = time ?? TimeProvider.System;
+        return new CallBilling(Store, new BillingCache(Store, clock, options), Caller, clock, options, NullLogger<CallBilling>.Instance);
+    }
+
+    /// <summary>Credits mode, with a welcome grant of <paramref name="welcome"/> credits.</summary>
+    public Task UseCreditsAsync(decimal welcome, int defaultHoldTokens = 4096) =>
+        BillingStreams.ChangeSettingsAsync(Store, 0, current => BillingDecisions.Change(
+            current, new BillingSettingsValues(BillingMode.Credits, 1m, 2m, "$", welcome, null, "https://pay.example/buy", defaultHoldTokens), "test", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+    public Task PriceAsync(string provider, string model, decimal inputRate, decimal outputRate, UnitCosts? unitCosts = null) =>
+        BillingStreams.ChangeRateAsync(Store, ModelRate.StreamIdFor(CallType.Chat, provider, model), current => RateDecisions.Set(
+            current, CallType.Chat, provider, model, new RateValues(inputRate, outputRate, null, null, unitCosts, false), "admin", "test", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+    public async ValueTask DisposeAsync() => await Store.DisposeAsync();
+}
+
+internal sealed class FixedCaller : ICallerContext
+{
+    public string? UserId { get; set; } = "alice";
+
+    public Caller? Current => UserId is null ? null : new Caller(UserId, UserRole.Member, null, null, new HashSet<string> { "inference" });
+}

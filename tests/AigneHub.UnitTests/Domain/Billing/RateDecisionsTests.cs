@@ -1,0 +1,82 @@
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.UnitTests.Domain.Billing;
+
+public sealed class RateDecisionsTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    private static BillingSettings Settings(decimal margin, decimal basePrice) =>
+        BillingSettings.Create(new BillingSettingsChanged(BillingMode.Credits, basePrice, margin, "$", 0m, null, null, 4096, "admin", At));
+
+    [Fact]
+    public void Rate_is_unit_cost_plus_margin_divided_by_the_base_credit_price()
+    {
+        // $0.15 per million input tokens, margin 2 %, one credit = $0.001.
+        Assert.Equal(0.000153m, RateDecisions.RateFromUnitCost(0.00000015m, 2m, 0.001m));
+        Assert.Equal(0.00001m, RateDecisions.RateFromUnitCost(0.00001m, 0m, 1m));
+    }
+
+    [Fact]
+    public void Rates_are_rounded_half_away_from_zero_to_six_places()
+    {
+        Assert.Equal(0.000001m, RateDecisions.RateFromUnitCost(0.0000005m, 0m, 1m));
+        Assert.Equal(0m, RateDecisions.RateFromUnitCost(0.00000049m, 0m, 1m));
+    }
+
+    [Fact]
+    public void Setting_the_same_prices_again_makes_no_new_version()
+    {
+        var values = new RateValues(0.01m, 0.03m, null, null, new UnitCosts(0.01m, 0.03m), false);
+        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "gpt-4o", values, "admin", "admin", At).Single());
+
+        Assert.Empty(RateDecisions.Set(rate, CallType.Chat, "openai", "gpt-4o", values with { UnitCosts = new UnitCosts(0.010m, 0.030m) }, "catalogue", "system", At));
+        Assert.Single(RateDecisions.Set(rate, CallType.Chat, "openai", "gpt-4o", values with { Deprecated = true }, "admin", "admin", At));
+    }
+
+    [Fact]
+    public void Repricing_follows_the_new_margin_and_skips_rates_without_unit_costs()
+    {
+        var costs = new UnitCosts(0.000001m, 0.000002m);
+        var priced = RateDecisions.FromUnitCosts(costs, Settings(2m, 1m), false);
+        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "gpt-4o", priced, "unit-cost", "admin", At).Single());
+        var manual = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "o1", new RateValues(1m, 1m, null, null, null, false), "admin", "admin", At).Single());
+
+        var repriced = Assert.IsType<ModelRateSet>(Assert.Single(RateDecisions.Reprice(rate, Settings(50m, 0.000001m), "admin", At)));
+
+        Assert.Equal((1.5m, 3m), (repriced.InputRate, repriced.OutputRate));
+        Assert.Empty(RateDecisions.Reprice(manual, Settings(50m, 0.000001m), "admin", At));
+    }
+
+    [Fact]
+    public void Chat_cost_counts_prompt_completion_and_cached_tokens_at_their_rates()
+    {
+        var rate = ModelRate.Create(new ModelRateSet("r", "openai", "gpt-4o", CallType.Chat, 0.001m, 0.002m, 0.0005m, null,
+            new UnitCosts(0.0000025m, 0.00001m, 0.00000125m), false, "admin", "admin", At));
+
+        var usage = new TokenUsage(1000, 500, CachedPromptTokens: 200);
+
+        Assert.Equal((800 * 0.001m) + (200 * 0.0005m) + (500 * 0.002m), RateDecisions.Cost(rate, usage));
+        Assert.Equal((800 * 0.0000025m) + (200 * 0.00000125m) + (500 * 0.00001m), RateDecisions.CostUsd(rate, usage));
+    }
+
+    [Fact]
+    public void Image_cost_is_per_image_plus_prompt_tokens()
+    {
+        var rate = ModelRate.Create(new ModelRateSet("r", "openai", "dall-e-3", CallType.Image, 0.01m, 40m, null, null, null, false, "admin", "admin", At));
+
+        Assert.Equal((2 * 40m) + (30 * 0.01m), RateDecisions.Cost(rate, new TokenUsage(30, 0), images: 2));
+        Assert.Null(RateDecisions.CostUsd(rate, new TokenUsage(30, 0), images: 2));
+    }
+
+    [Fact]
+    public void Negative_or_too_precise_rates_are_refused()
+    {
+        Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() =>
+            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(-1m, 0m, null, null, null, false), "admin", "admin", At)).Field);
+        Assert.Equal("output_rate", Assert.Throws<CreditRuleException>(() =>
+            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(0m, 0.0000001m, null, null, null, false), "admin", "admin", At)).Field);
+    }
+}
