@@ -1,5 +1,6 @@
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Identity;
+using AigneHub.Api.OpenApi;
 using AigneHub.Application.Abstractions;
 using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.Aigne;
@@ -29,6 +30,7 @@ internal static class PresentationRegistration
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddSingleton<AigneChatEndpoint>();
+        services.AddSingleton<OpenApiDocumentCache>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -49,6 +51,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();
+        app.MapOpenApiDocument();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
