@@ -15,9 +15,10 @@ internal static partial class OpenApiDocumentGenerator
 
     private static readonly HashSet<string> OperationMethods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-    public static JsonObject Generate(IEnumerable<TranscodedRoute> transcoded, IEnumerable<DocumentedRoute> handWritten, string version)
+    /// <param name="comments">Proto comments for descriptions, when available.</param>
+    public static JsonObject Generate(IEnumerable<TranscodedRoute> transcoded, IEnumerable<DocumentedRoute> handWritten, string version, ProtoComments? comments = null)
     {
-        var schemas = new ProtoSchemas();
+        var schemas = new ProtoSchemas(comments);
         var paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
         var operationIds = new HashSet<string>(StringComparer.Ordinal);
 
@@ -31,6 +32,11 @@ internal static partial class OpenApiDocumentGenerator
             var path = ToOpenApiPath(binding.Template);
             var operation = TranscodedOperation(route, binding.Template, schemas);
             operation["operationId"] = UniqueId($"{route.Method.Service.Name}_{route.Method.Name}", operationIds);
+            if (comments?.For(route.Method.FullName) is { } description)
+            {
+                operation["description"] = description;
+            }
+
             operation["responses"]!["default"] = ErrorResponse(path, transcoded: true, schemas);
             PathItem(paths, path)[binding.Method] = operation;
         }

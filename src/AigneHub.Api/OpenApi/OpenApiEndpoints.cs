@@ -50,7 +50,7 @@ internal sealed class OpenApiDocumentCache(EndpointDataSource endpoints)
             .ToList();
         var handWritten = HandWrittenRoutes.All.Where(route => route.ExtendsTranscodedRoute || mapped.Any(e => Serves(e, route))).ToList();
         var version = typeof(OpenApiEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0";
-        var json = JsonSerializer.SerializeToUtf8Bytes(OpenApiDocumentGenerator.Generate(transcoded, handWritten, version), Indented);
+        var json = JsonSerializer.SerializeToUtf8Bytes(OpenApiDocumentGenerator.Generate(transcoded, handWritten, version, ProtoComments.FromEmbeddedProtos()), Indented);
         var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(json))[..16]}\"");
         return new CachedDocument(json, etag);
     }

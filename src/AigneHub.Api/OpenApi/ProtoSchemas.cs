@@ -9,7 +9,7 @@ namespace AigneHub.Api.OpenApi;
 /// <c>WriteInt64sAsStrings = false</c>), enums as their names, and the well-known types as their JSON forms.
 /// Messages become named components (referenced by their full proto name); well-known types are written inline.
 /// </summary>
-internal sealed class ProtoSchemas
+internal sealed class ProtoSchemas(ProtoComments? comments = null)
 {
     private const string ComponentPrefix = "#/components/schemas/";
 
@@ -32,11 +32,13 @@ internal sealed class ProtoSchemas
         }
 
         var schema = new JsonObject { ["type"] = "object", ["properties"] = properties };
-        var oneofs = message.Oneofs.Where(o => !o.IsSynthetic).ToList();
-        if (oneofs.Count > 0)
+        var description = new[] { comments?.For(message.FullName) }
+            .Concat(message.Oneofs.Where(o => !o.IsSynthetic).Select(o => $"At most one of {string.Join(", ", o.Fields.Select(f => f.JsonName))} is set."))
+            .OfType<string>()
+            .ToList();
+        if (description.Count > 0)
         {
-            schema["description"] = string.Join(" ", oneofs.Select(o =>
-                $"At most one of {string.Join(", ", o.Fields.Select(f => f.JsonName))} is set."));
+            schema["description"] = string.Join(" ", description);
         }
 
         return schema;
@@ -49,11 +51,22 @@ internal sealed class ProtoSchemas
         {
             // Map keys are always JSON object keys (strings), whatever their proto type.
             var value = field.MessageType.FindFieldByNumber(2);
-            return new JsonObject { ["type"] = "object", ["additionalProperties"] = For(value) };
+            return Described(new JsonObject { ["type"] = "object", ["additionalProperties"] = For(value) }, comments?.For(field.FullName));
         }
 
         var single = Single(field);
-        return field.IsRepeated ? new JsonObject { ["type"] = "array", ["items"] = single } : single;
+        return Described(field.IsRepeated ? new JsonObject { ["type"] = "array", ["items"] = single } : single, comments?.For(field.FullName));
+    }
+
+    private static JsonObject Described(JsonObject schema, string? description)
+    {
+        // OpenAPI 3.1 schemas may carry a description beside a $ref.
+        if (description is not null && schema["description"] is null)
+        {
+            schema["description"] = description;
+        }
+
+        return schema;
     }
 
     /// <summary>A schema that is not a proto message (a hand-written route's body, an error shape), by name.</summary>

@@ -145,6 +145,17 @@ public sealed class OpenApiDocumentGeneratorTests
     }
 
     [Fact]
+    public void Descriptions_come_from_the_proto_comments()
+    {
+        var limit = Assert.Single(Operation("/api/usage/calls", "get")["parameters"]!.AsArray())!;
+        var testCredential = Operation("/api/admin/providers/{provider}/credentials/{credential_id}:test", "post");
+
+        Assert.Contains("1 to 500", limit["schema"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("Checks the credential against its upstream now", testCredential["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("provider/model", Component("aignehub.v1.CreateChatCompletionRequest")["properties"]!["model"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_google_protobuf_Value_field_accepts_any_JSON()
     {
         var content = Component("aignehub.v1.ChatMessage")["properties"]!["content"]!.AsObject();
@@ -206,7 +217,7 @@ public sealed class OpenApiDocumentGeneratorTests
     }
 
     private static JsonObject Generate(IEnumerable<TranscodedRoute> routes) =>
-        OpenApiDocumentGenerator.Generate(routes, HandWrittenRoutes.All, "test");
+        OpenApiDocumentGenerator.Generate(routes, HandWrittenRoutes.All, "test", ProtoComments.FromEmbeddedProtos());
 
     private static JsonNode Operation(string path, string method) =>
         Document["paths"]?[path]?[method] ?? throw new Xunit.Sdk.XunitException($"No {method} {path} in the document.");
