@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 
 namespace AigneHub.FunctionalTests.OpenApi;
 
@@ -14,16 +15,18 @@ namespace AigneHub.FunctionalTests.OpenApi;
 public sealed class OpenApiDocumentTests(HubFixture hub)
 {
     [Fact]
-    public async Task The_document_is_served_as_cacheable_OpenAPI_3_1_json()
+    public async Task The_document_is_served_as_cacheable_valid_OpenAPI_3_1_json()
     {
         using var response = await hub.Rest.GetAsync("/openapi.json");
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var (document, diagnostic) = OpenApiDocument.Parse(await response.Content.ReadAsStringAsync(), "json");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.CacheControl?.Public);
         Assert.NotNull(response.Headers.ETag);
-        Assert.Equal("3.1.0", document.RootElement.GetProperty("openapi").GetString());
+        Assert.Empty(diagnostic!.Errors);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, diagnostic.SpecificationVersion);
+        Assert.Empty(document!.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
     }
 
     [Fact]
