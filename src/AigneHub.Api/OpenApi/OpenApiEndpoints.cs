@@ -56,7 +56,7 @@ internal sealed class OpenApiDocumentCache(EndpointDataSource endpoints)
     }
 
     /// <summary>Whether the endpoint serves the documented route (an endpoint without method metadata serves every method).</summary>
-    public static bool Serves(RouteEndpoint endpoint, DocumentedRoute route) =>
+    private static bool Serves(RouteEndpoint endpoint, DocumentedRoute route) =>
         string.Equals("/" + endpoint.RoutePattern.RawText?.TrimStart('/'), route.Path, StringComparison.Ordinal)
         && (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
             || methods.HttpMethods.Contains(route.Method, StringComparer.OrdinalIgnoreCase));
