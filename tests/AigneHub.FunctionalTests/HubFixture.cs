@@ -27,6 +27,9 @@ public sealed class HubFixture : IAsyncLifetime
 
     public Uri RestUri => _hub!.RestUri;
 
+    /// <summary>The host's services (its endpoint data source, for tests that compare against what it maps).</summary>
+    public IServiceProvider Services => _hub!.App.Services;
+
     /// <summary>The hub's own database, for tests that look at what it stored.</summary>
     public string DatabaseConnectionString { get; private set; } = string.Empty;
 

@@ -1,5 +1,6 @@
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Identity;
+using AigneHub.Api.OpenApi;
 using AigneHub.Application.Abstractions;
 using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.Aigne;
@@ -36,6 +37,7 @@ internal static class PresentationRegistration
             .BindConfiguration(Rest.Payments.PaymentWebhookOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<OpenApiDocumentCache>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -64,6 +66,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<CreditAdminService>();
         app.MapGrpcService<UserCreditService>();
         app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync);
+        app.MapOpenApiDocument();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

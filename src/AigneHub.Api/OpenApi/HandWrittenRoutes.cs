@@ -1,0 +1,217 @@
+using System.Text.Json.Nodes;
+using AigneHub.Api.Grpc.V1;
+
+namespace AigneHub.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI descriptions of the routes the hub maps by hand (not through JSON transcoding). A route mapped without
+/// an entry here is missing from /openapi.json, which the functional test of the document catches. Entries whose
+/// route is not mapped on a host are left out of that host's document.
+/// </summary>
+internal static class HandWrittenRoutes
+{
+    public static IReadOnlyList<DocumentedRoute> All { get; } =
+    [
+        new("post", "/v1/chat/completions", ChatCompletionsStreaming, ExtendsTranscodedRoute: true),
+        new("get", "/__blocklet__.js", Blocklet, Anonymous: true),
+        new("post", "/api/v2/chat", AigneChat),
+        new("get", "/api/v2/status", AigneStatus),
+        new("get", "/healthz", _ => Health("Liveness: answers while the process serves requests; runs no checks.", "health_live"), Anonymous: true),
+        new("get", "/readyz", _ => Health("Readiness: the database answers and the hub's schema is applied.", "health_ready"), Anonymous: true),
+        new("get", OpenApiEndpoints.Route, _ => OpenApiDocument(), Anonymous: true),
+    ];
+
+    private static JsonObject ChatCompletionsStreaming(ProtoSchemas schemas) => new()
+    {
+        ["description"] =
+            "With \"stream\": true the answer is Server-Sent Events in OpenAI's format: each event's data is one " +
+            "chat.completion.chunk, the last one carries usage when stream_options.include_usage is set, and the " +
+            "stream ends with `data: [DONE]`. An error after the stream started is sent as a data event holding " +
+            "OpenAI's error envelope.",
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject
+            {
+                ["content"] = new JsonObject
+                {
+                    ["text/event-stream"] = new JsonObject
+                    {
+                        ["schema"] = new JsonObject { ["type"] = "string", ["description"] = "SSE: `data: <chunk>` events, then `data: [DONE]`." },
+                        ["x-sse-data"] = schemas.For(ChatCompletionChunk.Descriptor),
+                    },
+                },
+            },
+        },
+    };
+
+    private static JsonObject Blocklet(ProtoSchemas schemas) => new()
+    {
+        ["operationId"] = "Aigne_GetBlocklet",
+        ["tags"] = new JsonArray("AIGNE"),
+        ["summary"] = "Where the hub component is mounted (the @aigne/aigne-hub client looks it up first).",
+        ["parameters"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "type",
+            ["in"] = "query",
+            ["description"] = "`json` answers JSON; otherwise a script that sets window.blocklet.",
+            ["schema"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("json") },
+        }),
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject
+            {
+                ["description"] = "The blocklet description.",
+                ["content"] = new JsonObject
+                {
+                    ["application/json"] = Media(schemas.Reference("AigneBlocklet", () => Object(
+                        ("appName", String()),
+                        ("appUrl", String()),
+                        ("prefix", String()),
+                        ("componentMountPoints", Array(Object(
+                            ("did", String()), ("name", String()), ("title", String()), ("mountPoint", String()), ("status", String()))))))),
+                    ["application/javascript"] = Media(String()),
+                },
+            },
+        },
+    };
+
+    private static JsonObject AigneChat(ProtoSchemas schemas)
+    {
+        var message = schemas.Reference("AigneChatMessage", () => Object(
+            ("role", Enum("system", "user", "agent", "tool")),
+            ("content", new JsonObject
+            {
+                ["description"] = "A string, or parts {\"type\":\"text\",\"text\"}, {\"type\":\"url\",\"url\"}, {\"type\":\"file\",\"data\",\"mimeType\"}.",
+            }),
+            ("toolCalls", Array(new JsonObject { ["type"] = "object" })),
+            ("toolCallId", String())));
+        var usage = schemas.Reference("AigneUsage", () => Object(
+            ("inputTokens", new JsonObject { ["type"] = "integer" }),
+            ("outputTokens", new JsonObject { ["type"] = "integer" }),
+            ("cacheReadInputTokens", new JsonObject { ["type"] = "integer" })));
+        var request = schemas.Reference("AigneChatRequest", () => Object(
+            ("input", Object(
+                ("messages", Array(message)),
+                ("modelOptions", Object(
+                    ("model", new JsonObject { ["type"] = "string", ["description"] = "The hub's model name; a leading `aignehub/` is dropped." }),
+                    ("temperature", new JsonObject { ["type"] = "number" }),
+                    ("topP", new JsonObject { ["type"] = "number" }),
+                    ("frequencyPenalty", new JsonObject { ["type"] = "number" }),
+                    ("presencePenalty", new JsonObject { ["type"] = "number" }),
+                    ("parallelToolCalls", new JsonObject { ["type"] = "boolean" }),
+                    ("maxTokens", new JsonObject { ["type"] = "integer" }))),
+                ("tools", Array(new JsonObject { ["type"] = "object" })),
+                ("toolChoice", new JsonObject { ["description"] = "auto, none, required, or a tool." }),
+                ("responseFormat", new JsonObject { ["type"] = "object", ["description"] = "{\"type\":\"json_schema\",\"jsonSchema\":{name, schema, strict}} answers json instead of text." }))),
+            ("options", Object(("streaming", new JsonObject { ["type"] = "boolean" })))));
+        var answer = schemas.Reference("AigneChatResponse", () => Object(
+            ("text", String()),
+            ("json", new JsonObject { ["description"] = "The answer in JSON mode." }),
+            ("toolCalls", Array(new JsonObject { ["type"] = "object" })),
+            ("model", String()),
+            ("modelWithProvider", String()),
+            ("usage", usage)));
+        var delta = schemas.Reference("AigneChatStreamEvent", () => Object(
+            ("delta", Object(
+                ("text", Object(("text", String()))),
+                ("json", new JsonObject { ["type"] = "object", ["description"] = "Last event: toolCalls, json, model, modelWithProvider, usage." })))));
+
+        return new JsonObject
+        {
+            ["operationId"] = "Aigne_Chat",
+            ["tags"] = new JsonArray("AIGNE"),
+            ["summary"] = "Chat, as the @aigne/aigne-hub client calls it.",
+            ["description"] = "With options.streaming: Server-Sent Events of text deltas, then one json delta with usage; no [DONE]; a failure after the stream started is an `event: error`.",
+            ["requestBody"] = new JsonObject { ["required"] = true, ["content"] = new JsonObject { ["application/json"] = Media(request) } },
+            ["responses"] = new JsonObject
+            {
+                ["200"] = new JsonObject
+                {
+                    ["description"] = "The answer, or its stream.",
+                    ["content"] = new JsonObject
+                    {
+                        ["application/json"] = Media(answer),
+                        ["text/event-stream"] = new JsonObject { ["schema"] = String(), ["x-sse-data"] = delta },
+                    },
+                },
+            },
+        };
+    }
+
+    private static JsonObject AigneStatus(ProtoSchemas schemas) => new()
+    {
+        ["operationId"] = "Aigne_GetStatus",
+        ["tags"] = new JsonArray("AIGNE"),
+        ["summary"] = "Whether the hub, or one model, can take calls (always 200).",
+        ["parameters"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "model",
+            ["in"] = "query",
+            ["schema"] = String(),
+        }),
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject
+            {
+                ["description"] = "Availability.",
+                ["content"] = new JsonObject
+                {
+                    ["application/json"] = Media(schemas.Reference("AigneStatus", () => Object(
+                        ("available", new JsonObject { ["type"] = "boolean" }),
+                        ("error", String())))),
+                },
+            },
+        },
+    };
+
+    private static JsonObject Health(string summary, string operationId) => new()
+    {
+        ["operationId"] = operationId,
+        ["tags"] = new JsonArray("Health"),
+        ["summary"] = summary,
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject { ["description"] = "Healthy", ["content"] = new JsonObject { ["text/plain"] = Media(String()) } },
+            ["503"] = new JsonObject { ["description"] = "Unhealthy", ["content"] = new JsonObject { ["text/plain"] = Media(String()) } },
+        },
+    };
+
+    private static JsonObject OpenApiDocument() => new()
+    {
+        ["operationId"] = "OpenApi_GetDocument",
+        ["tags"] = new JsonArray("OpenAPI"),
+        ["summary"] = "This document.",
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject
+            {
+                ["description"] = "The OpenAPI 3.1 document of this hub's REST routes.",
+                ["content"] = new JsonObject { ["application/json"] = Media(new JsonObject { ["type"] = "object" }) },
+            },
+            ["304"] = new JsonObject { ["description"] = "Not modified (If-None-Match matched the ETag)." },
+        },
+    };
+
+    private static JsonObject Media(JsonObject schema) => new() { ["schema"] = schema };
+
+    private static JsonObject String() => new() { ["type"] = "string" };
+
+    private static JsonObject Enum(params string[] values) => new()
+    {
+        ["type"] = "string",
+        ["enum"] = new JsonArray(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
+    };
+
+    private static JsonObject Array(JsonObject items) => new() { ["type"] = "array", ["items"] = items };
+
+    private static JsonObject Object(params (string Name, JsonObject Schema)[] properties)
+    {
+        var result = new JsonObject();
+        foreach (var (name, schema) in properties)
+        {
+            result[name] = schema;
+        }
+
+        return new JsonObject { ["type"] = "object", ["properties"] = result };
+    }
+}

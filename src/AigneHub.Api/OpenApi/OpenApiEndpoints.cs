@@ -1,0 +1,65 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.Net.Http.Headers;
+
+namespace AigneHub.Api.OpenApi;
+
+/// <summary>GET /openapi.json: the hub's OpenAPI document, generated from what this host maps on first request, then cached.</summary>
+internal static class OpenApiEndpoints
+{
+    public const string Route = "/openapi.json";
+
+    public static IEndpointRouteBuilder MapOpenApiDocument(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, Serve).AllowAnonymous();
+        return app;
+    }
+
+    private static IResult Serve(HttpContext context, OpenApiDocumentCache cache)
+    {
+        var document = cache.Get();
+        var headers = context.Response.GetTypedHeaders();
+        headers.ETag = document.ETag;
+        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromMinutes(5) };
+        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
+        return ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(document.ETag, useStrongComparison: false))
+            ? Results.StatusCode(StatusCodes.Status304NotModified)
+            : Results.Bytes(document.Json, "application/json");
+    }
+}
+
+/// <summary>
+/// The document is built once, on first request, when every endpoint is mapped: from the endpoints JSON transcoding
+/// created (each with its method descriptor and HTTP rule) and the hand-written routes mapped on this host.
+/// </summary>
+internal sealed class OpenApiDocumentCache(EndpointDataSource endpoints)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private readonly Lazy<CachedDocument> _document = new(() => Build(endpoints.Endpoints));
+
+    public CachedDocument Get() => _document.Value;
+
+    public static CachedDocument Build(IReadOnlyList<Endpoint> endpoints)
+    {
+        var transcoded = TranscodedRoute.FromEndpoints(endpoints);
+        var mapped = endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is null)
+            .ToList();
+        var handWritten = HandWrittenRoutes.All.Where(route => route.ExtendsTranscodedRoute || mapped.Any(e => Serves(e, route))).ToList();
+        var version = typeof(OpenApiEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "1.0.0";
+        var json = JsonSerializer.SerializeToUtf8Bytes(OpenApiDocumentGenerator.Generate(transcoded, handWritten, version, ProtoComments.FromEmbeddedProtos()), Indented);
+        var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(json))[..16]}\"");
+        return new CachedDocument(json, etag);
+    }
+
+    /// <summary>Whether the endpoint serves the documented route (an endpoint without method metadata serves every method).</summary>
+    private static bool Serves(RouteEndpoint endpoint, DocumentedRoute route) =>
+        string.Equals("/" + endpoint.RoutePattern.RawText?.TrimStart('/'), route.Path, StringComparison.Ordinal)
+        && (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
+            || methods.HttpMethods.Contains(route.Method, StringComparer.OrdinalIgnoreCase));
+}
+
+internal sealed record CachedDocument(byte[] Json, EntityTagHeaderValue ETag);

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using AigneHub.Api.OpenApi;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+
+namespace AigneHub.FunctionalTests.OpenApi;
+
+/// <summary>GET /openapi.json on the running host: served anonymously, cacheable, and covering every REST route the host maps.</summary>
+[Collection(HubCollection.Name)]
+public sealed class OpenApiDocumentTests(HubFixture hub)
+{
+    [Fact]
+    public async Task The_document_is_served_as_cacheable_valid_OpenAPI_3_1_json()
+    {
+        using var response = await hub.Rest.GetAsync("/openapi.json");
+        var (document, diagnostic) = OpenApiDocument.Parse(await response.Content.ReadAsStringAsync(), "json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.Public);
+        Assert.NotNull(response.Headers.ETag);
+        Assert.Empty(diagnostic!.Errors);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, diagnostic.SpecificationVersion);
+        Assert.Empty(document!.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+    }
+
+    [Fact]
+    public async Task A_client_holding_the_current_version_is_told_it_has_not_changed()
+    {
+        using var first = await hub.Rest.GetAsync("/openapi.json");
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/openapi.json");
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+
+        using var response = await hub.Rest.SendAsync(again);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_REST_route_the_host_maps_is_in_the_document()
+    {
+        using var document = JsonDocument.Parse(await hub.Rest.GetStringAsync("/openapi.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        var routes = hub.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(RestRoute)
+            .OfType<(string Path, string[] Methods)>()
+            .ToList();
+
+        var missing = routes
+            .Where(route => !paths.TryGetProperty(route.Path, out var item)
+                || !(route.Methods.Length == 0 ? item.EnumerateObject().Any() : route.Methods.All(m => item.TryGetProperty(m, out _))))
+            .Select(route => $"{string.Join(",", route.Methods)} {route.Path}")
+            .ToList();
+
+        Assert.Contains(routes, r => r.Path == "/v1/chat/completions");
+        Assert.Contains(routes, r => r.Path == "/api/v2/chat");
+        Assert.True(missing.Count == 0, "Mapped but not in /openapi.json (add a google.api.http rule or a HandWrittenRoutes entry): " + string.Join("; ", missing));
+    }
+
+    /// <summary>The REST path and lower-case methods of an endpoint, or null for null for a native gRPC endpoint.</summary>
+    private static (string Path, string[] Methods)? RestRoute(RouteEndpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is { } transcoded)
+        {
+            var binding = new TranscodedRoute(transcoded.MethodDescriptor, transcoded.HttpRule).Binding!.Value;
+            return (OpenApiDocumentGenerator.ToOpenApiPath(binding.Template), [binding.Method]);
+        }
+
+        // Native gRPC methods, and the catch-alls that answer UNIMPLEMENTED for unknown gRPC methods, are not REST.
+        if (endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not null
+            || endpoint.RoutePattern.Parameters.Any(p => p.ParameterPolicies.Any(policy => policy.Content == "grpcunimplemented")))
+        {
+            return null;
+        }
+
+        var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Select(m => m.ToLowerInvariant()).ToArray() ?? [];
+        return ("/" + endpoint.RoutePattern.RawText?.TrimStart('/'), methods);
+    }
+}
