@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
@@ -40,6 +41,7 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
+        services.AddAccess(configuration);
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, database);
         return services;

@@ -37,4 +37,10 @@ public enum ErrorKind
 
     /// <summary>The request clashes with the current state: a stale expected version, or something that already exists.</summary>
     Conflict,
+
+    /// <summary>The caller did not say who they are, or the credential is unknown, revoked or expired (401).</summary>
+    Unauthenticated,
+
+    /// <summary>The caller is known but may not do this (403): a scope, role, model or address rule.</summary>
+    PermissionDenied,
 }

@@ -42,5 +42,13 @@ internal static class HubMartenConfiguration
         // Provider configuration: Inline, because an admin who registers a provider or adds a credential reads it back
         // at once (with its new version for the next change), and the call path's snapshot is rebuilt from it.
         options.Projections.Add<ProviderConfigProjection>(ProjectionLifecycle.Inline);
+
+        // Users and access keys: Inline, because a key is used the moment it is created (the call path loads an
+        // unknown key id from this view), a revoke must be visible to every instance's key cache at its next poll,
+        // and an admin reads the new version back for the next change.
+        options.Projections.Add<Access.HubUserProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Access.AccessKeyProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<Domain.Access.AccessKey>().Index(k => k.UserId);
+        options.Schema.For<Domain.Access.AccessKeyLastUse>().Identity(x => x.Id);
     }
 }

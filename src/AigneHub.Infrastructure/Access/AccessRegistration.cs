@@ -1,0 +1,22 @@
+using AigneHub.Application.Access.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.Infrastructure.Access;
+
+internal static class AccessRegistration
+{
+    public static IServiceCollection AddAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        // Order matters: the owner is seeded before the key cache takes its first snapshot, and both before the hub serves.
+        services.AddHostedService<AccessBootstrap>();
+        services.AddSingleton<KeyUsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
+        services.AddSingleton<AccessKeyCache>();
+        services.AddSingleton<IAccessKeyAuthenticator>(sp => sp.GetRequiredService<AccessKeyCache>());
+        services.AddHostedService(sp => sp.GetRequiredService<AccessKeyCache>());
+        return services;
+    }
+}
