@@ -11,6 +11,7 @@ public static class HubErrorMapper
     public const string ServerError = "server_error";
     public const string UpstreamError = "upstream_error";
     public const string RateLimit = "rate_limit_error";
+    public const string PermissionError = "permission_error";
 
     public static HubError Map(Exception exception, string requestId) => exception switch
     {
@@ -23,6 +24,10 @@ public static class HubErrorMapper
         UpstreamException upstream => MapUpstream(upstream),
         ResourceNotFoundException notFound => new HubError(
             StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "not_found", notFound.Field, notFound.Message),
+        AuthenticationRequiredException unauthenticated => new HubError(
+            StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, InvalidRequest, "invalid_api_key", null, unauthenticated.Message),
+        PermissionDeniedException denied => new HubError(
+            StatusCodes.Status403Forbidden, StatusCode.PermissionDenied, PermissionError, denied.Field == "model" ? "model_not_allowed" : "permission_denied", denied.Field, denied.Message),
         ConflictException conflict => new HubError(
             StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
@@ -56,6 +61,8 @@ public static class HubErrorMapper
             StatusCodes.Status400BadRequest, code, InvalidRequest, null, null,
             "We could not parse the JSON body of your request. " + (message ?? string.Empty)),
         StatusCode.NotFound => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "not_found", null, message ?? "Not found."),
+        StatusCode.Unauthenticated => new HubError(StatusCodes.Status401Unauthorized, code, InvalidRequest, "invalid_api_key", null, message ?? "Authentication required."),
+        StatusCode.PermissionDenied => new HubError(StatusCodes.Status403Forbidden, code, PermissionError, "permission_denied", null, message ?? "Permission denied."),
         StatusCode.Unimplemented => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "unknown_url", null, message ?? "Unknown request URL."),
         _ => new HubError(StatusCodes.Status500InternalServerError, code, ServerError, null, null, "The hub failed to process the request."),
     };

@@ -37,6 +37,9 @@ internal static class PresentationRegistration
     public static WebApplication MapPresentation(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+
+        // Who is calling, and may they, before any body is read (the streaming route reads it itself).
+        app.UseMiddleware<CallerAuthenticationMiddleware>();
         app.UseMiddleware<ChatCompletionStreamingMiddleware>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
@@ -46,11 +49,13 @@ internal static class PresentationRegistration
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
+        app.MapGrpcService<AccessAdminService>();
+        app.MapGrpcService<MyAccessKeysService>();
         app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) });
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) }).AllowAnonymous();
         return app;
     }
 }

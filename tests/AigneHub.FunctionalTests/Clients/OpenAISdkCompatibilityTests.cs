@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AigneHub.Tests.Shared;
 
 namespace AigneHub.FunctionalTests.Clients;
 
@@ -24,7 +25,7 @@ public sealed class OpenAISdkCompatibilityTests(HubFixture hub)
             ["--test", "--test-reporter=spec", "openai-sdk.test.mjs"],
             clients,
             TimeSpan.FromMinutes(2),
-            new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/') });
+            new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'), ["HUB_API_KEY"] = TestAccess.OwnerKey });
 
         Assert.True(run.ExitCode == 0, "openai SDK tests failed:\n" + run.Output);
         Assert.Contains("fail 0", run.Output);
