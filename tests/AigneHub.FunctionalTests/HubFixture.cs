@@ -57,6 +57,8 @@ public sealed class HubFixture : IAsyncLifetime
             ["Providers:CredentialRecheck:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
+            ["Access:KeyCacheRefreshMs"] = "200",
+            ["Access:LastUsedFlushSeconds"] = "1",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         }));
