@@ -31,7 +31,11 @@ public sealed class IpRange
         }
 
         var slash = value.IndexOf('/', StringComparison.Ordinal);
-        if (!IPAddress.TryParse(slash < 0 ? value : value[..slash], out var address))
+        var text = slash < 0 ? value : value[..slash];
+
+        // IPAddress also takes legacy forms ("10.1" for 10.0.0.1); a rule should say exactly what it means.
+        if (!IPAddress.TryParse(text, out var address)
+            || (address.AddressFamily == AddressFamily.InterNetwork && text.Count(c => c == '.') != 3))
         {
             return false;
         }
