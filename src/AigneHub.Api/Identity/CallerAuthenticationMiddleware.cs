@@ -8,12 +8,16 @@ using Microsoft.AspNetCore.Authorization;
 namespace AigneHub.Api.Identity;
 
 /// <summary>
-/// Every request but the anonymous ones (health) says who it is: a hub access key as <c>Authorization: Bearer …</c>
-/// (REST) or <c>authorization</c> metadata (gRPC, the same HTTP/2 header). The caller is stored on the request for
+/// Every request but the anonymous ones (health) says who it is: a hub access key (or, with an issuer configured, an
+/// OIDC JWT) as <c>Authorization: Bearer …</c> (REST) or <c>authorization</c> metadata (gRPC, the same HTTP/2 header). The caller is stored on the request for
 /// <see cref="ICallerContext"/>, then the route's <see cref="HubAccessAttribute"/> is checked. Refusals answer 401 (who
 /// are you) or 403 (not allowed) in the surface's own error shape, before any body is read.
 /// </summary>
-internal sealed partial class CallerAuthenticationMiddleware(RequestDelegate next, IAccessKeyAuthenticator keys, ILogger<CallerAuthenticationMiddleware> logger)
+internal sealed partial class CallerAuthenticationMiddleware(
+    RequestDelegate next,
+    IAccessKeyAuthenticator keys,
+    IBearerTokenAuthenticator tokens,
+    ILogger<CallerAuthenticationMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -57,12 +61,20 @@ internal sealed partial class CallerAuthenticationMiddleware(RequestDelegate nex
         }
 
         var credential = header[bearer.Length..].Trim();
-        if (!AccessKeyToken.TryParse(credential, out var token))
+        KeyAuthentication result;
+        if (AccessKeyToken.TryParse(credential, out var token))
+        {
+            result = await keys.AuthenticateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted);
+        }
+        else if (tokens.IsEnabled && !credential.StartsWith(AccessKeyToken.Prefix, StringComparison.Ordinal) && credential.Count(c => c == '.') == 2 && credential.Length <= 16_384)
+        {
+            result = await tokens.AuthenticateAsync(credential, context.RequestAborted);
+        }
+        else
         {
             return new AuthenticationRequiredException("The access key is not valid. Check that you copied the whole key (ahk_…).");
         }
 
-        var result = await keys.AuthenticateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted);
         if (result.Caller is { } caller)
         {
             HttpCallerContext.Set(context, caller);

@@ -28,7 +28,9 @@ internal sealed partial class AccessKeyCache(
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedKey> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserRole> _loadedUsers = new(StringComparer.Ordinal);
     private volatile FrozenDictionary<string, CachedKey> _keys = FrozenDictionary<string, CachedKey>.Empty;
+    private volatile FrozenDictionary<string, UserRole> _users = FrozenDictionary<string, UserRole>.Empty;
     private string _fingerprint = string.Empty;
     private Task _loop = Task.CompletedTask;
 
@@ -94,10 +96,30 @@ internal sealed partial class AccessKeyCache(
             .Where(k => users.ContainsKey(k.UserId))
             .Select(k => CachedKey.From(k, users[k.UserId]))
             .ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
+        _users = users.Values.ToFrozenDictionary(u => u.Id, u => u.Role, StringComparer.Ordinal);
         _loaded.Clear();
+        _loadedUsers.Clear();
         _unknown.Clear();
         _fingerprint = fingerprint;
         LogRefreshed(logger, _keys.Count, users.Count);
+    }
+
+    /// <summary>A user's current role from the snapshot (role changes anywhere show within one refresh); null when there is no such user.</summary>
+    public async ValueTask<UserRole?> RoleOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (_users.TryGetValue(userId, out var role) || _loadedUsers.TryGetValue(userId, out role))
+        {
+            return role;
+        }
+
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<HubUser>(userId, cancellationToken) is not { } user)
+        {
+            return null;
+        }
+
+        _loadedUsers[userId] = user.Role;
+        return user.Role;
     }
 
     private async ValueTask<CachedKey?> FindAsync(string keyId, CancellationToken cancellationToken)

@@ -17,6 +17,10 @@ internal static class AccessRegistration
         services.AddSingleton<AccessKeyCache>();
         services.AddSingleton<IAccessKeyAuthenticator>(sp => sp.GetRequiredService<AccessKeyCache>());
         services.AddHostedService(sp => sp.GetRequiredService<AccessKeyCache>());
+
+        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(nameof(OidcTokenAuthenticator), client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<IBearerTokenAuthenticator, OidcTokenAuthenticator>();
         return services;
     }
 }
