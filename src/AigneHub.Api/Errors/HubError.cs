@@ -14,7 +14,8 @@ public sealed record HubError(
     string? Param,
     string Message,
     TimeSpan? RetryAfter = null,
-    IReadOnlyList<Application.Common.Errors.FieldViolation>? Violations = null)
+    IReadOnlyList<Application.Common.Errors.FieldViolation>? Violations = null,
+    IReadOnlyDictionary<string, string>? Headers = null)
 {
     /// <summary>The HttpContext.Items key under which the gRPC interceptor leaves the error for the REST edge.</summary>
     public static readonly object HttpContextKey = new();

@@ -28,6 +28,9 @@ public static class HubErrorMapper
             StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, InvalidRequest, "invalid_api_key", null, unauthenticated.Message),
         PermissionDeniedException denied => new HubError(
             StatusCodes.Status403Forbidden, StatusCode.PermissionDenied, PermissionError, denied.Field == "model" ? "model_not_allowed" : "permission_denied", denied.Field, denied.Message),
+        Application.Access.RateLimits.RateLimitExceededException limited => new HubError(
+            StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted, RateLimit, "rate_limit_exceeded", null, limited.Message,
+            limited.Admission.ResetsIn, Headers: RateLimitHeaders.For(limited.Admission)),
         ConflictException conflict => new HubError(
             StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,

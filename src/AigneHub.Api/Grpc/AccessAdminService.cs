@@ -62,7 +62,8 @@ internal sealed class AccessAdminService(IMediator mediator, ICallerContext call
     {
         var command = new CreateAccessKeyCommand(
             request.UserId, request.HasAppId ? request.AppId : null, request.Name, [.. request.Scopes], [.. request.Models], [.. request.AllowedIps],
-            AccessMapping.FromTimestamp(request.ExpiresAt), callers.Require().Actor);
+            AccessMapping.FromTimestamp(request.ExpiresAt), callers.Require().Actor, null,
+            request.HasRequestsPerMinute ? request.RequestsPerMinute : null, request.HasTokensPerMinute ? request.TokensPerMinute : null);
         var issued = await mediator.Send(command, context.CancellationToken);
         return new() { Key = AccessMapping.ToMessage(issued.Key), Secret = issued.Secret };
     }

@@ -64,6 +64,16 @@ internal static class AccessMapping
             message.AppId = view.AppId;
         }
 
+        if (view.RequestsPerMinute is { } rpm)
+        {
+            message.RequestsPerMinute = rpm;
+        }
+
+        if (view.TokensPerMinute is { } tpm)
+        {
+            message.TokensPerMinute = tpm;
+        }
+
         message.Scopes.AddRange(view.Scopes);
         message.Models.AddRange(view.Models);
         message.AllowedIps.AddRange(view.AllowedIps);

@@ -58,8 +58,15 @@ public static class AccessDecisions
         DateTimeOffset? expiresAt,
         string secretHash,
         string by,
-        DateTimeOffset at)
+        DateTimeOffset at,
+        int? requestsPerMinute = null,
+        int? tokensPerMinute = null)
     {
+        if (requestsPerMinute is < 1 || tokensPerMinute is < 1)
+        {
+            throw new AccessRuleException(requestsPerMinute is < 1 ? "requests_per_minute" : "tokens_per_minute", "A key's own limit must be at least 1 per minute; leave it out to use the default.");
+        }
+
         if (scopes.FirstOrDefault(s => !KeyScopes.Allows(owner.Role, s)) is { } refused)
         {
             throw new AccessRuleException("scopes", $"A {owner.Role.ToString().ToLowerInvariant()} cannot hold the '{refused}' scope; only admins and owners can.", isForbidden: true);
@@ -80,7 +87,7 @@ public static class AccessDecisions
             throw new AccessRuleException("user_id", $"A user can have at most {MaxKeysPerUser} active keys; revoke one first.", isConflict: true);
         }
 
-        return new AccessKeyCreated(keyId, owner.Id, appId, name, [.. scopes.Distinct(StringComparer.Ordinal)], [.. models.Distinct(StringComparer.OrdinalIgnoreCase)], [.. allowedIps], expiresAt, secretHash, by, at);
+        return new AccessKeyCreated(keyId, owner.Id, appId, name, [.. scopes.Distinct(StringComparer.Ordinal)], [.. models.Distinct(StringComparer.OrdinalIgnoreCase)], [.. allowedIps], expiresAt, secretHash, by, at, requestsPerMinute, tokensPerMinute);
     }
 
     public static AccessKeyRotated Rotate(AccessKey key, string secretHash, string by, DateTimeOffset at)

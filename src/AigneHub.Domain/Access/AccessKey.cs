@@ -30,6 +30,12 @@ public sealed class AccessKey
 
     public string SecretHash { get; private set; } = string.Empty;
 
+    /// <summary>This key's own request limit per minute, replacing the configured default; null uses the default.</summary>
+    public int? RequestsPerMinute { get; private set; }
+
+    /// <summary>This key's own token limit per minute, replacing the configured default; null uses the default.</summary>
+    public int? TokensPerMinute { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset? RotatedAt { get; private set; }
@@ -53,6 +59,8 @@ public sealed class AccessKey
         AllowedIps = e.AllowedIps,
         ExpiresAt = e.ExpiresAt,
         SecretHash = e.SecretHash,
+        RequestsPerMinute = e.RequestsPerMinute,
+        TokensPerMinute = e.TokensPerMinute,
         CreatedAt = e.At,
     };
 

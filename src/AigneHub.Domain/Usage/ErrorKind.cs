@@ -43,4 +43,7 @@ public enum ErrorKind
 
     /// <summary>The caller is known but may not do this (403): a scope, role, model or address rule.</summary>
     PermissionDenied,
+
+    /// <summary>The caller used up one of the hub's own limits (429), not the provider's.</summary>
+    RateLimited,
 }

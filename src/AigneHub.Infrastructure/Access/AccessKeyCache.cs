@@ -176,14 +176,18 @@ internal sealed partial class AccessKeyCache(
 
     private const string UnknownHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    private sealed record CachedKey(string KeyId, string SecretHash, bool Revoked, DateTimeOffset? ExpiresAt, IpRange[] AllowedIps, Caller Caller)
+    /// <summary>A key's own limits (null: the defaults), from the snapshot.</summary>
+    public (int? RequestsPerMinute, int? TokensPerMinute) LimitsOf(string keyId) =>
+        _keys.TryGetValue(keyId, out var key) || _loaded.TryGetValue(keyId, out key) ? (key.RequestsPerMinute, key.TokensPerMinute) : (null, null);
+
+    private sealed record CachedKey(string KeyId, string SecretHash, bool Revoked, DateTimeOffset? ExpiresAt, IpRange[] AllowedIps, Caller Caller, int? RequestsPerMinute, int? TokensPerMinute)
     {
         public static CachedKey From(AccessKey key, HubUser user)
         {
             // A key never carries more than its user's role allows today: a demoted admin's admin keys lose their admin scopes.
             var scopes = key.Scopes.Where(s => KeyScopes.Allows(user.Role, s)).ToFrozenSet(StringComparer.Ordinal);
             var caller = new Caller(user.Id, user.Role, key.Id, key.AppId, scopes, key.Models);
-            return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller);
+            return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller, key.RequestsPerMinute, key.TokensPerMinute);
         }
     }
 

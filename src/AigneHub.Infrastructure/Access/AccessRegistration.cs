@@ -18,6 +18,11 @@ internal static class AccessRegistration
         services.AddSingleton<IAccessKeyAuthenticator>(sp => sp.GetRequiredService<AccessKeyCache>());
         services.AddHostedService(sp => sp.GetRequiredService<AccessKeyCache>());
 
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PostgresRateLimiter>();
+        services.AddSingleton<Application.Access.RateLimits.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresRateLimiter>());
+
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(nameof(OidcTokenAuthenticator), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<IBearerTokenAuthenticator, OidcTokenAuthenticator>();

@@ -31,13 +31,15 @@ public sealed record AccessKeyView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? RotatedAt,
     DateTimeOffset? RevokedAt,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt,
+    int? RequestsPerMinute = null,
+    int? TokensPerMinute = null)
 {
     /// <summary>The masked form, safe to show: <c>ahk_&lt;key id&gt;_****</c>.</summary>
     public string Masked => $"{AccessKeyToken.Prefix}{KeyId}_****";
 
     public static AccessKeyView From(AccessKey key, DateTimeOffset? lastUsedAt) =>
-        new(key.Id, key.Version, key.UserId, key.AppId, key.Name, key.Scopes, key.Models, key.AllowedIps, key.ExpiresAt, key.CreatedAt, key.RotatedAt, key.RevokedAt, lastUsedAt);
+        new(key.Id, key.Version, key.UserId, key.AppId, key.Name, key.Scopes, key.Models, key.AllowedIps, key.ExpiresAt, key.CreatedAt, key.RotatedAt, key.RevokedAt, lastUsedAt, key.RequestsPerMinute, key.TokensPerMinute);
 }
 
 /// <summary>A key with its full text: returned once, when it is created or rotated, and never again.</summary>

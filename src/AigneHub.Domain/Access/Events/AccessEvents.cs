@@ -21,7 +21,9 @@ public sealed record AccessKeyCreated(
     DateTimeOffset? ExpiresAt,
     string SecretHash,
     string By,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    int? RequestsPerMinute = null,
+    int? TokensPerMinute = null);
 
 /// <summary>The key got a new secret; the key id and its history stay.</summary>
 public sealed record AccessKeyRotated(string KeyId, string SecretHash, string By, DateTimeOffset At);

@@ -14,4 +14,6 @@ public sealed record CreateAccessKeyCommand(
     IReadOnlyList<string> AllowedIps,
     DateTimeOffset? ExpiresAt,
     string Actor,
-    Domain.Access.AccessKeyToken? Token = null) : ICommand<IssuedAccessKey>;
+    Domain.Access.AccessKeyToken? Token = null,
+    int? RequestsPerMinute = null,
+    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>;

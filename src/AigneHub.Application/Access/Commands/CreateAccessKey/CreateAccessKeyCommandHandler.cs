@@ -17,7 +17,7 @@ internal sealed class CreateAccessKeyCommandHandler(IDocumentStore store, TimePr
         var ranges = command.AllowedIps.Select(ip => IpRange.Parse(ip).Text).ToList();
         var created = AccessRules.Run(() => AccessDecisions.CreateKey(
             owner, active, token.KeyId, command.AppId, command.Name, command.Scopes, command.Models, ranges, command.ExpiresAt,
-            AccessKeyToken.Hash(token.Secret), command.Actor, time.GetUtcNow()));
+            AccessKeyToken.Hash(token.Secret), command.Actor, time.GetUtcNow(), command.RequestsPerMinute, command.TokensPerMinute));
         try
         {
             session.Events.StartStream<AccessKey>(token.KeyId, created);
