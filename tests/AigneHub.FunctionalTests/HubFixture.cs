@@ -59,6 +59,9 @@ public sealed class HubFixture : IAsyncLifetime
             [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
             ["Access:KeyCacheRefreshMs"] = "200",
             ["Access:LastUsedFlushSeconds"] = "1",
+            // The tests act as a proxy on loopback: X-Forwarded-For from 127.0.0.1 is believed, and one documentation range is banned.
+            ["Access:IpRules:TrustedProxies:0"] = "127.0.0.1",
+            ["Access:IpRules:Deny:0"] = "203.0.113.0/24",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         }));

@@ -27,6 +27,8 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
+        services.AddOptions<IpRuleOptions>().BindConfiguration(IpRuleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClientAddressRules>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));

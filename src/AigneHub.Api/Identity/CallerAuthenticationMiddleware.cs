@@ -17,6 +17,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
     RequestDelegate next,
     IAccessKeyAuthenticator keys,
     IBearerTokenAuthenticator tokens,
+    ClientAddressRules addresses,
     ILogger<CallerAuthenticationMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -29,7 +30,9 @@ internal sealed partial class CallerAuthenticationMiddleware(
             return;
         }
 
-        var refusal = await AuthenticateAsync(context);
+        var address = addresses.ClientAddress(context);
+        HubException? refusal = addresses.Refusal(address) is { } denied ? new PermissionDeniedException(denied) : null;
+        refusal ??= await AuthenticateAsync(context, address);
         if (refusal is null)
         {
             var caller = context.Items[typeof(Caller)] as Caller;
@@ -46,7 +49,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
         await next(context);
     }
 
-    private async Task<HubException?> AuthenticateAsync(HttpContext context)
+    private async Task<HubException?> AuthenticateAsync(HttpContext context, System.Net.IPAddress? address)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (string.IsNullOrWhiteSpace(header))
@@ -64,7 +67,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
         KeyAuthentication result;
         if (AccessKeyToken.TryParse(credential, out var token))
         {
-            result = await keys.AuthenticateAsync(token, context.Connection.RemoteIpAddress, context.RequestAborted);
+            result = await keys.AuthenticateAsync(token, address, context.RequestAborted);
         }
         else if (tokens.IsEnabled && !credential.StartsWith(AccessKeyToken.Prefix, StringComparison.Ordinal) && credential.Count(c => c == '.') == 2 && credential.Length <= 16_384)
         {

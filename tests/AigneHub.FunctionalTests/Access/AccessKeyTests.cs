@@ -236,6 +236,31 @@ public sealed class AccessKeyTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Client_behind_a_trusted_proxy_is_judged_by_its_forwarded_address()
+    {
+        var member = await CreateMemberAsync("member-proxy");
+        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = member, name = "branch office", scopes = new[] { "inference" }, allowed_ips = new[] { "198.51.100.0/24" } });
+        using var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        using var client = TestAccess.RestClient(hub.RestUri, body.RootElement.Str("secret"));
+
+        using var fromBranch = await SendAsync(client, "198.51.100.7");
+        using var fromElsewhere = await SendAsync(client, "192.0.2.44");
+        using var fromBanned = await SendAsync(hub.Rest, "203.0.113.9");
+
+        Assert.Equal(HttpStatusCode.OK, fromBranch.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, fromElsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, fromBanned.StatusCode);
+        Assert.Contains("203.0.113.9", (await ErrorAsync(fromBanned)).Str("message"), StringComparison.Ordinal);
+
+        static Task<HttpResponseMessage> SendAsync(HttpClient client, string forwardedFor)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(DemoChat) };
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+            return client.SendAsync(request);
+        }
+    }
+
+    [Fact]
     public async Task Expired_key_answers_401()
     {
         var member = await CreateMemberAsync("member-expiry");
