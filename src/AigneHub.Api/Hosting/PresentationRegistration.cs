@@ -29,6 +29,7 @@ internal static class PresentationRegistration
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddOptions<IpRuleOptions>().BindConfiguration(IpRuleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClientAddressRules>();
+        services.AddSingleton<Application.Audit.IRequestOrigin, HttpRequestOrigin>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -53,6 +54,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<SecretsAdminService>();
         app.MapGrpcService<AccessAdminService>();
         app.MapGrpcService<MyAccessKeysService>();
+        app.MapGrpcService<AuditService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

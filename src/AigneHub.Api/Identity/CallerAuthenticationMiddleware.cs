@@ -1,6 +1,7 @@
 using AigneHub.Api.Errors;
 using AigneHub.Application.Access.Authentication;
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Audit;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using Microsoft.AspNetCore.Authorization;
@@ -18,6 +19,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
     IAccessKeyAuthenticator keys,
     IBearerTokenAuthenticator tokens,
     ClientAddressRules addresses,
+    IAuditTrail audit,
     ILogger<CallerAuthenticationMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -31,7 +33,13 @@ internal sealed partial class CallerAuthenticationMiddleware(
         }
 
         var address = addresses.ClientAddress(context);
-        HubException? refusal = addresses.Refusal(address) is { } denied ? new PermissionDeniedException(denied) : null;
+        HubException? refusal = null;
+        if (addresses.Refusal(address) is { } denied)
+        {
+            refusal = new PermissionDeniedException(denied);
+            await audit.RecordAsync("IpDenied", $"address:{address}", null, null, $"refused: {denied}", context.RequestAborted);
+        }
+
         refusal ??= await AuthenticateAsync(context, address);
         if (refusal is null)
         {
@@ -84,9 +92,13 @@ internal sealed partial class CallerAuthenticationMiddleware(
             return null;
         }
 
-        return result.Refusal == KeyRefusal.AddressNotAllowed
-            ? new PermissionDeniedException(result.Message)
-            : new AuthenticationRequiredException(result.Message);
+        if (result.Refusal == KeyRefusal.AddressNotAllowed)
+        {
+            await audit.RecordAsync("IpDenied", $"key:{token.KeyId}", null, null, $"refused: {result.Message}", context.RequestAborted);
+            return new PermissionDeniedException(result.Message);
+        }
+
+        return new AuthenticationRequiredException(result.Message);
     }
 
     private static PermissionDeniedException? Authorize(Caller caller, HubAccessAttribute? access)

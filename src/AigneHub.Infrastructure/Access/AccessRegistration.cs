@@ -23,6 +23,8 @@ internal static class AccessRegistration
         services.AddSingleton<Application.Access.RateLimits.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresRateLimiter>());
 
+        services.AddSingleton<Application.Audit.IAuditTrail, Audit.MartenAuditTrail>();
+
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(nameof(OidcTokenAuthenticator), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<IBearerTokenAuthenticator, OidcTokenAuthenticator>();

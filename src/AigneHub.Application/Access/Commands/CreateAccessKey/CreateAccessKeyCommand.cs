@@ -16,4 +16,7 @@ public sealed record CreateAccessKeyCommand(
     string Actor,
     Domain.Access.AccessKeyToken? Token = null,
     int? RequestsPerMinute = null,
-    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>;
+    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"key:{Token?.KeyId}";
+}

@@ -9,4 +9,7 @@ namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 /// else's change, so it is safe on whatever version the key is at.
 /// </param>
 /// <param name="OwnedBy">Set on the self-service route: the key must belong to this user.</param>
-public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, string Actor) : ICommand<AccessKeyView>;
+public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, string Actor) : ICommand<AccessKeyView>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"key:{KeyId}";
+}
