@@ -31,6 +31,11 @@ public static class HubErrorMapper
         Application.Access.RateLimits.RateLimitExceededException limited => new HubError(
             StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted, RateLimit, "rate_limit_exceeded", null, limited.Message,
             limited.Admission.ResetsIn, Headers: RateLimitHeaders.For(limited.Admission)),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new HubError(
+            StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument, InvalidRequest, "request_too_large", null,
+            "The request body is too large for this hub (Hub:MaxRequestBodyBytes)."),
+        BadHttpRequestException bad => new HubError(
+            bad.StatusCode, StatusCode.InvalidArgument, InvalidRequest, null, null, "The request could not be read: " + bad.Message),
         ConflictException conflict => new HubError(
             StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
