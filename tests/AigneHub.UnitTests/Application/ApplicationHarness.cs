@@ -28,6 +28,11 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
         services.AddSingleton<ISecretProtector, UnusedSecretProtector>();
         services.AddSingleton<IProviderProbes, UnusedProviderProbes>();
+
+        // Nobody is calling (as on a call the edge did not authenticate): no allow-list, no rate limit, no audit actor.
+        services.AddSingleton<ICallerContext, NoCaller>();
+        services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter, UnusedRateLimiter>();
+        services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
         services.AddSingleton<IProviderCatalog>(new ScriptedCatalog(providers));
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -46,6 +51,26 @@ internal sealed class RecordingCallRecorder : ICallRecorder
     public IReadOnlyList<CallRecord> Records => _records.ToArray();
 
     public void Record(CallRecord record) => _records.Enqueue(record);
+}
+
+internal sealed class NoCaller : ICallerContext
+{
+    public Caller? Current => null;
+}
+
+internal sealed class UnusedRateLimiter : AigneHub.Application.Access.RateLimits.IRateLimiter
+{
+    public ValueTask<AigneHub.Application.Access.RateLimits.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+
+    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Access.RateLimits.RateAdmission admission, int actualTokens, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+}
+
+internal sealed class UnusedAuditTrail : AigneHub.Application.Audit.IAuditTrail
+{
+    public Task RecordAsync(string kind, string target, string? before, string? after, string outcome, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests send no audited command.");
 }
 
 internal sealed class UnusedProviderProbes : IProviderProbes
