@@ -160,6 +160,9 @@ rest_port="$(free_port)"
 grpc_port="$(free_port)"
 while [[ "$grpc_port" == "$rest_port" ]]; do grpc_port="$(free_port)"; done
 readonly hub_url="http://127.0.0.1:$rest_port"
+# The hub serves only authenticated callers: seed an owner key for this run and send it with every call.
+hub_key="ahk_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+readonly hub_key
 
 log "starting the hub on $hub_url"
 hub_launched_at=$SECONDS
@@ -172,6 +175,7 @@ hub_launched_at=$SECONDS
     AIGNEHUB_DATA="$work/hub-data" \
     ConnectionStrings__Postgres="$pg_conn" \
     Hub__RestUrl="$hub_url" \
+    AIGNEHUB_BOOTSTRAP_ADMIN_KEY="$hub_key" \
     Hub__GrpcUrl="http://127.0.0.1:$grpc_port" \
     Providers__Demo__Enabled=false \
     Providers__OpenAI__BaseUrl="$fake_url/v1" \
@@ -199,6 +203,7 @@ run_scenario() {
   local key="$1" url="$2" model_name="$3" stream="$4" seconds="${5:-$duration}" warm="${6:-$warmup}"
   local args=(--url "$url" --model "$model_name" --stream "$stream" --concurrency "$concurrency"
     --duration-seconds "$seconds" --warmup-seconds "$warm")
+  [[ "$url" == "$hub_url" ]] && args+=(--api-key "$hub_key")
   [[ -n "$request_cap" && -z "${5:-}" ]] && args+=(--requests "$request_cap")
   log "scenario $key: $url model=$model_name stream=$stream (${warm}s warm-up + ${seconds}s, concurrency $concurrency)"
   # In the background and waited for, so that a signal to this script is handled at once, not after the scenario.

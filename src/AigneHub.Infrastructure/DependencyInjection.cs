@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Billing;
+using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
@@ -43,6 +44,7 @@ public static class DependencyInjection
         services.AddBilling(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
+        services.AddAccess(configuration);
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, database);
         return services;

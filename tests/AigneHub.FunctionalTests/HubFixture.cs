@@ -27,7 +27,9 @@ public sealed class HubFixture : IAsyncLifetime
 
     public Uri RestUri => _hub!.RestUri;
 
-    /// <summary>The host's services (its endpoint data source, for tests that compare against what it maps).</summary>
+    public Uri GrpcUri => _hub!.GrpcUri;
+
+    /// <summary>The hub's services, for tests that need to look inside (e.g. flush a batch now).</summary>
     public IServiceProvider Services => _hub!.App.Services;
 
     /// <summary>The hub's own database, for tests that look at what it stored.</summary>
@@ -54,12 +56,19 @@ public sealed class HubFixture : IAsyncLifetime
             // The credential re-check would probe the shared fake upstream on its own schedule; tests that need it run it.
             ["Providers:CredentialRecheck:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
+            ["Access:KeyCacheRefreshMs"] = "200",
+            ["Access:LastUsedFlushSeconds"] = "1",
+            // The tests act as a proxy on loopback: X-Forwarded-For from 127.0.0.1 is believed, and one documentation range is banned.
+            ["Access:IpRules:TrustedProxies:0"] = "127.0.0.1",
+            ["Access:IpRules:Deny:0"] = "203.0.113.0/24",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         }));
         await _hub.StartAsync();
-        Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
-        Grpc = GrpcChannel.ForAddress(_hub.GrpcUri);
+        // Every test authenticates as the seeded owner unless it builds a client of its own.
+        Rest = TestAccess.RestClient(_hub.RestUri);
+        Grpc = TestAccess.GrpcChannel(_hub.GrpcUri);
     }
 
     public async Task DisposeAsync()

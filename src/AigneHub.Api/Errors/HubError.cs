@@ -18,7 +18,8 @@ public sealed record HubError(
     TimeSpan? RetryAfter = null,
     IReadOnlyList<Application.Common.Errors.FieldViolation>? Violations = null,
     string? Link = null,
-    string? AigneType = null)
+    string? AigneType = null,
+    IReadOnlyDictionary<string, string>? Headers = null)
 {
     /// <summary>The HttpContext.Items key under which the gRPC interceptor leaves the error for the REST edge.</summary>
     public static readonly object HttpContextKey = new();

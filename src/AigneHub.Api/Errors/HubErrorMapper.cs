@@ -13,6 +13,7 @@ public static class HubErrorMapper
     public const string RateLimit = "rate_limit_error";
     public const string InsufficientQuota = "insufficient_quota";
     public const string AuthenticationError = "authentication_error";
+    public const string PermissionError = "permission_error";
 
     public static HubError Map(Exception exception, string requestId) => exception switch
     {
@@ -25,6 +26,18 @@ public static class HubErrorMapper
         UpstreamException upstream => MapUpstream(upstream),
         ResourceNotFoundException notFound => new HubError(
             StatusCodes.Status404NotFound, StatusCode.NotFound, InvalidRequest, "not_found", notFound.Field, notFound.Message),
+        AuthenticationRequiredException unauthenticated => new HubError(
+            StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, InvalidRequest, "invalid_api_key", null, unauthenticated.Message),
+        PermissionDeniedException denied => new HubError(
+            StatusCodes.Status403Forbidden, StatusCode.PermissionDenied, PermissionError, denied.Field == "model" ? "model_not_allowed" : "permission_denied", denied.Field, denied.Message),
+        Application.Access.RateLimits.RateLimitExceededException limited => new HubError(
+            StatusCodes.Status429TooManyRequests, StatusCode.ResourceExhausted, RateLimit, "rate_limit_exceeded", null, limited.Message,
+            limited.Admission.ResetsIn, Headers: RateLimitHeaders.For(limited.Admission)),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new HubError(
+            StatusCodes.Status413PayloadTooLarge, StatusCode.InvalidArgument, InvalidRequest, "request_too_large", null,
+            "The request body is too large for this hub (Hub:MaxRequestBodyBytes)."),
+        BadHttpRequestException bad => new HubError(
+            bad.StatusCode, StatusCode.InvalidArgument, InvalidRequest, null, null, "The request could not be read: " + bad.Message),
         ConflictException conflict => new HubError(
             StatusCodes.Status409Conflict, StatusCode.Aborted, "conflict", "conflict", null, conflict.Message),
         InsufficientCreditsException credits => new HubError(
@@ -64,6 +77,8 @@ public static class HubErrorMapper
             StatusCodes.Status400BadRequest, code, InvalidRequest, null, null,
             "We could not parse the JSON body of your request. " + (message ?? string.Empty)),
         StatusCode.NotFound => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "not_found", null, message ?? "Not found."),
+        StatusCode.Unauthenticated => new HubError(StatusCodes.Status401Unauthorized, code, InvalidRequest, "invalid_api_key", null, message ?? "Authentication required."),
+        StatusCode.PermissionDenied => new HubError(StatusCodes.Status403Forbidden, code, PermissionError, "permission_denied", null, message ?? "Permission denied."),
         StatusCode.Unimplemented => new HubError(StatusCodes.Status404NotFound, code, InvalidRequest, "unknown_url", null, message ?? "Unknown request URL."),
         _ => new HubError(StatusCodes.Status500InternalServerError, code, ServerError, null, null, "The hub failed to process the request."),
     };

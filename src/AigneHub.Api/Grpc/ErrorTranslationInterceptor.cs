@@ -61,6 +61,16 @@ internal sealed class ErrorTranslationInterceptor : Interceptor
             context.ResponseTrailers.Add("retry-after", seconds);
         }
 
+        foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
+        {
+            if (!http.Response.HasStarted)
+            {
+                http.Response.Headers[name] = value;
+            }
+
+            context.ResponseTrailers.Add(name, value);
+        }
+
         var status = new Google.Rpc.Status { Code = (int)error.GrpcStatus, Message = error.Message };
         if (error.Violations is { Count: > 0 } violations)
         {

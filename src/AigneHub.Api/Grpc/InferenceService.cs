@@ -5,6 +5,7 @@ using Mediator;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Chat over gRPC (and, transcoded, POST /v1/chat/completions): map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.Inference)]
 internal sealed class InferenceService(IMediator mediator) : Inference.InferenceBase
 {
     public override async Task<CreateChatCompletionResponse> CreateChatCompletion(CreateChatCompletionRequest request, ServerCallContext context)

@@ -1,4 +1,7 @@
 using AigneHub.Api.Grpc.V1;
+using AigneHub.Api.Identity;
+using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Access;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Commands.AddCredential;
 using AigneHub.Application.Providers.Commands.ChangeCredentialWeight;
@@ -19,8 +22,10 @@ using Mediator;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Provider administration over gRPC and /api/admin/providers: map, send, map back.</summary>
-internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.ProviderAdminBase
+[HubAccess(KeyScopes.AdminWrite, AdminRole = true)]
+internal sealed class ProviderAdminService(IMediator mediator, ICallerContext callers) : ProviderAdmin.ProviderAdminBase
 {
+    [HubAccess(KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
     {
         var providers = await mediator.Send(new ListProvidersQuery(), context.CancellationToken);
@@ -29,6 +34,7 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
         return response;
     }
 
+    [HubAccess(KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<GetProviderResponse> GetProvider(GetProviderRequest request, ServerCallContext context) =>
         new() { Provider = ToMessage(await mediator.Send(new GetProviderQuery(request.Provider), context.CancellationToken)) };
 
@@ -39,14 +45,14 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
             request.HasDisplayName ? request.DisplayName : null,
             request.HasBaseUrl ? request.BaseUrl : null,
             request.HasRegion ? request.Region : null,
-            Actor(context));
+            Actor());
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
     public override async Task<UpdateProviderResponse> UpdateProvider(UpdateProviderRequest request, ServerCallContext context)
     {
         var command = new UpdateProviderCommand(
-            request.Provider, request.ExpectedVersion, request.HasBaseUrl ? request.BaseUrl : null, request.HasRegion ? request.Region : null, Actor(context));
+            request.Provider, request.ExpectedVersion, request.HasBaseUrl ? request.BaseUrl : null, request.HasRegion ? request.Region : null, Actor());
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
@@ -66,13 +72,13 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
             request.HasApiKey ? request.ApiKey : null,
             request.HasAccessKeyId ? request.AccessKeyId : null,
             request.HasSecretAccessKey ? request.SecretAccessKey : null,
-            Actor(context));
+            Actor());
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
     public override async Task<UpdateCredentialWeightResponse> UpdateCredentialWeight(UpdateCredentialWeightRequest request, ServerCallContext context)
     {
-        var command = new ChangeCredentialWeightCommand(request.Provider, request.ExpectedVersion, CredentialId(request.CredentialId), request.Weight, Actor(context));
+        var command = new ChangeCredentialWeightCommand(request.Provider, request.ExpectedVersion, CredentialId(request.CredentialId), request.Weight, Actor());
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
@@ -84,27 +90,23 @@ internal sealed class ProviderAdminService(IMediator mediator) : ProviderAdmin.P
 
     public override async Task<RemoveCredentialResponse> RemoveCredential(RemoveCredentialRequest request, ServerCallContext context)
     {
-        var command = new RemoveCredentialCommand(request.Provider, request.ExpectedVersion, CredentialId(request.CredentialId), Actor(context));
+        var command = new RemoveCredentialCommand(request.Provider, request.ExpectedVersion, CredentialId(request.CredentialId), Actor());
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
     public override async Task<TestCredentialResponse> TestCredential(TestCredentialRequest request, ServerCallContext context) =>
-        new() { Provider = ToMessage(await mediator.Send(new TestCredentialCommand(request.Provider, CredentialId(request.CredentialId), Actor(context)), context.CancellationToken)) };
+        new() { Provider = ToMessage(await mediator.Send(new TestCredentialCommand(request.Provider, CredentialId(request.CredentialId), Actor()), context.CancellationToken)) };
 
     private async Task<V1.Provider> SetProviderEnabled(string provider, int expectedVersion, bool enabled, string? reason, ServerCallContext context) =>
-        ToMessage(await mediator.Send(new SetProviderEnabledCommand(provider, expectedVersion, enabled, reason, Actor(context)), context.CancellationToken));
+        ToMessage(await mediator.Send(new SetProviderEnabledCommand(provider, expectedVersion, enabled, reason, Actor()), context.CancellationToken));
 
     private async Task<V1.Provider> SetCredentialEnabled(string provider, int expectedVersion, string credentialId, bool enabled, string? reason, ServerCallContext context) =>
         ToMessage(await mediator.Send(
-            new SetCredentialEnabledCommand(provider, expectedVersion, CredentialId(credentialId), enabled, reason, null, Actor(context)),
+            new SetCredentialEnabledCommand(provider, expectedVersion, CredentialId(credentialId), enabled, reason, null, Actor()),
             context.CancellationToken));
 
-    /// <summary>
-    /// Who made a change, as recorded on its event. Until callers authenticate (access keys and OIDC are the next
-    /// step), that is the caller's address.
-    /// </summary>
-    private static string Actor(ServerCallContext context) =>
-        "anonymous@" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    /// <summary>Who made a change, as recorded on its event: the authenticated user (and key).</summary>
+    private string Actor() => callers.Require().Actor;
 
     private static Guid CredentialId(string value) =>
         Guid.TryParse(value, out var id)

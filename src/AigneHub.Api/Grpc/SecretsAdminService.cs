@@ -6,6 +6,7 @@ using Mediator;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Key-ring administration over gRPC and /api/admin/secrets: map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.AdminWrite, AdminRole = true)]
 internal sealed class SecretsAdminService(IMediator mediator) : SecretsAdmin.SecretsAdminBase
 {
     public override async Task<RotateSecretsResponse> RotateSecrets(RotateSecretsRequest request, ServerCallContext context)

@@ -8,6 +8,7 @@ using DomainUsage = AigneHub.Domain.Usage;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Call records over gRPC and GET /api/usage/calls.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
 internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
 {
     public override async Task<ListCallsResponse> ListCalls(ListCallsRequest request, ServerCallContext context)

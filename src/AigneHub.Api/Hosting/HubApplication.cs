@@ -77,6 +77,7 @@ public sealed partial class HubApplication : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = endpoints.MaxRequestBodyBytes;
                 rest = Listen(kestrel, endpoints.RestUrl, HttpProtocols.Http1, "Hub:RestUrl");
                 grpc = Listen(kestrel, endpoints.GrpcUrl, HttpProtocols.Http2, "Hub:GrpcUrl");
             });

@@ -14,4 +14,8 @@ public sealed class HubEndpointsOptions
     /// <summary>gRPC over cleartext HTTP/2 (h2c).</summary>
     [Required]
     public string GrpcUrl { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>The largest request body accepted, in bytes (larger: 413 before the body is read).</summary>
+    [Range(1_024, 256L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 4L * 1024 * 1024;
 }

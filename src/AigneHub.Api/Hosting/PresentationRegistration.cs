@@ -38,6 +38,9 @@ internal static class PresentationRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<OpenApiDocumentCache>();
+        services.AddOptions<IpRuleOptions>().BindConfiguration(IpRuleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClientAddressRules>();
+        services.AddSingleton<Application.Audit.IRequestOrigin, HttpRequestOrigin>();
         services.AddGrpcReflection();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
@@ -48,6 +51,9 @@ internal static class PresentationRegistration
     public static WebApplication MapPresentation(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+
+        // Who is calling, and may they, before any body is read (the streaming route reads it itself).
+        app.UseMiddleware<CallerAuthenticationMiddleware>();
         app.UseMiddleware<ChatCompletionStreamingMiddleware>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
@@ -67,11 +73,14 @@ internal static class PresentationRegistration
         app.MapGrpcService<UserCreditService>();
         app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync);
         app.MapOpenApiDocument();
+        app.MapGrpcService<AccessAdminService>();
+        app.MapGrpcService<MyAccessKeysService>();
+        app.MapGrpcService<AuditService>();
         app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) });
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) }).AllowAnonymous();
         return app;
     }
 }

@@ -13,3 +13,10 @@ internal sealed class HttpCallerContext(IHttpContextAccessor accessor) : ICaller
     /// <summary>Records who the request's caller is; the authentication step calls this once per request.</summary>
     public static void Set(HttpContext context, Caller caller) => context.Items[typeof(Caller)] = caller;
 }
+
+internal static class CallerContextExtensions
+{
+    /// <summary>The authenticated caller; the authentication step guarantees one on every route that is not anonymous.</summary>
+    public static Caller Require(this ICallerContext callers) =>
+        callers.Current ?? throw new Application.Common.Errors.AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
+}

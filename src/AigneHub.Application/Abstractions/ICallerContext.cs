@@ -14,4 +14,9 @@ public interface ICallerContext
 /// <param name="KeyId">The hub access key's id (not secret) when the caller used a key; null for a bearer token.</param>
 /// <param name="AppId">The calling app's client id when known (x-aigne-hub-client-did or the key's app).</param>
 /// <param name="Scopes">What the credential allows: "inference", "admin:read", "admin:write".</param>
-public sealed record Caller(string UserId, UserRole Role, string? KeyId, string? AppId, IReadOnlySet<string> Scopes);
+/// <param name="Models">The key's model allow-list (patterns such as "openai/*"); null or empty allows every model.</param>
+public sealed record Caller(string UserId, UserRole Role, string? KeyId, string? AppId, IReadOnlySet<string> Scopes, IReadOnlyList<string>? Models = null)
+{
+    /// <summary>What events and the audit trail record as "by": the user, and the key when one was used.</summary>
+    public string Actor => KeyId is null ? UserId : $"{UserId} (key {KeyId})";
+}

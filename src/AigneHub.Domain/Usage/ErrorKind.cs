@@ -41,6 +41,12 @@ public enum ErrorKind
     /// <summary>The caller's credit account cannot afford the call (credits mode).</summary>
     InsufficientCredits,
 
-    /// <summary>The call needs an authenticated caller and has none.</summary>
+    /// <summary>The caller did not say who they are, or the credential is unknown, revoked or expired (401).</summary>
     Unauthenticated,
+
+    /// <summary>The caller is known but may not do this (403): a scope, role, model or address rule.</summary>
+    PermissionDenied,
+
+    /// <summary>The caller used up one of the hub's own limits (429), not the provider's.</summary>
+    RateLimited,
 }

@@ -56,5 +56,22 @@ internal static class HubMartenConfiguration
         options.Projections.Add<Billing.ModelRateProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<Billing.CreditAccountProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<CreditAccount>().Duplicate(x => x.UserId);
+
+        // Users and access keys: Inline, because a key is used the moment it is created (the call path loads an
+        // unknown key id from this view), a revoke must be visible to every instance's key cache at its next poll,
+        // and an admin reads the new version back for the next change.
+        options.Projections.Add<Access.HubUserProjection>(ProjectionLifecycle.Inline);
+        options.Projections.Add<Access.AccessKeyProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<Domain.Access.AccessKey>().Index(k => k.UserId);
+        options.Schema.For<Domain.Access.AccessKeyLastUse>().Identity(x => x.Id);
+
+        // Audit entries: Inline, because the admin who just made a change (and a test) queries the trail at once;
+        // each entry is a stream of its own, so the projection is one insert per entry.
+        options.Projections.Add<Audit.AuditEntryProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<Domain.Audit.AuditEntry>()
+            .Index(x => x.At)
+            .Index(x => x.Actor)
+            .Index(x => x.Target)
+            .Index(x => x.Kind);
     }
 }

@@ -46,11 +46,12 @@ public sealed class CredentialCheckFixture : IAsyncLifetime
             ["Providers:CredentialRecheck:FirstBackoffSeconds"] = "1",
             ["Providers:CredentialRecheck:MaxBackoffSeconds"] = "2",
             ["Logging:LogLevel:Default"] = "Warning",
+            [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         }));
         await _hub.StartAsync();
-        Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
+        Rest = TestAccess.RestClient(_hub.RestUri);
     }
 
     public async Task DisposeAsync()

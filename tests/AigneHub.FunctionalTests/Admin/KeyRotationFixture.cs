@@ -44,6 +44,7 @@ public sealed class KeyRotationFixture : IAsyncLifetime
             ["Providers:Registry:RefreshIntervalMs"] = "200",
             ["Providers:CredentialRecheck:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
             ["Secrets:ActiveKeyId"] = ring[0],
         };
         foreach (var id in ring)
@@ -68,9 +69,9 @@ public sealed class KeyRotationFixture : IAsyncLifetime
 /// <summary>One started hub and a REST client for it; disposing stops it.</summary>
 public sealed class RunningHub(HubApplication hub) : IAsyncDisposable
 {
-    public HttpClient Rest { get; } = new() { BaseAddress = hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Rest { get; } = TestAccess.RestClient(hub.RestUri);
 
-    public GrpcChannel Grpc { get; } = GrpcChannel.ForAddress(hub.GrpcUri);
+    public GrpcChannel Grpc { get; } = TestAccess.GrpcChannel(hub.GrpcUri);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AigneHub.Tests.Shared;
 
 namespace AigneHub.FunctionalTests.Clients;
 
@@ -30,7 +31,7 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
             ["--test", "--test-reporter=spec", .. suites],
             clients,
             TimeSpan.FromMinutes(2),
-            new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/') });
+            new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'), ["HUB_API_KEY"] = TestAccess.OwnerKey });
 
         Assert.True(run.ExitCode == 0, string.Join(", ", suites) + " failed:\n" + run.Output);
         Assert.Contains("fail 0", run.Output);

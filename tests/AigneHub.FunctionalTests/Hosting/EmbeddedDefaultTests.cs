@@ -9,7 +9,8 @@ namespace AigneHub.FunctionalTests.Hosting;
 /// <summary>
 /// The README's promise, as a process: with no connection string the hub starts its own PostgreSQL, answers with the
 /// demo model, stops it cleanly on Ctrl-C (SIGINT) leaving no postgres process behind, and a second start reuses the
-/// data (the first run's call record is still there).
+/// data (the first run's call record is still there). The first start creates the owner, prints the owner key once
+/// and leaves it in an owner-only file in the data folder; the second start prints no key.
 /// </summary>
 public sealed partial class EmbeddedDefaultTests : IDisposable
 {
@@ -29,6 +30,17 @@ public sealed partial class EmbeddedDefaultTests : IDisposable
         string firstRequestId;
         await using (var hub = await HubProcess.StartAsync(_dataPath, pgPort))
         {
+            var keyFile = Path.Combine(_dataPath, "owner-key.txt");
+            var ownerKey = File.ReadAllText(keyFile).Trim();
+            Assert.StartsWith("ahk_", ownerKey, StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Contains(ownerKey, hub.Output, StringComparison.Ordinal);
+            using (var anonymous = await hub.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = new object[] { new { role = "user", content = "hi" } } }))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+
+            hub.Authenticate(ownerKey);
             using var response = await hub.Http.PostAsJsonAsync("/v1/chat/completions", new
             {
                 model = "demo/echo",
@@ -49,8 +61,11 @@ public sealed partial class EmbeddedDefaultTests : IDisposable
 
         await using (var hub = await HubProcess.StartAsync(_dataPath, pgPort))
         {
-            // The first run's record survived the restart: same cluster, same data.
+            // The first run's record survived the restart: same cluster, same data; the owner key still works and was not printed again.
+            var ownerKey = File.ReadAllText(Path.Combine(_dataPath, "owner-key.txt")).Trim();
+            hub.Authenticate(ownerKey);
             await hub.WaitForCallRecordAsync(firstRequestId);
+            Assert.DoesNotContain(ownerKey, hub.Output, StringComparison.Ordinal);
             Assert.Equal(0, await hub.InterruptAsync());
         }
 
@@ -114,6 +129,9 @@ public sealed partial class EmbeddedDefaultTests : IDisposable
         }
 
         public HttpClient Http { get; }
+
+        public void Authenticate(string key) =>
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
 
         public string Output
         {

@@ -43,6 +43,11 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<IProviderCatalog>(Catalog = new ScriptedCatalog(providers));
         services.AddSingleton<IImageStore>(Images);
         services.AddSingleton<IRateCatalogue, UnusedRateCatalogue>();
+
+        // Nobody is calling (as on a call the edge did not authenticate): no allow-list, no rate limit, no audit actor.
+        services.AddSingleton<ICallerContext, NoCaller>();
+        services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter, UnusedRateLimiter>();
+        services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -97,6 +102,26 @@ internal sealed class UnusedRateCatalogue : IRateCatalogue
 
     public Task<IReadOnlyList<CatalogueRate>> ReadAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("Chat tests never sync rates.");
+}
+
+internal sealed class NoCaller : ICallerContext
+{
+    public Caller? Current => null;
+}
+
+internal sealed class UnusedRateLimiter : AigneHub.Application.Access.RateLimits.IRateLimiter
+{
+    public ValueTask<AigneHub.Application.Access.RateLimits.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+
+    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Access.RateLimits.RateAdmission admission, int actualTokens, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+}
+
+internal sealed class UnusedAuditTrail : AigneHub.Application.Audit.IAuditTrail
+{
+    public Task RecordAsync(string kind, string target, string? before, string? after, string outcome, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Chat tests send no audited command.");
 }
 
 internal sealed class UnusedProviderProbes : IProviderProbes

@@ -36,7 +36,18 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
             return;
         }
 
-        var buffered = await ReadBodyAsync(request, context.RequestAborted);
+        MemoryStream buffered;
+        try
+        {
+            buffered = await ReadBodyAsync(request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Over the body-size limit, or a broken body: the client's mistake, said in OpenAI's shape.
+            await RefuseAsync(context, HubErrorMapper.Map(ex, context.TraceIdentifier));
+            return;
+        }
+
         context.Response.RegisterForDispose(buffered);
         var body = buffered.GetBuffer().AsMemory(0, (int)buffered.Length);
         if (!AsksForStream(body.Span))

@@ -33,6 +33,11 @@ internal static class OpenAIErrorBody
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
+        {
+            response.Headers[name] = value;
+        }
+
         await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             Write(json, error);

@@ -73,7 +73,7 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
             StatusCodes.Status415UnsupportedMediaType => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null,
                 "The request body must be JSON (Content-Type: application/json)."),
             StatusCodes.Status413PayloadTooLarge => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null,
-                "The request body is too large."),
+                "The request body is too large for this hub (Hub:MaxRequestBodyBytes)."),
             < 500 => new HubError(status, StatusCode.InvalidArgument, HubErrorMapper.InvalidRequest, null, null, "The request was not accepted."),
             _ => new HubError(status, StatusCode.Internal, HubErrorMapper.ServerError, null, null,
                 $"The hub failed to process the request (request id {context.TraceIdentifier})."),

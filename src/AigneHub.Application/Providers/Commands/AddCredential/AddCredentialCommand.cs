@@ -12,8 +12,11 @@ public sealed record AddCredentialCommand(
     string? ApiKey,
     string? AccessKeyId,
     string? SecretAccessKey,
-    string Actor) : ICommand<ProviderView>
+    string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
 {
+    public string AuditTarget => $"provider:{Provider}";
+
+
     // Records print their members: keep the secrets out of any log line or exception that formats the command.
     public override string ToString() => $"AddCredentialCommand {{ Provider = {Provider}, Name = {Name} }}";
 }

@@ -5,4 +5,7 @@ namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 
 /// <param name="Actor">Who asks (an admin's id; "system" for the hub itself): recorded on the event.</param>
 public sealed record RegisterProviderCommand(string Provider, string? DisplayName, string? BaseUrl, string? Region, string Actor)
-    : ICommand<ProviderView>;
+    : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"provider:{Provider}";
+}

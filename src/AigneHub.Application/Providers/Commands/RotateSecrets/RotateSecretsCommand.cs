@@ -9,7 +9,10 @@ namespace AigneHub.Application.Providers.Commands.RotateSecrets;
 /// nothing.
 /// </summary>
 /// <param name="Actor">Who asked for the rotation, for the log.</param>
-public sealed record RotateSecretsCommand(bool DryRun, string Actor) : ICommand<RotateSecretsResult>;
+public sealed record RotateSecretsCommand(bool DryRun, string Actor) : ICommand<RotateSecretsResult>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => "secrets";
+}
 
 /// <param name="Examined">Credentials looked at, across all registered providers.</param>
 /// <param name="ReEncrypted">Credentials moved to the active key (in a dry run: those that would be).</param>

@@ -11,4 +11,7 @@ public sealed record SetCredentialEnabledCommand(
     bool Enabled,
     string? Reason,
     int? UpstreamStatus,
-    string Actor) : ICommand<ProviderView>;
+    string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"provider:{Provider}";
+}

@@ -4,4 +4,7 @@ using Mediator;
 namespace AigneHub.Application.Providers.Commands.SetProviderEnabled;
 
 /// <summary>Takes a provider out of routing (or back in) without forgetting its credentials.</summary>
-public sealed record SetProviderEnabledCommand(string Provider, int ExpectedVersion, bool Enabled, string? Reason, string Actor) : ICommand<ProviderView>;
+public sealed record SetProviderEnabledCommand(string Provider, int ExpectedVersion, bool Enabled, string? Reason, string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"provider:{Provider}";
+}

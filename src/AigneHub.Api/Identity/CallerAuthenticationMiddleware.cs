@@ -1,0 +1,123 @@
+using AigneHub.Api.Errors;
+using AigneHub.Application.Access.Authentication;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Audit;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Access;
+using Microsoft.AspNetCore.Authorization;
+
+namespace AigneHub.Api.Identity;
+
+/// <summary>
+/// Every request but the anonymous ones (health) says who it is: a hub access key (or, with an issuer configured, an
+/// OIDC JWT) as <c>Authorization: Bearer …</c> (REST) or <c>authorization</c> metadata (gRPC, the same HTTP/2 header). The caller is stored on the request for
+/// <see cref="ICallerContext"/>, then the route's <see cref="HubAccessAttribute"/> is checked. Refusals answer 401 (who
+/// are you) or 403 (not allowed) in the surface's own error shape, before any body is read.
+/// </summary>
+internal sealed partial class CallerAuthenticationMiddleware(
+    RequestDelegate next,
+    IAccessKeyAuthenticator keys,
+    IBearerTokenAuthenticator tokens,
+    ClientAddressRules addresses,
+    IAuditTrail audit,
+    ILogger<CallerAuthenticationMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            // No endpoint: the request is answered 404/405 by what follows, and nothing is served.
+            await next(context);
+            return;
+        }
+
+        var address = addresses.ClientAddress(context);
+        HubException? refusal = null;
+        if (addresses.Refusal(address) is { } denied)
+        {
+            refusal = new PermissionDeniedException(denied);
+            await audit.RecordAsync("IpDenied", $"address:{address}", null, null, $"refused: {denied}", context.RequestAborted);
+        }
+
+        refusal ??= await AuthenticateAsync(context, address);
+        if (refusal is null)
+        {
+            var caller = context.Items[typeof(Caller)] as Caller;
+            refusal = Authorize(caller!, endpoint.Metadata.GetMetadata<HubAccessAttribute>());
+        }
+
+        if (refusal is not null)
+        {
+            LogRefused(logger, context.Request.Method, context.Request.Path, refusal.Message);
+            await AccessRefusalWriter.WriteAsync(context, HubErrorMapper.Map(refusal, context.TraceIdentifier));
+            return;
+        }
+
+        await next(context);
+    }
+
+    private async Task<HubException?> AuthenticateAsync(HttpContext context, System.Net.IPAddress? address)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return new AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
+        }
+
+        const string bearer = "Bearer ";
+        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return new AuthenticationRequiredException("The Authorization header must be 'Bearer <access key>'.");
+        }
+
+        var credential = header[bearer.Length..].Trim();
+        KeyAuthentication result;
+        if (AccessKeyToken.TryParse(credential, out var token))
+        {
+            result = await keys.AuthenticateAsync(token, address, context.RequestAborted);
+        }
+        else if (tokens.IsEnabled && !credential.StartsWith(AccessKeyToken.Prefix, StringComparison.Ordinal) && credential.Count(c => c == '.') == 2 && credential.Length <= 16_384)
+        {
+            result = await tokens.AuthenticateAsync(credential, context.RequestAborted);
+        }
+        else
+        {
+            return new AuthenticationRequiredException("The access key is not valid. Check that you copied the whole key (ahk_…).");
+        }
+
+        if (result.Caller is { } caller)
+        {
+            HttpCallerContext.Set(context, caller);
+            return null;
+        }
+
+        if (result.Refusal == KeyRefusal.AddressNotAllowed)
+        {
+            await audit.RecordAsync("IpDenied", $"key:{token.KeyId}", null, null, $"refused: {result.Message}", context.RequestAborted);
+            return new PermissionDeniedException(result.Message);
+        }
+
+        return new AuthenticationRequiredException(result.Message);
+    }
+
+    private static PermissionDeniedException? Authorize(Caller caller, HubAccessAttribute? access)
+    {
+        if (access is null)
+        {
+            return null;
+        }
+
+        if (access.AdminRole && caller.Role == UserRole.Member)
+        {
+            return new PermissionDeniedException("This route is for admins and owners; your user is a member.");
+        }
+
+        return access.Scope is { } scope && !caller.Scopes.Contains(scope)
+            ? new PermissionDeniedException($"Your credential lacks the '{scope}' scope that this route needs.")
+            : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, PathString path, string reason);
+}

@@ -1,0 +1,22 @@
+using AigneHub.Application.Access.Common;
+using Mediator;
+
+namespace AigneHub.Application.Access.Commands.CreateAccessKey;
+
+/// <summary>Issues a hub access key for a user; the answer holds the key's text, which is never shown again.</summary>
+/// <param name="Token">The key to store; null lets the hub generate one (only the bootstrap seeds a known key).</param>
+public sealed record CreateAccessKeyCommand(
+    string UserId,
+    string? AppId,
+    string Name,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> Models,
+    IReadOnlyList<string> AllowedIps,
+    DateTimeOffset? ExpiresAt,
+    string Actor,
+    Domain.Access.AccessKeyToken? Token = null,
+    int? RequestsPerMinute = null,
+    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>, AigneHub.Application.Audit.IAuditedCommand
+{
+    public string AuditTarget => $"key:{Token?.KeyId}";
+}

@@ -1,0 +1,14 @@
+using AigneHub.Application.Access.Common;
+using AigneHub.Domain.Access;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Access.Commands.RegisterApp;
+
+internal sealed class RegisterAppCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RegisterAppCommand, UserView>
+{
+    public async ValueTask<UserView> Handle(RegisterAppCommand command, CancellationToken cancellationToken) =>
+        UserView.From(await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", user =>
+            [AccessRules.Run(() => AccessDecisions.RegisterApp(user, command.AppId, command.Name, command.Actor, time.GetUtcNow()))],
+            cancellationToken));
+}

@@ -1,0 +1,6 @@
+using AigneHub.Application.Access.Common;
+using Mediator;
+
+namespace AigneHub.Application.Access.Queries.ListUsers;
+
+public sealed record ListUsersQuery : IQuery<IReadOnlyList<UserView>>;

@@ -1,0 +1,148 @@
+using System.Runtime.InteropServices;
+using AigneHub.Application.Access.Commands.CreateAccessKey;
+using AigneHub.Application.Access.Commands.CreateUser;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Access;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Infrastructure.Access;
+
+/// <summary>
+/// Makes sure someone can administer a new hub, before it serves. With a bootstrap key configured
+/// (AIGNEHUB_BOOTSTRAP_ADMIN_KEY or Access:BootstrapAdminKey) that key is seeded for the owner unless it exists. Else,
+/// on the embedded database, the first start creates the owner and a new owner key, writes the key to an owner-only
+/// file in the data folder and prints it once. On a configured database without a bootstrap key and without users the
+/// hub says how to get in.
+/// </summary>
+internal sealed partial class AccessBootstrap(
+    IDocumentStore store,
+    IMediator mediator,
+    HubDatabase database,
+    IConfiguration configuration,
+    IOptions<AccessOptions> options,
+    ILogger<AccessBootstrap> logger) : IHostedService
+{
+    public const string OwnerUserId = "owner";
+    public const string KeyFileName = "owner-key.txt";
+    private const string System = "system";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var configured = options.Value.BootstrapAdminKey ?? configuration[AccessOptions.BootstrapKeyVariable];
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            if (!AccessKeyToken.TryParse(configured.Trim(), out var token))
+            {
+                throw new InvalidOperationException(
+                    $"{AccessOptions.BootstrapKeyVariable} must look like ahk_<16 lowercase hex characters>_<at least 43 base64url characters>.");
+            }
+
+            await SeedAsync(token, cancellationToken);
+            return;
+        }
+
+        await using (var session = store.QuerySession())
+        {
+            if (await session.Query<HubUser>().AnyAsync(cancellationToken))
+            {
+                return;
+            }
+        }
+
+        if (database.EmbeddedDataPath is not { } dataPath)
+        {
+            LogNoOwner(logger, AccessOptions.BootstrapKeyVariable);
+            return;
+        }
+
+        var created = AccessKeyToken.New();
+        var path = Path.Combine(Path.GetFullPath(dataPath), KeyFileName);
+        WriteOwnerOnly(path, created.Text + Environment.NewLine);
+        await SeedAsync(created, cancellationToken);
+
+        // Printed, not logged: log pipelines ship lines elsewhere; this is for the person who started the hub.
+        Console.Out.WriteLine(
+            $"""
+
+            ==== AIGNE Hub: first start ====
+            An owner and an owner access key were created. Use the key as 'Authorization: Bearer <key>':
+                {created.Text}
+            It is shown only this once; a copy is in {path} (readable by you only).
+            ================================
+
+            """);
+        LogOwnerCreated(logger, created.KeyId, path);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task SeedAsync(AccessKeyToken token, CancellationToken cancellationToken)
+    {
+        await using (var session = store.QuerySession())
+        {
+            if (await session.LoadAsync<AccessKey>(token.KeyId, cancellationToken) is not null)
+            {
+                return;
+            }
+
+            if (await session.LoadAsync<HubUser>(OwnerUserId, cancellationToken) is null)
+            {
+                try
+                {
+                    await mediator.Send(new CreateUserCommand(OwnerUserId, "Owner", null, UserRole.Owner, null, System, null), cancellationToken);
+                }
+                catch (ConflictException)
+                {
+                    // Another instance starting at the same time created it.
+                }
+            }
+        }
+
+        try
+        {
+            await mediator.Send(
+                new CreateAccessKeyCommand(OwnerUserId, null, "bootstrap owner key", KeyScopes.All, [], [], null, System, token),
+                cancellationToken);
+            LogSeeded(logger, token.KeyId);
+        }
+        catch (ConflictException)
+        {
+            // Seeded by another instance meanwhile.
+        }
+    }
+
+    private static void WriteOwnerOnly(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(content);
+        }
+
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the bootstrap owner key {KeyId} for the owner")]
+    private static partial void LogSeeded(ILogger logger, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the owner and owner key {KeyId}; the key is in {Path}")]
+    private static partial void LogOwnerCreated(ILogger logger, string keyId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The hub has no users and no bootstrap key: set {Variable} to an owner key (ahk_<16 hex>_<43+ base64url>) and restart to administer it")]
+    private static partial void LogNoOwner(ILogger logger, string variable);
+}

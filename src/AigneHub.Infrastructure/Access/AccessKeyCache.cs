@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Net;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Access.Authentication;
+using AigneHub.Domain.Access;
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Infrastructure.Access;
+
+/// <summary>
+/// The keys and users as an in-memory snapshot that the call path reads without touching the database. A poll of two
+/// aggregates (count and sum of versions of the key and user views) notices any change, from this instance or
+/// another, within one refresh interval; only then is the snapshot rebuilt. A key created a moment ago on any
+/// instance is loaded on its first use; unknown key ids are remembered until the next change so a guesser cannot
+/// make every request hit the database.
+/// </summary>
+internal sealed partial class AccessKeyCache(
+    IDocumentStore store,
+    KeyUsageRecorder usage,
+    TimeProvider time,
+    IOptions<AccessOptions> options,
+    ILogger<AccessKeyCache> logger) : IAccessKeyAuthenticator, IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedKey> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserRole> _loadedUsers = new(StringComparer.Ordinal);
+    private volatile FrozenDictionary<string, CachedKey> _keys = FrozenDictionary<string, CachedKey>.Empty;
+    private volatile FrozenDictionary<string, UserRole> _users = FrozenDictionary<string, UserRole>.Empty;
+    private string _fingerprint = string.Empty;
+    private Task _loop = Task.CompletedTask;
+
+    public async ValueTask<KeyAuthentication> AuthenticateAsync(AccessKeyToken token, IPAddress? remoteAddress, CancellationToken cancellationToken)
+    {
+        var key = await FindAsync(token.KeyId, cancellationToken);
+
+        // Hash comparison in constant time; an unknown id costs the same hash so timing does not tell them apart.
+        var matches = AccessKeyToken.Verify(token.Secret, key?.SecretHash ?? UnknownHash);
+        if (key is null || !matches)
+        {
+            return KeyAuthentication.Refused(KeyRefusal.Unknown, "The access key is not valid. Check that you copied the whole key (ahk_…).");
+        }
+
+        if (key.Revoked)
+        {
+            return KeyAuthentication.Refused(KeyRefusal.Revoked, $"The access key {token.Masked} has been revoked.");
+        }
+
+        if (key.ExpiresAt is { } expires && expires <= time.GetUtcNow())
+        {
+            return KeyAuthentication.Refused(KeyRefusal.Expired, $"The access key {token.Masked} expired at {expires:u}.");
+        }
+
+        if (key.AllowedIps.Length > 0 && (remoteAddress is null || !key.AllowedIps.Any(r => r.Contains(remoteAddress))))
+        {
+            return KeyAuthentication.Refused(KeyRefusal.AddressNotAllowed, $"The access key {token.Masked} may not be used from {remoteAddress?.ToString() ?? "an unknown address"}.");
+        }
+
+        usage.Used(key.KeyId);
+        return KeyAuthentication.Accepted(key.Caller);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        _loop = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Rebuilds the snapshot if any key or user stream moved since the last look.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var keyCount = await session.Query<AccessKey>().CountAsync(cancellationToken);
+        var keyVersions = keyCount == 0 ? 0 : await session.Query<AccessKey>().SumAsync(k => k.Version, cancellationToken);
+        var userCount = await session.Query<HubUser>().CountAsync(cancellationToken);
+        var userVersions = userCount == 0 ? 0 : await session.Query<HubUser>().SumAsync(u => u.Version, cancellationToken);
+        var fingerprint = $"{keyCount}:{keyVersions}:{userCount}:{userVersions}";
+        if (fingerprint == _fingerprint)
+        {
+            return;
+        }
+
+        var users = (await session.Query<HubUser>().ToListAsync(cancellationToken)).ToDictionary(u => u.Id, StringComparer.Ordinal);
+        var keys = await session.Query<AccessKey>().ToListAsync(cancellationToken);
+        _keys = keys
+            .Where(k => users.ContainsKey(k.UserId))
+            .Select(k => CachedKey.From(k, users[k.UserId]))
+            .ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
+        _users = users.Values.ToFrozenDictionary(u => u.Id, u => u.Role, StringComparer.Ordinal);
+        _loaded.Clear();
+        _loadedUsers.Clear();
+        _unknown.Clear();
+        _fingerprint = fingerprint;
+        LogRefreshed(logger, _keys.Count, users.Count);
+    }
+
+    /// <summary>A user's current role from the snapshot (role changes anywhere show within one refresh); null when there is no such user.</summary>
+    public async ValueTask<UserRole?> RoleOfAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (_users.TryGetValue(userId, out var role) || _loadedUsers.TryGetValue(userId, out role))
+        {
+            return role;
+        }
+
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<HubUser>(userId, cancellationToken) is not { } user)
+        {
+            return null;
+        }
+
+        _loadedUsers[userId] = user.Role;
+        return user.Role;
+    }
+
+    private async ValueTask<CachedKey?> FindAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (_keys.TryGetValue(keyId, out var cached) || _loaded.TryGetValue(keyId, out cached))
+        {
+            return cached;
+        }
+
+        if (_unknown.ContainsKey(keyId))
+        {
+            return null;
+        }
+
+        await using var session = store.QuerySession();
+        var key = await session.LoadAsync<AccessKey>(keyId, cancellationToken);
+        var user = key is null ? null : await session.LoadAsync<HubUser>(key.UserId, cancellationToken);
+        if (key is null || user is null)
+        {
+            // Bounded: a flood of made-up ids must not grow memory without end.
+            if (_unknown.Count < 10_000)
+            {
+                _unknown.TryAdd(keyId, 0);
+            }
+
+            return null;
+        }
+
+        cached = CachedKey.From(key, user);
+        _loaded[keyId] = cached;
+        return cached;
+    }
+
+    private async Task PollAsync(CancellationToken stopping)
+    {
+        var interval = TimeSpan.FromMilliseconds(options.Value.KeyCacheRefreshMs);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, stopping);
+                await RefreshAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogRefreshFailed(logger, ex);
+            }
+        }
+    }
+
+    private const string UnknownHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>A key's own limits (null: the defaults), from the snapshot.</summary>
+    public (int? RequestsPerMinute, int? TokensPerMinute) LimitsOf(string keyId) =>
+        _keys.TryGetValue(keyId, out var key) || _loaded.TryGetValue(keyId, out key) ? (key.RequestsPerMinute, key.TokensPerMinute) : (null, null);
+
+    private sealed record CachedKey(string KeyId, string SecretHash, bool Revoked, DateTimeOffset? ExpiresAt, IpRange[] AllowedIps, Caller Caller, int? RequestsPerMinute, int? TokensPerMinute)
+    {
+        public static CachedKey From(AccessKey key, HubUser user)
+        {
+            // A key never carries more than its user's role allows today: a demoted admin's admin keys lose their admin scopes.
+            var scopes = key.Scopes.Where(s => KeyScopes.Allows(user.Role, s)).ToFrozenSet(StringComparer.Ordinal);
+            var caller = new Caller(user.Id, user.Role, key.Id, key.AppId, scopes, key.Models);
+            return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller, key.RequestsPerMinute, key.TokensPerMinute);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Access key snapshot refreshed: {Keys} keys of {Users} users")]
+    private static partial void LogRefreshed(ILogger logger, int keys, int users);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the access key snapshot failed; the previous one stays in use")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}

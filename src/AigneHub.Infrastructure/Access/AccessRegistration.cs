@@ -1,0 +1,33 @@
+using AigneHub.Application.Access.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.Infrastructure.Access;
+
+internal static class AccessRegistration
+{
+    public static IServiceCollection AddAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        // Order matters: the owner is seeded before the key cache takes its first snapshot, and both before the hub serves.
+        services.AddHostedService<AccessBootstrap>();
+        services.AddSingleton<KeyUsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
+        services.AddSingleton<AccessKeyCache>();
+        services.AddSingleton<IAccessKeyAuthenticator>(sp => sp.GetRequiredService<AccessKeyCache>());
+        services.AddHostedService(sp => sp.GetRequiredService<AccessKeyCache>());
+
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PostgresRateLimiter>();
+        services.AddSingleton<Application.Access.RateLimits.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresRateLimiter>());
+
+        services.AddSingleton<Application.Audit.IAuditTrail, Audit.MartenAuditTrail>();
+
+        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(nameof(OidcTokenAuthenticator), client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<IBearerTokenAuthenticator, OidcTokenAuthenticator>();
+        return services;
+    }
+}

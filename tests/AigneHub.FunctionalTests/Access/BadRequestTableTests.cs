@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AigneHub.FunctionalTests.Admin;
+using AigneHub.Tests.Shared;
+
+namespace AigneHub.FunctionalTests.Access;
+
+/// <summary>
+/// Hostile and broken requests, one table: each must get the right 4xx with a message that says what is wrong, must
+/// not reach the provider (the fake OpenAI upstream sees nothing) and must leave no call record.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class BadRequestTableTests(HubFixture hub)
+{
+    private const string Chat = "/v1/chat/completions";
+    private const string Model = "openai/gpt-4o-mini";
+
+    public static TheoryData<string, string, string, string?, string?, int, string> Cases()
+    {
+        var big = new string('a', 10 * 1024 * 1024);
+        var msg = """[{"role":"user","content":"hi"}]""";
+        var data = new TheoryData<string, string, string, string?, string?, int, string>
+        {
+            // name, method, path, content type, body, expected status, text the message must contain
+            { "malformed JSON", "POST", Chat, "application/json", "{\"model\":", 400, "JSON" },
+            { "JSON array body", "POST", Chat, "application/json", "[1,2,3]", 400, "JSON" },
+            { "empty body", "POST", Chat, "application/json", "", 400, "" },
+            { "trailing garbage", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}}} xyz""", 400, "JSON" },
+            { "model is a number", "POST", Chat, "application/json", $$"""{"model":42,"messages":{{msg}}}""", 400, "" },
+            { "messages is a string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":"hi"}""", 400, "" },
+            { "missing messages", "POST", Chat, "application/json", $$"""{"model":"{{Model}}"}""", 400, "messages" },
+            { "empty messages", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[]}""", 400, "messages" },
+            { "unknown role", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"role":"wizard","content":"hi"}]}""", 400, "role" },
+            { "missing role", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"content":"hi"}]}""", 400, "role" },
+            { "negative temperature", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":-1}""", 400, "temperature" },
+            { "huge temperature", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":1e308}""", 400, "temperature" },
+            { "temperature as string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":"hot"}""", 400, "" },
+            { "top_p above one", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"top_p":1.5}""", 400, "top_p" },
+            { "negative max_tokens", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"max_tokens":-5}""", 400, "max_tokens" },
+            { "max_tokens overflow", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"max_tokens":99999999999999}""", 400, "" },
+            { "n is zero", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"n":0}""", 400, "" },
+            { "stop is a number", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"stop":7}""", 400, "stop" },
+            { "content part of unknown type", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"role":"user","content":[{"type":"hologram"}]}]}""", 400, "" },
+            { "10 MB string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"role":"user","content":"{{big}}"}]}""", 413, "too large" },
+            { "text/plain content type", "POST", Chat, "text/plain", $$"""{"model":"{{Model}}","messages":{{msg}}}""", 400, "content type" },
+            { "form content type", "POST", Chat, "application/x-www-form-urlencoded", "model=x", 400, "content type" },
+            { "no content type", "POST", Chat, null, $$"""{"model":"{{Model}}","messages":{{msg}}}""", 400, "content type" },
+            { "GET on a POST route", "GET", Chat, null, null, 405, "method" },
+            { "unknown /v1 route", "POST", "/v1/chat/completion", "application/json", "{}", 404, "Unknown request URL" },
+            { "unknown admin route", "GET", "/api/admin/nothing-here", null, null, 404, "" },
+            { "path traversal", "GET", "/v1/../../etc/passwd", null, null, 404, "" },
+            { "admin bad role", "POST", "/api/admin/users", "application/json", """{"display_name":"x","role":"emperor"}""", 400, "role" },
+            { "admin bad email", "POST", "/api/admin/users", "application/json", """{"display_name":"x","email":"not-an-email","role":"member"}""", 400, "email" },
+            { "admin empty display name", "POST", "/api/admin/users", "application/json", """{"display_name":"","role":"member"}""", 400, "display_name" },
+            { "admin key with unknown scope", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["root"]}""", 400, "scopes" },
+            { "admin key with bad CIDR", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["inference"],"allowed_ips":["10.0.0.0/99"]}""", 400, "allowed_ips" },
+            { "admin key with bad model pattern", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["inference"],"models":["op*en/x"]}""", 400, "models" },
+            { "admin key for unknown user", "POST", "/api/admin/keys", "application/json", """{"user_id":"ghost","name":"k","scopes":["inference"]}""", 404, "ghost" },
+            { "revoke unknown key", "POST", "/api/admin/keys/ffffffffffffffff:revoke", "application/json", "{}", 404, "ffffffffffffffff" },
+            { "SQL-looking user id", "POST", "/api/admin/keys", "application/json", """{"user_id":"x'; DROP TABLE users; --","name":"k","scopes":["inference"]}""", 400, "user_id" },
+            { "script-looking display name", "POST", "/api/admin/users", "application/json", """{"display_name":"<script>\u0007</script>","role":"member"}""", 400, "control characters" },
+            { "huge key name", "POST", "/api/admin/keys", "application/json", $$"""{"user_id":"owner","name":"{{new string('k', 5000)}}","scopes":["inference"]}""", 400, "name" },
+            { "10 MB string to the admin API", "POST", "/api/admin/users", "application/json", $$"""{"display_name":"{{big}}","role":"member"}""", 400, "too large" },
+            { "stale expected version", "POST", "/api/admin/users/owner:setRole", "application/json", """{"expected_version":99,"role":"admin"}""", 409, "version" },
+            { "usage limit out of range", "GET", "/api/usage/calls?limit=-3", null, null, 400, "limit" },
+            { "audit range reversed", "GET", "/api/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", null, null, 400, "to" },
+        };
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_request_gets_a_clear_4xx_reaches_no_provider_and_leaves_no_call_record(
+        string name, string method, string path, string? contentType, string? body, int status, string says)
+    {
+        hub.Upstream.Reset();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType is not null)
+            {
+                request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            }
+
+            // A client that sends a huge body first asks whether to (as curl does), so the early 413 reaches it.
+            request.Headers.ExpectContinue = body.Length > 1024 * 1024;
+        }
+
+        using var response = await hub.Rest.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        var shown = text.Length > 500 ? text[..500] + "…" : text;
+        Assert.True(status == (int)response.StatusCode, $"{name}: expected {status}, got {(int)response.StatusCode}: {shown}");
+        Assert.True(text.Contains(says, StringComparison.OrdinalIgnoreCase), $"{name}: the message should mention '{says}': {shown}");
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Empty(hub.Upstream.Requests);
+        if (path == Chat && status != 404)
+        {
+            await AssertNoCallRecordAsync(response);
+        }
+    }
+
+    [Theory]
+    [InlineData("forged key", "ahk_0123456789abcdef_forged-secret-0123456789-abcdefghijklmnopqrstuvwxyz", 401)]
+    [InlineData("random bearer", "Zm9vYmFy", 401)]
+    [InlineData("JWT without an issuer configured", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", 401)]
+    public async Task Bad_credentials_are_refused_before_anything_runs(string name, string key, int status)
+    {
+        hub.Upstream.Reset();
+        using var client = TestAccess.RestClient(hub.RestUri, key);
+
+        using var response = await client.PostAsync(Chat, new StringContent($$"""{"model":"{{Model}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.True(status == (int)response.StatusCode, name);
+        Assert.Empty(hub.Upstream.Requests);
+        await AssertNoCallRecordAsync(response);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_body_is_refused()
+    {
+        hub.Upstream.Reset();
+        var bytes = Encoding.UTF8.GetBytes($$"""{"model":"{{Model}}","messages":[{"role":"user","content":"X"}]}""");
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xC3; // a lead byte with no continuation byte
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await hub.Rest.PostAsync(Chat, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(hub.Upstream.Requests);
+        await AssertNoCallRecordAsync(response);
+    }
+
+    private async Task AssertNoCallRecordAsync(HttpResponseMessage response)
+    {
+        var requestId = response.Headers.TryGetValues("x-request-id", out var values) ? values.Single() : null;
+        Assert.NotNull(requestId);
+        await Task.Delay(100); // two flush intervals of the recorder
+        using var calls = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/usage/calls?limit=500"));
+        Assert.DoesNotContain(calls.RootElement.GetProperty("calls").EnumerateArray(), c => c.GetProperty("request_id").GetString() == requestId);
+    }
+}

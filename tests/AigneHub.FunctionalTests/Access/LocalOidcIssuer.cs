@@ -1,0 +1,112 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace AigneHub.FunctionalTests.Access;
+
+/// <summary>
+/// An OIDC issuer on a local port: a discovery document and a JWKS with one RSA key, and tokens minted with it (or,
+/// to test refusals, with keys it does not publish).
+/// </summary>
+public sealed class LocalOidcIssuer : IAsyncDisposable
+{
+    public const string KeyId = "test-signing-key-1";
+
+    private readonly RSA _rsa = RSA.Create(2048);
+    private WebApplication? _app;
+
+    public string Issuer { get; private set; } = string.Empty;
+
+    public int DiscoveryRequests { get; private set; }
+
+    public static async Task<LocalOidcIssuer> StartAsync()
+    {
+        var issuer = new LocalOidcIssuer();
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddRoutingCore();
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapGet("/.well-known/openid-configuration", () =>
+        {
+            issuer.DiscoveryRequests++;
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["issuer"] = issuer.Issuer,
+                ["jwks_uri"] = $"{issuer.Issuer}/jwks",
+                ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            });
+        });
+        app.MapGet("/jwks", () =>
+        {
+            var parameters = issuer._rsa.ExportParameters(includePrivateParameters: false);
+            return Results.Json(new
+            {
+                keys = new[]
+                {
+                    new { kty = "RSA", use = "sig", alg = "RS256", kid = KeyId, n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) },
+                },
+            });
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        issuer._app = app;
+        issuer.Issuer = address.TrimEnd('/');
+        return issuer;
+    }
+
+    /// <param name="signWith">Another RSA key to sign with (the JWKS does not hold it); null signs with the published key.</param>
+    public string Mint(
+        string subject,
+        string audience,
+        DateTime? expires = null,
+        string[]? roles = null,
+        RSA? signWith = null,
+        string keyId = KeyId,
+        string? email = null)
+    {
+        var now = DateTime.UtcNow;
+        var claims = new Dictionary<string, object> { ["name"] = $"User {subject}" };
+        if (roles is not null)
+        {
+            claims["roles"] = roles;
+        }
+
+        if (email is not null)
+        {
+            claims["email"] = email;
+        }
+
+        var expiry = expires ?? now.AddMinutes(10);
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
+            Claims = claims,
+            IssuedAt = expiry.AddMinutes(-20) < now ? expiry.AddMinutes(-20) : now,
+            NotBefore = expiry.AddMinutes(-20) < now ? expiry.AddMinutes(-20) : now,
+            Expires = expiry,
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(signWith ?? _rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        _rsa.Dispose();
+    }
+}

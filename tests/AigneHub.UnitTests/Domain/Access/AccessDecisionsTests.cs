@@ -1,0 +1,90 @@
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Access.Events;
+
+namespace AigneHub.UnitTests.Domain.Access;
+
+public sealed class AccessDecisionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Admin_cannot_create_an_owner()
+    {
+        var ex = Assert.Throws<AccessRuleException>(() => AccessDecisions.CreateUser("u1", "U", null, UserRole.Owner, null, UserRole.Admin, "admin", Now));
+
+        Assert.True(ex.IsForbidden);
+    }
+
+    [Fact]
+    public void Owner_creates_an_owner_and_the_hub_creates_anyone()
+    {
+        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser("u1", "U", null, UserRole.Owner, null, UserRole.Owner, "owner", Now).Role);
+        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser("u2", "U", null, UserRole.Owner, null, null, "system", Now).Role);
+    }
+
+    [Fact]
+    public void Member_key_is_refused_admin_scopes()
+    {
+        var member = User(UserRole.Member);
+
+        var ex = Assert.Throws<AccessRuleException>(() => CreateKey(member, [KeyScopes.Inference, KeyScopes.AdminRead]));
+
+        Assert.True(ex.IsForbidden);
+        Assert.Contains("admin:read", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Key_expiring_in_the_past_is_refused() =>
+        Assert.Equal("expires_at", Assert.Throws<AccessRuleException>(() => CreateKey(User(UserRole.Admin), [KeyScopes.Inference], expiresAt: Now.AddMinutes(-1))).Field);
+
+    [Fact]
+    public void Key_carries_its_hash_and_limits_but_no_secret()
+    {
+        var created = CreateKey(User(UserRole.Admin), [KeyScopes.Inference, KeyScopes.Inference, KeyScopes.AdminRead], models: ["openai/*"]);
+
+        Assert.Equal([KeyScopes.Inference, KeyScopes.AdminRead], created.Scopes);
+        Assert.Equal(["openai/*"], created.Models);
+        Assert.Equal(AccessKeyToken.Hash("s3cret-value"), created.SecretHash);
+    }
+
+    [Fact]
+    public void Revoking_twice_changes_nothing_the_second_time()
+    {
+        var key = AccessKey.Create(CreateKey(User(UserRole.Member), [KeyScopes.Inference]));
+        var revoked = AccessDecisions.Revoke(key, "leaked", "owner", Now);
+        key.Apply((AccessKeyRevoked)revoked.Single());
+
+        Assert.Empty(AccessDecisions.Revoke(key, "again", "owner", Now));
+        Assert.True(key.IsRevoked);
+    }
+
+    [Fact]
+    public void Revoked_key_cannot_be_rotated()
+    {
+        var key = AccessKey.Create(CreateKey(User(UserRole.Member), [KeyScopes.Inference]));
+        key.Apply(new AccessKeyRevoked(key.Id, null, "owner", Now));
+
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.Rotate(key, "hash", "owner", Now)).IsConflict);
+    }
+
+    [Fact]
+    public void Nobody_changes_their_own_role()
+    {
+        var owner = User(UserRole.Owner);
+
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, UserRole.Owner, owner.Id, owner.Id, Now)).IsForbidden);
+    }
+
+    [Fact]
+    public void Admin_cannot_demote_an_owner()
+    {
+        var owner = User(UserRole.Owner);
+
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, UserRole.Admin, "someone-else", "someone-else", Now)).IsForbidden);
+    }
+
+    private static HubUser User(UserRole role) => HubUser.Create(new UserCreated($"usr-{role}", "User", null, role, null, "system", Now));
+
+    private static AccessKeyCreated CreateKey(HubUser owner, string[] scopes, string[]? models = null, DateTimeOffset? expiresAt = null) =>
+        AccessDecisions.CreateKey(owner, 0, "0123456789abcdef", null, "key", scopes, models ?? [], [], expiresAt, AccessKeyToken.Hash("s3cret-value"), "owner", Now);
+}
