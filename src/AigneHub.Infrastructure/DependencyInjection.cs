@@ -1,5 +1,7 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Observability;
 using AigneHub.Infrastructure.Jobs;
+using AigneHub.Infrastructure.Observability;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
@@ -35,7 +37,10 @@ public static class DependencyInjection
 
         services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchingCallRecorder>();
-        services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
+        // Call metrics are counted from the records themselves (Observability/MeteredCallRecorder).
+        services.AddMetrics();
+        services.AddSingleton<HubMetrics>();
+        services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
