@@ -28,7 +28,7 @@ internal static class ObservabilityRegistration
                 metrics.AddMeter(HubMetrics.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
                 if (options.PrometheusEnabled)
                 {
-                    metrics.AddPrometheusExporter();
+                    metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
 
                 if (otlp is not null)
