@@ -1,7 +1,9 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Observability;
 using AigneHub.Infrastructure.Billing;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
+using AigneHub.Infrastructure.Observability;
 using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
@@ -38,7 +40,10 @@ public static class DependencyInjection
 
         services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchingCallRecorder>();
-        services.AddSingleton<ICallRecorder>(sp => sp.GetRequiredService<BatchingCallRecorder>());
+        // Call metrics are counted from the records themselves (Observability/MeteredCallRecorder).
+        services.AddMetrics();
+        services.AddSingleton<HubMetrics>();
+        services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddBilling(configuration);

@@ -50,12 +50,7 @@ public sealed partial class HubApplication : IAsyncDisposable
         // appsettings.json is read from beside the binaries, whatever folder the hub is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.IncludeScopes = false;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        builder.AddObservability();
 
         EmbeddedPostgresCluster? embedded = null;
         string? embeddedDataPath = null;
@@ -91,6 +86,7 @@ public sealed partial class HubApplication : IAsyncDisposable
 
             var app = builder.Build();
             app.MapPresentation();
+            app.MapObservability();
 
             // ConfigureKestrel runs while the host is built, so both endpoints exist by now.
             return new HubApplication(app, embedded, rest!, grpc!);

@@ -1,3 +1,4 @@
+using AigneHub.Application.Common.Observability;
 using System.Buffers;
 using System.Text.Json;
 using AigneHub.Api.Errors;
@@ -85,6 +86,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
 
+        using var open = context.RequestServices.GetRequiredService<HubMetrics>().TrackStream("aigne");
         var output = response.BodyWriter;
         var jsonMode = IsJsonMode(request);
         var text = jsonMode ? new System.Text.StringBuilder() : null;

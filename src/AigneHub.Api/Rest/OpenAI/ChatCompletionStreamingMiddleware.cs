@@ -1,3 +1,4 @@
+using AigneHub.Application.Common.Observability;
 using System.Text;
 using System.Text.Json;
 using AigneHub.Api.Errors;
@@ -97,6 +98,7 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
 
+        using var open = context.RequestServices.GetRequiredService<HubMetrics>().TrackStream("openai");
         var writer = new ChatCompletionChunkWriter(response.BodyWriter, includeUsage);
         try
         {

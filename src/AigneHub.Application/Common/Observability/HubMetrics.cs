@@ -1,0 +1,150 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.Application.Common.Observability;
+
+/// <summary>
+/// The hub's own instruments, on the Meter "AigneHub". Call instruments are fed from call records only (see
+/// <see cref="RecordCall"/>), so the metrics agree exactly with the stored history; the SSE writers track the streams
+/// that are open. Allocation-light: tag values are cached strings and boxes, tags travel in a stack-held TagList.
+/// </summary>
+public sealed class HubMetrics
+{
+    public const string MeterName = "AigneHub";
+
+    private static readonly object True = true;
+    private static readonly object False = false;
+    private static readonly FrozenDictionary<CallType, string> CallTypes = Names<CallType>();
+    private static readonly FrozenDictionary<CallStatus, string> Statuses = Names<CallStatus>();
+    private static readonly FrozenDictionary<ErrorKind, string> ErrorKinds = Names<ErrorKind>();
+
+    private readonly Counter<long> _calls;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _ttfb;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<long> _upstreamErrors;
+    private readonly UpDownCounter<long> _activeStreams;
+
+    public HubMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        _calls = Meter.CreateCounter<long>("aignehub.calls", "{call}", "Calls that ended, by provider, model, call type, status, error kind and streaming.");
+        _duration = Meter.CreateHistogram<double>("aignehub.call.duration", "s", "Time from the hub receiving a call to its end.");
+        _ttfb = Meter.CreateHistogram<double>("aignehub.call.ttfb", "s", "Time from the hub receiving a call to the first byte of its answer.");
+        _tokens = Meter.CreateCounter<long>("aignehub.tokens", "{token}", "Tokens the providers reported, by token type (prompt, completion).");
+        _upstreamErrors = Meter.CreateCounter<long>("aignehub.upstream.errors", "{error}", "Calls that failed because of the provider (auth, rate limit, unavailable, timeout, rejected).");
+        _activeStreams = Meter.CreateUpDownCounter<long>("aignehub.streams.active", "{stream}", "Server-sent-event answers being written right now.");
+    }
+
+    /// <summary>The meter itself (for listeners in tests).</summary>
+    public Meter Meter { get; }
+
+    /// <summary>Counts one ended call from its record: call count, duration, TTFB, tokens and upstream errors.</summary>
+    public void RecordCall(CallRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var callType = CallTypes.GetValueOrDefault(record.CallType, "unknown");
+        var status = Statuses.GetValueOrDefault(record.Status, "unknown");
+        var errorKind = ErrorKinds.GetValueOrDefault(record.ErrorKind, "unknown");
+        var streamed = record.Streamed ? True : False;
+
+        var timing = new TagList
+        {
+            { "provider", record.Provider },
+            { "model", record.Model },
+            { "call_type", callType },
+            { "status", status },
+            { "streamed", streamed },
+        };
+        _duration.Record(record.LatencyMs / 1000d, timing);
+        if (record.TtfbMs is { } ttfb)
+        {
+            _ttfb.Record(ttfb / 1000d, timing);
+        }
+
+        timing.Add("error_kind", errorKind);
+        _calls.Add(1, timing);
+
+        if (record.PromptTokens > 0)
+        {
+            _tokens.Add(record.PromptTokens, new TagList { { "provider", record.Provider }, { "model", record.Model }, { "token_type", "prompt" } });
+        }
+
+        if (record.CompletionTokens > 0)
+        {
+            _tokens.Add(record.CompletionTokens, new TagList { { "provider", record.Provider }, { "model", record.Model }, { "token_type", "completion" } });
+        }
+
+        if (IsUpstreamError(record.ErrorKind))
+        {
+            _upstreamErrors.Add(1, new TagList { { "provider", record.Provider }, { "error_kind", errorKind } });
+        }
+    }
+
+    /// <summary>Counts a server-sent-event answer as open until the returned handle is disposed.</summary>
+    /// <param name="surface">Which edge writes it: "openai" or "aigne".</param>
+    public ActiveStream TrackStream(string surface)
+    {
+        var tags = new TagList { { "surface", surface } };
+        _activeStreams.Add(1, tags);
+        return new ActiveStream(_activeStreams, surface);
+    }
+
+    private static bool IsUpstreamError(ErrorKind kind) => kind is ErrorKind.UpstreamAuth or ErrorKind.UpstreamRateLimited
+        or ErrorKind.UpstreamUnavailable or ErrorKind.UpstreamTimeout or ErrorKind.UpstreamRejected;
+
+    /// <summary>Enum values as snake_case label values ("model_not_found"), computed once.</summary>
+    private static FrozenDictionary<T, string> Names<T>()
+        where T : struct, Enum
+    {
+        var names = new Dictionary<T, string>();
+        foreach (var value in Enum.GetValues<T>())
+        {
+            names[value] = SnakeCase(value.ToString());
+        }
+
+        return names.ToFrozenDictionary();
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>An open stream; disposing it counts the stream as closed (once).</summary>
+    public struct ActiveStream : IDisposable
+    {
+        private UpDownCounter<long>? _counter;
+        private readonly string _surface;
+
+        internal ActiveStream(UpDownCounter<long> counter, string surface)
+        {
+            _counter = counter;
+            _surface = surface;
+        }
+
+        public void Dispose()
+        {
+            if (_counter is { } counter)
+            {
+                _counter = null;
+                counter.Add(-1, new TagList { { "surface", _surface } });
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics.Metrics;
+using AigneHub.Application.Common.Observability;
+using AigneHub.Domain.Usage;
+
+namespace AigneHub.UnitTests.Application.Observability;
+
+public sealed class HubMetricsTests : IDisposable
+{
+    private readonly TestMeterFactory _factory = new();
+    private readonly HubMetrics _metrics;
+    private readonly MeterListener _listener = new();
+    private readonly List<Measurement> _measurements = [];
+
+    public HubMetricsTests()
+    {
+        _metrics = new HubMetrics(_factory);
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, _metrics.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Capture(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Capture(instrument, value, tags));
+        _listener.Start();
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _factory.Dispose();
+    }
+
+    [Fact]
+    public void Successful_streamed_call_is_counted_with_its_labels_timings_and_tokens()
+    {
+        _metrics.RecordCall(Record(CallStatus.Succeeded, ErrorKind.None, streamed: true, prompt: 11, completion: 7, ttfbMs: 250, latencyMs: 1500));
+
+        var call = Assert.Single(Of("aignehub.calls"));
+        Assert.Equal(1, call.Value);
+        Assert.Equal("openai", call.Tags["provider"]);
+        Assert.Equal("gpt-4o-mini", call.Tags["model"]);
+        Assert.Equal("chat", call.Tags["call_type"]);
+        Assert.Equal("succeeded", call.Tags["status"]);
+        Assert.Equal("none", call.Tags["error_kind"]);
+        Assert.Equal(true, call.Tags["streamed"]);
+
+        Assert.Equal(1.5, Assert.Single(Of("aignehub.call.duration")).Value);
+        Assert.Equal(0.25, Assert.Single(Of("aignehub.call.ttfb")).Value);
+
+        var tokens = Of("aignehub.tokens").ToDictionary(m => (string)m.Tags["token_type"]!, m => m.Value);
+        Assert.Equal(new Dictionary<string, double> { ["prompt"] = 11, ["completion"] = 7 }, tokens);
+        Assert.Empty(Of("aignehub.upstream.errors"));
+    }
+
+    [Fact]
+    public void Upstream_failure_is_counted_as_a_failed_call_and_an_upstream_error_of_its_provider()
+    {
+        _metrics.RecordCall(Record(CallStatus.Failed, ErrorKind.UpstreamRateLimited, streamed: false, prompt: 0, completion: 0, ttfbMs: null, latencyMs: 40));
+
+        var call = Assert.Single(Of("aignehub.calls"));
+        Assert.Equal("failed", call.Tags["status"]);
+        Assert.Equal("upstream_rate_limited", call.Tags["error_kind"]);
+        Assert.Equal(false, call.Tags["streamed"]);
+
+        var error = Assert.Single(Of("aignehub.upstream.errors"));
+        Assert.Equal(1, error.Value);
+        Assert.Equal("openai", error.Tags["provider"]);
+        Assert.Equal("upstream_rate_limited", error.Tags["error_kind"]);
+
+        Assert.Equal(0.04, Assert.Single(Of("aignehub.call.duration")).Value, 10);
+        Assert.Empty(Of("aignehub.call.ttfb"));
+        Assert.Empty(Of("aignehub.tokens"));
+    }
+
+    [Fact]
+    public void Failure_of_the_client_is_not_an_upstream_error()
+    {
+        _metrics.RecordCall(Record(CallStatus.Failed, ErrorKind.InvalidRequest, streamed: false, prompt: 0, completion: 0, ttfbMs: null, latencyMs: 1));
+
+        Assert.Equal("invalid_request", Assert.Single(Of("aignehub.calls")).Tags["error_kind"]);
+        Assert.Empty(Of("aignehub.upstream.errors"));
+    }
+
+    [Fact]
+    public void Open_stream_is_counted_until_disposed_and_only_once()
+    {
+        var stream = _metrics.TrackStream("openai");
+        Assert.Equal(1, Of("aignehub.streams.active").Sum(m => m.Value));
+
+        stream.Dispose();
+        stream.Dispose();
+
+        var changes = Of("aignehub.streams.active");
+        Assert.Equal([1d, -1d], changes.Select(m => m.Value));
+        Assert.All(changes, m => Assert.Equal("openai", m.Tags["surface"]));
+    }
+
+    private static CallRecord Record(CallStatus status, ErrorKind errorKind, bool streamed, int prompt, int completion, double? ttfbMs, double latencyMs) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        RequestId = "req-1",
+        Provider = "openai",
+        Model = "gpt-4o-mini",
+        CallType = CallType.Chat,
+        Streamed = streamed,
+        PromptTokens = prompt,
+        CompletionTokens = completion,
+        TtfbMs = ttfbMs,
+        LatencyMs = latencyMs,
+        Status = status,
+        ErrorKind = errorKind,
+        StartedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    private List<Measurement> Of(string instrument) => _measurements.Where(m => m.Instrument == instrument).ToList();
+
+    private void Capture(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var copy = new Dictionary<string, object?>();
+        foreach (var tag in tags)
+        {
+            copy[tag.Key] = tag.Value;
+        }
+
+        _measurements.Add(new Measurement(instrument.Name, value, copy));
+    }
+
+    private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+}
