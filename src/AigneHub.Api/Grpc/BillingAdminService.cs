@@ -17,8 +17,10 @@ using static AigneHub.Api.Grpc.BillingMessages;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Billing settings and model rates over gRPC and /api/admin/billing, /api/admin/rates: map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.AdminWrite, AdminRole = true)]
 internal sealed class BillingAdminService(IMediator mediator, ICallerContext caller) : BillingAdmin.BillingAdminBase
 {
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<GetBillingSettingsResponse> GetBillingSettings(GetBillingSettingsRequest request, ServerCallContext context) =>
         new() { Settings = ToMessage(await mediator.Send(new GetBillingSettingsQuery(), context.CancellationToken)) };
 
@@ -37,6 +39,7 @@ internal sealed class BillingAdminService(IMediator mediator, ICallerContext cal
         return new() { Settings = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<ListModelRatesResponse> ListModelRates(ListModelRatesRequest request, ServerCallContext context)
     {
         var rates = await mediator.Send(new ListModelRatesQuery(request.HasProvider ? request.Provider : null), context.CancellationToken);
@@ -45,6 +48,7 @@ internal sealed class BillingAdminService(IMediator mediator, ICallerContext cal
         return response;
     }
 
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<GetModelRateHistoryResponse> GetModelRateHistory(GetModelRateHistoryRequest request, ServerCallContext context)
     {
         var versions = await mediator.Send(new GetModelRateHistoryQuery(CallType(request.Type), request.Provider, request.Model), context.CancellationToken);

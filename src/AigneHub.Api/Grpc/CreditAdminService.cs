@@ -14,16 +14,19 @@ using static AigneHub.Api.Grpc.BillingMessages;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Users' credit accounts over gRPC and /api/admin/credits: map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.AdminWrite, AdminRole = true)]
 internal sealed class CreditAdminService(IMediator mediator, ICallerContext caller) : CreditAdmin.CreditAdminBase
 {
     public const int DefaultPageSize = 50;
 
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<GetCreditAccountResponse> GetCreditAccount(GetCreditAccountRequest request, ServerCallContext context)
     {
         var query = new GetCreditBalanceQuery(request.UserId, request.AsOf?.ToDateTimeOffset());
         return new() { Balance = ToMessage(await mediator.Send(query, context.CancellationToken)) };
     }
 
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<ListCreditTransactionsResponse> ListCreditTransactions(ListCreditTransactionsRequest request, ServerCallContext context)
     {
         var page = await mediator.Send(
@@ -58,6 +61,7 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
         return new() { Balance = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
     public override async Task<AuditCreditAccountsResponse> AuditCreditAccounts(AuditCreditAccountsRequest request, ServerCallContext context)
     {
         var report = await mediator.Send(new AuditCreditAccountsCommand(request.HasUserId ? request.UserId : null), context.CancellationToken);

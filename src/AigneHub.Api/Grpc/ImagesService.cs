@@ -6,6 +6,7 @@ using Mediator;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>Image generation over gRPC (and, transcoded, POST /v1/images/generations): map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.Inference)]
 internal sealed class ImagesService(IMediator mediator, RestRoot restRoot) : V1.Images.ImagesBase
 {
     public override async Task<GenerateImagesResponse> GenerateImages(GenerateImagesRequest request, ServerCallContext context)

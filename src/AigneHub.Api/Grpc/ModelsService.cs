@@ -7,6 +7,7 @@ using Mediator;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>The models list over gRPC (and, transcoded, GET /v1/models and GET /v1/models/{id}): map, send, map back.</summary>
+[Identity.HubAccess(Domain.Access.KeyScopes.Inference)]
 internal sealed class ModelsService(IMediator mediator) : V1.Models.ModelsBase
 {
     public override async Task<V1.ListModelsResponse> ListModels(V1.ListModelsRequest request, ServerCallContext context)

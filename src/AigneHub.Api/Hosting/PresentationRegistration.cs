@@ -63,7 +63,8 @@ internal static class PresentationRegistration
         app.MapGrpcService<EmbeddingsService>();
         app.MapGrpcService<ImagesService>();
         app.MapGrpcService<ModelsService>();
-        app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync);
+        // The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.
+        app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
         app.MapGrpcService<UsageService>();
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
@@ -71,7 +72,8 @@ internal static class PresentationRegistration
         app.MapGrpcService<BillingAdminService>();
         app.MapGrpcService<CreditAdminService>();
         app.MapGrpcService<UserCreditService>();
-        app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync);
+        // The payment provider authenticates by the HMAC signature of the body, not by a hub key.
+        app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync).AllowAnonymous();
         app.MapOpenApiDocument();
         app.MapGrpcService<AccessAdminService>();
         app.MapGrpcService<MyAccessKeysService>();

@@ -16,6 +16,30 @@ internal static class HandWrittenRoutes
         new("get", "/__blocklet__.js", Blocklet, Anonymous: true),
         new("post", "/api/v2/chat", AigneChat),
         new("get", "/api/v2/status", AigneStatus),
+        new("post", "/api/v2/image", _ => Simple(
+            "Aigne_Image", "AIGNE", "Image generation, as AIGNEHubImageModel calls it: {input:{prompt, n?, size?, quality?, style?, outputFileType?, modelOptions:{model}}}.",
+            Object(("input", Object(("prompt", String()), ("n", Integer()), ("outputFileType", Enum("url", "file")), ("modelOptions", Object(("model", String())))))),
+            Object(("images", Array(Object(("type", Enum("url", "file")), ("url", String()), ("data", String()), ("mimeType", String())))), ("model", String()), ("usage", Object(("inputTokens", Integer()), ("outputTokens", Integer())))))),
+        new("post", "/api/v2/embeddings", _ => Simple(
+            "Aigne_Embeddings", "AIGNE", "Embeddings: {model, input: string | string[]}.",
+            Object(("model", String()), ("input", new JsonObject { ["description"] = "A string or an array of strings." })),
+            Object(("data", Array(Object(("object", String()), ("index", Integer()), ("embedding", Array(new JsonObject { ["type"] = "number" }))))), ("model", String()), ("usage", Object(("inputTokens", Integer()), ("outputTokens", Integer())))))),
+        new("get", "/api/ai/models", _ => Simple(
+            "Aigne_ListModels", "AIGNE", "The models a client can call, filtered by ?type=chat|image|embedding; rates are decimal strings.",
+            null,
+            Array(Object(("model", String()), ("type", Enum("chat", "image", "embedding")), ("provider", String()), ("providerDisplayName", String()), ("input_credits_per_token", String()), ("output_credits_per_token", String()), ("status", Object(("available", new JsonObject { ["type"] = "boolean" })))))), Anonymous: true),
+        new("get", "/api/user/info", _ => Simple(
+            "Aigne_UserInfo", "AIGNE", "The caller, their credit balance (credits mode) and the payment link.",
+            null,
+            Object(("user", Object(("did", String()), ("fullName", String()), ("email", String()))), ("creditBalance", new JsonObject { ["type"] = "object", ["description"] = "null unless credits mode is on." }), ("paymentLink", String()), ("enableCredit", new JsonObject { ["type"] = "boolean" }), ("creditPrefix", String())))),
+        new("get", "/v1/images/files/{id}", _ => Binary(
+            "Images_GetFile", "Images", "A generated image the hub handed out as a link, until the link expires. The random id is the credential.", "image/png"), Anonymous: true),
+        new("post", "/api/payments/webhook", _ => Simple(
+            "Payments_Webhook", "Billing", "A payment-completed notification signed with HMAC-SHA256 over timestamp + '.' + body; idempotent by payment id.",
+            Object(("payment_id", String()), ("user_id", String()), ("credits", String())),
+            Object(("granted", new JsonObject { ["type"] = "boolean" }))), Anonymous: true),
+        new("get", "/metrics", _ => Binary(
+            "Metrics_Scrape", "Operations", "Prometheus scrape endpoint (text exposition format).", "text/plain")),
         new("get", "/healthz", _ => Health("Liveness: answers while the process serves requests; runs no checks.", "health_live"), Anonymous: true),
         new("get", "/readyz", _ => Health("Readiness: the database answers and the hub's schema is applied.", "health_ready"), Anonymous: true),
         new("get", OpenApiEndpoints.Route, _ => OpenApiDocument(), Anonymous: true),
@@ -193,6 +217,40 @@ internal static class HandWrittenRoutes
     };
 
     private static JsonObject Media(JsonObject schema) => new() { ["schema"] = schema };
+
+    private static JsonObject Integer() => new() { ["type"] = "integer" };
+
+    /// <summary>An operation with an optional JSON body and a JSON answer.</summary>
+    private static JsonObject Simple(string operationId, string tag, string summary, JsonObject? request, JsonObject answer)
+    {
+        var operation = new JsonObject
+        {
+            ["operationId"] = operationId,
+            ["tags"] = new JsonArray(tag),
+            ["summary"] = summary,
+            ["responses"] = new JsonObject
+            {
+                ["200"] = new JsonObject { ["description"] = "OK", ["content"] = new JsonObject { ["application/json"] = Media(answer) } },
+            },
+        };
+        if (request is not null)
+        {
+            operation["requestBody"] = new JsonObject { ["required"] = true, ["content"] = new JsonObject { ["application/json"] = Media(request) } };
+        }
+
+        return operation;
+    }
+
+    private static JsonObject Binary(string operationId, string tag, string summary, string mediaType) => new()
+    {
+        ["operationId"] = operationId,
+        ["tags"] = new JsonArray(tag),
+        ["summary"] = summary,
+        ["responses"] = new JsonObject
+        {
+            ["200"] = new JsonObject { ["description"] = "OK", ["content"] = new JsonObject { [mediaType] = Media(String()) } },
+        },
+    };
 
     private static JsonObject String() => new() { ["type"] = "string" };
 

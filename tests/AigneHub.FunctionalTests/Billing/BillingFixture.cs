@@ -41,6 +41,7 @@ public sealed class BillingFixture : IAsyncLifetime
             {
                 ["ConnectionStrings:Postgres"] = DatabaseConnectionString,
                 ["Hub:RestUrl"] = "http://127.0.0.1:0",
+                [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
                 ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
                 ["Providers:Demo:Enabled"] = "false",
                 ["Providers:OpenAI:BaseUrl"] = Upstream.BaseUrl,
@@ -57,8 +58,8 @@ public sealed class BillingFixture : IAsyncLifetime
             }),
             services: services => services.AddSingleton<ICallerContext, HeaderCallerContext>());
         await _hub.StartAsync();
-        Rest = new HttpClient { BaseAddress = _hub.RestUri, Timeout = TimeSpan.FromSeconds(30) };
-        Grpc = GrpcChannel.ForAddress(_hub.GrpcUri);
+        Rest = TestAccess.RestClient(_hub.RestUri);
+        Grpc = TestAccess.GrpcChannel(_hub.GrpcUri);
 
         using var settings = await Rest.PutAsJsonAsync("/api/admin/billing/settings", new
         {

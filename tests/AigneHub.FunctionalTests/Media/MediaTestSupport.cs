@@ -49,6 +49,9 @@ internal static class MediaTestSupport
             var models = await GetJsonAsync(hub, "/v1/models");
             if (models.GetProperty("data").EnumerateArray().Any(m => m.GetProperty("owned_by").GetString() == provider))
             {
+                // The provider can show up from a refresh that ran between two of the writes above; a few more refresh
+                // intervals (200 ms in tests) make sure the call path holds every credential before the test calls.
+                await Task.Delay(1000);
                 return;
             }
 

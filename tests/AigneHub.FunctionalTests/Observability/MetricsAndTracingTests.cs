@@ -6,7 +6,7 @@ using AigneHub.TestUpstreams;
 
 namespace AigneHub.FunctionalTests.Observability;
 
-[Collection(HubCollection.Name)]
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsAndTracingTests(HubFixture hub)
 {
     private static readonly object[] Hello = [new { role = "user", content = "measure me" }];
@@ -129,4 +129,14 @@ public sealed class MetricsAndTracingTests(HubFixture hub)
 
         return total;
     }
+}
+
+/// <summary>
+/// A hub of its own for the metrics tests: an OpenTelemetry meter provider listens to every meter of the process named
+/// "AigneHub", so another hub living (and being disposed) beside it in the test process would feed or end its streams.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class MetricsCollection : ICollectionFixture<HubFixture>
+{
+    public const string Name = "metrics";
 }

@@ -16,12 +16,15 @@ internal static class AigneEndpoints
 
     public static IEndpointRouteBuilder MapAigne(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/__blocklet__.js", WriteBlockletAsync);
-        app.MapPost("/api/v2/chat", (HttpContext context, AigneChatEndpoint endpoint) => endpoint.HandleAsync(context));
+        // Discovery comes before the client has a key.
+        app.MapGet("/__blocklet__.js", WriteBlockletAsync).AllowAnonymous();
+        var inference = new Identity.HubAccessAttribute(Domain.Access.KeyScopes.Inference);
+        app.MapPost("/api/v2/chat", (HttpContext context, AigneChatEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
         app.MapGet("/api/v2/status", Status);
-        app.MapPost("/api/v2/image", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ImageAsync(context));
-        app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context));
-        app.MapGet("/api/ai/models", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ModelsAsync(context));
+        app.MapPost("/api/v2/image", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ImageAsync(context)).WithMetadata(inference);
+        app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context)).WithMetadata(inference);
+        // Public like the model catalogue of a hosted hub: the AIGNE client's models() sends no key.
+        app.MapGet("/api/ai/models", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ModelsAsync(context)).AllowAnonymous();
         return app;
     }
 
