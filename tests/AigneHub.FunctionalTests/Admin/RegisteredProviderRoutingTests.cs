@@ -118,6 +118,10 @@ public sealed class RegisteredProviderRoutingTests(HubFixture hub)
             var ready = registered ? probe.IsSuccessStatusCode : probe.StatusCode != HttpStatusCode.NotFound;
             return ready ? (JsonElement?)default(JsonElement) : null;
         });
+
+        // The provider can show up from a refresh that ran between two of the writes above; a few more refresh
+        // intervals (200 ms in tests) make sure the call path holds every credential before the test calls.
+        await Task.Delay(1000);
     }
 
     private async Task<int> SendAsync(HttpMethod method, string path, object body)
