@@ -48,6 +48,23 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task A_user_without_credits_gets_402_NOT_ENOUGH_with_the_payment_link_on_the_aigne_route()
+    {
+        hub.Upstream.Reset();
+        var before = hub.Upstream.RequestCount;
+
+        using var response = await hub.Rest.SendAsync(BillingFixture.As("broke-aigne", HttpMethod.Post, "/api/v2/chat",
+            new { input = new { messages = Hello, modelOptions = new { model = "openai/gpt-4o-mini" } } }));
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
+        var error = (await JsonOf(response)).GetProperty("error");
+        Assert.Equal("NOT_ENOUGH", error.GetProperty("type").GetString());
+        Assert.Equal(BillingFixture.PaymentLink, error.GetProperty("link").GetString());
+        Assert.True(DateTimeOffset.TryParse(error.GetProperty("timestamp").GetString(), out _));
+        Assert.Equal(before, hub.Upstream.RequestCount);
+    }
+
+    [Fact]
     public async Task A_user_without_credits_gets_resource_exhausted_over_grpc_before_any_provider_call()
     {
         hub.Upstream.Reset();

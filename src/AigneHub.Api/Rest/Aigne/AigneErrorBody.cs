@@ -28,8 +28,13 @@ internal static class AigneErrorBody
             json.WriteStartObject();
             json.WriteStartObject("error");
             json.WriteString("message", error.Message);
-            json.WriteString("type", error.Type);
+            json.WriteString("type", error.AigneType ?? error.Type);
             json.WriteString("timestamp", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            if (error.Link is not null)
+            {
+                json.WriteString("link", error.Link);
+            }
+
             if (error.Param is not null)
             {
                 json.WriteString("param", error.Param);
@@ -50,7 +55,7 @@ internal static class AigneErrorBody
         {
             json.WriteStartObject();
             json.WriteString("message", error.Message);
-            json.WriteString("type", error.Type);
+            json.WriteString("type", error.AigneType ?? error.Type);
             json.WriteEndObject();
         }
 
