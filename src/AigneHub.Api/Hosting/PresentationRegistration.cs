@@ -31,6 +31,7 @@ internal static class PresentationRegistration
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
+        services.AddSingleton<AigneUserInfoEndpoint>();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
         services.AddOptions<Rest.Payments.PaymentWebhookOptions>()

@@ -91,4 +91,26 @@ public sealed class AigneSurfaceTests(HubFixture hub)
         Assert.Equal("structured please", json.RootElement.GetProperty("json").GetProperty("echo").GetString());
         Assert.False(json.RootElement.TryGetProperty("text", out _));
     }
+
+    [Fact]
+    public async Task User_info_names_the_caller_and_has_no_credit_balance_in_enterprise_mode()
+    {
+        using var json = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/user/info"));
+
+        var root = json.RootElement;
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("user").GetProperty("did").GetString()));
+        Assert.Equal("owner", root.GetProperty("user").GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("creditBalance").ValueKind);
+        Assert.False(root.GetProperty("enableCredit").GetBoolean());
+    }
+
+    [Fact]
+    public async Task User_info_without_a_key_is_a_401()
+    {
+        using var anonymous = new HttpClient { BaseAddress = hub.RestUri };
+
+        using var response = await anonymous.GetAsync("/api/user/info");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
 }

@@ -65,6 +65,20 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task User_info_shows_the_balance_payment_link_and_prefix_in_credits_mode()
+    {
+        using var response = await hub.Rest.SendAsync(BillingFixture.As("info-user", HttpMethod.Get, "/api/user/info", null));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var root = await JsonOf(response);
+        Assert.Equal("info-user", root.GetProperty("user").GetProperty("did").GetString());
+        Assert.True(root.GetProperty("enableCredit").GetBoolean());
+        Assert.Equal("0", root.GetProperty("creditBalance").GetProperty("balance").GetString());
+        Assert.Equal(BillingFixture.PaymentLink, root.GetProperty("paymentLink").GetString());
+        Assert.Equal("$", root.GetProperty("creditPrefix").GetString());
+    }
+
+    [Fact]
     public async Task A_user_without_credits_gets_resource_exhausted_over_grpc_before_any_provider_call()
     {
         hub.Upstream.Reset();

@@ -21,6 +21,7 @@ internal static class AigneEndpoints
         var inference = new Identity.HubAccessAttribute(Domain.Access.KeyScopes.Inference);
         app.MapPost("/api/v2/chat", (HttpContext context, AigneChatEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
         app.MapGet("/api/v2/status", Status);
+        app.MapGet("/api/user/info", (HttpContext context, AigneUserInfoEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost("/api/v2/image", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ImageAsync(context)).WithMetadata(inference);
         app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context)).WithMetadata(inference);
         // Public like the model catalogue of a hosted hub: the AIGNE client's models() sends no key.

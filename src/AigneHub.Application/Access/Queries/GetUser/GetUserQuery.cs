@@ -1,0 +1,7 @@
+using AigneHub.Application.Access.Common;
+using Mediator;
+
+namespace AigneHub.Application.Access.Queries.GetUser;
+
+/// <summary>One user, or null when no user has that id.</summary>
+public sealed record GetUserQuery(string UserId) : IQuery<UserView?>;
