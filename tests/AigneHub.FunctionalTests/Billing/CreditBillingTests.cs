@@ -79,6 +79,25 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task The_aigne_route_answers_the_credits_charged_with_the_currency_prefix()
+    {
+        hub.Upstream.Reset();
+        hub.Upstream.Reply("Hello there!", new FakeUsage(9, 3));
+        await hub.GrantAsync("aigne-payer", "100");
+
+        using var response = await hub.Rest.SendAsync(BillingFixture.As("aigne-payer", HttpMethod.Post, "/api/v2/chat",
+            new { input = new { messages = Hello, modelOptions = new { model = "openai/gpt-4o-mini", maxTokens = 50 } } }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = (await JsonOf(response)).GetProperty("usage");
+
+        // 9 prompt tokens × 0.01 + 3 completion tokens × 0.1 = 0.39 credits.
+        Assert.Equal(0.39m, usage.GetProperty("aigneHubCredits").GetDecimal());
+        Assert.Equal("$", usage.GetProperty("creditPrefix").GetString());
+        Assert.Equal((9, 3), (usage.GetProperty("inputTokens").GetInt32(), usage.GetProperty("outputTokens").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_user_without_credits_gets_resource_exhausted_over_grpc_before_any_provider_call()
     {
         hub.Upstream.Reset();

@@ -5,6 +5,7 @@ using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
+using AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
@@ -35,7 +36,8 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
             {
                 var command = new CreateChatCompletionCommand(context.TraceIdentifier, request.Model, request.Messages, request.Settings);
                 var completion = await mediator.Send(command, context.RequestAborted);
-                await WriteCompletionAsync(context, request, completion);
+                var prefix = completion.CreditsCharged is null ? null : (await mediator.Send(new GetBillingSettingsQuery(), context.RequestAborted)).CurrencyPrefix;
+                await WriteCompletionAsync(context, request, completion, prefix);
             }
         }
         catch (JsonException ex)
@@ -48,7 +50,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         }
     }
 
-    private static async Task WriteCompletionAsync(HttpContext context, AigneChatRequest request, ChatCompletion completion)
+    private static async Task WriteCompletionAsync(HttpContext context, AigneChatRequest request, ChatCompletion completion, string? creditPrefix)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -62,7 +64,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
                 WriteToolCalls(json, calls);
             }
 
-            WriteTail(json, completion.Model, completion.Usage);
+            WriteTail(json, completion.Model, completion.Usage, completion.CreditsCharged, creditPrefix);
             json.WriteEndObject();
         }
 
@@ -232,7 +234,8 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         json.WriteEndArray();
     }
 
-    private static void WriteTail(Utf8JsonWriter json, string model, TokenUsage usage)
+    /// <param name="credits">Credits charged (credits mode), written as usage.aigneHubCredits with the currency prefix.</param>
+    private static void WriteTail(Utf8JsonWriter json, string model, TokenUsage usage, decimal? credits = null, string? creditPrefix = null)
     {
         json.WriteString("model", model);
         json.WriteString("modelWithProvider", model);
@@ -242,6 +245,17 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         if (usage.CachedPromptTokens > 0)
         {
             json.WriteNumber("cacheReadInputTokens", usage.CachedPromptTokens);
+        }
+
+        if (credits is { } charged)
+        {
+            json.WriteNumber("aigneHubCredits", charged);
+
+            // "$", "€" or "¥"; an empty prefix would break the AIGNE client's schema, so it is left out.
+            if (creditPrefix is { Length: > 0 })
+            {
+                json.WriteString("creditPrefix", creditPrefix);
+            }
         }
 
         json.WriteEndObject();

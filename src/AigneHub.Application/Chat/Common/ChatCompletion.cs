@@ -7,6 +7,7 @@ namespace AigneHub.Application.Chat.Common;
 /// <param name="Model">The model that answered, as the hub names it ("provider/model").</param>
 /// <param name="FinishReason">OpenAI's vocabulary: stop, length, tool_calls, content_filter.</param>
 /// <param name="ToolCalls">The function calls the model asked for, in order; null when none.</param>
+/// <param name="CreditsCharged">What the call cost the caller's credit account (credits mode); null when nothing was charged.</param>
 public sealed record ChatCompletion(
     string Id,
     DateTimeOffset Created,
@@ -15,7 +16,8 @@ public sealed record ChatCompletion(
     string FinishReason,
     TokenUsage Usage,
     string? SystemFingerprint,
-    IReadOnlyList<ToolCall>? ToolCalls = null);
+    IReadOnlyList<ToolCall>? ToolCalls = null,
+    decimal? CreditsCharged = null);
 
 /// <summary>
 /// One piece of a streamed answer. A stream carries role first, then content and tool-call deltas, then one update

@@ -33,8 +33,9 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             {
                 var completion = await provider.CompleteAsync(request, deadline.Token);
                 meter.FirstByte();
-                recorder.Record(await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage));
-                return completion;
+                var record = await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage);
+                recorder.Record(record);
+                return record.CreditsCharged is { } charged ? completion with { CreditsCharged = charged } : completion;
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
             {
