@@ -43,37 +43,30 @@ internal static class AccessRefusalWriter
             return;
         }
 
+        if (request.Path.StartsWithSegments("/api/v2", StringComparison.Ordinal))
+        {
+            await Rest.Aigne.AigneErrorBody.WriteResponseAsync(context, error, TimeProvider.System);
+            return;
+        }
+
         response.StatusCode = error.HttpStatus;
         response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(response.Body, OpenAIErrorBody.WriterOptions);
-        if (request.Path.StartsWithSegments("/api/v2", StringComparison.Ordinal))
+        json.WriteStartObject();
+        json.WriteNumber("code", (int)error.GrpcStatus);
+        json.WriteString("message", error.Message);
+        json.WriteStartArray("details");
+        if (error.Code is not null)
         {
             json.WriteStartObject();
-            json.WriteStartObject("error");
-            json.WriteString("message", error.Message);
-            json.WriteString("type", error.Code ?? error.Type);
-            json.WriteNumber("timestamp", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            json.WriteEndObject();
+            json.WriteString("@type", "type.googleapis.com/google.rpc.ErrorInfo");
+            json.WriteString("reason", error.Code);
+            json.WriteString("domain", "aignehub");
             json.WriteEndObject();
         }
-        else
-        {
-            json.WriteStartObject();
-            json.WriteNumber("code", (int)error.GrpcStatus);
-            json.WriteString("message", error.Message);
-            json.WriteStartArray("details");
-            if (error.Code is not null)
-            {
-                json.WriteStartObject();
-                json.WriteString("@type", "type.googleapis.com/google.rpc.ErrorInfo");
-                json.WriteString("reason", error.Code);
-                json.WriteString("domain", "aignehub");
-                json.WriteEndObject();
-            }
 
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+        json.WriteEndArray();
+        json.WriteEndObject();
 
         await json.FlushAsync(context.RequestAborted);
     }

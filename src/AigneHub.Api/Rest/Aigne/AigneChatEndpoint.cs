@@ -5,7 +5,6 @@ using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
@@ -36,8 +35,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
             {
                 var command = new CreateChatCompletionCommand(context.TraceIdentifier, request.Model, request.Messages, request.Settings);
                 var completion = await mediator.Send(command, context.RequestAborted);
-                var prefix = completion.CreditsCharged is null ? null : (await mediator.Send(new GetBillingSettingsQuery(), context.RequestAborted)).CurrencyPrefix;
-                await WriteCompletionAsync(context, request, completion, prefix);
+                await WriteCompletionAsync(context, request, completion);
             }
         }
         catch (JsonException ex)
@@ -50,7 +48,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         }
     }
 
-    private static async Task WriteCompletionAsync(HttpContext context, AigneChatRequest request, ChatCompletion completion, string? creditPrefix)
+    private static async Task WriteCompletionAsync(HttpContext context, AigneChatRequest request, ChatCompletion completion)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -64,7 +62,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
                 WriteToolCalls(json, calls);
             }
 
-            WriteTail(json, completion.Model, completion.Usage, completion.CreditsCharged, creditPrefix);
+            WriteTail(json, completion.Model, completion.Usage, completion.CreditsCharged, completion.CreditPrefix);
             json.WriteEndObject();
         }
 

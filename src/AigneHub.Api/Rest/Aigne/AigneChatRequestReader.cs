@@ -34,10 +34,7 @@ internal static class AigneChatRequestReader
         var model = (modelOptions is { } mo ? OptionalString(mo, "model", "input.modelOptions.model") : null)
             ?? OptionalString(body, "model", "model")
             ?? throw Shape("input.modelOptions.model", "input.modelOptions.model is required, e.g. \"demo/echo\" or \"openai/gpt-4o-mini\"");
-        if (model.StartsWith(ClientPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            model = model[ClientPrefix.Length..];
-        }
+        model = WithoutClientPrefix(model);
 
         if (!input.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -66,6 +63,10 @@ internal static class AigneChatRequestReader
 
         return new AigneChatRequest(model, ReadMessages(messages), settings, streaming);
     }
+
+    /// <summary>The model name without the AIGNE client's own "aignehub/" provider prefix.</summary>
+    public static string WithoutClientPrefix(string model) =>
+        model.StartsWith(ClientPrefix, StringComparison.OrdinalIgnoreCase) ? model[ClientPrefix.Length..] : model;
 
     private static ChatMessage[] ReadMessages(JsonElement messages)
     {

@@ -15,14 +15,7 @@ internal static class AigneErrorBody
     public static async Task WriteResponseAsync(HttpContext context, HubError error, TimeProvider time)
     {
         var response = context.Response;
-        response.StatusCode = error.HttpStatus;
-        response.ContentType = "application/json";
-        response.ContentLength = null;
-        if (error.RetryAfter is { } retryAfter)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-
+        OpenAIErrorBody.PrepareResponse(response, error);
         await using (var json = new Utf8JsonWriter(response.BodyWriter, OpenAIErrorBody.WriterOptions))
         {
             json.WriteStartObject();

@@ -37,7 +37,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
             var asUrl = OptionalString(input, "outputFileType", "input.outputFileType") == "url";
 
             var command = new GenerateImagesCommand(
-                context.TraceIdentifier, StripClientPrefix(model), prompt, n, Setting("size"), Setting("quality"), Setting("style"),
+                context.TraceIdentifier, AigneChatRequestReader.WithoutClientPrefix(model), prompt, n, Setting("size"), Setting("quality"), Setting("style"),
                 asUrl ? GenerateImagesCommand.UrlFormat : GenerateImagesCommand.Base64Format, null);
             var result = await mediator.Send(command, context.RequestAborted);
 
@@ -92,7 +92,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 _ => throw Shape("input", "input must be a string or an array of strings"),
             } : throw Shape("input", "input is required");
 
-            var result = await mediator.Send(new CreateEmbeddingsCommand(context.TraceIdentifier, StripClientPrefix(model), inputs, null, null), context.RequestAborted);
+            var result = await mediator.Send(new CreateEmbeddingsCommand(context.TraceIdentifier, AigneChatRequestReader.WithoutClientPrefix(model), inputs, null, null), context.RequestAborted);
             return json =>
             {
                 json.WriteStartArray("data");
@@ -224,9 +224,6 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
         "demo" => "Demo (built in)",
         _ => provider,
     };
-
-    private static string StripClientPrefix(string model) =>
-        model.StartsWith("aignehub/", StringComparison.OrdinalIgnoreCase) ? model["aignehub/".Length..] : model;
 
     private static JsonElement Input(JsonElement body) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object

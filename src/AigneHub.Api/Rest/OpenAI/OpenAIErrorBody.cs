@@ -25,6 +25,21 @@ internal static class OpenAIErrorBody
     public static async Task WriteResponseAsync(HttpContext context, HubError error)
     {
         var response = context.Response;
+        PrepareResponse(response, error);
+        await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
+        {
+            Write(json, error);
+        }
+
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Status, JSON content type, Retry-After and the error's own headers (x-ratelimit-*): what every REST error
+    /// answer of the hub carries, whichever body shape follows.
+    /// </summary>
+    public static void PrepareResponse(HttpResponse response, HubError error)
+    {
         response.StatusCode = error.HttpStatus;
         response.ContentType = "application/json";
         response.ContentLength = null;
@@ -37,13 +52,6 @@ internal static class OpenAIErrorBody
         {
             response.Headers[name] = value;
         }
-
-        await using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
-        {
-            Write(json, error);
-        }
-
-        await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, string? value)

@@ -8,7 +8,7 @@ namespace AigneHub.Application.Chat.Common;
 /// record), and settle however the call ended — captured at what was produced when it succeeded or the client went
 /// away, released in full when it failed.
 /// </summary>
-internal sealed class ChatBilling(ICallBilling billing)
+internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCache settings)
 {
     public async Task<(CallHold Hold, ChatRoute Route)> HoldAsync(
         ChatRoute route, IChatRequest request, CallMeter meter, ICallRecorder recorder, CancellationToken cancellationToken)
@@ -63,5 +63,9 @@ internal sealed class ChatBilling(ICallBilling billing)
     }
 
     /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
+    /// <summary>The currency prefix that labels credits ("$", "€", "¥" or none), from the cached settings.</summary>
+    public async ValueTask<string?> CreditPrefixAsync(CancellationToken cancellationToken) =>
+        (await settings.SettingsAsync(cancellationToken)).CurrencyPrefix is { Length: > 0 } prefix ? prefix : null;
+
     public Task ReleaseAsync(CallHold hold) => billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
 }

@@ -8,6 +8,7 @@ namespace AigneHub.Application.Chat.Common;
 /// <param name="FinishReason">OpenAI's vocabulary: stop, length, tool_calls, content_filter.</param>
 /// <param name="ToolCalls">The function calls the model asked for, in order; null when none.</param>
 /// <param name="CreditsCharged">What the call cost the caller's credit account (credits mode); null when nothing was charged.</param>
+/// <param name="CreditPrefix">The currency prefix of those credits ("$", "€", "¥"); null when none is set.</param>
 public sealed record ChatCompletion(
     string Id,
     DateTimeOffset Created,
@@ -17,7 +18,8 @@ public sealed record ChatCompletion(
     TokenUsage Usage,
     string? SystemFingerprint,
     IReadOnlyList<ToolCall>? ToolCalls = null,
-    decimal? CreditsCharged = null);
+    decimal? CreditsCharged = null,
+    string? CreditPrefix = null);
 
 /// <summary>
 /// One piece of a streamed answer. A stream carries role first, then content and tool-call deltas, then one update

@@ -35,7 +35,9 @@ internal sealed partial class CreateChatCompletionCommandHandler(
                 meter.FirstByte();
                 var record = await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage);
                 recorder.Record(record);
-                return record.CreditsCharged is { } charged ? completion with { CreditsCharged = charged } : completion;
+                return record.CreditsCharged is { } charged
+                    ? completion with { CreditsCharged = charged, CreditPrefix = await billing.CreditPrefixAsync(cancellationToken) }
+                    : completion;
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
             {
