@@ -113,4 +113,26 @@ public sealed class AigneSurfaceTests(HubFixture hub)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task The_model_catalogue_shows_each_models_current_rate_as_decimal_strings()
+    {
+        using var set = await hub.Rest.PutAsJsonAsync("/api/admin/rates", new
+        {
+            type = "embedding",
+            provider = "demo",
+            model = "embed",
+            input_rate = "0.25",
+            output_rate = "0",
+        });
+        Assert.True(set.IsSuccessStatusCode, await set.Content.ReadAsStringAsync());
+
+        using var anonymous = new HttpClient { BaseAddress = hub.RestUri };
+        using var json = JsonDocument.Parse(await anonymous.GetStringAsync("/api/ai/models?type=embedding"));
+
+        var embed = json.RootElement.EnumerateArray().Single(m => m.GetProperty("provider").GetString() == "demo" && m.GetProperty("model").GetString() == "embed");
+        Assert.Equal("0.25", embed.GetProperty("input_credits_per_token").GetString());
+        Assert.Equal("0", embed.GetProperty("output_credits_per_token").GetString());
+        Assert.All(json.RootElement.EnumerateArray(), m => Assert.Equal("embedding", m.GetProperty("type").GetString()));
+    }
 }

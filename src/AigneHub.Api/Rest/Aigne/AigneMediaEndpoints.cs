@@ -1,11 +1,13 @@
 using System.Text.Json;
 using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
+using AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Models.Common;
 using AigneHub.Application.Models.Queries.ListModels;
+using AigneHub.Domain.Usage;
 using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
@@ -151,6 +153,8 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
         }
 
         var models = await mediator.Send(new ListModelsQuery(), context.RequestAborted);
+        var rates = (await mediator.Send(new ListModelRatesQuery(null), context.RequestAborted))
+            .ToDictionary(r => (r.Type, r.Provider, r.Model));
         context.Response.ContentType = "application/json";
         await using (var json = new Utf8JsonWriter(context.Response.BodyWriter, OpenAIErrorBody.WriterOptions))
         {
@@ -163,13 +167,17 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 }
 
                 var slash = model.Id.IndexOf('/', StringComparison.Ordinal);
+                var id = slash < 0 ? model.Id : model.Id[(slash + 1)..];
+                var callType = model.Kind switch { ModelKind.Image => CallType.Image, ModelKind.Embedding => CallType.Embedding, _ => CallType.Chat };
+                rates.TryGetValue((callType, model.OwnedBy, id), out var rate);
                 json.WriteStartObject();
-                json.WriteString("model", slash < 0 ? model.Id : model.Id[(slash + 1)..]);
+                json.WriteString("model", id);
                 json.WriteString("type", model.Kind switch { ModelKind.Image => "image", ModelKind.Embedding => "embedding", _ => "chat" });
                 json.WriteString("provider", model.OwnedBy);
                 json.WriteString("providerDisplayName", DisplayName(model.OwnedBy));
-                json.WriteString("input_credits_per_token", "0");
-                json.WriteString("output_credits_per_token", "0");
+                // The model's current rate (per image for image models); "0" when it has none (nothing is charged for it).
+                json.WriteString("input_credits_per_token", rate is null ? "0" : rate.InputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("output_credits_per_token", rate is null ? "0" : rate.OutputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 json.WriteStartObject("status");
                 json.WriteBoolean("available", true);
                 json.WriteEndObject();
