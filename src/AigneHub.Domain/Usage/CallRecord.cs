@@ -52,4 +52,22 @@ public sealed record CallRecord
     public string? RateId { get; init; }
 
     public int? RateVersion { get; init; }
+
+    /// <summary>The calling app: the client's <c>x-aigne-hub-client-did</c>, else the access key's app; null when unknown.</summary>
+    public string? AppId { get; init; }
+
+    /// <summary>The access key's id (never its secret); null for callers without a key (OIDC tokens, anonymous).</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>The provider credential that served the call; null when no provider was reached.</summary>
+    public string? CredentialId { get; init; }
+
+    /// <summary>Prompt tokens the provider read from its cache (part of <see cref="PromptTokens"/>).</summary>
+    public int CachedTokens { get; init; }
+
+    /// <summary>Time from sending the upstream request to the provider's first byte; null when none arrived.</summary>
+    public double? ProviderTtfbMs { get; init; }
+
+    /// <summary>The W3C trace id of the call's activity, to find its trace; null when tracing was off.</summary>
+    public string? TraceId { get; init; }
 }

@@ -100,6 +100,11 @@ internal sealed partial class BatchingCallRecorder(
             {
                 await using var session = store.LightweightSession();
                 session.Store<CallRecord>(batch);
+                foreach (var record in batch)
+                {
+                    session.Events.Append(CallRecorded.StreamKey(record.Id), new CallRecorded(record));
+                }
+
                 await session.SaveChangesAsync(CancellationToken.None);
                 LogBatchWritten(logger, batch.Count);
                 return;
