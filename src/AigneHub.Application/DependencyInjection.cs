@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ChatRouter>();
         services.AddOptions<ChatRoutingOptions>();
+        services.AddOptions<Usage.Common.AnalyticsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
         services.AddOptions<Billing.Common.BillingOptions>();

@@ -13,6 +13,7 @@ using AigneHub.Infrastructure.Providers.OpenAI;
 using AigneHub.Infrastructure.Providers.Registered;
 using AigneHub.Infrastructure.Security;
 using AigneHub.Infrastructure.Usage;
+using AigneHub.Application.Usage.Common;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Marten;
@@ -34,9 +35,20 @@ public static class DependencyInjection
         services.AddSingleton(database);
         services.AddSecretProtection(configuration, database.EmbeddedDataPath);
 
-        services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString))
+        var analyticsSection = configuration.GetSection(AnalyticsOptions.Section);
+        services.AddOptions<AnalyticsOptions>().Bind(analyticsSection).ValidateDataAnnotations().ValidateOnStart();
+        var analytics = analyticsSection.Get<AnalyticsOptions>() ?? new AnalyticsOptions();
+
+        // An unknown zone counts in UTC here only until options validation stops the start with a clear message.
+        AnalyticsOptions.TryFindZone(analytics.TimeZone, out var statisticsZone);
+        var marten = services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString, statisticsZone))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
+        if (analytics.RunsDaemon)
+        {
+            // Solo: this instance alone runs the asynchronous projections (DESIGN §7: HotCold is not available here).
+            marten.AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.Solo);
+        }
 
         services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchingCallRecorder>();
@@ -46,6 +58,7 @@ public static class DependencyInjection
         services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
+        services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();
         services.AddBilling(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 

@@ -1,5 +1,8 @@
 using AigneHub.Api.Grpc.V1;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Usage.Queries.GetUsageStatistics;
 using AigneHub.Application.Usage.Queries.ListRecentCalls;
+using AigneHub.Domain.Usage.Statistics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mediator;
@@ -18,6 +21,88 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         var response = new ListCallsResponse();
         response.Calls.AddRange(records.Select(ToMessage));
         return response;
+    }
+
+    [Identity.HubAccess(null)]
+    public override async Task<GetUsageStatisticsResponse> GetUsageStatistics(GetUsageStatisticsRequest request, ServerCallContext context)
+    {
+        var granularity = request.Granularity.ToLowerInvariant() switch
+        {
+            "" or "hour" => UsageGranularity.Hour,
+            "day" => UsageGranularity.Day,
+            _ => throw Invalid("granularity", $"granularity must be \"hour\" or \"day\", not \"{request.Granularity}\"."),
+        };
+        var grouping = request.GroupBy.ToLowerInvariant() switch
+        {
+            "" or "none" => UsageGrouping.None,
+            "provider" => UsageGrouping.Provider,
+            "model" => UsageGrouping.Model,
+            "user" => UsageGrouping.User,
+            "app" => UsageGrouping.App,
+            "call_type" => UsageGrouping.CallType,
+            _ => throw Invalid("group_by", $"group_by must be one of none, provider, model, user, app, call_type; not \"{request.GroupBy}\"."),
+        };
+        var to = request.To?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
+        var from = request.From?.ToDateTimeOffset() ?? to - (granularity == UsageGranularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30));
+
+        var statistics = await mediator.Send(
+            new GetUsageStatisticsQuery(from, to, granularity, grouping, string.IsNullOrEmpty(request.UserId) ? null : request.UserId),
+            context.CancellationToken);
+
+        var response = new GetUsageStatisticsResponse
+        {
+            From = Timestamp.FromDateTimeOffset(statistics.From),
+            To = Timestamp.FromDateTimeOffset(statistics.To),
+            Granularity = granularity == UsageGranularity.Hour ? "hour" : "day",
+            GroupBy = grouping == UsageGrouping.CallType ? "call_type" : grouping.ToString().ToLowerInvariant(),
+            Zone = statistics.Zone,
+            Totals = ToMessage(statistics.Totals),
+            Stale = statistics.Stale,
+        };
+        response.Groups.AddRange(statistics.Groups.Select(g => new V1.UsageGroupTotal { Group = g.Group, Figures = ToMessage(g.Figures) }));
+        response.Series.AddRange(statistics.Series.Select(p => new V1.UsagePoint
+        {
+            Start = Timestamp.FromDateTimeOffset(p.Start),
+            Group = p.Group,
+            Figures = ToMessage(p.Figures),
+        }));
+        return response;
+    }
+
+    private static RequestValidationException Invalid(string field, string message) => new([new FieldViolation(field, message)]);
+
+    private static V1.UsageFigures ToMessage(Domain.Usage.Statistics.UsageFigures figures)
+    {
+        var message = new V1.UsageFigures
+        {
+            Calls = figures.Calls,
+            Successes = figures.Successes,
+            Failures = figures.Failures,
+            Cancelled = figures.Cancelled,
+            PromptTokens = figures.PromptTokens,
+            CompletionTokens = figures.CompletionTokens,
+            CachedTokens = figures.CachedTokens,
+            TotalTokens = figures.TotalTokens,
+            Images = figures.Images,
+            Credits = BillingMessages.Text(figures.Credits),
+            CostUsd = BillingMessages.Text(figures.CostUsd),
+        };
+        if (figures.LatencyAvgMs is { } avg)
+        {
+            message.LatencyAvgMs = Math.Round(avg, 3);
+        }
+
+        if (figures.LatencyP50Ms is { } p50)
+        {
+            message.LatencyP50Ms = Math.Round(p50, 3);
+        }
+
+        if (figures.LatencyP95Ms is { } p95)
+        {
+            message.LatencyP95Ms = Math.Round(p95, 3);
+        }
+
+        return message;
     }
 
     private static CallRecord ToMessage(DomainUsage.CallRecord record)

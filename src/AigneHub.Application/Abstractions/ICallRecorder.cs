@@ -16,3 +16,21 @@ public interface ICallRecordReader
 {
     Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>Reads the usage statistics buckets the asynchronous projection keeps.</summary>
+public interface IUsageStatisticsReader
+{
+    /// <summary>The buckets of <paramref name="granularity"/> (and zone) that start in [from, to), optionally one user's only.</summary>
+    IAsyncEnumerable<Domain.Usage.Statistics.UsageBucket> ReadAsync(
+        Domain.Usage.Statistics.UsageGranularity granularity, string zone, DateTimeOffset from, DateTimeOffset to, string? userId, CancellationToken cancellationToken);
+
+    /// <summary>How far the statistics are: the last event the projection counted and the newest event stored.</summary>
+    Task<StatisticsProgress> ProgressAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The statistics projection's position against the event store's newest event.</summary>
+public sealed record StatisticsProgress(long Processed, long Latest)
+{
+    /// <summary>True while stored events have not been counted yet.</summary>
+    public bool Stale => Processed < Latest;
+}

@@ -18,7 +18,7 @@ internal static class HubMartenConfiguration
 {
     public const string Schema = "aignehub";
 
-    public static void Configure(StoreOptions options, string connectionString)
+    public static void Configure(StoreOptions options, string connectionString, TimeZoneInfo? statisticsZone = null)
     {
         options.Connection(connectionString);
         options.DatabaseSchemaName = Schema;
@@ -39,6 +39,16 @@ internal static class HubMartenConfiguration
             .Identity(x => x.Id)
             .Index(x => x.StartedAt)
             .Duplicate(x => x.RequestId);
+
+        // Usage statistics: Async, because they are read by dashboards and reports, never by the call path, and
+        // counting in the daemon keeps the bucket updates (one row per hour/day and dimension tuple, hot for every call)
+        // off the call path and out of the recorder's batch transaction. The daemon commits a batch's updates with its
+        // progress mark, so each call is counted exactly once (ADR 0013).
+        options.Projections.Add(new Usage.UsageStatisticsProjection(statisticsZone ?? TimeZoneInfo.Utc), ProjectionLifecycle.Async, Usage.UsageStatisticsProjection.Name);
+        options.Schema.For<Domain.Usage.Statistics.UsageBucket>()
+            .Identity(x => x.Id)
+            .Duplicate(x => x.Start)
+            .Duplicate(x => x.UserId);
 
         // Generated images served by URL until they expire; the clean-up job deletes by expiry.
         options.Schema.For<Images.StoredImageDocument>()
