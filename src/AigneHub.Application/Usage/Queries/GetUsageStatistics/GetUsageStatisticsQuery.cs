@@ -16,7 +16,8 @@ public enum UsageGrouping
 }
 
 /// <summary>
-/// Usage totals and a time series over the buckets of <paramref name="Granularity"/> that start in [From, To),
+/// Usage totals and a time series over the buckets of <paramref name="Granularity"/> that start in [From, To) (From
+/// taken back to the start of its hour or reporting-zone day, so the bucket holding it counts),
 /// broken down by <paramref name="GroupBy"/>; for <paramref name="UserId"/> only, or everyone (admins).
 /// </summary>
 public sealed record GetUsageStatisticsQuery(

@@ -16,7 +16,11 @@ internal sealed class GetUsageStatisticsQueryHandler(
     public async ValueTask<UsageStatistics> Handle(GetUsageStatisticsQuery query, CancellationToken cancellationToken)
     {
         var userId = UsageVisibility.UserFilter(caller.Current, query.UserId);
-        var zone = query.Granularity == UsageGranularity.Hour ? "UTC" : options.Value.Zone().Id;
+        var reportingZone = options.Value.Zone();
+        var zone = query.Granularity == UsageGranularity.Hour ? "UTC" : reportingZone.Id;
+
+        // The bucket that holds `from` is included: the range starts at the start of its hour or day.
+        var from = query.Granularity == UsageGranularity.Hour ? UsageBucket.HourStart(query.From) : UsageBucket.DayStart(query.From, reportingZone);
 
         // Read progress first: anything counted after this point only makes the answer fresher than it claims.
         var progress = await reader.ProgressAsync(cancellationToken);
@@ -24,7 +28,7 @@ internal sealed class GetUsageStatisticsQueryHandler(
         var totals = new UsageFigures();
         var groups = new Dictionary<string, UsageFigures>(StringComparer.Ordinal);
         var series = new Dictionary<(DateTimeOffset Start, string Group), UsageFigures>();
-        await foreach (var bucket in reader.ReadAsync(query.Granularity, zone, query.From, query.To, userId, cancellationToken))
+        await foreach (var bucket in reader.ReadAsync(query.Granularity, zone, from, query.To, userId, cancellationToken))
         {
             var group = GroupOf(bucket, query.GroupBy);
             totals.Add(bucket.Figures);
@@ -33,7 +37,7 @@ internal sealed class GetUsageStatisticsQueryHandler(
         }
 
         return new UsageStatistics(
-            query.From,
+            from,
             query.To,
             query.Granularity,
             query.GroupBy,
