@@ -1,7 +1,8 @@
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Usage.Queries.GetUsageStatistics;
-using AigneHub.Application.Usage.Queries.ListRecentCalls;
+using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage.Queries.ListCalls;
 using AigneHub.Domain.Usage.Statistics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -14,14 +15,45 @@ namespace AigneHub.Api.Grpc;
 [Identity.HubAccess(Domain.Access.KeyScopes.AdminRead, AdminRole = true)]
 internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
 {
+    [Identity.HubAccess(null)]
     public override async Task<ListCallsResponse> ListCalls(ListCallsRequest request, ServerCallContext context)
     {
-        var limit = request.Limit == 0 ? ListRecentCallsQuery.DefaultLimit : request.Limit;
-        var records = await mediator.Send(new ListRecentCallsQuery(limit), context.CancellationToken);
-        var response = new ListCallsResponse();
-        response.Calls.AddRange(records.Select(ToMessage));
+        var limit = request.Limit == 0 ? ListCallsQuery.DefaultLimit : request.Limit;
+        var page = await mediator.Send(
+            new ListCallsQuery(FilterFrom(request), limit, string.IsNullOrEmpty(request.PageToken) ? null : request.PageToken),
+            context.CancellationToken);
+        var response = new ListCallsResponse { NextPageToken = page.NextPageToken ?? string.Empty };
+        response.Calls.AddRange(page.Calls.Select(ToMessage));
         return response;
     }
+
+    /// <summary>The filter of a history query or export, from the request's fields (empty means "any").</summary>
+    internal static CallFilter FilterFrom(ListCallsRequest request) => new(
+        request.From?.ToDateTimeOffset(),
+        request.To?.ToDateTimeOffset(),
+        NullIfEmpty(request.UserId),
+        NullIfEmpty(request.AppId),
+        NullIfEmpty(request.Provider),
+        NullIfEmpty(request.Model),
+        request.CallType switch
+        {
+            "" => null,
+            "chat" => DomainUsage.CallType.Chat,
+            "embedding" => DomainUsage.CallType.Embedding,
+            "image" => DomainUsage.CallType.Image,
+            _ => throw Invalid("call_type", $"call_type must be chat, embedding or image, not \"{request.CallType}\"."),
+        },
+        request.Status switch
+        {
+            "" => null,
+            "succeeded" => DomainUsage.CallStatus.Succeeded,
+            "failed" => DomainUsage.CallStatus.Failed,
+            "cancelled" => DomainUsage.CallStatus.Cancelled,
+            _ => throw Invalid("status", $"status must be succeeded, failed or cancelled, not \"{request.Status}\"."),
+        },
+        request.HasMinLatencyMs ? request.MinLatencyMs : null);
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     [Identity.HubAccess(null)]
     public override async Task<GetUsageStatisticsResponse> GetUsageStatistics(GetUsageStatisticsRequest request, ServerCallContext context)
@@ -105,7 +137,7 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         return message;
     }
 
-    private static CallRecord ToMessage(DomainUsage.CallRecord record)
+    internal static CallRecord ToMessage(DomainUsage.CallRecord record)
     {
         var message = new CallRecord
         {
@@ -123,7 +155,33 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             ErrorKind = record.ErrorKind == DomainUsage.ErrorKind.None ? string.Empty : ToSnakeCase(record.ErrorKind.ToString()),
             StartedAt = Timestamp.FromDateTimeOffset(record.StartedAt),
             Images = record.Images,
+            CachedTokens = record.CachedTokens,
         };
+
+        if (record.AppId is not null)
+        {
+            message.AppId = record.AppId;
+        }
+
+        if (record.KeyId is not null)
+        {
+            message.KeyId = record.KeyId;
+        }
+
+        if (record.CredentialId is not null)
+        {
+            message.CredentialId = record.CredentialId;
+        }
+
+        if (record.ProviderTtfbMs is { } providerTtfb)
+        {
+            message.ProviderTtfbMs = Math.Round(providerTtfb, 3);
+        }
+
+        if (record.TraceId is not null)
+        {
+            message.TraceId = record.TraceId;
+        }
 
         if (record.TtfbMs is { } ttfb)
         {
@@ -163,6 +221,6 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         }
     }
 
-    private static string ToSnakeCase(string name) =>
+    internal static string ToSnakeCase(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

@@ -67,6 +67,7 @@ internal static class PresentationRegistration
         // The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.
         app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
         app.MapGrpcService<UsageService>();
+        Rest.Usage.CallExportEndpoint.Map(app);
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();

@@ -88,7 +88,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
 
         if (result.Caller is { } caller)
         {
-            HttpCallerContext.Set(context, caller);
+            HttpCallerContext.Set(context, WithClientApp(caller, context.Request.Headers[ClientAppHeader]));
             return null;
         }
 
@@ -120,4 +120,21 @@ internal sealed partial class CallerAuthenticationMiddleware(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, PathString path, string reason);
+
+    /// <summary>The AIGNE framework names the calling app (its DID) in this header; call records and statistics carry it.</summary>
+    public const string ClientAppHeader = "x-aigne-hub-client-did";
+
+    /// <summary>
+    /// The app the client says it is (the header, when it is one printable token of at most 200 characters) wins over
+    /// the key's app: one key can serve several apps of one user. Anything else in the header is ignored.
+    /// </summary>
+    internal static Caller WithClientApp(Caller caller, Microsoft.Extensions.Primitives.StringValues header)
+    {
+        if (header.Count != 1 || header[0] is not { Length: > 0 and <= 200 } app || !app.All(c => c > ' ' && c < (char)0x7f))
+        {
+            return caller;
+        }
+
+        return caller with { AppId = app };
+    }
 }

@@ -38,6 +38,8 @@ internal static class HandWrittenRoutes
             "Payments_Webhook", "Billing", "A payment-completed notification signed with HMAC-SHA256 over timestamp + '.' + body; idempotent by payment id.",
             Object(("payment_id", String()), ("user_id", String()), ("credits", String())),
             Object(("granted", new JsonObject { ["type"] = "boolean" }))), Anonymous: true),
+        new("get", Rest.Usage.CallExportEndpoint.Route, _ => Binary(
+            "Usage_ExportCalls", "Usage", "The call history as CSV (newest first), with the filters of GET /api/usage/calls (from, to, user_id, app_id, provider, model, call_type, status, min_latency_ms); streamed for ranges of any size. Columns: " + Rest.Usage.CallExportEndpoint.Columns + ".", "text/csv")),
         new("get", "/metrics", _ => Binary(
             "Metrics_Scrape", "Operations", "Prometheus scrape endpoint (text exposition format).", "text/plain")),
         new("get", "/healthz", _ => Health("Liveness: answers while the process serves requests; runs no checks.", "health_live"), Anonymous: true),

@@ -15,6 +15,12 @@ public interface ICallRecorder
 public interface ICallRecordReader
 {
     Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> records matching <paramref name="filter"/>, newest first, that come after the
+    /// record <paramref name="after"/> (older than it) when given.
+    /// </summary>
+    Task<IReadOnlyList<CallRecord>> ListAsync(Usage.Common.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Reads the usage statistics buckets the asynchronous projection keeps.</summary>

@@ -35,6 +35,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddApplication();
         services.AddSingleton<ICallRecorder>(Recorder);
         services.AddSingleton<ICallRecordReader, NoCallRecords>();
+        services.AddSingleton<IUsageStatisticsReader, NoUsageStatistics>();
 
         // Mediator builds every handler up front; the provider-admin ones need these, but chat tests never call them.
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
@@ -145,6 +146,19 @@ internal sealed class NoCallRecords : ICallRecordReader
 {
     public Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<CallRecord>>([]);
+}
+
+internal sealed class NoUsageStatistics : IUsageStatisticsReader
+{
+    public async IAsyncEnumerable<AigneHub.Domain.Usage.Statistics.UsageBucket> ReadAsync(
+        AigneHub.Domain.Usage.Statistics.UsageGranularity granularity, string zone, DateTimeOffset from, DateTimeOffset to, string? userId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
+
+    public Task<StatisticsProgress> ProgressAsync(CancellationToken cancellationToken) => Task.FromResult(new StatisticsProgress(0, 0));
 }
 
 internal sealed class ScriptedCatalog(IReadOnlyList<IChatProvider> providers) : IProviderCatalog

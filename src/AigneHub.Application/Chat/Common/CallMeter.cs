@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Common.Observability;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Chat.Common;
@@ -12,23 +15,32 @@ internal sealed class CallMeter
     private readonly string _requestId;
     private readonly CallType _callType;
     private readonly bool _streamed;
+    private readonly Caller? _caller;
+    private readonly string? _traceId;
+    private readonly CallAttribution _attribution;
     private long? _firstByteTimestamp;
+    private long _attemptTimestamp;
     private string _provider = string.Empty;
     private string _model = string.Empty;
 
-    private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed)
+    private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed, Caller? caller)
     {
         _time = time;
         _requestId = requestId;
         _callType = callType;
         _streamed = streamed;
+        _caller = caller;
         _startedAt = time.GetUtcNow();
         _startTimestamp = time.GetTimestamp();
+        _attemptTimestamp = _startTimestamp;
+        _traceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
+        _attribution = CallAttribution.Begin();
         CallId = Guid.CreateVersion7(_startedAt);
     }
 
-    public static CallMeter Start(TimeProvider time, string requestId, CallType callType, bool streamed) =>
-        new(time, requestId, callType, streamed);
+    /// <summary>Starts measuring a call made by <paramref name="caller"/> (null when nobody is authenticated).</summary>
+    public static CallMeter Start(TimeProvider time, string requestId, CallType callType, bool streamed, Caller? caller) =>
+        new(time, requestId, callType, streamed, caller);
 
     public string Provider => _provider;
 
@@ -40,9 +52,23 @@ internal sealed class CallMeter
     {
         _provider = provider;
         _model = model;
+        _attemptTimestamp = _time.GetTimestamp();
     }
 
-    public void FirstByte() => _firstByteTimestamp ??= _time.GetTimestamp();
+    /// <summary>
+    /// The provider's first answer arrived (the first streamed update, or the whole unary answer): the end of both the
+    /// hub's and the provider's time to first byte.
+    /// </summary>
+    public void FirstByte()
+    {
+        if (_firstByteTimestamp is null)
+        {
+            _firstByteTimestamp = _time.GetTimestamp();
+            ProviderTtfbMs = _time.GetElapsedTime(_attemptTimestamp, _firstByteTimestamp.Value).TotalMilliseconds;
+        }
+    }
+
+    private double? ProviderTtfbMs { get; set; }
 
     public CallRecord Succeeded(TokenUsage usage) => Build(CallStatus.Succeeded, ErrorKind.None, usage);
 
@@ -75,11 +101,18 @@ internal sealed class CallMeter
             Streamed = _streamed,
             PromptTokens = usage.PromptTokens,
             CompletionTokens = usage.CompletionTokens,
+            CachedTokens = usage.CachedPromptTokens,
             TtfbMs = _firstByteTimestamp is { } first ? _time.GetElapsedTime(_startTimestamp, first).TotalMilliseconds : null,
             LatencyMs = _time.GetElapsedTime(_startTimestamp, now).TotalMilliseconds,
             Status = status,
             ErrorKind = errorKind,
             StartedAt = _startedAt,
+            UserId = _caller?.UserId,
+            KeyId = _caller?.KeyId,
+            AppId = _caller?.AppId,
+            CredentialId = _attribution.CredentialId,
+            ProviderTtfbMs = ProviderTtfbMs,
+            TraceId = _traceId,
         };
     }
 }

@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Observability;
 
 namespace AigneHub.Infrastructure.Providers.Configured;
 
@@ -32,9 +33,15 @@ internal sealed class ConfiguredChatProvider : IChatProvider
     /// <summary>The models configured for this provider; empty when it is offered every name.</summary>
     internal IReadOnlyCollection<string> Models => (IReadOnlyCollection<string>?)_models ?? [];
 
-    public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
-        _adapter.CompleteAsync(_target, request, cancellationToken);
+    public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    {
+        CallAttribution.UseCredential(_target.Credential.Id);
+        return _adapter.CompleteAsync(_target, request, cancellationToken);
+    }
 
-    public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
-        _adapter.StreamAsync(_target, request, cancellationToken);
+    public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    {
+        CallAttribution.UseCredential(_target.Credential.Id);
+        return _adapter.StreamAsync(_target, request, cancellationToken);
+    }
 }

@@ -18,6 +18,9 @@ internal sealed class FixedCallTarget(ProviderTarget target) : ICallTargets
 {
     public string Provider => target.Provider;
 
-    public Task<T> CallAsync<T>(Func<ProviderTarget, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        call(target, cancellationToken);
+    public Task<T> CallAsync<T>(Func<ProviderTarget, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        Application.Common.Observability.CallAttribution.UseCredential(target.Credential.Id);
+        return call(target, cancellationToken);
+    }
 }

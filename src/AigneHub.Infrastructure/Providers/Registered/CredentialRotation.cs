@@ -124,7 +124,11 @@ internal sealed class CredentialRotation : ICallTargets
             : throw new UpstreamException(ErrorKind.UpstreamAuth, Provider, $"The {Provider} provider has no usable credential: every one is disabled or was refused.");
     }
 
-    private ProviderTarget Target(ProviderCredential credential) => new(Provider, _baseUrl, _region, credential);
+    private ProviderTarget Target(ProviderCredential credential)
+    {
+        Application.Common.Observability.CallAttribution.UseCredential(credential.Id);
+        return new(Provider, _baseUrl, _region, credential);
+    }
 
     private void Learn(ProviderCredential credential, UpstreamException failure)
     {

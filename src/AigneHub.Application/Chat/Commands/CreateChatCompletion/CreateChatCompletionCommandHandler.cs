@@ -12,6 +12,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
     ChatRouter router,
     ChatBilling billing,
     ICallRecorder recorder,
+    ICallerContext callers,
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
     ILogger<CreateChatCompletionCommandHandler> logger)
@@ -19,7 +20,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
 {
     public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false, callers.Current);
         var (hold, route) = await billing.HoldAsync(
             router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);

@@ -18,6 +18,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     ChatRouter router,
     ChatBilling billing,
     ICallRecorder recorder,
+    ICallerContext callers,
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
     ILogger<StreamChatCompletionCommandHandler> logger)
@@ -27,7 +28,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         StreamChatCompletionCommand command,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true, callers.Current);
         var (hold, route) = await billing.HoldAsync(
             router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);

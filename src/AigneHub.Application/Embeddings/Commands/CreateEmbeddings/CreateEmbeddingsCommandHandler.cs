@@ -11,13 +11,14 @@ namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 internal sealed class CreateEmbeddingsCommandHandler(
     ModelRouter router,
     ICallRecorder recorder,
+    ICallerContext callers,
     TimeProvider time,
     ILogger<CreateEmbeddingsCommandHandler> logger)
     : ICommandHandler<CreateEmbeddingsCommand, EmbeddingResult>
 {
     public async ValueTask<EmbeddingResult> Handle(CreateEmbeddingsCommand command, CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Embedding, streamed: false);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Embedding, streamed: false, callers.Current);
         var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveEmbeddings(name), meter, recorder, cancellationToken, "embeddings");
         var request = new ProviderEmbeddingRequest(route.Name.Model, command.Inputs, command.Dimensions, command.User);
 

@@ -11,6 +11,7 @@ namespace AigneHub.Application.Images.Commands.GenerateImages;
 internal sealed class GenerateImagesCommandHandler(
     ModelRouter router,
     ICallRecorder recorder,
+    ICallerContext callers,
     IImageStore store,
     TimeProvider time,
     ILogger<GenerateImagesCommandHandler> logger)
@@ -18,7 +19,7 @@ internal sealed class GenerateImagesCommandHandler(
 {
     public async ValueTask<GeneratedImages> Handle(GenerateImagesCommand command, CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Image, streamed: false);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Image, streamed: false, callers.Current);
         var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveImages(name), meter, recorder, cancellationToken, "image generation");
         var request = new ProviderImageRequest(route.Name.Model, command.Prompt, command.N, command.Size, command.Quality, command.Style, command.User);
 

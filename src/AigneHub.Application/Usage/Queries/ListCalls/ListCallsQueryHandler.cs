@@ -1,0 +1,25 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Usage.Common;
+using Mediator;
+
+namespace AigneHub.Application.Usage.Queries.ListCalls;
+
+internal sealed class ListCallsQueryHandler(ICallRecordReader reader, ICallerContext caller)
+    : IQueryHandler<ListCallsQuery, CallPage>
+{
+    public async ValueTask<CallPage> Handle(ListCallsQuery query, CancellationToken cancellationToken)
+    {
+        var filter = query.Filter with { UserId = UsageVisibility.UserFilter(caller.Current, query.Filter.UserId) };
+        CallPageToken.TryParse(query.PageToken, out var after);
+
+        // One more than asked tells whether another page exists without a count query.
+        var calls = await reader.ListAsync(filter, after, query.Limit + 1, cancellationToken);
+        if (calls.Count <= query.Limit)
+        {
+            return new CallPage(calls, null);
+        }
+
+        var page = calls.Take(query.Limit).ToList();
+        return new CallPage(page, CallPageToken.Format(page[^1].Id));
+    }
+}
