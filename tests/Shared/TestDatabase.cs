@@ -22,7 +22,8 @@ public static class TestDatabase
     public static async Task<string> CreateAsync(string purpose)
     {
         var server = await ServerAsync();
-        var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}"[..40];
+        var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 40)];
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();

@@ -9,39 +9,51 @@ using Microsoft.Extensions.Options;
 namespace AigneHub.Infrastructure.Usage;
 
 /// <summary>
-/// Takes call records from the hot path without waiting (an unbounded channel), and writes them in batches. A batch
-/// that fails to write is retried with backoff and is never dropped; on shutdown everything queued is written before
-/// the host (and its database) stops. Not a BackgroundService: that starts its loop through Task.Run with the stopping
-/// token, so a stop soon after start can cancel the loop before it ever runs and lose what was queued.
+/// Takes call records from the hot path without waiting on the database: each is appended to the local write-ahead
+/// journal (<see cref="CallRecordJournal"/>, when on) and queued in memory; a loop writes them in batches, each record
+/// as a document and a <see cref="CallRecorded"/> event in one transaction. A batch that fails is retried with backoff;
+/// on shutdown everything queued is written before the host (and its database) stops; after a killed process the
+/// journal's leftovers are written at the next start, skipping records the database already has. Not a
+/// BackgroundService: that starts its loop through Task.Run with the stopping token, so a stop soon after start can
+/// cancel the loop before it ever runs and lose what was queued.
 /// </summary>
 internal sealed partial class BatchingCallRecorder(
     IDocumentStore store,
     IOptions<CallRecordingOptions> options,
+    HubDatabase database,
     ILogger<BatchingCallRecorder> logger)
-    : IHostedService, ICallRecorder
+    : IHostedService, ICallRecorder, IDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<CallRecord> _queue = Channel.CreateUnbounded<CallRecord>(
+    private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly CallRecordingOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
+    private CallRecordJournal? _journal;
     private Task _writer = Task.CompletedTask;
 
     public void Record(CallRecord record)
     {
-        if (!_queue.Writer.TryWrite(record))
+        var segment = _journal?.Append(record);
+        if (!_queue.Writer.TryWrite(new Entry(record, segment)))
         {
-            // Only after shutdown completed: nothing can write it any more, so say so loudly.
+            // Only after shutdown completed: the journal (when on) still has it for the next start.
             LogDroppedAfterShutdown(logger, record.RequestId);
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_options.JournalEnabled)
+        {
+            var baseDirectory = string.IsNullOrWhiteSpace(_options.JournalPath) ? CallRecordJournal.DefaultBaseDirectory(database) : _options.JournalPath;
+            _journal = CallRecordJournal.Open(baseDirectory, _options.JournalFsync, logger);
+            await ReplayLeftoversAsync(_journal, cancellationToken);
+        }
+
         _writer = Task.Run(() => WriteLoopAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
     }
 
     /// <summary>Stops taking records and waits until every queued one is written (or the host's shutdown timeout ends).</summary>
@@ -52,9 +64,44 @@ internal sealed partial class BatchingCallRecorder(
         await _writer.WaitAsync(cancellationToken);
     }
 
+    public void Dispose()
+    {
+        _journal?.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Writes what a killed run left in the journal: records the database does not have yet (a run killed after a
+    /// batch committed but before its segment was deleted leaves records that are already stored), then deletes the
+    /// segments.
+    /// </summary>
+    private async Task ReplayLeftoversAsync(CallRecordJournal journal, CancellationToken cancellationToken)
+    {
+        foreach (var (path, records) in journal.Leftovers())
+        {
+            var written = 0;
+            foreach (var chunk in records.Chunk(_options.BatchSize))
+            {
+                var ids = chunk.Select(r => r.Id).ToArray();
+                await using var session = store.LightweightSession();
+                var stored = (await session.Query<CallRecord>().Where(r => r.Id.IsOneOf(ids)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
+                var missing = chunk.Where(r => !stored.Contains(r.Id)).ToList();
+                if (missing.Count > 0)
+                {
+                    Stage(session, missing);
+                    await session.SaveChangesAsync(cancellationToken);
+                    written += missing.Count;
+                }
+            }
+
+            CallRecordJournal.DeleteFile(path);
+            LogReplayed(logger, written, records.Count, path);
+        }
+    }
+
     private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<CallRecord>(_options.BatchSize);
+        var batch = new List<Entry>(_options.BatchSize);
         var reader = _queue.Reader;
 
         // The loop ends when the channel is completed and drained (StopAsync), not on stoppingToken: queued records
@@ -62,21 +109,25 @@ internal sealed partial class BatchingCallRecorder(
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
             await FillBatchAsync(reader, batch);
-            await WriteWithRetryAsync(batch, stoppingToken);
+            if (await WriteWithRetryAsync(batch, stoppingToken))
+            {
+                _journal?.Committed(batch.Select(e => e.Segment));
+            }
+
             batch.Clear();
         }
     }
 
-    private async Task FillBatchAsync(ChannelReader<CallRecord> reader, List<CallRecord> batch)
+    private async Task FillBatchAsync(ChannelReader<Entry> reader, List<Entry> batch)
     {
         using var window = new CancellationTokenSource(_options.FlushIntervalMs);
         try
         {
             while (batch.Count < _options.BatchSize)
             {
-                while (batch.Count < _options.BatchSize && reader.TryRead(out var record))
+                while (batch.Count < _options.BatchSize && reader.TryRead(out var entry))
                 {
-                    batch.Add(record);
+                    batch.Add(entry);
                 }
 
                 if (batch.Count >= _options.BatchSize || !await reader.WaitToReadAsync(window.Token))
@@ -91,7 +142,7 @@ internal sealed partial class BatchingCallRecorder(
         }
     }
 
-    private async Task WriteWithRetryAsync(List<CallRecord> batch, CancellationToken stoppingToken)
+    private async Task<bool> WriteWithRetryAsync(List<Entry> batch, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         for (var attempt = 1; ; attempt++)
@@ -99,25 +150,20 @@ internal sealed partial class BatchingCallRecorder(
             try
             {
                 await using var session = store.LightweightSession();
-                session.Store<CallRecord>(batch);
-                foreach (var record in batch)
-                {
-                    session.Events.Append(CallRecorded.StreamKey(record.Id), new CallRecorded(record));
-                }
-
+                Stage(session, batch.Select(e => e.Record).ToList());
                 await session.SaveChangesAsync(CancellationToken.None);
                 LogBatchWritten(logger, batch.Count);
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogBatchFailed(logger, ex, batch.Count, attempt, delay.TotalMilliseconds);
 
-                // During shutdown keep trying for a short while rather than forever, then report what is lost.
+                // During shutdown keep trying for a short while rather than forever; the journal keeps the records.
                 if (stoppingToken.IsCancellationRequested && attempt >= 5)
                 {
-                    LogBatchLost(logger, batch.Count);
-                    return;
+                    LogBatchLeft(logger, batch.Count, _journal is null ? "lost" : "kept in the journal for the next start");
+                    return false;
                 }
 
                 await Task.Delay(delay, CancellationToken.None);
@@ -126,15 +172,30 @@ internal sealed partial class BatchingCallRecorder(
         }
     }
 
+    /// <summary>Each record as a document and as a <see cref="CallRecorded"/> event (its own stream), in one session.</summary>
+    private static void Stage(IDocumentSession session, IReadOnlyList<CallRecord> records)
+    {
+        session.Store<CallRecord>(records);
+        foreach (var record in records)
+        {
+            session.Events.Append(CallRecorded.StreamKey(record.Id), new CallRecorded(record));
+        }
+    }
+
+    private readonly record struct Entry(CallRecord Record, long? Segment);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Wrote {Count} call records")]
     private static partial void LogBatchWritten(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} call records failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, int attempt, double delayMs);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Gave up writing {Count} call records during shutdown: the database stayed unreachable")]
-    private static partial void LogBatchLost(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Gave up writing {Count} call records during shutdown (the database stayed unreachable): {Fate}")]
+    private static partial void LogBatchLeft(ILogger logger, int count, string fate);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Call record for request {RequestId} arrived after the recorder stopped and was not written")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call record for request {RequestId} arrived after the recorder stopped and was not queued")]
     private static partial void LogDroppedAfterShutdown(ILogger logger, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {Written} of {Total} call records from journal segment {Path} left by a stopped run (the rest were already stored)")]
+    private static partial void LogReplayed(ILogger logger, int written, int total, string path);
 }

@@ -25,6 +25,18 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
     public Task DisposeAsync()
     {
         _store.Dispose();
+        try
+        {
+            Directory.Delete(_journal, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A recorder of a test still holds its slot; the temp folder is cleaned by the system.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
         return Task.CompletedTask;
     }
 
@@ -78,8 +90,78 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
         Assert.Equal(["req-19", "req-18", "req-17", "req-16", "req-15"], recent.Select(r => r.RequestId));
     }
 
+    [Fact]
+    public async Task Records_of_a_killed_run_are_replayed_from_the_journal_exactly_once()
+    {
+        // The first run never writes (a flush interval far longer than the test) and is "killed": its journal is
+        // released without the recorder stopping, as when the process dies.
+        var killed = NewRecorder(batchSize: 10_000, flushIntervalMs: 60_000);
+        await killed.StartAsync(CancellationToken.None);
+        var start = DateTimeOffset.UtcNow;
+        var records = Enumerable.Range(0, 300).Select(i => Record($"req-killed-{i}", start.AddMilliseconds(i))).ToList();
+        foreach (var record in records)
+        {
+            killed.Record(record);
+        }
+
+        // Some of them reached the database before the kill (a batch committed, its segment not yet deleted).
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store(records.Take(100).ToArray());
+            foreach (var record in records.Take(100))
+            {
+                session.Events.Append(CallRecorded.StreamKey(record.Id), new CallRecorded(record));
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        killed.Dispose();
+
+        var next = NewRecorder(batchSize: 64, flushIntervalMs: 20);
+        await next.StartAsync(CancellationToken.None);
+        await next.StopAsync(CancellationToken.None);
+        next.Dispose();
+
+        await using var query = _store.QuerySession();
+        Assert.Equal(300, await query.Query<CallRecord>().CountAsync(r => r.RequestId.StartsWith("req-killed-")));
+        var events = await query.Events.QueryRawEventDataOnly<CallRecorded>().ToListAsync();
+        Assert.Equal(300, events.Count);
+        Assert.Equal(300, events.Select(e => e.Record.Id).Distinct().Count());
+        Assert.Empty(Directory.EnumerateFiles(_journal, "segment-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Written_records_leave_no_journal_behind()
+    {
+        var recorder = NewRecorder(batchSize: 10, flushIntervalMs: 20);
+        await recorder.StartAsync(CancellationToken.None);
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 25; i++)
+        {
+            recorder.Record(Record($"req-clean-{i}", start.AddMilliseconds(i)));
+        }
+
+        await WaitForAsync(25);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.EnumerateFiles(_journal, "segment-*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_journal, "segment-*", SearchOption.AllDirectories));
+        await recorder.StopAsync(CancellationToken.None);
+        recorder.Dispose();
+    }
+
+    private readonly string _journal = Path.Combine(Path.GetTempPath(), "aignehub-journal-test-" + Guid.NewGuid().ToString("N")[..8]);
+
     private BatchingCallRecorder NewRecorder(int batchSize, int flushIntervalMs) =>
-        new(_store, Options.Create(new CallRecordingOptions { BatchSize = batchSize, FlushIntervalMs = flushIntervalMs }), NullLogger<BatchingCallRecorder>.Instance);
+        new(
+            _store,
+            Options.Create(new CallRecordingOptions { BatchSize = batchSize, FlushIntervalMs = flushIntervalMs, JournalPath = _journal }),
+            new AigneHub.Infrastructure.HubDatabase("unused", IsEmbedded: false),
+            NullLogger<BatchingCallRecorder>.Instance);
 
     private async Task<IReadOnlyList<CallRecord>> WaitForAsync(int count)
     {
