@@ -24,6 +24,7 @@ public static class DependencyInjection
         services.AddSingleton<ChatRouter>();
         services.AddOptions<ChatRoutingOptions>();
         services.AddOptions<Usage.Common.AnalyticsOptions>();
+        services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
         services.AddOptions<Billing.Common.BillingOptions>();

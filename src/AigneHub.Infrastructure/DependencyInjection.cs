@@ -59,6 +59,10 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();
+        services.AddOptions<Application.Usage.Reports.ReportsOptions>().Bind(configuration.GetSection(Application.Usage.Reports.ReportsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Application.Usage.Reports.IReportDelivery, Usage.Reports.HangfireReportDelivery>();
+        services.AddHttpClient(Usage.Reports.ReportJobs.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<Usage.Reports.ReportJobSchedule>();
         services.AddBilling(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 

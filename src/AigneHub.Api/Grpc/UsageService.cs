@@ -3,6 +3,10 @@ using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Usage.Queries.GetUsageStatistics;
 using AigneHub.Application.Usage.Common;
 using AigneHub.Application.Usage.Queries.ListCalls;
+using AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
+using AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
+using AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
+using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -100,6 +104,87 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         }));
         return response;
     }
+
+    [Identity.HubAccess(null)]
+    public override async Task<ListUsageReportsResponse> ListUsageReports(ListUsageReportsRequest request, ServerCallContext context)
+    {
+        var reports = await mediator.Send(
+            new ListUsageReportsQuery(
+                KindOrNull(request.Kind),
+                NullIfEmpty(request.Scope),
+                DayOrNull(request.From, "from"),
+                DayOrNull(request.To, "to"),
+                request.Limit == 0 ? ListUsageReportsQuery.DefaultLimit : request.Limit),
+            context.CancellationToken);
+        var response = new ListUsageReportsResponse();
+        response.Reports.AddRange(reports.Select(r => new UsageReportSummary
+        {
+            Id = r.Id,
+            Kind = KindName(r.Kind),
+            Scope = r.Scope,
+            Period = r.Period.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Zone = r.Zone,
+            Start = Timestamp.FromDateTimeOffset(r.Start),
+            End = Timestamp.FromDateTimeOffset(r.End),
+            GeneratedAt = Timestamp.FromDateTimeOffset(r.GeneratedAt),
+            Calls = r.Totals.Calls,
+            Failures = r.Totals.Failures,
+            TotalTokens = r.Totals.TotalTokens,
+            Credits = BillingMessages.Text(r.Totals.Credits),
+            CostUsd = BillingMessages.Text(r.Totals.CostUsd),
+            ErrorRate = r.ErrorRate,
+        }));
+        return response;
+    }
+
+    [Identity.HubAccess(null)]
+    public override async Task<GetUsageReportResponse> GetUsageReport(GetUsageReportRequest request, ServerCallContext context)
+    {
+        var format = ReportFormat(request.Format);
+        var report = await mediator.Send(new GetUsageReportQuery(request.Id), context.CancellationToken);
+        var (fileName, contentType, content) = Rest.Usage.ReportFiles.Render(report, format);
+        return new GetUsageReportResponse { Filename = fileName, ContentType = contentType, Content = content };
+    }
+
+    [Identity.HubAccess(Domain.Access.KeyScopes.AdminWrite, AdminRole = true)]
+    public override async Task<GenerateUsageReportsResponse> GenerateUsageReports(GenerateUsageReportsRequest request, ServerCallContext context)
+    {
+        var kind = KindOrNull(request.Kind) ?? throw Invalid("kind", "kind must be \"daily\" or \"weekly\".");
+        var generated = await mediator.Send(new GenerateUsageReportsCommand(kind, DayOrNull(request.Period, "period")), context.CancellationToken);
+        return new GenerateUsageReportsResponse
+        {
+            Kind = KindName(generated.Kind),
+            Period = generated.Period.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Start = Timestamp.FromDateTimeOffset(generated.Start),
+            End = Timestamp.FromDateTimeOffset(generated.End),
+            Reports = generated.Reports,
+            Calls = generated.Calls,
+            HubReportId = generated.HubReportId,
+        };
+    }
+
+    /// <summary>"json" (also when empty) or "csv"; anything else is a 400 naming `format`.</summary>
+    internal static string ReportFormat(string format) => format.ToLowerInvariant() switch
+    {
+        "" or "json" => "json",
+        "csv" => "csv",
+        _ => throw Invalid("format", $"format must be \"json\" or \"csv\", not \"{format}\"."),
+    };
+
+    private static ReportKind? KindOrNull(string kind) => kind.ToLowerInvariant() switch
+    {
+        "" => null,
+        "daily" => ReportKind.Daily,
+        "weekly" => ReportKind.Weekly,
+        _ => throw Invalid("kind", $"kind must be \"daily\" or \"weekly\", not \"{kind}\"."),
+    };
+
+    private static string KindName(ReportKind kind) => kind == ReportKind.Daily ? "daily" : "weekly";
+
+    private static DateOnly? DayOrNull(string value, string field) =>
+        value.Length == 0 ? null
+        : DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day
+        : throw Invalid(field, $"{field} must be a day as yyyy-MM-dd, not \"{value}\".");
 
     private static RequestValidationException Invalid(string field, string message) => new([new FieldViolation(field, message)]);
 

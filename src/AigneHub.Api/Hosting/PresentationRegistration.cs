@@ -68,6 +68,7 @@ internal static class PresentationRegistration
         app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
         app.MapGrpcService<UsageService>();
         Rest.Usage.CallExportEndpoint.Map(app);
+        Rest.Usage.ReportDownloadEndpoint.Map(app);
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();

@@ -50,6 +50,12 @@ internal static class HubMartenConfiguration
             .Duplicate(x => x.Start)
             .Duplicate(x => x.UserId);
 
+        // Usage reports: one document per kind, period and scope (re-generating replaces it).
+        options.Schema.For<Domain.Usage.Reports.UsageReport>()
+            .Identity(x => x.Id)
+            .Duplicate(x => x.Scope)
+            .Index(x => x.Period);
+
         // Generated images served by URL until they expire; the clean-up job deletes by expiry.
         options.Schema.For<Images.StoredImageDocument>()
             .Identity(x => x.Id)

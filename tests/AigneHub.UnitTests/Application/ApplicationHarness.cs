@@ -36,6 +36,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<ICallRecorder>(Recorder);
         services.AddSingleton<ICallRecordReader, NoCallRecords>();
         services.AddSingleton<IUsageStatisticsReader, NoUsageStatistics>();
+        services.AddSingleton<AigneHub.Application.Usage.Reports.IReportDelivery, NoReportDelivery>();
 
         // Mediator builds every handler up front; the provider-admin ones need these, but chat tests never call them.
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
@@ -146,6 +147,14 @@ internal sealed class NoCallRecords : ICallRecordReader
 {
     public Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<CallRecord>>([]);
+
+    public Task<IReadOnlyList<CallRecord>> ListAsync(AigneHub.Application.Usage.Common.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<CallRecord>>([]);
+}
+
+internal sealed class NoReportDelivery : AigneHub.Application.Usage.Reports.IReportDelivery
+{
+    public Task DeliverAsync(string reportId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 internal sealed class NoUsageStatistics : IUsageStatisticsReader

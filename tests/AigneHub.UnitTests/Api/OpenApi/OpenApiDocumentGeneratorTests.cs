@@ -69,11 +69,13 @@ public sealed class OpenApiDocumentGeneratorTests
     [Fact]
     public void Fields_of_a_route_without_body_become_query_parameters()
     {
-        var limit = Assert.Single(Operation("/api/usage/calls", "get")["parameters"]!.AsArray())!;
+        var parameters = Operation("/api/usage/calls", "get")["parameters"]!.AsArray();
+        var limit = parameters.Single(p => p!["name"]!.GetValue<string>() == "limit")!;
         var remove = Operation("/api/admin/providers/{provider}/credentials/{credential_id}", "delete")["parameters"]!.AsArray();
 
         Assert.Equal(("limit", "query", "int32"), (limit["name"]!.GetValue<string>(), limit["in"]!.GetValue<string>(), limit["schema"]!["format"]!.GetValue<string>()));
         Assert.Contains(remove, p => p!["name"]!.GetValue<string>() == "expected_version" && p["in"]!.GetValue<string>() == "query");
+        Assert.Contains(parameters, p => p!["name"]!.GetValue<string>() == "min_latency_ms" && p["in"]!.GetValue<string>() == "query");
         Assert.Null(Operation("/api/usage/calls", "get")["requestBody"]);
     }
 
@@ -147,7 +149,7 @@ public sealed class OpenApiDocumentGeneratorTests
     [Fact]
     public void Descriptions_come_from_the_proto_comments()
     {
-        var limit = Assert.Single(Operation("/api/usage/calls", "get")["parameters"]!.AsArray())!;
+        var limit = Operation("/api/usage/calls", "get")["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "limit")!;
         var testCredential = Operation("/api/admin/providers/{provider}/credentials/{credential_id}:test", "post");
 
         Assert.Contains("1 to 500", limit["schema"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);

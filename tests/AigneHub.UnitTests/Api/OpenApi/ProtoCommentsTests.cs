@@ -62,5 +62,5 @@ public sealed class ProtoCommentsTests
 
     [Fact]
     public void The_hub_protos_are_embedded_with_their_comments() =>
-        Assert.Contains("How many of the most recent calls", ProtoComments.FromEmbeddedProtos().For("aignehub.v1.ListCallsRequest.limit"), StringComparison.Ordinal);
+        Assert.Contains("How many calls to return per page", ProtoComments.FromEmbeddedProtos().For("aignehub.v1.ListCallsRequest.limit"), StringComparison.Ordinal);
 }

@@ -1,0 +1,17 @@
+using AigneHub.Domain.Usage.Reports;
+using FluentValidation;
+
+namespace AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
+
+internal sealed class GenerateUsageReportsCommandValidator : AbstractValidator<GenerateUsageReportsCommand>
+{
+    public GenerateUsageReportsCommandValidator()
+    {
+        RuleFor(c => c.Kind).IsInEnum().OverridePropertyName("kind");
+        RuleFor(c => c.Period)
+            .Must(p => p!.Value.DayOfWeek == DayOfWeek.Monday)
+            .When(c => c.Kind == ReportKind.Weekly && c.Period is not null)
+            .WithMessage("A weekly report's period starts on a Monday.")
+            .OverridePropertyName("period");
+    }
+}

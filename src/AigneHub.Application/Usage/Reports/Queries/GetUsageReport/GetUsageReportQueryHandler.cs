@@ -1,0 +1,27 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Usage.Common;
+using AigneHub.Domain.Usage.Reports;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
+
+internal sealed class GetUsageReportQueryHandler(IDocumentStore store, ICallerContext caller)
+    : IQueryHandler<GetUsageReportQuery, UsageReport>
+{
+    public async ValueTask<UsageReport> Handle(GetUsageReportQuery query, CancellationToken cancellationToken)
+    {
+        var visibleUser = UsageVisibility.UserFilter(caller.Current, null);
+        await using var session = store.QuerySession();
+        var report = await session.LoadAsync<UsageReport>(query.Id, cancellationToken);
+
+        // Someone else's report answers like a missing one: its existence is not the member's business either.
+        if (report is null || (visibleUser is not null && report.Scope != visibleUser))
+        {
+            throw new ResourceNotFoundException("id", $"There is no report '{query.Id}' you can read.");
+        }
+
+        return report;
+    }
+}

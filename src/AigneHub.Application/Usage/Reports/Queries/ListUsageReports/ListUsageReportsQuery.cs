@@ -1,0 +1,14 @@
+using AigneHub.Domain.Usage.Reports;
+using Mediator;
+
+namespace AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
+
+/// <summary>
+/// Stored reports, newest period first: of one kind and scope ("hub" or a user id) when given, with periods from
+/// <paramref name="From"/> to <paramref name="To"/> (inclusive days). Members see their own user reports only.
+/// </summary>
+public sealed record ListUsageReportsQuery(ReportKind? Kind, string? Scope, DateOnly? From, DateOnly? To, int Limit) : IQuery<IReadOnlyList<UsageReport>>
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+}

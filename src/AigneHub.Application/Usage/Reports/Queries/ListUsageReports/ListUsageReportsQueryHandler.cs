@@ -1,0 +1,42 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Usage.Common;
+using AigneHub.Domain.Usage.Reports;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
+
+internal sealed class ListUsageReportsQueryHandler(IDocumentStore store, ICallerContext caller)
+    : IQueryHandler<ListUsageReportsQuery, IReadOnlyList<UsageReport>>
+{
+    public async ValueTask<IReadOnlyList<UsageReport>> Handle(ListUsageReportsQuery query, CancellationToken cancellationToken)
+    {
+        // A member's scope is always their own user (asking for the hub's or another user's is refused); an admin may
+        // ask for any scope, or all.
+        var scope = UsageVisibility.UserFilter(caller.Current, query.Scope);
+
+        await using var session = store.QuerySession();
+        var reports = session.Query<UsageReport>().AsQueryable();
+        if (scope is not null)
+        {
+            reports = reports.Where(r => r.Scope == scope);
+        }
+
+        if (query.Kind is { } kind)
+        {
+            reports = reports.Where(r => r.Kind == kind);
+        }
+
+        if (query.From is { } from)
+        {
+            reports = reports.Where(r => r.Period >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            reports = reports.Where(r => r.Period <= to);
+        }
+
+        return await reports.OrderByDescending(r => r.Period).ThenBy(r => r.Id).Take(query.Limit).ToListAsync(cancellationToken);
+    }
+}
