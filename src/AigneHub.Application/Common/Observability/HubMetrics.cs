@@ -7,7 +7,7 @@ using AigneHub.Domain.Usage;
 namespace AigneHub.Application.Common.Observability;
 
 /// <summary>
-/// The hub's own instruments, on the Meter "AigneHub". Call instruments are fed from call records only (see
+/// The hub's own instruments, on the Meter "AigneHub". Call, token, credit and cost instruments are fed from call records only (see
 /// <see cref="RecordCall"/>), so the metrics agree exactly with the stored history; the SSE writers track the streams
 /// that are open. Allocation-light: tag values are cached strings and boxes, tags travel in a stack-held TagList.
 /// </summary>
@@ -27,6 +27,9 @@ public sealed class HubMetrics
     private readonly Counter<long> _tokens;
     private readonly Counter<long> _upstreamErrors;
     private readonly UpDownCounter<long> _activeStreams;
+    private readonly Counter<double> _credits;
+    private readonly Counter<double> _costUsd;
+    private readonly Counter<long> _holdRefusals;
 
     public HubMetrics(IMeterFactory meterFactory)
     {
@@ -38,6 +41,9 @@ public sealed class HubMetrics
         _tokens = Meter.CreateCounter<long>("aignehub.tokens", "{token}", "Tokens the providers reported, by token type (prompt, completion).");
         _upstreamErrors = Meter.CreateCounter<long>("aignehub.upstream.errors", "{error}", "Calls that failed because of the provider (auth, rate limit, unavailable, timeout, rejected).");
         _activeStreams = Meter.CreateUpDownCounter<long>("aignehub.streams.active", "{stream}", "Server-sent-event answers being written right now.");
+        _credits = Meter.CreateCounter<double>("aignehub.credits.charged", "{credit}", "Credits captured from users' accounts for calls, by provider and model (credits mode).");
+        _costUsd = Meter.CreateCounter<double>("aignehub.cost", "USD", "What the providers charge for the calls, from the rates' unit costs, by provider and model.");
+        _holdRefusals = Meter.CreateCounter<long>("aignehub.credits.hold_refusals", "{call}", "Calls refused before any provider call because the account could not cover the hold.");
     }
 
     /// <summary>The meter itself (for listeners in tests).</summary>
@@ -77,6 +83,21 @@ public sealed class HubMetrics
         if (record.CompletionTokens > 0)
         {
             _tokens.Add(record.CompletionTokens, new TagList { { "provider", record.Provider }, { "model", record.Model }, { "token_type", "completion" } });
+        }
+
+        if (record.CreditsCharged is { } credits and > 0)
+        {
+            _credits.Add((double)credits, new TagList { { "provider", record.Provider }, { "model", record.Model } });
+        }
+
+        if (record.CostUsd is { } cost and > 0)
+        {
+            _costUsd.Add((double)cost, new TagList { { "provider", record.Provider }, { "model", record.Model } });
+        }
+
+        if (record.ErrorKind == ErrorKind.InsufficientCredits)
+        {
+            _holdRefusals.Add(1, new TagList { { "call_type", callType } });
         }
 
         if (IsUpstreamError(record.ErrorKind))
