@@ -16,8 +16,11 @@ public interface ICallBilling
     /// </summary>
     Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken);
 
-    /// <summary>Charges the exact cost of what <paramref name="provider"/> produced and returns the rest of the hold. Idempotent by call id.</summary>
-    Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken);
+    /// <summary>
+    /// Charges the exact cost of what <paramref name="provider"/> produced (tokens, and <paramref name="images"/> for
+    /// image calls) and returns the rest of the hold. Idempotent by call id.
+    /// </summary>
+    Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken);
 
     /// <summary>Returns the whole hold (the call failed and nothing is charged).</summary>
     Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken);
@@ -27,7 +30,7 @@ public interface ICallBilling
 /// <param name="Model">The model id as providers know it (without the provider prefix).</param>
 /// <param name="Providers">The providers that may serve the call, in routing order.</param>
 /// <param name="PromptTokens">An estimate of the prompt's tokens.</param>
-/// <param name="MaxOutputTokens">The caller's max_tokens; null uses the configured default hold size.</param>
+/// <param name="MaxOutputTokens">The caller's max_tokens (for image calls: the images asked for); null uses the configured default hold size.</param>
 /// <param name="RequestedModel">The name the caller used, for messages.</param>
 public sealed record CallEstimate(
     string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, int PromptTokens, int? MaxOutputTokens, string RequestedModel);

@@ -18,6 +18,9 @@ namespace AigneHub.FunctionalTests.Billing;
 public sealed class BillingFixture : IAsyncLifetime
 {
     public const string UserHeader = "x-test-user";
+
+    /// <summary>The header value that stands for "nobody authenticated" (a path real authentication never lets through).</summary>
+    public const string Nobody = "anonymous";
     public const string PaymentLink = "https://pay.example/credits";
     public const string WebhookSecret = "whsec-test-0123456789";
 
@@ -120,13 +123,16 @@ public sealed class BillingFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The caller named by the x-test-user header: stands in for access-key authentication in these tests.</summary>
+/// <summary>
+/// The caller named by the x-test-user header (a member): stands in for access-key authentication in these tests.
+/// Without the header, the key's caller (the owner key the fixture's client sends) is the caller; "anonymous" means none.
+/// </summary>
 internal sealed class HeaderCallerContext(IHttpContextAccessor accessor) : ICallerContext
 {
     public Caller? Current =>
         accessor.HttpContext?.Request.Headers[BillingFixture.UserHeader].ToString() is { Length: > 0 } user
-            ? new Caller(user, UserRole.Member, null, null, new HashSet<string> { "inference" })
-            : null;
+            ? user == BillingFixture.Nobody ? null : new Caller(user, UserRole.Member, null, null, new HashSet<string> { "inference" })
+            : accessor.HttpContext?.Items.TryGetValue(typeof(Caller), out var keyCaller) == true ? keyCaller as Caller : null;
 }
 
 [CollectionDefinition(Name)]

@@ -134,7 +134,7 @@ public sealed class CreditBillingTests(BillingFixture hub)
     [Fact]
     public async Task A_call_without_a_caller_is_refused_with_401()
     {
-        using var response = await hub.Rest.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = Hello });
+        using var response = await hub.Rest.SendAsync(BillingFixture.As(BillingFixture.Nobody, HttpMethod.Post, "/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = Hello }));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("authentication_error", (await JsonOf(response)).GetProperty("error").GetProperty("type").GetString());

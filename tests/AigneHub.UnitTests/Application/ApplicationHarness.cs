@@ -85,7 +85,7 @@ internal sealed class RecordingCallBilling : ICallBilling
     public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
         Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens));
 
-    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken)
+    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
     {
         _settlements.Enqueue($"captured {provider} {usage.PromptTokens}+{usage.CompletionTokens}");
         return Task.FromResult(CallCharge.None);

@@ -66,16 +66,16 @@ internal sealed partial class CallBilling(
         return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, estimate.PromptTokens);
     }
 
-    public async Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, CancellationToken cancellationToken)
+    public async Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
     {
         var rate = await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
-        var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage);
+        var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
         if (!hold.IsHeld || hold.UserId is null)
         {
             return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
         }
 
-        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage, images);
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);

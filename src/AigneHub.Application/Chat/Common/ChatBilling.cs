@@ -4,9 +4,9 @@ using AigneHub.Domain.Usage;
 namespace AigneHub.Application.Chat.Common;
 
 /// <summary>
-/// What the chat handlers do about billing: hold before the first provider call (a refusal still leaves its call
-/// record), and settle however the call ended — captured at what was produced when it succeeded or the client went
-/// away, released in full when it failed.
+/// What the inference handlers (chat, embeddings, images) do about billing: hold before the first provider call (a
+/// refusal still leaves its call record), and settle however the call ended — captured at what was produced when it
+/// succeeded or the client went away, released in full when it failed.
 /// </summary>
 internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCache settings)
 {
@@ -35,6 +35,43 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         }
     }
 
+    /// <summary>
+    /// Holds for a media call (embeddings: the inputs at the input rate; images: <paramref name="images"/> at the
+    /// per-image rate plus the prompt) and narrows the route to the providers that have a rate.
+    /// </summary>
+    public async Task<(CallHold Hold, Application.Common.Routing.ModelRoute<TProvider> Route)> HoldAsync<TProvider>(
+        Application.Common.Routing.ModelRoute<TProvider> route,
+        Func<TProvider, string> nameOf,
+        CallType type,
+        IEnumerable<string> texts,
+        int images,
+        string requestedModel,
+        CallMeter meter,
+        ICallRecorder recorder,
+        CancellationToken cancellationToken)
+    {
+        var estimate = new CallEstimate(
+            meter.CallId.ToString(),
+            type,
+            route.Name.Model,
+            route.Providers.Select(nameOf).ToArray(),
+            PromptTokenEstimate.Of(texts),
+            type == CallType.Image ? images : 0,
+            requestedModel);
+        try
+        {
+            var hold = await billing.HoldAsync(estimate, cancellationToken);
+            var priced = route.Providers.Where(p => hold.Providers.Contains(nameOf(p))).ToArray();
+            return (hold, route with { Providers = priced });
+        }
+        catch (Exception ex)
+        {
+            meter.Attempt(nameOf(route.Providers[0]), route.Name.Model);
+            recorder.Record(meter.Failed(ex, default, cancellationToken));
+            throw;
+        }
+    }
+
     /// <summary>Settles the hold for the call's outcome and returns the record with what the call cost.</summary>
     public async Task<CallRecord> SettleAsync(CallHold hold, CallRecord outcome, TokenUsage usage)
     {
@@ -51,7 +88,7 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens };
         }
 
-        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, CancellationToken.None);
         return outcome with
         {
             UserId = hold.UserId,

@@ -19,4 +19,16 @@ internal static class PromptTokenEstimate
 
         return (int)Math.Min(tokens, int.MaxValue);
     }
+
+    /// <summary>Plain texts (embedding inputs, an image prompt): one token per four characters, rounded up, each.</summary>
+    public static int Of(IEnumerable<string> texts)
+    {
+        long tokens = 0;
+        foreach (var text in texts)
+        {
+            tokens += (text.Length + 3) / 4;
+        }
+
+        return (int)Math.Min(tokens, int.MaxValue);
+    }
 }

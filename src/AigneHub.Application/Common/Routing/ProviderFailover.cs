@@ -9,7 +9,8 @@ namespace AigneHub.Application.Common.Routing;
 /// <summary>
 /// Runs one unary call against the route's providers in order: a retryable upstream failure (rate limited,
 /// unavailable, timeout, credential refused) moves on to the next provider; anything else, or the last provider's
-/// failure, goes back to the caller. Exactly one call record is written, whatever the outcome.
+/// failure, goes back to the caller. Exactly one call record is written, whatever the outcome, after
+/// <c>settle</c> (when given) has captured or released the call's hold and priced the record.
 /// </summary>
 internal static partial class ProviderFailover
 {
@@ -21,7 +22,8 @@ internal static partial class ProviderFailover
         CallMeter meter,
         ICallRecorder recorder,
         ILogger logger,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<CallRecord, Task<CallRecord>>? settle = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -31,7 +33,8 @@ internal static partial class ProviderFailover
             {
                 var result = await call(provider);
                 meter.FirstByte();
-                recorder.Record(succeeded(result));
+                var record = succeeded(result);
+                recorder.Record(settle is null ? record : await settle(record));
                 return result;
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
@@ -40,7 +43,8 @@ internal static partial class ProviderFailover
             }
             catch (Exception ex)
             {
-                recorder.Record(meter.Failed(ex, default, cancellationToken));
+                var record = meter.Failed(ex, default, cancellationToken);
+                recorder.Record(settle is null ? record : await settle(record));
                 throw;
             }
         }

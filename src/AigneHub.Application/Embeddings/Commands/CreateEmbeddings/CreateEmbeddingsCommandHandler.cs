@@ -10,6 +10,7 @@ namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 
 internal sealed class CreateEmbeddingsCommandHandler(
     ModelRouter router,
+    ChatBilling billing,
     ICallRecorder recorder,
     ICallerContext callers,
     TimeProvider time,
@@ -19,7 +20,8 @@ internal sealed class CreateEmbeddingsCommandHandler(
     public async ValueTask<EmbeddingResult> Handle(CreateEmbeddingsCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Embedding, streamed: false, callers.Current);
-        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveEmbeddings(name), meter, recorder, cancellationToken, "embeddings");
+        var resolved = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveEmbeddings(name), meter, recorder, cancellationToken, "embeddings");
+        var (hold, route) = await billing.HoldAsync(resolved, static p => p.Name, CallType.Embedding, command.Inputs, 0, command.Model, meter, recorder, cancellationToken);
         var request = new ProviderEmbeddingRequest(route.Name.Model, command.Inputs, command.Dimensions, command.User);
 
         return await ProviderFailover.RunAsync(
@@ -30,6 +32,7 @@ internal sealed class CreateEmbeddingsCommandHandler(
             meter,
             recorder,
             logger,
-            cancellationToken);
+            cancellationToken,
+            record => billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens)));
     }
 }

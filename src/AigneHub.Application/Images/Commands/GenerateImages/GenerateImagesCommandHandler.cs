@@ -10,6 +10,7 @@ namespace AigneHub.Application.Images.Commands.GenerateImages;
 
 internal sealed class GenerateImagesCommandHandler(
     ModelRouter router,
+    ChatBilling billing,
     ICallRecorder recorder,
     ICallerContext callers,
     IImageStore store,
@@ -20,7 +21,8 @@ internal sealed class GenerateImagesCommandHandler(
     public async ValueTask<GeneratedImages> Handle(GenerateImagesCommand command, CancellationToken cancellationToken)
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Image, streamed: false, callers.Current);
-        var route = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveImages(name), meter, recorder, cancellationToken, "image generation");
+        var resolved = router.RouteRecordingFailure(command.Model, static (c, name) => c.ResolveImages(name), meter, recorder, cancellationToken, "image generation");
+        var (hold, route) = await billing.HoldAsync(resolved, static p => p.Name, CallType.Image, [command.Prompt], command.N, command.Model, meter, recorder, cancellationToken);
         var request = new ProviderImageRequest(route.Name.Model, command.Prompt, command.N, command.Size, command.Quality, command.Style, command.User);
 
         var result = await ProviderFailover.RunAsync(
@@ -31,7 +33,8 @@ internal sealed class GenerateImagesCommandHandler(
             meter,
             recorder,
             logger,
-            cancellationToken);
+            cancellationToken,
+            record => billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens)));
 
         if (command.Delivery == ImageDelivery.Base64)
         {
