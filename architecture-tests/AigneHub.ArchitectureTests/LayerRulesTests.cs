@@ -33,7 +33,7 @@ public sealed class LayerRulesTests
         Assert.Contains(ArchitectureRules.HandlerTypes(Layers.Hub), t => t.Name == "CreateChatCompletionCommandHandler");
         Assert.Contains(ArchitectureRules.HandlerTypes(Layers.Hub), t => t.Name == "StreamChatCompletionCommandHandler");
         Assert.Contains(ArchitectureRules.ValidatorTypes(Layers.Hub), t => t.Name == "CreateChatCompletionCommandValidator");
-        Assert.Contains(ArchitectureRules.MessageTypes(Layers.Hub), t => t.Name == "ListRecentCallsQuery");
+        Assert.Contains(ArchitectureRules.MessageTypes(Layers.Hub), t => t.Name == "ListCallsQuery");
     }
 
     private static readonly Dictionary<string, (Func<Layers, RuleOutcome> Check, string Offender)> RuleBook = new()

@@ -74,6 +74,7 @@ public sealed class RateLimitTests(HubFixture hub)
             ["Providers:Demo:Enabled"] = "true",
             ["Providers:Demo:WordDelayMs"] = "0",
             ["Hangfire:ServerEnabled"] = "false",
+            ["Analytics:Daemon"] = "Disabled", // one statistics daemon per database: the first instance runs it
             ["Providers:CredentialRecheck:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Secrets:ActiveKeyId"] = "other-instance",

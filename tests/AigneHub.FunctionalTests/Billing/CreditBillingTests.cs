@@ -98,6 +98,33 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task The_streamed_aigne_route_ends_with_the_credits_charged_and_the_openai_stream_shows_none()
+    {
+        hub.Upstream.Reset();
+        hub.Upstream.Reply("Hello there!", new FakeUsage(9, 3));
+        await hub.GrantAsync("aigne-streamer", "100");
+
+        using var response = await hub.Rest.SendAsync(BillingFixture.As("aigne-streamer", HttpMethod.Post, "/api/v2/chat",
+            new { input = new { messages = Hello, modelOptions = new { model = "openai/gpt-4o-mini", maxTokens = 50 } }, options = new { streaming = true } }));
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var last = JsonDocument.Parse(events[^1]["data: ".Length..]).RootElement;
+        var usage = last.GetProperty("delta").GetProperty("json").GetProperty("usage");
+        Assert.Equal(0.39m, usage.GetProperty("aigneHubCredits").GetDecimal());
+        Assert.Equal("$", usage.GetProperty("creditPrefix").GetString());
+        Assert.Equal("Hello there!", string.Concat(events.SkipLast(1).Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement.GetProperty("delta").GetProperty("text").GetProperty("text").GetString())));
+
+        // The OpenAI stream of a charged call has no extra chunk for the receipt.
+        using var openai = await hub.Rest.SendAsync(BillingFixture.As("aigne-streamer", HttpMethod.Post, "/v1/chat/completions",
+            new { model = "openai/gpt-4o-mini", messages = Hello, stream = true }));
+        var chunks = (await openai.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", chunks[^1]);
+        Assert.All(chunks.SkipLast(1), c => Assert.DoesNotContain("aigneHubCredits", c, StringComparison.Ordinal));
+        Assert.Contains("\"finish_reason\":\"stop\"", chunks[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_user_without_credits_gets_resource_exhausted_over_grpc_before_any_provider_call()
     {
         hub.Upstream.Reset();

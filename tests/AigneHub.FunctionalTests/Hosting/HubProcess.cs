@@ -41,8 +41,25 @@ internal sealed partial class HubProcess : IAsyncDisposable
             ["Embedded__Port"] = pgPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
-    /// <summary>Starts the hub with data in <paramref name="dataPath"/> and these extra environment variables.</summary>
+    /// <summary>
+    /// Starts the hub with data in <paramref name="dataPath"/> and these extra environment variables. A free port can be
+    /// taken by another test process between choosing and binding it: then the start is tried again on other ports.
+    /// </summary>
     public static async Task<HubProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string> environment)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(dataPath, environment);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<HubProcess> StartOnceAsync(string dataPath, IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(RepositoryPaths.Root, "src", "AigneHub.Api", "bin", RepositoryPaths.Configuration, "net10.0", "AigneHub.Api.dll");
         Assert.True(File.Exists(dll), $"hub not built at {dll}");

@@ -28,7 +28,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
             var request = AigneChatRequestReader.Read(body.RootElement);
             if (request.Streaming)
             {
-                var command = new StreamChatCompletionCommand(context.TraceIdentifier, request.Model, request.Messages, request.Settings);
+                var command = new StreamChatCompletionCommand(context.TraceIdentifier, request.Model, request.Messages, request.Settings, WithReceipt: true);
                 await StreamAsync(context, request, mediator.CreateStream(command, context.RequestAborted));
             }
             else
@@ -93,11 +93,18 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         var calls = new SortedDictionary<int, ToolCallBuilder>();
         var model = enumerator.Current.Model;
         TokenUsage usage = default;
+        ChatCompletionUpdate? receipt = null;
         try
         {
             do
             {
                 var update = enumerator.Current;
+                if (update.IsReceipt)
+                {
+                    receipt = update;
+                    continue;
+                }
+
                 model = update.Model;
                 if (update.Usage is { } reported)
                 {
@@ -150,7 +157,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
                     WriteToolCalls(json, calls.Values.Select(c => c.Build()).ToList());
                 }
 
-                WriteTail(json, model, usage);
+                WriteTail(json, model, usage, receipt?.CreditsCharged, receipt?.CreditPrefix);
                 json.WriteEndObject();
                 json.WriteEndObject();
             });

@@ -35,7 +35,7 @@ internal sealed class CallMeter
         _attemptTimestamp = _startTimestamp;
         _traceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
         _attribution = CallAttribution.Begin();
-        CallId = Guid.CreateVersion7(_startedAt);
+        CallId = CallIds.New(_startedAt);
     }
 
     /// <summary>Starts measuring a call made by <paramref name="caller"/> (null when nobody is authenticated).</summary>

@@ -34,7 +34,13 @@ public sealed record ChatCompletionUpdate(
     string? FinishReason,
     TokenUsage? Usage,
     string? SystemFingerprint = null,
-    IReadOnlyList<ToolCallDelta>? ToolCallDeltas = null);
+    IReadOnlyList<ToolCallDelta>? ToolCallDeltas = null,
+    decimal? CreditsCharged = null,
+    string? CreditPrefix = null)
+{
+    /// <summary>The receipt that ends a charged stream when it was asked for: the credits charged and nothing else.</summary>
+    public bool IsReceipt => CreditsCharged is not null && ContentDelta is null && FinishReason is null && Usage is null && ToolCallDeltas is null;
+}
 
 /// <summary>
 /// A piece of a streamed function call, as OpenAI streams them: the first piece of a call carries its index, id and

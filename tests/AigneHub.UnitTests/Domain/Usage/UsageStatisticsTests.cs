@@ -166,3 +166,20 @@ public sealed class UsageStatisticsTests
             CreditsCharged = credits,
         };
 }
+
+public sealed class CallIdTests
+{
+    [Fact]
+    public void Call_ids_sort_like_start_times_within_a_millisecond()
+    {
+        var start = new DateTimeOffset(2026, 11, 23, 12, 0, 0, 0, TimeSpan.Zero);
+        var ids = Enumerable.Range(0, 40).Select(i => CallIds.New(start.AddTicks(i * 250))).ToList();
+
+        // PostgreSQL (and RFC 9562) order uuids by their big-endian bytes.
+        var sorted = ids.OrderBy(id => Convert.ToHexString(id.ToByteArray(bigEndian: true)), StringComparer.Ordinal).ToList();
+
+        Assert.Equal(ids, sorted);
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.All(ids, id => Assert.Equal(start.ToUnixTimeMilliseconds(), Convert.ToInt64(Convert.ToHexString(id.ToByteArray(bigEndian: true))[..12], 16)));
+    }
+}

@@ -35,6 +35,8 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
         IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
+        ChatCompletionUpdate? last = null;
+        var settled = false;
         CallRecord? outcome = null;
         TokenUsage? reportedUsage = null;
         var contentUpdates = 0;
@@ -66,23 +68,36 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 }
 
                 reportedUsage = update.Usage ?? reportedUsage;
+                last = update;
                 yield return update;
             }
 
-            outcome = meter.Succeeded(UsageSoFar(reportedUsage, contentUpdates));
+            // Completed: settle now, so a receipt (when asked for) can carry what was charged.
+            var usage = UsageSoFar(reportedUsage, contentUpdates);
+            var settledRecord = await billing.SettleAsync(hold, meter.Succeeded(usage), usage);
+            settled = true;
+            recorder.Record(settledRecord);
+            if (command.WithReceipt && settledRecord.CreditsCharged is { } charged && last is not null)
+            {
+                yield return new ChatCompletionUpdate(last.Id, last.Created, last.Model, null, null, null, null,
+                    CreditsCharged: charged, CreditPrefix: await billing.CreditPrefixAsync(CancellationToken.None));
+            }
         }
         finally
         {
-            // No outcome yet: the consumer stopped early (client gone) or opening the stream itself failed.
-            outcome ??= updates is null ? null : meter.Cancelled(UsageSoFar(reportedUsage, contentUpdates));
-            if (outcome is not null)
+            // Not settled above: the stream failed, the consumer stopped early (client gone), or it never opened.
+            if (!settled)
             {
-                recorder.Record(await billing.SettleAsync(hold, outcome, UsageSoFar(reportedUsage, contentUpdates)));
-            }
-            else
-            {
-                // Opening the stream failed (its record is written where it failed): nothing was produced.
-                await billing.ReleaseAsync(hold);
+                outcome ??= updates is null ? null : meter.Cancelled(UsageSoFar(reportedUsage, contentUpdates));
+                if (outcome is not null)
+                {
+                    recorder.Record(await billing.SettleAsync(hold, outcome, UsageSoFar(reportedUsage, contentUpdates)));
+                }
+                else
+                {
+                    // Opening the stream failed (its record is written where it failed): nothing was produced.
+                    await billing.ReleaseAsync(hold);
+                }
             }
 
             if (updates is not null)
