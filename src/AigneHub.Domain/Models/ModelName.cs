@@ -24,7 +24,7 @@ public readonly record struct ModelName
     public static bool TryParse(string? value, out ModelName name)
     {
         name = default;
-        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || value != value.Trim())
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxLength || value.AsSpan().ContainsAny(Forbidden))
         {
             return false;
         }
@@ -50,6 +50,10 @@ public readonly record struct ModelName
         name = new ModelName(null, value);
         return true;
     }
+
+    /// <summary>Whitespace and control characters: no provider's model id has them, and they must never reach one.</summary>
+    private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, 0x21).Select(c => (char)c).Concat(Enumerable.Range(0x7f, 0x21).Select(c => (char)c)).Concat(['\u00a0', '\u2028', '\u2029', '\ufeff']).ToArray());
 
     /// <summary>Model names longer than this are refused: no provider uses ids anywhere near it.</summary>
     public const int MaxLength = 256;

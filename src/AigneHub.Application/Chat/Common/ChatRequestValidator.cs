@@ -20,7 +20,7 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
         RuleFor(x => x.Model)
             .NotEmpty().WithMessage("you must provide a model parameter")
             .Must(m => ModelName.TryParse(m, out _))
-            .When(x => !string.IsNullOrEmpty(x.Model))
+            .When(x => !string.IsNullOrEmpty(x.Model), ApplyConditionTo.CurrentValidator)
             .WithMessage(x => $"'{Truncate(x.Model)}' is not a valid model name: use \"provider/model\" (e.g. \"demo/echo\") or a bare model name")
             .OverridePropertyName("model");
 

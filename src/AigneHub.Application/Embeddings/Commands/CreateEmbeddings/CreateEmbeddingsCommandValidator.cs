@@ -18,7 +18,7 @@ internal sealed class CreateEmbeddingsCommandValidator : AbstractValidator<Creat
         RuleFor(x => x.Model)
             .NotEmpty().WithMessage("you must provide a model parameter")
             .Must(m => ModelName.TryParse(m, out _))
-            .When(x => !string.IsNullOrEmpty(x.Model))
+            .When(x => !string.IsNullOrEmpty(x.Model), ApplyConditionTo.CurrentValidator)
             .WithMessage(x => $"'{Truncate(x.Model)}' is not a valid model name: use \"provider/model\" (e.g. \"openai/text-embedding-3-small\") or a bare model name")
             .OverridePropertyName("model");
 

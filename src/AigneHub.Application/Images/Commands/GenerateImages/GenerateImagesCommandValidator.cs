@@ -20,7 +20,7 @@ internal sealed partial class GenerateImagesCommandValidator : AbstractValidator
         RuleFor(x => x.Model)
             .NotEmpty().WithMessage("you must provide a model parameter")
             .Must(m => ModelName.TryParse(m, out _))
-            .When(x => !string.IsNullOrEmpty(x.Model))
+            .When(x => !string.IsNullOrEmpty(x.Model), ApplyConditionTo.CurrentValidator)
             .WithMessage("model is not a valid model name: use \"provider/model\" (e.g. \"openai/dall-e-3\") or a bare model name")
             .OverridePropertyName("model");
 
