@@ -52,6 +52,7 @@ internal static class PresentationRegistration
     public static WebApplication MapPresentation(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();
@@ -68,6 +69,7 @@ internal static class PresentationRegistration
         app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
         app.MapGrpcService<UsageService>();
         Rest.Usage.CallExportEndpoint.Map(app);
+        JobsDashboard.Map(app);
         Rest.Usage.ReportDownloadEndpoint.Map(app);
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();

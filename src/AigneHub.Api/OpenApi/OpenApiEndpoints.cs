@@ -55,11 +55,16 @@ internal sealed class OpenApiDocumentCache(EndpointDataSource endpoints)
         return new CachedDocument(json, etag);
     }
 
-    /// <summary>Whether the endpoint serves the documented route (an endpoint without method metadata serves every method).</summary>
+    /// <summary>
+    /// Whether the endpoint serves the documented route (an endpoint without method metadata serves every method; a
+    /// catch-all route, like the jobs dashboard's pages, is documented by its root).
+    /// </summary>
     private static bool Serves(RouteEndpoint endpoint, DocumentedRoute route) =>
-        string.Equals("/" + endpoint.RoutePattern.RawText?.TrimStart('/'), route.Path, StringComparison.Ordinal)
+        string.Equals(RootOf("/" + endpoint.RoutePattern.RawText?.TrimStart('/')), route.Path, StringComparison.Ordinal)
         && (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
             || methods.HttpMethods.Contains(route.Method, StringComparer.OrdinalIgnoreCase));
+
+    private static string RootOf(string path) => path.IndexOf("/{**", StringComparison.Ordinal) is > 0 and var at ? path[..at] : path;
 }
 
 internal sealed record CachedDocument(byte[] Json, EntityTagHeaderValue ETag);
