@@ -15,9 +15,46 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
     public Task Official_openai_npm_client_works_against_the_hub() => RunClientSuiteAsync("openai", "openai-sdk.test.mjs", "openai-sdk-media.test.mjs");
 
     [Fact]
+    public async Task Official_openai_npm_client_raises_its_typed_errors_for_the_hubs_refusals()
+    {
+        var member = await AdminJsonAsync("/api/admin/users", new { display_name = "sdk-errors", role = "member", email = "sdk-errors@example.com" });
+        var userId = member.GetProperty("user").GetProperty("id").GetString();
+        var restricted = await AdminJsonAsync("/api/admin/keys", new { user_id = userId, name = "demo only", scopes = new[] { "inference" }, models = new[] { "demo/*" } });
+        var limited = await AdminJsonAsync("/api/admin/keys", new { user_id = userId, name = "one a minute", scopes = new[] { "inference" }, requests_per_minute = 1 });
+
+        await RunClientSuiteAsync("openai", ["openai-sdk-errors.test.mjs"], new Dictionary<string, string>
+        {
+            ["HUB_RESTRICTED_KEY"] = restricted.GetProperty("secret").GetString()!,
+            ["HUB_LIMITED_KEY"] = limited.GetProperty("secret").GetString()!,
+        });
+    }
+
+    [Fact]
     public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@aigne", "aigne-hub"), "aigne-hub.test.mjs");
 
-    private async Task RunClientSuiteAsync(string package, params string[] suites)
+    private Task RunClientSuiteAsync(string package, params string[] suites) => RunClientSuiteAsync(package, suites, new Dictionary<string, string>());
+
+    private async Task RunClientSuiteAsync(string package, string[] suites, Dictionary<string, string> extra)
+    {
+        var environment = new Dictionary<string, string>(extra) { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'), ["HUB_API_KEY"] = TestAccess.OwnerKey };
+        var run = await NodeSuites.RunAsync(package, suites, environment);
+        Assert.True(run.ExitCode == 0, string.Join(", ", suites) + " failed:\n" + run.Output);
+        Assert.Contains("fail 0", run.Output);
+    }
+
+    private async Task<System.Text.Json.JsonElement> AdminJsonAsync(string path, object body)
+    {
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(hub.Rest, path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
+
+/// <summary>Runs suites of tests/clients with Node's test runner (installing the packages first when missing).</summary>
+internal static class NodeSuites
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string package, string[] suites, IDictionary<string, string> environment)
     {
         var clients = Path.Combine(RepositoryPaths.Root, "tests", "clients");
         if (!Directory.Exists(Path.Combine(clients, "node_modules", package)))
@@ -26,15 +63,7 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
             Assert.True(install.ExitCode == 0, "npm ci failed:\n" + install.Output);
         }
 
-        var run = await RunAsync(
-            "node",
-            ["--test", "--test-reporter=spec", .. suites],
-            clients,
-            TimeSpan.FromMinutes(2),
-            new Dictionary<string, string> { ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'), ["HUB_API_KEY"] = TestAccess.OwnerKey });
-
-        Assert.True(run.ExitCode == 0, string.Join(", ", suites) + " failed:\n" + run.Output);
-        Assert.Contains("fail 0", run.Output);
+        return await RunAsync("node", ["--test", "--test-reporter=spec", .. suites], clients, TimeSpan.FromMinutes(2), environment);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(
