@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>Default per-key and per-user limits on model calls (section "RateLimits"); 0 means no limit.</summary>
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatableObject
 {
     public const string Section = "RateLimits";
 
@@ -14,6 +14,24 @@ public sealed class RateLimitOptions
     /// <summary>Every user's limits, across all their keys and tokens.</summary>
     [Required]
     public RateLimitPair User { get; set; } = new();
+
+    /// <summary>Data annotations do not look inside nested objects: the two pairs are checked here, naming the key.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, pair) in new[] { (nameof(Key), Key), (nameof(User), User) })
+        {
+            var results = new List<ValidationResult>();
+            if (pair is not null && !Validator.TryValidateObject(pair, new ValidationContext(pair), results, validateAllProperties: true))
+            {
+                foreach (var result in results)
+                {
+                    yield return new ValidationResult(
+                        $"{Section}:{name}:{string.Join(",", result.MemberNames)}: {result.ErrorMessage}",
+                        result.MemberNames.Select(member => $"{name}.{member}"));
+                }
+            }
+        }
+    }
 }
 
 public sealed class RateLimitPair
