@@ -53,6 +53,7 @@ internal static class PresentationRegistration
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<DeclaredBodyLimitMiddleware>();
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();

@@ -64,7 +64,7 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "SQL-looking user id", "POST", "/api/admin/keys", "application/json", """{"user_id":"x'; DROP TABLE users; --","name":"k","scopes":["inference"]}""", 400, "user_id" },
             { "script-looking display name", "POST", "/api/admin/users", "application/json", """{"display_name":"<script>\u0007</script>","role":"member"}""", 400, "control characters" },
             { "huge key name", "POST", "/api/admin/keys", "application/json", $$"""{"user_id":"owner","name":"{{new string('k', 5000)}}","scopes":["inference"]}""", 400, "name" },
-            { "10 MB string to the admin API", "POST", "/api/admin/users", "application/json", $$"""{"display_name":"{{big}}","role":"member"}""", 400, "too large" },
+            { "10 MB string to the admin API", "POST", "/api/admin/users", "application/json", $$"""{"display_name":"{{big}}","role":"member"}""", 413, "too large" },
             { "stale expected version", "POST", "/api/admin/users/owner:setRole", "application/json", """{"expected_version":99,"role":"admin"}""", 409, "version" },
             { "usage limit out of range", "GET", "/api/usage/calls?limit=-3", null, null, 400, "limit" },
             { "audit range reversed", "GET", "/api/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", null, null, 400, "to" },
