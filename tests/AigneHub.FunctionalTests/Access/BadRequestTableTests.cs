@@ -20,6 +20,7 @@ public sealed class BadRequestTableTests(HubFixture hub)
     {
         var big = new string('a', 10 * 1024 * 1024);
         var msg = """[{"role":"user","content":"hi"}]""";
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200);
         var data = new TheoryData<string, string, string, string?, string?, int, string>
         {
             // name, method, path, content type, body, expected status, text the message must contain
@@ -30,6 +31,8 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "model is a number", "POST", Chat, "application/json", $$"""{"model":42,"messages":{{msg}}}""", 400, "" },
             { "messages is a string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":"hi"}""", 400, "" },
             { "missing messages", "POST", Chat, "application/json", $$"""{"model":"{{Model}}"}""", 400, "messages" },
+            { "JSON nested 200 deep in tool parameters", "POST", Chat, "application/json", "{\"model\":\"" + Model + "\",\"messages\":" + msg + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":" + deep + "}}]}", 400, "" },
+            { "JSON nested 200 deep on the AIGNE route", "POST", "/api/v2/chat", "application/json", "{\"input\":{\"messages\":" + msg + ",\"modelOptions\":{\"model\":\"" + Model + "\"},\"extra\":" + deep + "}}", 400, "" },
             { "missing model", "POST", Chat, "application/json", $$"""{"messages":{{msg}}}""", 400, "model" },
             { "control character in model", "POST", Chat, "application/json", $$"""{"model":"demo/echo\u0007","messages":{{msg}}}""", 400, "model" },
             { "newline in model", "POST", Chat, "application/json", $$"""{"model":"gpt-4o\nmini","messages":{{msg}}}""", 400, "model" },
