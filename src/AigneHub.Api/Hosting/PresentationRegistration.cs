@@ -13,6 +13,10 @@ internal static class PresentationRegistration
 {
     public static IServiceCollection AddPresentation(this IServiceCollection services)
     {
+        // gRPC's own message limit follows the largest body the hub takes (chat with inline images); the per-route body
+        // limits (DeclaredBodyLimitMiddleware) keep every other route at Hub:MaxRequestBodyBytes.
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<HubEndpointsOptions>>((grpc, hub) => grpc.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, hub.Value.MaxImageRequestBodyBytes));
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorTranslationInterceptor>();
