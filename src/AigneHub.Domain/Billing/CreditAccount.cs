@@ -13,6 +13,15 @@ public sealed class CreditAccount
     private readonly List<GrantState> _grants = [];
     private readonly List<HoldState> _holds = [];
     private readonly Dictionary<string, Settlement> _settled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _settledAt = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long a settled call id is remembered. Holds live minutes and the recovery job settles expired ones within
+    /// minutes more, so a duplicate settlement of a call arrives long before this; after it, the id is forgotten and a
+    /// (theoretical) very late duplicate is refused as an unknown hold, which charges nothing either. This keeps the
+    /// account document at a day's worth of calls instead of growing with every call ever made.
+    /// </summary>
+    public static readonly TimeSpan SettledRetention = TimeSpan.FromHours(24);
 
     /// <summary>The stream key: "account:{userId}".</summary>
     public string Id { get; set; } = string.Empty;
@@ -75,6 +84,23 @@ public sealed class CreditAccount
         }
     }
 
+    /// <summary>When each remembered settled call was settled (ids settled before this was kept get the next event's time).</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> SettledAt
+    {
+        get => _settledAt;
+        private set
+        {
+            _settledAt.Clear();
+            foreach (var (key, at) in value)
+            {
+                _settledAt[key] = at;
+            }
+        }
+    }
+
+    /// <summary>The last time settled ids older than <see cref="SettledRetention"/> were forgotten.</summary>
+    public DateTimeOffset SettledPrunedAt { get; private set; }
+
     public static string StreamIdFor(string userId) => $"account:{userId}";
 
     public HoldState? Hold(string callId) => _holds.Find(h => h.CallId == callId);
@@ -108,14 +134,14 @@ public sealed class CreditAccount
         Consume(e.Amount);
         TotalSpent += e.Amount;
         TotalUncollected += e.Uncollected;
-        _settled[e.CallId] = Settlement.Captured;
+        Settle(e.CallId, Settlement.Captured, e.At);
         UpdatedAt = e.At;
     }
 
     public void Apply(HoldReleased e)
     {
         RemoveHold(e.CallId);
-        _settled[e.CallId] = Settlement.Released;
+        Settle(e.CallId, Settlement.Released, e.At);
         UpdatedAt = e.At;
     }
 
@@ -146,6 +172,33 @@ public sealed class CreditAccount
         }
 
         UpdatedAt = e.At;
+    }
+
+    /// <summary>
+    /// Remembers how a call was settled, and at most once an hour (by event time, so a replay prunes identically)
+    /// forgets calls settled more than <see cref="SettledRetention"/> before.
+    /// </summary>
+    private void Settle(string callId, Settlement settlement, DateTimeOffset at)
+    {
+        _settled[callId] = settlement;
+        _settledAt[callId] = at;
+        if (at - SettledPrunedAt < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        foreach (var id in _settled.Keys.Where(id => !_settledAt.ContainsKey(id)).ToList())
+        {
+            _settledAt[id] = at; // remembered before times were kept: forgotten a retention period from now
+        }
+
+        foreach (var (id, settledAt) in _settledAt.Where(s => at - s.Value > SettledRetention).ToList())
+        {
+            _settled.Remove(id);
+            _settledAt.Remove(id);
+        }
+
+        SettledPrunedAt = at;
     }
 
     private void RemoveHold(string callId)
