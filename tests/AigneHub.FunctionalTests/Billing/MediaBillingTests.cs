@@ -49,6 +49,23 @@ public sealed class MediaBillingTests(BillingFixture hub) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_aigne_media_routes_answer_the_credits_charged()
+    {
+        const string user = "media-aigne";
+        await hub.GrantAsync(user, "10");
+        hub.Upstream.Reset();
+
+        using var embeddings = await SendAsync(user, "/api/v2/embeddings", new { model = "openai/text-embedding-3-small", input = "one two three four" });
+        using var images = await SendAsync(user, "/api/v2/image", new { input = new { prompt = "a lighthouse", n = 1, modelOptions = new { model = "openai/gpt-image-1" } } });
+
+        var embeddingUsage = JsonDocument.Parse(await embeddings.Content.ReadAsStringAsync()).RootElement.GetProperty("usage");
+        var imageUsage = JsonDocument.Parse(await images.Content.ReadAsStringAsync()).RootElement.GetProperty("usage");
+        Assert.Equal((0.004m, "$"), (embeddingUsage.GetProperty("aigneHubCredits").GetDecimal(), embeddingUsage.GetProperty("creditPrefix").GetString()));
+        Assert.Equal((2.5m, "$"), (imageUsage.GetProperty("aigneHubCredits").GetDecimal(), imageUsage.GetProperty("creditPrefix").GetString()));
+        Assert.Equal(10m - 0.004m - 2.5m, Decimal(await BalanceAsync(user), "balance"));
+    }
+
+    [Fact]
     public async Task A_media_call_the_account_cannot_cover_is_refused_with_402_before_the_provider()
     {
         const string user = "media-broke";

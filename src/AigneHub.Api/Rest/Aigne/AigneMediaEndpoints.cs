@@ -69,6 +69,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 json.WriteStartObject("usage");
                 json.WriteNumber("inputTokens", result.Usage.PromptTokens);
                 json.WriteNumber("outputTokens", result.Usage.CompletionTokens);
+                WriteCredits(json, result.CreditsCharged, result.CreditPrefix);
                 json.WriteEndObject();
                 json.WriteString("model", result.Model);
             };
@@ -118,6 +119,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 json.WriteStartObject("usage");
                 json.WriteNumber("inputTokens", result.Usage.PromptTokens);
                 json.WriteNumber("outputTokens", 0);
+                WriteCredits(json, result.CreditsCharged, result.CreditPrefix);
                 json.WriteEndObject();
             };
         });
@@ -249,4 +251,19 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
         : throw Shape(path, $"{path} must be a string");
 
     private static RequestValidationException Shape(string field, string message) => new([new FieldViolation(field, message)]);
+
+    /// <summary>The credits a charged call cost, as the AIGNE client reads them (the chat route writes the same).</summary>
+    private static void WriteCredits(System.Text.Json.Utf8JsonWriter json, decimal? credits, string? prefix)
+    {
+        if (credits is not { } charged)
+        {
+            return;
+        }
+
+        json.WriteNumber("aigneHubCredits", charged);
+        if (prefix is { Length: > 0 })
+        {
+            json.WriteString("creditPrefix", prefix);
+        }
+    }
 }

@@ -12,4 +12,6 @@ public sealed record ProviderEmbeddingRequest(string Model, IReadOnlyList<string
 /// <summary>Vectors, one per input and in input order.</summary>
 /// <param name="Model">The model that answered, as the hub names it ("provider/model").</param>
 /// <param name="Usage">Prompt tokens as the provider reported them (zero when it reports none); no completion tokens.</param>
-public sealed record EmbeddingResult(string Model, IReadOnlyList<float[]> Vectors, TokenUsage Usage);
+/// <param name="CreditsCharged">Credits the call cost the caller (credits mode); null when nothing was charged.</param>
+/// <param name="CreditPrefix">The currency prefix that labels credits, when charged.</param>
+public sealed record EmbeddingResult(string Model, IReadOnlyList<float[]> Vectors, TokenUsage Usage, decimal? CreditsCharged = null, string? CreditPrefix = null);

@@ -38,4 +38,6 @@ public sealed record GeneratedImages(
     DateTimeOffset Created,
     IReadOnlyList<DeliveredImage> Images,
     TokenUsage Usage,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt,
+    decimal? CreditsCharged = null,
+    string? CreditPrefix = null);

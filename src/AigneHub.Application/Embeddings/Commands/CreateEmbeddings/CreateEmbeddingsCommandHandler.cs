@@ -24,7 +24,8 @@ internal sealed class CreateEmbeddingsCommandHandler(
         var (hold, route) = await billing.HoldAsync(resolved, static p => p.Name, CallType.Embedding, command.Inputs, 0, command.Model, meter, recorder, cancellationToken);
         var request = new ProviderEmbeddingRequest(route.Name.Model, command.Inputs, command.Dimensions, command.User);
 
-        return await ProviderFailover.RunAsync(
+        decimal? charged = null;
+        var result = await ProviderFailover.RunAsync(
             route,
             static p => p.Name,
             p => p.EmbedAsync(request, cancellationToken),
@@ -33,6 +34,15 @@ internal sealed class CreateEmbeddingsCommandHandler(
             recorder,
             logger,
             cancellationToken,
-            record => billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens)));
+            async record =>
+            {
+                var settled = await billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens));
+                charged = settled.CreditsCharged;
+                return settled;
+            });
+
+        return charged is { } credits
+            ? result with { CreditsCharged = credits, CreditPrefix = await billing.CreditPrefixAsync(cancellationToken) }
+            : result;
     }
 }

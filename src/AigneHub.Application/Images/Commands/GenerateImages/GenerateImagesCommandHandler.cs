@@ -25,6 +25,7 @@ internal sealed class GenerateImagesCommandHandler(
         var (hold, route) = await billing.HoldAsync(resolved, static p => p.Name, CallType.Image, [command.Prompt], command.N, command.Model, meter, recorder, cancellationToken);
         var request = new ProviderImageRequest(route.Name.Model, command.Prompt, command.N, command.Size, command.Quality, command.Style, command.User);
 
+        decimal? charged = null;
         var result = await ProviderFailover.RunAsync(
             route,
             static p => p.Name,
@@ -34,7 +35,13 @@ internal sealed class GenerateImagesCommandHandler(
             recorder,
             logger,
             cancellationToken,
-            record => billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens)));
+            async record =>
+            {
+                var settled = await billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens));
+                charged = settled.CreditsCharged;
+                return settled;
+            });
+        var prefix = charged is null ? null : await billing.CreditPrefixAsync(cancellationToken);
 
         if (command.Delivery == ImageDelivery.Base64)
         {
@@ -43,7 +50,9 @@ internal sealed class GenerateImagesCommandHandler(
                 result.Created,
                 result.Images.Select(i => new DeliveredImage(i.Content, null, i.Content is null ? i.Url : null, i.RevisedPrompt)).ToArray(),
                 result.Usage,
-                ExpiresAt: null);
+                ExpiresAt: null,
+                charged,
+                prefix);
         }
 
         // The provider was paid for the images: store them even if the caller has gone, so a retry is not needed.
@@ -62,6 +71,6 @@ internal sealed class GenerateImagesCommandHandler(
             delivered.Add(new DeliveredImage(null, stored.Id, null, image.RevisedPrompt));
         }
 
-        return new GeneratedImages(result.Model, result.Created, delivered, result.Usage, expiresAt);
+        return new GeneratedImages(result.Model, result.Created, delivered, result.Usage, expiresAt, charged, prefix);
     }
 }
