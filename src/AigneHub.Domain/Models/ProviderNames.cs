@@ -25,4 +25,21 @@ public static class ProviderNames
     public static IReadOnlyCollection<string> All => Known;
 
     public static bool IsKnown(string name) => Known.Contains(name);
+
+    /// <summary>How people write a provider's name ("xAI", "Amazon Bedrock"): the default of a registration's display name.</summary>
+    public static string DisplayNameOf(string provider) => provider switch
+    {
+        "openai" => "OpenAI",
+        "anthropic" => "Anthropic",
+        "bedrock" => "Amazon Bedrock",
+        "google" => "Google Gemini",
+        "deepseek" => "DeepSeek",
+        "ollama" => "Ollama",
+        "openrouter" => "OpenRouter",
+        "xai" => "xAI",
+        "doubao" => "Doubao",
+        "poe" => "Poe",
+        "demo" => "Demo (built in)",
+        _ => provider,
+    };
 }

@@ -45,3 +45,14 @@ public sealed class ModelNameTests
         Assert.False(ModelName.TryParse("openai/" + new string('x', ModelName.MaxLength), out _));
     }
 }
+
+public sealed class ProviderDisplayNameTests
+{
+    [Theory]
+    [InlineData("xai", "xAI")]
+    [InlineData("bedrock", "Amazon Bedrock")]
+    [InlineData("demo", "Demo (built in)")]
+    [InlineData("my-local-llm", "my-local-llm")]
+    public void Providers_are_named_as_people_write_them(string provider, string expected) =>
+        Assert.Equal(expected, AigneHub.Domain.Models.ProviderNames.DisplayNameOf(provider));
+}

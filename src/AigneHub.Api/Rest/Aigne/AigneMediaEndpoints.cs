@@ -157,6 +157,11 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
         var models = await mediator.Send(new ListModelsQuery(), context.RequestAborted);
         var rates = (await mediator.Send(new ListModelRatesQuery(null), context.RequestAborted))
             .ToDictionary(r => (r.Type, r.Provider, r.Model));
+
+        // A registered provider's own display name wins; configured and built-in providers use the well-known names.
+        var registeredNames = (await mediator.Send(new Application.Providers.Queries.ListProviders.ListProvidersQuery(), context.RequestAborted))
+            .Where(p => !string.IsNullOrWhiteSpace(p.DisplayName) && p.DisplayName != p.Provider)
+            .ToDictionary(p => p.Provider, p => p.DisplayName, StringComparer.Ordinal);
         context.Response.ContentType = "application/json";
         await using (var json = new Utf8JsonWriter(context.Response.BodyWriter, OpenAIErrorBody.WriterOptions))
         {
@@ -176,7 +181,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 json.WriteString("model", id);
                 json.WriteString("type", model.Kind switch { ModelKind.Image => "image", ModelKind.Embedding => "embedding", _ => "chat" });
                 json.WriteString("provider", model.OwnedBy);
-                json.WriteString("providerDisplayName", DisplayName(model.OwnedBy));
+                json.WriteString("providerDisplayName", registeredNames.GetValueOrDefault(model.OwnedBy) ?? Domain.Models.ProviderNames.DisplayNameOf(model.OwnedBy));
                 // The model's current rate (per image for image models); "0" when it has none (nothing is charged for it).
                 json.WriteString("input_credits_per_token", rate is null ? "0" : rate.InputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 json.WriteString("output_credits_per_token", rate is null ? "0" : rate.OutputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -218,22 +223,6 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
             await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.Map(ex, context.TraceIdentifier), time);
         }
     }
-
-    private static string DisplayName(string provider) => provider switch
-    {
-        "openai" => "OpenAI",
-        "anthropic" => "Anthropic",
-        "bedrock" => "Amazon Bedrock",
-        "google" => "Google Gemini",
-        "deepseek" => "DeepSeek",
-        "ollama" => "Ollama",
-        "openrouter" => "OpenRouter",
-        "xai" => "xAI",
-        "doubao" => "Doubao",
-        "poe" => "Poe",
-        "demo" => "Demo (built in)",
-        _ => provider,
-    };
 
     private static JsonElement Input(JsonElement body) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object

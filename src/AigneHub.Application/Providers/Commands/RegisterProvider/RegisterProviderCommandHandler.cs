@@ -14,7 +14,7 @@ internal sealed class RegisterProviderCommandHandler(IDocumentStore store, TimeP
         var registered = DomainRules.Run(() => ProviderDecisions.Register(
             null,
             command.Provider,
-            string.IsNullOrWhiteSpace(command.DisplayName) ? command.Provider : command.DisplayName,
+            string.IsNullOrWhiteSpace(command.DisplayName) ? Domain.Models.ProviderNames.DisplayNameOf(command.Provider) : command.DisplayName,
             command.BaseUrl,
             command.Region,
             command.Actor,
