@@ -179,7 +179,7 @@ hub_launched_at=$SECONDS
     Hub__GrpcUrl="http://127.0.0.1:$grpc_port" \
     Providers__Demo__Enabled=false \
     Providers__OpenAI__BaseUrl="$fake_url/v1" \
-    Providers__OpenAI__ApiKey=sk-bench-fake-upstream-key \
+    Providers__OpenAI__ApiKey=sk-bench-fake-upstream-key Secrets__ActiveKeyId=bench Secrets__Keys__bench="$(head -c 32 /dev/urandom | base64)" \
     Logging__LogLevel__Default=Warning \
     Hangfire__WorkerCount=1 \
     dotnet AigneHub.Api.dll

@@ -20,6 +20,8 @@ public sealed partial class HubApplication : IAsyncDisposable
     private readonly ListenOptions _rest;
     private readonly ListenOptions _grpc;
     private bool _disposed;
+    private bool _starting;
+    private bool _started;
 
     private HubApplication(WebApplication app, EmbeddedPostgresCluster? embedded, ListenOptions rest, ListenOptions grpc)
     {
@@ -104,7 +106,9 @@ public sealed partial class HubApplication : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        _starting = true;
         await App.StartAsync(cancellationToken);
+        _started = true;
         App.Services.GetRequiredService<RestRoot>().Bind(RestUri);
         LogListening(App.Logger, RestUri, GrpcUri, _embedded is null ? "configured PostgreSQL" : $"embedded PostgreSQL on port {_embedded.Port}");
     }
@@ -126,7 +130,19 @@ public sealed partial class HubApplication : IAsyncDisposable
         _disposed = true;
         try
         {
-            await App.StopAsync(CancellationToken.None);
+            // A host whose start failed before its hosted services were resolved cannot be stopped (the generic host
+            // throws on its missing service list): it is only disposed, so the start-up error stays the one reported.
+            if (_starting)
+            {
+                try
+                {
+                    await App.StopAsync(CancellationToken.None);
+                }
+                catch (ArgumentNullException) when (!_started)
+                {
+                }
+            }
+
             await App.DisposeAsync();
         }
         finally
