@@ -165,3 +165,45 @@ test('JSON mode answers valid JSON', async () => {
 
   assert.deepEqual(JSON.parse(completion.choices[0].message.content), { echo: 'answer in json please' });
 });
+
+test('n asks for several choices: each answers, indexed, and usage counts every one', async () => {
+  const single = await client.chat.completions.create({ model: 'demo/echo', messages: [{ role: 'user', content: 'three little words' }] });
+  const completion = await client.chat.completions.create({
+    model: 'demo/echo',
+    messages: [{ role: 'user', content: 'three little words' }],
+    n: 3,
+  });
+
+  assert.deepEqual(completion.choices.map((c) => c.index), [0, 1, 2]);
+  for (const choice of completion.choices) {
+    assert.equal(choice.message.role, 'assistant');
+    assert.equal(choice.message.content, 'three little words');
+    assert.equal(choice.finish_reason, 'stop');
+  }
+  assert.equal(completion.usage.prompt_tokens, 3 * single.usage.prompt_tokens);
+  assert.equal(completion.usage.completion_tokens, 3 * single.usage.completion_tokens);
+});
+
+test('a streamed call with n is assembled by the SDK into every choice', async () => {
+  const runner = client.chat.completions.stream({
+    model: 'demo/echo',
+    messages: [{ role: 'user', content: 'streamed in two' }],
+    n: 2,
+    stream_options: { include_usage: true },
+  });
+  const seen = new Set();
+  runner.on('chunk', (chunk) => chunk.choices.forEach((c) => seen.add(c.index)));
+
+  const final = await runner.finalChatCompletion();
+
+  assert.deepEqual([...seen].sort(), [0, 1]);
+  assert.deepEqual(final.choices.map((c) => [c.index, c.message.content, c.finish_reason]), [[0, 'streamed in two', 'stop'], [1, 'streamed in two', 'stop']]);
+  assert.equal(final.usage.completion_tokens, 6);
+});
+
+test('n above the hub\'s limit is a BadRequestError naming n', async () => {
+  await assert.rejects(
+    client.chat.completions.create({ model: 'demo/echo', messages: [{ role: 'user', content: 'hi' }], n: 9 }),
+    (error) => error instanceof OpenAI.BadRequestError && error.param === 'n',
+  );
+});

@@ -34,21 +34,25 @@ internal static class ChatCompletionMapping
             Usage = ToUsage(completion.Usage),
         };
 
-        var message = new V1.AssistantMessage { Role = "assistant" };
-        if (completion.Content is not null)
+        foreach (var choice in completion.Choices)
         {
-            message.Content = completion.Content;
-        }
-
-        if (completion.ToolCalls is { } calls)
-        {
-            foreach (var call in calls)
+            var message = new V1.AssistantMessage { Role = "assistant" };
+            if (choice.Content is not null)
             {
-                message.ToolCalls.Add(ToWire(call));
+                message.Content = choice.Content;
             }
+
+            if (choice.ToolCalls is { } calls)
+            {
+                foreach (var call in calls)
+                {
+                    message.ToolCalls.Add(ToWire(call));
+                }
+            }
+
+            response.Choices.Add(new V1.ChatCompletionChoice { Index = choice.Index, Message = message, FinishReason = choice.FinishReason });
         }
 
-        response.Choices.Add(new V1.ChatCompletionChoice { Index = 0, Message = message, FinishReason = completion.FinishReason });
         if (completion.SystemFingerprint is not null)
         {
             response.SystemFingerprint = completion.SystemFingerprint;
@@ -97,7 +101,7 @@ internal static class ChatCompletionMapping
             }
         }
 
-        var choice = new V1.ChatCompletionChunkChoice { Index = 0, Delta = delta };
+        var choice = new V1.ChatCompletionChunkChoice { Index = update.ChoiceIndex, Delta = delta };
         if (update.FinishReason is not null)
         {
             choice.FinishReason = update.FinishReason;

@@ -32,8 +32,11 @@ public interface ICallBilling
 /// <param name="PromptTokens">An estimate of the prompt's tokens.</param>
 /// <param name="MaxOutputTokens">The caller's max_tokens (for image calls: the images asked for); null uses the configured default hold size.</param>
 /// <param name="RequestedModel">The name the caller used, for messages.</param>
+/// <param name="Choices">How many answers a chat call asks for (OpenAI's n): each is a provider call of its own, so the
+/// prompt and the output are held once per choice.</param>
 public sealed record CallEstimate(
-    string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, int PromptTokens, int? MaxOutputTokens, string RequestedModel);
+    string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, int PromptTokens, int? MaxOutputTokens, string RequestedModel,
+    int Choices = 1);
 
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>

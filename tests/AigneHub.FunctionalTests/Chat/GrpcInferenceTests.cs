@@ -64,6 +64,56 @@ public sealed class GrpcInferenceTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Two_choices_over_grpc_are_two_upstream_calls_without_n_answered_as_indexed_choices()
+    {
+        hub.Upstream.Reset();
+        hub.Upstream.Reply("from upstream", new FakeUsage(4, 2));
+        var request = Request("openai/gpt-4o-mini", "hi");
+        request.N = 2;
+
+        var response = await Client.CreateChatCompletionAsync(request);
+
+        Assert.Equal([(0, "from upstream"), (1, "from upstream")], response.Choices.Select(c => (c.Index, c.Message.Content)));
+        Assert.Equal((8, 4), (response.Usage.PromptTokens, response.Usage.CompletionTokens));
+        var sent = hub.Upstream.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, sent.Length);
+        Assert.All(sent, r =>
+        {
+            using var body = r.Json();
+            Assert.False(body.RootElement.TryGetProperty("n", out _));
+        });
+    }
+
+    [Fact]
+    public async Task Two_streamed_choices_over_grpc_arrive_indexed_and_end_with_their_summed_usage()
+    {
+        hub.Upstream.Reset();
+        hub.Upstream.ReplyStream(["one", " two"], new FakeUsage(3, 2));
+        var request = Request("openai/gpt-4o-mini", "hi");
+        request.N = 2;
+        request.StreamOptions = new StreamOptions { IncludeUsage = true };
+
+        using var call = Client.StreamChatCompletion(request);
+        var text = new Dictionary<int, string>();
+        var chunks = new List<ChatCompletionChunk>();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+        {
+            chunks.Add(chunk);
+            foreach (var choice in chunk.Choices)
+            {
+                text[choice.Index] = text.GetValueOrDefault(choice.Index, "") + (choice.Delta.HasContent ? choice.Delta.Content : "");
+            }
+        }
+
+        Assert.Equal("one two", text[0]);
+        Assert.Equal("one two", text[1]);
+        Assert.Single(chunks.Select(c => c.Id).Distinct());
+        var usage = Assert.Single(chunks, c => c.Usage is not null);
+        Assert.Same(chunks[^1], usage);
+        Assert.Equal((6, 4), (usage.Usage.PromptTokens, usage.Usage.CompletionTokens));
+    }
+
+    [Fact]
     public async Task Validation_failure_over_grpc_is_invalid_argument_with_field_violations()
     {
         var request = Request("demo/echo", "hi");

@@ -33,6 +33,17 @@ public sealed class ChatCompletionChunkWriterTests
     }
 
     [Fact]
+    public void A_piece_of_a_later_choice_carries_that_choice_index()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new ChatCompletionChunkWriter(output, includeUsage: false);
+
+        writer.Write(Content("second") with { ChoiceIndex = 2 });
+
+        Assert.Contains("\"choices\":[{\"index\":2,\"delta\":{\"content\":\"second\"}", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
     public void With_include_usage_chunks_carry_null_usage_and_the_usage_chunk_has_no_choices()
     {
         var output = new ArrayBufferWriter<byte>();

@@ -231,16 +231,28 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
 {
     public string Name { get; } = name;
 
-    public int Calls { get; private set; }
+    private int _calls;
+    private int _streamsDisposed;
+
+    /// <summary>Calls made to the provider (several at once when a call asks for n choices).</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Requests as the provider received them, in the order they arrived.</summary>
+    public ConcurrentQueue<ProviderChatRequest> Requests { get; } = new();
 
     public Exception? FailWith { get; init; }
+
+    /// <summary>Decides, by the call's number (1, 2, …), whether that call fails and how.</summary>
+    public Func<int, Exception?>? FailOnCall { get; init; }
 
     public IReadOnlyList<string> StreamPieces { get; init; } = ["a", "b", "c"];
 
     /// <summary>Throws after this many pieces were streamed (null: never).</summary>
     public int? FailAfterPieces { get; init; }
 
-    public bool StreamDisposed { get; private set; }
+    public bool StreamDisposed => StreamsDisposed > 0;
+
+    public int StreamsDisposed => Volatile.Read(ref _streamsDisposed);
 
     /// <summary>A pause before each streamed piece (honouring cancellation).</summary>
     public TimeSpan PieceDelay { get; init; }
@@ -249,10 +261,11 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
 
     public async Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
     {
-        Calls++;
-        if (FailWith is not null)
+        var call = Interlocked.Increment(ref _calls);
+        Requests.Enqueue(request);
+        if ((FailWith ?? FailOnCall?.Invoke(call)) is { } failure)
         {
-            throw FailWith;
+            throw failure;
         }
 
         return complete is null
@@ -262,12 +275,13 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
 
     public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Calls++;
+        var call = Interlocked.Increment(ref _calls);
+        Requests.Enqueue(request);
         try
         {
-            if (FailWith is not null)
+            if ((FailWith ?? FailOnCall?.Invoke(call)) is { } failure)
             {
-                throw FailWith;
+                throw failure;
             }
 
             var model = Name + "/" + request.Model;
@@ -293,7 +307,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
         }
         finally
         {
-            StreamDisposed = true;
+            Interlocked.Increment(ref _streamsDisposed);
         }
     }
 }

@@ -116,7 +116,7 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
     private void WriteChoice(ChatCompletionUpdate update)
     {
         _json.WriteStartObject();
-        _json.WriteNumber("index", 0);
+        _json.WriteNumber("index", update.ChoiceIndex);
         _json.WriteStartObject("delta");
         if (update.Role is not null)
         {

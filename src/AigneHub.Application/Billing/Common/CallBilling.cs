@@ -26,9 +26,10 @@ internal sealed partial class CallBilling(
     {
         var settings = await cache.SettingsAsync(cancellationToken);
         var userId = caller.Current?.UserId;
+        var promptTokens = PerChoice(estimate.PromptTokens, estimate.Choices);
         if (!settings.CreditsEnabled)
         {
-            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens);
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens);
         }
 
         if (userId is null)
@@ -46,8 +47,8 @@ internal sealed partial class CallBilling(
             }
 
             priced.Add(provider);
-            var outputTokens = estimate.MaxOutputTokens ?? settings.DefaultHoldTokens;
-            var usage = estimate.Type == CallType.Image ? new TokenUsage(estimate.PromptTokens, 0) : new TokenUsage(estimate.PromptTokens, outputTokens);
+            var outputTokens = PerChoice(estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, estimate.Choices);
+            var usage = estimate.Type == CallType.Image ? new TokenUsage(promptTokens, 0) : new TokenUsage(promptTokens, outputTokens);
             amount = Math.Max(amount, RateDecisions.Cost(rate, usage, images: estimate.Type == CallType.Image ? outputTokens : 0));
         }
 
@@ -63,8 +64,11 @@ internal sealed partial class CallBilling(
         await CreditAccounts.ChangeAsync(store, userId, settings, time, account =>
             [CreditRules.Run(() => CreditLedger.Hold(account, estimate.CallId, amount, model, expiresAt, now), settings.PaymentLink)],
             cancellationToken);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, estimate.PromptTokens);
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens);
     }
+
+    /// <summary>Tokens for all of a call's choices, each a provider call of its own (saturating, never overflowing).</summary>
+    private static int PerChoice(int tokens, int choices) => (int)Math.Min((long)tokens * Math.Max(choices, 1), int.MaxValue);
 
     public async Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
     {

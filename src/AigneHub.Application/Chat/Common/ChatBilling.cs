@@ -20,7 +20,8 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
             route.Providers.Select(p => p.Name).ToArray(),
             PromptTokenEstimate.Of(request.Messages),
             request.Settings.MaxTokens,
-            request.Model);
+            request.Model,
+            request.Settings.N ?? 1);
         try
         {
             var hold = await billing.HoldAsync(estimate, cancellationToken);
@@ -99,10 +100,10 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         };
     }
 
-    /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
     /// <summary>The currency prefix that labels credits ("$", "€", "¥" or none), from the cached settings.</summary>
     public async ValueTask<string?> CreditPrefixAsync(CancellationToken cancellationToken) =>
         (await settings.SettingsAsync(cancellationToken)).CurrencyPrefix is { Length: > 0 } prefix ? prefix : null;
 
+    /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
     public Task ReleaseAsync(CallHold hold) => billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
 }

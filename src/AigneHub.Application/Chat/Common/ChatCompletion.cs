@@ -3,7 +3,11 @@ using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Chat.Common;
 
-/// <summary>A complete (non-streamed) chat answer.</summary>
+/// <summary>
+/// A complete (non-streamed) chat answer. A provider answers one choice, held in <see cref="Content"/>,
+/// <see cref="FinishReason"/> and <see cref="ToolCalls"/>; a call that asked for several (OpenAI's <c>n</c>) carries
+/// the others in <see cref="OtherChoices"/>, and <see cref="Choices"/> lists them all in index order.
+/// </summary>
 /// <param name="Model">The model that answered, as the hub names it ("provider/model").</param>
 /// <param name="FinishReason">OpenAI's vocabulary: stop, length, tool_calls, content_filter.</param>
 /// <param name="ToolCalls">The function calls the model asked for, in order; null when none.</param>
@@ -19,7 +23,31 @@ public sealed record ChatCompletion(
     string? SystemFingerprint,
     IReadOnlyList<ToolCall>? ToolCalls = null,
     decimal? CreditsCharged = null,
-    string? CreditPrefix = null);
+    string? CreditPrefix = null)
+{
+    /// <summary>Choices 1, 2, … of a call that asked for several; null for a single-choice answer.</summary>
+    public IReadOnlyList<ChatChoice>? OtherChoices { get; init; }
+
+    /// <summary>Every choice in index order: the first from this answer's own fields, then <see cref="OtherChoices"/>.</summary>
+    public IEnumerable<ChatChoice> Choices
+    {
+        get
+        {
+            yield return new ChatChoice(0, Content, FinishReason, ToolCalls);
+            if (OtherChoices is { } others)
+            {
+                foreach (var choice in others)
+                {
+                    yield return choice;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One of the answers a chat call asked for.</summary>
+/// <param name="Index">Its position among the call's choices (0, 1, …).</param>
+public sealed record ChatChoice(int Index, string? Content, string FinishReason, IReadOnlyList<ToolCall>? ToolCalls);
 
 /// <summary>
 /// One piece of a streamed answer. A stream carries role first, then content and tool-call deltas, then one update
@@ -38,6 +66,9 @@ public sealed record ChatCompletionUpdate(
     decimal? CreditsCharged = null,
     string? CreditPrefix = null)
 {
+    /// <summary>Which of the call's choices this piece belongs to (OpenAI's <c>choices[].index</c>); 0 unless <c>n</c> &gt; 1.</summary>
+    public int ChoiceIndex { get; init; }
+
     /// <summary>The receipt that ends a charged stream when it was asked for: the credits charged and nothing else.</summary>
     public bool IsReceipt => CreditsCharged is not null && ContentDelta is null && FinishReason is null && Usage is null && ToolCallDeltas is null;
 }

@@ -139,7 +139,8 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             RuleFor(s => s.PresencePenalty).InclusiveBetween(-2, 2).OverridePropertyName("presence_penalty");
             RuleFor(s => s.FrequencyPenalty).InclusiveBetween(-2, 2).OverridePropertyName("frequency_penalty");
             RuleFor(s => s.N)
-                .Equal(1).WithMessage("n must be 1: the hub does not return several choices yet")
+                .InclusiveBetween(1, ChoiceFanOut.MaxChoices)
+                .WithMessage($"n must be between 1 and {ChoiceFanOut.MaxChoices}: the hub asks the provider once per choice")
                 .When(s => s.N is not null)
                 .OverridePropertyName("n");
             RuleFor(s => s.Stop)

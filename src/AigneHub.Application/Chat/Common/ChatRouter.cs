@@ -22,5 +22,10 @@ internal sealed class ChatRouter(IProviderCatalog catalog)
 
 internal sealed record ChatRoute(ModelName Name, IReadOnlyList<IChatProvider> Providers)
 {
-    public ProviderChatRequest RequestFor(IChatRequest request) => new(Name.Model, request.Messages, request.Settings);
+    /// <summary>
+    /// The request each provider call carries: one choice, always. A call with n &gt; 1 is answered by
+    /// <see cref="ChoiceFanOut"/>, one provider call per choice.
+    /// </summary>
+    public ProviderChatRequest RequestFor(IChatRequest request) =>
+        new(Name.Model, request.Messages, request.Settings.N is null ? request.Settings : request.Settings with { N = null });
 }

@@ -32,7 +32,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
             meter.Attempt(provider.Name, route.Name.Model);
             try
             {
-                var completion = await provider.CompleteAsync(request, deadline.Token);
+                var completion = await ChoiceFanOut.CompleteAsync(provider, request, command.Settings.N ?? 1, deadline.Token);
                 meter.FirstByte();
                 var record = await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage);
                 recorder.Record(record);

@@ -42,7 +42,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         var contentUpdates = 0;
         try
         {
-            updates = await OpenFirstAvailableAsync(route, request, meter, deadline, cancellationToken);
+            updates = await OpenFirstAvailableAsync(route, request, command.Settings.N ?? 1, meter, deadline, cancellationToken);
             deadline.Disarm();
             while (true)
             {
@@ -114,6 +114,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     private async Task<IAsyncEnumerator<ChatCompletionUpdate>> OpenFirstAvailableAsync(
         ChatRoute route,
         Application.Abstractions.ProviderChatRequest request,
+        int choices,
         CallMeter meter,
         CallDeadline deadline,
         CancellationToken cancellationToken)
@@ -122,7 +123,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         {
             var provider = route.Providers[attempt];
             meter.Attempt(provider.Name, route.Name.Model);
-            var updates = provider.StreamAsync(request, deadline.Token).GetAsyncEnumerator(deadline.Token);
+            var updates = ChoiceFanOut.StreamAsync(provider, request, choices, deadline.Token).GetAsyncEnumerator(deadline.Token);
             try
             {
                 if (!await updates.MoveNextAsync())
