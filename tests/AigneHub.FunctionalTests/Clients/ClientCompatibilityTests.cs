@@ -59,14 +59,18 @@ internal static class NodeSuites
         var clients = Path.Combine(RepositoryPaths.Root, "tests", "clients");
         if (!Directory.Exists(Path.Combine(clients, "node_modules", package)))
         {
-            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], clients, TimeSpan.FromMinutes(5));
+            var install = await ChildProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], clients, TimeSpan.FromMinutes(5));
             Assert.True(install.ExitCode == 0, "npm ci failed:\n" + install.Output);
         }
 
-        return await RunAsync("node", ["--test", "--test-reporter=spec", .. suites], clients, TimeSpan.FromMinutes(2), environment);
+        return await ChildProcess.RunAsync("node", ["--test", "--test-reporter=spec", .. suites], clients, TimeSpan.FromMinutes(2), environment);
     }
+}
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(
+/// <summary>Runs a client program to its end within a time limit, with its output (stdout then stderr) for assertions.</summary>
+internal static class ChildProcess
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(
         string file,
         IEnumerable<string> arguments,
         string workingDirectory,
