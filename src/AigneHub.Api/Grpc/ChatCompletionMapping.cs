@@ -50,7 +50,10 @@ internal static class ChatCompletionMapping
                 }
             }
 
-            response.Choices.Add(new V1.ChatCompletionChoice { Index = choice.Index, Message = message, FinishReason = choice.FinishReason });
+            response.Choices.Add(new V1.ChatCompletionChoice
+            {
+                Index = choice.Index, Message = message, FinishReason = choice.FinishReason, Logprobs = Value.ForNull(),
+            });
         }
 
         if (completion.SystemFingerprint is not null)

@@ -37,6 +37,7 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
         Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
         Assert.Equal("Hello there!", choice.GetProperty("message").GetProperty("content").GetString());
         Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, choice.GetProperty("logprobs").ValueKind);
         Assert.Equal(9, root.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
         Assert.Equal(3, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         Assert.Equal(12, root.GetProperty("usage").GetProperty("total_tokens").GetInt32());
