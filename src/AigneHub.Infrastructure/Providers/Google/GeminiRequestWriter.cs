@@ -577,7 +577,8 @@ internal static class GeminiRequestWriter
     {
         var hasStop = settings.Stop is { Count: > 0 };
         var format = settings.ResponseFormat is { Kind: not ResponseFormatKind.Text } f ? f : null;
-        if (settings.Temperature is null && settings.TopP is null && settings.MaxTokens is null && !hasStop && settings.N is null && format is null)
+        if (settings.Temperature is null && settings.TopP is null && settings.MaxTokens is null && !hasStop && format is null
+            && settings.Seed is null && settings.PresencePenalty is null && settings.FrequencyPenalty is null)
         {
             return;
         }
@@ -609,10 +610,20 @@ internal static class GeminiRequestWriter
             writer.WriteEndArray();
         }
 
-        if (settings.N is not null)
+        // No candidateCount: providers always get one choice; several (n) are separate calls (ChoiceFanOut).
+        if (settings.Seed is { } seed)
         {
-            // The hub relays one choice; asking for more would have Gemini generate (and bill) answers nobody sees.
-            writer.WriteNumber("candidateCount"u8, 1);
+            writer.WriteNumber("seed"u8, seed);
+        }
+
+        if (settings.PresencePenalty is { } presencePenalty)
+        {
+            writer.WriteNumber("presencePenalty"u8, presencePenalty);
+        }
+
+        if (settings.FrequencyPenalty is { } frequencyPenalty)
+        {
+            writer.WriteNumber("frequencyPenalty"u8, frequencyPenalty);
         }
 
         if (format is not null)

@@ -110,6 +110,8 @@ public sealed class GeminiRequestTests : IAsyncLifetime
                 N = 1,
                 Seed = 7,
                 User = "user-1",
+                PresencePenalty = 0.5,
+                FrequencyPenalty = -0.25,
             });
 
         await _harness.CompleteAsync(request);
@@ -141,7 +143,9 @@ public sealed class GeminiRequestTests : IAsyncLifetime
                 "topP": 0.9,
                 "maxOutputTokens": 256,
                 "stopSequences": [ "END" ],
-                "candidateCount": 1
+                "seed": 7,
+                "presencePenalty": 0.5,
+                "frequencyPenalty": -0.25
               }
             }
             """,
