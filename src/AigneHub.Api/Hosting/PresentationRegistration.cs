@@ -79,6 +79,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();
+        app.MapGrpcService<HubService>();
         app.MapGrpcService<BillingAdminService>();
         app.MapGrpcService<CreditAdminService>();
         app.MapGrpcService<UserCreditService>();

@@ -38,6 +38,11 @@ internal static partial class OpenApiDocumentGenerator
             }
 
             operation["responses"]!["default"] = ErrorResponse(path, transcoded: true, schemas);
+            if (route.Anonymous)
+            {
+                operation["security"] = new JsonArray();
+            }
+
             PathItem(paths, path)[binding.Method] = operation;
         }
 

@@ -7,14 +7,15 @@ using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 namespace AigneHub.Api.OpenApi;
 
 /// <summary>One HTTP binding of a gRPC method: the method's descriptor and the <c>google.api.http</c> rule it is served under.</summary>
-internal sealed record TranscodedRoute(MethodDescriptor Method, HttpRule Rule)
+/// <param name="Anonymous">Served without an access key (the method is marked <c>[AllowAnonymous]</c>).</param>
+internal sealed record TranscodedRoute(MethodDescriptor Method, HttpRule Rule, bool Anonymous = false)
 {
     /// <summary>The routes JSON transcoding actually mapped on this host (one endpoint per binding, additional ones included).</summary>
     public static IReadOnlyList<TranscodedRoute> FromEndpoints(IEnumerable<Endpoint> endpoints) =>
         endpoints
-            .Select(e => e.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>())
-            .OfType<GrpcJsonTranscodingMetadata>()
-            .Select(m => new TranscodedRoute(m.MethodDescriptor, m.HttpRule))
+            .Select(e => (Transcoding: e.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>(), Anonymous: e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null))
+            .Where(e => e.Transcoding is not null)
+            .Select(e => new TranscodedRoute(e.Transcoding!.MethodDescriptor, e.Transcoding.HttpRule, e.Anonymous))
             .Distinct()
             .ToList();
 

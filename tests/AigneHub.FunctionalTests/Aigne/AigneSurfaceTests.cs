@@ -30,6 +30,31 @@ public sealed class AigneSurfaceTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Status_answers_a_malformed_model_name_as_an_unavailable_model_with_200()
+    {
+        using var response = await hub.Rest.GetAsync("/api/v2/status?model=two%20words");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(json.RootElement.GetProperty("available").GetBoolean());
+        Assert.Equal("'two words' is not a valid model name", json.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task The_model_catalogue_refuses_an_unknown_type_in_AIGNE_error_shape_naming_type()
+    {
+        using var anonymous = new HttpClient { BaseAddress = hub.RestUri };
+
+        using var response = await anonymous.GetAsync("/api/ai/models?type=audio");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("error");
+        Assert.Equal("'audio' is not one of ['chat', 'image', 'embedding']", error.GetProperty("message").GetString());
+        Assert.Equal("type", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
     public async Task A_bad_request_is_answered_in_AIGNE_error_shape_naming_the_field()
     {
         using var response = await hub.Rest.PostAsJsonAsync("/api/v2/chat", new

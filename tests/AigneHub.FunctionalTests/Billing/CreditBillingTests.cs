@@ -79,6 +79,28 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task User_info_and_the_model_catalogue_over_grpc_show_credits_and_rates_as_decimal_strings()
+    {
+        await hub.GrantAsync("grpc-info-user", "12.5");
+        var client = new Hub.HubClient(hub.Grpc);
+
+        var info = await client.GetUserInfoAsync(new GetUserInfoRequest(), new Metadata { { BillingFixture.UserHeader, "grpc-info-user" } });
+        var rates = await new BillingAdmin.BillingAdminClient(hub.Grpc).ListModelRatesAsync(new ListModelRatesRequest());
+        var catalogue = await client.ListModelCatalogueAsync(new ListModelCatalogueRequest { Type = "chat" });
+
+        Assert.Equal(("grpc-info-user", "member"), (info.User.Did, info.User.Role));
+        Assert.True(info.EnableCredit);
+        Assert.Equal(("12.5", "12.5", "0"), (info.CreditBalance.Balance, info.CreditBalance.Total, info.CreditBalance.PendingCredit));
+        Assert.Equal(BillingFixture.PaymentLink, info.PaymentLink);
+        Assert.Equal("$", info.CreditPrefix);
+        var rate = rates.Rates.Single(r => r.Type == "chat" && r.Provider == "openai" && r.Model == "gpt-4o-mini");
+        var model = catalogue.Models.Single(m => m.Provider == "openai" && m.Model == "gpt-4o-mini");
+        Assert.Equal((rate.InputRate, rate.OutputRate), (model.InputCreditsPerToken, model.OutputCreditsPerToken));
+        Assert.NotEqual("0", model.InputCreditsPerToken);
+        Assert.Equal("OpenAI", model.ProviderDisplayName);
+    }
+
+    [Fact]
     public async Task The_aigne_route_answers_the_credits_charged_with_the_currency_prefix()
     {
         hub.Upstream.Reset();

@@ -1,13 +1,14 @@
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Tests.Shared;
 using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
 using Grpc.Core;
 
 namespace AigneHub.FunctionalTests.Grpc;
 
 /// <summary>
 /// An internal service's view: the generated C# gRPC clients over the hub's gRPC port, one call through every service
-/// (inference, embeddings, images, models, usage, credits, providers, billing, access, audit, secrets), each answering
+/// (inference, embeddings, images, models, hub, usage, credits, providers, billing, access, audit, secrets), each answering
 /// what its REST twin answers.
 /// </summary>
 [Collection(HubCollection.Name)]
@@ -54,6 +55,73 @@ public sealed class GrpcClientTourTests(HubFixture hub)
         var one = await models.GetModelAsync(new GetModelRequest { Id = "demo/echo" });
         Assert.Contains(list.Data, m => m.Id == "demo/echo");
         Assert.Equal("demo", one.OwnedBy);
+    }
+
+    [Fact]
+    public async Task Hub_status_user_info_and_model_catalogue_work_over_grpc()
+    {
+        var hubClient = new Hub.HubClient(hub.Grpc);
+
+        var whole = await hubClient.GetHubStatusAsync(new GetHubStatusRequest());
+        var echo = await hubClient.GetHubStatusAsync(new GetHubStatusRequest { Model = "demo/echo" });
+        var unknown = await hubClient.GetHubStatusAsync(new GetHubStatusRequest { Model = "demo/no-such-model" });
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => hubClient.GetHubStatusAsync(new GetHubStatusRequest { Model = "two words" }).ResponseAsync);
+
+        Assert.True(whole.Available);
+        Assert.True(echo.Available);
+        Assert.False(echo.HasError);
+        Assert.False(unknown.Available);
+        Assert.Contains("'demo/no-such-model'", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+        Assert.Equal("model", Assert.Single(malformed.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+
+        // The caller's own profile: the owner key's, then a member's with the member's key.
+        var owner = await hubClient.GetUserInfoAsync(new GetUserInfoRequest());
+        Assert.Equal("owner", owner.User.Role);
+        Assert.False(string.IsNullOrEmpty(owner.User.Did));
+        Assert.False(owner.EnableCredit);
+        Assert.Null(owner.CreditBalance);
+        Assert.False(owner.HasPaymentLink);
+
+        var access = new AccessAdmin.AccessAdminClient(hub.Grpc);
+        var user = await access.CreateUserAsync(new CreateUserRequest { DisplayName = "hub tourist", Role = "member", Email = "hub-tourist@example.com" });
+        var keyRequest = new CreateAccessKeyRequest { UserId = user.User.Id, Name = "hub tour" };
+        keyRequest.Scopes.Add("inference");
+        var key = await access.CreateAccessKeyAsync(keyRequest);
+        using var memberChannel = TestAccess.GrpcChannel(hub.GrpcUri, key.Secret);
+        var member = await new Hub.HubClient(memberChannel).GetUserInfoAsync(new GetUserInfoRequest());
+        Assert.Equal(user.User.Id, member.User.Did);
+        Assert.Equal("hub tourist", member.User.FullName);
+        Assert.Equal("hub-tourist@example.com", member.User.Email);
+        Assert.Equal("member", member.User.Role);
+
+        // The catalogue needs no key, like GET /api/ai/models; the user info does.
+        using var anonymous = TestAccess.GrpcChannel(hub.GrpcUri, key: null);
+        var anonymousHub = new Hub.HubClient(anonymous);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymousHub.GetUserInfoAsync(new GetUserInfoRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+
+        await new BillingAdmin.BillingAdminClient(hub.Grpc).SetModelRateAsync(new SetModelRateRequest
+        {
+            Type = "embedding", Provider = "demo", Model = "embed", InputRate = "0.25", OutputRate = "0",
+        });
+        var chat = await anonymousHub.ListModelCatalogueAsync(new ListModelCatalogueRequest { Type = "chat" });
+        var embedding = await anonymousHub.ListModelCatalogueAsync(new ListModelCatalogueRequest { Type = "embedding" });
+        var all = await anonymousHub.ListModelCatalogueAsync(new ListModelCatalogueRequest());
+        var badType = await Assert.ThrowsAsync<RpcException>(() => anonymousHub.ListModelCatalogueAsync(new ListModelCatalogueRequest { Type = "audio" }).ResponseAsync);
+
+        var demoEcho = Assert.Single(chat.Models, m => m.Provider == "demo" && m.Model == "echo");
+        Assert.Equal("chat", demoEcho.Type);
+        Assert.Equal("Demo (built in)", demoEcho.ProviderDisplayName);
+        Assert.Equal(("0", "0"), (demoEcho.InputCreditsPerToken, demoEcho.OutputCreditsPerToken));
+        Assert.True(demoEcho.Status.Available);
+        Assert.All(chat.Models, m => Assert.Equal("chat", m.Type));
+        var demoEmbed = Assert.Single(embedding.Models, m => m.Provider == "demo" && m.Model == "embed");
+        Assert.Equal(("0.25", "0"), (demoEmbed.InputCreditsPerToken, demoEmbed.OutputCreditsPerToken));
+        Assert.Equal(chat.Models.Count + embedding.Models.Count + all.Models.Count(m => m.Type == "image"), all.Models.Count);
+        Assert.Equal(StatusCode.InvalidArgument, badType.StatusCode);
+        var typeViolation = Assert.Single(badType.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations);
+        Assert.Equal(("type", "'audio' is not one of ['chat', 'image', 'embedding']"), (typeViolation.Field, typeViolation.Description));
     }
 
     [Fact]

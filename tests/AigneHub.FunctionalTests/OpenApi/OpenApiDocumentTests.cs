@@ -62,6 +62,20 @@ public sealed class OpenApiDocumentTests(HubFixture hub)
         Assert.True(missing.Count == 0, "Mapped but not in /openapi.json (add a google.api.http rule or a HandWrittenRoutes entry): " + string.Join("; ", missing));
     }
 
+    [Fact]
+    public async Task A_transcoded_route_served_without_a_key_says_so_and_the_others_need_one()
+    {
+        using var document = JsonDocument.Parse(await hub.Rest.GetStringAsync("/openapi.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        var catalogue = paths.GetProperty("/api/hub/models").GetProperty("get");
+        var user = paths.GetProperty("/api/hub/user").GetProperty("get");
+
+        Assert.Equal(0, catalogue.GetProperty("security").GetArrayLength());
+        Assert.False(user.TryGetProperty("security", out _));
+        Assert.True(paths.TryGetProperty("/api/hub/status", out _));
+    }
+
     /// <summary>The REST path and lower-case methods of an endpoint, or null for null for a native gRPC endpoint.</summary>
     private static (string Path, string[] Methods)? RestRoute(RouteEndpoint endpoint)
     {

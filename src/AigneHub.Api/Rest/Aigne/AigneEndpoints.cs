@@ -1,7 +1,8 @@
 using System.Text.Json;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Abstractions;
-using AigneHub.Domain.Models;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Providers.Queries.GetHubStatus;
+using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
 
@@ -20,7 +21,7 @@ internal static class AigneEndpoints
         app.MapGet("/__blocklet__.js", WriteBlockletAsync).AllowAnonymous();
         var inference = new Identity.HubAccessAttribute(Domain.Access.KeyScopes.Inference);
         app.MapPost("/api/v2/chat", (HttpContext context, AigneChatEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
-        app.MapGet("/api/v2/status", Status);
+        app.MapGet("/api/v2/status", StatusAsync);
         app.MapGet("/api/user/info", (HttpContext context, AigneUserInfoEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost("/api/v2/image", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ImageAsync(context)).WithMetadata(inference);
         app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context)).WithMetadata(inference);
@@ -73,24 +74,21 @@ internal static class AigneEndpoints
 
     /// <summary>
     /// Whether the hub can take calls: some provider is ready, or with <c>?model=</c> whether that model routes to one.
-    /// Answers <c>{"available": bool, "error"?: string}</c> with status 200 either way, as AIGNE clients expect.
+    /// Answers <c>{"available": bool, "error"?: string}</c> with status 200 either way, as AIGNE clients expect: a model
+    /// name the query refuses is an unavailable model here, not a 400.
     /// </summary>
-    private static IResult Status(HttpContext context, IProviderCatalog catalog)
+    private static async Task<IResult> StatusAsync(HttpContext context, IMediator mediator)
     {
         var model = context.Request.Query["model"].ToString();
-        if (string.IsNullOrEmpty(model))
+        try
         {
-            return Results.Json(new StatusAnswer(ProviderNames.All.Any(p => catalog.Availability(p) == ProviderAvailability.Ready), null));
+            var status = await mediator.Send(new GetHubStatusQuery(model), context.RequestAborted);
+            return Results.Json(new StatusAnswer(status.Available, status.Error));
         }
-
-        if (!ModelName.TryParse(model, out var name))
+        catch (RequestValidationException)
         {
             return Results.Json(new StatusAnswer(false, $"'{model}' is not a valid model name"));
         }
-
-        return catalog.Resolve(name).Count > 0
-            ? Results.Json(new StatusAnswer(true, null))
-            : Results.Json(new StatusAnswer(false, $"No provider on this hub serves '{model}'."));
     }
 
     private sealed record StatusAnswer(

@@ -1,13 +1,10 @@
 using System.Text.Json;
 using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Application.Models.Common;
-using AigneHub.Application.Models.Queries.ListModels;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Models.Queries.ListModelCatalogue;
 using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
@@ -132,61 +129,32 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
     /// </summary>
     public async Task ModelsAsync(HttpContext context)
     {
-        var type = context.Request.Query["type"].ToString();
-        ModelKind? kind;
-        switch (type)
+        IReadOnlyList<ModelCatalogueEntry> models;
+        try
         {
-            case "":
-                kind = null;
-                break;
-            case "chat":
-                kind = ModelKind.Chat;
-                break;
-            case "image":
-                kind = ModelKind.Image;
-                break;
-            case "embedding":
-                kind = ModelKind.Embedding;
-                break;
-            default:
-                var error = Shape("type", $"'{(type.Length <= 64 ? type : type[..64])}' is not one of ['chat', 'image', 'embedding']");
-                await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.Map(error, context.TraceIdentifier), time);
-                return;
+            models = await mediator.Send(new ListModelCatalogueQuery(context.Request.Query["type"].ToString()), context.RequestAborted);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.Map(ex, context.TraceIdentifier), time);
+            return;
         }
 
-        var models = await mediator.Send(new ListModelsQuery(), context.RequestAborted);
-        var rates = (await mediator.Send(new ListModelRatesQuery(null), context.RequestAborted))
-            .ToDictionary(r => (r.Type, r.Provider, r.Model));
-
-        // A registered provider's own display name wins; configured and built-in providers use the well-known names.
-        var registeredNames = (await mediator.Send(new Application.Providers.Queries.ListProviders.ListProvidersQuery(), context.RequestAborted))
-            .Where(p => !string.IsNullOrWhiteSpace(p.DisplayName) && p.DisplayName != p.Provider)
-            .ToDictionary(p => p.Provider, p => p.DisplayName, StringComparer.Ordinal);
         context.Response.ContentType = "application/json";
         await using (var json = new Utf8JsonWriter(context.Response.BodyWriter, OpenAIErrorBody.WriterOptions))
         {
             json.WriteStartArray();
             foreach (var model in models)
             {
-                if (kind is { } wanted && model.Kind != wanted)
-                {
-                    continue;
-                }
-
-                var slash = model.Id.IndexOf('/', StringComparison.Ordinal);
-                var id = slash < 0 ? model.Id : model.Id[(slash + 1)..];
-                var callType = model.Kind switch { ModelKind.Image => CallType.Image, ModelKind.Embedding => CallType.Embedding, _ => CallType.Chat };
-                rates.TryGetValue((callType, model.OwnedBy, id), out var rate);
                 json.WriteStartObject();
-                json.WriteString("model", id);
-                json.WriteString("type", model.Kind switch { ModelKind.Image => "image", ModelKind.Embedding => "embedding", _ => "chat" });
-                json.WriteString("provider", model.OwnedBy);
-                json.WriteString("providerDisplayName", registeredNames.GetValueOrDefault(model.OwnedBy) ?? Domain.Models.ProviderNames.DisplayNameOf(model.OwnedBy));
-                // The model's current rate (per image for image models); "0" when it has none (nothing is charged for it).
-                json.WriteString("input_credits_per_token", rate is null ? "0" : rate.InputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                json.WriteString("output_credits_per_token", rate is null ? "0" : rate.OutputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("model", model.Model);
+                json.WriteString("type", ListModelCatalogueQuery.TypeOf(model.Kind));
+                json.WriteString("provider", model.Provider);
+                json.WriteString("providerDisplayName", model.ProviderDisplayName);
+                json.WriteString("input_credits_per_token", model.InputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString("output_credits_per_token", model.OutputRate.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 json.WriteStartObject("status");
-                json.WriteBoolean("available", true);
+                json.WriteBoolean("available", model.Available);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

@@ -2,11 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Queries.GetUser;
-using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
-using AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
-using AigneHub.Domain.Billing;
+using AigneHub.Application.Access.Queries.GetUserInfo;
 using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
@@ -16,39 +12,34 @@ namespace AigneHub.Api.Rest.Aigne;
 /// their balance, the payment link and the currency prefix (<c>creditBalance: null</c>, <c>enableCredit: false</c> in
 /// enterprise mode). Balances are decimal strings, as everywhere else in the hub's billing answers.
 /// </summary>
-internal sealed class AigneUserInfoEndpoint(IMediator mediator, ICallerContext callers, TimeProvider time)
+internal sealed class AigneUserInfoEndpoint(IMediator mediator, TimeProvider time)
 {
     public async Task HandleAsync(HttpContext context)
     {
         try
         {
-            // The authentication step has run (the route is not anonymous), so a caller exists.
-            var caller = callers.Current ?? throw new InvalidOperationException("GET /api/user/info ran without an authenticated caller.");
-            var user = await mediator.Send(new GetUserQuery(caller.UserId), context.RequestAborted);
-            var settings = await mediator.Send(new GetBillingSettingsQuery(), context.RequestAborted);
-            var credits = settings.Mode == BillingMode.Credits;
-            var balance = credits ? await mediator.Send(new GetCreditBalanceQuery(caller.UserId), context.RequestAborted) : null;
+            var info = await mediator.Send(new GetUserInfoQuery(), context.RequestAborted);
 
             context.Response.ContentType = "application/json";
             await using (var json = new Utf8JsonWriter(context.Response.BodyWriter, OpenAIErrorBody.WriterOptions))
             {
                 json.WriteStartObject();
                 json.WriteStartObject("user");
-                json.WriteString("did", caller.UserId);
-                json.WriteString("fullName", user?.DisplayName ?? caller.UserId);
-                if (user?.Email is { } email)
+                json.WriteString("did", info.UserId);
+                json.WriteString("fullName", info.FullName);
+                if (info.Email is { } email)
                 {
                     json.WriteString("email", email);
                 }
 
-                json.WriteString("role", caller.Role.ToString().ToLowerInvariant());
+                json.WriteString("role", info.Role.ToString().ToLowerInvariant());
                 json.WriteEndObject();
-                if (balance is not null)
+                if (info.Credits is { } credits)
                 {
                     json.WriteStartObject("creditBalance");
-                    json.WriteString("balance", Text(balance.Available));
-                    json.WriteString("total", Text(balance.TotalGranted));
-                    json.WriteString("pendingCredit", Text(balance.Held));
+                    json.WriteString("balance", Text(credits.Available));
+                    json.WriteString("total", Text(credits.TotalGranted));
+                    json.WriteString("pendingCredit", Text(credits.Held));
                     json.WriteEndObject();
                 }
                 else
@@ -56,7 +47,7 @@ internal sealed class AigneUserInfoEndpoint(IMediator mediator, ICallerContext c
                     json.WriteNull("creditBalance");
                 }
 
-                if (credits && settings.PaymentLink is { } link)
+                if (info.PaymentLink is { } link)
                 {
                     json.WriteString("paymentLink", link);
                 }
@@ -65,10 +56,9 @@ internal sealed class AigneUserInfoEndpoint(IMediator mediator, ICallerContext c
                     json.WriteNull("paymentLink");
                 }
 
-                json.WriteBoolean("enableCredit", credits);
-                if (settings.CurrencyPrefix is { Length: > 0 } prefix)
+                json.WriteBoolean("enableCredit", info.CreditsEnabled);
+                if (info.CurrencyPrefix is { } prefix)
                 {
-                    // An empty prefix breaks the AIGNE client's schema ("$", "€", "¥" or absent).
                     json.WriteString("creditPrefix", prefix);
                 }
 
