@@ -16,13 +16,13 @@ internal sealed class ApplicationHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public ApplicationHarness(params ScriptedProvider[] providers)
+    public ApplicationHarness(params IChatProvider[] providers)
         : this(null, providers)
     {
     }
 
     /// <param name="deadline">The call deadline over all attempts (Providers:Routing:DeadlineSeconds); null for the default.</param>
-    public ApplicationHarness(int? deadlineSeconds, params ScriptedProvider[] providers)
+    public ApplicationHarness(int? deadlineSeconds, params IChatProvider[] providers)
     {
         var services = new ServiceCollection();
         if (deadlineSeconds is { } seconds)

@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
 using AigneHub.Application.Chat.Common;
@@ -92,6 +93,18 @@ public sealed class ChatChoicesTests
     }
 
     [Fact]
+    public async Task A_choice_whose_provider_throws_before_returning_a_task_still_cancels_the_choices_already_started()
+    {
+        var provider = new ThrowsAtOnceOnCall("openai", failingCall: 3);
+        using var app = new ApplicationHarness(provider);
+
+        var error = await Assert.ThrowsAsync<UpstreamException>(() => app.Mediator.Send(Unary("openai/gpt", 3)).AsTask());
+
+        Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
+        Assert.Equal(2, provider.Cancelled);
+    }
+
+    [Fact]
     public async Task A_stream_of_two_choices_tags_each_piece_with_its_choice_and_ends_with_one_summed_usage()
     {
         var provider = new ScriptedProvider("openai") { StreamPieces = ["x", "y", "z"] };
@@ -167,5 +180,46 @@ public sealed class ChatChoicesTests
 
         Assert.Equal("n", Assert.Single(error.Violations).Field);
         Assert.Equal(0, provider.Calls);
+    }
+
+    /// <summary>A provider whose CompleteAsync is not async: its failing call throws before a task exists.</summary>
+    private sealed class ThrowsAtOnceOnCall(string name, int failingCall) : IChatProvider
+    {
+        private int _calls;
+        private int _cancelled;
+
+        public string Name { get; } = name;
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public bool Serves(string model) => true;
+
+        public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _calls) == failingCall)
+            {
+                throw new UpstreamException(ErrorKind.UpstreamRejected, Name, "the upstream refused the request", 400);
+            }
+
+            return WaitForCancellationAsync(cancellationToken);
+        }
+
+        public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        private async Task<ChatCompletion> WaitForCancellationAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelled);
+                throw;
+            }
+
+            throw new InvalidOperationException("unreachable");
+        }
     }
 }

@@ -36,7 +36,7 @@ internal static class ChoiceFanOut
         var answers = new Task<ChatCompletion>[choices];
         for (var i = 0; i < choices; i++)
         {
-            answers[i] = attempt.Watch(provider.CompleteAsync(request, attempt.Token));
+            answers[i] = attempt.Watch(() => provider.CompleteAsync(request, attempt.Token));
         }
 
         try
@@ -84,7 +84,8 @@ internal static class ChoiceFanOut
             var opened = new Task<bool>[choices];
             for (var i = 0; i < choices; i++)
             {
-                opened[i] = attempt.Watch(streams[i].MoveNextAsync().AsTask());
+                var stream = streams[i];
+                opened[i] = attempt.Watch(() => stream.MoveNextAsync().AsTask());
             }
 
             try
@@ -226,11 +227,12 @@ internal static class ChoiceFanOut
 
         public CancellationToken Token => _cancel.Token;
 
-        public async Task<T> Watch<T>(Task<T> call)
+        /// <summary>Runs one call of the attempt; a failure, thrown at once or later, cancels the others.</summary>
+        public async Task<T> Watch<T>(Func<Task<T>> call)
         {
             try
             {
-                return await call;
+                return await call();
             }
             catch (Exception ex)
             {
