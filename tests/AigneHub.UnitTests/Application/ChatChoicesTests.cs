@@ -151,6 +151,23 @@ public sealed class ChatChoicesTests
     }
 
     [Fact]
+    public async Task A_stream_whose_provider_throws_before_returning_a_stream_closes_the_choices_already_opened()
+    {
+        var provider = new ThrowsAtOnceOnCall("openai", failingCall: 3);
+        using var app = new ApplicationHarness(provider);
+
+        var error = await Assert.ThrowsAsync<UpstreamException>(async () =>
+        {
+            await foreach (var _ in app.Mediator.CreateStream(Streamed("openai/gpt", 3)))
+            {
+            }
+        });
+
+        Assert.Equal(ErrorKind.UpstreamRejected, error.Kind);
+        Assert.Equal(2, provider.StreamsDisposed);
+    }
+
+    [Fact]
     public async Task A_stream_the_client_abandons_closes_every_choice_upstream()
     {
         var provider = new ScriptedProvider("openai") { StreamPieces = ["1", "2", "3", "4", "5"], PieceDelay = TimeSpan.FromMilliseconds(5) };
@@ -182,11 +199,12 @@ public sealed class ChatChoicesTests
         Assert.Equal(0, provider.Calls);
     }
 
-    /// <summary>A provider whose CompleteAsync is not async: its failing call throws before a task exists.</summary>
+    /// <summary>A provider whose methods are not async: its failing call throws before a task or a stream exists.</summary>
     private sealed class ThrowsAtOnceOnCall(string name, int failingCall) : IChatProvider
     {
         private int _calls;
         private int _cancelled;
+        private int _streamsDisposed;
 
         public string Name { get; } = name;
 
@@ -204,8 +222,17 @@ public sealed class ChatChoicesTests
             return WaitForCancellationAsync(cancellationToken);
         }
 
-        public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
+        public int StreamsDisposed => Volatile.Read(ref _streamsDisposed);
+
+        public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _calls) == failingCall)
+            {
+                throw new UpstreamException(ErrorKind.UpstreamRejected, Name, "the upstream refused the request", 400);
+            }
+
+            return new NeverAnswers(this);
+        }
 
         private async Task<ChatCompletion> WaitForCancellationAsync(CancellationToken cancellationToken)
         {
@@ -220,6 +247,32 @@ public sealed class ChatChoicesTests
             }
 
             throw new InvalidOperationException("unreachable");
+        }
+
+        /// <summary>A stream that never answers and counts being closed (whether or not it was ever read).</summary>
+        private sealed class NeverAnswers(ThrowsAtOnceOnCall owner) : IAsyncEnumerable<ChatCompletionUpdate>, IAsyncEnumerator<ChatCompletionUpdate>
+        {
+            private CancellationToken _cancellation;
+
+            public ChatCompletionUpdate Current => throw new InvalidOperationException("No update was produced.");
+
+            public IAsyncEnumerator<ChatCompletionUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+            {
+                _cancellation = cancellationToken;
+                return this;
+            }
+
+            public async ValueTask<bool> MoveNextAsync()
+            {
+                await Task.Delay(Timeout.Infinite, _cancellation);
+                return false;
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Interlocked.Increment(ref owner._streamsDisposed);
+                return ValueTask.CompletedTask;
+            }
         }
     }
 }

@@ -69,22 +69,22 @@ internal static class ChoiceFanOut
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var attempt = new Attempt(cancellationToken);
-        var streams = new IAsyncEnumerator<ChatCompletionUpdate>[choices];
-        for (var i = 0; i < choices; i++)
-        {
-            streams[i] = provider.StreamAsync(request, attempt.Token).GetAsyncEnumerator(attempt.Token);
-        }
-
+        var streams = new IAsyncEnumerator<ChatCompletionUpdate>?[choices];
         var merged = new MergedStream(streams.Length);
         var pumps = Array.Empty<Task>();
         try
         {
+            for (var i = 0; i < choices; i++)
+            {
+                streams[i] = provider.StreamAsync(request, attempt.Token).GetAsyncEnumerator(attempt.Token);
+            }
+
             // Open every choice before anything reaches the caller, so a provider that fails to answer any one of
             // them can still be failed over as a whole.
             var opened = new Task<bool>[choices];
             for (var i = 0; i < choices; i++)
             {
-                var stream = streams[i];
+                var stream = streams[i]!;
                 opened[i] = attempt.Watch(() => stream.MoveNextAsync().AsTask());
             }
 
@@ -108,7 +108,7 @@ internal static class ChoiceFanOut
 
             for (var i = 0; i < choices; i++)
             {
-                if (merged.Relabel(streams[i].Current, i) is { } update)
+                if (merged.Relabel(streams[i]!.Current, i) is { } update)
                 {
                     yield return update;
                 }
@@ -117,7 +117,7 @@ internal static class ChoiceFanOut
             pumps = new Task[choices];
             for (var i = 0; i < choices; i++)
             {
-                pumps[i] = PumpAsync(streams[i], i, merged, attempt);
+                pumps[i] = PumpAsync(streams[i]!, i, merged, attempt);
             }
 
             _ = Task.WhenAll(pumps).ContinueWith(static (_, state) => ((MergedStream)state!).Complete(), merged, CancellationToken.None,
@@ -282,8 +282,14 @@ internal static class ChoiceFanOut
             }
         }
 
-        public static async Task DisposeQuietlyAsync(IAsyncEnumerator<ChatCompletionUpdate> stream)
+        public static async Task DisposeQuietlyAsync(IAsyncEnumerator<ChatCompletionUpdate>? stream)
         {
+            if (stream is null)
+            {
+                // Never opened: an earlier choice failed before this one was started.
+                return;
+            }
+
             try
             {
                 await stream.DisposeAsync();
