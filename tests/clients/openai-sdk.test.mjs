@@ -74,6 +74,18 @@ test('a validation error surfaces as BadRequestError naming the parameter', asyn
   );
 });
 
+test('a value of the wrong JSON type (as untyped JavaScript can send) is a BadRequestError naming the field', async () => {
+  await assert.rejects(
+    client.embeddings.create({ model: 'demo/embed', input: 'hi', dimensions: '8' }),
+    (error) => {
+      assert.ok(error instanceof OpenAI.BadRequestError, `expected BadRequestError, got ${error?.constructor?.name}`);
+      assert.equal(error.param, 'dimensions');
+      assert.equal(error.message, "400 Invalid type for 'dimensions': expected an integer, but got a string instead.");
+      return true;
+    },
+  );
+});
+
 test('an unknown model surfaces as NotFoundError with code model_not_found', async () => {
   await assert.rejects(
     client.chat.completions.create({ model: 'demo/no-such-model', messages: [{ role: 'user', content: 'hi' }] }),

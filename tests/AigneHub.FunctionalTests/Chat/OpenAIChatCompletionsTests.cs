@@ -138,6 +138,23 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
     }
 
     [Theory]
+    [InlineData("/v1/chat/completions", "{\"model\":\"demo/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}", "temperature", "expected a number, but got a string")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"demo/echo\",\"stream\":true,\"messages\":\"nope\"}", "messages", "expected an array, but got a string")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"demo/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":1.5}", "n", "expected an integer, but got a decimal")]
+    [InlineData("/v1/chat/completions", "{\"model\":\"demo/echo\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":1}]}]}", "messages[0].tool_calls[0].id", "expected a string, but got an integer")]
+    [InlineData("/v1/embeddings", "{\"model\":\"demo/embed\",\"input\":\"x\",\"dimensions\":\"big\"}", "dimensions", "expected an integer, but got a string")]
+    [InlineData("/v1/images/generations", "{\"model\":\"demo/image\",\"prompt\":\"x\",\"n\":\"two\"}", "n", "expected an integer, but got a string")]
+    public async Task A_value_of_the_wrong_type_is_refused_naming_the_field_and_the_types(string route, string json, string param, string because)
+    {
+        using var response = await hub.Rest.PostAsync(route, new StringContent(json, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorOf(response);
+        Assert.Equal(("invalid_request_error", param), (error.GetProperty("type").GetString(), error.GetProperty("param").GetString()));
+        Assert.Equal($"Invalid type for '{param}': {because} instead.", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
     [InlineData("{\"model\":\"demo/echo\",")]
     [InlineData("{\"model\":\"demo/echo\",\"stream\":true,\"messages\":\"nope\"}")]
     public async Task Malformed_json_is_refused_with_400_in_openai_shape(string json)

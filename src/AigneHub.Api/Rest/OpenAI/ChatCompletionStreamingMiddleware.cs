@@ -67,13 +67,10 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
             var includeUsage = message.StreamOptions?.IncludeUsage ?? false;
             await StreamAsync(context, mediator.CreateStream(command, context.RequestAborted), includeUsage);
         }
-        catch (InvalidJsonException ex)
+        catch (Exception ex) when (ex is InvalidJsonException or InvalidProtocolBufferException)
         {
-            await RefuseAsync(context, HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message));
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            await RefuseAsync(context, HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message));
+            var refusal = HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message);
+            await RefuseAsync(context, OpenAIErrorEnvelopeMiddleware.Diagnosed(refusal, CreateChatCompletionRequest.Descriptor, body.Span));
         }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {

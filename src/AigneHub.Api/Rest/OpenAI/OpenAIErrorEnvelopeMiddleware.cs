@@ -1,6 +1,8 @@
 using System.Text.Json;
 using AigneHub.Api.Errors;
+using Google.Protobuf.Reflection;
 using Grpc.Core;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 
 namespace AigneHub.Api.Rest.OpenAI;
 
@@ -8,12 +10,20 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// Gives every error on the OpenAI routes (/v1/*) OpenAI's envelope. JSON transcoding answers errors with a
 /// google.rpc.Status body; this middleware holds back a response whose status is an error, and writes the envelope
 /// instead, from the <see cref="HubError"/> the gRPC interceptor left behind or, failing that, from the status body.
-/// Successful responses pass straight through without buffering.
+/// Successful responses pass straight through without buffering. A JSON body the transcoder refused is read again
+/// (the request body is kept as it is read) to name the field at fault (<see cref="RequestJsonDiagnosis"/>).
 /// </summary>
 internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next, ILogger<OpenAIErrorEnvelopeMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        var bodyMessage = TranscodedBodyMessage(context);
+        if (bodyMessage is not null)
+        {
+            // Seekable already when the chat route buffered it; otherwise kept (in memory, spilling to disk) as the transcoder reads it.
+            context.Request.EnableBuffering();
+        }
+
         var original = context.Response.Body;
         await using var guard = new ErrorCapturingStream(original, context.Response);
         context.Response.Body = guard;
@@ -48,8 +58,59 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
         var error = context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError hubError
             ? hubError
             : FromResponse(context, guard.CapturedError);
+        if (bodyMessage is not null && error.GrpcStatus == StatusCode.InvalidArgument && error.Param is null && error.Violations is null)
+        {
+            error = await DiagnoseAsync(context.Request, bodyMessage, error);
+        }
+
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
+
+    /// <summary>The message a POST's JSON body is read into when the route is a transcoded gRPC method, else null.</summary>
+    private static MessageDescriptor? TranscodedBodyMessage(HttpContext context)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasJsonContentType()
+            || context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not { } transcoding)
+        {
+            return null;
+        }
+
+        var input = transcoding.MethodDescriptor.InputType;
+        return transcoding.HttpRule.Body switch
+        {
+            "*" => input,
+            "" => null,
+            var field => input.FindFieldByName(field) is { FieldType: FieldType.Message } bodyField ? bodyField.MessageType : null,
+        };
+    }
+
+    /// <summary>The refusal with the field at fault named, when the body shows one; the refusal as it was otherwise.</summary>
+    internal static async Task<HubError> DiagnoseAsync(HttpRequest request, MessageDescriptor message, HubError refusal)
+    {
+        if (!request.Body.CanSeek)
+        {
+            return refusal;
+        }
+
+        using var body = new MemoryStream();
+        try
+        {
+            request.Body.Position = 0;
+            await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // The rest of the body was over the limit or never came: the transcoder's own refusal stands.
+            return refusal;
+        }
+
+        return Diagnosed(refusal, message, body.GetBuffer().AsSpan(0, (int)body.Length));
+    }
+
+    internal static HubError Diagnosed(HubError refusal, MessageDescriptor message, ReadOnlySpan<byte> body) =>
+        RequestJsonDiagnosis.Diagnose(message, body) is { } misfit
+            ? refusal with { Param = misfit.Param, Message = misfit.Param is null ? "We could not parse the JSON body of your request. " + misfit.Message : misfit.Message }
+            : refusal;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly at the edge")]
     private static partial void LogCrashed(ILogger logger, Exception exception, string requestId);
