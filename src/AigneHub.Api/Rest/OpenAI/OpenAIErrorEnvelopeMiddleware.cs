@@ -15,13 +15,16 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// </summary>
 internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next, ILogger<OpenAIErrorEnvelopeMiddleware> logger)
 {
+    private const int BufferThreshold = 1024 * 1024;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var bodyMessage = TranscodedBodyMessage(context);
         if (bodyMessage is not null)
         {
-            // Seekable already when the chat route buffered it; otherwise kept (in memory, spilling to disk) as the transcoder reads it.
-            context.Request.EnableBuffering();
+            // Seekable already when the chat route buffered it; otherwise kept as the transcoder reads it, in pooled
+            // memory up to 1 MiB (larger embedding batches spill to a temporary file).
+            context.Request.EnableBuffering(BufferThreshold);
         }
 
         var original = context.Response.Body;
