@@ -70,6 +70,14 @@ public static class HubErrorMapper
             StatusCodes.Status502BadGateway, StatusCode.Unavailable, UpstreamError, "provider_unavailable", null, upstream.Message),
     };
 
+    /// <summary>A body that is not JSON at all, located for the client without the parser's internals.</summary>
+    public static HubError MalformedJson(System.Text.Json.JsonException ex) =>
+        FromGrpcStatus(StatusCode.InvalidArgument, DescribeMalformedJson(ex));
+
+    /// <summary>"The body is not valid JSON (line 1, column 10)." (one-based, as editors count).</summary>
+    public static string DescribeMalformedJson(System.Text.Json.JsonException ex) =>
+        ex.BytePositionInLine is { } column ? $"The body is not valid JSON (line {ex.LineNumber + 1}, column {column + 1})." : "The body is not valid JSON.";
+
     /// <summary>Maps a gRPC status that did not come from our interceptor (e.g. transcoding rejecting malformed JSON).</summary>
     public static HubError FromGrpcStatus(StatusCode code, string? message) => code switch
     {

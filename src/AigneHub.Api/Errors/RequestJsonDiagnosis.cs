@@ -23,8 +23,7 @@ internal static class RequestJsonDiagnosis
         }
         catch (JsonException ex)
         {
-            var where = ex.BytePositionInLine is { } column ? $" (line {ex.LineNumber + 1}, column {column + 1})" : string.Empty;
-            return (null, $"The body is not valid JSON{where}.");
+            return (null, HubErrorMapper.DescribeMalformedJson(ex));
         }
 
         using (document)

@@ -77,7 +77,36 @@ public sealed class AigneSurfaceTests(HubFixture hub)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("invalid_request_error", json.RootElement.GetProperty("error").GetProperty("type").GetString());
+        var error = json.RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("We could not parse the JSON body of your request. The body is not valid JSON (line 1, column 10).", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"modelOptions\":{\"model\":\"demo/echo\"}},\"options\":{\"streaming\":\"yes\"}}", "options.streaming")]
+    [InlineData("{\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"modelOptions\":{\"model\":\"demo/echo\"}},\"options\":true}", "options")]
+    [InlineData("{\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"modelOptions\":{\"model\":\"demo/echo\",\"parallelToolCalls\":1}}}", "input.modelOptions.parallelToolCalls")]
+    public async Task An_option_of_the_wrong_type_is_refused_naming_it_rather_than_ignored(string body, string param)
+    {
+        using var response = await hub.Rest.PostAsync("/api/v2/chat", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(param, json.RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task An_image_count_that_is_not_a_whole_number_is_refused_naming_it_and_two_images_are_two()
+    {
+        using var refused = await hub.Rest.PostAsJsonAsync("/api/v2/image", new { input = new { prompt = "a lighthouse", n = "2", modelOptions = new { model = "demo/image" } } });
+        using var two = await hub.Rest.PostAsJsonAsync("/api/v2/image", new { input = new { prompt = "a lighthouse", n = 2, modelOptions = new { model = "demo/image" } } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal("input.n", error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        using var images = JsonDocument.Parse(await two.Content.ReadAsStringAsync());
+        Assert.Equal(2, images.RootElement.GetProperty("images").GetArrayLength());
     }
 
     [Fact]

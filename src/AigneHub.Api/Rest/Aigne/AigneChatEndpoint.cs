@@ -40,7 +40,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         }
         catch (JsonException ex)
         {
-            await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message), time);
+            await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.MalformedJson(ex), time);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

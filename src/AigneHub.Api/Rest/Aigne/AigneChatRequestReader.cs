@@ -48,18 +48,14 @@ internal static class AigneChatRequestReader
             FrequencyPenalty = modelOptions is { } f ? OptionalNumber(f, "frequencyPenalty", "input.modelOptions.frequencyPenalty") : null,
             PresencePenalty = modelOptions is { } r ? OptionalNumber(r, "presencePenalty", "input.modelOptions.presencePenalty") : null,
             MaxTokens = modelOptions is { } m && OptionalNumber(m, "maxTokens", "input.modelOptions.maxTokens") is { } max ? ToInt(max, "input.modelOptions.maxTokens") : null,
-            ParallelToolCalls = modelOptions is { } pt && pt.TryGetProperty("parallelToolCalls", out var parallel) && parallel.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? parallel.GetBoolean()
-                : null,
+            ParallelToolCalls = modelOptions is { } pt ? OptionalBoolean(pt, "parallelToolCalls", "input.modelOptions.parallelToolCalls") : null,
             Tools = ReadTools(input),
             ToolChoice = ReadToolChoice(input),
             ResponseFormat = ReadResponseFormat(input),
         };
 
-        var streaming = body.TryGetProperty("options", out var options)
-            && options.ValueKind == JsonValueKind.Object
-            && options.TryGetProperty("streaming", out var stream)
-            && stream.ValueKind == JsonValueKind.True;
+        var options = Optional(body, "options", JsonValueKind.Object, "options");
+        var streaming = options is { } o && OptionalBoolean(o, "streaming", "options.streaming") == true;
 
         return new AigneChatRequest(model, ReadMessages(messages), settings, streaming);
     }
@@ -296,6 +292,16 @@ internal static class AigneChatRequestReader
         }
 
         return value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Shape(path, $"{path} must be a number");
+    }
+
+    private static bool? OptionalBoolean(JsonElement parent, string name, string path)
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw Shape(path, $"{path} must be true or false");
     }
 
     private static int ToInt(double value, string path) =>

@@ -31,7 +31,9 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
                 ?? OptionalString(input, "model", "input.model")
                 ?? throw Shape("input.modelOptions.model", "input.modelOptions.model is required, e.g. \"demo/image\" or \"openai/gpt-image-1\"");
             var prompt = OptionalString(input, "prompt", "input.prompt") ?? throw Shape("input.prompt", "input.prompt is required");
-            var n = input.TryGetProperty("n", out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt32(out var parsed) ? parsed : 1;
+            var n = !input.TryGetProperty("n", out var count) || count.ValueKind == JsonValueKind.Null ? 1
+                : count.ValueKind == JsonValueKind.Number && count.TryGetInt32(out var parsed) ? parsed
+                : throw Shape("input.n", "input.n must be a whole number of images");
             string? Setting(string name) => OptionalString(input, name, "input." + name) ?? (modelOptions is { } o ? OptionalString(o, name, "input.modelOptions." + name) : null);
             var asUrl = OptionalString(input, "outputFileType", "input.outputFileType") == "url";
 
@@ -184,7 +186,7 @@ internal sealed class AigneMediaEndpoints(IMediator mediator, RestRoot restRoot,
         }
         catch (JsonException ex)
         {
-            await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message), time);
+            await AigneErrorBody.WriteResponseAsync(context, HubErrorMapper.MalformedJson(ex), time);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
