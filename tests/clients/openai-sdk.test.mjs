@@ -23,6 +23,10 @@ test('non-streaming chat with the demo model returns the echo and honest usage',
   assert.equal(completion.choices.length, 1);
   assert.equal(completion.choices[0].message.role, 'assistant');
   assert.equal(completion.choices[0].message.content, 'hello from the openai sdk');
+  // As in OpenAI's answers: refusal is null, tool_calls absent when no tool was called, logprobs null.
+  assert.equal(completion.choices[0].message.refusal, null);
+  assert.ok(!('tool_calls' in completion.choices[0].message), 'a text answer has no tool_calls member');
+  assert.equal(completion.choices[0].logprobs, null);
   assert.equal(completion.choices[0].finish_reason, 'stop');
   assert.deepEqual(completion.usage, { prompt_tokens: 8, completion_tokens: 5, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
 });
@@ -123,6 +127,7 @@ test('a two-step tool-call round trip: the model asks for a call, the tool resul
 
   const choice = first.choices[0];
   assert.equal(choice.finish_reason, 'tool_calls');
+  assert.strictEqual(choice.message.content, null, 'a tool-call answer has content: null, as OpenAI sends it');
   assert.equal(choice.message.tool_calls.length, 1);
   const call = choice.message.tool_calls[0];
   assert.equal(call.type, 'function');

@@ -61,7 +61,7 @@ internal static class PresentationRegistration
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();
-        app.UseMiddleware<ChatCompletionStreamingMiddleware>();
+        app.UseMiddleware<ChatCompletionsMiddleware>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
             branch => branch.UseMiddleware<OpenAIErrorEnvelopeMiddleware>());

@@ -78,18 +78,4 @@ public sealed class ChatCompletionChunkWriterTests
             "data: {\"error\":{\"message\":\"The openai provider failed (HTTP 503).\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"provider_unavailable\"}}\n\n",
             Encoding.UTF8.GetString(output.WrittenSpan));
     }
-
-    [Theory]
-    [InlineData("""{"model":"m","stream":true}""", true)]
-    [InlineData("""{"model":"m","stream":false}""", false)]
-    [InlineData("""{"model":"m"}""", false)]
-    [InlineData("""{"nested":{"stream":true},"model":"m"}""", false)]
-    [InlineData("""{"messages":[{"role":"user","content":"\"stream\":true"}],"stream":true}""", true)]
-    [InlineData("""{"stream":"true"}""", false)]
-    [InlineData("""{"stream":tru""", false)]
-    [InlineData("""[1,2]""", false)]
-    public void Only_a_top_level_stream_true_asks_for_server_sent_events(string json, bool expected)
-    {
-        Assert.Equal(expected, ChatCompletionStreamingMiddleware.AsksForStream(Encoding.UTF8.GetBytes(json)));
-    }
 }

@@ -49,14 +49,7 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
         {
             if (update.Usage is { } usage)
             {
-                _json.WriteStartObject("usage");
-                _json.WriteNumber("prompt_tokens", usage.PromptTokens);
-                _json.WriteNumber("completion_tokens", usage.CompletionTokens);
-                _json.WriteNumber("total_tokens", usage.TotalTokens);
-                _json.WriteStartObject("prompt_tokens_details");
-                _json.WriteNumber("cached_tokens", usage.CachedPromptTokens);
-                _json.WriteEndObject();
-                _json.WriteEndObject();
+                ChatCompletionResponseWriter.WriteUsage(_json, usage);
             }
             else
             {

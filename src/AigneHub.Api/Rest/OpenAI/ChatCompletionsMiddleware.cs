@@ -1,6 +1,5 @@
 using AigneHub.Application.Common.Observability;
 using System.Text;
-using System.Text.Json;
 using AigneHub.Api.Errors;
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
@@ -11,15 +10,21 @@ using Mediator;
 namespace AigneHub.Api.Rest.OpenAI;
 
 /// <summary>
-/// POST /v1/chat/completions with "stream": true, answered as Server-Sent Events in OpenAI's chunk format. Transcoded
-/// server streaming is not SSE, so this route reads the body once, and either hands it on (unchanged, from memory) to
-/// the transcoded unary method or streams itself through the same contract and command.
+/// POST /v1/chat/completions, answered by the REST edge itself: the body is read once, parsed into the contract's
+/// <see cref="CreateChatCompletionRequest"/>, mapped to the same commands the gRPC methods send, and answered in
+/// OpenAI's shapes: one <c>chat.completion</c> object (<see cref="ChatCompletionResponseWriter"/>), or with
+/// <c>"stream": true</c> Server-Sent Events (<see cref="ChatCompletionChunkWriter"/>). Transcoding cannot give either
+/// exactly (it has no SSE, and proto3 JSON leaves out the nulls OpenAI writes); see ADR 0003 and ADR 0017. A body
+/// that is not JSON is left to transcoding, which refuses it.
 /// </summary>
-internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate next, IMediator mediator, ILogger<ChatCompletionStreamingMiddleware> logger)
+internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IMediator mediator, ILogger<ChatCompletionsMiddleware> logger)
 {
     public const string Route = "/v1/chat/completions";
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    // JSON is UTF-8; a body that is not is refused, never read with replacement characters.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -51,21 +56,35 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
 
         context.Response.RegisterForDispose(buffered);
         var body = buffered.GetBuffer().AsMemory(0, (int)buffered.Length);
-        if (!AsksForStream(body.Span))
-        {
-            // The transcoder reads the same buffer: the body crossed the network once and is copied no further.
-            buffered.Position = 0;
-            request.Body = buffered;
-            await next(context);
-            return;
-        }
-
         try
         {
-            var message = Parser.Parse<CreateChatCompletionRequest>(Encoding.UTF8.GetString(body.Span));
-            var command = ChatCompletionMapping.ToStreamCommand(message, context.TraceIdentifier);
-            var includeUsage = message.StreamOptions?.IncludeUsage ?? false;
-            await StreamAsync(context, mediator.CreateStream(command, context.RequestAborted), includeUsage);
+            CreateChatCompletionRequest message;
+            buffered.Position = 0;
+            using (var reader = new StreamReader(buffered, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true))
+            {
+                // Parsed from the buffer as it is: no copy of the whole body as one string.
+                message = Parser.Parse<CreateChatCompletionRequest>(reader);
+            }
+
+            if (message.Stream)
+            {
+                var command = ChatCompletionMapping.ToStreamCommand(message, context.TraceIdentifier);
+                var includeUsage = message.StreamOptions?.IncludeUsage ?? false;
+                await StreamAsync(context, mediator.CreateStream(command, context.RequestAborted), includeUsage);
+            }
+            else
+            {
+                var completion = await mediator.Send(ChatCompletionMapping.ToCommand(message, context.TraceIdentifier), context.RequestAborted);
+                var response = context.Response;
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/json; charset=utf-8";
+                ChatCompletionResponseWriter.Write(response.BodyWriter, completion);
+                await response.BodyWriter.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (DecoderFallbackException)
+        {
+            await RefuseAsync(context, HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, "The body is not valid UTF-8."));
         }
         catch (Exception ex) when (ex is InvalidJsonException or InvalidProtocolBufferException)
         {
@@ -144,34 +163,6 @@ internal sealed partial class ChatCompletionStreamingMiddleware(RequestDelegate 
     }
 
     /// <summary>Whether the top-level "stream" member is true. Malformed JSON is left to the transcoder to refuse.</summary>
-    internal static bool AsksForStream(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isStream = reader.ValueTextEquals("stream"u8);
-                reader.Read();
-                if (isStream)
-                {
-                    return reader.TokenType == JsonTokenType.True;
-                }
-
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client disconnected from stream {RequestId}; upstream call cancelled")]
     private static partial void LogClientGone(ILogger logger, string requestId);
