@@ -12,7 +12,8 @@ internal static class AccessFieldRules
     public static IRuleBuilderOptions<T, string> Name<T>(this IRuleBuilder<T, string> rule, string field) =>
         rule.NotEmpty().WithMessage($"{field} is required")
             .MaximumLength(100).WithMessage($"{field} must be at most 100 characters")
-            .Must(n => !n.Any(char.IsControl)).WithMessage($"{field} must not contain control characters");
+            .Must(n => !n.Any(char.IsControl)).WithMessage($"{field} must not contain control characters")
+            .OverridePropertyName(field);
 
     public static IRuleBuilderOptions<T, string?> OptionalEmail<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(e => e is null || (e.Length <= 254 && MailAddress.TryCreate(e, out var parsed) && parsed.Address == e))
@@ -21,7 +22,8 @@ internal static class AccessFieldRules
     public static IRuleBuilderOptions<T, string> Id<T>(this IRuleBuilder<T, string> rule, string field) =>
         rule.NotEmpty().WithMessage($"{field} is required")
             .MaximumLength(100).WithMessage($"{field} must be at most 100 characters")
-            .Matches("^[A-Za-z0-9._:@-]+$").WithMessage($"{field} may hold only letters, digits and . _ : @ -");
+            .Matches("^[A-Za-z0-9._:@-]+$").WithMessage($"{field} may hold only letters, digits and . _ : @ -")
+            .OverridePropertyName(field);
 
     public static IRuleBuilderOptions<T, IReadOnlyList<string>> Scopes<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
         rule.NotEmpty().WithMessage($"scopes is required: one or more of {string.Join(", ", KeyScopes.All)}")

@@ -14,6 +14,7 @@ internal sealed class ListCallsQueryValidator : AbstractValidator<ListCallsQuery
             .Must(token => token is null || CallPageToken.TryParse(token, out _))
             .WithMessage("page_token is not one this API handed out; pass next_page_token from the previous page.")
             .OverridePropertyName("page_token");
-        RuleFor(q => q.Filter).SetValidator(new CallFilterValidator());
+        // The filter's fields are query parameters of their own: named "min_latency_ms", not "Filter.min_latency_ms".
+        RuleFor(q => q.Filter).SetValidator(new CallFilterValidator()).OverridePropertyName(string.Empty);
     }
 }
