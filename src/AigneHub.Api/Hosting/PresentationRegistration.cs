@@ -65,6 +65,9 @@ internal static class PresentationRegistration
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
             branch => branch.UseMiddleware<OpenAIErrorEnvelopeMiddleware>());
+        app.UseWhen(
+            context => !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
+            branch => branch.UseMiddleware<TranscodingBodyErrorMiddleware>());
 
         app.MapGrpcService<InferenceService>();
         app.MapGrpcService<EmbeddingsService>();

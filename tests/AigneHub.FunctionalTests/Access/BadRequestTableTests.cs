@@ -28,8 +28,8 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "JSON array body", "POST", Chat, "application/json", "[1,2,3]", 400, "JSON" },
             { "empty body", "POST", Chat, "application/json", "", 400, "" },
             { "trailing garbage", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}}} xyz""", 400, "JSON" },
-            { "model is a number", "POST", Chat, "application/json", $$"""{"model":42,"messages":{{msg}}}""", 400, "" },
-            { "messages is a string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":"hi"}""", 400, "" },
+            { "model is a number", "POST", Chat, "application/json", $$"""{"model":42,"messages":{{msg}}}""", 400, "Invalid type for 'model'" },
+            { "messages is a string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":"hi"}""", 400, "Invalid type for 'messages'" },
             { "missing messages", "POST", Chat, "application/json", $$"""{"model":"{{Model}}"}""", 400, "messages" },
             { "JSON nested 200 deep in tool parameters", "POST", Chat, "application/json", "{\"model\":\"" + Model + "\",\"messages\":" + msg + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":" + deep + "}}]}", 400, "" },
             { "JSON nested 200 deep on the AIGNE route", "POST", "/api/v2/chat", "application/json", "{\"input\":{\"messages\":" + msg + ",\"modelOptions\":{\"model\":\"" + Model + "\"},\"extra\":" + deep + "}}", 400, "" },
@@ -41,10 +41,10 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "missing role", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"content":"hi"}]}""", 400, "role" },
             { "negative temperature", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":-1}""", 400, "temperature" },
             { "huge temperature", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":1e308}""", 400, "temperature" },
-            { "temperature as string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":"hot"}""", 400, "" },
+            { "temperature as string", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"temperature":"hot"}""", 400, "Invalid type for 'temperature'" },
             { "top_p above one", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"top_p":1.5}""", 400, "top_p" },
             { "negative max_tokens", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"max_tokens":-5}""", 400, "max_tokens" },
-            { "max_tokens overflow", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"max_tokens":99999999999999}""", 400, "" },
+            { "max_tokens overflow", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"max_tokens":99999999999999}""", 400, "Invalid value for 'max_tokens'" },
             { "n is zero", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"n":0}""", 400, "" },
             { "stop is a number", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"stop":7}""", 400, "stop" },
             { "content part of unknown type", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":[{"role":"user","content":[{"type":"hologram"}]}]}""", 400, "" },
@@ -59,6 +59,9 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "admin bad role", "POST", "/api/admin/users", "application/json", """{"display_name":"x","role":"emperor"}""", 400, "role" },
             { "admin bad email", "POST", "/api/admin/users", "application/json", """{"display_name":"x","email":"not-an-email","role":"member"}""", 400, "email" },
             { "admin empty display name", "POST", "/api/admin/users", "application/json", """{"display_name":"","role":"member"}""", 400, "display_name" },
+            { "admin display name as a number", "POST", "/api/admin/users", "application/json", """{"display_name":5,"role":"member"}""", 400, "Invalid type for 'display_name': expected a string, but got an integer instead." },
+            { "admin scopes as a string", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":"inference"}""", 400, "Invalid type for 'scopes': expected an array" },
+            { "admin malformed JSON", "POST", "/api/admin/users", "application/json", """{"display_name":"x",""", 400, "The body is not valid JSON" },
             { "admin key with unknown scope", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["root"]}""", 400, "scopes" },
             { "admin key with bad CIDR", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["inference"],"allowed_ips":["10.0.0.0/99"]}""", 400, "allowed_ips" },
             { "admin key with bad model pattern", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":["inference"],"models":["op*en/x"]}""", 400, "models" },
@@ -122,6 +125,24 @@ public sealed class BadRequestTableTests(HubFixture hub)
         Assert.True(status == (int)response.StatusCode, name);
         Assert.Empty(hub.Upstream.Requests);
         await AssertNoCallRecordAsync(response);
+    }
+
+    [Fact]
+    public async Task An_admin_body_of_the_wrong_type_is_a_status_with_a_field_violation_like_any_validation_failure()
+    {
+        using var typed = await hub.Rest.PostAsync("/api/admin/users", new StringContent("""{"display_name":5,"role":"member"}""", Encoding.UTF8, "application/json"));
+        using var validated = await hub.Rest.PostAsync("/api/admin/users", new StringContent("""{"display_name":"","role":"member"}""", Encoding.UTF8, "application/json"));
+
+        foreach (var (response, description) in new[] { (typed, "Invalid type for 'display_name': expected a string, but got an integer instead."), (validated, "display_name is required") })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(3, status.RootElement.GetProperty("code").GetInt32());
+            var detail = Assert.Single(status.RootElement.GetProperty("details").EnumerateArray().ToArray());
+            Assert.Equal("type.googleapis.com/google.rpc.BadRequest", detail.GetProperty("@type").GetString());
+            var violation = Assert.Single(detail.GetProperty("fieldViolations").EnumerateArray().ToArray());
+            Assert.Equal(("display_name", description), (violation.GetProperty("field").GetString(), violation.GetProperty("description").GetString()));
+        }
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AigneHub.Api.Errors;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
-using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 
 namespace AigneHub.Api.Rest.OpenAI;
 
@@ -15,16 +14,14 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// </summary>
 internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next, ILogger<OpenAIErrorEnvelopeMiddleware> logger)
 {
-    private const int BufferThreshold = 1024 * 1024;
-
     public async Task InvokeAsync(HttpContext context)
     {
-        var bodyMessage = TranscodedBodyMessage(context);
+        var bodyMessage = TranscodedRequestBody.Message(context);
         if (bodyMessage is not null)
         {
             // Seekable already when the chat route buffered it; otherwise kept as the transcoder reads it, in pooled
             // memory up to 1 MiB (larger embedding batches spill to a temporary file).
-            context.Request.EnableBuffering(BufferThreshold);
+            TranscodedRequestBody.KeepForDiagnosis(context.Request);
         }
 
         var original = context.Response.Body;
@@ -63,57 +60,17 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
             : FromResponse(context, guard.CapturedError);
         if (bodyMessage is not null && error.GrpcStatus == StatusCode.InvalidArgument && error.Param is null && error.Violations is null)
         {
-            error = await DiagnoseAsync(context.Request, bodyMessage, error);
+            error = await TranscodedRequestBody.DiagnoseAsync(context.Request, bodyMessage) is { } misfit ? Diagnosed(error, misfit) : error;
         }
 
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
 
-    /// <summary>The message a POST's JSON body is read into when the route is a transcoded gRPC method, else null.</summary>
-    private static MessageDescriptor? TranscodedBodyMessage(HttpContext context)
-    {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasJsonContentType()
-            || context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not { } transcoding)
-        {
-            return null;
-        }
-
-        var input = transcoding.MethodDescriptor.InputType;
-        return transcoding.HttpRule.Body switch
-        {
-            "*" => input,
-            "" => null,
-            var field => input.FindFieldByName(field) is { FieldType: FieldType.Message } bodyField ? bodyField.MessageType : null,
-        };
-    }
-
-    /// <summary>The refusal with the field at fault named, when the body shows one; the refusal as it was otherwise.</summary>
-    internal static async Task<HubError> DiagnoseAsync(HttpRequest request, MessageDescriptor message, HubError refusal)
-    {
-        if (!request.Body.CanSeek)
-        {
-            return refusal;
-        }
-
-        using var body = new MemoryStream();
-        try
-        {
-            request.Body.Position = 0;
-            await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException or IOException or OperationCanceledException)
-        {
-            // The rest of the body was over the limit or never came: the transcoder's own refusal stands.
-            return refusal;
-        }
-
-        return Diagnosed(refusal, message, body.GetBuffer().AsSpan(0, (int)body.Length));
-    }
-
     internal static HubError Diagnosed(HubError refusal, MessageDescriptor message, ReadOnlySpan<byte> body) =>
-        RequestJsonDiagnosis.Diagnose(message, body) is { } misfit
-            ? refusal with { Param = misfit.Param, Message = misfit.Param is null ? "We could not parse the JSON body of your request. " + misfit.Message : misfit.Message }
-            : refusal;
+        RequestJsonDiagnosis.Diagnose(message, body) is { } misfit ? Diagnosed(refusal, misfit) : refusal;
+
+    private static HubError Diagnosed(HubError refusal, (string? Param, string Message) misfit) =>
+        refusal with { Param = misfit.Param, Message = misfit.Param is null ? "We could not parse the JSON body of your request. " + misfit.Message : misfit.Message };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed unexpectedly at the edge")]
     private static partial void LogCrashed(ILogger logger, Exception exception, string requestId);
@@ -164,86 +121,6 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
         catch (JsonException)
         {
             return false;
-        }
-    }
-
-    /// <summary>Passes writes through until the first write of an error response, which it captures instead.</summary>
-    private sealed class ErrorCapturingStream(Stream inner, HttpResponse response) : Stream
-    {
-        private MemoryStream? _captured;
-        private bool _decided;
-
-        public ReadOnlyMemory<byte> CapturedError => _captured is null ? ReadOnlyMemory<byte>.Empty : _captured.GetBuffer().AsMemory(0, (int)_captured.Length);
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        private Stream Target
-        {
-            get
-            {
-                if (!_decided)
-                {
-                    _decided = true;
-                    if (response.StatusCode >= 400)
-                    {
-                        _captured = new MemoryStream();
-                    }
-                }
-
-                return _captured ?? inner;
-            }
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Target.Write(buffer, offset, count);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Target.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Target.WriteAsync(buffer, cancellationToken);
-
-        // Flushing an undecided response would send its headers before we know whether it is an error.
-        public override void Flush()
-        {
-            if (_decided && _captured is null)
-            {
-                inner.Flush();
-            }
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) =>
-            _decided && _captured is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override ValueTask DisposeAsync()
-        {
-            _captured?.Dispose();
-            return ValueTask.CompletedTask;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _captured?.Dispose();
-            }
         }
     }
 }
