@@ -55,10 +55,11 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
             return;
         }
 
-        var error = context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError hubError
-            ? hubError
-            : FromResponse(context, guard.CapturedError);
-        if (bodyMessage is not null && error.GrpcStatus == StatusCode.InvalidArgument && error.Param is null && error.Violations is null)
+        var hubRefused = context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError;
+        var error = hubRefused ? (HubError)stashed! : FromResponse(context, guard.CapturedError);
+
+        // Only the transcoder's own refusal of the body is diagnosed: a refusal by the hub says what it means already.
+        if (bodyMessage is not null && !hubRefused && error.GrpcStatus == StatusCode.InvalidArgument)
         {
             error = await TranscodedRequestBody.DiagnoseAsync(context.Request, bodyMessage) is { } misfit ? Diagnosed(error, misfit) : error;
         }
