@@ -34,7 +34,7 @@ internal sealed class HubService(IMediator mediator) : V1.Hub.HubBase
         var info = await mediator.Send(new GetUserInfoQuery(), context.CancellationToken);
         var response = new GetUserInfoResponse
         {
-            User = new HubUserProfile { Did = info.UserId, FullName = info.FullName, Role = info.Role.ToString().ToLowerInvariant() },
+            User = new HubUserProfile { Did = info.UserId, FullName = info.FullName, Role = AccessMapping.RoleName(info.Role) },
             EnableCredit = info.CreditsEnabled,
         };
         if (info.Email is not null)

@@ -74,19 +74,7 @@ internal sealed partial class AigneChatEndpoint(IMediator mediator, TimeProvider
         var response = context.Response;
         var aborted = context.RequestAborted;
         await using var enumerator = updates.GetAsyncEnumerator(aborted);
-
-        // Nothing is sent before the first update, so a refused call still gets its HTTP status and error body.
-        if (!await enumerator.MoveNextAsync())
-        {
-            throw new InvalidOperationException("The chat stream ended without any update.");
-        }
-
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-
-        using var open = context.RequestServices.GetRequiredService<HubMetrics>().TrackStream("aigne");
+        using var open = await ChatEventStream.StartAsync(context, enumerator, "aigne");
         var output = response.BodyWriter;
         var jsonMode = IsJsonMode(request);
         var text = jsonMode ? new System.Text.StringBuilder() : null;

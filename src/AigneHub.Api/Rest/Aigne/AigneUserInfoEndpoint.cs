@@ -32,7 +32,7 @@ internal sealed class AigneUserInfoEndpoint(IMediator mediator, TimeProvider tim
                     json.WriteString("email", email);
                 }
 
-                json.WriteString("role", info.Role.ToString().ToLowerInvariant());
+                json.WriteString("role", Grpc.AccessMapping.RoleName(info.Role));
                 json.WriteEndObject();
                 if (info.Credits is { } credits)
                 {

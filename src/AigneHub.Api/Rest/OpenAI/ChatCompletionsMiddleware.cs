@@ -102,19 +102,7 @@ internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IM
         var response = context.Response;
         var aborted = context.RequestAborted;
         await using var enumerator = updates.GetAsyncEnumerator(aborted);
-
-        // Nothing is sent until the first update exists: a call refused before that gets a proper HTTP error status.
-        if (!await enumerator.MoveNextAsync())
-        {
-            throw new InvalidOperationException("The chat stream ended without any update.");
-        }
-
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-
-        using var open = context.RequestServices.GetRequiredService<HubMetrics>().TrackStream("openai");
+        using var open = await ChatEventStream.StartAsync(context, enumerator, "openai");
         var writer = new ChatCompletionChunkWriter(response.BodyWriter, includeUsage);
         try
         {

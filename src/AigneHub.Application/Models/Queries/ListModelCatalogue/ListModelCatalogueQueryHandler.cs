@@ -16,7 +16,8 @@ internal sealed class ListModelCatalogueQueryHandler(IProviderCatalog catalog, I
     {
         await using var session = store.QuerySession();
         var rates = await session.Query<ModelRate>().ToListAsync(cancellationToken);
-        var providers = await session.Query<ProviderConfig>().ToListAsync(cancellationToken);
+        // Only the names: a provider's configuration also holds its (encrypted) credentials, which this public list never needs.
+        var providers = await session.Query<ProviderConfig>().Select(p => new ProviderName(p.Id, p.DisplayName)).ToListAsync(cancellationToken);
         return Join(
             catalog.ListModels(),
             rates.ToDictionary(r => (r.Type, r.Provider, r.Model), r => (r.InputRate, r.OutputRate)),
@@ -55,4 +56,6 @@ internal sealed class ListModelCatalogueQueryHandler(IProviderCatalog catalog, I
 
         return entries;
     }
+
+    private sealed record ProviderName(string Id, string DisplayName);
 }
