@@ -14,12 +14,12 @@ internal static class RequestJsonDiagnosis
     private const int MaxDepth = 64;
 
     /// <summary>The first misfit of <paramref name="json"/> against <paramref name="message"/>, or null when none is found.</summary>
-    public static (string? Param, string Message)? Diagnose(MessageDescriptor message, ReadOnlySpan<byte> json)
+    public static (string? Param, string Message)? Diagnose(MessageDescriptor message, ReadOnlyMemory<byte> json)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
@@ -210,10 +210,8 @@ internal static class RequestJsonDiagnosis
     private static (string? Param, string Message) Misfit(string path, string expected, JsonElement value)
     {
         var got = Describe(value);
-        // An integer too large for the field is the right type with the wrong value.
-        var kind = expected == "an integer" && got == "an integer" ? "value" : "type";
-        return kind == "value"
-            ? (path, $"Invalid value for '{path}': {value.GetRawText()} is out of range for an integer.")
+        return expected == got
+            ? (path, $"Invalid value for '{path}': {value.GetRawText()} is out of range for {expected}.") // an integer too large for the field
             : (path, $"Invalid type for '{path}': expected {expected}, but got {got} instead.");
     }
 

@@ -56,6 +56,6 @@ internal static class TranscodedRequestBody
             return null;
         }
 
-        return RequestJsonDiagnosis.Diagnose(message, body.GetBuffer().AsSpan(0, (int)body.Length));
+        return RequestJsonDiagnosis.Diagnose(message, body.GetBuffer().AsMemory(0, (int)body.Length));
     }
 }

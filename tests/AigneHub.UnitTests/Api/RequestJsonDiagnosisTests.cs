@@ -48,7 +48,7 @@ public sealed class RequestJsonDiagnosisTests
     [Fact]
     public void Other_request_messages_are_walked_by_their_own_fields()
     {
-        var misfit = RequestJsonDiagnosis.Diagnose(CreateEmbeddingsRequest.Descriptor, """{"model":"m","input":["a"],"dimensions":"big"}"""u8);
+        var misfit = RequestJsonDiagnosis.Diagnose(CreateEmbeddingsRequest.Descriptor, """{"model":"m","input":["a"],"dimensions":"big"}"""u8.ToArray());
 
         Assert.Equal(("dimensions", "Invalid type for 'dimensions': expected an integer, but got a string instead."), misfit);
     }

@@ -89,7 +89,7 @@ internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IM
         catch (Exception ex) when (ex is InvalidJsonException or InvalidProtocolBufferException)
         {
             var refusal = HubErrorMapper.FromGrpcStatus(global::Grpc.Core.StatusCode.InvalidArgument, ex.Message);
-            await RefuseAsync(context, OpenAIErrorEnvelopeMiddleware.Diagnosed(refusal, CreateChatCompletionRequest.Descriptor, body.Span));
+            await RefuseAsync(context, OpenAIErrorEnvelopeMiddleware.Diagnosed(refusal, CreateChatCompletionRequest.Descriptor, body));
         }
         catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
         {

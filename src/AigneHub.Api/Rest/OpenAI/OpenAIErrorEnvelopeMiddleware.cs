@@ -67,7 +67,7 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
 
-    internal static HubError Diagnosed(HubError refusal, MessageDescriptor message, ReadOnlySpan<byte> body) =>
+    internal static HubError Diagnosed(HubError refusal, MessageDescriptor message, ReadOnlyMemory<byte> body) =>
         RequestJsonDiagnosis.Diagnose(message, body) is { } misfit ? Diagnosed(refusal, misfit) : refusal;
 
     private static HubError Diagnosed(HubError refusal, (string? Param, string Message) misfit) =>
