@@ -19,6 +19,7 @@ using Hangfire.PostgreSql;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure;
 
@@ -44,6 +45,9 @@ public static class DependencyInjection
         var marten = services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString, statisticsZone))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
+        // Marten's default log writes a stale version or a cancelled query at Error with SQL and parameter values.
+        services.ConfigureMarten((provider, options) =>
+            options.Logger(new HubMartenLogger(provider.GetRequiredService<ILoggerFactory>().CreateLogger(HubMartenLogger.Category))));
         if (analytics.RunsDaemon)
         {
             // Solo: this instance alone runs the asynchronous projections (DESIGN §7: HotCold is not available here).

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using AigneHub.Api.Hosting;
 using AigneHub.TestUpstreams;
@@ -23,7 +21,7 @@ public sealed class SecretsInLogsTests : IAsyncLifetime
     private const string UpstreamKey = "sk-config-upstream-secret-0a1b2c3d4e5f6a7b";
     private const string CredentialKey = "sk-registered-credential-secret-9f8e7d6c5b4a";
     private const string ForgedKey = "ahk_00000000000000ff_forged-secret-material-0123456789-abcdefghijklmn";
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly LogCapture _logs = new();
     private readonly string _ringKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private FakeOpenAIUpstream _upstream = null!;
     private HubApplication _hub = null!;
@@ -154,51 +152,6 @@ public sealed class SecretsInLogsTests : IAsyncLifetime
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.IsSuccessStatusCode, body);
             return JsonDocument.Parse(body).RootElement.Clone();
-        }
-    }
-
-    /// <summary>Keeps every log entry as text: category, message, exception and every scope value.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-    {
-        private readonly ConcurrentQueue<string> _entries = new();
-        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
-
-        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-        public string Text() => string.Join('\n', _entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => owner._scopes.Push(state);
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var entry = new StringBuilder().Append(category).Append(": ").Append(formatter(state, exception));
-                if (state is IEnumerable<KeyValuePair<string, object?>> values)
-                {
-                    foreach (var (name, value) in values)
-                    {
-                        entry.Append(' ').Append(name).Append('=').Append(value);
-                    }
-                }
-
-                if (exception is not null)
-                {
-                    entry.Append('\n').Append(exception);
-                }
-
-                owner._scopes.ForEachScope((scope, builder) => builder.Append(" scope=").Append(scope is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(",", pairs.Select(p => $"{p.Key}:{p.Value}")) : scope), entry);
-                owner._entries.Enqueue(entry.ToString());
-            }
         }
     }
 }

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AigneHub.FunctionalTests.Hosting;
+
+/// <summary>
+/// A client's mistake (a 4xx, a stale version, a request it gave up on) is the client's business: the hub logs it at
+/// Information or below, in one line, without SQL, parameter values or a stack trace. Errors are for the hub's own faults.
+/// </summary>
+public sealed class ClientMistakeLogTests(QuietLogFixture hub) : IClassFixture<QuietLogFixture>
+{
+    [Fact]
+    public async Task A_stale_expected_version_is_a_409_logged_quietly()
+    {
+        var mark = hub.Logs.Mark();
+
+        using var response = await hub.Rest.PostAsJsonAsync("/api/admin/users/owner:setRole", new { expected_version = 99, role = "admin" });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        await Task.Delay(200);
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
+    public async Task Registering_a_registered_provider_is_a_409_logged_quietly()
+    {
+        using (var first = await hub.Rest.PostAsJsonAsync("/api/admin/providers", new { provider = "deepseek", base_url = "http://127.0.0.1:9/v1" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var mark = hub.Logs.Mark();
+        using var again = await hub.Rest.PostAsJsonAsync("/api/admin/providers", new { provider = "deepseek", base_url = "http://127.0.0.1:9/v1" });
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        await Task.Delay(200);
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
+    public async Task Writers_racing_with_the_same_expected_version_get_409s_logged_quietly()
+    {
+        using (var registered = await hub.Rest.PostAsJsonAsync("/api/admin/providers", new { provider = "xai", base_url = "http://127.0.0.1:9/v1" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        var mark = hub.Logs.Mark();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, "/api/admin/providers/xai") { Content = JsonContent.Create(new { expected_version = 1, base_url = $"http://127.0.0.{i + 1}:9/v1" }) };
+            using var response = await hub.Rest.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Contains(HttpStatusCode.Conflict, statuses);
+        await Task.Delay(200);
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_while_its_credits_are_being_held_is_logged_quietly()
+    {
+        // The owner's account exists after one call; then another connection locks its stream row, so the next hold waits.
+        using (var first = await hub.Rest.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = new object[] { new { role = "user", content = "hi" } } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        await using var connection = new NpgsqlConnection(hub.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("select id from aignehub.mt_streams where id = 'account:owner' for update", connection, transaction))
+        {
+            Assert.Equal("account:owner", await lockRow.ExecuteScalarAsync());
+        }
+
+        var mark = hub.Logs.Mark();
+        using var leaving = new CancellationTokenSource();
+        var call = hub.Rest.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = new object[] { new { role = "user", content = "hi" } } }, leaving.Token);
+        await WaitUntilAsync(async () =>
+        {
+            await using var waiting = new NpgsqlCommand("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()", connection, transaction);
+            return (long)(await waiting.ExecuteScalarAsync())! > 0;
+        });
+        await leaving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await WaitUntilAsync(async () =>
+        {
+            await using var waiting = new NpgsqlCommand("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()", connection, transaction);
+            return (long)(await waiting.ExecuteScalarAsync())! == 0;
+        });
+        await transaction.RollbackAsync();
+        await Task.Delay(300);
+
+        AssertQuiet(mark.Entries);
+    }
+
+    private static void AssertQuiet(IReadOnlyList<CapturedLogEntry> entries)
+    {
+        var loud = entries.Where(e => e.Level >= LogLevel.Warning || e.Exception is not null || e.Text.Contains("mt_", StringComparison.Ordinal)).ToList();
+        Assert.True(loud.Count == 0, string.Join("\n----\n", loud));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 15 s");
+            await Task.Delay(50);
+        }
+    }
+}
