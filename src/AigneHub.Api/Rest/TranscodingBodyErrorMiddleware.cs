@@ -43,8 +43,16 @@ internal sealed class TranscodingBodyErrorMiddleware(RequestDelegate next)
         }
 
         // Only the transcoder's own refusal of the body: a refusal by the hub left its HubError behind.
-        if (response.StatusCode == StatusCodes.Status400BadRequest
-            && !context.Items.ContainsKey(HubError.HttpContextKey)
+        var transcoderRefused = response.StatusCode == StatusCodes.Status400BadRequest && !context.Items.ContainsKey(HubError.HttpContextKey);
+        if (transcoderRefused && Hosting.DeclaredBodyLimitMiddleware.BodyOverLimit(context) is { } tooLarge)
+        {
+            // A chunked body over the limit, which the transcoder calls unreadable JSON: 413, as with a declared length.
+            response.ContentLength = null;
+            await Identity.AccessRefusalWriter.WriteAsync(context, HubErrorMapper.Map(tooLarge, context.TraceIdentifier));
+            return;
+        }
+
+        if (transcoderRefused
             && await TranscodedRequestBody.DiagnoseAsync(context.Request, bodyMessage) is { } misfit)
         {
             response.ContentLength = null;

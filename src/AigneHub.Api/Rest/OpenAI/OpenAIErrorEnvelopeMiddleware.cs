@@ -56,6 +56,13 @@ internal sealed partial class OpenAIErrorEnvelopeMiddleware(RequestDelegate next
         }
 
         var hubRefused = context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError;
+        if (!hubRefused && Hosting.DeclaredBodyLimitMiddleware.BodyOverLimit(context) is { } tooLarge)
+        {
+            // A chunked body over the limit: the transcoder calls that unreadable JSON (400); it is 413, as with a declared length.
+            await OpenAIErrorBody.WriteResponseAsync(context, HubErrorMapper.Map(tooLarge, context.TraceIdentifier));
+            return;
+        }
+
         var error = hubRefused ? (HubError)stashed! : FromResponse(context, guard.CapturedError);
 
         // Only the transcoder's own refusal of the body is diagnosed: a refusal by the hub says what it means already.
