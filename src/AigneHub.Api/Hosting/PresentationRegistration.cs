@@ -61,6 +61,8 @@ internal static class PresentationRegistration
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();
+        // A malformed gRPC request message is INVALID_ARGUMENT, not gRPC's UNKNOWN with an Error in the log.
+        app.UseMiddleware<GrpcRequestFrameMiddleware>();
         app.UseMiddleware<ChatCompletionsMiddleware>();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),

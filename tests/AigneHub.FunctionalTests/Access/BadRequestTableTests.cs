@@ -161,6 +161,43 @@ public sealed class BadRequestTableTests(HubFixture hub)
         await AssertNoCallRecordAsync(response);
     }
 
+    [Theory]
+    [InlineData("/v1/embeddings", """{"model":"openai/text-embedding-3-small","input":"PAD"}""")]
+    [InlineData("/v1/images/generations", """{"model":"openai/dall-e-3","prompt":"PAD"}""")]
+    [InlineData("/v1/chat/completions", """{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"PAD"}]}""")]
+    [InlineData("/api/v2/embeddings", """{"input":{"model":"openai/text-embedding-3-small","input":"PAD"}}""")]
+    [InlineData("/api/admin/users", """{"display_name":"PAD","role":"member"}""")]
+    [InlineData("/api/admin/providers", """{"provider":"PAD"}""")]
+    public async Task A_chunked_body_over_the_limit_is_413_like_one_with_a_declared_length(string path, string template)
+    {
+        hub.Upstream.Reset();
+        // No Content-Length: the hub only finds out while it reads. 10 MB is over every route's limit (chat's is 8 MB).
+        var body = Encoding.UTF8.GetBytes(template.Replace("PAD", new string('a', 10 * 1024 * 1024), StringComparison.Ordinal));
+        var (status, text) = await ChunkedRequest.PostAsync(hub.RestUri, path, "application/json", body, TestAccess.OwnerKey);
+
+        Assert.True(status == 413, $"{path}: {status} {text}");
+        Assert.Contains("too large", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(hub.Upstream.Requests);
+    }
+
+    [Theory]
+    [InlineData("garbage protobuf (a string field longer than the message)", new byte[] { 0, 0, 0, 0, 3, 0x0A, 0x7F, 0x41 })]
+    [InlineData("garbage protobuf (field number zero)", new byte[] { 0, 0, 0, 0, 2, 0x00, 0x01 })]
+    [InlineData("length prefix 0xFFFFFFFF", new byte[] { 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0A, 0x01, 0x41 })]
+    [InlineData("compressed flag 7", new byte[] { 7, 0, 0, 0, 1, 0x41 })]
+    [InlineData("frame shorter than its length", new byte[] { 0, 0, 0, 0, 9, 0x0A, 0x01 })]
+    [InlineData("bytes after the frame", new byte[] { 0, 0, 0, 0, 0, 0x0A, 0x01, 0x41 })]
+    public async Task A_malformed_grpc_frame_is_invalid_argument_and_reaches_no_provider(string name, byte[] frame)
+    {
+        hub.Upstream.Reset();
+
+        var (status, message) = await GrpcFrames.SendAsync(hub.GrpcUri, "/aignehub.v1.Inference/CreateChatCompletion", frame);
+
+        Assert.True(status == global::Grpc.Core.StatusCode.InvalidArgument, $"{name}: {status} {message}");
+        Assert.DoesNotContain("Exception was thrown by handler", message, StringComparison.Ordinal);
+        Assert.Empty(hub.Upstream.Requests);
+    }
+
     private async Task AssertNoCallRecordAsync(HttpResponseMessage response)
     {
         var requestId = response.Headers.TryGetValues("x-request-id", out var values) ? values.Single() : null;

@@ -61,6 +61,19 @@ public sealed class ClientMistakeLogTests(QuietLogFixture hub) : IClassFixture<Q
     }
 
     [Fact]
+    public async Task A_malformed_grpc_request_is_invalid_argument_logged_quietly()
+    {
+        var mark = hub.Logs.Mark();
+
+        var garbage = await GrpcFrames.SendAsync(hub.GrpcUri, "/aignehub.v1.Inference/CreateChatCompletion", [0, 0, 0, 0, 3, 0x0A, 0x7F, 0x41]);
+        var hugeLength = await GrpcFrames.SendAsync(hub.GrpcUri, "/aignehub.v1.Embeddings/CreateEmbeddings", [0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0A]);
+
+        Assert.Equal((global::Grpc.Core.StatusCode.InvalidArgument, global::Grpc.Core.StatusCode.InvalidArgument), (garbage.Status, hugeLength.Status));
+        await Task.Delay(200);
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
     public async Task A_client_that_leaves_while_its_credits_are_being_held_is_logged_quietly()
     {
         // The owner's account exists after one call; then another connection locks its stream row, so the next hold waits.
