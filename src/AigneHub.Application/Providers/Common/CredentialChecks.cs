@@ -10,9 +10,20 @@ namespace AigneHub.Application.Providers.Common;
 /// </summary>
 internal sealed class CredentialChecks(IDocumentStore store, ISecretProtector protector, IProviderProbes probes, TimeProvider time)
 {
-    /// <summary>The probe's answer, or null when the hub cannot probe this provider.</summary>
-    public async Task<ProbeResult?> ProbeAsync(ProviderConfig config, ProviderCredentialState credential, CancellationToken cancellationToken) =>
-        await probes.ProbeAsync(config.Id, config.BaseUrl, config.Region, ProviderCredentials.Decrypt(protector, credential), cancellationToken);
+    /// <summary>
+    /// The probe's answer, or null when the hub cannot probe this provider. A stored value that must not be sent
+    /// upstream (<see cref="UpstreamValues"/>) fails the check without a probe.
+    /// </summary>
+    public async Task<ProbeResult?> ProbeAsync(ProviderConfig config, ProviderCredentialState credential, CancellationToken cancellationToken)
+    {
+        var decrypted = ProviderCredentials.Decrypt(protector, credential);
+        if ((UpstreamValues.UnsendableEndpointField(config.BaseUrl, config.Region) ?? UpstreamValues.UnsendableField(decrypted)) is { } field)
+        {
+            return new ProbeResult(false, null, Domain.Usage.ErrorKind.InvalidRequest, UpstreamValues.Refusal(field));
+        }
+
+        return await probes.ProbeAsync(config.Id, config.BaseUrl, config.Region, decrypted, cancellationToken);
+    }
 
     /// <summary>Records the answer as a <c>CredentialTested</c> event by <paramref name="actor"/>.</summary>
     public Task<ProviderView> RecordAsync(string provider, Guid credentialId, ProbeResult result, string actor, CancellationToken cancellationToken) =>

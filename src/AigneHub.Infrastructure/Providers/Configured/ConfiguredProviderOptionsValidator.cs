@@ -1,10 +1,12 @@
+using AigneHub.Application.Providers.Common;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Configured;
 
 /// <summary>
 /// Start-up validation of every configured provider (one named <see cref="ConfiguredProviderOptions"/> each), reporting
-/// every problem at once, naming the key and never quoting a secret. A provider that is off is not checked.
+/// every problem at once, naming the key and never quoting a secret. A provider that is off is not checked. The key
+/// and base URL follow the rule for every value sent upstream (<see cref="UpstreamValues"/>).
 /// </summary>
 internal sealed class ConfiguredProviderOptionsValidator(IReadOnlyList<ConfiguredProviderDefinition> definitions)
     : IValidateOptions<ConfiguredProviderOptions>
@@ -35,6 +37,10 @@ internal sealed class ConfiguredProviderOptionsValidator(IReadOnlyList<Configure
         {
             failures.Add($"{section}:BaseUrl is required when the provider is enabled: {definition.Provider} has no default base URL.");
         }
+        else if (options.HasBaseUrl && !UpstreamValues.IsSendable(options.BaseUrl!.Trim(), UpstreamValues.MaxBaseUrlLength))
+        {
+            failures.Add($"{section}:BaseUrl must not contain control characters (such as CR, LF or NUL) and must be at most {UpstreamValues.MaxBaseUrlLength} characters.");
+        }
         else if (options.ResolveBaseUrl(profile) is null)
         {
             failures.Add($"{section}:BaseUrl must be an absolute http or https URL.");
@@ -51,6 +57,10 @@ internal sealed class ConfiguredProviderOptionsValidator(IReadOnlyList<Configure
         {
             // Said without echoing the key: whitespace usually means a copy-paste slip.
             failures.Add($"{section}:ApiKey must not contain whitespace or control characters.");
+        }
+        else if (options.ApiKey!.Length > UpstreamValues.MaxApiKeyLength)
+        {
+            failures.Add($"{section}:ApiKey must be at most {UpstreamValues.MaxApiKeyLength} characters.");
         }
 
         if (options.Models.Any(string.IsNullOrWhiteSpace))

@@ -95,6 +95,13 @@ internal sealed partial class RegisteredProviders(
             return null;
         }
 
+        if (UpstreamValues.UnsendableEndpointField(config.BaseUrl, config.Region) is { } endpointField)
+        {
+            // Stored before the admin API refused such values: never written into a request line.
+            LogUnsendableEndpoint(logger, config.Id, endpointField);
+            return null;
+        }
+
         var baseUrl = profiles.BaseUrlFor(config.Id, config.BaseUrl, config.Region);
         if (baseUrl is null)
         {
@@ -108,6 +115,13 @@ internal sealed partial class RegisteredProviders(
             try
             {
                 var decrypted = ProviderCredentials.Decrypt(protector, credential);
+                if (UpstreamValues.UnsendableField(decrypted) is { } field)
+                {
+                    // Stored before the admin API refused such values: never sent; the others take its calls.
+                    LogUnsendableCredential(logger, config.Id, credential.Id, field);
+                    continue;
+                }
+
                 credentials.Add((decrypted, credential.Weight));
 
                 // Only a credential seen disabled and now enabled again was revived. One this instance refused a moment
@@ -167,6 +181,12 @@ internal sealed partial class RegisteredProviders(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} has no base URL and no default endpoint; it is not routed")]
     private static partial void LogNoEndpoint(ILogger logger, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} has a stored {Field} with a control character or over the length limit; it is not routed until an operator replaces it")]
+    private static partial void LogUnsendableEndpoint(ILogger logger, string provider, string field);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credential {CredentialId} of {Provider} has a stored {Field} with a control character or over the length limit; it is never sent, and is out of the rotation until an operator replaces it")]
+    private static partial void LogUnsendableCredential(ILogger logger, string provider, Guid credentialId, string field);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Credential {CredentialId} of {Provider} cannot be decrypted (key {KeyId}); it is not routed")]
     private static partial void LogUndecryptable(ILogger logger, Exception exception, string provider, Guid credentialId, string keyId);

@@ -82,6 +82,33 @@ public sealed class ConfiguredProviderValidationTests
         Assert.Equal(expected, failures.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("https://api.deepseek.com\r\nX-Injected: yes")]
+    [InlineData("https://api.deepseek.com/\u0000")]
+    [InlineData("https://api.deepseek.com/\u0085v1")]
+    public void A_base_url_with_a_control_character_fails_start_up_without_quoting_it(string baseUrl)
+    {
+        using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?>
+        {
+            ["Providers:DeepSeek:ApiKey"] = "sk-deepseek",
+            ["Providers:DeepSeek:BaseUrl"] = baseUrl,
+        });
+
+        var failure = Assert.Single(services.StartupFailures());
+
+        Assert.Equal("Providers:DeepSeek:BaseUrl must not contain control characters (such as CR, LF or NUL) and must be at most 2048 characters.", failure);
+    }
+
+    [Fact]
+    public void A_key_over_the_length_limit_fails_start_up_without_quoting_it()
+    {
+        using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { ["Providers:OpenAI:ApiKey"] = "sk-" + new string('k', 5000) });
+
+        var failure = Assert.Single(services.StartupFailures());
+
+        Assert.Equal("Providers:OpenAI:ApiKey must be at most 4096 characters.", failure);
+    }
+
     [Fact]
     public void Validation_failure_about_the_key_does_not_quote_it()
     {

@@ -15,18 +15,24 @@ internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCrede
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).OverridePropertyName("weight");
         RuleFor(c => c.Actor).Actor();
 
+        // Whatever the provider, a secret is sent upstream in a header (or signs one): never a control character.
+        RuleFor(c => c.ApiKey).SentUpstream("api_key", UpstreamValues.MaxApiKeyLength).OverridePropertyName("api_key");
+        RuleFor(c => c.AccessKeyId).SentUpstream("access_key_id", UpstreamValues.MaxAccessKeyIdLength).OverridePropertyName("access_key_id");
+        RuleFor(c => c.SecretAccessKey).SentUpstream("secret_access_key", UpstreamValues.MaxSecretAccessKeyLength).OverridePropertyName("secret_access_key");
+
         When(c => c.Provider == ProviderNames.Bedrock, () =>
         {
+            // \z, not $: in .NET $ also matches before a final newline.
             RuleFor(c => c.AccessKeyId).NotEmpty().WithMessage("bedrock needs access_key_id")
-                .Matches("^[A-Z0-9]{16,128}$").WithMessage("access_key_id must be an AWS access key id (upper-case letters and digits)")
+                .Matches("^[A-Z0-9]{16,128}\\z").WithMessage("access_key_id must be an AWS access key id (upper-case letters and digits)")
                 .OverridePropertyName("access_key_id");
             RuleFor(c => c.SecretAccessKey).NotEmpty().WithMessage("bedrock needs secret_access_key")
-                .MaximumLength(256).OverridePropertyName("secret_access_key");
+                .OverridePropertyName("secret_access_key");
             RuleFor(c => c.ApiKey).Empty().WithMessage("bedrock takes an access key pair, not api_key").OverridePropertyName("api_key");
         }).Otherwise(() =>
         {
             RuleFor(c => c.ApiKey).NotEmpty().WithMessage(c => $"{c.Provider} needs api_key")
-                .MaximumLength(4096).Must(k => k is null || k.Trim() == k).WithMessage("api_key must not start or end with whitespace")
+                .Must(k => k is null || k.Trim() == k).WithMessage("api_key must not start or end with whitespace")
                 .OverridePropertyName("api_key");
             RuleFor(c => c.AccessKeyId).Empty().WithMessage(c => $"{c.Provider} takes api_key, not an access key pair").OverridePropertyName("access_key_id");
             RuleFor(c => c.SecretAccessKey).Empty().WithMessage(c => $"{c.Provider} takes api_key, not an access key pair").OverridePropertyName("secret_access_key");
