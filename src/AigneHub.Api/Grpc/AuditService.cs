@@ -32,6 +32,7 @@ internal sealed class AuditService(IMediator mediator) : V1.Audit.AuditBase
                 Target = entry.Target,
                 Outcome = entry.Outcome,
                 At = Timestamp.FromDateTimeOffset(entry.At),
+                Count = entry.Count,
             };
             if (entry.Before is not null)
             {

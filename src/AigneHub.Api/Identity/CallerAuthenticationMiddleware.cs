@@ -19,7 +19,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
     IAccessKeyAuthenticator keys,
     IBearerTokenAuthenticator tokens,
     ClientAddressRules addresses,
-    IAuditTrail audit,
+    IRefusalAudit refusals,
     ILogger<CallerAuthenticationMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -37,7 +37,7 @@ internal sealed partial class CallerAuthenticationMiddleware(
         if (addresses.Refusal(address) is { } denied)
         {
             refusal = new PermissionDeniedException(denied);
-            await audit.RecordAsync("IpDenied", $"address:{address}", null, null, $"refused: {denied}", context.RequestAborted);
+            await refusals.RefusedAsync("IpDenied", $"address:{address}", $"refused: {denied}");
         }
 
         refusal ??= await AuthenticateAsync(context, address);
@@ -83,7 +83,9 @@ internal sealed partial class CallerAuthenticationMiddleware(
         }
         else
         {
-            return new AuthenticationRequiredException("The access key is not valid. Check that you copied the whole key (ahk_…).");
+            const string malformed = "The access key is not valid. Check that you copied the whole key (ahk_…).";
+            await refusals.RefusedAsync("KeyRefused", $"address:{address}", $"refused: {malformed}");
+            return new AuthenticationRequiredException(malformed);
         }
 
         if (result.Caller is { } caller)
@@ -94,10 +96,12 @@ internal sealed partial class CallerAuthenticationMiddleware(
 
         if (result.Refusal == KeyRefusal.AddressNotAllowed)
         {
-            await audit.RecordAsync("IpDenied", $"key:{token.KeyId}", null, null, $"refused: {result.Message}", context.RequestAborted);
+            await refusals.RefusedAsync("IpDenied", $"key:{token.KeyId}", $"refused: {result.Message}");
             return new PermissionDeniedException(result.Message);
         }
 
+        // A key the hub could name (unknown, wrong secret, revoked, expired) is the target; a token, the address.
+        await refusals.RefusedAsync("KeyRefused", token is null ? $"address:{address}" : $"key:{token.KeyId}", $"refused: {result.Message}");
         return new AuthenticationRequiredException(result.Message);
     }
 

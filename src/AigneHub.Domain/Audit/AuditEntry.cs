@@ -25,6 +25,9 @@ public sealed class AuditEntry
 
     public DateTimeOffset At { get; private set; }
 
+    /// <summary>How many times it happened (refusals are counted per kind, address, reason and minute); at least 1.</summary>
+    public int Count { get; private set; } = 1;
+
     public static AuditEntry Create(AuditEntryRecorded e) => new()
     {
         Id = e.EntryId.ToString(),
@@ -37,5 +40,6 @@ public sealed class AuditEntry
         Address = e.Address,
         CorrelationId = e.CorrelationId,
         At = e.At,
+        Count = Math.Max(1, e.Count),
     };
 }

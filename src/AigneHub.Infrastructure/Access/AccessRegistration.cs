@@ -23,7 +23,11 @@ internal static class AccessRegistration
         services.AddSingleton<Application.Access.RateLimits.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresRateLimiter>());
 
-        services.AddSingleton<Application.Audit.IAuditTrail, Audit.MartenAuditTrail>();
+        services.AddSingleton<Audit.MartenAuditTrail>();
+        services.AddSingleton<Application.Audit.IAuditTrail>(sp => sp.GetRequiredService<Audit.MartenAuditTrail>());
+        services.AddSingleton<Audit.CoalescingRefusalAudit>();
+        services.AddSingleton<Application.Audit.IRefusalAudit>(sp => sp.GetRequiredService<Audit.CoalescingRefusalAudit>());
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.CoalescingRefusalAudit>());
 
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(nameof(OidcTokenAuthenticator), client => client.Timeout = TimeSpan.FromSeconds(10));

@@ -19,21 +19,31 @@ internal sealed partial class MartenAuditTrail(
     TimeProvider time,
     ILogger<MartenAuditTrail> logger) : IAuditTrail
 {
-    public async Task RecordAsync(string kind, string target, string? before, string? after, string outcome, CancellationToken cancellationToken)
+    public Task RecordAsync(string kind, string target, string? before, string? after, string outcome, CancellationToken cancellationToken) =>
+        AppendAsync(
+            [new AuditEntryRecorded(Guid.CreateVersion7(), callers.Current?.Actor ?? "system", kind, target, before, after, outcome, origin.Address, origin.CorrelationId, time.GetUtcNow())],
+            cancellationToken);
+
+    /// <summary>Appends entries as they are (one stream each), in one transaction; a failure is logged, never thrown.</summary>
+    internal async Task AppendAsync(IReadOnlyList<AuditEntryRecorded> entries, CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7();
-        var recorded = new AuditEntryRecorded(
-            id, callers.Current?.Actor ?? "system", kind, target, before, after, outcome, origin.Address, origin.CorrelationId, time.GetUtcNow());
         try
         {
             await using var session = store.LightweightSession();
-            session.Events.StartStream<AuditEntry>(id.ToString(), recorded);
+            foreach (var entry in entries)
+            {
+                session.Events.StartStream<AuditEntry>(entry.EntryId.ToString(), entry);
+            }
+
             await session.SaveChangesAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The change itself is done and cannot be undone here; say loudly that its record is missing.
-            LogNotRecorded(logger, ex, kind, target);
+            foreach (var entry in entries)
+            {
+                LogNotRecorded(logger, ex, entry.Kind, entry.Target);
+            }
         }
     }
 
