@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
+using AigneHub.Tests.Shared;
 using Npgsql;
 
 namespace AigneHub.FunctionalTests.Hosting;
@@ -108,6 +109,59 @@ public sealed class ClientMistakeLogTests(QuietLogFixture hub) : IClassFixture<Q
         await transaction.RollbackAsync();
         await Task.Delay(300);
 
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
+    public async Task A_client_that_hangs_up_mid_stream_is_logged_quietly()
+    {
+        hub.Upstream.ReplyStream([.. Enumerable.Range(0, 100).Select(i => $"word{i} ")], usage: null, delayBetweenPieces: TimeSpan.FromMilliseconds(100));
+        var mark = hub.Logs.Mark();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = "openai/gpt-4o-mini", messages = new object[] { new { role = "user", content = "count" } }, stream = true }),
+            };
+            using (var response = await hub.Rest.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                await body.ReadAtLeastAsync(new byte[16], 16);
+            }
+
+            // Hung up after the first event: the hub cancels the upstream call and releases the hold.
+            await hub.Upstream.ClientAborted.WaitAsync(TimeSpan.FromSeconds(15));
+            await Task.Delay(500);
+        }
+        finally
+        {
+            hub.Upstream.Echo();
+        }
+
+        AssertQuiet(mark.Entries);
+    }
+
+    [Fact]
+    public async Task Refused_and_broken_requests_are_logged_quietly()
+    {
+        var mark = hub.Logs.Mark();
+        using var forged = TestAccess.RestClient(hub.RestUri, "ahk_0000000000000001_not-the-owner-secret-0123456789-abcdefghijklmn");
+
+        using (await forged.GetAsync("/api/admin/users"))
+        using (await hub.Rest.PostAsync("/v1/chat/completions", new StringContent("{\"model\":", System.Text.Encoding.UTF8, "application/json")))
+        using (await hub.Rest.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = Array.Empty<object>() }))
+        using (await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = "", role = "member" }))
+        using (await hub.Rest.GetAsync("/api/admin/nothing-here"))
+        using (await hub.Rest.GetAsync("/v1/chat/completions"))
+        using (await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = "ghost", name = "k", scopes = new[] { "inference" } }))
+        {
+        }
+
+        var tooLarge = System.Text.Encoding.UTF8.GetBytes($$"""{"model":"openai/text-embedding-3-small","input":"{{new string('a', 5 * 1024 * 1024)}}"}""");
+        var (status, _) = await ChunkedRequest.PostAsync(hub.RestUri, "/v1/embeddings", "application/json", tooLarge, TestAccess.OwnerKey);
+        Assert.Equal(413, status);
+        await Task.Delay(200);
         AssertQuiet(mark.Entries);
     }
 
