@@ -58,7 +58,9 @@ internal static class ObservabilityRegistration
         var options = app.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
         if (options.PrometheusEnabled)
         {
-            app.MapPrometheusScrapingEndpoint(options.PrometheusPath);
+            // Like every admin read: the scrape shows which providers and models are used and how much they cost.
+            app.MapPrometheusScrapingEndpoint(options.PrometheusPath)
+                .WithMetadata(new Identity.HubAccessAttribute(Domain.Access.KeyScopes.AdminRead) { AdminRole = true });
         }
 
         return app;

@@ -45,7 +45,7 @@ internal static class HandWrittenRoutes
         new("get", Hosting.JobsDashboard.Path, _ => Binary(
             "Jobs_Dashboard", "Operations", "Hangfire's dashboard of the hub's scheduled jobs (HTML; admins with admin:read; admin:write may also trigger, retry and delete jobs).", "text/html")),
         new("get", "/metrics", _ => Binary(
-            "Metrics_Scrape", "Operations", "Prometheus scrape endpoint (text exposition format).", "text/plain")),
+            "Metrics_Scrape", "Operations", "Prometheus scrape endpoint (text exposition format). Admins and owners with admin:read, like the other admin reads.", "text/plain")),
         new("get", "/healthz", _ => Health("Liveness: answers while the process serves requests; runs no checks.", "health_live"), Anonymous: true),
         new("get", "/readyz", _ => Health("Readiness: the database answers and the hub's schema is applied.", "health_ready"), Anonymous: true),
         new("get", OpenApiEndpoints.Route, _ => OpenApiDocument(), Anonymous: true),
