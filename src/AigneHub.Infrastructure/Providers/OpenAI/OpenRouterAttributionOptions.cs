@@ -15,6 +15,10 @@ public sealed class OpenRouterAttributionOptions
     /// <summary>Sent as <c>X-OpenRouter-Title</c> (the current name of the header once called <c>X-Title</c>).</summary>
     public const string AppTitleHeader = "X-OpenRouter-Title";
 
+    public const int MaxAppUrlLength = 2048;
+
+    public const int MaxAppTitleLength = 256;
+
     /// <summary>The app's URL; unset sends no <see cref="AppUrlHeader"/>.</summary>
     public string? AppUrl { get; set; }
 
@@ -52,11 +56,19 @@ public sealed class OpenRouterAttributionOptions
             {
                 failures.Add($"{Section}:{nameof(AppUrl)} must be printable ASCII: it is sent as an HTTP header.");
             }
+            else if (AppUrl.Trim().Length > MaxAppUrlLength)
+            {
+                failures.Add($"{Section}:{nameof(AppUrl)} must be at most {MaxAppUrlLength} characters: it is sent as an HTTP header.");
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(AppTitle) && !IsHeaderSafe(AppTitle))
         {
             failures.Add($"{Section}:{nameof(AppTitle)} must be printable ASCII: it is sent as an HTTP header.");
+        }
+        else if (!string.IsNullOrWhiteSpace(AppTitle) && AppTitle.Trim().Length > MaxAppTitleLength)
+        {
+            failures.Add($"{Section}:{nameof(AppTitle)} must be at most {MaxAppTitleLength} characters: it is sent as an HTTP header.");
         }
 
         return failures;

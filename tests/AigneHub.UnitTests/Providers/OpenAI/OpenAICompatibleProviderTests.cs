@@ -148,10 +148,15 @@ public sealed class OpenAICompatibleProviderTests
         Assert.Null(toOpenAI.Header("X-OpenRouter-Title"));
     }
 
+    private const string LongTitle = "A title that goes on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on and on";
+
     [Theory]
     [InlineData("hub.example.com", null, "Providers:OpenRouter:AppUrl must be an absolute http or https URL.")]
     [InlineData(null, "Hub\r\nX-Injected: 1", "Providers:OpenRouter:AppTitle must be printable ASCII: it is sent as an HTTP header.")]
     [InlineData(null, "中文应用", "Providers:OpenRouter:AppTitle must be printable ASCII: it is sent as an HTTP header.")]
+    [InlineData(null, "Hub\u0000", "Providers:OpenRouter:AppTitle must be printable ASCII: it is sent as an HTTP header.")]
+    [InlineData("https://hub.example.com/\r\nX-Injected: 1", null, "Providers:OpenRouter:AppUrl must be printable ASCII: it is sent as an HTTP header.")]
+    [InlineData(null, LongTitle, "Providers:OpenRouter:AppTitle must be at most 256 characters: it is sent as an HTTP header.")]
     public void Unusable_attribution_fails_start_up_naming_the_key(string? appUrl, string? appTitle, string expected)
     {
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?>
