@@ -24,7 +24,7 @@
 #   BENCH_CREDITS_CONCURRENCIES ["1 32"]  connections (concurrent requests) per scenario pair
 #   BENCH_ACCOUNTS [1000]                 accounts (users, each with its own key and grant) of the many-accounts scenario
 #   BENCH_HOT_ACCOUNT_CALLS [20000]       N: calls put on the hot account before the "after N calls" measurement
-#   BENCH_HOT_ACCOUNT_MAX_SECONDS [150]   time limit of those N calls (the report says how many were made)
+#   BENCH_HOT_ACCOUNT_MAX_SECONDS [150]   time limit of those N calls, at most 86400 (the report says how many were made)
 #   BENCH_SETUP_PARALLEL [8]              admin requests in flight while creating users, keys and grants
 
 readonly credits_levels="${BENCH_CREDITS_CONCURRENCIES:-1 32}"
@@ -203,6 +203,7 @@ run_credits_suite() {
     is_whole "$c" && ((c >= 1)) || die "BENCH_ACCOUNTS, BENCH_HOT_ACCOUNT_CALLS, BENCH_HOT_ACCOUNT_MAX_SECONDS and BENCH_SETUP_PARALLEL must be whole numbers ≥ 1"
   done
   ((credits_accounts <= 100000)) || die "BENCH_ACCOUNTS is at most 100000"
+  ((hot_max_seconds <= 86400)) || die "BENCH_HOT_ACCOUNT_MAX_SECONDS is at most 86400"
 
   # 1. Set-up.
   local setup_started=$SECONDS

@@ -69,7 +69,7 @@ internal sealed record LoadGenOptions(
                     concurrency = (int)ParseNumber(name, value, 1, 4096, wholeNumber: true);
                     break;
                 case "--duration-seconds":
-                    duration = ParseNumber(name, value, 0.1, 3600, wholeNumber: false);
+                    duration = ParseNumber(name, value, 0.1, 86_400, wholeNumber: false);
                     break;
                 case "--requests":
                     requests = (long)ParseNumber(name, value, 1, 100_000_000, wholeNumber: true);
