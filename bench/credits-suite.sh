@@ -33,7 +33,7 @@ readonly hot_calls="${BENCH_HOT_ACCOUNT_CALLS:-20000}"
 readonly hot_max_seconds="${BENCH_HOT_ACCOUNT_MAX_SECONDS:-150}"
 readonly setup_parallel="${BENCH_SETUP_PARALLEL:-8}"
 # Credits per token. With the fake's usage this makes a call cost a few hundredths of a credit; the grants below
-# cover far more calls than any run makes (the hot grant alone pays for about 30 million).
+# cover far more calls than any run makes (the hot grant alone pays for about 28 million calls).
 readonly credits_input_rate=0.001
 readonly credits_output_rate=0.002
 readonly hot_grant=1000000
