@@ -57,7 +57,7 @@ public static class Delegation
 
         throw new AccessRuleException(
             field,
-            $"A {Name(by.Role)} acts only on {(by.Role == UserRole.Admin ? "members and on themselves" : "themselves")}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.",
+            $"{Capital(Article(by.Role))} {Name(by.Role)} acts only on {(by.Role == UserRole.Admin ? "members and on themselves" : "themselves")}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.",
             isForbidden: true);
     }
 

@@ -208,6 +208,7 @@ public sealed class DelegationTests
         var refusal = Assert.Throws<AccessRuleException>(() => AccessDecisions.RegisterApp(Owner, "app-x", "X", By(Admin, Full(Admin), KeyLimits.None), Now));
 
         Assert.Equal(("user_id", true), (refusal.Field, refusal.IsForbidden));
+        Assert.Equal("An admin acts only on members and on themselves; the user 'own' is an owner.", refusal.Message);
     }
 
     private static AccessKeyCreated Create(Row row) =>
