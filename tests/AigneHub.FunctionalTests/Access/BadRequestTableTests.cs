@@ -127,6 +127,105 @@ public sealed class BadRequestTableTests(HubFixture hub)
         await AssertNoCallRecordAsync(response);
     }
 
+    /// <summary>
+    /// Hostile changes to keys and roles, each made with a credential that may not make it: 403 naming the field. The
+    /// callers ({…} in the table) are made afresh for each row by <see cref="CastAsync"/>.
+    /// </summary>
+    public static TheoryData<string, string, string, string, string> DelegationCases() => new()
+    {
+        // name, caller, path, body, field named in the refusal
+        { "admin mints a key for an owner", "admin", "/api/admin/keys", """{"user_id":"{owner}","name":"k","scopes":["admin:write"]}""", "user_id" },
+        { "admin rotates an owner's key", "admin", "/api/admin/keys/{owner-key}:rotate", """{"expected_version":1}""", "key_id" },
+        { "admin revokes an owner's key", "admin", "/api/admin/keys/{owner-key}:revoke", "{}", "key_id" },
+        { "admin mints a key for another admin", "admin", "/api/admin/keys", """{"user_id":"{other-admin}","name":"k","scopes":["inference"]}""", "user_id" },
+        { "admin rotates another admin's key", "admin", "/api/admin/keys/{other-admin-key}:rotate", """{"expected_version":1}""", "key_id" },
+        { "admin revokes another admin's key", "admin", "/api/admin/keys/{other-admin-key}:revoke", "{}", "key_id" },
+        { "admin demotes another admin", "admin", "/api/admin/users/{other-admin}:setRole", """{"expected_version":1,"role":"member"}""", "user_id" },
+        { "admin demotes an owner", "admin", "/api/admin/users/{owner}:setRole", """{"expected_version":1,"role":"member"}""", "role" },
+        { "admin registers an app for an owner", "admin", "/api/admin/users/{owner}/apps", """{"expected_version":1,"app_id":"x","name":"x"}""", "user_id" },
+        { "inference-only key mints an admin:write key", "admin-inference", "/api/user/keys", """{"name":"k","scopes":["admin:write"]}""", "scopes" },
+        { "admin:read key mints an admin:write key", "admin-read", "/api/user/keys", """{"name":"k","scopes":["admin:read","admin:write"]}""", "scopes" },
+        { "inference-only key rotates its user's admin:write key", "admin-inference", "/api/user/keys/{admin-key}:rotate", """{"expected_version":1}""", "scopes" },
+        { "allow-listed key mints a key for every model", "member-restricted", "/api/user/keys", """{"name":"k","models":["*"]}""", "models" },
+        { "allow-listed key mints a key for another model", "member-restricted", "/api/user/keys", """{"name":"k","models":["openai/gpt-4o-mini"]}""", "models" },
+        { "expiring key mints a key that outlives it", "member-restricted", "/api/user/keys", """{"name":"k","expires_at":"2100-01-01T00:00:00Z"}""", "expires_at" },
+        { "address-bound key mints a key usable anywhere", "member-restricted", "/api/user/keys", """{"name":"k","allowed_ips":["0.0.0.0/0"]}""", "allowed_ips" },
+        { "app-bound key mints a key of another app", "member-restricted", "/api/user/keys", """{"name":"k","app_id":"app-b"}""", "app_id" },
+        { "allow-listed key rotates its user's unrestricted key", "member-restricted", "/api/user/keys/{member-key}:rotate", """{"expected_version":1}""", "models" },
+        { "admin key limited to 10/min gives 1000/min", "admin-limited", "/api/admin/keys", """{"user_id":"{member}","name":"k","scopes":["inference"],"requests_per_minute":1000}""", "requests_per_minute" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DelegationCases))]
+    public async Task Key_or_role_change_beyond_the_caller_s_own_is_refused_naming_the_field(string name, string caller, string path, string body, string field)
+    {
+        var cast = await CastAsync();
+        using var client = TestAccess.RestClient(hub.RestUri, cast.Keys[caller]);
+        hub.Upstream.Reset();
+
+        using var response = await client.PostAsync(cast.Fill(path), new StringContent(cast.Fill(body), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{name}: expected 403, got {(int)response.StatusCode}: {text}");
+        using var status = JsonDocument.Parse(text);
+        Assert.True(field == AccessSetup.FieldOf(status.RootElement), $"{name}: the refusal should name '{field}': {text}");
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Empty(hub.Upstream.Requests);
+    }
+
+    /// <summary>An owner, two admins and a member with their keys, all new; the owner's seeded key is never a target.</summary>
+    private async Task<Cast> CastAsync()
+    {
+        var owner = await AccessSetup.UserAsync(hub.Rest, "owner2", "owner");
+        var admin = await AccessSetup.UserAsync(hub.Rest, "admin", "admin");
+        var otherAdmin = await AccessSetup.UserAsync(hub.Rest, "admin2", "admin");
+        var member = await AccessSetup.UserAsync(hub.Rest, "member", "member");
+        await AccessSetup.RegisterAppAsync(hub.Rest, member, "app-a");
+        await AccessSetup.RegisterAppAsync(hub.Rest, member, "app-b");
+        var all = new[] { "inference", "admin:read", "admin:write" };
+        var ownerKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = owner, name = "owner's", scopes = all });
+        var adminKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "admin's", scopes = all });
+        var otherAdminKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = otherAdmin, name = "other admin's", scopes = all });
+        var memberKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "member's", scopes = new[] { "inference" } });
+        var inference = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "inference only", scopes = new[] { "inference" } });
+        var read = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "read only", scopes = new[] { "admin:read" } });
+        var limited = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "limited", scopes = all, requests_per_minute = 10 });
+        var restricted = await AccessSetup.KeyAsync(hub.Rest, new
+        {
+            user_id = member,
+            name = "restricted",
+            scopes = new[] { "inference" },
+            models = new[] { "demo/echo" },
+            expires_at = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
+            allowed_ips = new[] { "127.0.0.0/8" },
+            app_id = "app-a",
+        });
+        return new Cast(
+            new Dictionary<string, string>
+            {
+                ["admin"] = adminKey.Secret,
+                ["admin-inference"] = inference.Secret,
+                ["admin-read"] = read.Secret,
+                ["admin-limited"] = limited.Secret,
+                ["member-restricted"] = restricted.Secret,
+            },
+            new Dictionary<string, string>
+            {
+                ["{owner}"] = owner,
+                ["{owner-key}"] = ownerKey.KeyId,
+                ["{other-admin}"] = otherAdmin,
+                ["{other-admin-key}"] = otherAdminKey.KeyId,
+                ["{admin-key}"] = adminKey.KeyId,
+                ["{member}"] = member,
+                ["{member-key}"] = memberKey.KeyId,
+            });
+    }
+
+    private sealed record Cast(IReadOnlyDictionary<string, string> Keys, IReadOnlyDictionary<string, string> Names)
+    {
+        public string Fill(string text) => Names.Aggregate(text, (filled, name) => filled.Replace(name.Key, name.Value, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_admin_body_of_the_wrong_type_is_a_status_with_a_field_violation_like_any_validation_failure()
     {

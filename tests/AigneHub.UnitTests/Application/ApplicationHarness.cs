@@ -50,6 +50,8 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<ICallerContext, NoCaller>();
         services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter, UnusedRateLimiter>();
         services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
+        services.AddSingleton<IAccessCacheInvalidation, UnusedAccessCache>();
+        services.AddSingleton<IKeyLimitDefaults, NoKeyLimitDefaults>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -310,4 +312,14 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             Interlocked.Increment(ref _streamsDisposed);
         }
     }
+}
+
+internal sealed class UnusedAccessCache : IAccessCacheInvalidation
+{
+    public Task InvalidateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("No access handler runs in these tests.");
+}
+
+internal sealed class NoKeyLimitDefaults : IKeyLimitDefaults
+{
+    public AigneHub.Domain.Access.KeyLimits Key => AigneHub.Domain.Access.KeyLimits.None;
 }
