@@ -78,8 +78,8 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
         var billing = _db.Billing();
 
         var hold = await billing.HoldAsync(Estimate("served", maxTokens: 50), CancellationToken.None);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
-        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
+        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.Equal(50m, hold.HeldCredits);
         Assert.Equal((8m, 0.008m, 1), (charge.Credits!.Value, charge.CostUsd!.Value, charge.RateVersion!.Value));
@@ -124,7 +124,7 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
         var billing = _db.Billing();
 
         var hold = await billing.HoldAsync(Estimate("enterprise"), CancellationToken.None);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.False(hold.IsHeld);
         Assert.Equal(((decimal?)null, 0.008m), (charge.Credits, charge.CostUsd!.Value));
