@@ -52,6 +52,35 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_holds_on_a_short_balance_lower_the_output_of_the_call_that_finds_it_short_and_never_hold_more_than_the_balance()
+    {
+        // 100 credits; each call wants 30 output tokens at 1 credit: three fit whole, one gets the 10 left.
+        await _db.UseCreditsAsync(welcome: 100m);
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0m, outputRate: 1m);
+        var billing = _db.Billing();
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            await Task.Yield();
+            try
+            {
+                return await billing.HoldAsync(Estimate($"short-{i}", maxTokens: 30), CancellationToken.None);
+            }
+            catch (InsufficientCreditsException)
+            {
+                return null;
+            }
+        }));
+
+        var held = holds.OfType<CallHold>().ToArray();
+        Assert.Equal([10, 30, 30, 30], held.Select(h => h.OutputTokenLimit!.Value).Order());
+        Assert.Equal(100m, held.Sum(h => h.HeldCredits!.Value));
+        await using var session = _db.Store.QuerySession();
+        var account = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((100m, 100m, 0m), (account.Balance, account.Held, account.Available));
+    }
+
+    [Fact]
     public async Task The_welcome_grant_is_given_exactly_once_when_the_first_ten_calls_arrive_at_once()
     {
         await _db.UseCreditsAsync(welcome: 50m);
