@@ -27,6 +27,7 @@ public static class DependencyInjection
         services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
+        services.AddSingleton<PromptTokenBound>();
         services.AddOptions<Billing.Common.BillingOptions>();
         services.AddSingleton<Billing.Common.BillingCache>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();

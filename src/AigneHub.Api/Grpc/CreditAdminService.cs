@@ -65,7 +65,8 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
     public override async Task<AuditCreditAccountsResponse> AuditCreditAccounts(AuditCreditAccountsRequest request, ServerCallContext context)
     {
         var report = await mediator.Send(new AuditCreditAccountsCommand(request.HasUserId ? request.UserId : null), context.CancellationToken);
-        var response = new AuditCreditAccountsResponse { AccountsChecked = report.AccountsChecked };
+        var response = new AuditCreditAccountsResponse { AccountsChecked = report.AccountsChecked, TotalUncollected = Text(report.TotalUncollected) };
+        response.Uncollected.AddRange(report.Uncollected.Select(u => new UncollectedAccount { UserId = u.UserId, TotalUncollected = Text(u.Amount) }));
         response.Mismatches.AddRange(report.Mismatches.Select(m =>
         {
             var message = new V1.AuditMismatch { UserId = m.UserId, Replayed = m.Replayed };

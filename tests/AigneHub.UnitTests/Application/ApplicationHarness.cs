@@ -45,6 +45,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<IProviderCatalog>(Catalog = new ScriptedCatalog(providers));
         services.AddSingleton<IImageStore>(Images);
         services.AddSingleton<IRateCatalogue, UnusedRateCatalogue>();
+        services.AddSingleton<IPromptTokenizers, BytesOnlyTokenizers>();
 
         // Nobody is calling (as on a call the edge did not authenticate): no allow-list, no rate limit, no audit actor.
         services.AddSingleton<ICallerContext, NoCaller>();
@@ -87,7 +88,7 @@ internal sealed class RecordingCallBilling : ICallBilling
     public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
         Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens));
 
-    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
+    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
     {
         _settlements.Enqueue($"captured {provider} {usage.PromptTokens}+{usage.CompletionTokens}");
         return Task.FromResult(CallCharge.None);
@@ -98,6 +99,12 @@ internal sealed class RecordingCallBilling : ICallBilling
         _settlements.Enqueue("released");
         return Task.CompletedTask;
     }
+}
+
+/// <summary>No model's tokenizer: every prompt is bounded from its bytes.</summary>
+internal sealed class BytesOnlyTokenizers : IPromptTokenizers
+{
+    public PromptTokenizer For(string provider, string model) => new(null, 6_400);
 }
 
 internal sealed class UnusedRateCatalogue : IRateCatalogue

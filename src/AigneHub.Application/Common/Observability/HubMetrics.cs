@@ -30,6 +30,7 @@ public sealed class HubMetrics
     private readonly Counter<double> _credits;
     private readonly Counter<double> _costUsd;
     private readonly Counter<long> _holdRefusals;
+    private readonly Counter<double> _uncollected;
 
     public HubMetrics(IMeterFactory meterFactory)
     {
@@ -44,6 +45,8 @@ public sealed class HubMetrics
         _credits = Meter.CreateCounter<double>("aignehub.credits.charged", "{credit}", "Credits captured from users' accounts for calls, by provider and model (credits mode).");
         _costUsd = Meter.CreateCounter<double>("aignehub.cost", "USD", "What the providers charge for the calls, from the rates' unit costs, by provider and model.");
         _holdRefusals = Meter.CreateCounter<long>("aignehub.credits.hold_refusals", "{call}", "Calls refused before any provider call because the account could not cover the hold.");
+        _uncollected = Meter.CreateCounter<double>(
+            "aignehub.credits.uncollected", "{credit}", "Credits calls cost beyond their hold and what the account had left: service given away. Should stay 0.");
     }
 
     /// <summary>The meter itself (for listeners in tests).</summary>
@@ -103,6 +106,18 @@ public sealed class HubMetrics
         if (IsUpstreamError(record.ErrorKind))
         {
             _upstreamErrors.Add(1, new TagList { { "provider", record.Provider }, { "error_kind", errorKind } });
+        }
+    }
+
+    /// <summary>
+    /// Counts credits a capture could not collect (its cost passed the hold and the rest of the balance). A hold is the
+    /// most a call can cost, so this is not fed from call records: any amount here means a bound was wrong.
+    /// </summary>
+    public void RecordUncollected(decimal credits, string provider, string model)
+    {
+        if (credits > 0)
+        {
+            _uncollected.Add((double)credits, new TagList { { "provider", provider }, { "model", model } });
         }
     }
 

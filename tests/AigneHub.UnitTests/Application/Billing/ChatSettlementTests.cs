@@ -45,9 +45,9 @@ public sealed class ChatSettlementTests
             }
         }
 
-        // Two content updates reached the client; the prompt was never counted by the provider, so its estimate is charged.
+        // Two content updates reached the client; the prompt was never counted by the provider, so its bound is charged.
         var settlement = Assert.Single(app.Billing.Settlements);
-        Assert.Equal($"captured openai {PromptTokenEstimate.Of(Hello)}+2", settlement);
+        Assert.Equal($"captured openai {PromptTokenBound.Of(new AigneHub.Application.Abstractions.PromptTokenizer(null, 6_400), Hello, ChatSettings.Default)}+2", settlement);
     }
 
     [Fact]

@@ -55,6 +55,17 @@ public sealed class HubMetricsTests : IDisposable
     }
 
     [Fact]
+    public void Uncollected_credits_are_counted_by_provider_and_model_and_nothing_is_counted_for_none()
+    {
+        _metrics.RecordUncollected(0m, "openai", "gpt-4o-mini");
+        _metrics.RecordUncollected(0.25m, "openai", "gpt-4o-mini");
+
+        var uncollected = Assert.Single(Of("aignehub.credits.uncollected"));
+        Assert.Equal(0.25, uncollected.Value);
+        Assert.Equal(("openai", "gpt-4o-mini"), ((string)uncollected.Tags["provider"]!, (string)uncollected.Tags["model"]!));
+    }
+
+    [Fact]
     public void Upstream_failure_is_counted_as_a_failed_call_and_an_upstream_error_of_its_provider()
     {
         _metrics.RecordCall(Record(CallStatus.Failed, ErrorKind.UpstreamRateLimited, streamed: false, prompt: 0, completion: 0, ttfbMs: null, latencyMs: 40));
