@@ -32,6 +32,7 @@ public static class DependencyInjection
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
+        services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
