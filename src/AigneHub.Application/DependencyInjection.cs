@@ -9,15 +9,15 @@ namespace AigneHub.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model allow-list → rate limits → handler).</summary>
+    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model-call admission: caller, scope, model allow-list, rate limits → handler).</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
             options.Assemblies = [typeof(DependencyInjection)];
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelAccessBehaviour<,>), typeof(Access.RateLimits.RateLimitBehaviour<,>)];
-            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelAccessBehaviour<,>), typeof(Access.RateLimits.StreamRateLimitBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>)];
+            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>)];
         });
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
+        services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

@@ -226,6 +226,54 @@ public sealed class BadRequestTableTests(HubFixture hub)
         public string Fill(string text) => Names.Aggregate(text, (filled, name) => filled.Replace(name.Key, name.Value, StringComparison.Ordinal));
     }
 
+    /// <summary>Calls a restricted key may not make, on every call type: the key's settings, the call, how often it is sent.</summary>
+    public static TheoryData<string, string, string, string, int, int, string> RestrictedKeyCases() => new()
+    {
+        // name, key settings, path, body, times sent (all but the last must succeed), expected status, text the message must contain
+        { "embeddings outside the allow-list", """{"models":["demo/echo"]}""", "/v1/embeddings", """{"model":"openai/text-embedding-3-small","input":"hi"}""", 1, 403, "openai/text-embedding-3-small" },
+        { "image outside the allow-list", """{"models":["demo/echo"]}""", "/v1/images/generations", """{"model":"openai/dall-e-3","prompt":"a cat"}""", 1, 403, "openai/dall-e-3" },
+        { "AIGNE embeddings outside the allow-list", """{"models":["demo/echo"]}""", "/api/v2/embeddings", """{"model":"openai/text-embedding-3-small","input":"hi"}""", 1, 403, "openai/text-embedding-3-small" },
+        { "AIGNE image outside the allow-list", """{"models":["demo/echo"]}""", "/api/v2/image", """{"input":{"prompt":"a cat","modelOptions":{"model":"openai/dall-e-3"}}}""", 1, 403, "openai/dall-e-3" },
+        { "third embedding at 2 requests a minute", """{"requests_per_minute":2}""", "/v1/embeddings", """{"model":"demo/embed","input":"hi"}""", 3, 429, "requests per minute" },
+        { "third image at 2 requests a minute", """{"requests_per_minute":2}""", "/v1/images/generations", """{"model":"demo/image","prompt":"a cat"}""", 3, 429, "requests per minute" },
+        { "embedding over the key's tokens a minute", """{"tokens_per_minute":100}""", "/v1/embeddings", $$"""{"model":"demo/embed","input":"{{new string('x', 2000)}}"}""", 1, 429, "tokens per minute" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RestrictedKeyCases))]
+    public async Task A_restricted_key_is_refused_on_every_call_type_before_any_provider(
+        string name, string settings, string path, string body, int times, int status, string says)
+    {
+        hub.Upstream.Reset();
+        using var client = TestAccess.RestClient(hub.RestUri, await RestrictedKeyAsync(settings));
+
+        // A rate limit's one-minute window may roll over between two calls: then up to two more pass before the refusal.
+        var attempts = status == 429 ? times + 2 : times;
+        HttpResponseMessage? response = null;
+        for (var i = 1; i <= attempts; i++)
+        {
+            response?.Dispose();
+            response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+            if (i < times)
+            {
+                Assert.True(response.IsSuccessStatusCode, $"{name}: call {i} should pass: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            else if ((int)response.StatusCode == status)
+            {
+                break;
+            }
+        }
+
+        using (response)
+        {
+            var text = await response!.Content.ReadAsStringAsync();
+            Assert.True(status == (int)response.StatusCode, $"{name}: expected {status}, got {(int)response.StatusCode}: {text}");
+            Assert.True(text.Contains(says, StringComparison.Ordinal), $"{name}: the message should mention '{says}': {text}");
+            Assert.Empty(hub.Upstream.Requests);
+            await AssertNoCallRecordAsync(response);
+        }
+    }
+
     [Fact]
     public async Task An_admin_body_of_the_wrong_type_is_a_status_with_a_field_violation_like_any_validation_failure()
     {
@@ -258,6 +306,22 @@ public sealed class BadRequestTableTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(hub.Upstream.Requests);
         await AssertNoCallRecordAsync(response);
+    }
+
+    /// <summary>A member and an inference key of theirs with the given extra settings (JSON).</summary>
+    private async Task<string> RestrictedKeyAsync(string settings)
+    {
+        using var user = await hub.Rest.PostAsync("/api/admin/users", new StringContent("""{"display_name":"restricted","role":"member"}""", Encoding.UTF8, "application/json"));
+        using var userBody = JsonDocument.Parse(await user.Content.ReadAsStringAsync());
+        var request = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
+        request["user_id"] = userBody.RootElement.GetProperty("user").GetProperty("id").GetString();
+        request["name"] = "restricted";
+        request["scopes"] = new System.Text.Json.Nodes.JsonArray("inference");
+        using var created = await hub.Rest.PostAsync("/api/admin/keys", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, text);
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("secret").GetString()!;
     }
 
     private async Task AssertNoCallRecordAsync(HttpResponseMessage response)
