@@ -18,7 +18,8 @@ public interface ICallBilling
 
     /// <summary>
     /// Charges the exact cost of what <paramref name="provider"/> produced (tokens, and <paramref name="images"/> for
-    /// image calls) and returns the rest of the hold. Idempotent by call id.
+    /// image calls), priced at the rate version the hold was priced with, and returns the rest of the hold. Idempotent
+    /// by call id; a call whose hold was released meanwhile (recovery found no live owner) is still charged.
     /// </summary>
     Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken);
 
@@ -41,10 +42,16 @@ public sealed record CallEstimate(
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
 /// <param name="EstimatedPromptTokens">The prompt estimate, charged for a call cut short before the provider reported its usage.</param>
+/// <param name="Rates">The rate version of each provider that priced the hold (credits mode): the capture prices the
+/// call with the same version, however the rate changes while the call runs.</param>
 public sealed record CallHold(
-    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens)
+    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens,
+    IReadOnlyDictionary<string, Domain.Billing.ModelRate>? Rates = null)
 {
     public bool IsHeld => HeldCredits is not null;
+
+    /// <summary>The rate that priced the hold for <paramref name="provider"/>; null when none did (enterprise mode).</summary>
+    public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
 }
 
 /// <summary>What a call cost: credits charged (credits mode), US dollars from unit costs, and the rate version that priced it.</summary>

@@ -18,6 +18,7 @@ internal static class BillingRegistration
         services.AddSingleton<IRateCatalogue, RateCatalogueReader>();
         services.AddTransient<BillingJobs>();
         services.AddHostedService<BillingJobSchedule>();
+        services.AddHostedService<HoldLeaseRenewer>();
         return services;
     }
 }
