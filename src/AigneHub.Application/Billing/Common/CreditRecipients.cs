@@ -1,6 +1,7 @@
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using Marten;
+using Marten.Linq.MatchesSql;
 
 namespace AigneHub.Application.Billing.Common;
 
@@ -16,8 +17,7 @@ internal static class CreditRecipients
     public static async Task<string> CanonicalAsync(IDocumentStore store, string userId, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var lowered = userId.ToLowerInvariant();
-        var matches = await session.Query<HubUser>().Where(u => u.Id.ToLower() == lowered).Select(u => u.Id).Take(3).ToListAsync(cancellationToken);
+        var matches = await MatchesAsync(session, userId, cancellationToken);
         return matches switch
         {
             [var only] => only,
@@ -27,5 +27,26 @@ internal static class CreditRecipients
                 $"The user id '{userId}' matches several users that differ only in case ({string.Join(", ", matches.Order(StringComparer.Ordinal))}); " +
                 "credits cannot be given to any of them until an operator resolves it."),
         };
+    }
+
+    /// <summary>
+    /// Whose account a balance or ledger read means: the registered user of that exact id, else the one registered user
+    /// whose id differs only in case, else the id as given (an account can exist without a user: older data, tests).
+    /// </summary>
+    public static async Task<string> AccountOwnerAsync(IQuerySession session, string userId, CancellationToken cancellationToken)
+    {
+        if (await session.LoadAsync<HubUser>(userId, cancellationToken) is not null)
+        {
+            return userId;
+        }
+
+        return await MatchesAsync(session, userId, cancellationToken) is [var only] ? only : userId;
+    }
+
+    // Ids are matched with lower() in the database: a scan of the users, which only credit writes and reads of an id
+    // that is not registered as spelled pay for.
+    private static async Task<IReadOnlyList<string>> MatchesAsync(IQuerySession session, string userId, CancellationToken cancellationToken)
+    {
+        return await session.Query<HubUser>().Where(u => u.MatchesSql("lower(d.id) = lower(?)", userId)).Select(u => u.Id).Take(3).ToListAsync(cancellationToken);
     }
 }

@@ -12,11 +12,12 @@ internal sealed class GetCreditBalanceQueryHandler(IDocumentStore store) : IQuer
     {
         await using var session = store.QuerySession();
         var settings = await BillingStreams.LoadSettingsAsync(session, cancellationToken);
-        var streamId = CreditAccount.StreamIdFor(query.UserId);
+        var userId = await CreditRecipients.AccountOwnerAsync(session, query.UserId, cancellationToken);
+        var streamId = CreditAccount.StreamIdFor(userId);
         var account = query.AsOf is { } asOf
             ? await AsOfAsync(session, streamId, asOf, cancellationToken)
             : await session.LoadAsync<CreditAccount>(streamId, cancellationToken);
-        return CreditBalanceView.From(query.UserId, account, settings.CurrencyPrefix);
+        return CreditBalanceView.From(userId, account, settings.CurrencyPrefix);
     }
 
     /// <summary>
