@@ -2,6 +2,7 @@ using AigneHub.Application.Billing.Common;
 using AigneHub.Application.Billing.Credits.Commands.RenewHoldLeases;
 using Mediator;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Billing;
@@ -11,7 +12,8 @@ namespace AigneHub.Infrastructure.Billing;
 /// each instance, not a Hangfire job: a lease says "the instance running this call is alive", which only that instance
 /// can say.
 /// </summary>
-internal sealed class HoldLeaseRenewer(IMediator mediator, TimeProvider time, IOptions<BillingOptions> options) : BackgroundService
+internal sealed partial class HoldLeaseRenewer(IMediator mediator, TimeProvider time, IOptions<BillingOptions> options, ILogger<HoldLeaseRenewer> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +23,15 @@ internal sealed class HoldLeaseRenewer(IMediator mediator, TimeProvider time, IO
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(period, time, stoppingToken);
-                await mediator.Send(new RenewHoldLeasesCommand(), stoppingToken);
+                try
+                {
+                    await mediator.Send(new RenewHoldLeasesCommand(), stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A renewal that fails must not stop the timer (nor the host): the next one tries again.
+                    LogFailed(logger, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -29,4 +39,7 @@ internal sealed class HoldLeaseRenewer(IMediator mediator, TimeProvider time, IO
             // Stopping: calls still in flight keep the leases written last; they settle themselves before the host ends.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the holds of calls in flight failed; retrying at the next renewal")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -110,6 +110,24 @@ public sealed class HoldLifetimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_that_never_settles_is_renewed_for_a_day_at_most_and_then_recovered()
+    {
+        var leases = _db.Leases(_clock);
+        var billing = _db.Billing(_clock, leases);
+        await billing.HoldAsync(Estimate(Guid.CreateVersion7()), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        await leases.RenewAsync(CancellationToken.None);
+
+        // The call lost its settlement (a bug on its path): after a day its instance stops vouching for it.
+        _clock.Advance(HoldLeases.MaxRenewedAge);
+        await leases.RenewAsync(CancellationToken.None);
+        var report = await Recovery().Handle(new RecoverHoldsCommand(), CancellationToken.None);
+
+        Assert.Equal(new RecoveryReport(0, 1, 0), report);
+        Assert.Equal(0m, (await AccountAsync()).Held);
+    }
+
+    [Fact]
     public async Task A_call_captured_after_recovery_released_its_hold_is_still_charged()
     {
         var billing = _db.Billing(_clock);

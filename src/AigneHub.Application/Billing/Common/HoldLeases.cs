@@ -11,10 +11,15 @@ namespace AigneHub.Application.Billing.Common;
 /// call from its hold to its settlement; every <see cref="BillingOptions.HoldRenewalPeriod"/>, <see cref="RenewAsync"/>
 /// writes a <see cref="HoldLease"/> (valid for <see cref="BillingOptions.HoldMinutes"/>) for each call older than one
 /// period, in one batch. Short calls never write a lease. When the instance dies, its leases lapse and the
-/// hold-recovery job settles the holds.
+/// hold-recovery job settles the holds. A call tracked for <see cref="MaxRenewedAge"/> is no longer renewed: no call
+/// runs that long (provider timeouts end them first), so it lost its settlement, and renewing it would keep its credits
+/// held until the instance restarts.
 /// </summary>
 internal sealed partial class HoldLeases(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<HoldLeases> logger)
 {
+    /// <summary>How long a call's hold is renewed at most.</summary>
+    public static readonly TimeSpan MaxRenewedAge = TimeSpan.FromHours(24);
+
     private static readonly string Owner = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _ended = new(StringComparer.Ordinal);
@@ -38,6 +43,12 @@ internal sealed partial class HoldLeases(IDocumentStore store, TimeProvider time
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
+        foreach (var (callId, call) in _calls.Where(c => now - c.Value.HeldAt > MaxRenewedAge).ToArray())
+        {
+            Forget(callId);
+            LogAbandoned(logger, callId, call.UserId);
+        }
+
         var due = _calls.Where(c => now - c.Value.HeldAt >= settings.HoldRenewalPeriod).ToArray();
         var ended = _ended.Keys.ToArray();
         if (due.Length == 0 && ended.Length == 0)
@@ -83,6 +94,9 @@ internal sealed partial class HoldLeases(IDocumentStore store, TimeProvider time
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} of user {UserId} has held credits for a day without settling; its hold is no longer renewed and hold recovery will settle it")]
+    private static partial void LogAbandoned(ILogger logger, string callId, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the holds of {Count} calls in flight failed; retrying at the next renewal")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, int count);
