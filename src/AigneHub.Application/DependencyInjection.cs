@@ -30,6 +30,7 @@ public static class DependencyInjection
         services.AddSingleton<PromptTokenBound>();
         services.AddOptions<Billing.Common.BillingOptions>();
         services.AddSingleton<Billing.Common.BillingCache>();
+        services.AddSingleton<Billing.Common.HoldLeases>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Providers.Common.CredentialChecks>();

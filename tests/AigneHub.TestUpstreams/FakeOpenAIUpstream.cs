@@ -143,6 +143,13 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     public void StallStream(params string[] pieces) =>
         _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Stall };
 
+    /// <summary>
+    /// Sends the role and the first piece, waits until <paramref name="release"/> completes (a call that runs as long as
+    /// the test wants), then the other pieces, the finish reason, the usage and <c>[DONE]</c>.
+    /// </summary>
+    public void GateStream(Task release, string[] pieces, FakeUsage usage) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Usage = usage, Gate = release };
+
     /// <summary>Sends the role and the pieces, then ends the body without a finish reason or <c>[DONE]</c>.</summary>
     public void TruncateStream(params string[] pieces) =>
         _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Truncate };
@@ -365,6 +372,11 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
                 await Task.Delay(script.PieceDelay, aborted).ConfigureAwait(false);
             }
 
+            if (i == 1 && script.Gate is { } gate)
+            {
+                await gate.WaitAsync(aborted).ConfigureAwait(false);
+            }
+
             chunk.Write(role: null, content: answer.Pieces[i], finishReason: null);
             await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
         }
@@ -526,6 +538,9 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         public TimeSpan PieceDelay { get; init; }
 
         public StreamEnding Ending { get; init; }
+
+        /// <summary>When set, the stream waits for it after its first piece.</summary>
+        public Task? Gate { get; init; }
 
         public int Status { get; init; }
 

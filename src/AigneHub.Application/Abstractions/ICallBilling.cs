@@ -21,8 +21,10 @@ public interface ICallBilling
 
     /// <summary>
     /// Charges the exact cost of what <paramref name="provider"/> produced (tokens, and <paramref name="images"/> for
-    /// image calls) and returns the rest of the hold. Idempotent by call id. With <paramref name="atMostTheHold"/> (a
-    /// stream the hub ended at its hold) the charge is the cost or the hold, whichever is less.
+    /// image calls), priced at the rate version the hold was priced with, and returns the rest of the hold. Idempotent
+    /// by call id; a call whose hold was released meanwhile (recovery found no live owner) is still charged. With
+    /// <paramref name="atMostTheHold"/> (a stream the hub ended at its hold) the charge is the cost or the hold,
+    /// whichever is less.
     /// </summary>
     Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken);
 
@@ -45,8 +47,11 @@ public sealed record CallEstimate(
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
 /// <param name="EstimatedPromptTokens">The prompt bound over all choices, charged for a call cut short before the provider reported its usage.</param>
+/// <param name="Rates">The rate version of each provider that priced the hold (credits mode): the capture prices the
+/// call with the same version, however the rate changes while the call runs.</param>
 public sealed record CallHold(
-    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens)
+    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens,
+    IReadOnlyDictionary<string, Domain.Billing.ModelRate>? Rates = null)
 {
     public bool IsHeld => HeldCredits is not null;
 
@@ -55,6 +60,9 @@ public sealed record CallHold(
     /// when nothing was held (enterprise mode) or the call produces no tokens (embeddings, images).
     /// </summary>
     public int? OutputTokenLimit { get; init; }
+
+    /// <summary>The rate that priced the hold for <paramref name="provider"/>; null when none did (enterprise mode).</summary>
+    public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
 }
 
 /// <summary>What a call cost: credits charged (credits mode), US dollars from unit costs, and the rate version that priced it.</summary>

@@ -49,7 +49,7 @@ public sealed class CreditAccount
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    /// <summary>Grants with credits left (and every purchase, whose payment id keeps top-ups idempotent).</summary>
+    /// <summary>Grants with credits left (and every grant with a reference, a payment id or idempotency key, which keeps repeats idempotent).</summary>
     public IReadOnlyList<GrantState> Grants
     {
         get => _grants;
@@ -237,7 +237,8 @@ public sealed class CreditAccount
         Prune();
     }
 
-    private void Prune() => _grants.RemoveAll(g => g.Remaining <= 0 && g.Source != GrantSource.Purchase);
+    /// <summary>Forgets used-up grants, except those with a reference (payment id, idempotency key): they keep repeats from granting twice.</summary>
+    private void Prune() => _grants.RemoveAll(g => g.Remaining <= 0 && g.Reference is null);
 }
 
 public sealed record GrantState(Guid GrantId, GrantSource Source, decimal Amount, decimal Remaining, DateTimeOffset? ExpiresAt, string? Reference, DateTimeOffset GrantedAt);

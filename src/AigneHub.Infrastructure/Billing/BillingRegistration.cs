@@ -19,6 +19,7 @@ internal static class BillingRegistration
         services.AddSingleton<IPromptTokenizers, PromptTokenizers>();
         services.AddTransient<BillingJobs>();
         services.AddHostedService<BillingJobSchedule>();
+        services.AddHostedService<HoldLeaseRenewer>();
         return services;
     }
 }

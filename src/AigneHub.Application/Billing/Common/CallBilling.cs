@@ -15,7 +15,8 @@ namespace AigneHub.Application.Billing.Common;
 /// from its rate's unit costs (both modes). The hold is the most the call can cost (<see cref="HoldSizing"/>): the
 /// prompt bound at the input rate plus the output the call may produce at the output rate, at the dearest provider
 /// that may serve it; a chat call's output is lowered to what the account can pay for, and the provider is sent that
-/// as max_tokens.
+/// as max_tokens. The rate versions read for the hold price the capture; <see cref="HoldLeases"/> keeps the hold
+/// alive while the call runs.
 /// </summary>
 internal sealed partial class CallBilling(
     IDocumentStore store,
@@ -23,6 +24,7 @@ internal sealed partial class CallBilling(
     ICallerContext caller,
     TimeProvider time,
     IOptions<BillingOptions> options,
+    HoldLeases leases,
     ILogger<CallBilling> logger,
     HubMetrics? metrics = null) : ICallBilling
 {
@@ -42,13 +44,13 @@ internal sealed partial class CallBilling(
         }
 
         var priced = new List<string>();
-        var rates = new List<ModelRate>();
+        var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
         foreach (var provider in estimate.Providers)
         {
             if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is { } rate)
             {
                 priced.Add(provider);
-                rates.Add(rate);
+                rates[provider] = rate;
             }
         }
 
@@ -58,8 +60,7 @@ internal sealed partial class CallBilling(
                 "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
         }
 
-        var now = time.GetUtcNow();
-        var expiresAt = now.AddMinutes(options.Value.HoldMinutes);
+        var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
         int? outputTokenLimit = null;
         var amount = 0m;
@@ -70,27 +71,31 @@ internal sealed partial class CallBilling(
             switch (estimate.Type)
             {
                 case CallType.Chat:
-                    var size = HoldSizing.Chat(rates, estimate.PromptTokens, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
+                    var size = HoldSizing.Chat([.. rates.Values], estimate.PromptTokens, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
                     (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
                     break;
                 case CallType.Image:
-                    amount = HoldSizing.Ceiling(rates, promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
                     break;
                 default:
-                    amount = HoldSizing.Ceiling(rates, promptTokens, 0);
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0);
                     break;
             }
 
-            return CreditLedger.Hold(account, estimate.CallId, amount, model, expiresAt, now);
+            // Dated once the account is locked, not when the call arrived: a call that queued behind others is not
+            // entered before them.
+            var now = CreditLedger.TimeOf(account, time.GetUtcNow());
+            return CreditLedger.Hold(account, estimate.CallId, amount, model, now.AddMinutes(holdMinutes), now);
         }, settings.PaymentLink)],
         cancellationToken);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens) { OutputTokenLimit = outputTokenLimit };
+        leases.Track(estimate.CallId, userId);
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates) { OutputTokenLimit = outputTokenLimit };
     }
 
     public async Task<CallCharge> CaptureAsync(
         CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
     {
-        var rate = await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
+        var rate = hold.RateOf(provider) ?? await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
         var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
         if (!hold.IsHeld || hold.UserId is null)
         {
@@ -124,13 +129,22 @@ internal sealed partial class CallBilling(
                 metrics?.RecordUncollected(unpaid.Uncollected, provider, hold.Model);
             }
 
+            if (captured is { HoldAmount: 0m } late && hold.HeldCredits > 0m)
+            {
+                LogCapturedAfterRelease(logger, hold.CallId, late.Amount);
+            }
+
             return new CallCharge(captured?.Amount, costUsd, rate?.Id, rate?.Version);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The call was served; its hold stays and the recovery job settles it after it expires.
+            // The call was served; its hold stays and the recovery job settles it from the call record once it lapses.
             LogSettleFailed(logger, ex, hold.CallId, "capture");
             return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+        finally
+        {
+            leases.Forget(hold.CallId);
         }
     }
 
@@ -152,6 +166,10 @@ internal sealed partial class CallBilling(
         {
             LogSettleFailed(logger, ex, hold.CallId, "release");
         }
+        finally
+        {
+            leases.Forget(hold.CallId);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
@@ -163,4 +181,7 @@ internal sealed partial class CallBilling(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not {Settlement} the hold of call {CallId}; the hold-recovery job will settle it")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, string callId, string settlement);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was captured after its hold had been released (its lease lapsed while it ran); charged {Credits} credits from the available balance")]
+    private static partial void LogCapturedAfterRelease(ILogger logger, string callId, decimal credits);
 }

@@ -104,8 +104,10 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
 
         if (outcome.Status == CallStatus.Cancelled && usage.PromptTokens == 0)
         {
-            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate.
+            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate,
+            // which the record carries too, so the charge can be recomputed from the record (and recovery charges the same).
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens };
+            outcome = outcome with { PromptTokens = usage.PromptTokens };
         }
 
         var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, atMostTheHold, CancellationToken.None);

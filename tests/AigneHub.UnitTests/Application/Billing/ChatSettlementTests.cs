@@ -51,6 +51,25 @@ public sealed class ChatSettlementTests
     }
 
     [Fact]
+    public async Task An_abandoned_streams_call_record_carries_the_usage_it_was_charged_for()
+    {
+        using var app = new ApplicationHarness(new ScriptedProvider("openai") { StreamPieces = ["a", "b", "c", "d"] });
+
+        await foreach (var update in app.Mediator.CreateStream(new StreamChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default)))
+        {
+            if (update.ContentDelta == "b")
+            {
+                break;
+            }
+        }
+
+        // Charged for the prompt estimate and two streamed tokens: the record says so, so the charge can be recomputed from it.
+        var record = Assert.Single(app.Recorder.Records);
+        Assert.Equal((CallStatus.Cancelled, PromptTokenEstimate.Of(Hello), 2), (record.Status, record.PromptTokens, record.CompletionTokens));
+        Assert.Equal($"captured openai {record.PromptTokens}+{record.CompletionTokens}", Assert.Single(app.Billing.Settlements));
+    }
+
+    [Fact]
     public async Task A_stream_that_failed_mid_way_is_released()
     {
         using var app = new ApplicationHarness(new ScriptedProvider("openai")
