@@ -76,7 +76,7 @@ public sealed class HoldLifetimeTests : IAsyncLifetime
             reports.Add(await Recovery().Handle(new RecoverHoldsCommand(), CancellationToken.None));
         }
 
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 900), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 900), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.All(reports, r => Assert.Equal((0, 0), (r.Captured, r.Released)));
         Assert.Equal(6, reports.Count(r => r.Live == 1)); // overdue from minute 15 on, and left alone
@@ -137,8 +137,8 @@ public sealed class HoldLifetimeTests : IAsyncLifetime
         // No renewal reached the database (the instance stalled), so recovery took the call for dead and released it.
         _clock.Advance(TimeSpan.FromHours(1));
         var recovered = await Recovery().Handle(new RecoverHoldsCommand(), CancellationToken.None);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 500), 0, CancellationToken.None);
-        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 500), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 500), 0, atMostTheHold: false, CancellationToken.None);
+        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 500), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.Equal(new RecoveryReport(0, 1, 0), recovered);
         Assert.Equal(50.1m, charge.Credits);
@@ -156,9 +156,9 @@ public sealed class HoldLifetimeTests : IAsyncLifetime
         var hold = await billing.HoldAsync(Estimate(Guid.CreateVersion7(), maxTokens: 100), CancellationToken.None);
 
         await _db.PriceAsync("openai", Model, inputRate: 0.1m, outputRate: 1m);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 100), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(10, 100), 0, atMostTheHold: false, CancellationToken.None);
         var next = await billing.HoldAsync(Estimate(Guid.CreateVersion7(), maxTokens: 100), CancellationToken.None);
-        var nextCharge = await billing.CaptureAsync(next, "openai", new TokenUsage(10, 100), 0, CancellationToken.None);
+        var nextCharge = await billing.CaptureAsync(next, "openai", new TokenUsage(10, 100), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.Equal((10.1m, 1), (charge.Credits, charge.RateVersion)); // held at version 1: 10 × 0.01 + 100 × 0.1
         Assert.Equal((101m, 2), (nextCharge.Credits, nextCharge.RateVersion)); // held after the change: version 2

@@ -103,7 +103,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
         {
             var hold = await billing.HoldAsync(new Application.Abstractions.CallEstimate(
                 $"call-{i}", Domain.Usage.CallType.Chat, "gpt-4o-mini", ["openai"], 10, 100, "openai/gpt-4o-mini"), CancellationToken.None);
-            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, CancellationToken.None);
+            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, atMostTheHold: false, CancellationToken.None);
         }
 
         IReadOnlyList<JasperFx.Events.IEvent> entries;
@@ -135,7 +135,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
         {
             var hold = await billing.HoldAsync(new Application.Abstractions.CallEstimate(
                 $"call-{i}", Domain.Usage.CallType.Chat, "gpt-4o-mini", ["openai"], 10, 100, "openai/gpt-4o-mini"), CancellationToken.None);
-            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, CancellationToken.None);
+            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, atMostTheHold: false, CancellationToken.None);
         })));
 
         await using var session = _db.Store.QuerySession();
