@@ -63,9 +63,11 @@ public sealed class ChatSettlementTests
             }
         }
 
-        // Charged for the prompt estimate and two streamed tokens: the record says so, so the charge can be recomputed from it.
+        // Charged for the prompt bound the hold was sized with and two streamed tokens: the record says so, so the charge
+        // can be recomputed from it.
         var record = Assert.Single(app.Recorder.Records);
-        Assert.Equal((CallStatus.Cancelled, PromptTokenEstimate.Of(Hello), 2), (record.Status, record.PromptTokens, record.CompletionTokens));
+        var bound = PromptTokenBound.Of(new AigneHub.Application.Abstractions.PromptTokenizer(null, 6_400), Hello, ChatSettings.Default);
+        Assert.Equal((CallStatus.Cancelled, bound, 2), (record.Status, record.PromptTokens, record.CompletionTokens));
         Assert.Equal($"captured openai {record.PromptTokens}+{record.CompletionTokens}", Assert.Single(app.Billing.Settlements));
     }
 
