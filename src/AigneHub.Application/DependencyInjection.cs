@@ -31,6 +31,7 @@ public static class DependencyInjection
         services.AddOptions<Billing.Common.BillingOptions>();
         services.AddSingleton<Billing.Common.BillingCache>();
         services.AddSingleton<Billing.Common.HoldLeases>();
+        services.AddSingleton<Billing.Common.CreditLedgerWriter>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Providers.Common.CredentialChecks>();

@@ -101,6 +101,42 @@ public sealed class CreditAccount
     /// <summary>The last time settled ids older than <see cref="SettledRetention"/> were forgotten.</summary>
     public DateTimeOffset SettledPrunedAt { get; private set; }
 
+    /// <summary>
+    /// A copy that later Apply calls do not share: a writer deciding several changes in one transaction evolves the
+    /// copy, while Marten applies the appended events to the original it fetched.
+    /// </summary>
+    public CreditAccount Copy()
+    {
+        var copy = new CreditAccount
+        {
+            Id = Id,
+            Version = Version,
+            UserId = UserId,
+            OpenedAt = OpenedAt,
+            Balance = Balance,
+            Held = Held,
+            TotalGranted = TotalGranted,
+            TotalSpent = TotalSpent,
+            TotalExpired = TotalExpired,
+            TotalUncollected = TotalUncollected,
+            UpdatedAt = UpdatedAt,
+            SettledPrunedAt = SettledPrunedAt,
+        };
+        copy._grants.AddRange(_grants);
+        copy._holds.AddRange(_holds);
+        foreach (var (id, settlement) in _settled)
+        {
+            copy._settled[id] = settlement;
+        }
+
+        foreach (var (id, at) in _settledAt)
+        {
+            copy._settledAt[id] = at;
+        }
+
+        return copy;
+    }
+
     public static string StreamIdFor(string userId) => $"account:{userId}";
 
     public HoldState? Hold(string callId) => _holds.Find(h => h.CallId == callId);

@@ -33,7 +33,9 @@ internal sealed class BillingStore : IAsyncDisposable
     {
         var options = Options.Create(new BillingOptions { CacheSeconds = 0 });
         var clock = time ?? TimeProvider.System;
-        return new CallBilling(Store, new BillingCache(Store, clock, options), Caller, clock, options, leases ?? Leases(clock), NullLogger<CallBilling>.Instance);
+        // A writer per billing service, as each hub instance has its own: tests that use several stand for several instances.
+        var ledger = new CreditLedgerWriter(Store, clock, options, NullLogger<CreditLedgerWriter>.Instance);
+        return new CallBilling(new BillingCache(Store, clock, options), Caller, clock, options, leases ?? Leases(clock), ledger, NullLogger<CallBilling>.Instance);
     }
 
     /// <summary>The registry that keeps an instance's calls in flight alive (one per "instance").</summary>

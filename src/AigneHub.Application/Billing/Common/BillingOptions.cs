@@ -25,6 +25,17 @@ public sealed class BillingOptions : IValidatableObject
     [Range(0, 300)]
     public int CacheSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// The most holds, captures and releases one ledger transaction writes (group commit, ADR 0019): every change queued
+    /// while the previous transaction ran is written by the next one, up to this many.
+    /// </summary>
+    [Range(1, 5_000)]
+    public int LedgerBatchSize { get; set; } = 256;
+
+    /// <summary>How many holds, captures and releases may wait for the ledger writer before new calls are refused with 503.</summary>
+    [Range(1, 1_000_000)]
+    public int LedgerQueueLimit { get; set; } = 10_000;
+
     /// <summary>The renewal period in effect.</summary>
     public TimeSpan HoldRenewalPeriod => HoldRenewalSeconds > 0 ? TimeSpan.FromSeconds(HoldRenewalSeconds) : TimeSpan.FromMinutes(HoldMinutes) / 3;
 

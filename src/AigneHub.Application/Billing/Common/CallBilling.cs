@@ -4,7 +4,6 @@ using AigneHub.Application.Common.Observability;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Domain.Usage;
-using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,15 +15,16 @@ namespace AigneHub.Application.Billing.Common;
 /// prompt bound at the input rate plus the output the call may produce at the output rate, at the dearest provider
 /// that may serve it; a chat call's output is lowered to what the account can pay for, and the provider is sent that
 /// as max_tokens. The rate versions read for the hold price the capture; <see cref="HoldLeases"/> keeps the hold
-/// alive while the call runs.
+/// alive while the call runs. Holds, captures and releases go through this instance's <see cref="CreditLedgerWriter"/>,
+/// which writes all that are waiting in one transaction.
 /// </summary>
 internal sealed partial class CallBilling(
-    IDocumentStore store,
     BillingCache cache,
     ICallerContext caller,
     TimeProvider time,
     IOptions<BillingOptions> options,
     HoldLeases leases,
+    CreditLedgerWriter ledger,
     ILogger<CallBilling> logger,
     HubMetrics? metrics = null) : ICallBilling
 {
@@ -64,7 +64,7 @@ internal sealed partial class CallBilling(
         var model = $"{priced[0]}/{estimate.Model}";
         int? outputTokenLimit = null;
         var amount = 0m;
-        await CreditAccounts.ChangeAsync(store, userId, settings, time, account => [CreditRules.Run(() =>
+        await ledger.ChangeAsync(userId, settings, account => [CreditRules.Run(() =>
         {
             // Sized on the balance that the account's earlier holds left (under its lock), so a short balance lowers
             // this call's output instead of refusing it.
@@ -115,7 +115,7 @@ internal sealed partial class CallBilling(
         {
             var settings = await cache.SettingsAsync(cancellationToken);
             HoldCaptured? captured = null;
-            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+            await ledger.ChangeAsync(hold.UserId, settings, current =>
             {
                 var events = CreditRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
                     usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
@@ -158,7 +158,7 @@ internal sealed partial class CallBilling(
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);
-            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+            await ledger.ChangeAsync(hold.UserId, settings, current =>
                 CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
                 cancellationToken);
         }
