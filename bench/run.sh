@@ -2,18 +2,25 @@
 # One-command benchmark of the hub's overhead on POST /v1/chat/completions (docs/benchmarks.md).
 #
 # Builds Release, starts a throwaway PostgreSQL, the fake OpenAI upstream and the hub (demo provider off, OpenAI
-# provider pointed at the fake), warms the hub up with unmeasured load, then runs four scenarios with the same load:
+# provider pointed at the fake), then runs one of two suites:
+#
+# BENCH_SUITE=overhead (the default): warms the hub up with unmeasured load, then runs four scenarios with the same load:
 #   a) direct -> fake, JSON      b) hub -> fake, JSON      c) direct -> fake, SSE      d) hub -> fake, SSE
 # prints a markdown table, and writes it with the machine's description to bench/results/<UTC timestamp>.md.
+#
+# BENCH_SUITE=credits: credits mode against enterprise mode on the same hub, in the same run (bench/credits-suite.sh
+# says what it does and lists its own settings); writes bench/results/<UTC timestamp>-credits.md.
+#
 # Everything it started is stopped on exit, whatever the exit.
 #
 # Env (defaults in brackets):
-#   BENCH_CONCURRENCY [16]            concurrent requests, every scenario
+#   BENCH_SUITE [overhead]            overhead | credits
+#   BENCH_CONCURRENCY [16]            concurrent requests, every scenario (overhead suite)
 #   BENCH_DURATION_SECONDS [20]       measured seconds per scenario
 #   BENCH_WARMUP_SECONDS [3]          unmeasured warm-up per scenario
 #   BENCH_HUB_WARMUP_SECONDS [8]      unmeasured load on the hub, per mode, before the scenarios (JIT, pools)
 #   BENCH_REQUESTS []                 optional cap on measured requests per scenario
-#   BENCH_UPSTREAM_LATENCY_MS [20]    the fake's fixed delay before it answers
+#   BENCH_UPSTREAM_LATENCY_MS [20]    the fake's fixed delay before it answers (credits suite: [0])
 #   BENCH_STREAM_CHUNKS [8]           content chunks per streamed answer (and words per JSON answer)
 #   BENCH_CHUNK_DELAY_MS [0]          the fake's delay between content chunks
 #   BENCH_MODEL [gpt-4o-mini]         model id; the hub is called with "openai/<model>"
@@ -24,12 +31,18 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
+readonly suite="${BENCH_SUITE:-overhead}"
+case "$suite" in
+  overhead) default_latency=20 ;;
+  credits) default_latency=0 ;;
+  *) printf 'bench: error: BENCH_SUITE must be overhead or credits (got %s)\n' "$suite" >&2; exit 2 ;;
+esac
 readonly concurrency="${BENCH_CONCURRENCY:-16}"
 readonly duration="${BENCH_DURATION_SECONDS:-20}"
 readonly warmup="${BENCH_WARMUP_SECONDS:-3}"
 readonly hub_warmup="${BENCH_HUB_WARMUP_SECONDS:-8}"
 readonly request_cap="${BENCH_REQUESTS:-}"
-readonly upstream_latency="${BENCH_UPSTREAM_LATENCY_MS:-20}"
+readonly upstream_latency="${BENCH_UPSTREAM_LATENCY_MS:-$default_latency}"
 readonly stream_chunks="${BENCH_STREAM_CHUNKS:-8}"
 readonly chunk_delay="${BENCH_CHUNK_DELAY_MS:-0}"
 readonly model="${BENCH_MODEL:-gpt-4o-mini}"
@@ -56,6 +69,7 @@ readonly pg_state="$work/test-postgres.state"
 fake_pid=""
 hub_pid=""
 loadgen_pid=""
+aux_pid=""  # a short-lived child the credits suite waits for (curl)
 pg_started=false
 keep_logs=false
 
@@ -81,6 +95,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_pid "$loadgen_pid" "load generator" 5
+  stop_pid "$aux_pid" "helper" 5
   # The hub first: on SIGTERM it writes its queued call records, so the database must still be up.
   stop_pid "$hub_pid" hub 30
   stop_pid "$fake_pid" "fake upstream" 10
@@ -88,6 +103,8 @@ cleanup() {
     AIGNEHUB_TEST_PG_STATE="$pg_state" "$repo/eng/test-postgres.sh" stop 2>>"$work/postgres.log" || log "stopping PostgreSQL failed; see $work/postgres.log"
   fi
   if [[ $rc -ne 0 || "$keep_logs" == true ]]; then
+    # Logs only: the access keys of the run go (bench/credits-suite.sh keeps them in secrets/).
+    rm -rf -- "$work/secrets"
     log "logs kept in $work"
   else
     rm -rf -- "$work"
@@ -138,7 +155,8 @@ done
 
 log "starting PostgreSQL"
 pg_started=true
-pg_conn="$(AIGNEHUB_TEST_PG_STATE="$pg_state" "$repo/eng/test-postgres.sh" start 2>"$work/postgres.log")" \
+# AIGNEHUB_TEST_PG_OWNER: should this script be killed outright (no trap runs), a watchdog still stops the server.
+pg_conn="$(AIGNEHUB_TEST_PG_STATE="$pg_state" AIGNEHUB_TEST_PG_OWNER=$$ "$repo/eng/test-postgres.sh" start 2>"$work/postgres.log")" \
   || { cat "$work/postgres.log" >&2; die "PostgreSQL did not start"; }
 pg_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$pg_conn")"
 
@@ -195,6 +213,13 @@ curl -fsS --max-time 2 "$hub_url/healthz" >/dev/null || { tail -n 40 "$work/hub.
 log "hub is up after $((SECONDS - hub_launched_at)) s ($((SECONDS - started_at)) s since the script started)"
 
 hub_rss_start="$(rss_mib "$hub_pid")"
+
+if [[ "$suite" == credits ]]; then
+  # shellcheck source=bench/credits-suite.sh
+  source "$repo/bench/credits-suite.sh"
+  run_credits_suite
+  exit 0
+fi
 
 hub_rss=()
 

@@ -5,13 +5,20 @@
 #   eng/test-postgres.sh stop    stops the server and deletes its folder
 #
 # Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_STATE (state file,
-# default /tmp/aignehub-test-pg.state). Everything but the connection string goes to stderr.
+# default /tmp/aignehub-test-pg.state), AIGNEHUB_TEST_PG_OWNER (a process id: when that process ends, however it ends,
+# a detached watchdog stops the server and deletes its folder). Everything but the connection string goes to stderr.
+#
+# Connection budget: the tests cap every pool at 10 connections and close idle ones after 4 s (tests/Shared/
+# TestDatabase.cs); at most two integration test classes and two functional hubs run at once, each with at most
+# four pools: 4 x 4 x 10 = 160 connections at the very worst. max_connections is 400 so that no test run can
+# reach it by chance (PostgreSQL's default of 100 was hit once in CI).
 set -euo pipefail
 
 readonly state_file="${AIGNEHUB_TEST_PG_STATE:-/tmp/aignehub-test-pg.state}"
 readonly database=aignehub_test
 readonly password=postgres
 readonly folder_prefix=/tmp/aignehub-test-pg.
+readonly max_connections=400
 # Server messages are grepped ("Address already in use"), so keep them untranslated.
 export LC_MESSAGES=C
 
@@ -150,7 +157,7 @@ start() {
     log "starting on 127.0.0.1:$port (attempt $attempt)"
     # Durability is pointless for a throwaway cluster; turning it off makes the tests faster.
     if (cd / && "${setsid[@]}" "${run_as[@]}" "$bin/pg_ctl" start -D "$pgdata" -w -t 60 -l "$logfile" \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >&2); then
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$max_connections -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >&2); then
       started=true
       break
     fi
@@ -166,8 +173,25 @@ start() {
 
   printf '%s\n' "$dir" >"$state_file"
   trap - EXIT
+  start_watchdog "$dir"
   log "running from $dir; stop with: $0 stop"
   printf 'Host=127.0.0.1;Port=%s;Username=postgres;Password=%s;Database=%s\n' "$port" "$password" "$database"
+}
+
+# Detached from the caller's process tree and stdio (the caller reads our stdout to its end), so neither a kill of
+# the test run nor the command substitution that reads the connection string waits for it or takes it down.
+start_watchdog() {
+  local dir="$1" owner="${AIGNEHUB_TEST_PG_OWNER:-}"
+  [[ -n "$owner" ]] || return 0
+  command -v setsid >/dev/null 2>&1 || { log "warning: no setsid; the server is not watched"; return 0; }
+  AIGNEHUB_TEST_PG_STATE="$state_file" setsid --fork /bin/bash -c '
+    owner=$1 dir=$2 script=$3
+    while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+    # Only if the state file still names this server: a normal run has stopped it already.
+    if [[ "$(cat "$AIGNEHUB_TEST_PG_STATE" 2>/dev/null)" == "$dir" ]]; then "$script" stop; fi
+  ' test-postgres-watchdog "$owner" "$dir" "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")" \
+    </dev/null >/dev/null 2>&1
+  log "watching process $owner: the server stops when it ends"
 }
 
 stop() {

@@ -15,6 +15,8 @@ echo "==> npm ci (tests/clients)" >&2
 
 echo "==> starting a throwaway PostgreSQL" >&2
 export AIGNEHUB_TEST_PG_STATE="$root/.tmp/test-postgres.state"
+# The server is this run's: a watchdog stops it when this script ends, even if it is killed and the trap cannot run.
+export AIGNEHUB_TEST_PG_OWNER=$$
 AIGNEHUB_TEST_POSTGRES="$(eng/test-postgres.sh start)"
 export AIGNEHUB_TEST_POSTGRES
 trap 'eng/test-postgres.sh stop || true' EXIT

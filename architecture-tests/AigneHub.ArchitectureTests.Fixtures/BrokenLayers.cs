@@ -61,6 +61,48 @@ namespace Broken.Application
     public class MutableCommandValidator : AbstractValidator<MutableCommand>;
 }
 
+namespace Broken.Application.Calls
+{
+    /// <summary>Stands in for the hub's model-call marker.</summary>
+    public interface IModelCall
+    {
+        string Model { get; }
+    }
+
+    /// <summary>Stands in for a provider port of a new call type.</summary>
+    public interface IVideoProvider
+    {
+        Task<string> RenderAsync(string model, CancellationToken cancellationToken);
+    }
+
+    /// <summary>A router in between, as the hub's chat router is: handlers reach the provider through it.</summary>
+    public sealed class VideoRouter(IVideoProvider provider)
+    {
+        public Task<string> RouteAsync(string model, CancellationToken cancellationToken) => provider.RenderAsync(model, cancellationToken);
+    }
+
+    /// <summary>Breaks "a message whose handler reaches a provider is a model call": a new call type without the marker.</summary>
+    public sealed record GenerateVideoCommand(string Model) : ICommand<string>;
+
+    internal sealed class GenerateVideoCommandHandler(VideoRouter router) : ICommandHandler<GenerateVideoCommand, string>
+    {
+        public async ValueTask<string> Handle(GenerateVideoCommand command, CancellationToken cancellationToken) =>
+            await router.RouteAsync(command.Model, cancellationToken);
+    }
+
+    /// <summary>The same call type done right: carries the marker, and the rule lets it be (its handler calls the port in a lambda).</summary>
+    public sealed record GenerateClipCommand(string Model) : ICommand<string>, IModelCall;
+
+    internal sealed class GenerateClipCommandHandler(IVideoProvider provider) : ICommandHandler<GenerateClipCommand, string>
+    {
+        public async ValueTask<string> Handle(GenerateClipCommand command, CancellationToken cancellationToken)
+        {
+            Func<Task<string>> render = () => provider.RenderAsync(command.Model, cancellationToken);
+            return await render();
+        }
+    }
+}
+
 namespace Broken.Infrastructure.Leaks
 {
     /// <summary>Breaks "Infrastructure does not reference Api".</summary>

@@ -53,6 +53,43 @@ public static class ArchitectureRules
             ConcreteTypes(layers.Domain).Where(t => t.Namespace is { } ns && ns.StartsWith(layers.DomainNamespace, StringComparison.Ordinal) && ns.EndsWith(".Events", StringComparison.Ordinal)),
             t => !IsImmutable(t));
 
+    /// <summary>
+    /// Every message whose handler reaches a provider is a model call: it carries the marker that puts it through the
+    /// one access policy (scope, model allow-list, rate limits). A handler reaches a provider when it, or a closure or
+    /// state machine it compiles into, uses a provider port or an Application class that (transitively) does.
+    /// </summary>
+    public static RuleOutcome ProviderCallsAreModelCalls(Layers layers) =>
+        Offenders(
+            ProviderCallingHandlers(layers).Select(MessageOf).Distinct(),
+            message => !message.GetInterfaces().Any(i => i.FullName == layers.ModelCallMarker));
+
+    /// <summary>The handlers that reach a provider (see <see cref="ProviderCallsAreModelCalls"/>).</summary>
+    public static IReadOnlyList<Type> ProviderCallingHandlers(Layers layers)
+    {
+        var handlers = HandlerTypes(layers).ToHashSet();
+        var reaching = new HashSet<string>(layers.ProviderPorts, StringComparer.Ordinal);
+        var found = new HashSet<Type>();
+        while (true)
+        {
+            // NetArchTest reports a nested type (a lambda's closure, an async state machine) under its own name.
+            var users = Types.InAssembly(layers.Application).That().ResideInNamespace(layers.ApplicationNamespace)
+                .And().HaveDependencyOnAny([.. reaching]).GetTypes()
+                .Select(OutermostType)
+                .Where(t => !t.IsInterface)
+                .ToList();
+            var grown = false;
+            foreach (var user in users)
+            {
+                grown |= found.Add(user) && !handlers.Contains(user) && reaching.Add(user.FullName!);
+            }
+
+            if (!grown)
+            {
+                return found.Where(handlers.Contains).ToArray();
+            }
+        }
+    }
+
     /// <summary>Finds the types a rule is about, so a test can prove the rule is not vacuous.</summary>
     public static IReadOnlyList<Type> HandlerTypes(Layers layers) =>
         ConcreteTypes(layers.Application).Where(t => t.GetInterfaces().Any(IsMediatorHandler)).ToArray();
@@ -64,6 +101,20 @@ public static class ArchitectureRules
         ConcreteTypes(layers.Application)
             .Where(t => t.GetInterfaces().Any(i => i.FullName is "Mediator.IMessage" or "Mediator.IStreamMessage"))
             .ToArray();
+
+    /// <summary>The request a handler handles: the first type argument of its Mediator handler interface.</summary>
+    private static Type MessageOf(Type handler) =>
+        handler.GetInterfaces().First(IsMediatorHandler).GetGenericArguments()[0];
+
+    private static Type OutermostType(Type type)
+    {
+        while (type.DeclaringType is { } outer)
+        {
+            type = outer;
+        }
+
+        return type;
+    }
 
     private static bool IsMediatorHandler(Type type) =>
         type.IsGenericType && type.Namespace == "Mediator" && type.Name.Contains("Handler", StringComparison.Ordinal)

@@ -36,6 +36,24 @@ public sealed class LayerRulesTests
         Assert.Contains(ArchitectureRules.MessageTypes(Layers.Hub), t => t.Name == "ListCallsQuery");
     }
 
+    [Fact]
+    public void Model_call_rule_sees_every_handler_that_reaches_a_provider_and_no_other()
+    {
+        // Vacuity and precision: the rule finds each inference handler, however it reaches its provider (a router, a
+        // lambda), and no handler that only reads the provider list or probes a credential.
+        var handlers = ArchitectureRules.ProviderCallingHandlers(Layers.Hub).Select(t => t.Name).Order().ToArray();
+        Assert.Equal(
+            ["CreateChatCompletionCommandHandler", "CreateEmbeddingsCommandHandler", "GenerateImagesCommandHandler", "StreamChatCompletionCommandHandler"],
+            handlers);
+    }
+
+    [Fact]
+    public void Model_call_rule_lets_a_marked_call_type_be_in_the_broken_fixture()
+    {
+        Assert.Contains(ArchitectureRules.ProviderCallingHandlers(Layers.Broken), t => t.Name == "GenerateClipCommandHandler");
+        Assert.DoesNotContain(ArchitectureRules.ProviderCallsAreModelCalls(Layers.Broken).Offenders, o => o.EndsWith("GenerateClipCommand", StringComparison.Ordinal));
+    }
+
     private static readonly Dictionary<string, (Func<Layers, RuleOutcome> Check, string Offender)> RuleBook = new()
     {
         ["Domain depends on nothing"] = (ArchitectureRules.DomainDependsOnNothing, "Broken.Domain.LeakyEntity"),
@@ -46,5 +64,6 @@ public sealed class LayerRulesTests
         ["Validators are internal and sealed"] = (ArchitectureRules.ValidatorsAreInternalAndSealed, "Broken.Application.MutableCommandValidator"),
         ["Commands and queries are immutable"] = (ArchitectureRules.CommandsAndQueriesAreImmutable, "Broken.Application.MutableCommand"),
         ["Events are immutable"] = (ArchitectureRules.EventsAreImmutable, "Broken.Domain.Events.CreditsGranted"),
+        ["A message whose handler reaches a provider is a model call"] = (ArchitectureRules.ProviderCallsAreModelCalls, "Broken.Application.Calls.GenerateVideoCommand"),
     };
 }

@@ -12,7 +12,9 @@ public sealed record Layers(
     string ApplicationNamespace,
     string InfrastructureNamespace,
     string ApiNamespace,
-    string CompositionRootNamespace)
+    string CompositionRootNamespace,
+    string ModelCallMarker,
+    string[] ProviderPorts)
 {
     public static readonly Layers Hub = new(
         typeof(Domain.Usage.CallRecord).Assembly,
@@ -23,7 +25,16 @@ public sealed record Layers(
         "AigneHub.Application",
         "AigneHub.Infrastructure",
         "AigneHub.Api",
-        "AigneHub.Api.Hosting");
+        "AigneHub.Api.Hosting",
+        "AigneHub.Application.Common.ModelCalls.IModelCall",
+        [
+            "AigneHub.Application.Abstractions.IChatProvider",
+            "AigneHub.Application.Abstractions.IEmbeddingProvider",
+            "AigneHub.Application.Abstractions.IImageProvider",
+            "AigneHub.Application.Abstractions.IChatAdapter",
+            "AigneHub.Application.Abstractions.IEmbeddingAdapter",
+            "AigneHub.Application.Abstractions.IImageAdapter",
+        ]);
 
     private static readonly Assembly Fixture = typeof(Broken.Domain.LeakyEntity).Assembly;
 
@@ -37,5 +48,7 @@ public sealed record Layers(
         "Broken.Application",
         "Broken.Infrastructure",
         "Broken.Api",
-        "Broken.Api.Hosting");
+        "Broken.Api.Hosting",
+        "Broken.Application.Calls.IModelCall",
+        ["Broken.Application.Calls.IVideoProvider"]);
 }

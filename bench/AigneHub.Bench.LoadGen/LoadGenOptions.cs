@@ -17,11 +17,11 @@ internal sealed record LoadGenOptions(
     long? Requests,
     double WarmupSeconds,
     double TimeoutSeconds,
-    string? ApiKey)
+    IReadOnlyList<string> ApiKeys)
 {
     public const string Usage =
         "usage: AigneHub.Bench.LoadGen --url http://127.0.0.1:PORT[/v1[/chat/completions]] [--model M] [--stream true|false] " +
-        "[--concurrency N] [--duration-seconds S] [--requests N] [--warmup-seconds S] [--timeout-seconds S] [--api-key K]";
+        "[--concurrency N] [--duration-seconds S] [--requests N] [--warmup-seconds S] [--timeout-seconds S] [--api-key K | --api-keys-file F]";
 
     public static LoadGenOptions Parse(string[] args)
     {
@@ -34,6 +34,7 @@ internal sealed record LoadGenOptions(
         var warmup = 0d;
         var timeout = 30d;
         string? apiKey = null;
+        string? apiKeysFile = null;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -68,7 +69,7 @@ internal sealed record LoadGenOptions(
                     concurrency = (int)ParseNumber(name, value, 1, 4096, wholeNumber: true);
                     break;
                 case "--duration-seconds":
-                    duration = ParseNumber(name, value, 0.1, 3600, wholeNumber: false);
+                    duration = ParseNumber(name, value, 0.1, 86_400, wholeNumber: false);
                     break;
                 case "--requests":
                     requests = (long)ParseNumber(name, value, 1, 100_000_000, wholeNumber: true);
@@ -81,6 +82,9 @@ internal sealed record LoadGenOptions(
                     break;
                 case "--api-key":
                     apiKey = string.IsNullOrWhiteSpace(value) ? null : value;
+                    break;
+                case "--api-keys-file":
+                    apiKeysFile = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("--api-keys-file must not be empty.") : value;
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {name}.\n{Usage}");
@@ -97,7 +101,40 @@ internal sealed record LoadGenOptions(
             duration = 10;
         }
 
-        return new LoadGenOptions(ToEndpoint(url), model, stream, concurrency, duration, requests, warmup, timeout, apiKey);
+        if (apiKey is not null && apiKeysFile is not null)
+        {
+            throw new ArgumentException("Give --api-key or --api-keys-file, not both.");
+        }
+
+        IReadOnlyList<string> apiKeys = apiKeysFile is not null ? ReadKeys(apiKeysFile) : apiKey is not null ? [apiKey] : [];
+        return new LoadGenOptions(ToEndpoint(url), model, stream, concurrency, duration, requests, warmup, timeout, apiKeys);
+    }
+
+    /// <summary>One access key per line; blank lines are skipped. The keys are never printed.</summary>
+    private static string[] ReadKeys(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--api-keys-file: cannot read '{path}' ({ex.GetType().Name}).");
+        }
+
+        var keys = lines.Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (keys.Length == 0)
+        {
+            throw new ArgumentException($"--api-keys-file: '{path}' holds no key.");
+        }
+
+        if (keys.Any(k => k.Any(char.IsWhiteSpace)))
+        {
+            throw new ArgumentException($"--api-keys-file: '{path}' must hold one key per line, without spaces.");
+        }
+
+        return keys;
     }
 
     /// <summary>

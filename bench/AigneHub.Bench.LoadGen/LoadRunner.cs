@@ -17,15 +17,19 @@ internal sealed class LoadRunner
 
     private readonly LoadGenOptions _options;
     private readonly byte[] _body;
+    private readonly AuthenticationHeaderValue[] _authorizations;
     private readonly ConcurrentDictionary<string, int> _errorKinds = new(StringComparer.Ordinal);
     private long _claimed;
     private long _sent;
+    private long _succeeded;
+    private long _nextKey = -1;
     private string? _firstError;
 
     public LoadRunner(LoadGenOptions options)
     {
         _options = options;
         _body = RequestBody(options.Model, options.Stream);
+        _authorizations = [.. options.ApiKeys.Select(k => new AuthenticationHeaderValue("Bearer", k))];
     }
 
     public async Task<LoadResult> RunAsync()
@@ -77,6 +81,8 @@ internal sealed class LoadRunner
             TtfbMs: _options.Stream ? Summary.Of(ttfbs) : null,
             WarmupRequests: Interlocked.Read(ref _sent) - measured,
             SentTotal: Interlocked.Read(ref _sent),
+            SucceededTotal: Interlocked.Read(ref _succeeded),
+            ApiKeys: _authorizations.Length,
             ErrorKinds: new SortedDictionary<string, int>(_errorKinds, StringComparer.Ordinal),
             FirstError: _firstError);
     }
@@ -104,6 +110,11 @@ internal sealed class LoadRunner
             var outcome = await SendOneAsync(client, buffer, scanner, started).ConfigureAwait(false);
             buffer = outcome.Buffer;
             var completed = Stopwatch.GetTimestamp();
+            if (outcome.Error is null)
+            {
+                Interlocked.Increment(ref _succeeded);
+            }
+
             if (!measuring)
             {
                 continue;
@@ -140,9 +151,11 @@ internal sealed class LoadRunner
                 Content = new ByteArrayContent(_body),
             };
             request.Content.Headers.ContentType = Json;
-            if (_options.ApiKey is { } key)
+            if (_authorizations.Length > 0)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                // Round robin over the keys, request by request (one key: always that one).
+                var turn = (ulong)Interlocked.Increment(ref _nextKey);
+                request.Headers.Authorization = _authorizations[(int)(turn % (ulong)_authorizations.Length)];
             }
 
             if (_options.Stream)
@@ -381,6 +394,8 @@ internal sealed record LoadResult(
     Summary? TtfbMs,
     long WarmupRequests,
     long SentTotal,
+    long SucceededTotal,
+    int ApiKeys,
     IReadOnlyDictionary<string, int> ErrorKinds,
     string? FirstError)
 {
@@ -403,6 +418,8 @@ internal sealed record LoadResult(
             WriteSummary(json, "ttfb_", TtfbMs);
             json.WriteNumber("warmup_requests", WarmupRequests);
             json.WriteNumber("sent_total", SentTotal);
+            json.WriteNumber("succeeded_total", SucceededTotal);
+            json.WriteNumber("api_keys", ApiKeys);
             json.WriteStartObject("error_kinds");
             foreach (var (kind, count) in ErrorKinds)
             {

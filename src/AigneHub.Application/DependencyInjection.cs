@@ -9,15 +9,15 @@ namespace AigneHub.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model allow-list → rate limits → handler).</summary>
+    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model-call admission: caller, scope, model allow-list, rate limits → handler).</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
             options.Assemblies = [typeof(DependencyInjection)];
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelAccessBehaviour<,>), typeof(Access.RateLimits.RateLimitBehaviour<,>)];
-            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelAccessBehaviour<,>), typeof(Access.RateLimits.StreamRateLimitBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>)];
+            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>)];
         });
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -27,11 +27,15 @@ public static class DependencyInjection
         services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
+        services.AddSingleton<PromptTokenBound>();
         services.AddOptions<Billing.Common.BillingOptions>();
         services.AddSingleton<Billing.Common.BillingCache>();
+        services.AddSingleton<Billing.Common.HoldLeases>();
+        services.AddSingleton<Billing.Common.CreditLedgerWriter>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
+        services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

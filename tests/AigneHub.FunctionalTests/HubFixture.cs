@@ -13,7 +13,7 @@ namespace AigneHub.FunctionalTests;
 /// an in-process fake upstream and the demo provider on (no word delay). Shared by the tests of one collection, which
 /// xunit runs one at a time, so each test may script the fake upstream as it needs.
 /// </summary>
-public sealed class HubFixture : IAsyncLifetime
+public class HubFixture : IAsyncLifetime
 {
     public const string UpstreamApiKey = "sk-test-upstream-0123456789abcdef";
 
@@ -40,7 +40,7 @@ public sealed class HubFixture : IAsyncLifetime
         Upstream = await FakeOpenAIUpstream.StartAsync();
         var database = await TestDatabase.CreateAsync("functional");
         DatabaseConnectionString = database;
-        _hub = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database,
             ["Hub:RestUrl"] = "http://127.0.0.1:0",
@@ -59,17 +59,29 @@ public sealed class HubFixture : IAsyncLifetime
             [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
             ["Access:KeyCacheRefreshMs"] = "200",
             ["Access:LastUsedFlushSeconds"] = "1",
+            // Many test classes share this hub and each makes users of its own: a report test's member must not fall
+            // out of the top users because another class's users made more calls first.
+            ["Reports:TopUsers"] = "1000",
             // The tests act as a proxy on loopback: X-Forwarded-For from 127.0.0.1 is believed, and one documentation range is banned.
             ["Access:IpRules:TrustedProxies:0"] = "127.0.0.1",
             ["Access:IpRules:Deny:0"] = "203.0.113.0/24",
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        }));
+        };
+        foreach (var (key, value) in MoreSettings(Upstream))
+        {
+            settings[key] = value;
+        }
+
+        _hub = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(settings));
         await _hub.StartAsync();
         // Every test authenticates as the seeded owner unless it builds a client of its own.
         Rest = TestAccess.RestClient(_hub.RestUri);
         Grpc = TestAccess.GrpcChannel(_hub.GrpcUri);
     }
+
+    /// <summary>Settings a collection's own hub adds to (or changes in) the common ones.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> MoreSettings(FakeOpenAIUpstream upstream) => [];
 
     public async Task DisposeAsync()
     {

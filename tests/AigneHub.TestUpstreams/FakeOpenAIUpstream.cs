@@ -27,7 +27,9 @@ namespace AigneHub.TestUpstreams;
 /// <remarks>
 /// Scripted per test (<see cref="Reply"/>, <see cref="ReplyStream(string[])"/>, <see cref="Fail"/>, <see cref="Hang"/>,
 /// …); the script applies to every request until changed. By default it echoes the last user message:
-/// "You said: …", one prompt token per word of every message and one completion token per word of the answer.
+/// "You said: …", one prompt token per word of every message and one completion token per word of the answer, and
+/// ignores max_tokens (an upstream that produces more than it was allowed). With <see cref="Tokenizer"/> it counts as
+/// OpenAI does instead; with <see cref="HonoursMaxTokens"/> it stops answers at the request's limit.
 /// </remarks>
 public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 {
@@ -68,6 +70,18 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 
     /// <summary>Model name in answers; null repeats the requested model.</summary>
     public string? ResponseModel { get; set; }
+
+    /// <summary>
+    /// When set, usage is counted as OpenAI counts it, with this tokenizer: prompt_tokens are 3 per message plus its
+    /// role and content, plus 3 that prime the reply; completion_tokens are the answer's tokens. Null counts words.
+    /// </summary>
+    public Microsoft.ML.Tokenizers.Tokenizer? Tokenizer { get; set; }
+
+    /// <summary>
+    /// Whether an answer stops at the request's max_completion_tokens (or max_tokens), counted as its usage is, with
+    /// finish_reason "length", as OpenAI does. Off by default: the fake then produces whatever it was scripted to.
+    /// </summary>
+    public bool HonoursMaxTokens { get; set; }
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
@@ -129,6 +143,13 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     public void StallStream(params string[] pieces) =>
         _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Stall };
 
+    /// <summary>
+    /// Sends the role and the first piece, waits until <paramref name="release"/> completes (a call that runs as long as
+    /// the test wants), then the other pieces, the finish reason, the usage and <c>[DONE]</c>.
+    /// </summary>
+    public void GateStream(Task release, string[] pieces, FakeUsage usage) =>
+        _script = new Script(ScriptKind.Answer) { Pieces = pieces, Usage = usage, Gate = release };
+
     /// <summary>Sends the role and the pieces, then ends the body without a finish reason or <c>[DONE]</c>.</summary>
     public void TruncateStream(params string[] pieces) =>
         _script = new Script(ScriptKind.Answer) { Pieces = pieces, Ending = StreamEnding.Truncate };
@@ -153,6 +174,8 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         Latency = TimeSpan.Zero;
         RequiredApiKey = null;
         ResponseModel = null;
+        Tokenizer = null;
+        HonoursMaxTokens = false;
     }
 
     public async ValueTask DisposeAsync()
@@ -246,7 +269,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
                     await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
                     break;
                 default:
-                    var answer = Answer.For(script, call);
+                    var answer = Answer.For(script, call, Tokenizer, HonoursMaxTokens);
                     if (call.Stream)
                     {
                         await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
@@ -347,6 +370,11 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
             if (i > 0 && script.PieceDelay > TimeSpan.Zero)
             {
                 await Task.Delay(script.PieceDelay, aborted).ConfigureAwait(false);
+            }
+
+            if (i == 1 && script.Gate is { } gate)
+            {
+                await gate.WaitAsync(aborted).ConfigureAwait(false);
             }
 
             chunk.Write(role: null, content: answer.Pieces[i], finishReason: null);
@@ -511,6 +539,9 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 
         public StreamEnding Ending { get; init; }
 
+        /// <summary>When set, the stream waits for it after its first piece.</summary>
+        public Task? Gate { get; init; }
+
         public int Status { get; init; }
 
         public string? ErrorMessage { get; init; }
@@ -523,7 +554,8 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     }
 
     /// <summary>What the fake needs from a request body.</summary>
-    private readonly record struct ChatCall(string Model, bool Stream, bool IncludeUsage, int PromptWords, string? LastUserText)
+    private readonly record struct ChatCall(
+        string Model, bool Stream, bool IncludeUsage, int PromptWords, string? LastUserText, int? MaxTokens, IReadOnlyList<(string Role, string Text)> Messages)
     {
         public static bool TryParse(byte[] body, out ChatCall call)
         {
@@ -546,20 +578,26 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 
                 var words = 0;
                 string? lastUser = null;
+                var texts = new List<(string Role, string Text)>();
                 if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
                 {
                     foreach (var message in messages.EnumerateArray())
                     {
                         var text = MessageText(message);
                         words += Answer.Words(text).Count;
-                        if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
+                        var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
+                        texts.Add((role, text));
+                        if (role == "user")
                         {
                             lastUser = text;
                         }
                     }
                 }
 
-                call = new ChatCall(model, stream, includeUsage, words, lastUser);
+                int? maxTokens = root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32()
+                    : root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
+                    : null;
+                call = new ChatCall(model, stream, includeUsage, words, lastUser, maxTokens, texts);
                 return true;
             }
             catch (JsonException)
@@ -600,13 +638,39 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 
     private sealed record Answer(IReadOnlyList<string> Pieces, string FinishReason, FakeUsage Usage)
     {
-        public static Answer For(Script script, ChatCall call)
+        public static Answer For(Script script, ChatCall call, Microsoft.ML.Tokenizers.Tokenizer? tokenizer, bool honoursMaxTokens)
         {
             var pieces = script.Kind == ScriptKind.Echo
                 ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
                 : script.Pieces;
-            var usage = script.Usage ?? new FakeUsage(Math.Max(1, call.PromptWords), pieces.Count);
-            return new Answer(pieces, script.FinishReason, usage);
+            var finishReason = script.FinishReason;
+            if (honoursMaxTokens && call.MaxTokens is { } max && Count(pieces, tokenizer) > max)
+            {
+                pieces = tokenizer is null ? pieces.Take(max).ToArray() : Words(Cut(string.Concat(pieces), tokenizer, max));
+                finishReason = "length";
+            }
+
+            var usage = script.Usage ?? (tokenizer is null
+                ? new FakeUsage(Math.Max(1, call.PromptWords), pieces.Count)
+                : new FakeUsage(3 + call.Messages.Sum(m => 3 + tokenizer.CountTokens(m.Role) + tokenizer.CountTokens(m.Text)), Count(pieces, tokenizer)));
+            return new Answer(pieces, finishReason, usage);
+        }
+
+        private static int Count(IReadOnlyList<string> pieces, Microsoft.ML.Tokenizers.Tokenizer? tokenizer) =>
+            tokenizer is null ? pieces.Count : tokenizer.CountTokens(string.Concat(pieces));
+
+        /// <summary>A start of <paramref name="text"/> that counts at most <paramref name="max"/> tokens on its own.</summary>
+        private static string Cut(string text, Microsoft.ML.Tokenizers.Tokenizer tokenizer, int max)
+        {
+            for (var limit = max; ; limit--)
+            {
+                // A prefix is encoded afresh, so its count can differ from that of the same tokens inside the whole text.
+                var start = text[..tokenizer.GetIndexByTokenCount(text, limit, out _, out _)];
+                if (tokenizer.CountTokens(start) <= max)
+                {
+                    return start;
+                }
+            }
         }
 
         /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>

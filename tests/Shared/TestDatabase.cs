@@ -7,31 +7,53 @@ namespace AigneHub.Tests.Shared;
 /// <summary>
 /// A real PostgreSQL for tests. The test command (eng/test.sh) starts a throwaway server and passes its connection
 /// string in AIGNEHUB_TEST_POSTGRES; a plain `dotnet test` without it starts the hub's own embedded cluster in a
-/// temporary folder instead, stopped when the test process exits. Every caller gets a fresh database of its own, so
-/// tests start from a clean state and never see each other's data.
+/// temporary folder instead, owned by this test process (see <see cref="ClusterWatchdog"/>). Every caller gets a fresh
+/// database of its own, so tests start from a clean state and never see each other's data.
 /// </summary>
+/// <remarks>
+/// The connection budget of a test run (docs/operations.md, "Test runs"): every connection string handed out caps
+/// each pool built from it at <see cref="MaxPoolSizePerDataSource"/> connections and closes idle ones after
+/// <see cref="IdleSeconds"/>, so a finished test class stops holding connections within seconds instead of the five
+/// minutes Npgsql keeps them by default. xunit's conservative parallel algorithm runs at most two test classes of
+/// the integration assembly at once, the functional assembly runs its collections one by one, and a hub opens at
+/// most four pools (Marten, Hangfire, rate limiter, health check); eng/test-postgres.sh sizes max_connections from
+/// that product with a wide margin.
+/// </remarks>
 public static class TestDatabase
 {
     public const string EnvironmentVariable = "AIGNEHUB_TEST_POSTGRES";
+
+    /// <summary>The most connections one pool (one data source, or one connection string's shared pool) may open.</summary>
+    public const int MaxPoolSizePerDataSource = 10;
+
+    /// <summary>How long an idle pooled connection stays open.</summary>
+    public const int IdleSeconds = 4;
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _serverConnectionString;
     private static EmbeddedPostgresCluster? _embedded;
 
-    /// <summary>Creates an empty database and returns its connection string.</summary>
+    /// <summary>Creates an empty database and returns its connection string, with the test run's pool limits.</summary>
     public static async Task<string> CreateAsync(string purpose)
     {
         var server = await ServerAsync();
         var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}";
         name = name[..Math.Min(name.Length, 40)];
-        await using (var connection = new NpgsqlConnection(server))
+        // Unpooled: this admin session is used once and must not sit idle in a pool for the rest of the run.
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(server)
+        {
+            Database = name,
+            MaxPoolSize = MaxPoolSizePerDataSource,
+            ConnectionIdleLifetime = IdleSeconds,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
     }
 
     private static async Task<string> ServerAsync()
@@ -66,6 +88,9 @@ public static class TestDatabase
                 new EmbeddedPostgresOptions { DataPath = folder, Port = FreePort.Next() },
                 NullLogger.Instance,
                 CancellationToken.None);
+            // ProcessExit does not run when the test host is killed (a timeout, a crash, a Ctrl-C of dotnet test):
+            // the watchdog, outside this process tree, stops the cluster and deletes its folder once this process is gone.
+            ClusterWatchdog.Start(Environment.ProcessId, _embedded.DataDirectory, folder);
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
                 _embedded.StopAsync().GetAwaiter().GetResult();

@@ -46,6 +46,8 @@ public static class HubErrorMapper
             Link: credits.PaymentLink, AigneType: "NOT_ENOUGH"),
         UnauthenticatedException unauthenticated => new HubError(
             StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, AuthenticationError, "unauthenticated", null, unauthenticated.Message),
+        ServiceBusyException busy => new HubError(
+            StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable, ServerError, "hub_busy", null, busy.Message, busy.RetryAfter),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
         OperationCanceledException => Cancelled,
         _ => new HubError(

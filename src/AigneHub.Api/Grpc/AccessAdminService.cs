@@ -38,14 +38,13 @@ internal sealed class AccessAdminService(IMediator mediator, ICallerContext call
 
     public override async Task<ChangeUserRoleResponse> ChangeUserRole(ChangeUserRoleRequest request, ServerCallContext context)
     {
-        var caller = callers.Require();
-        var command = new ChangeUserRoleCommand(request.UserId, request.ExpectedVersion, AccessMapping.Role(request.Role), caller.UserId, caller.Role, caller.Actor);
+        var command = new ChangeUserRoleCommand(request.UserId, request.ExpectedVersion, AccessMapping.Role(request.Role), callers.Require());
         return new() { User = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
     public override async Task<RegisterAppResponse> RegisterApp(RegisterAppRequest request, ServerCallContext context)
     {
-        var command = new RegisterAppCommand(request.UserId, request.ExpectedVersion, request.AppId, request.Name, callers.Require().Actor);
+        var command = new RegisterAppCommand(request.UserId, request.ExpectedVersion, request.AppId, request.Name, callers.Require());
         return new() { User = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 
@@ -62,7 +61,7 @@ internal sealed class AccessAdminService(IMediator mediator, ICallerContext call
     {
         var command = new CreateAccessKeyCommand(
             request.UserId, request.HasAppId ? request.AppId : null, request.Name, [.. request.Scopes], [.. request.Models], [.. request.AllowedIps],
-            AccessMapping.FromTimestamp(request.ExpiresAt), callers.Require().Actor, null,
+            AccessMapping.FromTimestamp(request.ExpiresAt), callers.Require(), null,
             request.HasRequestsPerMinute ? request.RequestsPerMinute : null, request.HasTokensPerMinute ? request.TokensPerMinute : null);
         var issued = await mediator.Send(command, context.CancellationToken);
         return new() { Key = AccessMapping.ToMessage(issued.Key), Secret = issued.Secret };
@@ -70,13 +69,13 @@ internal sealed class AccessAdminService(IMediator mediator, ICallerContext call
 
     public override async Task<RotateAccessKeyResponse> RotateAccessKey(RotateAccessKeyRequest request, ServerCallContext context)
     {
-        var issued = await mediator.Send(new RotateAccessKeyCommand(request.KeyId, request.ExpectedVersion, null, callers.Require().Actor), context.CancellationToken);
+        var issued = await mediator.Send(new RotateAccessKeyCommand(request.KeyId, request.ExpectedVersion, null, callers.Require()), context.CancellationToken);
         return new() { Key = AccessMapping.ToMessage(issued.Key), Secret = issued.Secret };
     }
 
     public override async Task<RevokeAccessKeyResponse> RevokeAccessKey(RevokeAccessKeyRequest request, ServerCallContext context)
     {
-        var command = new RevokeAccessKeyCommand(request.KeyId, request.ExpectedVersion, request.HasReason ? request.Reason : null, null, callers.Require().Actor);
+        var command = new RevokeAccessKeyCommand(request.KeyId, request.ExpectedVersion, request.HasReason ? request.Reason : null, null, callers.Require());
         return new() { Key = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 }

@@ -136,6 +136,7 @@ internal static class BillingMessages
             TotalGranted = Text(view.TotalGranted),
             TotalSpent = Text(view.TotalSpent),
             TotalExpired = Text(view.TotalExpired),
+            TotalUncollected = Text(view.TotalUncollected),
             CurrencyPrefix = view.CurrencyPrefix,
             Version = view.Version,
         };

@@ -51,8 +51,10 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
             _ => throw new RequestValidationException([new FieldViolation("source", "source must be admin or promotion (purchases arrive through the payment webhook)")]),
         };
         var command = new GrantCreditsCommand(
-            request.UserId, Decimal(request.Amount, "amount"), source, request.ExpiresAt?.ToDateTimeOffset(), null, Actor(context, caller));
-        return new() { Balance = ToMessage(await mediator.Send(command, context.CancellationToken)) };
+            request.UserId, Decimal(request.Amount, "amount"), source, request.ExpiresAt?.ToDateTimeOffset(),
+            request.HasIdempotencyKey ? request.IdempotencyKey : null, Actor(context, caller));
+        var outcome = await mediator.Send(command, context.CancellationToken);
+        return new() { Balance = ToMessage(outcome.Balance), Granted = outcome.Granted };
     }
 
     public override async Task<AdjustCreditsResponse> AdjustCredits(AdjustCreditsRequest request, ServerCallContext context)
@@ -65,7 +67,8 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
     public override async Task<AuditCreditAccountsResponse> AuditCreditAccounts(AuditCreditAccountsRequest request, ServerCallContext context)
     {
         var report = await mediator.Send(new AuditCreditAccountsCommand(request.HasUserId ? request.UserId : null), context.CancellationToken);
-        var response = new AuditCreditAccountsResponse { AccountsChecked = report.AccountsChecked };
+        var response = new AuditCreditAccountsResponse { AccountsChecked = report.AccountsChecked, TotalUncollected = Text(report.TotalUncollected) };
+        response.Uncollected.AddRange(report.Uncollected.Select(u => new UncollectedAccount { UserId = u.UserId, TotalUncollected = Text(u.Amount) }));
         response.Mismatches.AddRange(report.Mismatches.Select(m =>
         {
             var message = new V1.AuditMismatch { UserId = m.UserId, Replayed = m.Replayed };

@@ -85,7 +85,14 @@ internal sealed class ErrorTranslationInterceptor : Interceptor
 
         if (error.Code is not null)
         {
-            status.Details.Add(Any.Pack(new ErrorInfo { Reason = error.Code, Domain = "aignehub" }));
+            var info = new ErrorInfo { Reason = error.Code, Domain = "aignehub" };
+            if (error.GrpcStatus == StatusCode.PermissionDenied && error.Param is not null)
+            {
+                // A refusal about one field (a new key's scopes, expiry, …; the model of a call) names it.
+                info.Metadata.Add("field", error.Param);
+            }
+
+            status.Details.Add(Any.Pack(info));
         }
 
         return status.ToRpcException();

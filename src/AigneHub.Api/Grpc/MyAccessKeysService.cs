@@ -28,7 +28,7 @@ internal sealed class MyAccessKeysService(IMediator mediator, ICallerContext cal
         IReadOnlyList<string> scopes = request.Scopes.Count == 0 ? [KeyScopes.Inference] : [.. request.Scopes];
         var command = new CreateAccessKeyCommand(
             caller.UserId, request.HasAppId ? request.AppId : null, request.Name, scopes, [.. request.Models], [.. request.AllowedIps],
-            AccessMapping.FromTimestamp(request.ExpiresAt), caller.Actor);
+            AccessMapping.FromTimestamp(request.ExpiresAt), caller);
         var issued = await mediator.Send(command, context.CancellationToken);
         return new() { Key = AccessMapping.ToMessage(issued.Key), Secret = issued.Secret };
     }
@@ -36,14 +36,14 @@ internal sealed class MyAccessKeysService(IMediator mediator, ICallerContext cal
     public override async Task<RotateMyKeyResponse> RotateMyKey(RotateMyKeyRequest request, ServerCallContext context)
     {
         var caller = callers.Require();
-        var issued = await mediator.Send(new RotateAccessKeyCommand(request.KeyId, request.ExpectedVersion, caller.UserId, caller.Actor), context.CancellationToken);
+        var issued = await mediator.Send(new RotateAccessKeyCommand(request.KeyId, request.ExpectedVersion, caller.UserId, caller), context.CancellationToken);
         return new() { Key = AccessMapping.ToMessage(issued.Key), Secret = issued.Secret };
     }
 
     public override async Task<RevokeMyKeyResponse> RevokeMyKey(RevokeMyKeyRequest request, ServerCallContext context)
     {
         var caller = callers.Require();
-        var command = new RevokeAccessKeyCommand(request.KeyId, request.ExpectedVersion, request.HasReason ? request.Reason : null, caller.UserId, caller.Actor);
+        var command = new RevokeAccessKeyCommand(request.KeyId, request.ExpectedVersion, request.HasReason ? request.Reason : null, caller.UserId, caller);
         return new() { Key = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 }

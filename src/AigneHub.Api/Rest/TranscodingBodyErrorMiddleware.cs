@@ -7,8 +7,10 @@ namespace AigneHub.Api.Rest;
 /// On the transcoded routes outside /v1 (the admin, usage and billing APIs), a JSON body the transcoder cannot read
 /// is refused with transcoding's <c>google.rpc.Status</c> shape but without its bare "Request JSON payload is not
 /// correctly formatted.": the message names the field at fault and a <c>google.rpc.BadRequest</c> field violation
-/// carries its path, as a validation failure does. Every other response passes through untouched (errors are held
-/// only until their status is known, successes not at all).
+/// carries its path, as a validation failure does. A refusal for credits keeps the hub's 402: transcoding would send
+/// RESOURCE_EXHAUSTED as 429, which tells a client to slow down and retry, not to buy credits (the body, a
+/// <c>google.rpc.Status</c> with the same message as over gRPC, is kept). Every other response passes through untouched
+/// (errors are held only until their status is known, successes not at all).
 /// </summary>
 internal sealed class TranscodingBodyErrorMiddleware(RequestDelegate next)
 {
@@ -40,6 +42,12 @@ internal sealed class TranscodingBodyErrorMiddleware(RequestDelegate next)
         if (captured.IsEmpty)
         {
             return;
+        }
+
+        if (context.Items.TryGetValue(HubError.HttpContextKey, out var stashed) && stashed is HubError { HttpStatus: StatusCodes.Status402PaymentRequired }
+            && !response.HasStarted)
+        {
+            response.StatusCode = StatusCodes.Status402PaymentRequired;
         }
 
         // Only the transcoder's own refusal of the body: a refusal by the hub left its HubError behind.

@@ -10,17 +10,23 @@ namespace AigneHub.Application.Abstractions;
 public interface ICallBilling
 {
     /// <summary>
-    /// Prices the call, and in credits mode holds the estimate on the caller's account. Throws
+    /// Prices the call, and in credits mode holds the most it can cost on the caller's account: for a chat call, its
+    /// prompt bound and the output tokens it asked for (or the default hold size), lowered to what the account can
+    /// pay for (<see cref="CallHold.OutputTokenLimit"/>, which the provider must be sent as max_tokens). Throws
     /// <c>UnauthenticatedException</c> (credits mode without a caller), <c>RequestValidationException</c> (no provider
-    /// of the model has a rate) or <c>InsufficientCreditsException</c>, all before any provider is called.
+    /// of the model has a rate) or <c>InsufficientCreditsException</c> (not even the prompt and one output token fit),
+    /// all before any provider is called.
     /// </summary>
     Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken);
 
     /// <summary>
     /// Charges the exact cost of what <paramref name="provider"/> produced (tokens, and <paramref name="images"/> for
-    /// image calls) and returns the rest of the hold. Idempotent by call id.
+    /// image calls), priced at the rate version the hold was priced with, and returns the rest of the hold. Idempotent
+    /// by call id; a call whose hold was released meanwhile (recovery found no live owner) is still charged. With
+    /// <paramref name="atMostTheHold"/> (a stream the hub ended at its hold) the charge is the cost or the hold,
+    /// whichever is less.
     /// </summary>
-    Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken);
+    Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken);
 
     /// <summary>Returns the whole hold (the call failed and nothing is charged).</summary>
     Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken);
@@ -29,7 +35,7 @@ public interface ICallBilling
 /// <param name="CallId">Unique per call: holds and captures are keyed by it.</param>
 /// <param name="Model">The model id as providers know it (without the provider prefix).</param>
 /// <param name="Providers">The providers that may serve the call, in routing order.</param>
-/// <param name="PromptTokens">An estimate of the prompt's tokens.</param>
+/// <param name="PromptTokens">The most tokens the prompt can count, per choice (see <c>PromptTokenBound</c>).</param>
 /// <param name="MaxOutputTokens">The caller's max_tokens (for image calls: the images asked for); null uses the configured default hold size.</param>
 /// <param name="RequestedModel">The name the caller used, for messages.</param>
 /// <param name="Choices">How many answers a chat call asks for (OpenAI's n): each is a provider call of its own, so the
@@ -40,11 +46,23 @@ public sealed record CallEstimate(
 
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
-/// <param name="EstimatedPromptTokens">The prompt estimate, charged for a call cut short before the provider reported its usage.</param>
+/// <param name="EstimatedPromptTokens">The prompt bound over all choices, charged for a call cut short before the provider reported its usage.</param>
+/// <param name="Rates">The rate version of each provider that priced the hold (credits mode): the capture prices the
+/// call with the same version, however the rate changes while the call runs.</param>
 public sealed record CallHold(
-    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens)
+    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens,
+    IReadOnlyDictionary<string, Domain.Billing.ModelRate>? Rates = null)
 {
     public bool IsHeld => HeldCredits is not null;
+
+    /// <summary>
+    /// The output tokens per choice that the hold pays for: a chat call sends them upstream as its max_tokens. Null
+    /// when nothing was held (enterprise mode) or the call produces no tokens (embeddings, images).
+    /// </summary>
+    public int? OutputTokenLimit { get; init; }
+
+    /// <summary>The rate that priced the hold for <paramref name="provider"/>; null when none did (enterprise mode).</summary>
+    public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
 }
 
 /// <summary>What a call cost: credits charged (credits mode), US dollars from unit costs, and the rate version that priced it.</summary>

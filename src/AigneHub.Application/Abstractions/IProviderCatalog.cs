@@ -11,6 +11,12 @@ public interface IProviderCatalog
     /// </summary>
     IReadOnlyList<IChatProvider> Resolve(ModelName model);
 
+    /// <summary>
+    /// Whether some provider would take a chat call for the model. For reads that only ask: they never hold a provider,
+    /// so they are not model calls (the architecture tests tell the two apart by whether a handler uses a provider).
+    /// </summary>
+    bool Serves(ModelName model) => Resolve(model).Count > 0;
+
     /// <summary>The providers to try for an embedding model, best first, by the same rules as <see cref="Resolve"/>.</summary>
     IReadOnlyList<IEmbeddingProvider> ResolveEmbeddings(ModelName model);
 

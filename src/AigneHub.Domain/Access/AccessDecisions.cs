@@ -18,68 +18,63 @@ public static class AccessDecisions
         return new UserCreated(userId, displayName, email, role, subject, by, at);
     }
 
-    public static IReadOnlyList<object> ChangeRole(HubUser user, UserRole role, UserRole actorRole, string actorId, string by, DateTimeOffset at)
+    public static IReadOnlyList<object> ChangeRole(HubUser user, UserRole role, Delegator by, DateTimeOffset at)
     {
         if (user.Role == role)
         {
             return [];
         }
 
-        if (user.Id == actorId)
+        if (user.Id == by.UserId)
         {
             throw new AccessRuleException("role", "You cannot change your own role; ask another owner.", isForbidden: true);
         }
 
-        // Only an owner may touch an owner or make one; admins manage admins and members.
-        RequireMayGrant(actorRole, role);
-        RequireMayGrant(actorRole, user.Role);
-        return [new UserRoleChanged(user.Id, user.Role, role, by, at)];
+        // Only an owner may touch an owner or make one; an admin promotes and demotes members, not other admins.
+        RequireMayGrant(by.Role, role);
+        RequireMayGrant(by.Role, user.Role);
+        Delegation.RequireMayActOn(by, user, "user_id");
+        return [new UserRoleChanged(user.Id, user.Role, role, by.By, at)];
     }
 
-    public static AppRegistered RegisterApp(HubUser user, string appId, string name, string by, DateTimeOffset at)
+    public static AppRegistered RegisterApp(HubUser user, string appId, string name, Delegator by, DateTimeOffset at)
     {
+        Delegation.RequireMayActOn(by, user, "user_id");
         if (user.Apps.Any(a => a.AppId == appId))
         {
             throw new AccessRuleException("app_id", $"The app '{appId}' is already registered for this user.", isConflict: true);
         }
 
-        return new AppRegistered(user.Id, appId, name, by, at);
+        return new AppRegistered(user.Id, appId, name, by.By, at);
     }
 
-    public static AccessKeyCreated CreateKey(
-        HubUser owner,
-        int ownersActiveKeys,
-        string keyId,
-        string? appId,
-        string name,
-        IReadOnlyList<string> scopes,
-        IReadOnlyList<string> models,
-        IReadOnlyList<string> allowedIps,
-        DateTimeOffset? expiresAt,
-        string secretHash,
-        string by,
-        DateTimeOffset at,
-        int? requestsPerMinute = null,
-        int? tokensPerMinute = null)
+    /// <summary>
+    /// A key for <paramref name="owner"/>, never with more than <paramref name="by"/> holds: what the request leaves
+    /// out is inherited from the asking key, what it asks beyond it is refused (see <see cref="Delegation"/>).
+    /// </summary>
+    public static AccessKeyCreated CreateKey(HubUser owner, int ownersActiveKeys, NewAccessKey key, Delegator by, DateTimeOffset at)
     {
-        if (requestsPerMinute is < 1 || tokensPerMinute is < 1)
+        if (key.Limits.RequestsPerMinute is < 1 || key.Limits.TokensPerMinute is < 1)
         {
-            throw new AccessRuleException(requestsPerMinute is < 1 ? "requests_per_minute" : "tokens_per_minute", "A key's own limit must be at least 1 per minute; leave it out to use the default.");
+            throw new AccessRuleException(key.Limits.RequestsPerMinute is < 1 ? "requests_per_minute" : "tokens_per_minute", "A key's own limit must be at least 1 per minute; leave it out to use the default.");
         }
 
-        if (scopes.FirstOrDefault(s => !KeyScopes.Allows(owner.Role, s)) is { } refused)
+        Delegation.RequireMayActOn(by, owner, "user_id");
+        if (key.Scopes.FirstOrDefault(s => !KeyScopes.Allows(owner.Role, s)) is { } refused)
         {
             throw new AccessRuleException("scopes", $"A {owner.Role.ToString().ToLowerInvariant()} cannot hold the '{refused}' scope; only admins and owners can.", isForbidden: true);
         }
 
-        if (appId is not null && owner.Apps.All(a => a.AppId != appId))
-        {
-            throw new AccessRuleException("app_id", $"The user has no app '{appId}'.");
-        }
-
-        if (expiresAt is { } expires && expires <= at)
+        var grant = Delegation.Inherit(new KeyGrant(owner.Id, key.AppId, key.Scopes, key.Models, key.AllowedIps, key.ExpiresAt, key.Limits), by);
+        if (grant.ExpiresAt is { } expires && expires <= at)
         {
             throw new AccessRuleException("expires_at", "expires_at must be in the future.");
+        }
+
+        Delegation.RequireWithin(grant, by, "the new key");
+        if (grant.AppId is { } appId && owner.Apps.All(a => a.AppId != appId))
+        {
+            throw new AccessRuleException("app_id", $"The user has no app '{appId}'.");
         }
 
         if (ownersActiveKeys >= MaxKeysPerUser)
@@ -87,22 +82,36 @@ public static class AccessDecisions
             throw new AccessRuleException("user_id", $"A user can have at most {MaxKeysPerUser} active keys; revoke one first.", isConflict: true);
         }
 
-        return new AccessKeyCreated(keyId, owner.Id, appId, name, [.. scopes.Distinct(StringComparer.Ordinal)], [.. models.Distinct(StringComparer.OrdinalIgnoreCase)], [.. allowedIps], expiresAt, secretHash, by, at, requestsPerMinute, tokensPerMinute);
+        return new AccessKeyCreated(
+            key.KeyId, owner.Id, grant.AppId, key.Name, [.. grant.Scopes.Distinct(StringComparer.Ordinal)], [.. grant.Models.Distinct(StringComparer.OrdinalIgnoreCase)], [.. grant.AllowedIps], grant.ExpiresAt,
+            key.SecretHash, by.By, at, grant.Limits.RequestsPerMinute, grant.Limits.TokensPerMinute);
     }
 
-    public static AccessKeyRotated Rotate(AccessKey key, string secretHash, string by, DateTimeOffset at)
+    /// <summary>
+    /// A new secret for a key: whoever gets it gets everything the key gives, so the asker must be allowed to act on
+    /// the key's user and must hold at least what the key gives.
+    /// </summary>
+    public static AccessKeyRotated Rotate(AccessKey key, HubUser keyOwner, string secretHash, Delegator by, DateTimeOffset at)
     {
+        Delegation.RequireMayActOn(by, keyOwner, "key_id");
         if (key.IsRevoked)
         {
             throw new AccessRuleException("key_id", $"The key '{key.Id}' is revoked; create a new one instead.", isConflict: true);
         }
 
-        return new AccessKeyRotated(key.Id, secretHash, by, at);
+        Delegation.RequireWithin(KeyGrant.Of(key), by, $"the key '{key.Id}'");
+        return new AccessKeyRotated(key.Id, secretHash, by.By, at);
     }
 
-    /// <summary>Revoking is idempotent: a revoked key stays revoked as it was.</summary>
-    public static IReadOnlyList<object> Revoke(AccessKey key, string? reason, string by, DateTimeOffset at) =>
-        key.IsRevoked ? [] : [new AccessKeyRevoked(key.Id, reason, by, at)];
+    /// <summary>
+    /// Revoking is idempotent: a revoked key stays revoked as it was. It gives nobody anything, so only the role rule
+    /// applies: an admin cannot revoke an owner's (or another admin's) keys.
+    /// </summary>
+    public static IReadOnlyList<object> Revoke(AccessKey key, HubUser keyOwner, string? reason, Delegator by, DateTimeOffset at)
+    {
+        Delegation.RequireMayActOn(by, keyOwner, "key_id");
+        return key.IsRevoked ? [] : [new AccessKeyRevoked(key.Id, reason, by.By, at)];
+    }
 
     private static void RequireMayGrant(UserRole? actorRole, UserRole role)
     {

@@ -85,6 +85,13 @@ public sealed class IpRange
         return true;
     }
 
+    /// <summary>Whether every address of <paramref name="other"/> is also in this range.</summary>
+    public bool Covers(IpRange other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.Family == Family && other._prefix >= _prefix && Contains(new IPAddress(other._network));
+    }
+
     public override string ToString() => Text;
 
     private static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

@@ -20,6 +20,15 @@ public static class ModelPattern
             ? model.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
             : string.Equals(pattern, model, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether <paramref name="pattern"/> allows every model that <paramref name="narrower"/> allows: <c>openai/*</c>
+    /// covers <c>openai/gpt-4o</c> and <c>openai/gpt*</c>; an exact name covers only itself.
+    /// </summary>
+    public static bool Covers(string pattern, string narrower) =>
+        pattern.EndsWith('*')
+            ? narrower.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
+            : !narrower.EndsWith('*') && string.Equals(pattern, narrower, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>An empty allow-list allows every model.</summary>
     public static bool Allows(IReadOnlyCollection<string> allowList, string model) =>
         allowList.Count == 0 || allowList.Any(p => Matches(p, model));

@@ -5,11 +5,15 @@ namespace AigneHub.Domain.Billing;
 /// <summary>Decisions about billing settings: (state, command) → events.</summary>
 public static class BillingDecisions
 {
+    /// <summary>The least a credit may be worth (a millionth of a US dollar): rates derived from unit costs stay in range.</summary>
+    public const decimal MinBaseCreditPrice = 0.000001m;
+
     public static IReadOnlyList<object> Change(BillingSettings current, BillingSettingsValues values, string by, DateTimeOffset at)
     {
-        if (values.BaseCreditPrice <= 0)
+        if (values.BaseCreditPrice is < MinBaseCreditPrice or > Credits.MaxRate)
         {
-            throw new CreditRuleException(CreditRule.InvalidValue, "base_credit_price", "base_credit_price must be greater than zero.");
+            throw new CreditRuleException(
+                CreditRule.InvalidValue, "base_credit_price", $"base_credit_price must be between {MinBaseCreditPrice} and {Credits.MaxRate} US dollars.");
         }
 
         if (values.ProfitMarginPercent is < 0 or > 1000)
@@ -22,9 +26,10 @@ public static class BillingDecisions
             throw new CreditRuleException(CreditRule.InvalidValue, "currency_prefix", "currency_prefix must be \"$\", \"€\", \"¥\" or empty.");
         }
 
-        if (values.NewUserGrant < 0 || values.NewUserGrant != Credits.Round(values.NewUserGrant))
+        if (values.NewUserGrant < 0 || !Credits.FitsLedger(values.NewUserGrant))
         {
-            throw new CreditRuleException(CreditRule.InvalidAmount, "new_user_grant", $"new_user_grant must be zero or more, with at most {Credits.Scale} decimal places.");
+            throw new CreditRuleException(
+                CreditRule.InvalidAmount, "new_user_grant", $"new_user_grant must be zero or more and at most {Credits.MaxAmount}, with at most {Credits.Scale} decimal places.");
         }
 
         if (values.NewUserGrantExpiryDays is <= 0)

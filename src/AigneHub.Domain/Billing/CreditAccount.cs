@@ -49,7 +49,7 @@ public sealed class CreditAccount
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    /// <summary>Grants with credits left (and every purchase, whose payment id keeps top-ups idempotent).</summary>
+    /// <summary>Grants with credits left (and every grant with a reference, a payment id or idempotency key, which keeps repeats idempotent).</summary>
     public IReadOnlyList<GrantState> Grants
     {
         get => _grants;
@@ -100,6 +100,42 @@ public sealed class CreditAccount
 
     /// <summary>The last time settled ids older than <see cref="SettledRetention"/> were forgotten.</summary>
     public DateTimeOffset SettledPrunedAt { get; private set; }
+
+    /// <summary>
+    /// A copy that later Apply calls do not share: a writer deciding several changes in one transaction evolves the
+    /// copy, while Marten applies the appended events to the original it fetched.
+    /// </summary>
+    public CreditAccount Copy()
+    {
+        var copy = new CreditAccount
+        {
+            Id = Id,
+            Version = Version,
+            UserId = UserId,
+            OpenedAt = OpenedAt,
+            Balance = Balance,
+            Held = Held,
+            TotalGranted = TotalGranted,
+            TotalSpent = TotalSpent,
+            TotalExpired = TotalExpired,
+            TotalUncollected = TotalUncollected,
+            UpdatedAt = UpdatedAt,
+            SettledPrunedAt = SettledPrunedAt,
+        };
+        copy._grants.AddRange(_grants);
+        copy._holds.AddRange(_holds);
+        foreach (var (id, settlement) in _settled)
+        {
+            copy._settled[id] = settlement;
+        }
+
+        foreach (var (id, at) in _settledAt)
+        {
+            copy._settledAt[id] = at;
+        }
+
+        return copy;
+    }
 
     public static string StreamIdFor(string userId) => $"account:{userId}";
 
@@ -237,7 +273,8 @@ public sealed class CreditAccount
         Prune();
     }
 
-    private void Prune() => _grants.RemoveAll(g => g.Remaining <= 0 && g.Source != GrantSource.Purchase);
+    /// <summary>Forgets used-up grants, except those with a reference (payment id, idempotency key): they keep repeats from granting twice.</summary>
+    private void Prune() => _grants.RemoveAll(g => g.Remaining <= 0 && g.Reference is null);
 }
 
 public sealed record GrantState(Guid GrantId, GrantSource Source, decimal Amount, decimal Remaining, DateTimeOffset? ExpiresAt, string? Reference, DateTimeOffset GrantedAt);

@@ -5,10 +5,17 @@ namespace AigneHub.Domain.Billing;
 /// <summary>
 /// The rules of a credit account, as functions of its state and a command that return the events to append. A broken
 /// rule throws <see cref="CreditRuleException"/>; a command that already happened (a second capture of the same call,
-/// a replayed payment) returns no events.
+/// a replayed payment) returns no events. Every event is dated <see cref="TimeOf"/>: never earlier than the entry before
+/// it, so ledger time runs forward per account even when a writer's clock is behind another's.
 /// </summary>
 public static class CreditLedger
 {
+    /// <summary>
+    /// When a decision taken at <paramref name="at"/> enters the ledger: <paramref name="at"/>, or the time of the
+    /// account's last entry when that is later (another instance's clock ahead of this one's).
+    /// </summary>
+    public static DateTimeOffset TimeOf(CreditAccount current, DateTimeOffset at) => at < current.UpdatedAt ? current.UpdatedAt : at;
+
     /// <summary>Opens the account with the new-user grant, once: an account that exists is left as it is.</summary>
     public static IReadOnlyList<object> Open(CreditAccount? current, string userId, BillingSettings settings, Guid grantId, DateTimeOffset at)
     {
@@ -26,19 +33,30 @@ public static class CreditLedger
         return [new CreditAccountOpened(userId, at), new CreditsGranted(grantId, settings.NewUserGrant, GrantSource.Welcome, expiresAt, null, "system", at)];
     }
 
-    /// <summary>Grants credits; a grant with a reference (payment id) that the account already has grants nothing.</summary>
+    /// <summary>
+    /// Grants credits. A grant with a reference the account already has grants nothing: a purchase's payment id (a
+    /// replayed payment), or an operator's idempotency key (a retried grant). Payment ids and idempotency keys are kept
+    /// apart, and a key reused for a different grant is refused rather than ignored.
+    /// </summary>
     public static IReadOnlyList<object> Grant(
         CreditAccount current, Guid grantId, decimal amount, GrantSource source, DateTimeOffset? expiresAt, string? reference, string by, DateTimeOffset at)
     {
         RequirePositive(amount, "amount");
+        at = TimeOf(current, at);
         if (expiresAt is { } expiry && expiry <= at)
         {
             throw new CreditRuleException(CreditRule.InvalidValue, "expires_at", "expires_at must be in the future.");
         }
 
-        if (reference is not null && current.Grants.Any(g => g.Reference == reference))
+        var purchase = source == GrantSource.Purchase;
+        if (reference is not null && current.Grants.FirstOrDefault(g => g.Reference == reference && (g.Source == GrantSource.Purchase) == purchase) is { } earlier)
         {
-            return [];
+            return purchase || (earlier.Amount == amount && earlier.Source == source)
+                ? []
+                : throw new CreditRuleException(
+                    CreditRule.ReferenceReused,
+                    "idempotency_key",
+                    $"The idempotency key '{reference}' was used for another grant ({earlier.Amount} credits, {earlier.Source.ToString().ToLowerInvariant()}); use a new key for a new grant.");
         }
 
         return [new CreditsGranted(grantId, amount, source, expiresAt, reference, by, at)];
@@ -65,13 +83,15 @@ public static class CreditLedger
                 $"Not enough credits: this call needs up to {amount} credits and {Math.Max(0, current.Available)} are available.");
         }
 
-        return new CreditsHeld(callId, amount, model, expiresAt, at);
+        return new CreditsHeld(callId, amount, model, expiresAt, TimeOf(current, at));
     }
 
     /// <summary>
     /// Settles a call's hold at its exact cost. A cost above the hold takes the excess from the available balance, and
     /// what even that cannot cover is recorded as uncollected, so the balance never goes below zero. Capturing a call
-    /// that was already captured changes nothing; capturing a released one is refused.
+    /// that was already captured changes nothing. A call whose hold was already released (the recovery job found no
+    /// live owner, e.g. the instance stalled past the hold's lease) was still served, so it is still charged: a capture
+    /// with no hold left, paid from the available balance.
     /// </summary>
     public static IReadOnlyList<object> Capture(
         CreditAccount current, string callId, decimal cost, string? rateId, int? rateVersion, int promptTokens, int completionTokens,
@@ -82,17 +102,25 @@ public static class CreditLedger
             throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A cost must be zero or more, with at most {Credits.Scale} decimal places.");
         }
 
+        decimal held;
         if (current.Settled.TryGetValue(callId, out var settlement))
         {
-            return settlement == Settlement.Captured
-                ? []
-                : throw new CreditRuleException(CreditRule.AlreadySettled, "call_id", $"The hold of call {callId} was released; it cannot be captured.");
+            if (settlement == Settlement.Captured)
+            {
+                return [];
+            }
+
+            held = 0m;
+        }
+        else
+        {
+            held = (current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.")).Amount;
         }
 
-        var hold = current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.");
-        var coverable = hold.Amount + Math.Max(0, current.Available);
+        var coverable = held + Math.Max(0, current.Available);
         var charged = Math.Min(cost, coverable);
-        return [new HoldCaptured(callId, hold.Amount, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, at)];
+        return [new HoldCaptured(
+            callId, held, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, TimeOf(current, at))];
     }
 
     /// <summary>Returns a call's whole hold. Releasing twice changes nothing; releasing a captured hold is refused.</summary>
@@ -106,7 +134,7 @@ public static class CreditLedger
         }
 
         var hold = current.Hold(callId) ?? throw new CreditRuleException(CreditRule.UnknownHold, "call_id", $"The call {callId} has no hold on this account.");
-        return [new HoldReleased(callId, hold.Amount, reason, at)];
+        return [new HoldReleased(callId, hold.Amount, reason, TimeOf(current, at))];
     }
 
     /// <summary>
@@ -117,13 +145,14 @@ public static class CreditLedger
     public static IReadOnlyList<object> ExpireGrants(CreditAccount current, DateTimeOffset now)
     {
         var events = new List<object>();
+        var at = TimeOf(current, now);
         var free = current.Available;
         foreach (var grant in current.Grants.Where(g => g.ExpiresAt <= now && g.Remaining > 0).OrderBy(g => g.ExpiresAt))
         {
             var amount = Math.Min(grant.Remaining, Math.Max(0, free));
             if (amount > 0)
             {
-                events.Add(new GrantExpired(grant.GrantId, amount, now));
+                events.Add(new GrantExpired(grant.GrantId, amount, at));
                 free -= amount;
             }
         }
@@ -138,9 +167,10 @@ public static class CreditLedger
     /// <summary>An operator's correction; a removal cannot take more than is available.</summary>
     public static CreditsAdjusted Adjust(CreditAccount current, Guid adjustmentId, decimal amount, string reason, string by, DateTimeOffset at)
     {
-        if (amount == 0 || amount != Credits.Round(amount))
+        if (amount == 0 || !Credits.FitsLedger(amount))
         {
-            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"An adjustment must not be zero and has at most {Credits.Scale} decimal places.");
+            throw new CreditRuleException(
+                CreditRule.InvalidAmount, "amount", $"An adjustment must not be zero, is at most {Credits.MaxAmount} either way and has at most {Credits.Scale} decimal places.");
         }
 
         if (string.IsNullOrWhiteSpace(reason))
@@ -154,14 +184,15 @@ public static class CreditLedger
                 CreditRule.InsufficientCredits, "amount", $"Cannot remove {-amount} credits: only {Math.Max(0, current.Available)} are available.");
         }
 
-        return new CreditsAdjusted(adjustmentId, amount, reason, by, at);
+        return new CreditsAdjusted(adjustmentId, amount, reason, by, TimeOf(current, at));
     }
 
     private static void RequirePositive(decimal amount, string field)
     {
-        if (amount <= 0 || amount != Credits.Round(amount))
+        if (amount <= 0 || !Credits.FitsLedger(amount))
         {
-            throw new CreditRuleException(CreditRule.InvalidAmount, field, $"{field} must be greater than zero, with at most {Credits.Scale} decimal places.");
+            throw new CreditRuleException(
+                CreditRule.InvalidAmount, field, $"{field} must be greater than zero and at most {Credits.MaxAmount}, with at most {Credits.Scale} decimal places.");
         }
     }
 }

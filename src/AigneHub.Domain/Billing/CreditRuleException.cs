@@ -29,4 +29,7 @@ public enum CreditRule
 
     /// <summary>A setting or rate value is outside what the hub accepts.</summary>
     InvalidValue,
+
+    /// <summary>An idempotency key already used for a different grant.</summary>
+    ReferenceReused,
 }

@@ -13,6 +13,21 @@ public static class Credits
     /// <summary>Decimal places kept for US-dollar unit costs and call costs.</summary>
     public const int UsdScale = 10;
 
+    /// <summary>
+    /// The largest amount one grant, payment or adjustment may carry (a trillion credits). Far above any real top-up,
+    /// and far enough below decimal's range (7.9e28) that no sum of ledger amounts can overflow.
+    /// </summary>
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
+    /// <summary>
+    /// The largest rate (credits per token or per image) and unit cost (US dollars per token or per image): a call's
+    /// price, tokens × rate with up to 2^31 tokens, then stays far inside decimal's range.
+    /// </summary>
+    public const decimal MaxRate = 1_000_000_000m;
+
+    /// <summary>Whether <paramref name="amount"/> fits the ledger: at most <see cref="Scale"/> places and at most <see cref="MaxAmount"/> either way.</summary>
+    public static bool FitsLedger(decimal amount) => Math.Abs(amount) <= MaxAmount && amount == Round(amount);
+
     public static decimal Round(decimal amount) => Math.Round(amount, Scale, MidpointRounding.AwayFromZero);
 
     public static decimal RoundUsd(decimal amount) => Math.Round(amount, UsdScale, MidpointRounding.AwayFromZero);

@@ -12,6 +12,7 @@ public static class RateDecisions
 
     public static RateValues FromUnitCosts(UnitCosts costs, BillingSettings settings, bool deprecated)
     {
+        RequireUnitCosts(costs);
         decimal? Price(decimal? usd) => usd is { } value ? RateFromUnitCost(value, settings.ProfitMarginPercent, settings.BaseCreditPrice) : null;
         return new RateValues(
             Price(costs.InputUsd)!.Value,
@@ -30,9 +31,9 @@ public static class RateDecisions
         Require(values.OutputRate, "output_rate");
         Require(values.CacheReadRate, "cache_read_rate");
         Require(values.CacheWriteRate, "cache_write_rate");
-        if (values.UnitCosts is { } costs && (costs.InputUsd < 0 || costs.OutputUsd < 0 || costs.CacheReadUsd < 0 || costs.CacheWriteUsd < 0))
+        if (values.UnitCosts is { } costs)
         {
-            throw new CreditRuleException(CreditRule.InvalidValue, "unit_costs", "Unit costs must not be negative.");
+            RequireUnitCosts(costs);
         }
 
         if (current is not null && Same(current, values))
@@ -80,11 +81,19 @@ public static class RateDecisions
         && current.Deprecated == values.Deprecated
         && current.UnitCosts == values.UnitCosts;
 
+    private static void RequireUnitCosts(UnitCosts costs)
+    {
+        if (new[] { costs.InputUsd, costs.OutputUsd, costs.CacheReadUsd, costs.CacheWriteUsd }.Any(c => c is < 0 or > Credits.MaxRate))
+        {
+            throw new CreditRuleException(CreditRule.InvalidValue, "unit_costs", $"Unit costs must be between 0 and {Credits.MaxRate} US dollars.");
+        }
+    }
+
     private static void Require(decimal? rate, string field)
     {
-        if (rate is { } value && (value < 0 || value != Credits.Round(value)))
+        if (rate is { } value && (value is < 0 or > Credits.MaxRate || value != Credits.Round(value)))
         {
-            throw new CreditRuleException(CreditRule.InvalidValue, field, $"{field} must be zero or more, with at most {Credits.Scale} decimal places.");
+            throw new CreditRuleException(CreditRule.InvalidValue, field, $"{field} must be between 0 and {Credits.MaxRate}, with at most {Credits.Scale} decimal places.");
         }
     }
 }

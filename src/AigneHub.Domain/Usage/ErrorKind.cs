@@ -49,4 +49,7 @@ public enum ErrorKind
 
     /// <summary>The caller used up one of the hub's own limits (429), not the provider's.</summary>
     RateLimited,
+
+    /// <summary>The hub itself is saturated (its database or credit ledger cannot take more just now): 503 with Retry-After.</summary>
+    Overloaded,
 }

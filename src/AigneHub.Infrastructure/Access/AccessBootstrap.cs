@@ -31,6 +31,9 @@ internal sealed partial class AccessBootstrap(
     public const string KeyFileName = "owner-key.txt";
     private const string System = "system";
 
+    /// <summary>The hub itself as the creator of the first key: an owner whose credential has no bounds.</summary>
+    private static readonly Application.Abstractions.Caller TheHub = new(System, UserRole.Owner, null, null, new HashSet<string>(KeyScopes.All, StringComparer.Ordinal));
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var configured = options.Value.BootstrapAdminKey ?? configuration[AccessOptions.BootstrapKeyVariable];
@@ -106,7 +109,7 @@ internal sealed partial class AccessBootstrap(
         try
         {
             await mediator.Send(
-                new CreateAccessKeyCommand(OwnerUserId, null, "bootstrap owner key", KeyScopes.All, [], [], null, System, token),
+                new CreateAccessKeyCommand(OwnerUserId, null, "bootstrap owner key", KeyScopes.All, [], [], null, TheHub, token),
                 cancellationToken);
             LogSeeded(logger, token.KeyId);
         }

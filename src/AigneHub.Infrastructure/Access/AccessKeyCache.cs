@@ -16,16 +16,20 @@ namespace AigneHub.Infrastructure.Access;
 /// aggregates (count and sum of versions of the key and user views) notices any change, from this instance or
 /// another, within one refresh interval; only then is the snapshot rebuilt. A key created a moment ago on any
 /// instance is loaded on its first use; unknown key ids are remembered until the next change so a guesser cannot
-/// make every request hit the database.
+/// make every request hit the database. A change made on this instance refreshes the snapshot before its answer is
+/// sent (<see cref="IAccessCacheInvalidation"/>), so it holds here at once.
 /// </summary>
 internal sealed partial class AccessKeyCache(
     IDocumentStore store,
     KeyUsageRecorder usage,
     TimeProvider time,
     IOptions<AccessOptions> options,
-    ILogger<AccessKeyCache> logger) : IAccessKeyAuthenticator, IHostedService
+    ILogger<AccessKeyCache> logger) : IAccessKeyAuthenticator, IAccessCacheInvalidation, IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
+
+    // One rebuild at a time: a poll that read the views before a change must not overwrite the rebuild after it.
+    private readonly SemaphoreSlim _rebuilding = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedKey> _loaded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserRole> _loadedUsers = new(StringComparer.Ordinal);
@@ -76,8 +80,34 @@ internal sealed partial class AccessKeyCache(
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    public async Task InvalidateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RefreshAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is saved and cannot be undone here; the next poll picks it up.
+            LogRefreshFailed(logger, ex);
+        }
+    }
+
     /// <summary>Rebuilds the snapshot if any key or user stream moved since the last look.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _rebuilding.WaitAsync(cancellationToken);
+        try
+        {
+            await RebuildIfChangedAsync(cancellationToken);
+        }
+        finally
+        {
+            _rebuilding.Release();
+        }
+    }
+
+    private async Task RebuildIfChangedAsync(CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
         var keyCount = await session.Query<AccessKey>().CountAsync(cancellationToken);
@@ -186,7 +216,8 @@ internal sealed partial class AccessKeyCache(
         {
             // A key never carries more than its user's role allows today: a demoted admin's admin keys lose their admin scopes.
             var scopes = key.Scopes.Where(s => KeyScopes.Allows(user.Role, s)).ToFrozenSet(StringComparer.Ordinal);
-            var caller = new Caller(user.Id, user.Role, key.Id, key.AppId, scopes, key.Models);
+            var caller = new Caller(
+                user.Id, user.Role, key.Id, key.AppId, scopes, key.Models, key.ExpiresAt, key.AllowedIps, key.RequestsPerMinute, key.TokensPerMinute, key.AppId);
             return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller, key.RequestsPerMinute, key.TokensPerMinute);
         }
     }

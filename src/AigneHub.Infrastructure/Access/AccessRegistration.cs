@@ -16,6 +16,8 @@ internal static class AccessRegistration
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
         services.AddSingleton<AccessKeyCache>();
         services.AddSingleton<IAccessKeyAuthenticator>(sp => sp.GetRequiredService<AccessKeyCache>());
+        services.AddSingleton<Application.Abstractions.IAccessCacheInvalidation>(sp => sp.GetRequiredService<AccessKeyCache>());
+        services.AddSingleton<Application.Abstractions.IKeyLimitDefaults, ConfiguredKeyLimits>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessKeyCache>());
 
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -16,8 +16,10 @@ internal static class BillingRegistration
         services.AddOptions<RateCatalogueOptions>().Bind(configuration.GetSection(RateCatalogueOptions.Section)).ValidateOnStart();
         services.AddHttpClient(RateCatalogueReader.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = false });
         services.AddSingleton<IRateCatalogue, RateCatalogueReader>();
+        services.AddSingleton<IPromptTokenizers, PromptTokenizers>();
         services.AddTransient<BillingJobs>();
         services.AddHostedService<BillingJobSchedule>();
+        services.AddHostedService<HoldLeaseRenewer>();
         return services;
     }
 }

@@ -73,6 +73,10 @@ internal static class HubMartenConfiguration
         options.Projections.Add<Billing.CreditAccountProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<CreditAccount>().Duplicate(x => x.UserId);
 
+        // Leases of long calls' holds: renewed in batches by the instance running the calls, read by hold recovery
+        // by call id, and deleted by expiry once they lapse.
+        options.Schema.For<HoldLease>().Identity(x => x.Id).Index(x => x.ExpiresAt);
+
         // Users and access keys: Inline, because a key is used the moment it is created (the call path loads an
         // unknown key id from this view), a revoke must be visible to every instance's key cache at its next poll,
         // and an admin reads the new version back for the next change.

@@ -131,6 +131,153 @@ public sealed class BadRequestTableTests(HubFixture hub)
         await AssertNoCallRecordAsync(response);
     }
 
+    /// <summary>
+    /// Hostile changes to keys and roles, each made with a credential that may not make it: 403 naming the field. The
+    /// callers ({…} in the table) are made afresh for each row by <see cref="CastAsync"/>.
+    /// </summary>
+    public static TheoryData<string, string, string, string, string> DelegationCases() => new()
+    {
+        // name, caller, path, body, field named in the refusal
+        { "admin mints a key for an owner", "admin", "/api/admin/keys", """{"user_id":"{owner}","name":"k","scopes":["admin:write"]}""", "user_id" },
+        { "admin rotates an owner's key", "admin", "/api/admin/keys/{owner-key}:rotate", """{"expected_version":1}""", "key_id" },
+        { "admin revokes an owner's key", "admin", "/api/admin/keys/{owner-key}:revoke", "{}", "key_id" },
+        { "admin mints a key for another admin", "admin", "/api/admin/keys", """{"user_id":"{other-admin}","name":"k","scopes":["inference"]}""", "user_id" },
+        { "admin rotates another admin's key", "admin", "/api/admin/keys/{other-admin-key}:rotate", """{"expected_version":1}""", "key_id" },
+        { "admin revokes another admin's key", "admin", "/api/admin/keys/{other-admin-key}:revoke", "{}", "key_id" },
+        { "admin demotes another admin", "admin", "/api/admin/users/{other-admin}:setRole", """{"expected_version":1,"role":"member"}""", "user_id" },
+        { "admin demotes an owner", "admin", "/api/admin/users/{owner}:setRole", """{"expected_version":1,"role":"member"}""", "role" },
+        { "admin registers an app for an owner", "admin", "/api/admin/users/{owner}/apps", """{"expected_version":1,"app_id":"x","name":"x"}""", "user_id" },
+        { "inference-only key mints an admin:write key", "admin-inference", "/api/user/keys", """{"name":"k","scopes":["admin:write"]}""", "scopes" },
+        { "admin:read key mints an admin:write key", "admin-read", "/api/user/keys", """{"name":"k","scopes":["admin:read","admin:write"]}""", "scopes" },
+        { "inference-only key rotates its user's admin:write key", "admin-inference", "/api/user/keys/{admin-key}:rotate", """{"expected_version":1}""", "scopes" },
+        { "allow-listed key mints a key for every model", "member-restricted", "/api/user/keys", """{"name":"k","models":["*"]}""", "models" },
+        { "allow-listed key mints a key for another model", "member-restricted", "/api/user/keys", """{"name":"k","models":["openai/gpt-4o-mini"]}""", "models" },
+        { "expiring key mints a key that outlives it", "member-restricted", "/api/user/keys", """{"name":"k","expires_at":"2100-01-01T00:00:00Z"}""", "expires_at" },
+        { "address-bound key mints a key usable anywhere", "member-restricted", "/api/user/keys", """{"name":"k","allowed_ips":["0.0.0.0/0"]}""", "allowed_ips" },
+        { "app-bound key mints a key of another app", "member-restricted", "/api/user/keys", """{"name":"k","app_id":"app-b"}""", "app_id" },
+        { "allow-listed key rotates its user's unrestricted key", "member-restricted", "/api/user/keys/{member-key}:rotate", """{"expected_version":1}""", "models" },
+        { "admin key limited to 10/min gives 1000/min", "admin-limited", "/api/admin/keys", """{"user_id":"{member}","name":"k","scopes":["inference"],"requests_per_minute":1000}""", "requests_per_minute" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DelegationCases))]
+    public async Task Key_or_role_change_beyond_the_caller_s_own_is_refused_naming_the_field(string name, string caller, string path, string body, string field)
+    {
+        var cast = await CastAsync();
+        using var client = TestAccess.RestClient(hub.RestUri, cast.Keys[caller]);
+        hub.Upstream.Reset();
+
+        using var response = await client.PostAsync(cast.Fill(path), new StringContent(cast.Fill(body), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{name}: expected 403, got {(int)response.StatusCode}: {text}");
+        using var status = JsonDocument.Parse(text);
+        Assert.True(field == AccessSetup.FieldOf(status.RootElement), $"{name}: the refusal should name '{field}': {text}");
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.Empty(hub.Upstream.Requests);
+    }
+
+    /// <summary>An owner, two admins and a member with their keys, all new; the owner's seeded key is never a target.</summary>
+    private async Task<Cast> CastAsync()
+    {
+        var owner = await AccessSetup.UserAsync(hub.Rest, "owner2", "owner");
+        var admin = await AccessSetup.UserAsync(hub.Rest, "admin", "admin");
+        var otherAdmin = await AccessSetup.UserAsync(hub.Rest, "admin2", "admin");
+        var member = await AccessSetup.UserAsync(hub.Rest, "member", "member");
+        await AccessSetup.RegisterAppAsync(hub.Rest, member, "app-a");
+        await AccessSetup.RegisterAppAsync(hub.Rest, member, "app-b");
+        var all = new[] { "inference", "admin:read", "admin:write" };
+        var ownerKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = owner, name = "owner's", scopes = all });
+        var adminKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "admin's", scopes = all });
+        var otherAdminKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = otherAdmin, name = "other admin's", scopes = all });
+        var memberKey = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "member's", scopes = new[] { "inference" } });
+        var inference = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "inference only", scopes = new[] { "inference" } });
+        var read = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "read only", scopes = new[] { "admin:read" } });
+        var limited = await AccessSetup.KeyAsync(hub.Rest, new { user_id = admin, name = "limited", scopes = all, requests_per_minute = 10 });
+        var restricted = await AccessSetup.KeyAsync(hub.Rest, new
+        {
+            user_id = member,
+            name = "restricted",
+            scopes = new[] { "inference" },
+            models = new[] { "demo/echo" },
+            expires_at = DateTimeOffset.UtcNow.AddDays(1).ToString("O"),
+            allowed_ips = new[] { "127.0.0.0/8" },
+            app_id = "app-a",
+        });
+        return new Cast(
+            new Dictionary<string, string>
+            {
+                ["admin"] = adminKey.Secret,
+                ["admin-inference"] = inference.Secret,
+                ["admin-read"] = read.Secret,
+                ["admin-limited"] = limited.Secret,
+                ["member-restricted"] = restricted.Secret,
+            },
+            new Dictionary<string, string>
+            {
+                ["{owner}"] = owner,
+                ["{owner-key}"] = ownerKey.KeyId,
+                ["{other-admin}"] = otherAdmin,
+                ["{other-admin-key}"] = otherAdminKey.KeyId,
+                ["{admin-key}"] = adminKey.KeyId,
+                ["{member}"] = member,
+                ["{member-key}"] = memberKey.KeyId,
+            });
+    }
+
+    private sealed record Cast(IReadOnlyDictionary<string, string> Keys, IReadOnlyDictionary<string, string> Names)
+    {
+        public string Fill(string text) => Names.Aggregate(text, (filled, name) => filled.Replace(name.Key, name.Value, StringComparison.Ordinal));
+    }
+
+    /// <summary>Calls a restricted key may not make, on every call type: the key's settings, the call, how often it is sent.</summary>
+    public static TheoryData<string, string, string, string, int, int, string> RestrictedKeyCases() => new()
+    {
+        // name, key settings, path, body, times sent (all but the last must succeed), expected status, text the message must contain
+        { "embeddings outside the allow-list", """{"models":["demo/echo"]}""", "/v1/embeddings", """{"model":"openai/text-embedding-3-small","input":"hi"}""", 1, 403, "openai/text-embedding-3-small" },
+        { "image outside the allow-list", """{"models":["demo/echo"]}""", "/v1/images/generations", """{"model":"openai/dall-e-3","prompt":"a cat"}""", 1, 403, "openai/dall-e-3" },
+        { "AIGNE embeddings outside the allow-list", """{"models":["demo/echo"]}""", "/api/v2/embeddings", """{"model":"openai/text-embedding-3-small","input":"hi"}""", 1, 403, "openai/text-embedding-3-small" },
+        { "AIGNE image outside the allow-list", """{"models":["demo/echo"]}""", "/api/v2/image", """{"input":{"prompt":"a cat","modelOptions":{"model":"openai/dall-e-3"}}}""", 1, 403, "openai/dall-e-3" },
+        { "third embedding at 2 requests a minute", """{"requests_per_minute":2}""", "/v1/embeddings", """{"model":"demo/embed","input":"hi"}""", 3, 429, "requests per minute" },
+        { "third image at 2 requests a minute", """{"requests_per_minute":2}""", "/v1/images/generations", """{"model":"demo/image","prompt":"a cat"}""", 3, 429, "requests per minute" },
+        { "embedding over the key's tokens a minute", """{"tokens_per_minute":100}""", "/v1/embeddings", $$"""{"model":"demo/embed","input":"{{new string('x', 2000)}}"}""", 1, 429, "tokens per minute" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RestrictedKeyCases))]
+    public async Task A_restricted_key_is_refused_on_every_call_type_before_any_provider(
+        string name, string settings, string path, string body, int times, int status, string says)
+    {
+        hub.Upstream.Reset();
+        using var client = TestAccess.RestClient(hub.RestUri, await RestrictedKeyAsync(settings));
+
+        // A rate limit's one-minute window may roll over between two calls: then up to two more pass before the refusal.
+        var attempts = status == 429 ? times + 2 : times;
+        HttpResponseMessage? response = null;
+        for (var i = 1; i <= attempts; i++)
+        {
+            response?.Dispose();
+            response = await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+            if (i < times)
+            {
+                Assert.True(response.IsSuccessStatusCode, $"{name}: call {i} should pass: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            else if ((int)response.StatusCode == status)
+            {
+                break;
+            }
+        }
+
+        using (response)
+        {
+            var text = await response!.Content.ReadAsStringAsync();
+            Assert.True(status == (int)response.StatusCode, $"{name}: expected {status}, got {(int)response.StatusCode}: {text}");
+            Assert.True(text.Contains(says, StringComparison.Ordinal), $"{name}: the message should mention '{says}': {text}");
+            Assert.Empty(hub.Upstream.Requests);
+            await AssertNoCallRecordAsync(response);
+        }
+    }
+
     [Fact]
     public async Task An_admin_body_of_the_wrong_type_is_a_status_with_a_field_violation_like_any_validation_failure()
     {
@@ -200,6 +347,22 @@ public sealed class BadRequestTableTests(HubFixture hub)
         Assert.True(status == global::Grpc.Core.StatusCode.InvalidArgument, $"{name}: {status} {message}");
         Assert.DoesNotContain("Exception was thrown by handler", message, StringComparison.Ordinal);
         Assert.Empty(hub.Upstream.Requests);
+    }
+
+    /// <summary>A member and an inference key of theirs with the given extra settings (JSON).</summary>
+    private async Task<string> RestrictedKeyAsync(string settings)
+    {
+        using var user = await hub.Rest.PostAsync("/api/admin/users", new StringContent("""{"display_name":"restricted","role":"member"}""", Encoding.UTF8, "application/json"));
+        using var userBody = JsonDocument.Parse(await user.Content.ReadAsStringAsync());
+        var request = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
+        request["user_id"] = userBody.RootElement.GetProperty("user").GetProperty("id").GetString();
+        request["name"] = "restricted";
+        request["scopes"] = new System.Text.Json.Nodes.JsonArray("inference");
+        using var created = await hub.Rest.PostAsync("/api/admin/keys", new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, text);
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("secret").GetString()!;
     }
 
     private async Task AssertNoCallRecordAsync(HttpResponseMessage response)

@@ -40,31 +40,39 @@ public sealed class BillingFixture : IAsyncLifetime
         DatabaseConnectionString = await TestDatabase.CreateAsync("billing");
         _hub = await HubApplication.CreateAsync(
             [],
-            config => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Postgres"] = DatabaseConnectionString,
-                ["Hub:RestUrl"] = "http://127.0.0.1:0",
-                [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
-                ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
-                ["Providers:Demo:Enabled"] = "false",
-                ["Providers:OpenAI:BaseUrl"] = Upstream.BaseUrl,
-                ["Providers:OpenAI:ApiKey"] = "sk-test-upstream-0123456789abcdef",
-                ["Providers:OpenAI:TimeoutSeconds"] = "5",
-                ["Providers:CredentialRecheck:Enabled"] = "false",
-                ["Usage:FlushIntervalMs"] = "20",
-                ["Hangfire:WorkerCount"] = "1",
-                ["Billing:Jobs:Enabled"] = "false",
-                ["Billing:Webhook:Secret"] = WebhookSecret,
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Secrets:ActiveKeyId"] = "test-2026",
-                ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            }),
+            config => config.AddInMemoryCollection(Configuration(DatabaseConnectionString, Upstream.BaseUrl)),
             services: services => services.AddSingleton<ICallerContext, HeaderCallerContext>());
         await _hub.StartAsync();
         Rest = TestAccess.RestClient(_hub.RestUri);
         Grpc = TestAccess.GrpcChannel(_hub.GrpcUri);
+        await UseCreditsAsync(Rest);
+    }
 
-        using var settings = await Rest.PutAsJsonAsync("/api/admin/billing/settings", new
+    /// <summary>The hub's configuration in these tests: credits jobs off, the OpenAI provider on the fake upstream.</summary>
+    public static Dictionary<string, string?> Configuration(string databaseConnectionString, string upstreamBaseUrl) => new()
+    {
+        ["ConnectionStrings:Postgres"] = databaseConnectionString,
+        ["Hub:RestUrl"] = "http://127.0.0.1:0",
+        [TestAccess.ConfigurationKey] = TestAccess.OwnerKey,
+        ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+        ["Providers:Demo:Enabled"] = "false",
+        ["Providers:OpenAI:BaseUrl"] = upstreamBaseUrl,
+        ["Providers:OpenAI:ApiKey"] = "sk-test-upstream-0123456789abcdef",
+        ["Providers:OpenAI:TimeoutSeconds"] = "5",
+        ["Providers:CredentialRecheck:Enabled"] = "false",
+        ["Usage:FlushIntervalMs"] = "20",
+        ["Hangfire:WorkerCount"] = "1",
+        ["Billing:Jobs:Enabled"] = "false",
+        ["Billing:Webhook:Secret"] = WebhookSecret,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Secrets:ActiveKeyId"] = "test-2026",
+        ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    };
+
+    /// <summary>Credits mode (no welcome grant, holds of 100 output tokens by default) and a rate for openai/gpt-4o-mini.</summary>
+    public static async Task UseCreditsAsync(HttpClient rest)
+    {
+        using var settings = await rest.PutAsJsonAsync("/api/admin/billing/settings", new
         {
             expected_version = 0,
             mode = "credits",
@@ -76,7 +84,7 @@ public sealed class BillingFixture : IAsyncLifetime
             default_hold_tokens = 100,
         });
         settings.EnsureSuccessStatusCode();
-        using var rate = await Rest.PutAsJsonAsync("/api/admin/rates", new
+        using var rate = await rest.PutAsJsonAsync("/api/admin/rates", new
         {
             type = "chat",
             provider = "openai",
@@ -116,10 +124,22 @@ public sealed class BillingFixture : IAsyncLifetime
         return request;
     }
 
+    /// <summary>Grants credits to <paramref name="user"/>, registering the user first (credits go only to registered users).</summary>
     public async Task GrantAsync(string user, string amount)
     {
+        await RegisterAsync(user);
         using var response = await Rest.PostAsJsonAsync($"/api/admin/credits/{user}:grant", new { amount });
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Creates the user <paramref name="user"/> (a member) unless it exists.</summary>
+    public async Task RegisterAsync(string user)
+    {
+        using var response = await Rest.PostAsJsonAsync("/api/admin/users", new { user_id = user, display_name = user, role = "member" });
+        if (response.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            response.EnsureSuccessStatusCode();
+        }
     }
 }
 

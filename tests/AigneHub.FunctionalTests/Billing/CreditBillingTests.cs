@@ -282,7 +282,9 @@ public sealed class CreditBillingTests(BillingFixture hub)
         var aborted = await Task.WhenAny(hub.Upstream.ClientAborted, Task.Delay(TimeSpan.FromSeconds(10)));
         Assert.Same(hub.Upstream.ClientAborted, aborted);
 
-        // Five content updates = 5 completion tokens × 0.1; the prompt (never reported) at its estimate: 4 + 8/4 = 6 tokens × 0.01.
+        // Five content updates = 5 completion tokens × 0.1; the prompt (never reported) at the bound its hold was sized
+        // with: o200k's count of "abcdefgh" plus the framing margins of one message (8) and one call (16), × 0.01.
+        var prompt = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base").CountTokens("abcdefgh") + 8 + 16;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         JsonElement balance;
         do
@@ -292,7 +294,7 @@ public sealed class CreditBillingTests(BillingFixture hub)
         }
         while (balance.GetProperty("held").GetString() != "0" && DateTime.UtcNow < deadline);
 
-        Assert.Equal("0.56", balance.GetProperty("total_spent").GetString());
+        Assert.Equal((prompt * 0.01m) + 0.5m, decimal.Parse(balance.GetProperty("total_spent").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("0", balance.GetProperty("held").GetString());
     }
 

@@ -36,6 +36,7 @@ public sealed class PaymentWebhookTests(BillingFixture hub)
     [Fact]
     public async Task A_signed_payment_grants_its_credits_once_and_a_replay_grants_nothing()
     {
+        await hub.RegisterAsync("buyer");
         var body = Payment("pay_001", "buyer", "25.5");
         var timestamp = Now();
 
@@ -95,5 +96,66 @@ public sealed class PaymentWebhookTests(BillingFixture hub)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("invalid_request_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_payment_for_a_user_the_hub_does_not_know_is_refused_with_404_and_opens_no_account()
+    {
+        var body = Payment("pay_stranger", "stranger-42", "10");
+        var timestamp = Now();
+
+        using var response = await PostAsync(body, timestamp, Sign(timestamp, body));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("stranger-42", error.RootElement.GetProperty("error").GetProperty("message").GetString());
+        using var transactions = await hub.Rest.GetAsync("/api/admin/credits/stranger-42/transactions");
+        using var ledger = JsonDocument.Parse(await transactions.Content.ReadAsStringAsync());
+        Assert.Equal(0, ledger.RootElement.GetProperty("transactions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task User_ids_that_differ_only_in_case_are_one_account_and_one_payment_id_is_granted_once()
+    {
+        await hub.RegisterAsync("Case-Buyer");
+        var timestamp = Now();
+        var lower = Payment("pay_case", "case-buyer", "10");
+        var upper = Payment("pay_case", "CASE-BUYER", "10");
+
+        using var first = await PostAsync(lower, timestamp, Sign(timestamp, lower));
+        using var second = await PostAsync(upper, timestamp, Sign(timestamp, upper));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        using var secondBody = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
+        Assert.False(secondBody.RootElement.GetProperty("granted").GetBoolean());
+        Assert.Equal("10", await AvailableOf("Case-Buyer"));
+        Assert.Equal("10", await AvailableOf("case-BUYER"));
+        using var response = await hub.Rest.GetAsync("/api/admin/credits/case-buyer");
+        using var account = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Case-Buyer", account.RootElement.GetProperty("balance").GetProperty("user_id").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"payment_id\":\"pay_a1\",\"user_id\":\"amounts\",\"credits\":-5,\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a2\",\"user_id\":\"amounts\",\"credits\":\"-5\",\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a3\",\"user_id\":\"amounts\",\"credits\":0,\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a4\",\"user_id\":\"amounts\",\"credits\":\"1.0000001\",\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a5\",\"user_id\":\"amounts\",\"credits\":7.9e28,\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a6\",\"user_id\":\"amounts\",\"credits\":\"7.9e28\",\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"pay_a7\",\"user_id\":\"amounts\",\"credits\":\"79000000000000000000000000000\",\"status\":\"completed\"}", "credits")]
+    [InlineData("{\"payment_id\":\"\",\"user_id\":\"amounts\",\"credits\":\"5\",\"status\":\"completed\"}", "payment_id")]
+    [InlineData("{\"payment_id\":\"pay_a9\",\"user_id\":\"amounts\",\"credits\":\"5\"}", "status")]
+    public async Task A_signed_notification_with_a_bad_field_is_a_400_naming_it_and_grants_nothing(string body, string field)
+    {
+        await hub.RegisterAsync("amounts");
+        var timestamp = Now();
+
+        using var response = await PostAsync(body, timestamp, Sign(timestamp, body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_request_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains(field, error.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal("0", await AvailableOf("amounts"));
     }
 }

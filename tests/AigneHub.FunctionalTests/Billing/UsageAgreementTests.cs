@@ -27,7 +27,8 @@ public sealed class UsageAgreementTests(BillingFixture hub)
             await hub.GrantAsync(payer, "2000");
         }
 
-        await hub.GrantAsync(poor, "0.5");
+        // Less than any call's prompt and one output token (0.1): a hold that lowers max_tokens cannot serve it either.
+        await hub.GrantAsync(poor, "0.2");
         var started = DateTimeOffset.UtcNow;
         var metricsBefore = await ScrapeAsync();
 

@@ -47,7 +47,7 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
         Assert.Equal($"Bearer {HubFixture.UpstreamApiKey}", upstream.Authorization);
         using var sent = upstream.Json();
         Assert.Equal("gpt-4o-mini", sent.RootElement.GetProperty("model").GetString());
-        Assert.Equal(50, sent.RootElement.GetProperty("max_tokens").GetInt32());
+        Assert.Equal(50, sent.RootElement.GetProperty("max_completion_tokens").GetInt32());
         Assert.Equal("system", sent.RootElement.GetProperty("messages")[0].GetProperty("role").GetString());
     }
 

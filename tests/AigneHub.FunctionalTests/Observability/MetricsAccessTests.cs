@@ -11,7 +11,7 @@ namespace AigneHub.FunctionalTests.Observability;
 /// A member's key, a key without admin:read and no key are refused; and the scrape names no provider credential.
 /// </summary>
 [Collection(MetricsCollection.Name)]
-public sealed partial class MetricsAccessTests(HubFixture hub)
+public sealed partial class MetricsAccessTests(MetricsHubFixture hub)
 {
     [Fact]
     public async Task Only_an_admin_key_with_admin_read_may_scrape()

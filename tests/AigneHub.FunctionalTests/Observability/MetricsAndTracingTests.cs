@@ -7,25 +7,26 @@ using AigneHub.TestUpstreams;
 namespace AigneHub.FunctionalTests.Observability;
 
 [Collection(MetricsCollection.Name)]
-public sealed class MetricsAndTracingTests(HubFixture hub)
+public sealed class MetricsAndTracingTests(MetricsHubFixture hub)
 {
     private static readonly object[] Hello = [new { role = "user", content = "measure me" }];
 
     [Fact]
     public async Task Scrape_counts_the_calls_their_durations_tokens_and_upstream_errors_with_their_labels()
     {
-        // Model names no other test uses: other collections run their own hubs in this process at the same time,
-        // and an OpenTelemetry meter provider listens to every meter of the process named "AigneHub".
+        // Model names no other test uses (and that this collection's hub lists, so they are labels at all): other
+        // collections run their own hubs in this process at the same time, and an OpenTelemetry meter provider listens
+        // to every meter of the process named "AigneHub".
         hub.Upstream.Reset();
         var before = await ScrapeAsync();
 
         // Two successful calls (one streamed) and one call the provider refuses.
         hub.Upstream.Reply("ok", new FakeUsage(13, 2));
-        var unary = await CallAsync(new { model = "openai/metrics-probe-ok", messages = Hello });
+        var unary = await CallAsync(new { model = "deepseek/metrics-probe-ok", messages = Hello });
         hub.Upstream.ReplyStream(["o", "k"], new FakeUsage(13, 2));
-        var streamed = await CallAsync(new { model = "openai/metrics-probe-ok", messages = Hello, stream = true, stream_options = new { include_usage = true } });
+        var streamed = await CallAsync(new { model = "deepseek/metrics-probe-ok", messages = Hello, stream = true, stream_options = new { include_usage = true } });
         hub.Upstream.Fail(401, "bad key");
-        var failed = await CallAsync(new { model = "openai/metrics-probe-refused", messages = Hello });
+        var failed = await CallAsync(new { model = "deepseek/metrics-probe-refused", messages = Hello });
 
         var unaryRecord = await hub.WaitForCallRecordAsync(unary);
         var streamedRecord = await hub.WaitForCallRecordAsync(streamed);
@@ -34,9 +35,10 @@ public sealed class MetricsAndTracingTests(HubFixture hub)
         var model = unaryRecord.GetProperty("model").GetString()!;
 
         var after = await ScrapeAsync();
-        string[] okUnary = ["provider=\"openai\"", $"model=\"{model}\"", "call_type=\"chat\"", "status=\"succeeded\"", "streamed=\"false\""];
-        string[] okStreamed = ["provider=\"openai\"", $"model=\"{model}\"", "call_type=\"chat\"", "status=\"succeeded\"", "streamed=\"true\""];
-        string[] refused = ["provider=\"openai\"", "model=\"metrics-probe-refused\"", "status=\"failed\"", "error_kind=\"upstream_auth\""];
+        Assert.Equal("metrics-probe-ok", model);
+        string[] okUnary = ["provider=\"deepseek\"", $"model=\"{model}\"", "call_type=\"chat\"", "status=\"succeeded\"", "streamed=\"false\""];
+        string[] okStreamed = ["provider=\"deepseek\"", $"model=\"{model}\"", "call_type=\"chat\"", "status=\"succeeded\"", "streamed=\"true\""];
+        string[] refused = ["provider=\"deepseek\"", "model=\"metrics-probe-refused\"", "status=\"failed\"", "error_kind=\"upstream_auth\""];
 
         Assert.True(1 == Delta(before, after, "aignehub_calls_total", [.. okUnary, "error_kind=\"none\""]), after);
         Assert.True(1 == Delta(before, after, "aignehub_calls_total", [.. okStreamed, "error_kind=\"none\""]), after);
@@ -48,8 +50,45 @@ public sealed class MetricsAndTracingTests(HubFixture hub)
         var prompt = unaryRecord.GetProperty("prompt_tokens").GetInt32() + streamedRecord.GetProperty("prompt_tokens").GetInt32();
         var completion = unaryRecord.GetProperty("completion_tokens").GetInt32() + streamedRecord.GetProperty("completion_tokens").GetInt32();
         Assert.Equal(26, prompt);
-        Assert.True(prompt == Delta(before, after, "aignehub_tokens_total", ["provider=\"openai\"", $"model=\"{model}\"", "token_type=\"prompt\""]), after);
-        Assert.True(completion == Delta(before, after, "aignehub_tokens_total", ["provider=\"openai\"", $"model=\"{model}\"", "token_type=\"completion\""]), after);
+        Assert.True(prompt == Delta(before, after, "aignehub_tokens_total", ["provider=\"deepseek\"", $"model=\"{model}\"", "token_type=\"prompt\""]), after);
+        Assert.True(completion == Delta(before, after, "aignehub_tokens_total", ["provider=\"deepseek\"", $"model=\"{model}\"", "token_type=\"completion\""]), after);
+    }
+
+    [Fact]
+    public async Task Made_up_model_names_never_become_metric_labels_and_do_not_grow_the_scrape()
+    {
+        hub.Upstream.Reset();
+        var before = await ScrapeAsync();
+        const int each = 100;
+        var run = Guid.NewGuid().ToString("N")[..8];
+
+        // What any inference key can send: names that a provider serving any model passes upstream (answered here),
+        // prefixed or bare, names for a provider this hub has not set up, and embeddings.
+        for (var i = 0; i < each; i++)
+        {
+            hub.Upstream.Reply("ok", new FakeUsage(3, 1));
+            using var passed = await hub.PostChatAsync(new { model = $"openai/made-up-{run}-{i}", messages = Hello });
+            using var bare = await hub.PostChatAsync(new { model = $"made-up-bare-{run}-{i}", messages = Hello });
+            using var unconfigured = await hub.PostChatAsync(new { model = $"anthropic/made-up-{run}-{i}", messages = Hello });
+            using var embedded = await hub.Rest.PostAsJsonAsync("/v1/embeddings", new { model = $"openai/made-up-embedding-{run}-{i}", input = "x" });
+            Assert.Equal(
+                (HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.OK),
+                (passed.StatusCode, bare.StatusCode, unconfigured.StatusCode, embedded.StatusCode));
+        }
+
+        var requestId = await CallAsync(new { model = "demo/echo", messages = Hello });
+        await hub.WaitForCallRecordAsync(requestId);
+        var after = await ScrapeAsync();
+
+        Assert.DoesNotContain(run, after, StringComparison.Ordinal);
+        Assert.True(Delta(before, after, "aignehub_calls_total", ["provider=\"openai\"", "model=\"other\"", "call_type=\"chat\"", "status=\"succeeded\""]) >= 2 * each, after);
+        Assert.True(Delta(before, after, "aignehub_calls_total", ["provider=\"openai\"", "model=\"other\"", "call_type=\"embedding\""]) >= each, after);
+        Assert.True(Delta(before, after, "aignehub_calls_total", ["provider=\"anthropic\"", "model=\"other\"", "error_kind=\"model_not_found\""]) >= each, after);
+
+        // 400 made-up names used to add over a thousand series (and megabytes); now a handful of "other" series at
+        // most. The bound leaves room for series that hubs of other test collections in this process add meanwhile.
+        var added = Series(after).Except(Series(before)).ToList();
+        Assert.True(added.Count < 40, $"{added.Count} new series: {string.Join("\n", added.Take(100))}");
     }
 
     [Fact]
@@ -104,6 +143,14 @@ public sealed class MetricsAndTracingTests(HubFixture hub)
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>The hub's own series in a scrape: metric and labels, a histogram's buckets, sum and count as one.</summary>
+    private static HashSet<string> Series(string scrape) =>
+        scrape.Split('\n').Where(l => l.StartsWith("aignehub_", StringComparison.Ordinal) && l.Contains('}', StringComparison.Ordinal))
+            .Select(l => l[..(l.LastIndexOf('}') + 1)])
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, "(_bucket|_sum|_count)\\{", "{"))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, ",?le=\"[^\"]*\"", string.Empty))
+            .ToHashSet(StringComparer.Ordinal);
+
     private static double Delta(string before, string after, string metric, string[] labels) =>
         Sum(after, metric, labels) - Sum(before, metric, labels);
 
@@ -136,7 +183,22 @@ public sealed class MetricsAndTracingTests(HubFixture hub)
 /// "AigneHub", so another hub living (and being disposed) beside it in the test process would feed or end its streams.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class MetricsCollection : ICollectionFixture<HubFixture>
+public sealed class MetricsCollection : ICollectionFixture<MetricsHubFixture>
 {
     public const string Name = "metrics";
+}
+
+/// <summary>
+/// The common hub plus DeepSeek (on the same fake upstream) listing two models no other test uses: model labels are
+/// only names the hub lists, so these are the names the metrics tests can count without other hubs' calls mixed in.
+/// </summary>
+public sealed class MetricsHubFixture : HubFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> MoreSettings(FakeOpenAIUpstream upstream) =>
+    [
+        new("Providers:DeepSeek:BaseUrl", upstream.BaseUrl),
+        new("Providers:DeepSeek:ApiKey", UpstreamApiKey),
+        new("Providers:DeepSeek:Models:0", "metrics-probe-ok"),
+        new("Providers:DeepSeek:Models:1", "metrics-probe-refused"),
+    ];
 }

@@ -76,7 +76,7 @@ public sealed class BillingJobTests : IAsyncLifetime
         await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0m, outputRate: 1m);
         var billing = _db.Billing();
         var hold = await billing.HoldAsync(new CallEstimate("c1", CallType.Chat, "gpt-4o-mini", ["openai"], 0, 5, "openai/gpt-4o-mini"), CancellationToken.None);
-        await billing.CaptureAsync(hold, "openai", new TokenUsage(0, 5), 0, CancellationToken.None);
+        await billing.CaptureAsync(hold, "openai", new TokenUsage(0, 5), 0, atMostTheHold: false, CancellationToken.None);
 
         var today = await new ExpireGrantsCommandHandler(_db.Store, Cache(TimeProvider.System), TimeProvider.System).Handle(new ExpireGrantsCommand(), CancellationToken.None);
         var later = new ShiftedClock(TimeSpan.FromDays(2));

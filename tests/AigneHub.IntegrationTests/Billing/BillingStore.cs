@@ -29,12 +29,18 @@ internal sealed class BillingStore : IAsyncDisposable
         return new BillingStore(store);
     }
 
-    public CallBilling Billing(TimeProvider? time = null)
+    public CallBilling Billing(TimeProvider? time = null, HoldLeases? leases = null)
     {
         var options = Options.Create(new BillingOptions { CacheSeconds = 0 });
         var clock = time ?? TimeProvider.System;
-        return new CallBilling(Store, new BillingCache(Store, clock, options), Caller, clock, options, NullLogger<CallBilling>.Instance);
+        // A writer per billing service, as each hub instance has its own: tests that use several stand for several instances.
+        var ledger = new CreditLedgerWriter(Store, clock, options, NullLogger<CreditLedgerWriter>.Instance);
+        return new CallBilling(new BillingCache(Store, clock, options), Caller, clock, options, leases ?? Leases(clock), ledger, NullLogger<CallBilling>.Instance);
     }
+
+    /// <summary>The registry that keeps an instance's calls in flight alive (one per "instance").</summary>
+    public HoldLeases Leases(TimeProvider? time = null) =>
+        new(Store, time ?? TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 }), NullLogger<HoldLeases>.Instance);
 
     /// <summary>Credits mode, with a welcome grant of <paramref name="welcome"/> credits.</summary>
     public Task UseCreditsAsync(decimal welcome, int defaultHoldTokens = 4096) =>

@@ -35,15 +35,30 @@ public sealed class ChoiceHoldTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_caller_who_can_pay_for_one_choice_but_not_for_three_is_refused()
+    public async Task A_caller_who_can_pay_for_one_choice_but_not_for_three_gets_three_with_the_output_lowered_to_what_the_balance_pays()
     {
+        // Issue 16: a short balance lowers the max_tokens sent upstream rather than refusing the call.
         await _db.UseCreditsAsync(welcome: 20m);
         await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0.01m, outputRate: 0.1m);
         var billing = _db.Billing();
 
+        var three = await billing.HoldAsync(Estimate(100, 3), CancellationToken.None);
+
+        // 3 × 10 × 0.01 = 0.3 for the prompts leaves 19.7: 65 output tokens per choice (19.5).
+        Assert.Equal((19.8m, (int?)65), (three.HeldCredits, three.OutputTokenLimit));
+    }
+
+    [Fact]
+    public async Task A_caller_who_cannot_pay_for_every_choices_prompt_and_one_output_token_is_refused()
+    {
+        await _db.UseCreditsAsync(welcome: 0.5m);
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0.01m, outputRate: 0.1m);
+        var billing = _db.Billing();
+
+        // Three choices need 3 × (0.1 + 0.1) = 0.6 at the least; one needs 0.2.
         await Assert.ThrowsAsync<AigneHub.Application.Common.Errors.InsufficientCreditsException>(() => billing.HoldAsync(Estimate(100, 3), CancellationToken.None));
         var one = await billing.HoldAsync(Estimate(100, 1), CancellationToken.None);
 
-        Assert.Equal(10.1m, one.HeldCredits);
+        Assert.Equal((0.5m, (int?)4), (one.HeldCredits, one.OutputTokenLimit));
     }
 }

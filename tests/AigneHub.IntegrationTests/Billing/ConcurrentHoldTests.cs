@@ -52,6 +52,35 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_holds_on_a_short_balance_lower_the_output_of_the_call_that_finds_it_short_and_never_hold_more_than_the_balance()
+    {
+        // 100 credits; each call wants 30 output tokens at 1 credit: three fit whole, one gets the 10 left.
+        await _db.UseCreditsAsync(welcome: 100m);
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0m, outputRate: 1m);
+        var billing = _db.Billing();
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            await Task.Yield();
+            try
+            {
+                return await billing.HoldAsync(Estimate($"short-{i}", maxTokens: 30), CancellationToken.None);
+            }
+            catch (InsufficientCreditsException)
+            {
+                return null;
+            }
+        }));
+
+        var held = holds.OfType<CallHold>().ToArray();
+        Assert.Equal([10, 30, 30, 30], held.Select(h => h.OutputTokenLimit!.Value).Order());
+        Assert.Equal(100m, held.Sum(h => h.HeldCredits!.Value));
+        await using var session = _db.Store.QuerySession();
+        var account = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((100m, 100m, 0m), (account.Balance, account.Held, account.Available));
+    }
+
+    [Fact]
     public async Task The_welcome_grant_is_given_exactly_once_when_the_first_ten_calls_arrive_at_once()
     {
         await _db.UseCreditsAsync(welcome: 50m);
@@ -78,8 +107,8 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
         var billing = _db.Billing();
 
         var hold = await billing.HoldAsync(Estimate("served", maxTokens: 50), CancellationToken.None);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
-        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
+        var again = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.Equal(50m, hold.HeldCredits);
         Assert.Equal((8m, 0.008m, 1), (charge.Credits!.Value, charge.CostUsd!.Value, charge.RateVersion!.Value));
@@ -124,7 +153,7 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
         var billing = _db.Billing();
 
         var hold = await billing.HoldAsync(Estimate("enterprise"), CancellationToken.None);
-        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, "openai", new TokenUsage(100, 7), 0, atMostTheHold: false, CancellationToken.None);
 
         Assert.False(hold.IsHeld);
         Assert.Equal(((decimal?)null, 0.008m), (charge.Credits, charge.CostUsd!.Value));

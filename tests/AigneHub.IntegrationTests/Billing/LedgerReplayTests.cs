@@ -22,6 +22,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
         var settings = BillingSettings.Defaults;
         string[] users = ["u1", "u2", "u3", "u4", "u5"];
         var open = users.ToDictionary(u => u, _ => new List<string>());
+        var released = users.ToDictionary(u => u, _ => new List<string>());
         var operations = 0;
         var refused = 0;
         var callNumber = 0;
@@ -41,7 +42,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
                     operations++;
                     try
                     {
-                        foreach (var e in RandomOperation(random, account, open[user], ref callNumber, now))
+                        foreach (var e in RandomOperation(random, account, open[user], released[user], ref callNumber, now))
                         {
                             Apply(account, e);
                             batch.Add(e);
@@ -92,12 +93,74 @@ public sealed class LedgerReplayTests : IAsyncLifetime
         Assert.Equal((25m, 3), (present.Balance, present.Version));
     }
 
-    private static IEnumerable<object> RandomOperation(Random random, CreditAccount account, List<string> open, ref int callNumber, DateTimeOffset now)
+    [Fact]
+    public async Task Every_entry_is_part_of_the_balance_as_of_its_own_time()
     {
-        switch (random.Next(6))
+        await _db.UseCreditsAsync(welcome: 100m);
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0.01m, outputRate: 0.1m);
+        var billing = _db.Billing();
+        for (var i = 0; i < 3; i++)
+        {
+            var hold = await billing.HoldAsync(new Application.Abstractions.CallEstimate(
+                $"call-{i}", Domain.Usage.CallType.Chat, "gpt-4o-mini", ["openai"], 10, 100, "openai/gpt-4o-mini"), CancellationToken.None);
+            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, atMostTheHold: false, CancellationToken.None);
+        }
+
+        IReadOnlyList<JasperFx.Events.IEvent> entries;
+        await using (var session = _db.Store.QuerySession())
+        {
+            entries = await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"));
+        }
+
+        // As of an entry's own time: that entry and every entry before it, and those that share its time (the account
+        // opens with its welcome grant at one instant), nothing later.
+        var handler = new GetCreditBalanceQueryHandler(_db.Store);
+        foreach (var entry in entries)
+        {
+            var at = ((ICreditLedgerEntry)entry.Data).At;
+            var asOf = await handler.Handle(new GetCreditBalanceQuery("alice", at), CancellationToken.None);
+            Assert.Equal(entries.Last(e => ((ICreditLedgerEntry)e.Data).At <= at).Version, asOf.Version);
+            Assert.True(asOf.Version >= entry.Version);
+        }
+    }
+
+    [Fact]
+    public async Task Ledger_time_runs_forward_on_an_account_that_many_calls_use_at_once()
+    {
+        await _db.UseCreditsAsync(welcome: 1000m);
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0.01m, outputRate: 0.1m);
+        var billing = _db.Billing(new TickingClock());
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            var hold = await billing.HoldAsync(new Application.Abstractions.CallEstimate(
+                $"call-{i}", Domain.Usage.CallType.Chat, "gpt-4o-mini", ["openai"], 10, 100, "openai/gpt-4o-mini"), CancellationToken.None);
+            await billing.CaptureAsync(hold, "openai", new Domain.Usage.TokenUsage(10, 20), 0, atMostTheHold: false, CancellationToken.None);
+        })));
+
+        await using var session = _db.Store.QuerySession();
+        var times = (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"))).Select(e => ((ICreditLedgerEntry)e.Data).At).ToArray();
+        Assert.Equal(2 + 80, times.Length);
+        var backwards = times.Zip(times.Skip(1)).Count(pair => pair.Second < pair.First);
+        Assert.Equal(0, backwards);
+    }
+
+    private static IEnumerable<object> RandomOperation(
+        Random random, CreditAccount account, List<string> open, List<string> released, ref int callNumber, DateTimeOffset now)
+    {
+        switch (random.Next(8))
         {
             case 0:
                 return CreditLedger.Grant(account, Guid.NewGuid(), random.Next(1, 50), GrantSource.Admin, random.Next(4) == 0 ? now.AddDays(-1).AddDays(2) : null, null, "t", now);
+            case 6:
+                // An operator's grant with an idempotency key, retried now and then (a key always carries the same grant).
+                var key = random.Next(20);
+                return CreditLedger.Grant(account, Guid.NewGuid(), key + 1, GrantSource.Promotion, null, $"key-{key}", "t", now);
+            case 7 when released.Count > 0:
+                // A call served after recovery released its hold captures late.
+                var late = released[random.Next(released.Count)];
+                released.Remove(late);
+                return CreditLedger.Capture(account, late, Math.Round((decimal)random.NextDouble() * 10m, 6), "rate", 1, 10, 10, 0, null, now);
             case 1:
             case 2:
                 var callId = $"call-{++callNumber}";
@@ -109,9 +172,10 @@ public sealed class LedgerReplayTests : IAsyncLifetime
                 open.Remove(captured);
                 return CreditLedger.Capture(account, captured, Math.Round((decimal)random.NextDouble() * 25m, 6), "rate", 1, 10, 10, 0, null, now);
             case 4 when open.Count > 0:
-                var released = open[random.Next(open.Count)];
-                open.Remove(released);
-                return CreditLedger.Release(account, released, "failed", now);
+                var release = open[random.Next(open.Count)];
+                open.Remove(release);
+                released.Add(release);
+                return CreditLedger.Release(account, release, "failed", now);
             case 5:
                 return [CreditLedger.Adjust(account, Guid.NewGuid(), random.Next(2) == 0 ? 3m : -2.5m, "correction", "t", now)];
             default:
@@ -140,4 +204,12 @@ public sealed class LedgerReplayTests : IAsyncLifetime
             case CreditsAdjusted adjusted: account.Apply(adjusted); break;
         }
     }
+}
+
+/// <summary>A clock that moves forward a millisecond every time it is read, so that every decision has a time of its own.</summary>
+internal sealed class TickingClock : TimeProvider
+{
+    private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Add(ref _ticks, TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }

@@ -140,6 +140,79 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_port_whose_last_connection_is_in_time_wait_does_not_stop_the_start()
+    {
+        var port = LeaveConnectionInTimeWait();
+        // What the hub met after a load test: nothing listens on the port, but its last connection (made by a client
+        // without SO_REUSEADDR, as curl or wrk make them) is in TIME-WAIT, where even PostgreSQL's own bind is refused.
+        for (var i = 0; i < 100 && !PortsInTimeWait().Contains(port); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(port, PortsInTimeWait());
+        Assert.NotNull(LoopbackPortProbe.TryListen(IPAddress.Loopback, port));
+        Assert.False(LoopbackPortProbe.HasListener(port));
+
+        // The start waits for the kernel to free the port (at most 60 s) instead of failing.
+        var cluster = await StartAsync(Options(port));
+
+        Assert.Equal(port, cluster.Port);
+        await ExecuteAsync(cluster.ConnectionString, "select 1");
+    }
+
+    [Fact]
+    public void A_listening_port_is_told_apart_from_one_in_time_wait()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+            Assert.NotNull(LoopbackPortProbe.TryListen(IPAddress.Loopback, port));
+            Assert.True(LoopbackPortProbe.HasListener(port));
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Connects from an ephemeral port, as any client does (an explicit Bind would set SO_REUSEADDR: .NET sets it on
+    /// every TCP bind), and closes from that side first, so that side enters TIME-WAIT.
+    /// </summary>
+    private static int LeaveConnectionInTimeWait()
+    {
+        var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        try
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(server.LocalEndpoint);
+            var port = ((IPEndPoint)client.LocalEndPoint!).Port;
+            using var accepted = server.AcceptSocket();
+            client.Shutdown(SocketShutdown.Both);
+            Assert.Equal(0, accepted.Receive(new byte[1]));
+            accepted.Close();
+            client.Close();
+            return port;
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+
+    /// <summary>Local ports of IPv4 sockets in TIME-WAIT (state 06 in /proc/net/tcp).</summary>
+    private static List<int> PortsInTimeWait() =>
+        [.. File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields[3] == "06")
+            .Select(fields => int.Parse(fields[1].Split(':')[1], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture))];
+
     private EmbeddedPostgresOptions Options(int port) => new()
     {
         DataPath = _dataPath,

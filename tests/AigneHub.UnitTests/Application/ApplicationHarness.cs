@@ -45,11 +45,14 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<IProviderCatalog>(Catalog = new ScriptedCatalog(providers));
         services.AddSingleton<IImageStore>(Images);
         services.AddSingleton<IRateCatalogue, UnusedRateCatalogue>();
+        services.AddSingleton<IPromptTokenizers, BytesOnlyTokenizers>();
 
-        // Nobody is calling (as on a call the edge did not authenticate): no allow-list, no rate limit, no audit actor.
-        services.AddSingleton<ICallerContext, NoCaller>();
-        services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter, UnusedRateLimiter>();
+        // A caller as the edge authenticates one: an inference key with no allow-list, under limits that admit every call.
+        services.AddSingleton<ICallerContext>(Callers);
+        services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter>(RateLimiter);
         services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
+        services.AddSingleton<IAccessCacheInvalidation, UnusedAccessCache>();
+        services.AddSingleton<IKeyLimitDefaults, NoKeyLimitDefaults>();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -60,6 +63,11 @@ internal sealed class ApplicationHarness : IDisposable
     public MemoryImageStore Images { get; } = new();
 
     public RecordingCallBilling Billing { get; } = new();
+
+    /// <summary>Who the calls are made by; a test may change it (another allow-list, no caller at all).</summary>
+    public SettableCaller Callers { get; } = new();
+
+    public RecordingRateLimiter RateLimiter { get; } = new();
 
     public IMediator Mediator => _services.GetRequiredService<IMediator>();
 
@@ -85,7 +93,7 @@ internal sealed class RecordingCallBilling : ICallBilling
     public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
         Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens));
 
-    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
+    public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
     {
         _settlements.Enqueue($"captured {provider} {usage.PromptTokens}+{usage.CompletionTokens}");
         return Task.FromResult(CallCharge.None);
@@ -98,6 +106,12 @@ internal sealed class RecordingCallBilling : ICallBilling
     }
 }
 
+/// <summary>No model's tokenizer: every prompt is bounded from its bytes.</summary>
+internal sealed class BytesOnlyTokenizers : IPromptTokenizers
+{
+    public PromptTokenizer For(string provider, string model) => new(null, 6_400);
+}
+
 internal sealed class UnusedRateCatalogue : IRateCatalogue
 {
     public string Source => "unused";
@@ -106,18 +120,43 @@ internal sealed class UnusedRateCatalogue : IRateCatalogue
         throw new NotSupportedException("Chat tests never sync rates.");
 }
 
-internal sealed class NoCaller : ICallerContext
+internal sealed class SettableCaller : ICallerContext
 {
-    public Caller? Current => null;
+    public static readonly Caller InferenceKey = new("user-1", AigneHub.Domain.Access.UserRole.Member, "key-1", null, new HashSet<string> { "inference" });
+
+    public Caller? Current { get; set; } = InferenceKey;
 }
 
-internal sealed class UnusedRateLimiter : AigneHub.Application.Access.RateLimits.IRateLimiter
+/// <summary>Admits every call unless told to refuse, and remembers each admission (its token estimate) and correction.</summary>
+internal sealed class RecordingRateLimiter : AigneHub.Application.Access.RateLimits.IRateLimiter
 {
-    public ValueTask<AigneHub.Application.Access.RateLimits.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+    private readonly ConcurrentQueue<int> _admitted = new();
+    private readonly ConcurrentQueue<int> _corrections = new();
 
-    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Access.RateLimits.RateAdmission admission, int actualTokens, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Chat tests run without a caller, so nothing is rate limited.");
+    /// <summary>When set, every admission is refused naming this limit.</summary>
+    public string? Refuse { get; set; }
+
+    public IReadOnlyList<int> Admitted => _admitted.ToArray();
+
+    public IReadOnlyList<int> Corrections => _corrections.ToArray();
+
+    public ValueTask<AigneHub.Application.Access.RateLimits.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken)
+    {
+        var window = DateTimeOffset.UnixEpoch;
+        if (Refuse is { } limit)
+        {
+            return ValueTask.FromResult(new AigneHub.Application.Access.RateLimits.RateAdmission(false, window, estimatedTokens, 2, 0, null, null, TimeSpan.FromSeconds(30), limit));
+        }
+
+        _admitted.Enqueue(estimatedTokens);
+        return ValueTask.FromResult(AigneHub.Application.Access.RateLimits.RateAdmission.Unlimited(window, estimatedTokens));
+    }
+
+    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Access.RateLimits.RateAdmission admission, int actualTokens, CancellationToken cancellationToken)
+    {
+        _corrections.Enqueue(actualTokens);
+        return ValueTask.CompletedTask;
+    }
 }
 
 internal sealed class UnusedAuditTrail : AigneHub.Application.Audit.IAuditTrail
@@ -310,4 +349,14 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             Interlocked.Increment(ref _streamsDisposed);
         }
     }
+}
+
+internal sealed class UnusedAccessCache : IAccessCacheInvalidation
+{
+    public Task InvalidateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("No access handler runs in these tests.");
+}
+
+internal sealed class NoKeyLimitDefaults : IKeyLimitDefaults
+{
+    public AigneHub.Domain.Access.KeyLimits Key => AigneHub.Domain.Access.KeyLimits.None;
 }

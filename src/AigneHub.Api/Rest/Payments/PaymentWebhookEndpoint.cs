@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AigneHub.Api.Errors;
 using AigneHub.Application.Billing.Credits.Commands.RecordPayment;
+using AigneHub.Application.Common.Errors;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -10,12 +11,17 @@ namespace AigneHub.Api.Rest.Payments;
 /// <summary>
 /// POST /api/payments/webhook: a payment-completed notification
 /// <c>{"payment_id","user_id","credits":"12.5","status":"completed"}</c>, signed (see <see cref="PaymentWebhookSignature"/>).
-/// The signature is checked over the raw body before anything is parsed or written; a bad one answers 401.
+/// The signature is checked over the raw body before anything is parsed or written; a bad one answers 401. Every
+/// refusal after that is a 4xx with a message the payment sender can show (400 for a bad field, 404 for a user the hub
+/// does not know), so a sender never retries a payment that can never succeed.
 /// </summary>
 internal static partial class PaymentWebhookEndpoint
 {
     public const string Route = "/api/payments/webhook";
     private const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>A credits string may have a sign and an exponent, so "-5" and "7.9e28" are refused for what they are, not as unreadable.</summary>
+    private const NumberStyles CreditsStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     public static async Task<IResult> HandleAsync(
         HttpContext context, IMediator mediator, IOptions<PaymentWebhookOptions> options, TimeProvider time, ILoggerFactory loggers)
@@ -57,7 +63,18 @@ internal static partial class PaymentWebhookEndpoint
             return Results.Json(new { received = true, granted = false });
         }
 
-        var outcome = await mediator.Send(new RecordPaymentCommand(notification.PaymentId, notification.UserId, notification.Credits), context.RequestAborted);
+        PaymentOutcome outcome;
+        try
+        {
+            outcome = await mediator.Send(new RecordPaymentCommand(notification.PaymentId, notification.UserId, notification.Credits), context.RequestAborted);
+        }
+        catch (HubException ex)
+        {
+            var error = HubErrorMapper.Map(ex, context.TraceIdentifier);
+            LogRefused(logger, error.Message);
+            return Error(error.HttpStatus, error.Type, error.Message, error.Code, error.Param);
+        }
+
         LogPayment(logger, notification.PaymentId, outcome.Granted);
         return Results.Json(new
         {
@@ -100,16 +117,23 @@ internal static partial class PaymentWebhookEndpoint
 
             var paymentId = String(root, "payment_id");
             var userId = String(root, "user_id");
-            var status = String(root, "status") ?? "completed";
+            var status = String(root, "status");
             decimal? credits = root.TryGetProperty("credits", out var c) switch
             {
-                true when c.ValueKind == JsonValueKind.String && decimal.TryParse(c.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed) => parsed,
+                true when c.ValueKind == JsonValueKind.String && decimal.TryParse(c.GetString(), CreditsStyle, CultureInfo.InvariantCulture, out var parsed) => parsed,
                 true when c.ValueKind == JsonValueKind.Number && c.TryGetDecimal(out var number) => number,
                 _ => null,
             };
             if (paymentId is null || userId is null || credits is null)
             {
-                problem = "The notification needs payment_id, user_id and credits (a decimal string or number).";
+                problem = "The notification needs payment_id, user_id and credits (a decimal string or number such as \"25.5\", at most 28 digits).";
+                return false;
+            }
+
+            if (status is null)
+            {
+                // A notification that does not say the payment completed must not be taken for one that did.
+                problem = "The notification needs status (\"completed\" grants the credits; any other status is acknowledged and ignored).";
                 return false;
             }
 
@@ -127,8 +151,8 @@ internal static partial class PaymentWebhookEndpoint
     private static string? String(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static IResult Error(int status, string type, string message) =>
-        Results.Json(new { error = new { message, type } }, statusCode: status);
+    private static IResult Error(int status, string type, string message, string? code = null, string? param = null) =>
+        Results.Json(new { error = new { message, type, code, param } }, statusCode: status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Payment webhook refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);

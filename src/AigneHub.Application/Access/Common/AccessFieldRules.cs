@@ -40,6 +40,7 @@ internal static class AccessFieldRules
     public static IRuleBuilderOptions<T, int> ExpectedVersion<T>(this IRuleBuilder<T, int> rule) =>
         rule.GreaterThan(0).WithMessage("expected_version is required: send the version you last read");
 
+    /// <summary>Who asks (set by the edge, not sent by the client): named "Actor" however the command carries it.</summary>
     public static IRuleBuilderOptions<T, string> Actor<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(200);
+        rule.NotEmpty().MaximumLength(200).OverridePropertyName("Actor");
 }

@@ -19,6 +19,18 @@ internal static class AccessStreams
         await session.LoadAsync<AccessKey>(keyId, cancellationToken)
         ?? throw new ResourceNotFoundException("key_id", $"There is no access key '{keyId}'.");
 
+    /// <summary>
+    /// The user a key belongs to (which never changes), for the rule on who may act on whom. On the self-service
+    /// routes (<paramref name="ownedBy"/> set) a key of someone else answers as if it did not exist.
+    /// </summary>
+    public static async Task<HubUser> LoadKeyOwnerAsync(IDocumentStore store, string keyId, string? ownedBy, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var key = await LoadKeyAsync(session, keyId, cancellationToken);
+        OwnedKeys.RequireOwner(key, ownedBy);
+        return await LoadUserAsync(session, key.UserId, cancellationToken);
+    }
+
     /// <param name="expectedVersion">The version the caller last read; null only for commands that are safe on any version (revoke).</param>
     public static async Task<T> ChangeAsync<T>(
         IDocumentStore store,

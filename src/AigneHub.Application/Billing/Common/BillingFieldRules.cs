@@ -20,4 +20,11 @@ internal static class BillingFieldRules
 
     public static IRuleBuilderOptions<T, string> Actor<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(200);
+
+    /// <summary>An amount of credits to give: more than zero, at most <see cref="Domain.Billing.Credits.MaxAmount"/>, at most <see cref="Domain.Billing.Credits.Scale"/> decimal places.</summary>
+    public static IRuleBuilderOptions<T, decimal> CreditAmount<T>(this IRuleBuilder<T, decimal> rule, string field) =>
+        rule.GreaterThan(0).WithMessage($"{field} must be greater than zero")
+            .LessThanOrEqualTo(Domain.Billing.Credits.MaxAmount).WithMessage($"{field} must be at most {Domain.Billing.Credits.MaxAmount} credits")
+            .Must(a => a == Domain.Billing.Credits.Round(a)).WithMessage($"{field} has at most {Domain.Billing.Credits.Scale} decimal places")
+            .OverridePropertyName(field);
 }

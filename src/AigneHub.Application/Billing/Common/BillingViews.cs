@@ -60,9 +60,18 @@ public sealed record CreditBalanceView(
     int Version,
     DateTimeOffset? UpdatedAt)
 {
+    /// <summary>
+    /// What calls cost beyond their hold and the rest of the balance: service the account received but could not pay
+    /// for. Holds are ceilings, so this stays 0; anything else means a bound was wrong (see docs/billing.md).
+    /// </summary>
+    public decimal TotalUncollected { get; init; }
+
     public static CreditBalanceView From(string userId, CreditAccount? a, string currencyPrefix) => a is null
         ? new(userId, 0m, 0m, 0m, 0m, 0m, 0m, currencyPrefix, 0, null)
-        : new(a.UserId, a.Balance, a.Held, a.Available, a.TotalGranted, a.TotalSpent, a.TotalExpired, currencyPrefix, a.Version, a.UpdatedAt);
+        : new(a.UserId, a.Balance, a.Held, a.Available, a.TotalGranted, a.TotalSpent, a.TotalExpired, currencyPrefix, a.Version, a.UpdatedAt)
+        {
+            TotalUncollected = a.TotalUncollected,
+        };
 }
 
 /// <summary>

@@ -1,9 +1,9 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Common.Observability;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Domain.Usage;
-using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,22 +11,28 @@ namespace AigneHub.Application.Billing.Common;
 
 /// <summary>
 /// Holds, captures and releases on the caller's credit account (credits mode), and costs every call in US dollars
-/// from its rate's unit costs (both modes). The estimate held is the prompt estimate at the input rate plus
-/// max_tokens (or the default hold size) at the output rate, at the dearest provider that may serve the call.
+/// from its rate's unit costs (both modes). The hold is the most the call can cost (<see cref="HoldSizing"/>): the
+/// prompt bound at the input rate plus the output the call may produce at the output rate, at the dearest provider
+/// that may serve it; a chat call's output is lowered to what the account can pay for, and the provider is sent that
+/// as max_tokens. The rate versions read for the hold price the capture; <see cref="HoldLeases"/> keeps the hold
+/// alive while the call runs. Holds, captures and releases go through this instance's <see cref="CreditLedgerWriter"/>,
+/// which writes all that are waiting in one transaction.
 /// </summary>
 internal sealed partial class CallBilling(
-    IDocumentStore store,
     BillingCache cache,
     ICallerContext caller,
     TimeProvider time,
     IOptions<BillingOptions> options,
-    ILogger<CallBilling> logger) : ICallBilling
+    HoldLeases leases,
+    CreditLedgerWriter ledger,
+    ILogger<CallBilling> logger,
+    HubMetrics? metrics = null) : ICallBilling
 {
     public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
     {
         var settings = await cache.SettingsAsync(cancellationToken);
         var userId = caller.Current?.UserId;
-        var promptTokens = PerChoice(estimate.PromptTokens, estimate.Choices);
+        var promptTokens = HoldSizing.PerChoice(estimate.PromptTokens, estimate.Choices);
         if (!settings.CreditsEnabled)
         {
             return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens);
@@ -38,18 +44,14 @@ internal sealed partial class CallBilling(
         }
 
         var priced = new List<string>();
-        var amount = 0m;
+        var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
         foreach (var provider in estimate.Providers)
         {
-            if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is not { } rate)
+            if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is { } rate)
             {
-                continue;
+                priced.Add(provider);
+                rates[provider] = rate;
             }
-
-            priced.Add(provider);
-            var outputTokens = PerChoice(estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, estimate.Choices);
-            var usage = estimate.Type == CallType.Image ? new TokenUsage(promptTokens, 0) : new TokenUsage(promptTokens, outputTokens);
-            amount = Math.Max(amount, RateDecisions.Cost(rate, usage, images: estimate.Type == CallType.Image ? outputTokens : 0));
         }
 
         if (priced.Count == 0)
@@ -58,21 +60,42 @@ internal sealed partial class CallBilling(
                 "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
         }
 
-        var now = time.GetUtcNow();
-        var expiresAt = now.AddMinutes(options.Value.HoldMinutes);
+        var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
-        await CreditAccounts.ChangeAsync(store, userId, settings, time, account =>
-            [CreditRules.Run(() => CreditLedger.Hold(account, estimate.CallId, amount, model, expiresAt, now), settings.PaymentLink)],
-            cancellationToken);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens);
+        int? outputTokenLimit = null;
+        var amount = 0m;
+        await ledger.ChangeAsync(userId, settings, account => [CreditRules.Run(() =>
+        {
+            // Sized on the balance that the account's earlier holds left (under its lock), so a short balance lowers
+            // this call's output instead of refusing it.
+            switch (estimate.Type)
+            {
+                case CallType.Chat:
+                    var size = HoldSizing.Chat([.. rates.Values], estimate.PromptTokens, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
+                    (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
+                    break;
+                case CallType.Image:
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
+                    break;
+                default:
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0);
+                    break;
+            }
+
+            // Dated once the account is locked, not when the call arrived: a call that queued behind others is not
+            // entered before them.
+            var now = CreditLedger.TimeOf(account, time.GetUtcNow());
+            return CreditLedger.Hold(account, estimate.CallId, amount, model, now.AddMinutes(holdMinutes), now);
+        }, settings.PaymentLink)],
+        cancellationToken);
+        leases.Track(estimate.CallId, userId);
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates) { OutputTokenLimit = outputTokenLimit };
     }
 
-    /// <summary>Tokens for all of a call's choices, each a provider call of its own (saturating, never overflowing).</summary>
-    private static int PerChoice(int tokens, int choices) => (int)Math.Min((long)tokens * Math.Max(choices, 1), int.MaxValue);
-
-    public async Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, CancellationToken cancellationToken)
+    public async Task<CallCharge> CaptureAsync(
+        CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
     {
-        var rate = await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
+        var rate = hold.RateOf(provider) ?? await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
         var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
         if (!hold.IsHeld || hold.UserId is null)
         {
@@ -80,25 +103,48 @@ internal sealed partial class CallBilling(
         }
 
         var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage, images);
+        if (cost > hold.HeldCredits)
+        {
+            // The hold should have been the most the call could cost: either the provider produced more than it was
+            // allowed (a stream the hub ended at its hold) or the prompt bound was wrong for this model.
+            LogCostAboveHold(logger, hold.CallId, provider, hold.Model, cost, hold.HeldCredits.Value, usage.PromptTokens, usage.CompletionTokens, atMostTheHold);
+            cost = atMostTheHold ? hold.HeldCredits.Value : cost;
+        }
+
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);
-            decimal? charged = null;
-            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+            HoldCaptured? captured = null;
+            await ledger.ChangeAsync(hold.UserId, settings, current =>
             {
                 var events = CreditRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
                     usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
-                charged = events.OfType<HoldCaptured>().FirstOrDefault()?.Amount;
+                captured = events.OfType<HoldCaptured>().FirstOrDefault();
                 return events;
             },
             cancellationToken);
-            return new CallCharge(charged, costUsd, rate?.Id, rate?.Version);
+            if (captured is { Uncollected: > 0 } unpaid)
+            {
+                LogUncollected(logger, hold.CallId, hold.UserId, unpaid.Uncollected);
+                metrics?.RecordUncollected(unpaid.Uncollected, provider, hold.Model);
+            }
+
+            if (captured is { HoldAmount: 0m } late && hold.HeldCredits > 0m)
+            {
+                LogCapturedAfterRelease(logger, hold.CallId, late.Amount);
+            }
+
+            return new CallCharge(captured?.Amount, costUsd, rate?.Id, rate?.Version);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The call was served; its hold stays and the recovery job settles it after it expires.
+            // The call was served; its hold stays and the recovery job settles it from the call record once it lapses.
             LogSettleFailed(logger, ex, hold.CallId, "capture");
             return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+        finally
+        {
+            leases.Forget(hold.CallId);
         }
     }
 
@@ -112,7 +158,7 @@ internal sealed partial class CallBilling(
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);
-            await CreditAccounts.ChangeAsync(store, hold.UserId, settings, time, current =>
+            await ledger.ChangeAsync(hold.UserId, settings, current =>
                 CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
                 cancellationToken);
         }
@@ -120,8 +166,22 @@ internal sealed partial class CallBilling(
         {
             LogSettleFailed(logger, ex, hold.CallId, "release");
         }
+        finally
+        {
+            leases.Forget(hold.CallId);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
+    private static partial void LogCostAboveHold(
+        ILogger logger, string callId, string provider, string model, decimal cost, decimal held, int promptTokens, int completionTokens, bool atMostTheHold);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} of user {UserId} cost {Uncollected} credits more than its hold and the account's balance could cover: recorded as uncollected")]
+    private static partial void LogUncollected(ILogger logger, string callId, string userId, decimal uncollected);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not {Settlement} the hold of call {CallId}; the hold-recovery job will settle it")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, string callId, string settlement);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was captured after its hold had been released (its lease lapsed while it ran); charged {Credits} credits from the available balance")]
+    private static partial void LogCapturedAfterRelease(ILogger logger, string callId, decimal credits);
 }

@@ -22,7 +22,7 @@ internal static class CreditRules
     {
         CreditRule.InsufficientCredits => new InsufficientCreditsException(ex.Message, paymentLink),
         CreditRule.UnknownHold => new ResourceNotFoundException(ex.Field, ex.Message),
-        CreditRule.AlreadySettled or CreditRule.DuplicateHold => new ConflictException(ex.Message),
+        CreditRule.AlreadySettled or CreditRule.DuplicateHold or CreditRule.ReferenceReused => new ConflictException(ex.Message),
         _ => new RequestValidationException([new FieldViolation(ex.Field, ex.Message)]),
     };
 }

@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Domain.Billing;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Chat.Common;
@@ -8,25 +9,30 @@ namespace AigneHub.Application.Chat.Common;
 /// refusal still leaves its call record), and settle however the call ended — captured at what was produced when it
 /// succeeded or the client went away, released in full when it failed.
 /// </summary>
-internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCache settings)
+internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCache settings, PromptTokenBound prompts)
 {
+    /// <summary>
+    /// Holds for a chat call and narrows the route to the providers that have a rate; in credits mode the route
+    /// carries the output tokens the hold pays for, which every provider call is sent as its max_tokens.
+    /// </summary>
     public async Task<(CallHold Hold, ChatRoute Route)> HoldAsync(
         ChatRoute route, IChatRequest request, CallMeter meter, ICallRecorder recorder, CancellationToken cancellationToken)
     {
-        var estimate = new CallEstimate(
-            meter.CallId.ToString(),
-            CallType.Chat,
-            route.Name.Model,
-            route.Providers.Select(p => p.Name).ToArray(),
-            PromptTokenEstimate.Of(request.Messages),
-            request.Settings.MaxTokens,
-            request.Model,
-            request.Settings.N ?? 1);
         try
         {
+            var providers = route.Providers.Select(p => p.Name).ToArray();
+            var estimate = new CallEstimate(
+                meter.CallId.ToString(),
+                CallType.Chat,
+                route.Name.Model,
+                providers,
+                prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings),
+                request.Settings.MaxTokens,
+                request.Model,
+                request.Settings.N ?? 1);
             var hold = await billing.HoldAsync(estimate, cancellationToken);
             var priced = route.Providers.Where(p => hold.Providers.Contains(p.Name)).ToArray();
-            return (hold, route with { Providers = priced });
+            return (hold, route with { Providers = priced, OutputTokenLimit = hold.OutputTokenLimit });
         }
         catch (Exception ex)
         {
@@ -51,16 +57,17 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         ICallRecorder recorder,
         CancellationToken cancellationToken)
     {
-        var estimate = new CallEstimate(
-            meter.CallId.ToString(),
-            type,
-            route.Name.Model,
-            route.Providers.Select(nameOf).ToArray(),
-            PromptTokenEstimate.Of(texts),
-            type == CallType.Image ? images : 0,
-            requestedModel);
         try
         {
+            var providers = route.Providers.Select(nameOf).ToArray();
+            var estimate = new CallEstimate(
+                meter.CallId.ToString(),
+                type,
+                route.Name.Model,
+                providers,
+                prompts.ForTexts(providers, route.Name.Model, texts as IReadOnlyCollection<string> ?? texts.ToArray()),
+                type == CallType.Image ? images : 0,
+                requestedModel);
             var hold = await billing.HoldAsync(estimate, cancellationToken);
             var priced = route.Providers.Where(p => hold.Providers.Contains(nameOf(p))).ToArray();
             return (hold, route with { Providers = priced });
@@ -73,8 +80,20 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         }
     }
 
-    /// <summary>Settles the hold for the call's outcome and returns the record with what the call cost.</summary>
-    public async Task<CallRecord> SettleAsync(CallHold hold, CallRecord outcome, TokenUsage usage)
+    /// <summary>
+    /// What a stream may produce before it would cost more than its hold, at the rate of the provider that answers;
+    /// without a hold (enterprise mode) a stream has no such limit.
+    /// </summary>
+    public async ValueTask<StreamCeiling> CeilingAsync(CallHold hold, string provider, CancellationToken cancellationToken) =>
+        hold.HeldCredits is { } held && await settings.RateAsync(hold.Type, provider, hold.Model, cancellationToken) is { } rate
+            ? new StreamCeiling(rate, held)
+            : StreamCeiling.None;
+
+    /// <summary>
+    /// Settles the hold for the call's outcome and returns the record with what the call cost. A stream the hub ended
+    /// at its hold (<paramref name="atMostTheHold"/>) is charged no more than the hold.
+    /// </summary>
+    public async Task<CallRecord> SettleAsync(CallHold hold, CallRecord outcome, TokenUsage usage, bool atMostTheHold = false)
     {
         // Settling must happen even when the client's token is cancelled: the provider was called either way.
         if (outcome.Status == CallStatus.Failed)
@@ -85,11 +104,13 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
 
         if (outcome.Status == CallStatus.Cancelled && usage.PromptTokens == 0)
         {
-            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate.
+            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate,
+            // which the record carries too, so the charge can be recomputed from the record (and recovery charges the same).
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens };
+            outcome = outcome with { PromptTokens = usage.PromptTokens };
         }
 
-        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, CancellationToken.None);
+        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, atMostTheHold, CancellationToken.None);
         return outcome with
         {
             UserId = hold.UserId,
@@ -106,4 +127,18 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
 
     /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
     public Task ReleaseAsync(CallHold hold) => billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
+}
+
+/// <summary>The most a stream may cost: its hold, at the rate of the provider that answers it.</summary>
+internal sealed class StreamCeiling
+{
+    public static readonly StreamCeiling None = new(null, 0m);
+
+    private readonly ModelRate? _rate;
+    private readonly decimal _held;
+
+    public StreamCeiling(ModelRate? rate, decimal held) => (_rate, _held) = (rate, held);
+
+    /// <summary>Whether <paramref name="usage"/> would cost more than the hold.</summary>
+    public bool IsPassedBy(TokenUsage usage) => _rate is { } rate && RateDecisions.Cost(rate, usage) > _held;
 }

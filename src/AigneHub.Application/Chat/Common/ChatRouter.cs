@@ -22,10 +22,22 @@ internal sealed class ChatRouter(IProviderCatalog catalog)
 
 internal sealed record ChatRoute(ModelName Name, IReadOnlyList<IChatProvider> Providers)
 {
+    /// <summary>The output tokens per choice that the call's hold pays for (credits mode); null when nothing was held.</summary>
+    public int? OutputTokenLimit { get; init; }
+
     /// <summary>
-    /// The request each provider call carries: one choice, always. A call with n &gt; 1 is answered by
-    /// <see cref="ChoiceFanOut"/>, one provider call per choice.
+    /// The request each provider call carries: one choice, always, and in credits mode the max_tokens that the hold
+    /// pays for (set when the caller gave none, lowered when the balance could not pay for the caller's). A call with
+    /// n &gt; 1 is answered by <see cref="ChoiceFanOut"/>, one provider call per choice.
     /// </summary>
-    public ProviderChatRequest RequestFor(IChatRequest request) =>
-        new(Name.Model, request.Messages, request.Settings.N is null ? request.Settings : request.Settings with { N = null });
+    public ProviderChatRequest RequestFor(IChatRequest request)
+    {
+        var settings = request.Settings;
+        if (settings.N is not null || (OutputTokenLimit is { } limit && settings.MaxTokens != limit))
+        {
+            settings = settings with { N = null, MaxTokens = OutputTokenLimit ?? settings.MaxTokens };
+        }
+
+        return new(Name.Model, request.Messages, settings);
+    }
 }

@@ -3,12 +3,22 @@ using AigneHub.Domain.Chat;
 namespace AigneHub.Application.Chat.Common;
 
 /// <summary>
-/// A deliberately generous estimate of a prompt's tokens before the provider counts them: one token per four
-/// characters (rounded up) plus four per message for the role framing. Only holds use it; charges use the provider's
-/// own count.
+/// An estimate of a call's tokens for rate-limit admission, before the provider counts them: one token per four
+/// characters (rounded up) plus four per message for the role framing. Rate-limit corrections use the provider's own
+/// count. Credit holds do not use it: they need an upper bound, <see cref="PromptTokenBound"/>.
 /// </summary>
 internal static class PromptTokenEstimate
 {
+    /// <summary>What a chat answer is assumed to use when the caller sets no max_tokens (rate-limit admission only).</summary>
+    public const int DefaultCompletionTokens = 256;
+
+    /// <summary>A chat call's tokens for rate-limit admission: the prompt plus max_tokens (or the default), once per choice.</summary>
+    public static int OfChatCall(IReadOnlyList<ChatMessage> messages, ChatSettings settings)
+    {
+        long perChoice = (long)Of(messages) + (settings.MaxTokens ?? DefaultCompletionTokens);
+        return (int)Math.Min(perChoice * Math.Max(1, settings.N ?? 1), int.MaxValue);
+    }
+
     public static int Of(IReadOnlyList<ChatMessage> messages)
     {
         long tokens = 0;

@@ -50,3 +50,12 @@ public sealed class ResourceNotFoundException(string field, string message) : Hu
 
 /// <summary>A stale expected version or a clash with what exists: the caller should read again and retry.</summary>
 public sealed class ConflictException(string message) : HubException(ErrorKind.Conflict, message);
+
+/// <summary>
+/// The hub cannot take the call just now (its credit ledger's queue is full, or its database refused a connection): a
+/// client should retry after <see cref="RetryAfter"/>. Nothing was held or charged for the call.
+/// </summary>
+public sealed class ServiceBusyException(string message, TimeSpan retryAfter, Exception? inner = null) : HubException(ErrorKind.Overloaded, message, inner)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

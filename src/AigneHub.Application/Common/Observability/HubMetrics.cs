@@ -10,6 +10,8 @@ namespace AigneHub.Application.Common.Observability;
 /// The hub's own instruments, on the Meter "AigneHub". Call, token, credit and cost instruments are fed from call records only (see
 /// <see cref="RecordCall"/>), so the metrics agree exactly with the stored history; the SSE writers track the streams
 /// that are open. Allocation-light: tag values are cached strings and boxes, tags travel in a stack-held TagList.
+/// Every label value comes from what the hub knows (enums, its providers and listed models: <see cref="MetricLabels"/>),
+/// never verbatim from a client, so the number of series is bounded whatever clients send.
 /// </summary>
 public sealed class HubMetrics
 {
@@ -30,10 +32,14 @@ public sealed class HubMetrics
     private readonly Counter<double> _credits;
     private readonly Counter<double> _costUsd;
     private readonly Counter<long> _holdRefusals;
+    private readonly Counter<double> _uncollected;
+    private readonly MetricLabels _labels;
 
-    public HubMetrics(IMeterFactory meterFactory)
+    public HubMetrics(IMeterFactory meterFactory, MetricLabels labels)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(labels);
+        _labels = labels;
         Meter = meterFactory.Create(MeterName);
         _calls = Meter.CreateCounter<long>("aignehub.calls", "{call}", "Calls that ended, by provider, model, call type, status, error kind and streaming.");
         _duration = Meter.CreateHistogram<double>("aignehub.call.duration", "s", "Time from the hub receiving a call to its end.");
@@ -44,6 +50,8 @@ public sealed class HubMetrics
         _credits = Meter.CreateCounter<double>("aignehub.credits.charged", "{credit}", "Credits captured from users' accounts for calls, by provider and model (credits mode).");
         _costUsd = Meter.CreateCounter<double>("aignehub.cost", "USD", "What the providers charge for the calls, from the rates' unit costs, by provider and model.");
         _holdRefusals = Meter.CreateCounter<long>("aignehub.credits.hold_refusals", "{call}", "Calls refused before any provider call because the account could not cover the hold.");
+        _uncollected = Meter.CreateCounter<double>(
+            "aignehub.credits.uncollected", "{credit}", "Credits calls cost beyond their hold and what the account had left: service given away. Should stay 0.");
     }
 
     /// <summary>The meter itself (for listeners in tests).</summary>
@@ -57,11 +65,13 @@ public sealed class HubMetrics
         var status = Statuses.GetValueOrDefault(record.Status, "unknown");
         var errorKind = ErrorKinds.GetValueOrDefault(record.ErrorKind, "unknown");
         var streamed = record.Streamed ? True : False;
+        var provider = MetricLabels.Provider(record.Provider);
+        var model = _labels.Model(record.Provider, record.Model);
 
         var timing = new TagList
         {
-            { "provider", record.Provider },
-            { "model", record.Model },
+            { "provider", provider },
+            { "model", model },
             { "call_type", callType },
             { "status", status },
             { "streamed", streamed },
@@ -77,22 +87,22 @@ public sealed class HubMetrics
 
         if (record.PromptTokens > 0)
         {
-            _tokens.Add(record.PromptTokens, new TagList { { "provider", record.Provider }, { "model", record.Model }, { "token_type", "prompt" } });
+            _tokens.Add(record.PromptTokens, new TagList { { "provider", provider }, { "model", model }, { "token_type", "prompt" } });
         }
 
         if (record.CompletionTokens > 0)
         {
-            _tokens.Add(record.CompletionTokens, new TagList { { "provider", record.Provider }, { "model", record.Model }, { "token_type", "completion" } });
+            _tokens.Add(record.CompletionTokens, new TagList { { "provider", provider }, { "model", model }, { "token_type", "completion" } });
         }
 
         if (record.CreditsCharged is { } credits and > 0)
         {
-            _credits.Add((double)credits, new TagList { { "provider", record.Provider }, { "model", record.Model } });
+            _credits.Add((double)credits, new TagList { { "provider", provider }, { "model", model } });
         }
 
         if (record.CostUsd is { } cost and > 0)
         {
-            _costUsd.Add((double)cost, new TagList { { "provider", record.Provider }, { "model", record.Model } });
+            _costUsd.Add((double)cost, new TagList { { "provider", provider }, { "model", model } });
         }
 
         if (record.ErrorKind == ErrorKind.InsufficientCredits)
@@ -102,7 +112,19 @@ public sealed class HubMetrics
 
         if (IsUpstreamError(record.ErrorKind))
         {
-            _upstreamErrors.Add(1, new TagList { { "provider", record.Provider }, { "error_kind", errorKind } });
+            _upstreamErrors.Add(1, new TagList { { "provider", provider }, { "error_kind", errorKind } });
+        }
+    }
+
+    /// <summary>
+    /// Counts credits a capture could not collect (its cost passed the hold and the rest of the balance). A hold is the
+    /// most a call can cost, so this is not fed from call records: any amount here means a bound was wrong.
+    /// </summary>
+    public void RecordUncollected(decimal credits, string provider, string model)
+    {
+        if (credits > 0)
+        {
+            _uncollected.Add((double)credits, new TagList { { "provider", MetricLabels.Provider(provider) }, { "model", _labels.Model(provider, model) } });
         }
     }
 

@@ -39,19 +39,32 @@ public sealed record ModelRateSet(
 
 // Credit accounts: one stream per user (CreditAccount.StreamIdFor).
 
-public sealed record CreditAccountOpened(string UserId, DateTimeOffset At);
+/// <summary>
+/// An entry of a credit account's ledger. <see cref="At"/> is when it took effect; within one account it never goes
+/// back in time (<see cref="CreditLedger"/> dates a decision no earlier than the entry before it), so "the balance at T"
+/// is the ledger up to the last entry at or before T.
+/// </summary>
+public interface ICreditLedgerEntry
+{
+    DateTimeOffset At { get; }
+}
 
-/// <param name="Reference">The payment id of a purchase (replays of the same payment grant nothing).</param>
-public sealed record CreditsGranted(Guid GrantId, decimal Amount, GrantSource Source, DateTimeOffset? ExpiresAt, string? Reference, string By, DateTimeOffset At);
+public sealed record CreditAccountOpened(string UserId, DateTimeOffset At) : ICreditLedgerEntry;
 
-public sealed record CreditsHeld(string CallId, decimal Amount, string Model, DateTimeOffset ExpiresAt, DateTimeOffset At);
+/// <param name="Reference">The payment id of a purchase, or the idempotency key of an operator's grant: a repeat of the
+/// same reference grants nothing.</param>
+public sealed record CreditsGranted(Guid GrantId, decimal Amount, GrantSource Source, DateTimeOffset? ExpiresAt, string? Reference, string By, DateTimeOffset At)
+    : ICreditLedgerEntry;
+
+public sealed record CreditsHeld(string CallId, decimal Amount, string Model, DateTimeOffset ExpiresAt, DateTimeOffset At) : ICreditLedgerEntry;
 
 /// <summary>
 /// The call's hold settled at its exact cost; the rest of the hold returns to the available balance. When the cost
 /// exceeded the hold, the excess came out of the available balance, and whatever the account could not cover is
-/// <paramref name="Uncollected"/> (the balance never goes below zero).
+/// <paramref name="Uncollected"/> (the balance never goes below zero). A call served after its hold was already
+/// released (the recovery job judged it dead) is still charged: a capture with no hold left, paid from what is available.
 /// </summary>
-/// <param name="HoldAmount">What the call had held (all of it leaves the held total).</param>
+/// <param name="HoldAmount">What the call still held (all of it leaves the held total); 0 for a capture after release.</param>
 public sealed record HoldCaptured(
     string CallId,
     decimal HoldAmount,
@@ -63,12 +76,12 @@ public sealed record HoldCaptured(
     int CompletionTokens,
     int CachedPromptTokens,
     decimal? CostUsd,
-    DateTimeOffset At);
+    DateTimeOffset At) : ICreditLedgerEntry;
 
-public sealed record HoldReleased(string CallId, decimal Amount, string Reason, DateTimeOffset At);
+public sealed record HoldReleased(string CallId, decimal Amount, string Reason, DateTimeOffset At) : ICreditLedgerEntry;
 
 /// <summary>The unused part of an expiring grant left the balance.</summary>
-public sealed record GrantExpired(Guid GrantId, decimal Amount, DateTimeOffset At);
+public sealed record GrantExpired(Guid GrantId, decimal Amount, DateTimeOffset At) : ICreditLedgerEntry;
 
 /// <summary>An operator's correction: positive adds credits, negative removes them.</summary>
-public sealed record CreditsAdjusted(Guid AdjustmentId, decimal Amount, string Reason, string By, DateTimeOffset At);
+public sealed record CreditsAdjusted(Guid AdjustmentId, decimal Amount, string Reason, string By, DateTimeOffset At) : ICreditLedgerEntry;

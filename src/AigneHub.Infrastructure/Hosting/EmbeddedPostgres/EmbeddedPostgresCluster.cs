@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,6 +19,9 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
     private const int LogTailLines = 20;
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    // Linux keeps a closed connection in TIME-WAIT for 60 s (TCP_TIMEWAIT_LEN); a little more covers the timer's slack.
+    private static readonly TimeSpan TimeWaitLimit = TimeSpan.FromSeconds(65);
 
     private readonly PostgresControl _control;
     private readonly ILogger _logger;
@@ -138,7 +140,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         else
         {
             // Checked before initdb so a busy port fails in a second rather than after creating a cluster.
-            EnsurePortIsFree(options.Port);
+            await WaitForPortAsync(options.Port, logger, ct).ConfigureAwait(false);
             if (!initialised)
             {
                 await InitialiseAsync(control, password, logger, ct).ConfigureAwait(false);
@@ -477,20 +479,33 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
             $"Last lines of {layout.LogFile}:" + Environment.NewLine + tail);
     }
 
-    private static void EnsurePortIsFree(int port)
+    /// <summary>
+    /// Returns once PostgreSQL can listen on the port. A port another program listens on fails at once; a port held
+    /// only by a closed connection in TIME-WAIT (after a load test, say) is waited for, since the kernel frees it
+    /// within 60 s.
+    /// </summary>
+    private static async Task WaitForPortAsync(int port, ILogger logger, CancellationToken ct)
     {
-        var probe = new TcpListener(IPAddress.Loopback, port);
-        try
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(TimeWaitLimit.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var warned = false;
+        while (LoopbackPortProbe.TryListen(IPAddress.Loopback, port) is { } error)
         {
-            probe.Start();
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException(PortBusyMessage(port) + $" ({ex.SocketErrorCode})", ex);
-        }
-        finally
-        {
-            probe.Stop();
+            if (LoopbackPortProbe.HasListener(port) || TimeProvider.System.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException(PortBusyMessage(port) + $" ({error})");
+            }
+
+            if (!warned)
+            {
+                warned = true;
+                logger.LogWarning(
+                    "Port {Port} on {Address} is held by a closed connection in TIME-WAIT, not by a server; waiting up to {Seconds} s for the system to free it",
+                    port,
+                    LoopbackAddress,
+                    (int)TimeWaitLimit.TotalSeconds);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
     }
 

@@ -23,6 +23,12 @@ internal sealed record ProviderProfile(string Provider, string Protocol)
 
     /// <summary>Usage counts this provider reports under names of its own.</summary>
     public UsageFieldAliases UsageAliases { get; init; } = UsageFieldAliases.None;
+
+    /// <summary>
+    /// Whether the output limit goes upstream as <c>max_completion_tokens</c> (OpenAI, whose reasoning models refuse
+    /// <c>max_tokens</c>) rather than the Chat Completions family's common <c>max_tokens</c>.
+    /// </summary>
+    public bool SendsMaxCompletionTokens { get; init; }
 }
 
 /// <summary>Names a provider gives, in its usage object, to counts that the protocol names otherwise.</summary>

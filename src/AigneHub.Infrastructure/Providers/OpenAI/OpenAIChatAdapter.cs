@@ -196,7 +196,7 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter, ICredentialProbe
     private static HttpRequestMessage CreateRequest(Call call, ProviderChatRequest request, bool stream)
     {
         var body = new ArrayBufferWriter<byte>(EstimateBodySize(request));
-        OpenAIChatRequestWriter.Write(body, request, stream);
+        OpenAIChatRequestWriter.Write(body, request, stream, call.SendsMaxCompletionTokens);
 
         var content = new ReadOnlyMemoryContent(body.WrittenMemory);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -469,6 +469,8 @@ internal sealed partial class OpenAIChatAdapter : IChatAdapter, ICredentialProbe
         public IReadOnlyList<KeyValuePair<string, string>> Headers => profile?.Headers ?? [];
 
         public string? CachedTokensAlias => profile?.UsageAliases.CachedPromptTokens;
+
+        public bool SendsMaxCompletionTokens => profile?.SendsMaxCompletionTokens ?? false;
     }
 
     internal enum Phase

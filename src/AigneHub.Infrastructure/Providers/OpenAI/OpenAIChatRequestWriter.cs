@@ -15,7 +15,8 @@ internal static class OpenAIChatRequestWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, bool stream)
+    /// <param name="maxCompletionTokens">Whether the output limit is named <c>max_completion_tokens</c> (OpenAI) rather than <c>max_tokens</c>.</param>
+    public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, bool stream, bool maxCompletionTokens = false)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
@@ -42,7 +43,7 @@ internal static class OpenAIChatRequestWriter
 
         if (settings.MaxTokens is { } maxTokens)
         {
-            writer.WriteNumber("max_tokens"u8, maxTokens);
+            writer.WriteNumber(maxCompletionTokens ? "max_completion_tokens"u8 : "max_tokens"u8, maxTokens);
         }
 
         if (settings.Stop is { } stop)

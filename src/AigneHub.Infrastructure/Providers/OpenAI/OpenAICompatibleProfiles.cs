@@ -9,9 +9,14 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// </summary>
 internal static class OpenAICompatibleProfiles
 {
+    /// <summary>
+    /// OpenAI deprecated <c>max_tokens</c> for <c>max_completion_tokens</c>, which every chat model accepts and its
+    /// reasoning models (o1, o3, o4-mini, gpt-5) require; the hub sends it on every credits-mode call.
+    /// </summary>
     public static ProviderProfile OpenAI { get; } = new(ProviderNames.OpenAI, OpenAIChatAdapter.ProtocolName)
     {
         DefaultBaseUrl = new Uri("https://api.openai.com/v1"),
+        SendsMaxCompletionTokens = true,
     };
 
     /// <summary>

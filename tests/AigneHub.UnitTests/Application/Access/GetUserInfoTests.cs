@@ -62,6 +62,7 @@ public sealed class GetUserInfoTests
     public async Task Nobody_authenticated_is_refused()
     {
         using var harness = new ApplicationHarness();
+        harness.Callers.Current = null;
 
         await Assert.ThrowsAsync<UnauthenticatedException>(() => harness.Mediator.Send(new GetUserInfoQuery()).AsTask());
     }

@@ -45,9 +45,30 @@ public sealed class ChatSettlementTests
             }
         }
 
-        // Two content updates reached the client; the prompt was never counted by the provider, so its estimate is charged.
+        // Two content updates reached the client; the prompt was never counted by the provider, so its bound is charged.
         var settlement = Assert.Single(app.Billing.Settlements);
-        Assert.Equal($"captured openai {PromptTokenEstimate.Of(Hello)}+2", settlement);
+        Assert.Equal($"captured openai {PromptTokenBound.Of(new AigneHub.Application.Abstractions.PromptTokenizer(null, 6_400), Hello, ChatSettings.Default)}+2", settlement);
+    }
+
+    [Fact]
+    public async Task An_abandoned_streams_call_record_carries_the_usage_it_was_charged_for()
+    {
+        using var app = new ApplicationHarness(new ScriptedProvider("openai") { StreamPieces = ["a", "b", "c", "d"] });
+
+        await foreach (var update in app.Mediator.CreateStream(new StreamChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default)))
+        {
+            if (update.ContentDelta == "b")
+            {
+                break;
+            }
+        }
+
+        // Charged for the prompt bound the hold was sized with and two streamed tokens: the record says so, so the charge
+        // can be recomputed from it.
+        var record = Assert.Single(app.Recorder.Records);
+        var bound = PromptTokenBound.Of(new AigneHub.Application.Abstractions.PromptTokenizer(null, 6_400), Hello, ChatSettings.Default);
+        Assert.Equal((CallStatus.Cancelled, bound, 2), (record.Status, record.PromptTokens, record.CompletionTokens));
+        Assert.Equal($"captured openai {record.PromptTokens}+{record.CompletionTokens}", Assert.Single(app.Billing.Settlements));
     }
 
     [Fact]

@@ -50,21 +50,23 @@ public sealed class AccessDecisionsTests
     [Fact]
     public void Revoking_twice_changes_nothing_the_second_time()
     {
-        var key = AccessKey.Create(CreateKey(User(UserRole.Member), [KeyScopes.Inference]));
-        var revoked = AccessDecisions.Revoke(key, "leaked", "owner", Now);
+        var member = User(UserRole.Member);
+        var key = AccessKey.Create(CreateKey(member, [KeyScopes.Inference]));
+        var revoked = AccessDecisions.Revoke(key, member, "leaked", Owner, Now);
         key.Apply((AccessKeyRevoked)revoked.Single());
 
-        Assert.Empty(AccessDecisions.Revoke(key, "again", "owner", Now));
+        Assert.Empty(AccessDecisions.Revoke(key, member, "again", Owner, Now));
         Assert.True(key.IsRevoked);
     }
 
     [Fact]
     public void Revoked_key_cannot_be_rotated()
     {
-        var key = AccessKey.Create(CreateKey(User(UserRole.Member), [KeyScopes.Inference]));
+        var member = User(UserRole.Member);
+        var key = AccessKey.Create(CreateKey(member, [KeyScopes.Inference]));
         key.Apply(new AccessKeyRevoked(key.Id, null, "owner", Now));
 
-        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.Rotate(key, "hash", "owner", Now)).IsConflict);
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.Rotate(key, member, "hash", Owner, Now)).IsConflict);
     }
 
     [Fact]
@@ -72,7 +74,7 @@ public sealed class AccessDecisionsTests
     {
         var owner = User(UserRole.Owner);
 
-        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, UserRole.Owner, owner.Id, owner.Id, Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, ActingAs(owner), Now)).IsForbidden);
     }
 
     [Fact]
@@ -80,11 +82,16 @@ public sealed class AccessDecisionsTests
     {
         var owner = User(UserRole.Owner);
 
-        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, UserRole.Admin, "someone-else", "someone-else", Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, ActingAs(HubUser.Create(new UserCreated("someone-else", "U", null, UserRole.Admin, null, "system", Now))), Now)).IsForbidden);
     }
+
+    private static readonly Delegator Owner = ActingAs(HubUser.Create(new UserCreated("owner", "Owner", null, UserRole.Owner, null, "system", Now)));
+
+    /// <summary>The user with a key that holds everything: only the role rule can stop them.</summary>
+    private static Delegator ActingAs(HubUser user) => new(user.Role, user.Id, new KeyGrant(user.Id, null, KeyScopes.All, [], [], null, KeyLimits.None), KeyLimits.None);
 
     private static HubUser User(UserRole role) => HubUser.Create(new UserCreated($"usr-{role}", "User", null, role, null, "system", Now));
 
     private static AccessKeyCreated CreateKey(HubUser owner, string[] scopes, string[]? models = null, DateTimeOffset? expiresAt = null) =>
-        AccessDecisions.CreateKey(owner, 0, "0123456789abcdef", null, "key", scopes, models ?? [], [], expiresAt, AccessKeyToken.Hash("s3cret-value"), "owner", Now);
+        AccessDecisions.CreateKey(owner, 0, new NewAccessKey("0123456789abcdef", null, "key", scopes, models ?? [], [], expiresAt, KeyLimits.None, AccessKeyToken.Hash("s3cret-value")), Owner, Now);
 }

@@ -31,4 +31,17 @@ public sealed class IpRangeTests
 
     [Fact]
     public void Range_is_normalised_to_its_network() => Assert.Equal("10.0.0.0/8", IpRange.Parse("10.1.2.3/8").Text);
+
+    [Theory]
+    [InlineData("10.0.0.0/8", "10.0.0.0/8", true)]
+    [InlineData("10.0.0.0/8", "10.1.0.0/16", true)]
+    [InlineData("10.0.0.0/8", "10.1.2.3", true)]
+    [InlineData("10.1.0.0/16", "10.0.0.0/8", false)]
+    [InlineData("10.0.0.0/8", "11.0.0.0/16", false)]
+    [InlineData("0.0.0.0/0", "192.0.2.0/24", true)]
+    [InlineData("10.0.0.0/8", "2001:db8::/32", false)]
+    [InlineData("2001:db8::/32", "2001:db8:1::/48", true)]
+    [InlineData("2001:db8::/48", "2001:db8::/32", false)]
+    public void Range_covers_only_ranges_inside_it(string range, string inner, bool covers) =>
+        Assert.Equal(covers, IpRange.Parse(range).Covers(IpRange.Parse(inner)));
 }

@@ -25,4 +25,19 @@ public sealed class ModelPatternTests
     [InlineData("", false)]
     [InlineData("openai/ gpt", false)]
     public void Only_a_trailing_star_is_a_wildcard(string pattern, bool valid) => Assert.Equal(valid, ModelPattern.IsValid(pattern));
+
+    [Theory]
+    [InlineData("*", "*", true)]
+    [InlineData("*", "openai/gpt-4o", true)]
+    [InlineData("openai/*", "openai/*", true)]
+    [InlineData("openai/*", "OpenAI/gpt-4o*", true)]
+    [InlineData("openai/*", "openai/gpt-4o", true)]
+    [InlineData("openai/*", "*", false)]
+    [InlineData("openai/*", "openrouter/openai/gpt-4o", false)]
+    [InlineData("openai/gpt-4o", "openai/gpt-4o", true)]
+    [InlineData("openai/gpt-4o", "openai/gpt-4o*", false)]
+    [InlineData("openai/gpt-4o", "openai/*", false)]
+    [InlineData("openai/gpt*", "openai/*", false)]
+    public void Pattern_covers_only_narrower_or_equal_patterns(string pattern, string narrower, bool covers) =>
+        Assert.Equal(covers, ModelPattern.Covers(pattern, narrower));
 }

@@ -31,10 +31,22 @@ public sealed class BillingDecisionsTests
     [Theory]
     [InlineData("£", 1, "currency_prefix")]
     [InlineData("$", 0, "base_credit_price")]
+    [InlineData("$", 0.0000009, "base_credit_price")]
+    [InlineData("$", 79000000000000000000000000000d, "base_credit_price")]
     public void Settings_outside_the_allowed_values_are_refused(string prefix, decimal basePrice, string field)
     {
         var error = Assert.Throws<CreditRuleException>(() => BillingDecisions.Change(BillingSettings.Defaults, Values(prefix, basePrice), "admin", At));
 
         Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void A_welcome_grant_beyond_what_the_ledger_takes_is_refused()
+    {
+        var values = Values() with { NewUserGrant = 79_000_000_000_000_000_000_000_000_000m };
+
+        var error = Assert.Throws<CreditRuleException>(() => BillingDecisions.Change(BillingSettings.Defaults, values, "admin", At));
+
+        Assert.Equal("new_user_grant", error.Field);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 
@@ -34,8 +35,9 @@ public sealed class CreditLedgerTests
         }
     }
 
-    private static CreditsGranted Granted(decimal amount, DateTimeOffset? expiresAt = null, Guid? id = null, string? reference = null) =>
-        new(id ?? GrantId, amount, GrantSource.Admin, expiresAt, reference, "admin", At);
+    private static CreditsGranted Granted(
+        decimal amount, DateTimeOffset? expiresAt = null, Guid? id = null, string? reference = null, GrantSource source = GrantSource.Admin) =>
+        new(id ?? GrantId, amount, source, expiresAt, reference, "admin", At);
 
     private static CreditsHeld Held(string callId, decimal amount, DateTimeOffset? expiresAt = null) =>
         new(callId, amount, "openai/gpt-4o-mini", expiresAt ?? At.AddMinutes(15), At);
@@ -153,13 +155,30 @@ public sealed class CreditLedgerTests
     }
 
     [Fact]
-    public void Capture_after_release_is_refused()
+    public void A_call_captured_after_its_hold_was_released_is_still_charged_from_the_available_balance()
     {
-        var account = Given(Granted(10m), Held("call-1", 4m), new HoldReleased("call-1", 4m, "upstream failed", At));
+        // Recovery released the hold of a call that was in fact still being served; the call then ends and captures.
+        var account = Given(Granted(10m), Held("call-1", 4m), new HoldReleased("call-1", 4m, "recovered: the call never completed", At));
 
-        var error = Assert.Throws<CreditRuleException>(() => Capture(account, "call-1", 1m));
+        var captured = Assert.IsType<HoldCaptured>(Assert.Single(Capture(account, "call-1", 3m)));
+        Apply(account, captured);
 
-        Assert.Equal(CreditRule.AlreadySettled, error.Rule);
+        Assert.Equal((0m, 3m, 0m), (captured.HoldAmount, captured.Amount, captured.Uncollected));
+        Assert.Equal((7m, 0m, 7m, 3m), (account.Balance, account.Held, account.Available, account.TotalSpent));
+        Assert.Equal(Settlement.Captured, account.Settled["call-1"]);
+        Assert.Empty(Capture(account, "call-1", 3m));
+    }
+
+    [Fact]
+    public void A_late_capture_takes_no_more_than_is_available()
+    {
+        var account = Given(Granted(10m), Held("call-1", 4m), new HoldReleased("call-1", 4m, "recovered", At), Held("call-2", 8m));
+
+        var captured = Assert.IsType<HoldCaptured>(Assert.Single(Capture(account, "call-1", 5m)));
+        Apply(account, captured);
+
+        Assert.Equal((2m, 3m), (captured.Amount, captured.Uncollected));
+        Assert.Equal((8m, 8m, 0m), (account.Balance, account.Held, account.Available));
     }
 
     [Fact]
@@ -217,10 +236,115 @@ public sealed class CreditLedgerTests
     [Fact]
     public void A_replayed_payment_grants_nothing()
     {
-        var account = Given(Granted(5m, reference: "pay_1"));
+        var account = Given(Granted(5m, reference: "pay_1", source: GrantSource.Purchase));
 
         Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1", "webhook", At));
         Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_2", "webhook", At));
+    }
+
+    [Fact]
+    public void A_payment_spent_in_full_still_keeps_its_replay_from_granting_again()
+    {
+        var account = Given(Granted(5m, reference: "pay_1", source: GrantSource.Purchase), Held("call-1", 5m));
+        Apply(account, Capture(account, "call-1", 5m).Single());
+
+        Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1", "webhook", At));
+    }
+
+    [Fact]
+    public void An_operators_grant_with_an_idempotency_key_is_granted_once_even_after_it_was_spent()
+    {
+        var account = Given();
+        Apply(account, Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1", "admin", At)));
+        Apply(account, CreditLedger.Hold(account, "call-1", 5m, "m", At.AddMinutes(15), At));
+        Apply(account, Capture(account, "call-1", 5m).Single());
+
+        Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1", "admin", At));
+        Assert.Equal(5m, account.TotalGranted);
+    }
+
+    [Fact]
+    public void An_idempotency_key_used_for_a_different_grant_is_refused()
+    {
+        var account = Given(Granted(5m, reference: "key-1"));
+
+        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, Guid.NewGuid(), 50m, GrantSource.Admin, null, "key-1", "admin", At));
+
+        Assert.Equal((CreditRule.ReferenceReused, "idempotency_key"), (error.Rule, error.Field));
+    }
+
+    [Fact]
+    public void An_idempotency_key_and_a_payment_id_that_are_spelled_alike_do_not_collide()
+    {
+        var account = Given(Granted(5m, reference: "abc", source: GrantSource.Purchase));
+
+        Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 7m, GrantSource.Admin, null, "abc", "admin", At));
+    }
+
+    [Theory]
+    [InlineData("79000000000000000000000000000")]
+    [InlineData("1000000000000.000001")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("1.0000001")]
+    public void A_grant_outside_the_ledger_is_refused(string amount)
+    {
+        var account = Given(Granted(10m));
+
+        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, Guid.NewGuid(), decimal.Parse(amount, CultureInfo.InvariantCulture), GrantSource.Admin, null, null, "admin", At));
+
+        Assert.Equal(CreditRule.InvalidAmount, error.Rule);
+    }
+
+    [Theory]
+    [InlineData("79000000000000000000000000000")]
+    [InlineData("-79000000000000000000000000000")]
+    [InlineData("1000000000000.000001")]
+    [InlineData("0")]
+    [InlineData("1.0000001")]
+    public void An_adjustment_outside_the_ledger_is_refused(string amount)
+    {
+        var account = Given(Granted(10m));
+
+        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Adjust(account, Guid.NewGuid(), decimal.Parse(amount, CultureInfo.InvariantCulture), "fix", "admin", At));
+
+        Assert.Equal(CreditRule.InvalidAmount, error.Rule);
+    }
+
+    [Fact]
+    public void The_largest_amount_the_ledger_takes_is_granted()
+    {
+        var account = Given();
+
+        Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), Credits.MaxAmount, GrantSource.Admin, null, null, "admin", At));
+    }
+
+    [Fact]
+    public void Ledger_time_never_goes_back_when_a_writer_decides_with_an_earlier_clock()
+    {
+        var later = At.AddSeconds(42);
+        var account = Given(Granted(10m) with { At = later }, Held("call-1", 1m) with { At = later }, Held("call-2", 1m) with { At = later });
+
+        // Decided with a clock 42 s behind the last entry (another instance's, or a call that queued for the account).
+        var held = CreditLedger.Hold(account, "call-3", 1m, "m", At.AddMinutes(15), At);
+        var captured = Capture(account, "call-1", 1m).Single();
+        var released = CreditLedger.Release(account, "call-2", "failed", At).Single();
+        var granted = CreditLedger.Grant(account, Guid.NewGuid(), 1m, GrantSource.Admin, null, null, "admin", At).Single();
+        var adjusted = CreditLedger.Adjust(account, Guid.NewGuid(), 1m, "fix", "admin", At);
+
+        Assert.All(new ICreditLedgerEntry[] { held, (ICreditLedgerEntry)captured, (ICreditLedgerEntry)released, (ICreditLedgerEntry)granted, adjusted },
+            entry => Assert.Equal(later, entry.At));
+        Assert.Equal(At.AddMinutes(1), CreditLedger.TimeOf(account, At.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void Expiry_is_dated_no_earlier_than_the_entry_before_it()
+    {
+        var account = Given(Granted(5m, At.AddDays(1)), Held("call-1", 1m) with { At = At.AddDays(2) });
+
+        var expired = Assert.IsType<GrantExpired>(Assert.Single(CreditLedger.ExpireGrants(account, At.AddDays(1).AddHours(1))));
+
+        Assert.Equal(At.AddDays(2), expired.At);
     }
 
     [Fact]

@@ -79,4 +79,17 @@ public sealed class RateDecisionsTests
         Assert.Equal("output_rate", Assert.Throws<CreditRuleException>(() =>
             RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(0m, 0.0000001m, null, null, null, false), "admin", "admin", At)).Field);
     }
+
+    [Fact]
+    public void Rates_and_unit_costs_too_large_to_price_a_call_are_refused_before_anything_is_computed()
+    {
+        const decimal huge = 79_000_000_000_000_000_000_000_000_000m;
+
+        Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() =>
+            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(huge, 0m, null, null, null, false), "admin", "admin", At)).Field);
+        Assert.Equal("unit_costs", Assert.Throws<CreditRuleException>(() =>
+            RateDecisions.FromUnitCosts(new UnitCosts(huge, 0m), Settings(2m, 1m), false)).Field);
+        Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() => RateDecisions.Set(
+            null, CallType.Chat, "openai", "m", RateDecisions.FromUnitCosts(new UnitCosts(Credits.MaxRate, 0m), Settings(2m, 0.000001m), false), "unit-cost", "admin", At)).Field);
+    }
 }

@@ -50,8 +50,24 @@ public sealed class OpenAIChatRequestTests : IAsyncLifetime
         await _harness.CompleteAsync(request, CancellationToken.None);
 
         const string expected =
-            """{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"low"}}],"name":"alice"},{"role":"assistant","content":null},{"role":"tool","content":"42","tool_call_id":"call_1"}],"temperature":0.5,"top_p":0.9,"max_tokens":100,"stop":["\n\n","END"],"n":1,"seed":42,"user":"user-1","presence_penalty":0.1,"frequency_penalty":-0.2}""";
+            """{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"https://example.com/cat.png","detail":"low"}}],"name":"alice"},{"role":"assistant","content":null},{"role":"tool","content":"42","tool_call_id":"call_1"}],"temperature":0.5,"top_p":0.9,"max_completion_tokens":100,"stop":["\n\n","END"],"n":1,"seed":42,"user":"user-1","presence_penalty":0.1,"frequency_penalty":-0.2}""";
         Assert.Equal(expected, _upstream.LastRequest.Body);
+    }
+
+    [Theory]
+    [InlineData("openai", "max_completion_tokens")]
+    [InlineData("deepseek", "max_tokens")]
+    [InlineData("openrouter", "max_tokens")]
+    public async Task The_output_limit_is_named_as_the_provider_expects_it(string provider, string field)
+    {
+        // OpenAI's reasoning models refuse max_tokens; the rest of the family knows only max_tokens.
+        await using var harness = OpenAIAdapterHarness.Create(_upstream.BaseUrl, provider: provider);
+
+        await harness.CompleteAsync(new ProviderChatRequest("m", [new ChatMessage(ChatRole.User, "hi")], new ChatSettings { MaxTokens = 7 }), CancellationToken.None);
+
+        using var body = System.Text.Json.JsonDocument.Parse(_upstream.LastRequest.Body);
+        Assert.Equal(7, body.RootElement.GetProperty(field).GetInt32());
+        Assert.Single(body.RootElement.EnumerateObject(), p => p.Name.StartsWith("max_", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,10 +1,12 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using AigneHub.Domain.Access;
 using Mediator;
 
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 
-public sealed record ChangeUserRoleCommand(string UserId, int ExpectedVersion, UserRole Role, string ActorUserId, UserRole ActorRole, string Actor)
+/// <param name="By">Who asks: only an owner makes or unmakes an owner; an admin changes only members' roles.</param>
+public sealed record ChangeUserRoleCommand(string UserId, int ExpectedVersion, UserRole Role, Caller By)
     : ICommand<UserView>, AigneHub.Application.Audit.IAuditedCommand
 {
     public string AuditTarget => $"user:{UserId}";

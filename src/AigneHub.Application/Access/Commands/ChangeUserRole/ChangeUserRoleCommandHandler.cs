@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using AigneHub.Domain.Access;
 using Marten;
@@ -5,10 +6,18 @@ using Mediator;
 
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 
-internal sealed class ChangeUserRoleCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<ChangeUserRoleCommand, UserView>
+internal sealed class ChangeUserRoleCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache)
+    : ICommandHandler<ChangeUserRoleCommand, UserView>
 {
-    public async ValueTask<UserView> Handle(ChangeUserRoleCommand command, CancellationToken cancellationToken) =>
-        UserView.From(await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", user =>
-            AccessRules.Run(() => AccessDecisions.ChangeRole(user, command.Role, command.ActorRole, command.ActorUserId, command.Actor, time.GetUtcNow())),
-            cancellationToken));
+    public async ValueTask<UserView> Handle(ChangeUserRoleCommand command, CancellationToken cancellationToken)
+    {
+        var by = Delegators.From(command.By, limits);
+        var user = await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", current =>
+            AccessRules.Run(() => AccessDecisions.ChangeRole(current, command.Role, by, time.GetUtcNow())),
+            cancellationToken);
+
+        // A demoted admin's keys lose their admin scopes on this instance before the answer is sent.
+        await cache.InvalidateAsync(cancellationToken);
+        return UserView.From(user);
+    }
 }

@@ -13,6 +13,6 @@ internal sealed class CreateAccessKeyCommandValidator : AbstractValidator<Create
         RuleFor(c => c.Scopes).Scopes().OverridePropertyName("scopes");
         RuleFor(c => c.Models).ModelPatterns().OverridePropertyName("models");
         RuleFor(c => c.AllowedIps).IpRanges().OverridePropertyName("allowed_ips");
-        RuleFor(c => c.Actor).Actor();
+        RuleFor(c => c.By.Actor).Actor();
     }
 }

@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using AigneHub.Domain.Access;
 using Marten;
@@ -5,10 +6,13 @@ using Mediator;
 
 namespace AigneHub.Application.Access.Commands.RegisterApp;
 
-internal sealed class RegisterAppCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RegisterAppCommand, UserView>
+internal sealed class RegisterAppCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits) : ICommandHandler<RegisterAppCommand, UserView>
 {
-    public async ValueTask<UserView> Handle(RegisterAppCommand command, CancellationToken cancellationToken) =>
-        UserView.From(await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", user =>
-            [AccessRules.Run(() => AccessDecisions.RegisterApp(user, command.AppId, command.Name, command.Actor, time.GetUtcNow()))],
+    public async ValueTask<UserView> Handle(RegisterAppCommand command, CancellationToken cancellationToken)
+    {
+        var by = Delegators.From(command.By, limits);
+        return UserView.From(await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", user =>
+            [AccessRules.Run(() => AccessDecisions.RegisterApp(user, command.AppId, command.Name, by, time.GetUtcNow()))],
             cancellationToken));
+    }
 }

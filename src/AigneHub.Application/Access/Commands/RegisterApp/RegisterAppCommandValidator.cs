@@ -11,6 +11,6 @@ internal sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAp
         RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
         RuleFor(c => c.AppId).Id("app_id");
         RuleFor(c => c.Name).Name("name");
-        RuleFor(c => c.Actor).Actor();
+        RuleFor(c => c.By.Actor).Actor();
     }
 }

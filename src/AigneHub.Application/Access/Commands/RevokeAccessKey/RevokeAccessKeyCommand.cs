@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using Mediator;
 
@@ -9,7 +10,8 @@ namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 /// else's change, so it is safe on whatever version the key is at.
 /// </param>
 /// <param name="OwnedBy">Set on the self-service route: the key must belong to this user.</param>
-public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, string Actor) : ICommand<AccessKeyView>, AigneHub.Application.Audit.IAuditedCommand
+/// <param name="By">Who asks: only an owner revokes an owner's keys, an admin those of members and their own.</param>
+public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, Caller By) : ICommand<AccessKeyView>, AigneHub.Application.Audit.IAuditedCommand
 {
     public string AuditTarget => $"key:{KeyId}";
 }

@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using AigneHub.Domain.Access;
 using Marten;
@@ -5,16 +6,18 @@ using Mediator;
 
 namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 
-internal sealed class RevokeAccessKeyCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RevokeAccessKeyCommand, AccessKeyView>
+internal sealed class RevokeAccessKeyCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache)
+    : ICommandHandler<RevokeAccessKeyCommand, AccessKeyView>
 {
     public async ValueTask<AccessKeyView> Handle(RevokeAccessKeyCommand command, CancellationToken cancellationToken)
     {
+        var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
+        var by = Delegators.From(command.By, limits);
         var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion == 0 ? null : command.ExpectedVersion, "access key", current =>
-        {
-            OwnedKeys.RequireOwner(current, command.OwnedBy);
-            return AccessDecisions.Revoke(current, command.Reason, command.Actor, time.GetUtcNow());
-        }, cancellationToken);
+            AccessRules.Run(() => AccessDecisions.Revoke(current, keyOwner, command.Reason, by, time.GetUtcNow())),
+            cancellationToken);
 
+        await cache.InvalidateAsync(cancellationToken);
         await using var session = store.QuerySession();
         return AccessKeyView.From(key, await AccessStreams.LastUseAsync(session, key.Id, cancellationToken));
     }

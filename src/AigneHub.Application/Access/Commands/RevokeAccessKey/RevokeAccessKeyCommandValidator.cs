@@ -10,6 +10,6 @@ internal sealed class RevokeAccessKeyCommandValidator : AbstractValidator<Revoke
         RuleFor(c => c.KeyId).Id("key_id");
         RuleFor(c => c.ExpectedVersion).GreaterThanOrEqualTo(0).OverridePropertyName("expected_version");
         RuleFor(c => c.Reason).MaximumLength(500).OverridePropertyName("reason");
-        RuleFor(c => c.Actor).Actor();
+        RuleFor(c => c.By.Actor).Actor();
     }
 }

@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
 using AigneHub.Domain.Access;
 using Marten;
@@ -5,17 +6,19 @@ using Mediator;
 
 namespace AigneHub.Application.Access.Commands.RotateAccessKey;
 
-internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RotateAccessKeyCommand, IssuedAccessKey>
+internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache)
+    : ICommandHandler<RotateAccessKeyCommand, IssuedAccessKey>
 {
     public async ValueTask<IssuedAccessKey> Handle(RotateAccessKeyCommand command, CancellationToken cancellationToken)
     {
         var secret = AccessKeyToken.NewSecret();
+        var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
+        var by = Delegators.From(command.By, limits);
         var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion, "access key", current =>
-        {
-            OwnedKeys.RequireOwner(current, command.OwnedBy);
-            return [AccessRules.Run(() => AccessDecisions.Rotate(current, AccessKeyToken.Hash(secret), command.Actor, time.GetUtcNow()))];
-        }, cancellationToken);
+            [AccessRules.Run(() => AccessDecisions.Rotate(current, keyOwner, AccessKeyToken.Hash(secret), by, time.GetUtcNow()))],
+            cancellationToken);
 
+        await cache.InvalidateAsync(cancellationToken);
         await using var session = store.QuerySession();
         return new IssuedAccessKey(AccessKeyView.From(key, await AccessStreams.LastUseAsync(session, key.Id, cancellationToken)), new AccessKeyToken(key.Id, secret).Text);
     }

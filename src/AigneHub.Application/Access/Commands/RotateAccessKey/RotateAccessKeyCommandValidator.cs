@@ -9,6 +9,6 @@ internal sealed class RotateAccessKeyCommandValidator : AbstractValidator<Rotate
     {
         RuleFor(c => c.KeyId).Id("key_id");
         RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
-        RuleFor(c => c.Actor).Actor();
+        RuleFor(c => c.By.Actor).Actor();
     }
 }

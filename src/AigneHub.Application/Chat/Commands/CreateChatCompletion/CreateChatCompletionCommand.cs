@@ -1,4 +1,5 @@
 using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Domain.Chat;
 using Mediator;
 
@@ -10,4 +11,7 @@ public sealed record CreateChatCompletionCommand(
     string RequestId,
     string Model,
     IReadOnlyList<ChatMessage> Messages,
-    ChatSettings Settings) : ICommand<ChatCompletion>, IChatRequest;
+    ChatSettings Settings) : ICommand<ChatCompletion>, IChatRequest, IModelCall
+{
+    public int EstimateTokens() => PromptTokenEstimate.OfChatCall(Messages, Settings);
+}

@@ -1,4 +1,5 @@
 using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Domain.Chat;
 using Mediator;
 
@@ -14,4 +15,7 @@ public sealed record StreamChatCompletionCommand(
     string Model,
     IReadOnlyList<ChatMessage> Messages,
     ChatSettings Settings,
-    bool WithReceipt = false) : IStreamCommand<ChatCompletionUpdate>, IChatRequest;
+    bool WithReceipt = false) : IStreamCommand<ChatCompletionUpdate>, IChatRequest, IModelCall
+{
+    public int EstimateTokens() => PromptTokenEstimate.OfChatCall(Messages, Settings);
+}

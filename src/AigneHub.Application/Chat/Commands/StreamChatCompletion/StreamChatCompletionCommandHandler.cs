@@ -12,7 +12,9 @@ namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 /// <summary>
 /// Streams an answer. Failover happens only before the first update reaches the client; after that a failure ends
 /// the stream. The call record is written however the stream ends: completed, failed, or abandoned by the client
-/// (the consumer stops enumerating, which disposes the provider stream and closes the upstream connection).
+/// (the consumer stops enumerating, which disposes the provider stream and closes the upstream connection). A stream
+/// whose usage would pass its hold (a provider that produced more than the max_tokens it was sent) is ended by the
+/// hub with finish_reason "length" and charged at most its hold.
 /// </summary>
 internal sealed partial class StreamChatCompletionCommandHandler(
     ChatRouter router,
@@ -40,10 +42,13 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         CallRecord? outcome = null;
         TokenUsage? reportedUsage = null;
         var contentUpdates = 0;
+        var endedAtHold = false;
         try
         {
-            updates = await OpenFirstAvailableAsync(route, request, command.Settings.N ?? 1, meter, deadline, cancellationToken);
+            (updates, var provider) = await OpenFirstAvailableAsync(route, request, command.Settings.N ?? 1, meter, deadline, cancellationToken);
             deadline.Disarm();
+            var ceiling = await billing.CeilingAsync(hold, provider, cancellationToken);
+            var finished = new HashSet<int>();
             while (true)
             {
                 ChatCompletionUpdate update;
@@ -62,9 +67,25 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                     throw;
                 }
 
-                if (update.ContentDelta is { Length: > 0 } || update.ToolCallDeltas is not null)
+                var produces = update.ContentDelta is { Length: > 0 } || update.ToolCallDeltas is not null;
+                if (ceiling.IsPassedBy(Produced(hold, update.Usage ?? reportedUsage, contentUpdates + (produces ? 1 : 0))))
+                {
+                    // The second guard: this update would take the call past its hold. Nothing more is relayed.
+                    endedAtHold = true;
+                    reportedUsage = update.Usage ?? reportedUsage;
+                    last ??= update;
+                    LogEndedAtHold(logger, meter.CallId, provider, contentUpdates);
+                    break;
+                }
+
+                if (produces)
                 {
                     contentUpdates++;
+                }
+
+                if (update.FinishReason is not null)
+                {
+                    finished.Add(update.ChoiceIndex);
                 }
 
                 reportedUsage = update.Usage ?? reportedUsage;
@@ -72,9 +93,22 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 yield return update;
             }
 
-            // Completed: settle now, so a receipt (when asked for) can carry what was charged.
-            var usage = UsageSoFar(reportedUsage, contentUpdates);
-            var settledRecord = await billing.SettleAsync(hold, meter.Succeeded(usage), usage);
+            // Completed (or ended at the hold): settle now, so a receipt (when asked for) can carry what was charged.
+            var usage = endedAtHold ? Produced(hold, reportedUsage, contentUpdates) : UsageSoFar(reportedUsage, contentUpdates);
+            if (endedAtHold && last is not null)
+            {
+                for (var choice = 0; choice < (command.Settings.N ?? 1); choice++)
+                {
+                    if (!finished.Contains(choice))
+                    {
+                        yield return new ChatCompletionUpdate(last.Id, last.Created, last.Model, null, null, "length", null, last.SystemFingerprint) { ChoiceIndex = choice };
+                    }
+                }
+
+                yield return new ChatCompletionUpdate(last.Id, last.Created, last.Model, null, null, null, usage, last.SystemFingerprint);
+            }
+
+            var settledRecord = await billing.SettleAsync(hold, meter.Succeeded(usage), usage, atMostTheHold: endedAtHold);
             settled = true;
             recorder.Record(settledRecord);
             if (command.WithReceipt && settledRecord.CreditsCharged is { } charged && last is not null)
@@ -111,7 +145,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     /// Opens the stream on the first provider that answers. A stream is open once its first update arrived, so a
     /// provider that fails before producing anything can still be failed over.
     /// </summary>
-    private async Task<IAsyncEnumerator<ChatCompletionUpdate>> OpenFirstAvailableAsync(
+    private async Task<(IAsyncEnumerator<ChatCompletionUpdate> Updates, string Provider)> OpenFirstAvailableAsync(
         ChatRoute route,
         Application.Abstractions.ProviderChatRequest request,
         int choices,
@@ -132,7 +166,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 }
 
                 meter.FirstByte();
-                return new PeekedEnumerator(updates);
+                return (new PeekedEnumerator(updates), provider.Name);
             }
             catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
             {
@@ -161,6 +195,18 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     /// </summary>
     private static TokenUsage UsageSoFar(TokenUsage? reported, int contentUpdates) =>
         reported ?? new TokenUsage(0, contentUpdates);
+
+    /// <summary>
+    /// What a stream has produced so far, for its ceiling: the provider's report with at least one completion token
+    /// per content update relayed (a report can come early, before the answer), or without a report the prompt bound
+    /// the hold was sized with and one token per content update.
+    /// </summary>
+    private static TokenUsage Produced(CallHold hold, TokenUsage? reported, int contentUpdates) => reported is { } usage
+        ? usage with { CompletionTokens = Math.Max(usage.CompletionTokens, contentUpdates) }
+        : new TokenUsage(hold.EstimatedPromptTokens, contentUpdates);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} stream would have passed its hold after {ContentUpdates} content updates; ended with finish_reason length")]
+    private static partial void LogEndedAtHold(ILogger logger, Guid callId, string provider, int contentUpdates);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed with {ErrorKind} before streaming; failing over to {NextProvider}")]
     private static partial void LogFailover(ILogger logger, string provider, ErrorKind errorKind, string nextProvider);

@@ -1,3 +1,5 @@
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Application.Embeddings.Common;
 using Mediator;
 
@@ -12,4 +14,8 @@ public sealed record CreateEmbeddingsCommand(
     string Model,
     IReadOnlyList<string> Inputs,
     int? Dimensions,
-    string? User) : ICommand<EmbeddingResult>;
+    string? User) : ICommand<EmbeddingResult>, IModelCall
+{
+    /// <summary>The inputs' tokens (embeddings have no output tokens).</summary>
+    public int EstimateTokens() => Math.Max(1, PromptTokenEstimate.Of(Inputs));
+}

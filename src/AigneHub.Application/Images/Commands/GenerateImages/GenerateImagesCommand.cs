@@ -1,3 +1,5 @@
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Application.Images.Common;
 using Mediator;
 
@@ -17,10 +19,16 @@ public sealed record GenerateImagesCommand(
     string? Quality,
     string? Style,
     string ResponseFormat,
-    string? User) : ICommand<GeneratedImages>
+    string? User) : ICommand<GeneratedImages>, IModelCall
 {
     public const string Base64Format = "b64_json";
     public const string UrlFormat = "url";
 
     public ImageDelivery Delivery => ResponseFormat == UrlFormat ? ImageDelivery.Url : ImageDelivery.Base64;
+
+    /// <summary>
+    /// The prompt's tokens: an image call counts as one request whatever its n, and as the tokens its provider
+    /// reports (image models that bill by token report the images' output tokens) once it ends.
+    /// </summary>
+    public int EstimateTokens() => Math.Max(1, PromptTokenEstimate.Of([Prompt]));
 }

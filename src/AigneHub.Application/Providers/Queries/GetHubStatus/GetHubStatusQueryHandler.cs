@@ -15,7 +15,7 @@ internal sealed class GetHubStatusQueryHandler(IProviderCatalog catalog) : IQuer
 
         // The validator has refused names that do not parse.
         var name = ModelName.TryParse(query.Model, out var parsed) ? parsed : throw new InvalidOperationException("GetHubStatusQuery reached its handler with an invalid model name.");
-        return ValueTask.FromResult(catalog.Resolve(name).Count > 0
+        return ValueTask.FromResult(catalog.Serves(name)
             ? new HubStatusView(true, null)
             : new HubStatusView(false, $"No provider on this hub serves '{query.Model}'."));
     }

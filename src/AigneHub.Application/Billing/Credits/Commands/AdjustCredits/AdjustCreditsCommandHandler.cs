@@ -9,11 +9,12 @@ internal sealed class AdjustCreditsCommandHandler(IDocumentStore store, BillingC
 {
     public async ValueTask<CreditBalanceView> Handle(AdjustCreditsCommand command, CancellationToken cancellationToken)
     {
+        var userId = await CreditRecipients.CanonicalAsync(store, command.UserId, cancellationToken);
         var settings = await cache.SettingsAsync(cancellationToken);
         var adjustmentId = Guid.CreateVersion7();
-        var account = await CreditAccounts.ChangeAsync(store, command.UserId, settings, time, current =>
+        var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
             [CreditRules.Run(() => CreditLedger.Adjust(current, adjustmentId, command.Amount, command.Reason, command.Actor, time.GetUtcNow()), settings.PaymentLink)],
             cancellationToken);
-        return CreditBalanceView.From(command.UserId, account, settings.CurrencyPrefix);
+        return CreditBalanceView.From(userId, account, settings.CurrencyPrefix);
     }
 }

@@ -8,7 +8,16 @@ namespace AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 /// </summary>
 public sealed record AuditCreditAccountsCommand(string? UserId) : ICommand<AuditReport>;
 
-public sealed record AuditReport(int AccountsChecked, IReadOnlyList<AuditMismatch> Mismatches);
+/// <param name="Uncollected">
+/// The accounts whose calls cost more than their hold and balance could pay (their stored total), by user id: empty
+/// while every hold is a ceiling.
+/// </param>
+public sealed record AuditReport(int AccountsChecked, IReadOnlyList<AuditMismatch> Mismatches, IReadOnlyList<UncollectedCredits> Uncollected)
+{
+    public decimal TotalUncollected => Uncollected.Sum(u => u.Amount);
+}
+
+public sealed record UncollectedCredits(string UserId, decimal Amount);
 
 /// <param name="Projected">The stored balance figures ("balance=…, held=…, …"); null when no projection exists.</param>
 /// <param name="Replayed">The same figures from the replay.</param>

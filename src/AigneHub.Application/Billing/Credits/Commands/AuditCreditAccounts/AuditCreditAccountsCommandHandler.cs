@@ -16,8 +16,14 @@ internal sealed class AuditCreditAccountsCommandHandler(IDocumentStore store) : 
             : (await session.Query<CreditAccount>().OrderBy(a => a.Id).ToListAsync(cancellationToken)).Select(a => (a.Id, (CreditAccount?)a)).ToArray();
 
         var mismatches = new List<AuditMismatch>();
+        var uncollected = new List<UncollectedCredits>();
         foreach (var (streamId, projected) in accounts)
         {
+            if (projected is { TotalUncollected: > 0 })
+            {
+                uncollected.Add(new UncollectedCredits(projected.UserId, projected.TotalUncollected));
+            }
+
             var replayed = await session.Events.AggregateStreamAsync<CreditAccount>(streamId, token: cancellationToken);
             if (replayed is null && projected is null)
             {
@@ -32,13 +38,13 @@ internal sealed class AuditCreditAccountsCommandHandler(IDocumentStore store) : 
             }
         }
 
-        return new AuditReport(accounts.Count, mismatches);
+        return new AuditReport(accounts.Count, mismatches, uncollected);
     }
 
     /// <summary>Everything the balance depends on, in one comparable line: the figures, every hold, every grant's remainder.</summary>
     private static string Figures(CreditAccount a) => string.Create(
         CultureInfo.InvariantCulture,
-        $"version={a.Version}, balance={a.Balance}, held={a.Held}, granted={a.TotalGranted}, spent={a.TotalSpent}, expired={a.TotalExpired}, " +
+        $"version={a.Version}, balance={a.Balance}, held={a.Held}, granted={a.TotalGranted}, spent={a.TotalSpent}, expired={a.TotalExpired}, uncollected={a.TotalUncollected}, " +
         $"holds={JsonSerializer.Serialize(a.Holds.OrderBy(h => h.CallId, StringComparer.Ordinal))}, " +
         $"grants={JsonSerializer.Serialize(a.Grants.OrderBy(g => g.GrantId))}, settled={a.Settled.Count}");
 }

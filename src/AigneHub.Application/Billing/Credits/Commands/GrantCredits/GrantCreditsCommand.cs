@@ -4,6 +4,12 @@ using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 
-/// <summary>Gives a user credits (opening their account if needed). A repeated reference (payment id) grants nothing.</summary>
+/// <summary>
+/// An operator gives a registered user credits (opening their account if needed).
+/// </summary>
+/// <param name="IdempotencyKey">Optional: a retry with the same key grants nothing; the same key for a different grant is refused (409).</param>
 public sealed record GrantCreditsCommand(
-    string UserId, decimal Amount, GrantSource Source, DateTimeOffset? ExpiresAt, string? Reference, string Actor) : ICommand<CreditBalanceView>;
+    string UserId, decimal Amount, GrantSource Source, DateTimeOffset? ExpiresAt, string? IdempotencyKey, string Actor) : ICommand<GrantOutcome>;
+
+/// <param name="Granted">False when the idempotency key was already granted (a retry): nothing changed.</param>
+public sealed record GrantOutcome(bool Granted, CreditBalanceView Balance);

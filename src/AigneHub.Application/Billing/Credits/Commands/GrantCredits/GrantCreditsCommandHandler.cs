@@ -5,15 +5,22 @@ using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 
-internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<GrantCreditsCommand, CreditBalanceView>
+internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<GrantCreditsCommand, GrantOutcome>
 {
-    public async ValueTask<CreditBalanceView> Handle(GrantCreditsCommand command, CancellationToken cancellationToken)
+    public async ValueTask<GrantOutcome> Handle(GrantCreditsCommand command, CancellationToken cancellationToken)
     {
+        var userId = await CreditRecipients.CanonicalAsync(store, command.UserId, cancellationToken);
         var settings = await cache.SettingsAsync(cancellationToken);
         var grantId = Guid.CreateVersion7();
-        var account = await CreditAccounts.ChangeAsync(store, command.UserId, settings, time, current =>
-            CreditRules.Run(() => CreditLedger.Grant(current, grantId, command.Amount, command.Source, command.ExpiresAt, command.Reference, command.Actor, time.GetUtcNow())),
-            cancellationToken);
-        return CreditBalanceView.From(command.UserId, account, settings.CurrencyPrefix);
+        var granted = false;
+        var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
+        {
+            var events = CreditRules.Run(() => CreditLedger.Grant(
+                current, grantId, command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey, command.Actor, time.GetUtcNow()));
+            granted = events.Count > 0;
+            return events;
+        },
+        cancellationToken);
+        return new GrantOutcome(granted, CreditBalanceView.From(userId, account, settings.CurrencyPrefix));
     }
 }

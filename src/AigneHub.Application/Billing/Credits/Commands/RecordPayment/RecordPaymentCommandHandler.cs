@@ -9,16 +9,17 @@ internal sealed class RecordPaymentCommandHandler(IDocumentStore store, BillingC
 {
     public async ValueTask<PaymentOutcome> Handle(RecordPaymentCommand command, CancellationToken cancellationToken)
     {
+        var userId = await CreditRecipients.CanonicalAsync(store, command.UserId, cancellationToken);
         var settings = await cache.SettingsAsync(cancellationToken);
         var grantId = Guid.CreateVersion7();
         var granted = false;
-        var account = await CreditAccounts.ChangeAsync(store, command.UserId, settings, time, current =>
+        var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
         {
             var events = CreditRules.Run(() => CreditLedger.Grant(current, grantId, command.Credits, GrantSource.Purchase, null, command.PaymentId, "payment-webhook", time.GetUtcNow()));
             granted = events.Count > 0;
             return events;
         },
         cancellationToken);
-        return new PaymentOutcome(granted, CreditBalanceView.From(command.UserId, account, settings.CurrencyPrefix));
+        return new PaymentOutcome(granted, CreditBalanceView.From(userId, account, settings.CurrencyPrefix));
     }
 }

@@ -3,10 +3,12 @@ using Mediator;
 namespace AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 
 /// <summary>
-/// Settles the holds whose call never settled them (the process died, or the capture failed) once they are past their
-/// expiry: a call whose record shows it was served is captured at the cost of its recorded usage; any other is
-/// released in full. Capture is idempotent by call id, so a late settlement by the call itself charges nothing twice.
+/// Settles the holds whose call has no live owner: past their expiry, and with no lease that the instance running the
+/// call renewed (the instance died, or the call ended without settling). A call whose record shows it was served is
+/// captured at the cost of its recorded usage, priced at the rate version the record cites; any other is released in
+/// full. Capture is idempotent by call id, so a late settlement by the call itself charges nothing twice.
 /// </summary>
 public sealed record RecoverHoldsCommand : ICommand<RecoveryReport>;
 
-public sealed record RecoveryReport(int Captured, int Released);
+/// <param name="Live">Overdue holds left alone because their call's owner is still renewing them.</param>
+public sealed record RecoveryReport(int Captured, int Released, int Live = 0);

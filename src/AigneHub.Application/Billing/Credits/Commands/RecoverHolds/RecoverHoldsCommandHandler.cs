@@ -21,13 +21,21 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         }
 
         var settings = await cache.SettingsAsync(cancellationToken);
-        int captured = 0, released = 0;
+        int captured = 0, released = 0, live = 0;
         foreach (var account in accounts)
         {
-            foreach (var hold in CreditLedger.OverdueHolds(account, now))
+            var overdue = CreditLedger.OverdueHolds(account, now);
+            var leases = await LeasesAsync(overdue, cancellationToken);
+            foreach (var hold in overdue)
             {
+                if (leases.TryGetValue(hold.CallId, out var lease) && lease.IsLive(now))
+                {
+                    live++;
+                    continue;
+                }
+
                 var record = await ServedCallAsync(hold.CallId, cancellationToken);
-                var rate = record is null ? null : await cache.RateAsync(record.CallType, record.Provider, record.Model, cancellationToken);
+                var rate = record is null ? null : await RateOfAsync(record, cancellationToken);
                 IReadOnlyList<object> settled = [];
                 await CreditAccounts.ChangeAsync(store, account.UserId, settings, time, current =>
                 {
@@ -40,12 +48,13 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
             }
         }
 
+        await ForgetLapsedLeasesAsync(now, cancellationToken);
         if (captured + released > 0)
         {
-            LogRecovered(logger, captured, released);
+            LogRecovered(logger, captured, released, live);
         }
 
-        return new RecoveryReport(captured, released);
+        return new RecoveryReport(captured, released, live);
     }
 
     /// <summary>The policy: a served call is captured at its recorded usage; any other is released in full.</summary>
@@ -61,10 +70,51 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
             return CreditLedger.Release(current, hold.CallId, "recovered: the call never completed", now);
         }
 
-        var usage = new TokenUsage(record.PromptTokens, record.CompletionTokens);
-        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
-        return CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, 0,
-            rate is null ? null : RateDecisions.CostUsd(rate, usage), now);
+        var usage = new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens);
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage, record.Images);
+        return CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens,
+            rate is null ? null : RateDecisions.CostUsd(rate, usage, record.Images), now);
+    }
+
+    private async Task<IReadOnlyDictionary<string, HoldLease>> LeasesAsync(IReadOnlyList<HoldState> holds, CancellationToken cancellationToken)
+    {
+        if (holds.Count == 0)
+        {
+            return new Dictionary<string, HoldLease>();
+        }
+
+        await using var session = store.QuerySession();
+        var leases = await session.LoadManyAsync<HoldLease>(cancellationToken, holds.Select(h => h.CallId).ToArray());
+        return leases.ToDictionary(l => l.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The rate version the call record cites (what the call was priced at when it ran), so a rate changed since is not
+    /// applied after the fact; the current rate only for a record that cites none.
+    /// </summary>
+    private async Task<ModelRate?> RateOfAsync(CallRecord record, CancellationToken cancellationToken)
+    {
+        if (record.RateId is { } rateId && record.RateVersion is { } version)
+        {
+            await using var session = store.QuerySession();
+            if (await session.Events.AggregateStreamAsync<ModelRate>(rateId, version, token: cancellationToken) is { } cited && cited.Version == version)
+            {
+                return cited;
+            }
+        }
+
+        return await cache.RateAsync(record.CallType, record.Provider, record.Model, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes leases that lapsed: their holds were settled above (a lease never lapses before its hold's own expiry) or
+    /// by their call. A renewal racing this one sets a later expiry and is not deleted.
+    /// </summary>
+    private async Task ForgetLapsedLeasesAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        session.DeleteWhere<HoldLease>(l => l.ExpiresAt <= now);
+        await session.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>The call's record when it shows the provider produced an answer (served, or cut short by the client).</summary>
@@ -80,6 +130,6 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         return record is { Status: CallStatus.Succeeded or CallStatus.Cancelled } ? record : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hold recovery settled overdue holds: {Captured} captured from their call records, {Released} released")]
-    private static partial void LogRecovered(ILogger logger, int captured, int released);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hold recovery settled overdue holds: {Captured} captured from their call records, {Released} released ({Live} still running, left alone)")]
+    private static partial void LogRecovered(ILogger logger, int captured, int released, int live);
 }

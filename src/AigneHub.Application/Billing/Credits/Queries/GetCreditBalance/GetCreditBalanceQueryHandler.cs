@@ -1,5 +1,6 @@
 using AigneHub.Application.Billing.Common;
 using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
 using Marten;
 using Mediator;
 
@@ -11,10 +12,23 @@ internal sealed class GetCreditBalanceQueryHandler(IDocumentStore store) : IQuer
     {
         await using var session = store.QuerySession();
         var settings = await BillingStreams.LoadSettingsAsync(session, cancellationToken);
-        var streamId = CreditAccount.StreamIdFor(query.UserId);
+        var userId = await CreditRecipients.AccountOwnerAsync(session, query.UserId, cancellationToken);
+        var streamId = CreditAccount.StreamIdFor(userId);
         var account = query.AsOf is { } asOf
-            ? await session.Events.AggregateStreamAsync<CreditAccount>(streamId, timestamp: asOf, token: cancellationToken)
+            ? await AsOfAsync(session, streamId, asOf, cancellationToken)
             : await session.LoadAsync<CreditAccount>(streamId, cancellationToken);
-        return CreditBalanceView.From(query.UserId, account, settings.CurrencyPrefix);
+        return CreditBalanceView.From(userId, account, settings.CurrencyPrefix);
+    }
+
+    /// <summary>
+    /// The account replayed over its entries up to <paramref name="asOf"/>, by each entry's own <c>at</c> (the time the
+    /// ledger shows), inclusive: the ledger up to the last entry at or before that moment. Not by the time the database
+    /// stored the entry, which is always a little later than its <c>at</c>.
+    /// </summary>
+    private static async Task<CreditAccount?> AsOfAsync(IQuerySession session, string streamId, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var entries = await session.Events.FetchStreamAsync(streamId, token: cancellationToken);
+        var version = entries.TakeWhile(e => e.Data is ICreditLedgerEntry entry && entry.At <= asOf).LastOrDefault()?.Version ?? 0;
+        return version == 0 ? null : await session.Events.AggregateStreamAsync<CreditAccount>(streamId, version, token: cancellationToken);
     }
 }

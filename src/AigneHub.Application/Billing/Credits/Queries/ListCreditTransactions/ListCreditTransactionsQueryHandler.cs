@@ -10,7 +10,7 @@ internal sealed class ListCreditTransactionsQueryHandler(IDocumentStore store) :
     public async ValueTask<CreditTransactionPage> Handle(ListCreditTransactionsQuery query, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var streamId = CreditAccount.StreamIdFor(query.UserId);
+        var streamId = CreditAccount.StreamIdFor(await CreditRecipients.AccountOwnerAsync(session, query.UserId, cancellationToken));
         var before = query.BeforeVersion ?? int.MaxValue;
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamKey == streamId && e.Version < before)

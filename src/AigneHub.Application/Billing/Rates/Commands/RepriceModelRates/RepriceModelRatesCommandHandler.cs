@@ -35,7 +35,8 @@ internal sealed class RepriceModelRatesCommandHandler(IDocumentStore store, Bill
         var changes = new List<RateChangeView>();
         foreach (var rate in rates)
         {
-            if (RateDecisions.Reprice(rate, target, command.Actor, now) is [ModelRateSet repriced])
+            // Decided for every rate before anything is written, so a price out of range refuses the whole reprice (400).
+            if (CreditRules.Run(() => RateDecisions.Reprice(rate, target, command.Actor, now)) is [ModelRateSet repriced])
             {
                 changes.Add(new RateChangeView(RateView.From(rate), RateView.From(repriced, rate.Version + 1)));
             }

@@ -11,7 +11,7 @@ internal sealed class SetModelRateFromUnitCostCommandHandler(IDocumentStore stor
     public async ValueTask<RateView> Handle(SetModelRateFromUnitCostCommand command, CancellationToken cancellationToken)
     {
         var settings = await BillingStreams.LoadSettingsAsync(store, cancellationToken);
-        var values = RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated);
+        var values = CreditRules.Run(() => RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated));
         var rate = await BillingStreams.ChangeRateAsync(store, ModelRate.StreamIdFor(command.Type, command.Provider, command.Model), current =>
             CreditRules.Run(() => RateDecisions.Set(current, command.Type, command.Provider, command.Model, values, "unit-cost", command.Actor, time.GetUtcNow())),
             cancellationToken);

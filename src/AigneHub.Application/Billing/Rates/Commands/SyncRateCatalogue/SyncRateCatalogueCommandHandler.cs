@@ -35,7 +35,7 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
                 continue;
             }
 
-            var values = RateDecisions.FromUnitCosts(entry.UnitCosts, settings, entry.Deprecated);
+            var values = CreditRules.Run(() => RateDecisions.FromUnitCosts(entry.UnitCosts, settings, entry.Deprecated));
             var decided = CreditRules.Run(() => RateDecisions.Set(current, entry.Type, entry.Provider, entry.Model, values, "catalogue", command.Actor, now));
             if (decided is not [ModelRateSet next])
             {

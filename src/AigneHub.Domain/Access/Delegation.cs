@@ -1,0 +1,149 @@
+namespace AigneHub.Domain.Access;
+
+/// <summary>A key's limits per minute; null is no limit of its own (the hub's default applies, or none).</summary>
+public sealed record KeyLimits(int? RequestsPerMinute, int? TokensPerMinute)
+{
+    public static readonly KeyLimits None = new(null, null);
+
+    /// <summary>These limits where set, else <paramref name="defaults"/>: what a key is really held to.</summary>
+    public KeyLimits Or(KeyLimits defaults) => new(RequestsPerMinute ?? defaults.RequestsPerMinute, TokensPerMinute ?? defaults.TokensPerMinute);
+}
+
+/// <summary>
+/// Everything a key gives (or would give) whoever holds it: whose it is, its app, scopes, model allow-list (empty: every
+/// model), address ranges (empty: anywhere), expiry (null: never) and its own limits.
+/// </summary>
+public sealed record KeyGrant(
+    string UserId,
+    string? AppId,
+    IReadOnlyCollection<string> Scopes,
+    IReadOnlyList<string> Models,
+    IReadOnlyList<string> AllowedIps,
+    DateTimeOffset? ExpiresAt,
+    KeyLimits Limits)
+{
+    public static KeyGrant Of(AccessKey key) =>
+        new(key.UserId, key.AppId, key.Scopes, key.Models, key.AllowedIps, key.ExpiresAt, new KeyLimits(key.RequestsPerMinute, key.TokensPerMinute));
+}
+
+/// <summary>
+/// Whoever asks for a change to users or keys, with what their credential holds: the ceiling of any key they create
+/// or rotate. A bearer token holds its user's role scopes and nothing else (no allow-list, expiry, limits or app).
+/// </summary>
+/// <param name="By">What events and the audit trail record as the actor.</param>
+/// <param name="Holds">What the asking key (or token) gives its holder; its <see cref="KeyGrant.UserId"/> is the asking user.</param>
+/// <param name="DefaultLimits">The limits of a key that has none of its own (the hub's configuration; null: none).</param>
+public sealed record Delegator(UserRole Role, string By, KeyGrant Holds, KeyLimits DefaultLimits)
+{
+    public string UserId => Holds.UserId;
+}
+
+/// <summary>
+/// The delegation rule, written once: a key never creates or rotates into a key with more than it holds, and a user
+/// acts only on users below their own role. Each broken rule is a 403 naming the field.
+/// </summary>
+public static class Delegation
+{
+    /// <summary>
+    /// A user acts on themselves and on users below their role: an owner on anyone, an admin on members, a member on
+    /// nobody else. So only an owner touches an owner's keys or role, and an admin does not touch another admin's.
+    /// </summary>
+    public static void RequireMayActOn(Delegator by, HubUser target, string field)
+    {
+        if (by.UserId == target.Id || by.Role == UserRole.Owner || (by.Role == UserRole.Admin && target.Role == UserRole.Member))
+        {
+            return;
+        }
+
+        throw new AccessRuleException(
+            field,
+            $"{Capital(Article(by.Role))} {Name(by.Role)} acts only on {(by.Role == UserRole.Admin ? "members and on themselves" : "themselves")}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.",
+            isForbidden: true);
+    }
+
+    /// <summary>
+    /// What a new key gets for what its request leaves out: the asking key's own allow-list, address ranges, expiry,
+    /// limits and app. Scopes are always named by the request.
+    /// </summary>
+    public static KeyGrant Inherit(KeyGrant asked, Delegator by) => asked with
+    {
+        AppId = asked.AppId ?? by.Holds.AppId,
+        Models = asked.Models.Count > 0 ? asked.Models : by.Holds.Models,
+        AllowedIps = asked.AllowedIps.Count > 0 ? asked.AllowedIps : by.Holds.AllowedIps,
+        ExpiresAt = asked.ExpiresAt ?? by.Holds.ExpiresAt,
+        Limits = new KeyLimits(asked.Limits.RequestsPerMinute ?? by.Holds.Limits.RequestsPerMinute, asked.Limits.TokensPerMinute ?? by.Holds.Limits.TokensPerMinute),
+    };
+
+    /// <summary>
+    /// Refuses a grant that gives more than the asking credential holds, in any dimension: scopes ⊆, every allowed
+    /// model pattern covered, expiry no later, limits no higher, address ranges inside, and the same app (of the same
+    /// user) when the asking key is bound to one. Asking for more is refused, never quietly narrowed.
+    /// </summary>
+    /// <param name="what">How the messages name the key: "the new key" or "the key 'id'".</param>
+    public static void RequireWithin(KeyGrant grant, Delegator by, string what)
+    {
+        var holds = by.Holds;
+        if (grant.Scopes.FirstOrDefault(s => !holds.Scopes.Contains(s)) is { } scope)
+        {
+            throw Denied("scopes", $"{Capital(what)} would hold the '{scope}' scope, which your credential does not have; a key never gives more than it holds.");
+        }
+
+        if (holds.Models.Count > 0)
+        {
+            if (grant.Models.Count == 0)
+            {
+                throw Denied("models", $"{Capital(what)} would allow every model; your key allows only {string.Join(", ", holds.Models)}.");
+            }
+
+            if (grant.Models.FirstOrDefault(m => !holds.Models.Any(h => ModelPattern.Covers(h, m))) is { } model)
+            {
+                throw Denied("models", $"{Capital(what)} would allow '{model}'; your key allows only {string.Join(", ", holds.Models)}.");
+            }
+        }
+
+        if (holds.ExpiresAt is { } expires && (grant.ExpiresAt is null || grant.ExpiresAt > expires))
+        {
+            throw Denied("expires_at", $"{Capital(what)} would {(grant.ExpiresAt is null ? "never expire" : $"expire at {grant.ExpiresAt:u}")}; your key expires at {expires:u}, and a key it gives cannot outlive it.");
+        }
+
+        var ceiling = holds.Limits.Or(by.DefaultLimits);
+        var limits = grant.Limits.Or(by.DefaultLimits);
+        RequireNoHigher("requests_per_minute", "requests", what, limits.RequestsPerMinute, ceiling.RequestsPerMinute);
+        RequireNoHigher("tokens_per_minute", "tokens", what, limits.TokensPerMinute, ceiling.TokensPerMinute);
+
+        if (holds.AllowedIps.Count > 0)
+        {
+            var ranges = holds.AllowedIps.Select(IpRange.Parse).ToList();
+            if (grant.AllowedIps.Count == 0)
+            {
+                throw Denied("allowed_ips", $"{Capital(what)} would be usable from anywhere; your key may be used only from {string.Join(", ", holds.AllowedIps)}.");
+            }
+
+            if (grant.AllowedIps.FirstOrDefault(ip => !ranges.Any(r => r.Covers(IpRange.Parse(ip)))) is { } outside)
+            {
+                throw Denied("allowed_ips", $"{Capital(what)} would be usable from {outside}, outside {string.Join(", ", holds.AllowedIps)} where your key may be used.");
+            }
+        }
+
+        if (holds.AppId is { } app && (grant.AppId != app || grant.UserId != holds.UserId))
+        {
+            throw Denied("app_id", $"Your key is bound to the app '{app}' of user '{holds.UserId}': it creates and rotates only keys of that app.");
+        }
+    }
+
+    private static void RequireNoHigher(string field, string unit, string what, int? limit, int? ceiling)
+    {
+        if (ceiling is { } most && (limit is null || limit > most))
+        {
+            throw Denied(field, $"{Capital(what)} would allow {(limit is { } asked ? asked.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unlimited")} {unit} per minute; your key is limited to {most}.");
+        }
+    }
+
+    private static AccessRuleException Denied(string field, string message) => new(field, message, isForbidden: true);
+
+    private static string Capital(string text) => string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1));
+
+    private static string Name(UserRole role) => role.ToString().ToLowerInvariant();
+
+    private static string Article(UserRole role) => role is UserRole.Admin or UserRole.Owner ? "an" : "a";
+}

@@ -1,0 +1,92 @@
+using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Infrastructure.Persistence;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AigneHub.IntegrationTests.Billing;
+
+/// <summary>The group-commit writer of credit accounts, on a real PostgreSQL.</summary>
+public sealed class CreditLedgerWriterTests : IAsyncLifetime
+{
+    private static readonly IOptions<BillingOptions> Defaults = Options.Create(new BillingOptions { CacheSeconds = 0 });
+
+    private BillingStore _db = null!;
+
+    public async Task InitializeAsync() => _db = await BillingStore.CreateAsync("ledgerwriter");
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private async Task<BillingSettings> SettingsAsync()
+    {
+        await using var session = _db.Store.QuerySession();
+        return (await session.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
+    }
+
+    [Fact]
+    public async Task A_change_that_breaks_a_rule_fails_alone_and_the_changes_around_it_are_written()
+    {
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+
+        // Queued together, so they are very likely one batch; whatever the batching, only the middle one may fail.
+        var first = writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 40m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+        var tooBig = writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c2", 70m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+        var third = writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c3", 60m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+
+        await first;
+        var refused = await Assert.ThrowsAsync<CreditRuleException>(() => tooBig);
+        Assert.Equal(CreditRule.InsufficientCredits, refused.Rule);
+        var after = await third;
+
+        Assert.Equal((100m, 100m, 0m), (after.Balance, after.Held, after.Available));
+        await using var session = _db.Store.QuerySession();
+        var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal(["c1", "c3"], stored.Holds.Select(h => h.CallId).Order());
+        var events = await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"));
+        Assert.Equal(stored.Version, events.Count);
+        Assert.Equal(2, events.Count(e => e.Data is CreditsHeld));
+    }
+
+    [Fact]
+    public async Task Many_calls_on_one_account_are_decided_one_after_the_other_and_the_projection_equals_the_replay()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var settings = await SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, $"call-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, $"call-{i}", 3m, null, null, 1, 1, 0, null, at), CancellationToken.None);
+        }));
+
+        await using var session = _db.Store.QuerySession();
+        var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((400m, 0m, 600m), (stored.Balance, stored.Held, stored.TotalSpent));
+        var replayed = (await session.Events.AggregateStreamAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((replayed.Balance, replayed.Held, replayed.TotalSpent, replayed.Version), (stored.Balance, stored.Held, stored.TotalSpent, stored.Version));
+    }
+
+    [Fact]
+    public async Task A_database_that_cannot_be_reached_refuses_the_change_with_503_and_retry_after_not_an_internal_error()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Tests.Shared.FreePort.Next(), Username = "x", Password = "x", Database = "x", Timeout = 2 }.ConnectionString;
+        using var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, unreachable));
+        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var settings = BillingSettings.Defaults;
+
+        var busy = await Assert.ThrowsAsync<ServiceBusyException>(() =>
+            writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 1m, "openai/m", DateTimeOffset.UtcNow.AddMinutes(15), DateTimeOffset.UtcNow)], CancellationToken.None));
+
+        Assert.True(busy.RetryAfter > TimeSpan.Zero);
+        Assert.DoesNotContain("127.0.0.1", busy.Message, StringComparison.Ordinal);
+    }
+}
