@@ -96,9 +96,9 @@ public sealed class UpstreamValueTests(UpstreamValueFixture fixture) : IClassFix
         }
 
         // Stored before the rule existed: heavier than the good one, so the rotation would pick it first.
+        var mark = _logs.Mark();
         var bad = await AppendCredentialAsync("xai", BadKey, weight: 1000);
         _upstream.Reset();
-        var mark = _logs.Mark();
 
         for (var i = 0; i < 5; i++)
         {
