@@ -18,8 +18,8 @@ public sealed class CreditAccount
     /// <summary>
     /// How long a settled call id is remembered. Holds live minutes and the recovery job settles expired ones within
     /// minutes more, so a duplicate settlement of a call arrives long before this; after it, the id is forgotten and a
-    /// (theoretical) very late duplicate is refused as an unknown hold, which charges nothing either. This keeps the
-    /// account document at a day's worth of calls instead of growing with every call ever made.
+    /// (theoretical) very late duplicate is refused as an unknown hold, which charges nothing either. The settlement
+    /// index (<see cref="CallSettlement"/>) keeps settlements this long.
     /// </summary>
     public static readonly TimeSpan SettledRetention = TimeSpan.FromHours(24);
 
@@ -70,7 +70,12 @@ public sealed class CreditAccount
         }
     }
 
-    /// <summary>How each settled call ended, by call id: what makes capture and release idempotent.</summary>
+    /// <summary>
+    /// How each settled call ended, by call id: what makes capture and release idempotent. Not stored with the account
+    /// (its document would grow with every call): the settlements of this state's own events, plus those a writer
+    /// loaded from the settlement index (<see cref="Remember"/>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, Settlement> Settled
     {
         get => _settled;
@@ -85,6 +90,7 @@ public sealed class CreditAccount
     }
 
     /// <summary>When each remembered settled call was settled (ids settled before this was kept get the next event's time).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, DateTimeOffset> SettledAt
     {
         get => _settledAt;
@@ -99,7 +105,19 @@ public sealed class CreditAccount
     }
 
     /// <summary>The last time settled ids older than <see cref="SettledRetention"/> were forgotten.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public DateTimeOffset SettledPrunedAt { get; private set; }
+
+    /// <summary>
+    /// Tells this state how a call was settled, as the settlement index (<see cref="CallSettlement"/>) says: the stored
+    /// account keeps no per-call history, so a writer loads the settlements of the calls it decides on and hands them
+    /// over before deciding (a second capture of a captured call is then a no-op, a capture after release charges).
+    /// </summary>
+    public void Remember(CallSettlement settlement)
+    {
+        _settled[settlement.Id] = settlement.Settlement;
+        _settledAt[settlement.Id] = settlement.At;
+    }
 
     /// <summary>
     /// A copy that later Apply calls do not share: a writer deciding several changes in one transaction evolves the

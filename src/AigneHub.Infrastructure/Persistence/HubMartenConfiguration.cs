@@ -57,6 +57,12 @@ internal static class HubMartenConfiguration
             .Index(x => x.Period);
 
         // Generated images served by URL until they expire; the clean-up job deletes by expiry.
+        // Settlements of calls' holds, by call id (the idempotency index of captures and releases, ADR 0019): read by
+        // the ledger writer for the calls of a batch, pruned by time.
+        options.Schema.For<Domain.Billing.CallSettlement>()
+            .Identity(x => x.Id)
+            .Index(x => x.At);
+
         options.Schema.For<Images.StoredImageDocument>()
             .Identity(x => x.Id)
             .Index(x => x.ExpiresAt);

@@ -62,7 +62,11 @@ public sealed class BillingJobTests : IAsyncLifetime
         Assert.Equal(new RecoveryReport(1, 1), report);
         Assert.Equal(new RecoveryReport(0, 0), again);
         var account = await AccountAsync("alice");
-        Assert.Equal((Settlement.Captured, Settlement.Released), (account.Settled[served.ToString()], account.Settled[lost.ToString()]));
+        await using (var settlements = _db.Store.QuerySession())
+        {
+            var (servedSettlement, lostSettlement) = (await settlements.LoadAsync<CallSettlement>(served.ToString()), await settlements.LoadAsync<CallSettlement>(lost.ToString()));
+            Assert.Equal((Settlement.Captured, Settlement.Released), (servedSettlement!.Settlement, lostSettlement!.Settlement));
+        }
 
         // 20 × 0.01 + 30 × 0.1 = 3.2 credits, charged once.
         Assert.Equal((96.8m, 0m, 3.2m), (account.Available, account.Held, account.TotalSpent));

@@ -76,6 +76,45 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_stored_account_does_not_grow_with_its_calls_and_a_repeated_capture_still_charges_once()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var settings = await SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+
+        async Task CallAsync(string id)
+        {
+            await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, id, 2m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, id);
+            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, id, 1m, null, null, 1, 1, 0, null, at), CancellationToken.None, id);
+        }
+
+        await CallAsync("first");
+        var sizeAfterOne = await StoredSizeAsync();
+        for (var i = 0; i < 300; i++)
+        {
+            await CallAsync($"call-{i}");
+        }
+
+        // The settlement index, not the account, remembers the 301 calls: a repeat of the first capture is a no-op.
+        var repeat = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, "first", 1m, null, null, 1, 1, 0, null, at), CancellationToken.None, "first");
+        var duplicateHold = writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "call-7", 2m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "call-7");
+
+        Assert.Equal(301m, repeat.TotalSpent);
+        Assert.Equal(CreditRule.DuplicateHold, (await Assert.ThrowsAsync<CreditRuleException>(() => duplicateHold)).Rule);
+        Assert.Equal(sizeAfterOne, await StoredSizeAsync());
+    }
+
+    /// <summary>The stored account document's size in bytes.</summary>
+    private async Task<int> StoredSizeAsync()
+    {
+        await using var session = _db.Store.QuerySession();
+        var json = await session.Json.FindByIdAsync<CreditAccount>(CreditAccount.StreamIdFor("alice"));
+        // Amounts and times change width as they change; the count of characters outside digits does not.
+        return json!.Count(c => !char.IsDigit(c));
+    }
+
+    [Fact]
     public async Task A_database_that_cannot_be_reached_refuses_the_change_with_503_and_retry_after_not_an_internal_error()
     {
         var unreachable = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Tests.Shared.FreePort.Next(), Username = "x", Password = "x", Database = "x", Timeout = 2 }.ConnectionString;

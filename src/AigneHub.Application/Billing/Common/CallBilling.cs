@@ -87,7 +87,8 @@ internal sealed partial class CallBilling(
             var now = CreditLedger.TimeOf(account, time.GetUtcNow());
             return CreditLedger.Hold(account, estimate.CallId, amount, model, now.AddMinutes(holdMinutes), now);
         }, settings.PaymentLink)],
-        cancellationToken);
+        cancellationToken,
+        estimate.CallId);
         leases.Track(estimate.CallId, userId);
         return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates) { OutputTokenLimit = outputTokenLimit };
     }
@@ -122,7 +123,8 @@ internal sealed partial class CallBilling(
                 captured = events.OfType<HoldCaptured>().FirstOrDefault();
                 return events;
             },
-            cancellationToken);
+            cancellationToken,
+            hold.CallId);
             if (captured is { Uncollected: > 0 } unpaid)
             {
                 LogUncollected(logger, hold.CallId, hold.UserId, unpaid.Uncollected);
@@ -160,7 +162,8 @@ internal sealed partial class CallBilling(
             var settings = await cache.SettingsAsync(cancellationToken);
             await ledger.ChangeAsync(hold.UserId, settings, current =>
                 CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
-                cancellationToken);
+                cancellationToken,
+                hold.CallId);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -51,6 +51,7 @@ internal static class CreditAccounts
                 }
 
                 stream.AppendMany(events);
+                CallSettlements.Record(session, streamId, events);
                 await session.SaveChangesAsync(cancellationToken);
                 return await LoadAsync(store, userId, cancellationToken) ?? current;
             }

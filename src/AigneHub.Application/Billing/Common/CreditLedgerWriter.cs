@@ -13,7 +13,9 @@ namespace AigneHub.Application.Billing.Common;
 /// (state → events) and wait without holding a database connection; one loop takes every change queued meanwhile,
 /// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock), decides
 /// each change in the order it arrived against the state the earlier ones left, appends, and commits the whole batch
-/// in one transaction. A hot account pays one transaction for many calls.
+/// in one transaction. A hot account pays one transaction for many calls. How earlier calls were settled comes from
+/// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
+/// size however many calls the account makes.
 /// </summary>
 internal sealed partial class CreditLedgerWriter : IAsyncDisposable
 {
@@ -48,13 +50,15 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
     /// whose caller gave up before it was decided is not written. Throws <see cref="ServiceBusyException"/> when the
     /// queue is full (the database cannot keep up) or the database cannot be reached.
     /// </summary>
+    /// <param name="callId">The call the change settles or holds, whose settlement (if any) the decision must know.</param>
     public Task<CreditAccount> ChangeAsync(
         string userId,
         BillingSettings settings,
         Func<CreditAccount, IReadOnlyList<object>> decide,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? callId = null)
     {
-        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken);
+        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId);
         if (!_queue.Writer.TryWrite(change))
         {
             throw new ServiceBusyException("The hub's credit ledger is busy; try again in a moment.", BusyRetryAfter);
@@ -139,6 +143,17 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
             accounts[id] = new Account(stream, stream.Aggregate?.Copy());
         }
 
+        // Under the row locks, so no other writer settles these calls meanwhile.
+        var settled = await CallSettlements.LoadAsync(
+            session, batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToList(), CancellationToken.None).ConfigureAwait(false);
+        foreach (var settlement in settled.Values)
+        {
+            if (accounts.TryGetValue(settlement.AccountId, out var owner))
+            {
+                owner.State?.Remember(settlement);
+            }
+        }
+
         var now = _time.GetUtcNow();
         var outcomes = new Outcome[batch.Count];
         var appended = false;
@@ -175,6 +190,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
             if (events.Count > 0)
             {
                 account.Stream.AppendMany(events);
+                CallSettlements.Record(session, change.StreamId, events);
                 CreditAccountEvolution.ApplyAll(state, events);
                 appended = true;
             }
@@ -228,7 +244,8 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         string UserId,
         BillingSettings Settings,
         Func<CreditAccount, IReadOnlyList<object>> Decide,
-        CancellationToken CallerToken)
+        CancellationToken CallerToken,
+        string? CallId)
     {
         public TaskCompletionSource<CreditAccount> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -46,5 +46,5 @@ internal sealed class AuditCreditAccountsCommandHandler(IDocumentStore store) : 
         CultureInfo.InvariantCulture,
         $"version={a.Version}, balance={a.Balance}, held={a.Held}, granted={a.TotalGranted}, spent={a.TotalSpent}, expired={a.TotalExpired}, uncollected={a.TotalUncollected}, " +
         $"holds={JsonSerializer.Serialize(a.Holds.OrderBy(h => h.CallId, StringComparer.Ordinal))}, " +
-        $"grants={JsonSerializer.Serialize(a.Grants.OrderBy(g => g.GrantId))}, settled={a.Settled.Count}");
+        $"grants={JsonSerializer.Serialize(a.Grants.OrderBy(g => g.GrantId))}");
 }

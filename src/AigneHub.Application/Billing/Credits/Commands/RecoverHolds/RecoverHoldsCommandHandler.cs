@@ -114,6 +114,9 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
     {
         await using var session = store.LightweightSession();
         session.DeleteWhere<HoldLease>(l => l.ExpiresAt <= now);
+        // The settlement index keeps what a duplicate or late settlement could still need: a day, as the account did.
+        var forgetBefore = now - CreditAccount.SettledRetention;
+        session.DeleteWhere<CallSettlement>(s => s.At < forgetBefore);
         await session.SaveChangesAsync(cancellationToken);
     }
 
