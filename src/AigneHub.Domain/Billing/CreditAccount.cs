@@ -75,7 +75,6 @@ public sealed class CreditAccount
     /// (its document would grow with every call): the settlements of this state's own events, plus those a writer
     /// loaded from the settlement index (<see cref="Remember"/>).
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, Settlement> Settled
     {
         get => _settled;
@@ -90,7 +89,6 @@ public sealed class CreditAccount
     }
 
     /// <summary>When each remembered settled call was settled (ids settled before this was kept get the next event's time).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyDictionary<string, DateTimeOffset> SettledAt
     {
         get => _settledAt;
@@ -105,7 +103,6 @@ public sealed class CreditAccount
     }
 
     /// <summary>The last time settled ids older than <see cref="SettledRetention"/> were forgotten.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public DateTimeOffset SettledPrunedAt { get; private set; }
 
     /// <summary>

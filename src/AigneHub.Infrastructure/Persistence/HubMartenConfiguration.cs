@@ -25,7 +25,7 @@ internal static class HubMartenConfiguration
         options.UseSystemTextJsonForSerialization(
             EnumStorage.AsString,
             Casing.CamelCase,
-            json => json.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NonPublicSetterModifier.Apply } });
+            json => json.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NonPublicSetterModifier.Apply, UnstoredStateModifier.Apply } });
 
         // Streams are keyed by meaningful names: a provider's stream is its name ("openai").
         options.Events.StreamIdentity = StreamIdentity.AsString;

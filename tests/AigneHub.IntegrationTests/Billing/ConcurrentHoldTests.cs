@@ -48,7 +48,12 @@ public sealed class ConcurrentHoldTests : IAsyncLifetime
         Assert.Equal(100m, account.TotalGranted);
 
         var replayed = await session.Events.AggregateStreamAsync<CreditAccount>(CreditAccount.StreamIdFor("alice"));
-        Assert.Equal(JsonSerializer.Serialize(replayed), JsonSerializer.Serialize(account));
+        // Compared as stored: the settled call ids a replay rebuilds in memory are not part of the stored account.
+        var asStored = new JsonSerializerOptions
+        {
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { Infrastructure.Persistence.UnstoredStateModifier.Apply } },
+        };
+        Assert.Equal(JsonSerializer.Serialize(replayed, asStored), JsonSerializer.Serialize(account, asStored));
     }
 
     [Fact]
