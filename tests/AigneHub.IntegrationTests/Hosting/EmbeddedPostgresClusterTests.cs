@@ -181,8 +181,10 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Connects from an ephemeral port, as any client does (an explicit Bind would set SO_REUSEADDR: .NET sets it on
-    /// every TCP bind), and closes from that side first, so that side enters TIME-WAIT.
+    /// Connects from a port below the kernel's ephemeral range (so no other connection of the machine can take it while
+    /// the test waits) and closes from that side first, so that side enters TIME-WAIT as a client's socket without
+    /// SO_REUSEADDR does: .NET sets the option on every bind, so it is cleared again before the close, which is when the
+    /// TIME-WAIT socket inherits it.
     /// </summary>
     private static int LeaveConnectionInTimeWait()
     {
@@ -191,9 +193,10 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
         try
         {
             using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var port = BindBelowEphemeralRange(client);
             client.Connect(server.LocalEndpoint);
-            var port = ((IPEndPoint)client.LocalEndPoint!).Port;
             using var accepted = server.AcceptSocket();
+            client.SetRawSocketOption(1, 2, BitConverter.GetBytes(0));
             client.Shutdown(SocketShutdown.Both);
             Assert.Equal(0, accepted.Receive(new byte[1]));
             accepted.Close();
@@ -203,6 +206,22 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
         finally
         {
             server.Stop();
+        }
+    }
+
+    private static int BindBelowEphemeralRange(Socket socket)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+            }
         }
     }
 

@@ -20,8 +20,8 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
-    // Linux keeps a closed connection in TIME-WAIT for 60 s (TCP_TIMEWAIT_LEN); a little more covers the timer's slack.
-    private static readonly TimeSpan TimeWaitLimit = TimeSpan.FromSeconds(65);
+    // Linux keeps a closed connection in TIME-WAIT for 60 s (TCP_TIMEWAIT_LEN); more covers the timer's slack on a busy machine.
+    private static readonly TimeSpan TimeWaitLimit = TimeSpan.FromSeconds(75);
 
     private readonly PostgresControl _control;
     private readonly ILogger _logger;
