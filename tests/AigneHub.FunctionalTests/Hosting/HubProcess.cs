@@ -148,7 +148,17 @@ internal sealed partial class HubProcess : IAsyncDisposable
     {
         Assert.Equal(0, Kill(_process.Id, SigInt));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Seen once in a full run: say what the hub was doing instead of a bare cancellation.
+            var output = Output;
+            throw new TimeoutException("The hub did not exit within 60 s of SIGINT. Its last output:\n" + output[Math.Max(0, output.Length - 4_000)..]);
+        }
+
         return _process.ExitCode;
     }
 
