@@ -64,12 +64,17 @@ internal sealed partial class HubProcess : IAsyncDisposable
         var dll = Path.Combine(RepositoryPaths.Root, "src", "AigneHub.Api", "bin", RepositoryPaths.Configuration, "net10.0", "AigneHub.Api.dll");
         Assert.True(File.Exists(dll), $"hub not built at {dll}");
         var rest = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var start = new ProcessStartInfo("dotnet")
+        // Through env --default-signal=INT (which execs dotnet in place, so the pid stays the hub's): a test run started
+        // in the background by a non-interactive shell inherits SIGINT as ignored, and so would the hub, which then
+        // never sees the Ctrl-C a test sends (seen twice: the hub printed nothing after SIGINT).
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(dll);
         start.Environment["AIGNEHUB_DATA"] = dataPath;
         start.Environment.Remove(TestDatabase.EnvironmentVariable);
