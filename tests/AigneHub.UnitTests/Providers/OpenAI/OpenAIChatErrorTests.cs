@@ -226,9 +226,9 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
     public async Task Caller_cancellation_is_a_cancellation_not_an_upstream_failure(bool stream)
     {
         _upstream.Hang();
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancellation = new CancellationTokenSource();
 
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        var call = Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             if (stream)
             {
@@ -239,6 +239,17 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
                 await _harness.CompleteAsync(Requests.Hello(), cancellation.Token);
             }
         });
+
+        // The caller gives up once the upstream has the request (a fixed 300 ms could fire before it arrived on a busy
+        // machine, and then no upstream ever saw a request to abort: failed once in a full run).
+        for (var i = 0; i < 200 && _upstream.Requests.Count == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.NotEmpty(_upstream.Requests);
+        await cancellation.CancelAsync();
+        var error = await call;
 
         Assert.Equal(cancellation.Token, error.CancellationToken);
         await _upstream.ClientAborted.WaitAsync(TimeSpan.FromSeconds(10));
