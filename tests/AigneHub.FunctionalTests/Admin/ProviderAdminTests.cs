@@ -164,7 +164,7 @@ public sealed class ProviderAdminTests(HubFixture hub)
             expected_version = Version(registered),
             name = "aws",
             access_key_id = "ASIAFAKEKEYFORTESTS",
-            secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            secret_access_key = "fake/secret-access-key/for-tests",
         });
 
         var credential = provider.GetProperty("credentials")[0];

@@ -50,8 +50,8 @@ public sealed class UpstreamValueTests(UpstreamValueFixture fixture) : IClassFix
     }
 
     [Theory]
-    [InlineData("access_key_id", "AKIAABCDEFGHIJKLMNOP\n")]
-    [InlineData("secret_access_key", "wJalrXUtnFEMI/K7MDENG\r\nX-Injected: yes")]
+    [InlineData("access_key_id", "FAKEKEYIDFORTESTS000\n")]
+    [InlineData("secret_access_key", "fake/secret-access-key\r\nX-Injected: yes")]
     public async Task An_access_key_pair_with_a_control_character_is_refused_naming_the_field(string field, string value)
     {
         var version = await RegisterAsync("bedrock", _upstream.BaseUrl, "us-east-1");
@@ -59,8 +59,8 @@ public sealed class UpstreamValueTests(UpstreamValueFixture fixture) : IClassFix
         {
             ["expected_version"] = version,
             ["name"] = "bad",
-            ["access_key_id"] = "AKIAABCDEFGHIJKLMNOP",
-            ["secret_access_key"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ["access_key_id"] = "FAKEKEYIDFORTESTS000",
+            ["secret_access_key"] = "fake/secret-access-key/for-tests",
         };
         body[field] = value;
 

@@ -33,8 +33,8 @@ public sealed class UpstreamValuesTests
     }
 
     [Theory]
-    [InlineData("AKIAABCDEFGHIJKLMNOP\n", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "access_key_id")]
-    [InlineData("AKIAABCDEFGHIJKLMNOP", "wJalrXUtnFEMI/K7MDENG\r\nX-Injected: yes", "secret_access_key")]
+    [InlineData("FAKEKEYIDFORTESTS000\n", "fake/secret-access-key/for-tests", "access_key_id")]
+    [InlineData("FAKEKEYIDFORTESTS000", "fake/secret-access-key\r\nX-Injected: yes", "secret_access_key")]
     public void An_access_key_pair_with_a_control_character_is_refused_naming_the_field(string accessKeyId, string secret, string field)
     {
         var result = new AddCredentialCommandValidator().Validate(new AddCredentialCommand("bedrock", 1, "main", 1, null, accessKeyId, secret, "owner"));
