@@ -52,7 +52,7 @@ internal static class ChatCompletionMapping
 
             response.Choices.Add(new V1.ChatCompletionChoice
             {
-                Index = choice.Index, Message = message, FinishReason = choice.FinishReason, Logprobs = Value.ForNull(),
+                Index = choice.Index, Message = message, FinishReason = choice.FinishReason, Logprobs = ToLogprobs(choice.LogprobsJson),
             });
         }
 
@@ -104,7 +104,7 @@ internal static class ChatCompletionMapping
             }
         }
 
-        var choice = new V1.ChatCompletionChunkChoice { Index = update.ChoiceIndex, Delta = delta };
+        var choice = new V1.ChatCompletionChunkChoice { Index = update.ChoiceIndex, Delta = delta, Logprobs = ToLogprobs(update.LogprobsJson) };
         if (update.FinishReason is not null)
         {
             choice.FinishReason = update.FinishReason;
@@ -113,6 +113,8 @@ internal static class ChatCompletionMapping
         chunk.Choices.Add(choice);
         return chunk;
     }
+
+    private static Value ToLogprobs(string? json) => json is null ? Value.ForNull() : Value.Parser.ParseJson(json);
 
     private static V1.CompletionUsage ToUsage(Domain.Usage.TokenUsage usage) => new()
     {
@@ -236,22 +238,60 @@ internal static class ChatCompletionMapping
         return result;
     }
 
-    private static ChatSettings ToSettings(V1.CreateChatCompletionRequest request) => new()
+    private static ChatSettings ToSettings(V1.CreateChatCompletionRequest request)
     {
-        Temperature = request.HasTemperature ? request.Temperature : null,
-        TopP = request.HasTopP ? request.TopP : null,
-        MaxTokens = request.HasMaxCompletionTokens ? request.MaxCompletionTokens : request.HasMaxTokens ? request.MaxTokens : null,
-        Stop = ToStop(request.Stop),
-        N = request.HasN ? request.N : null,
-        Seed = request.HasSeed ? request.Seed : null,
-        User = string.IsNullOrEmpty(request.User) ? null : request.User,
-        PresencePenalty = request.HasPresencePenalty ? request.PresencePenalty : null,
-        FrequencyPenalty = request.HasFrequencyPenalty ? request.FrequencyPenalty : null,
-        Tools = ToTools(request.Tools),
-        ToolChoice = ToToolChoice(request.ToolChoice),
-        ParallelToolCalls = request.HasParallelToolCalls ? request.ParallelToolCalls : null,
-        ResponseFormat = ToResponseFormat(request.ResponseFormat),
-    };
+        RefuseDeprecatedFunctions(request);
+        return new()
+        {
+            Temperature = request.HasTemperature ? request.Temperature : null,
+            TopP = request.HasTopP ? request.TopP : null,
+            MaxTokens = request.HasMaxCompletionTokens ? request.MaxCompletionTokens : request.HasMaxTokens ? request.MaxTokens : null,
+            Stop = ToStop(request.Stop),
+            N = request.HasN ? request.N : null,
+            Seed = request.HasSeed ? request.Seed : null,
+            User = string.IsNullOrEmpty(request.User) ? null : request.User,
+            PresencePenalty = request.HasPresencePenalty ? request.PresencePenalty : null,
+            FrequencyPenalty = request.HasFrequencyPenalty ? request.FrequencyPenalty : null,
+            Tools = ToTools(request.Tools),
+            ToolChoice = ToToolChoice(request.ToolChoice),
+            ParallelToolCalls = request.HasParallelToolCalls ? request.ParallelToolCalls : null,
+            ResponseFormat = ToResponseFormat(request.ResponseFormat),
+            ReasoningEffort = request.HasReasoningEffort ? request.ReasoningEffort : null,
+            Verbosity = request.HasVerbosity ? request.Verbosity : null,
+            ServiceTier = request.HasServiceTier ? request.ServiceTier : null,
+            Logprobs = request.HasLogprobs ? request.Logprobs : null,
+            TopLogprobs = request.HasTopLogprobs ? request.TopLogprobs : null,
+            LogitBias = request.LogitBias.Count > 0 ? new Dictionary<string, double>(request.LogitBias) : null,
+            Store = request.HasStore ? request.Store : null,
+            Metadata = request.Metadata.Count > 0 ? new Dictionary<string, string>(request.Metadata) : null,
+            PredictionJson = request.Prediction is { } prediction ? JsonFormatter.Default.Format(prediction) : null,
+            Modalities = request.Modalities.Count > 0 ? request.Modalities.ToArray() : null,
+            AudioJson = request.Audio is { } audio ? JsonFormatter.Default.Format(audio) : null,
+            WebSearchOptionsJson = request.WebSearchOptions is { } webSearch ? JsonFormatter.Default.Format(webSearch) : null,
+            PromptCacheKey = request.HasPromptCacheKey ? request.PromptCacheKey : null,
+            PromptCacheRetention = request.HasPromptCacheRetention ? request.PromptCacheRetention : null,
+            SafetyIdentifier = request.HasSafetyIdentifier ? request.SafetyIdentifier : null,
+        };
+    }
+
+    /// <summary>
+    /// OpenAI's deprecated <c>functions</c>/<c>function_call</c> would answer in <c>message.function_call</c>, which the
+    /// hub does not write: refused rather than dropped, with the fields that replace them.
+    /// </summary>
+    private static void RefuseDeprecatedFunctions(V1.CreateChatCompletionRequest request)
+    {
+        if (IsSet(request.Functions))
+        {
+            throw Shape("functions", "functions is deprecated and not supported by the hub: declare them as tools ([{\"type\": \"function\", \"function\": {…}}])");
+        }
+
+        if (IsSet(request.FunctionCall))
+        {
+            throw Shape("function_call", "function_call is deprecated and not supported by the hub: use tool_choice");
+        }
+    }
+
+    private static bool IsSet(Value? value) => value is not null && value.KindCase is not (Value.KindOneofCase.None or Value.KindOneofCase.NullValue);
 
     private static IReadOnlyList<string>? ToStop(Value? stop) => stop?.KindCase switch
     {

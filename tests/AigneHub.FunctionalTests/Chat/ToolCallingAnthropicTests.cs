@@ -36,7 +36,7 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _anthropic = await FakeAnthropicUpstream.StartAsync();
-        await PointAnthropicAtAsync(_anthropic);
+        await AnthropicUpstreamSetup.PointAnthropicAtAsync(hub, _anthropic, Model, Question);
     }
 
     public async Task DisposeAsync() => await _anthropic.DisposeAsync();
@@ -140,6 +140,27 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streamed_tool_call_only_answer_starts_with_content_null_as_openai_and_the_unary_answer_do()
+    {
+        _anthropic.ReplyToolUse(null, new FakeAnthropicToolUse("toolu_01A", "get_weather", """{"city":"Paris"}"""));
+        var unary = await ChatAsync(new { model = Model, messages = new[] { Question }, tools = Tools });
+        Assert.Equal(JsonValueKind.Null, unary.GetProperty("choices")[0].GetProperty("message").GetProperty("content").ValueKind);
+
+        _anthropic.ReplyToolUse(null, new FakeAnthropicToolUse("toolu_01A", "get_weather", """{"city":"Paris"}"""));
+        using var response = await hub.PostChatAsync(new { model = Model, messages = new[] { Question }, tools = Tools, stream = true });
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.IsSuccessStatusCode, raw);
+        var first = JsonDocument.Parse(raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[0]["data: ".Length..]).RootElement;
+        var delta = first.GetProperty("choices")[0].GetProperty("delta");
+        Assert.Equal("assistant", delta.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.Null, delta.GetProperty("content").ValueKind);
+        Assert.False(
+            raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Any(e => e.Contains("\"content\":\"", StringComparison.Ordinal)),
+            "no chunk of a tool-call-only answer carries text content:\n" + raw);
+    }
+
+    [Fact]
     public async Task Json_schema_answer_comes_back_as_content_not_as_a_tool_call()
     {
         _anthropic.ReplyToolUse(null, new FakeAnthropicToolUse("toolu_01J", "json_response", """{"city":"Paris","celsius":18}"""));
@@ -191,59 +212,5 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text}");
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>
-    /// Registers the anthropic provider with one key at <paramref name="upstream"/>, or — when another test of the
-    /// shared hub registered it already — moves it there, then waits until calls arrive there.
-    /// </summary>
-    private async Task PointAnthropicAtAsync(FakeAnthropicUpstream upstream)
-    {
-        using (var existing = await hub.Rest.GetAsync("/api/admin/providers/anthropic"))
-        {
-            if (existing.StatusCode == HttpStatusCode.NotFound)
-            {
-                var version = await SendAsync(HttpMethod.Post, "/api/admin/providers", new { provider = "anthropic", base_url = upstream.BaseUrl });
-                await SendAsync(HttpMethod.Post, "/api/admin/providers/anthropic/credentials", new { expected_version = version, name = "main", api_key = "sk-ant-tools-0123456789", weight = 1 });
-            }
-            else
-            {
-                using var document = JsonDocument.Parse(await existing.Content.ReadAsStringAsync());
-                var provider = document.RootElement.GetProperty("provider");
-                var version = await SendAsync(
-                    HttpMethod.Patch,
-                    "/api/admin/providers/anthropic",
-                    new { expected_version = provider.GetProperty("version").GetInt32(), base_url = upstream.BaseUrl });
-                if (!provider.GetProperty("credentials").EnumerateArray().Any(c => c.GetProperty("enabled").GetBoolean()))
-                {
-                    await SendAsync(HttpMethod.Post, "/api/admin/providers/anthropic/credentials", new { expected_version = version, name = "tools", api_key = "sk-ant-tools-0123456789", weight = 1 });
-                }
-            }
-        }
-
-        // The call path picks the change up on its next refresh.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            using var probe = await hub.PostChatAsync(new { model = Model, messages = new[] { Question }, max_tokens = 1 });
-            if (probe.IsSuccessStatusCode && upstream.RequestCount > 0)
-            {
-                upstream.Reset();
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the hub did not route anthropic calls to the test's upstream within 15 s");
-            await Task.Delay(100);
-        }
-    }
-
-    private async Task<int> SendAsync(HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        using var response = await hub.Rest.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.GetProperty("provider").GetProperty("version").GetInt32();
     }
 }

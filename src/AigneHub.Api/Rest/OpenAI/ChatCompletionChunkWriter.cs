@@ -120,6 +120,11 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
         {
             _json.WriteString("content", update.ContentDelta);
         }
+        else if (update.Role is not null)
+        {
+            // The first chunk of a tool-call-only answer, as OpenAI writes it.
+            _json.WriteNull("content");
+        }
 
         if (update.ToolCallDeltas is { } calls)
         {
@@ -127,7 +132,7 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
         }
 
         _json.WriteEndObject();
-        _json.WriteNull("logprobs");
+        ChatCompletionResponseWriter.WriteLogprobs(_json, update.LogprobsJson);
         if (update.FinishReason is not null)
         {
             _json.WriteString("finish_reason", update.FinishReason);

@@ -9,7 +9,7 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// Writes a unary chat answer as OpenAI's <c>chat.completion</c> object, straight into the response pipe, field for
 /// field as OpenAI sends it: <c>content</c> and <c>refusal</c> are <c>null</c> when there is none (proto3 JSON
 /// would leave them out), <c>tool_calls</c> appears only when the model called a tool, and every choice carries
-/// <c>logprobs: null</c>. The gRPC method keeps its own typed response; this is the REST edge's writer.
+/// <c>logprobs</c>: the provider's log probabilities when the call asked for them, else null. The gRPC method keeps its own typed response; this is the REST edge's writer.
 /// </summary>
 internal static class ChatCompletionResponseWriter
 {
@@ -73,9 +73,23 @@ internal static class ChatCompletionResponseWriter
         }
 
         json.WriteEndObject();
-        json.WriteNull("logprobs");
+        WriteLogprobs(json, choice.LogprobsJson);
         json.WriteString("finish_reason", choice.FinishReason);
         json.WriteEndObject();
+    }
+
+    /// <summary>A choice's <c>logprobs</c>: the provider's object as it came, or null.</summary>
+    public static void WriteLogprobs(Utf8JsonWriter json, string? logprobsJson)
+    {
+        if (logprobsJson is null)
+        {
+            json.WriteNull("logprobs");
+        }
+        else
+        {
+            json.WritePropertyName("logprobs");
+            json.WriteRawValue(logprobsJson, skipInputValidation: true);
+        }
     }
 
     /// <summary>OpenAI's usage object, as the unary answer and the final stream chunk carry it.</summary>

@@ -25,6 +25,9 @@ public sealed record ChatCompletion(
     decimal? CreditsCharged = null,
     string? CreditPrefix = null)
 {
+    /// <summary>The first choice's log probabilities as the provider wrote them (JSON); null unless the call asked for them.</summary>
+    public string? LogprobsJson { get; init; }
+
     /// <summary>Choices 1, 2, … of a call that asked for several; null for a single-choice answer.</summary>
     public IReadOnlyList<ChatChoice>? OtherChoices { get; init; }
 
@@ -33,7 +36,7 @@ public sealed record ChatCompletion(
     {
         get
         {
-            yield return new ChatChoice(0, Content, FinishReason, ToolCalls);
+            yield return new ChatChoice(0, Content, FinishReason, ToolCalls, LogprobsJson);
             if (OtherChoices is { } others)
             {
                 foreach (var choice in others)
@@ -47,7 +50,8 @@ public sealed record ChatCompletion(
 
 /// <summary>One of the answers a chat call asked for.</summary>
 /// <param name="Index">Its position among the call's choices (0, 1, …).</param>
-public sealed record ChatChoice(int Index, string? Content, string FinishReason, IReadOnlyList<ToolCall>? ToolCalls);
+/// <param name="LogprobsJson">The choice's log probabilities as the provider wrote them (JSON); null when not asked for.</param>
+public sealed record ChatChoice(int Index, string? Content, string FinishReason, IReadOnlyList<ToolCall>? ToolCalls, string? LogprobsJson = null);
 
 /// <summary>
 /// One piece of a streamed answer. A stream carries role first, then content and tool-call deltas, then one update
@@ -68,6 +72,9 @@ public sealed record ChatCompletionUpdate(
 {
     /// <summary>Which of the call's choices this piece belongs to (OpenAI's <c>choices[].index</c>); 0 unless <c>n</c> &gt; 1.</summary>
     public int ChoiceIndex { get; init; }
+
+    /// <summary>The log probabilities of this piece's tokens as the provider wrote them (JSON); null when not asked for.</summary>
+    public string? LogprobsJson { get; init; }
 
     /// <summary>The receipt that ends a charged stream when it was asked for: the credits charged and nothing else.</summary>
     public bool IsReceipt => CreditsCharged is not null && ContentDelta is null && FinishReason is null && Usage is null && ToolCallDeltas is null;

@@ -131,6 +131,8 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
 
     private sealed class ChatSettingsValidator : AbstractValidator<ChatSettings>
     {
+        private static readonly HashSet<string> ReasoningEfforts = new(StringComparer.Ordinal) { "none", "minimal", "low", "medium", "high", "xhigh" };
+
         public ChatSettingsValidator()
         {
             RuleFor(s => s.Temperature).InclusiveBetween(0, 2).OverridePropertyName("temperature");
@@ -162,6 +164,53 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
                 .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
                 .When(s => s.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
                 .OverridePropertyName("response_format");
+            RuleFor(s => s.ReasoningEffort)
+                .Must(e => ReasoningEfforts.Contains(e!))
+                .WithMessage(s => $"'{Truncate(s.ReasoningEffort!)}' is not one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] - 'reasoning_effort'")
+                .When(s => s.ReasoningEffort is not null)
+                .OverridePropertyName("reasoning_effort");
+            RuleFor(s => s.Verbosity)
+                .Must(v => v is "low" or "medium" or "high")
+                .WithMessage(s => $"'{Truncate(s.Verbosity!)}' is not one of ['low', 'medium', 'high'] - 'verbosity'")
+                .When(s => s.Verbosity is not null)
+                .OverridePropertyName("verbosity");
+            RuleFor(s => s.ServiceTier)
+                .Must(t => t is "auto" or "default" or "flex" or "scale" or "priority")
+                .WithMessage(s => $"'{Truncate(s.ServiceTier!)}' is not one of ['auto', 'default', 'flex', 'scale', 'priority'] - 'service_tier'")
+                .When(s => s.ServiceTier is not null)
+                .OverridePropertyName("service_tier");
+            RuleFor(s => s.TopLogprobs)
+                .InclusiveBetween(0, 20)
+                .Must((s, _) => s.Logprobs == true).WithMessage("top_logprobs requires logprobs: true")
+                .When(s => s.TopLogprobs is not null)
+                .OverridePropertyName("top_logprobs");
+            RuleFor(s => s.LogitBias)
+                .Must(b => b!.Count <= 1024).WithMessage("logit_bias may bias at most 1024 tokens")
+                .Must(b => b!.All(p => p.Key.Length > 0 && p.Key.All(char.IsAsciiDigit))).WithMessage("logit_bias keys must be token ids (digits)")
+                .Must(b => b!.Values.All(v => v is >= -100 and <= 100)).WithMessage("logit_bias values must be between -100 and 100")
+                .When(s => s.LogitBias is not null)
+                .OverridePropertyName("logit_bias");
+            RuleFor(s => s.Metadata)
+                .Must(m => m!.Count <= 16).WithMessage("metadata may hold at most 16 key-value pairs")
+                .Must(m => m!.All(p => p.Key.Length is > 0 and <= 64)).WithMessage("metadata keys must be 1 to 64 characters")
+                .Must(m => m!.Values.All(v => v.Length <= 512)).WithMessage("metadata values may be at most 512 characters")
+                .When(s => s.Metadata is not null)
+                .OverridePropertyName("metadata");
+            RuleFor(s => s.Modalities)
+                .Must(m => m!.All(x => x == "text"))
+                .WithMessage("The hub answers with text only: modalities may only be [\"text\"]")
+                .When(s => s.Modalities is not null)
+                .OverridePropertyName("modalities");
+            RuleFor(s => s.AudioJson)
+                .Null().WithMessage("The hub answers with text only: audio output is not supported")
+                .OverridePropertyName("audio");
+            RuleFor(s => s.PromptCacheRetention)
+                .Must(r => r is "in-memory" or "in_memory" or "24h")
+                .WithMessage(s => $"'{Truncate(s.PromptCacheRetention!)}' is not one of ['in-memory', '24h'] - 'prompt_cache_retention'")
+                .When(s => s.PromptCacheRetention is not null)
+                .OverridePropertyName("prompt_cache_retention");
+            RuleFor(s => s.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
+            RuleFor(s => s.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
         }
     }
 }

@@ -55,7 +55,7 @@ internal static class ChoiceFanOut
         for (var i = 1; i < choices; i++)
         {
             var answer = answers[i].Result;
-            others[i - 1] = new ChatChoice(i, answer.Content, answer.FinishReason, answer.ToolCalls);
+            others[i - 1] = new ChatChoice(i, answer.Content, answer.FinishReason, answer.ToolCalls, answer.LogprobsJson);
             usage = Add(usage, answer.Usage);
         }
 

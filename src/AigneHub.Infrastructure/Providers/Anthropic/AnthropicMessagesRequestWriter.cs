@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
@@ -19,6 +20,8 @@ namespace AigneHub.Infrastructure.Providers.Anthropic;
 internal static class AnthropicMessagesRequestWriter
 {
     private const string SystemSeparator = "\n\n";
+
+    private const string Protocol = "Anthropic's Messages API";
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -38,7 +41,10 @@ internal static class AnthropicMessagesRequestWriter
         writer.WriteString("model"u8, request.Model);
 
         var settings = request.Settings;
-        writer.WriteNumber("max_tokens"u8, settings.MaxTokens ?? defaultMaxTokens);
+        ChatFieldRefusal.RefuseUnsupported(settings, Protocol, MappedChatFields.ReasoningEffort);
+        var maxTokens = settings.MaxTokens ?? defaultMaxTokens;
+        var thinkingBudget = ThinkingBudget(request, maxTokens, answerTool);
+        writer.WriteNumber("max_tokens"u8, maxTokens);
 
         if (SystemPrompt(request.Messages) is { } system)
         {
@@ -76,13 +82,76 @@ internal static class AnthropicMessagesRequestWriter
             writer.WriteEndObject();
         }
 
-        // n, seed and the penalties have no Anthropic counterpart: sending them would only get the call rejected.
+        if (thinkingBudget is { } budget)
+        {
+            writer.WriteStartObject("thinking"u8);
+            writer.WriteString("type"u8, "enabled"u8);
+            writer.WriteNumber("budget_tokens"u8, budget);
+            writer.WriteEndObject();
+        }
+
+        // n is answered by one call per choice; seed has no Anthropic counterpart and, being a best-effort hint, is not
+        // refused; non-zero penalties are (ChatFieldRefusal).
         if (stream)
         {
             writer.WriteBoolean("stream"u8, true);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// OpenAI's reasoning_effort as Anthropic's extended thinking budget (minimal 1024 tokens, low 2048, medium 8192,
+    /// high 16384, xhigh 32768), kept below max_tokens, which counts the thinking too; null for none or no effort.
+    /// Thinking is left off for a turn that continues a tool call: Anthropic then wants the earlier thinking blocks
+    /// back, which an OpenAI-shaped conversation does not carry.
+    /// </summary>
+    /// <exception cref="RequestValidationException">The request holds what Anthropic does not take with thinking.</exception>
+    private static int? ThinkingBudget(ProviderChatRequest request, int maxTokens, string? answerTool)
+    {
+        var settings = request.Settings;
+        if (settings.ReasoningEffort is null or "none" || ContinuesToolCall(request.Messages))
+        {
+            return null;
+        }
+
+        const int MinimumBudget = 1024;
+        string? conflict = settings switch
+        {
+            _ when maxTokens <= MinimumBudget => "max_tokens must be above 1024 with reasoning_effort: Anthropic's thinking budget is at least 1024 tokens and max_tokens counts it",
+            { Temperature: not null and not 1 } => "temperature cannot be set with reasoning_effort: Anthropic does not take it with thinking",
+            { TopP: < 0.95 } => "top_p must be at least 0.95 with reasoning_effort: Anthropic does not take a lower one with thinking",
+            { ToolChoice.Mode: ToolChoiceMode.Required or ToolChoiceMode.Function } => "tool_choice must be 'auto' or 'none' with reasoning_effort: Anthropic does not force a tool with thinking",
+            _ when answerTool is not null => "response_format json_object or json_schema cannot be used with reasoning_effort on Anthropic: the hub forces its answer tool, which Anthropic does not take with thinking",
+            _ => null,
+        };
+        if (conflict is not null)
+        {
+            throw new RequestValidationException([new FieldViolation("reasoning_effort", conflict)]);
+        }
+
+        var budget = settings.ReasoningEffort switch
+        {
+            "minimal" => MinimumBudget,
+            "low" => 2048,
+            "medium" => 8192,
+            "high" => 16384,
+            _ => 32768,
+        };
+        return Math.Min(budget, maxTokens - 1);
+    }
+
+    private static bool ContinuesToolCall(IReadOnlyList<ChatMessage> messages)
+    {
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == ChatRole.Assistant)
+            {
+                return messages[i].ToolCalls is { Count: > 0 };
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The text of every system and developer message, in order; null when there is none.</summary>

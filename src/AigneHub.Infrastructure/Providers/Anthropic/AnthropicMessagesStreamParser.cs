@@ -58,7 +58,10 @@ internal sealed class AnthropicMessagesStreamParser(string modelPrefix, string r
         {
             case "message_start":
                 ReadMessageStart(ref reader);
-                return Update(role: AssistantRole, content: string.Empty, finishReason: null);
+
+                // Content null, as OpenAI starts an answer that may turn out to hold only tool calls: clients keep
+                // whichever came first (the openai SDK's finalChatCompletion() gives null, as the unary answer does).
+                return Update(role: AssistantRole, content: null, finishReason: null);
             case "content_block_start":
                 return ReadBlockStart(ref reader);
             case "content_block_delta":

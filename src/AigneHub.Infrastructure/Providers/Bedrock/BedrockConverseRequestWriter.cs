@@ -37,6 +37,7 @@ internal static class BedrockConverseRequestWriter
     /// </exception>
     public static void Write(IBufferWriter<byte> output, ProviderChatRequest request)
     {
+        ChatFieldRefusal.RefuseUnsupported(request.Settings, "Bedrock's Converse API", MappedChatFields.None);
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
         WriteMessages(writer, request.Messages);

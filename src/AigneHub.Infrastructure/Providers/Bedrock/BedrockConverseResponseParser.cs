@@ -214,7 +214,8 @@ internal sealed class BedrockConverseStreamParser(string id, string model, DateT
         switch (eventType)
         {
             case "messageStart":
-                return Update(AssistantRole, string.Empty, null);
+                // Content null, as OpenAI starts an answer that may hold only tool calls (see the Anthropic parser).
+                return Update(AssistantRole, null, null);
             case "contentBlockStart":
                 return ParseBlockStart(root);
             case "contentBlockDelta":

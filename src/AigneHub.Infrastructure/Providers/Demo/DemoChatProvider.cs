@@ -87,6 +87,9 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
 
     private static EchoAnswer Answer(ProviderChatRequest request)
     {
+        // The echo model neither thinks nor samples: an effort or a penalty changes nothing, but it has no log
+        // probabilities to give, and would not follow a bias or a length.
+        ChatFieldRefusal.RefuseUnsupported(request.Settings, "The demo echo model", MappedChatFields.ReasoningEffort | MappedChatFields.Penalties);
         var promptTokens = request.Messages.Sum(m => CountWords(m.PlainText()));
         var lastUser = request.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.PlainText();
         var text = string.IsNullOrWhiteSpace(lastUser) ? EmptyAnswer : lastUser;

@@ -149,7 +149,9 @@ internal sealed partial class GeminiAdapter : IChatAdapter, ICredentialProbe
             if (id is null)
             {
                 id = chunk.ResponseId ?? NewId();
-                yield return new ChatCompletionUpdate(id, created, call.HubModel, "assistant", string.Empty, null, null);
+                // As OpenAI: a text answer starts with content "", a call-only answer with content null.
+                var callsOnly = string.IsNullOrEmpty(chunk.Text) && chunk.FunctionCalls is { Count: > 0 };
+                yield return new ChatCompletionUpdate(id, created, call.HubModel, "assistant", callsOnly ? null : string.Empty, null, null);
             }
 
             if (!string.IsNullOrEmpty(chunk.Text))

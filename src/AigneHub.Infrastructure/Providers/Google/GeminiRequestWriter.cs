@@ -42,6 +42,7 @@ internal static class GeminiRequestWriter
     /// </exception>
     public static void Write(IBufferWriter<byte> output, ProviderChatRequest request, string provider)
     {
+        ChatFieldRefusal.RefuseUnsupported(request.Settings, "Gemini's generateContent API", MappedChatFields.ReasoningEffort | MappedChatFields.Penalties);
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
         WriteSystemInstruction(writer, request.Messages);
@@ -578,7 +579,7 @@ internal static class GeminiRequestWriter
         var hasStop = settings.Stop is { Count: > 0 };
         var format = settings.ResponseFormat is { Kind: not ResponseFormatKind.Text } f ? f : null;
         if (settings.Temperature is null && settings.TopP is null && settings.MaxTokens is null && !hasStop && format is null
-            && settings.Seed is null && settings.PresencePenalty is null && settings.FrequencyPenalty is null)
+            && settings.Seed is null && settings.PresencePenalty is null && settings.FrequencyPenalty is null && settings.ReasoningEffort is null)
         {
             return;
         }
@@ -626,6 +627,13 @@ internal static class GeminiRequestWriter
             writer.WriteNumber("frequencyPenalty"u8, frequencyPenalty);
         }
 
+        if (settings.ReasoningEffort is { } effort)
+        {
+            writer.WriteStartObject("thinkingConfig"u8);
+            writer.WriteNumber("thinkingBudget"u8, ThinkingBudget(effort));
+            writer.WriteEndObject();
+        }
+
         if (format is not null)
         {
             // Gemini's JSON mode: json_object is the MIME type alone, json_schema adds the schema as JSON Schema
@@ -641,6 +649,20 @@ internal static class GeminiRequestWriter
 
         writer.WriteEndObject();
     }
+
+    /// <summary>
+    /// OpenAI's reasoning_effort as Gemini's thinking budget in tokens: none 0 (no thinking; models that always think
+    /// refuse it upstream), minimal 512, low 1024, medium 8192, high 24576 (the largest 2.5 Flash takes), xhigh 32768.
+    /// </summary>
+    private static int ThinkingBudget(string effort) => effort switch
+    {
+        "none" => 0,
+        "minimal" => 512,
+        "low" => 1024,
+        "medium" => 8192,
+        "high" => 24576,
+        _ => 32768,
+    };
 
     /// <summary>An id as an error message quotes it: ids that carry a thought signature can be kilobytes long.</summary>
     private static string Short(string? id) => id is null ? string.Empty : id.Length <= 64 ? id : id[..64] + "…";

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
@@ -102,6 +103,8 @@ internal static class OpenAIChatRequestWriter
             WriteResponseFormat(writer, format);
         }
 
+        WriteOpenAIOnlyFields(writer, settings);
+
         if (stream)
         {
             writer.WriteBoolean("stream"u8, true);
@@ -113,6 +116,87 @@ internal static class OpenAIChatRequestWriter
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The fields only the OpenAI protocol has a word for, sent on as the caller wrote them (docs/api.md, "Chat fields
+    /// by provider"); the other protocols map or refuse them.
+    /// </summary>
+    private static void WriteOpenAIOnlyFields(Utf8JsonWriter writer, ChatSettings settings)
+    {
+        WriteOptionalString(writer, "reasoning_effort"u8, settings.ReasoningEffort);
+        WriteOptionalString(writer, "verbosity"u8, settings.Verbosity);
+        WriteOptionalString(writer, "service_tier"u8, settings.ServiceTier);
+        if (settings.Logprobs is { } logprobs)
+        {
+            writer.WriteBoolean("logprobs"u8, logprobs);
+        }
+
+        if (settings.TopLogprobs is { } topLogprobs)
+        {
+            writer.WriteNumber("top_logprobs"u8, topLogprobs);
+        }
+
+        if (settings.LogitBias is { } bias)
+        {
+            writer.WriteStartObject("logit_bias"u8);
+            foreach (var (token, value) in bias)
+            {
+                writer.WriteNumber(token, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        if (settings.Store is { } store)
+        {
+            writer.WriteBoolean("store"u8, store);
+        }
+
+        if (settings.Metadata is { } metadata)
+        {
+            writer.WriteStartObject("metadata"u8);
+            foreach (var (key, value) in metadata)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        WriteOptionalRaw(writer, "prediction"u8, settings.PredictionJson);
+        if (settings.Modalities is { } modalities)
+        {
+            writer.WriteStartArray("modalities"u8);
+            foreach (var modality in modalities)
+            {
+                writer.WriteStringValue(modality);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        WriteOptionalRaw(writer, "web_search_options"u8, settings.WebSearchOptionsJson);
+        WriteOptionalString(writer, "prompt_cache_key"u8, settings.PromptCacheKey);
+        WriteOptionalString(writer, "prompt_cache_retention"u8, settings.PromptCacheRetention);
+        WriteOptionalString(writer, "safety_identifier"u8, settings.SafetyIdentifier);
+    }
+
+    private static void WriteOptionalString(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteOptionalRaw(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? json)
+    {
+        if (json is not null)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(json);
+        }
     }
 
     private static void WriteMessage(Utf8JsonWriter writer, ChatMessage message)

@@ -79,7 +79,10 @@ internal static class OpenAIResponseParser
             choice.Value.FinishReason ?? FinishReasons.Stop,
             usage ?? default,
             fingerprint,
-            ToToolCalls(choice.Value.ToolCalls));
+            ToToolCalls(choice.Value.ToolCalls))
+        {
+            LogprobsJson = choice.Value.LogprobsJson,
+        };
     }
 
     /// <summary>The <c>error</c> of an error body, or null when the body is not OpenAI's envelope.</summary>
@@ -327,12 +330,17 @@ internal static class OpenAIResponseParser
         string? role = null;
         string? content = null;
         string? finishReason = null;
+        string? logprobs = null;
         List<ToolCallDelta>? toolCalls = null;
         while (ReadProperty(ref reader))
         {
             if (reader.ValueTextEquals("index"u8))
             {
                 index = ReadInt32(ref reader);
+            }
+            else if (reader.ValueTextEquals("logprobs"u8))
+            {
+                logprobs = ReadLogprobs(ref reader);
             }
             else if (reader.ValueTextEquals(contentObjectName))
             {
@@ -348,7 +356,20 @@ internal static class OpenAIResponseParser
             }
         }
 
-        return new Choice(index, role, content, finishReason, toolCalls);
+        return new Choice(index, role, content, finishReason, toolCalls, logprobs);
+    }
+
+    /// <summary>A choice's logprobs object as its JSON text (relayed as the provider wrote it); null for null.</summary>
+    private static string? ReadLogprobs(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        return ReadRawObject(ref reader);
     }
 
     private static void ReadMessage(ref Utf8JsonReader reader, out string? role, out string? content, out List<ToolCallDelta>? toolCalls)
@@ -600,7 +621,7 @@ internal static class OpenAIResponseParser
         }
     }
 
-    internal readonly record struct Choice(int? Index, string? Role, string? Content, string? FinishReason, IReadOnlyList<ToolCallDelta>? ToolCalls);
+    internal readonly record struct Choice(int? Index, string? Role, string? Content, string? FinishReason, IReadOnlyList<ToolCallDelta>? ToolCalls, string? LogprobsJson = null);
 
     internal static class FinishReasons
     {

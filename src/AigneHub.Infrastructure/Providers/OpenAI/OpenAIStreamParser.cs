@@ -87,6 +87,7 @@ internal sealed class OpenAIStreamParser(string modelPrefix, string requestedMod
         var content = choice?.Content;
         var finishReason = choice?.FinishReason;
         var toolCalls = choice?.ToolCalls;
+        var logprobs = choice?.LogprobsJson;
         if (finishReason is not null)
         {
             SawFinishReason = true;
@@ -97,12 +98,15 @@ internal sealed class OpenAIStreamParser(string modelPrefix, string requestedMod
             Usage = usage;
         }
 
-        if (role is null && string.IsNullOrEmpty(content) && finishReason is null && usage is null && toolCalls is null)
+        if (role is null && string.IsNullOrEmpty(content) && finishReason is null && usage is null && toolCalls is null && logprobs is null)
         {
             return null;
         }
 
-        return new ChatCompletionUpdate(_id ?? string.Empty, _created, Model, role, content, finishReason, usage, _fingerprint, toolCalls);
+        return new ChatCompletionUpdate(_id ?? string.Empty, _created, Model, role, content, finishReason, usage, _fingerprint, toolCalls)
+        {
+            LogprobsJson = logprobs,
+        };
     }
 
     private void ReadModel(ref Utf8JsonReader reader)

@@ -104,8 +104,8 @@ public sealed class AnthropicMessagesRequestTests : IAsyncLifetime
                 N = 1,
                 Seed = 42,
                 User = "user-1",
-                PresencePenalty = 0.1,
-                FrequencyPenalty = -0.2,
+                PresencePenalty = 0,
+                FrequencyPenalty = 0,
             });
 
         await _harness.CompleteAsync(request);
@@ -261,4 +261,49 @@ public sealed class AnthropicMessagesRequestTests : IAsyncLifetime
     }
 
     private static ProviderChatRequest Request(params ChatMessage[] messages) => new("claude-sonnet-4-5", messages, ChatSettings.Default);
+
+    [Theory]
+    [InlineData("minimal", null, 1024)]
+    [InlineData("medium", 20000, 8192)]
+    [InlineData("xhigh", 4096, 4095)]
+    public async Task Reasoning_effort_becomes_a_thinking_budget_that_max_tokens_can_hold(string effort, int? maxTokens, int budget)
+    {
+        var hello = AnthropicAdapterHarness.Hello();
+
+        await _harness.CompleteAsync(hello with { Settings = new ChatSettings { ReasoningEffort = effort, MaxTokens = maxTokens ?? 4096 } });
+
+        using var body = _upstream.LastRequest.Json();
+        var thinking = body.RootElement.GetProperty("thinking");
+        Assert.Equal("enabled", thinking.GetProperty("type").GetString());
+        Assert.Equal(budget, thinking.GetProperty("budget_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_turn_that_continues_a_tool_call_is_sent_without_thinking()
+    {
+        var request = new ProviderChatRequest(
+            "claude-sonnet-4-5",
+            [
+                new ChatMessage(ChatRole.User, "Weather in Paris?"),
+                new ChatMessage(ChatRole.Assistant, null, toolCalls: [new ToolCall("toolu_1", "get_weather", """{"city":"Paris"}""")]),
+                new ChatMessage(ChatRole.Tool, "18 C", toolCallId: "toolu_1"),
+            ],
+            new ChatSettings { ReasoningEffort = "high", MaxTokens = 8000 });
+
+        await _harness.CompleteAsync(request);
+
+        using var body = _upstream.LastRequest.Json();
+        Assert.False(body.RootElement.TryGetProperty("thinking", out _));
+    }
+
+    [Fact]
+    public async Task Reasoning_effort_none_sends_no_thinking()
+    {
+        var hello = AnthropicAdapterHarness.Hello();
+
+        await _harness.CompleteAsync(hello with { Settings = new ChatSettings { ReasoningEffort = "none" } });
+
+        using var body = _upstream.LastRequest.Json();
+        Assert.False(body.RootElement.TryGetProperty("thinking", out _));
+    }
 }

@@ -61,7 +61,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
         var updates = await _harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
         Assert.Equal(
-            [("assistant", string.Empty, null), (null, "Hel", null), (null, "lo", null), (null, " world", null), (null, null, "stop"), (null, null, null)],
+            [("assistant", null, null), (null, "Hel", null), (null, "lo", null), (null, " world", null), (null, null, "stop"), (null, null, null)],
             updates.Select(u => (u.Role, u.ContentDelta, u.FinishReason)));
         Assert.All(updates, u => Assert.Equal("anthropic/claude-sonnet-4-5-20250929", u.Model));
         Assert.All(updates, u => Assert.StartsWith("msg_", u.Id, StringComparison.Ordinal));
@@ -117,7 +117,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
 
         var updates = await harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
-        Assert.Equal(["", "你好", " 🌍", null, null], updates.Select(u => u.ContentDelta));
+        Assert.Equal([null, "你好", " 🌍", null, null], updates.Select(u => u.ContentDelta));
         Assert.Equal("stop", updates[3].FinishReason);
 
         // message_delta reported only the output: the input counted in message_start stands.
@@ -136,7 +136,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
 
         var updates = await harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
-        Assert.Equal(["", "你好", " 🌍", null, null], updates.Select(u => u.ContentDelta));
+        Assert.Equal([null, "你好", " 🌍", null, null], updates.Select(u => u.ContentDelta));
         Assert.Equal(new TokenUsage(25, 15, 0), updates[^1].Usage);
     }
 
@@ -163,7 +163,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
         var updates = await harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
         Assert.Equal(
-            [("assistant", string.Empty, null), (null, "I'll check.", null), (null, null, null), (null, null, null), (null, null, "tool_calls"), (null, null, null)],
+            [("assistant", null, null), (null, "I'll check.", null), (null, null, null), (null, null, null), (null, null, "tool_calls"), (null, null, null)],
             updates.Select(u => (u.Role, u.ContentDelta, u.FinishReason)));
         Assert.Equal(new ToolCallDelta(0, "toolu_01", "json", string.Empty), Assert.Single(updates[2].ToolCallDeltas!));
         Assert.Equal(new ToolCallDelta(0, null, null, "{\"text\": \"no\"}"), Assert.Single(updates[3].ToolCallDeltas!));
@@ -182,7 +182,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
 
         var updates = await harness.StreamAsync(AnthropicAdapterHarness.Hello()).ToListAsync();
 
-        Assert.Equal(["", "hi", null, null], updates.Select(u => u.ContentDelta));
+        Assert.Equal([null, "hi", null, null], updates.Select(u => u.ContentDelta));
         Assert.Equal("stop", updates[2].FinishReason);
         Assert.Equal(new TokenUsage(4, 1, 0), updates[3].Usage);
     }
@@ -223,7 +223,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
         Assert.Equal(ErrorKind.UpstreamUnavailable, error.Kind);
         Assert.Equal("The anthropic provider was overloaded mid-stream.", error.Message);
         Assert.True(error.IsRetryable);
-        Assert.Equal(["", "Hel", "lo"], updates.Select(u => u.ContentDelta));
+        Assert.Equal([null, "Hel", "lo"], updates.Select(u => u.ContentDelta));
     }
 
     [Theory]

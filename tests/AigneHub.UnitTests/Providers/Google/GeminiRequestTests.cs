@@ -243,6 +243,32 @@ public sealed class GeminiRequestTests : IAsyncLifetime
         Assert.Equal(0, _upstream.RequestCount);
     }
 
+    [Theory]
+    [InlineData("none", 0)]
+    [InlineData("low", 1024)]
+    [InlineData("high", 24576)]
+    public async Task Reasoning_effort_becomes_geminis_thinking_budget(string effort, int budget)
+    {
+        var hello = GeminiHarness.Hello();
+
+        await _harness.CompleteAsync(hello with { Settings = new ChatSettings { ReasoningEffort = effort } });
+
+        using var body = _upstream.LastRequest.Json();
+        Assert.Equal(budget, body.RootElement.GetProperty("generationConfig").GetProperty("thinkingConfig").GetProperty("thinkingBudget").GetInt32());
+    }
+
+    [Fact]
+    public async Task Log_probabilities_are_refused_naming_the_field_before_anything_is_sent()
+    {
+        var hello = GeminiHarness.Hello();
+
+        var error = await Assert.ThrowsAsync<RequestValidationException>(
+            () => _harness.CompleteAsync(hello with { Settings = new ChatSettings { Logprobs = true } }));
+
+        Assert.Equal("logprobs", Assert.Single(error.Violations).Field);
+        Assert.Equal(0, _upstream.RequestCount);
+    }
+
     [Fact]
     public async Task Non_ascii_text_is_not_escaped_and_arrives_intact()
     {
