@@ -11,6 +11,13 @@ public static class GrpcFrames
     /// <returns>The call's grpc-status and grpc-message, from the trailers or, for a trailers-only answer, the headers.</returns>
     public static async Task<(StatusCode Status, string Message)> SendAsync(Uri grpcUri, string method, byte[] body, string? key = TestAccess.OwnerKey)
     {
+        var (status, message) = await SendForRawStatusAsync(grpcUri, method, body, key);
+        return (status, Uri.UnescapeDataString(message));
+    }
+
+    /// <returns>The call's grpc-status and its grpc-message exactly as the header carried it (still percent-encoded).</returns>
+    public static async Task<(StatusCode Status, string RawMessage)> SendForRawStatusAsync(Uri grpcUri, string method, byte[] body, string? key = TestAccess.OwnerKey)
+    {
         using var client = new HttpClient(new SocketsHttpHandler()) { BaseAddress = grpcUri, Timeout = TimeSpan.FromSeconds(30) };
         using var request = new HttpRequestMessage(HttpMethod.Post, method)
         {
@@ -28,7 +35,7 @@ public static class GrpcFrames
         using var response = await client.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
         var status = Value(response, "grpc-status") ?? throw new InvalidOperationException($"No grpc-status in the answer ({(int)response.StatusCode}).");
-        return ((StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), Uri.UnescapeDataString(Value(response, "grpc-message") ?? string.Empty));
+        return ((StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), Value(response, "grpc-message") ?? string.Empty);
     }
 
     private static string? Value(HttpResponseMessage response, string name) =>

@@ -17,6 +17,8 @@ public class HubFixture : IAsyncLifetime
 {
     public const string UpstreamApiKey = "sk-test-upstream-0123456789abcdef";
 
+    public const string CorsOrigin = "https://app.example.com";
+
     private HubApplication? _hub;
 
     public FakeOpenAIUpstream Upstream { get; private set; } = null!;
@@ -65,6 +67,8 @@ public class HubFixture : IAsyncLifetime
             // The tests act as a proxy on loopback: X-Forwarded-For from 127.0.0.1 is believed, and one documentation range is banned.
             ["Access:IpRules:TrustedProxies:0"] = "127.0.0.1",
             ["Access:IpRules:Deny:0"] = "203.0.113.0/24",
+            // Browser apps of this origin may call the hub (CorsTests); others get no CORS header.
+            ["Cors:AllowedOrigins:0"] = CorsOrigin,
             ["Secrets:ActiveKeyId"] = "test-2026",
             ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };

@@ -46,7 +46,8 @@ internal static class PresentationRegistration
         services.AddOptions<IpRuleOptions>().BindConfiguration(IpRuleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClientAddressRules>();
         services.AddSingleton<Application.Audit.IRequestOrigin, HttpRequestOrigin>();
-        services.AddGrpcReflection();
+        services.AddBrowserOrigins();
+        services.AddGrpcReflectionWithErrorDetails();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.
         services.AddGrpcHealthChecks(options => options.Services.Map(string.Empty, r => r.Tags.Contains(Infrastructure.HealthTags.Ready)));
         services.AddHealthChecks();
@@ -58,6 +59,9 @@ internal static class PresentationRegistration
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();
+
+        // Browser preflights carry no credential: answered before authentication, for the configured origins only.
+        app.UseBrowserOrigins();
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();

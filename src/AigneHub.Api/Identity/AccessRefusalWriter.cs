@@ -32,7 +32,7 @@ internal static class AccessRefusalWriter
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/grpc";
             response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = Uri.EscapeDataString(error.Message);
+            response.Headers["grpc-message"] = Grpc.GrpcMessageEncoding.Encode(error.Message);
             await response.CompleteAsync();
             return;
         }

@@ -4,7 +4,7 @@ using AigneHub.Tests.Shared;
 namespace AigneHub.FunctionalTests.Clients;
 
 /// <summary>
-/// Runs the official client packages (tests/clients: `openai` and `@aigne/aigne-hub`) against this hub, unchanged
+/// Runs the official client packages (tests/clients: `openai`, `@aigne/aigne-hub`, `@grpc/grpc-js`) against this hub, unchanged
 /// except for its base URL.
 /// Node's own test runner reports each case; a failure shows its output here.
 /// </summary>
@@ -28,6 +28,10 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
             ["HUB_LIMITED_KEY"] = limited.GetProperty("secret").GetString()!,
         });
     }
+
+    [Fact]
+    public Task Grpc_js_reads_the_hubs_refusal_messages_intact() =>
+        RunClientSuiteAsync(Path.Combine("@grpc", "grpc-js"), ["grpc-js.test.mjs"], new Dictionary<string, string> { ["HUB_GRPC_URL"] = hub.GrpcUri.ToString() });
 
     [Fact]
     public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@aigne", "aigne-hub"), "aigne-hub.test.mjs");

@@ -52,6 +52,38 @@ public sealed class GrpcErrorTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task The_refusal_message_is_percent_encoded_only_where_the_grpc_spec_says_so_clients_read_it_intact()
+    {
+        // An empty request message: five bytes of gRPC framing (not compressed, length 0).
+        var (status, raw) = await GrpcFrames.SendForRawStatusAsync(hub.GrpcUri, "/aignehub.v1.Inference/CreateChatCompletion", new byte[5], key: null);
+
+        Assert.Equal(StatusCode.Unauthenticated, status);
+        // Printable ASCII stays as it is (grpc-js decodes with decodeURI, which leaves %3A as it is); '…' is its UTF-8 bytes.
+        Assert.Equal("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_%E2%80%A6'.", raw);
+    }
+
+    [Theory]
+    [InlineData("google.rpc.Status", "google/rpc/status.proto")]
+    [InlineData("google.rpc.BadRequest", "google/rpc/error_details.proto")]
+    [InlineData("google.rpc.ErrorInfo", "google/rpc/error_details.proto")]
+    public async Task Server_reflection_serves_the_descriptors_of_the_error_details(string symbol, string file)
+    {
+        var client = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(hub.Grpc);
+        using var call = client.ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { FileContainingSymbol = symbol });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+
+        var answer = call.ResponseStream.Current;
+        Assert.Null(answer.ErrorResponse);
+        var files = answer.FileDescriptorResponse.FileDescriptorProto
+            .Select(bytes => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(bytes).Name)
+            .ToList();
+        Assert.Contains(file, files);
+    }
+
+    [Fact]
     public async Task A_model_outside_the_keys_allow_list_is_permission_denied_naming_it()
     {
         var key = await CreateKeyAsync("grpc-errors-allow-list", new { scopes = new[] { "inference" }, models = new[] { "demo/*" } });
