@@ -268,6 +268,16 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             message.TraceId = record.TraceId;
         }
 
+        if (record.EndUser is not null)
+        {
+            message.EndUser = record.EndUser;
+        }
+
+        foreach (var (key, value) in record.Metadata ?? new Dictionary<string, string>())
+        {
+            message.Metadata[key] = value;
+        }
+
         if (record.TtfbMs is { } ttfb)
         {
             message.TtfbMs = Math.Round(ttfb, 3);

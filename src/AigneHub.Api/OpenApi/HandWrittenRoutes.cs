@@ -15,6 +15,10 @@ internal static class HandWrittenRoutes
         new("post", "/v1/chat/completions", ChatCompletionsStreaming, ExtendsTranscodedRoute: true),
         new("get", "/__blocklet__.js", Blocklet, Anonymous: true),
         new("post", "/api/v2/chat", AigneChat),
+        new("post", Rest.Aigne.CliSignInEndpoint.RoutePrefix, _ => Simple(
+            "Aigne_CliSignIn", "AIGNE", "The AIGNE CLI's browser sign-in routes (/.well-known/service/…, any method): always 404 in AIGNE's error shape, saying to set AIGNE_HUB_API_URL and AIGNE_HUB_API_KEY instead.",
+            null,
+            Object(("error", Object(("message", String()), ("type", String()), ("timestamp", String()))))), Anonymous: true),
         new("get", "/api/v2/status", AigneStatus),
         new("post", "/api/v2/image", _ => Simple(
             "Aigne_Image", "AIGNE", "Image generation, as AIGNEHubImageModel calls it: {input:{prompt, n?, size?, quality?, style?, outputFileType?, modelOptions:{model}}}.",

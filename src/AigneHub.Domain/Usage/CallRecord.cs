@@ -70,4 +70,13 @@ public sealed record CallRecord
 
     /// <summary>The W3C trace id of the call's activity, to find its trace; null when tracing was off.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// The end user the caller named for the call (OpenAI's <c>user</c>, else its <c>safety_identifier</c>): the
+    /// caller's own id for a person of theirs, not a hub user; null when it named none.
+    /// </summary>
+    public string? EndUser { get; init; }
+
+    /// <summary>The caller's key-value tags for the call (OpenAI's <c>metadata</c>); null when it gave none.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }

@@ -174,6 +174,26 @@ public sealed class ChatFieldsTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task The_end_user_and_the_metadata_a_call_names_are_kept_on_its_call_record()
+    {
+        using var response = await hub.PostChatAsync(new
+        {
+            model = "demo/echo",
+            messages = Hello,
+            user = "customer-7",
+            metadata = new Dictionary<string, string> { ["team"] = "search", ["ticket"] = "T-9" },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = response.Headers.GetValues("x-request-id").Single();
+
+        var record = await hub.WaitForCallRecordAsync(requestId);
+
+        Assert.Equal("customer-7", record.GetProperty("end_user").GetString());
+        Assert.Equal("search", record.GetProperty("metadata").GetProperty("team").GetString());
+        Assert.Equal("T-9", record.GetProperty("metadata").GetProperty("ticket").GetString());
+    }
+
+    [Fact]
     public async Task Hints_that_change_no_answer_pass_on_the_demo_model()
     {
         using var response = await hub.PostChatAsync(new

@@ -38,6 +38,7 @@ public sealed class GrpcParityTests(HubFixture hub)
         ["* /readyz"] = "readiness probe for orchestrators; gRPC has grpc.health.v1.Health",
         ["GET /openapi.json"] = "the description of the REST routes themselves",
         ["GET /__blocklet__.js"] = "the AIGNE client's discovery of the mount point, before it knows the hub's API",
+        ["* /.well-known/service"] = "the AIGNE CLI's browser sign-in, which this hub answers with a 404 saying to use an access key instead",
     };
 
     [Fact]

@@ -27,6 +27,7 @@ internal static class AigneEndpoints
         app.MapPost("/api/v2/embeddings", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.EmbeddingsAsync(context)).WithMetadata(inference);
         // Public like the model catalogue of a hosted hub: the AIGNE client's models() sends no key.
         app.MapGet("/api/ai/models", (HttpContext context, AigneMediaEndpoints endpoints) => endpoints.ModelsAsync(context)).AllowAnonymous();
+        app.MapCliSignIn();
         return app;
     }
 

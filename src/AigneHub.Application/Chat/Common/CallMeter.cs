@@ -22,6 +22,8 @@ internal sealed class CallMeter
     private long _attemptTimestamp;
     private string _provider = string.Empty;
     private string _model = string.Empty;
+    private string? _endUser;
+    private IReadOnlyDictionary<string, string>? _metadata;
 
     private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed, Caller? caller)
     {
@@ -43,6 +45,14 @@ internal sealed class CallMeter
         new(time, requestId, callType, streamed, caller);
 
     public string Provider => _provider;
+
+    /// <summary>Keeps what a chat call says about itself on its record: the end user it names and its metadata.</summary>
+    public CallMeter Tagged(ChatSettings settings)
+    {
+        _endUser = settings.User ?? settings.SafetyIdentifier;
+        _metadata = settings.Metadata;
+        return this;
+    }
 
     /// <summary>The call's id: its call record's id, and the key of its hold on the caller's credit account.</summary>
     public Guid CallId { get; }
@@ -113,6 +123,8 @@ internal sealed class CallMeter
             CredentialId = _attribution.CredentialId,
             ProviderTtfbMs = ProviderTtfbMs,
             TraceId = _traceId,
+            EndUser = _endUser,
+            Metadata = _metadata,
         };
     }
 }

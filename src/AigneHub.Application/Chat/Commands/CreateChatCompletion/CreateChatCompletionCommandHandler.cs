@@ -20,7 +20,7 @@ internal sealed partial class CreateChatCompletionCommandHandler(
 {
     public async ValueTask<ChatCompletion> Handle(CreateChatCompletionCommand command, CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false, callers.Current);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false, callers.Current).Tagged(command.Settings);
         var (hold, route) = await billing.HoldAsync(
             router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);

@@ -30,7 +30,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         StreamChatCompletionCommand command,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true, callers.Current);
+        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true, callers.Current).Tagged(command.Settings);
         var (hold, route) = await billing.HoldAsync(
             router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         var request = route.RequestFor(command);
