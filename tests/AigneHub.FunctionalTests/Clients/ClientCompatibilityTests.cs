@@ -30,6 +30,17 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Official_openai_npm_client_assembles_an_anthropic_tool_call_stream_as_the_unary_answer()
+    {
+        const string Model = "anthropic/claude-sonnet-4-5";
+        await using var anthropic = await TestUpstreams.FakeAnthropicUpstream.StartAsync();
+        await Chat.AnthropicUpstreamSetup.PointAnthropicAtAsync(hub, anthropic, Model, new { role = "user", content = "hi" });
+        anthropic.ReplyToolUse(null, new TestUpstreams.FakeAnthropicToolUse("toolu_01A", "get_weather", """{"city":"Paris"}"""));
+
+        await RunClientSuiteAsync("openai", ["openai-sdk-anthropic.test.mjs"], new Dictionary<string, string> { ["HUB_ANTHROPIC_MODEL"] = Model });
+    }
+
+    [Fact]
     public Task Grpc_js_reads_the_hubs_refusal_messages_intact() =>
         RunClientSuiteAsync(Path.Combine("@grpc", "grpc-js"), ["grpc-js.test.mjs"], new Dictionary<string, string> { ["HUB_GRPC_URL"] = hub.GrpcUri.ToString() });
 
