@@ -1,0 +1,25 @@
+using AigneHub.Api.Rest.Anthropic;
+using AigneHub.Api.Rest.OpenAI;
+
+namespace AigneHub.Api.Rest;
+
+/// <summary>
+/// The chat surfaces translated from other wire formats onto the hub's chat commands: OpenAI's Responses API and legacy
+/// completions, and Anthropic's Messages API. Each needs the inference scope, like every model call.
+/// </summary>
+internal static class TranslatedChatRoutes
+{
+    public static IServiceCollection AddTranslatedChat(this IServiceCollection services) => services
+        .AddSingleton<ResponsesEndpoint>()
+        .AddSingleton<CompletionsEndpoint>()
+        .AddSingleton<AnthropicMessagesEndpoint>();
+
+    public static IEndpointRouteBuilder MapTranslatedChat(this IEndpointRouteBuilder app)
+    {
+        var inference = new Identity.HubAccessAttribute(Domain.Access.KeyScopes.Inference);
+        app.MapPost(ResponsesEndpoint.Route, (HttpContext context, ResponsesEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
+        app.MapPost(CompletionsEndpoint.Route, (HttpContext context, CompletionsEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
+        app.MapPost(AnthropicErrorBody.Route, (HttpContext context, AnthropicMessagesEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(inference);
+        return app;
+    }
+}
