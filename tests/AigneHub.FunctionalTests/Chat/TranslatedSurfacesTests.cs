@@ -254,6 +254,30 @@ public sealed class TranslatedSurfacesTests(HubFixture hub) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_responses_input_image_over_the_common_body_limit_is_taken_and_a_messages_body_over_the_chat_limit_is_413_in_anthropics_shape()
+    {
+        hub.Upstream.Reply("a picture of noise");
+        var image = "data:image/png;base64," + Convert.ToBase64String(new byte[4_500_000]);
+        var responses = JsonSerializer.Serialize(new
+        {
+            model = OpenAIModel,
+            input = new object[] { new { role = "user", content = new object[] { new { type = "input_text", text = "what is this?" }, new { type = "input_image", image_url = image } } } },
+        });
+        var messages = JsonSerializer.Serialize(new { model = OpenAIModel, max_tokens = 10, messages = new[] { new { role = "user", content = new string('a', 9_000_000) } } });
+
+        using var accepted = await hub.Rest.PostAsync("/v1/responses", new StringContent(responses, System.Text.Encoding.UTF8, "application/json"));
+        using var tooBig = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent(messages, System.Text.Encoding.UTF8, "application/json") };
+        tooBig.Headers.ExpectContinue = true;
+        using var refused = await hub.Rest.SendAsync(tooBig);
+
+        Assert.True(accepted.StatusCode == HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync());
+        Assert.Contains(image[..100], hub.Upstream.LastRequest.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal("request_too_large", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_model_on_v1_responses_is_404_model_not_found_in_openais_envelope()
     {
         using var response = await hub.Rest.PostAsJsonAsync("/v1/responses", new { model = "demo/not-a-model", input = "hi" });
