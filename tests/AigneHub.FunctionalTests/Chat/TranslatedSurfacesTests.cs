@@ -194,6 +194,16 @@ public sealed class TranslatedSurfacesTests(HubFixture hub) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task What_the_hub_does_not_serve_under_v1_messages_is_404_in_anthropics_error_shape()
+    {
+        using var response = await hub.Rest.PostAsJsonAsync("/v1/messages/count_tokens", new { model = "demo/echo", messages = new[] { new { role = "user", content = "hi" } } });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("not_found_error", body.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Messages_takes_the_access_key_as_x_api_key()
     {
         using var client = TestAccess.RestClient(hub.RestUri, key: null);
