@@ -2,7 +2,7 @@
 // running hub, unchanged except baseURL and key. Started by the .NET functional tests (ClientCompatibilityTests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateText, streamText, tool, jsonSchema, stepCountIs } from 'ai';
+import { generateText, streamText, tool, jsonSchema, stepCountIs, Output } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 
 const openai = createOpenAI({ baseURL: `${process.env.HUB_URL ?? 'http://127.0.0.1:8080'}/v1`, apiKey: process.env.HUB_API_KEY ?? 'not-needed-yet' });
@@ -26,21 +26,41 @@ test('streamText streams the answer and reports usage', async () => {
   assert.equal((await result.usage).outputTokens, 6);
 });
 
+const weather = tool({
+  description: 'The weather in a city',
+  inputSchema: jsonSchema({ type: 'object', properties: { input: { type: 'string' } }, required: ['input'] }),
+  execute: async ({ input }) => `sunny in ${input.split(' ').at(-1)}`,
+});
+
+test('streamText streams a tool call, runs the tool and streams the final text', async () => {
+  const result = streamText({ model, prompt: 'use get_weather for Lima', maxRetries: 0, tools: { get_weather: weather }, stopWhen: stepCountIs(3) });
+  const kinds = new Set();
+  for await (const part of result.fullStream) kinds.add(part.type);
+  assert.ok(kinds.has('tool-input-delta'), `tool input was streamed: ${[...kinds]}`);
+  assert.ok(kinds.has('tool-result'));
+  assert.equal(await result.text, 'sunny in Lima');
+  assert.equal((await result.steps)[0].toolCalls[0].input.input, 'use get_weather for Lima');
+});
+
 test('generateText runs a tool loop: the tool call, its result sent back, the final text', async () => {
   const result = await generateText({
     model,
     prompt: 'use get_weather for Paris',
     maxRetries: 0,
-    tools: {
-      get_weather: tool({
-        description: 'The weather in a city',
-        inputSchema: jsonSchema({ type: 'object', properties: { input: { type: 'string' } }, required: ['input'] }),
-        execute: async ({ input }) => `sunny in ${input.split(' ').at(-1)}`,
-      }),
-    },
+    tools: { get_weather: weather },
     stopWhen: stepCountIs(3),
   });
   assert.equal(result.steps.length, 2);
   assert.equal(result.steps[0].toolCalls[0].toolName, 'get_weather');
   assert.equal(result.text, 'sunny in Paris');
+});
+
+test('structured output goes as text.format json_schema and comes back parsed', async () => {
+  const result = await generateText({
+    model,
+    prompt: 'structured by vercel',
+    maxRetries: 0,
+    output: Output.object({ schema: jsonSchema({ type: 'object', properties: { echo: { type: 'string' } }, required: ['echo'], additionalProperties: false }) }),
+  });
+  assert.deepEqual(result.output, { echo: 'structured by vercel' });
 });
