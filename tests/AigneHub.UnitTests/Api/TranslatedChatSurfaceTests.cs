@@ -43,6 +43,8 @@ public sealed class TranslatedChatSurfaceTests
     [InlineData("""{"model":"m","input":"hi","reasoning":{"effort":"high"}}""", "reasoning")]
     [InlineData("""{"model":"m","input":"hi","tools":[{"type":"file_search"}]}""", "tools[0].type")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}""", "input[0].content[0].type")]
+    [InlineData("""{"model":"m","input":"hi","text":{"verbosity":"low"}}""", "text.verbosity")]
+    [InlineData("""{"model":"m","input":"hi","top_logprobs":3}""", "top_logprobs")]
     [InlineData("""{"model":"m"}""", "input")]
     public void Responses_members_the_hub_cannot_honour_are_refused_by_name(string body, string field)
     {

@@ -28,8 +28,9 @@ internal sealed record ResponsesRequest(string Model, IReadOnlyList<ChatMessage>
 /// (a string, or items: messages with <c>input_text</c>/<c>input_image</c>/<c>output_text</c> parts,
 /// <c>function_call</c> and <c>function_call_output</c>) becomes the conversation, function tools the tools,
 /// <c>text.format</c> the response format and <c>max_output_tokens</c> the output bound. What needs state the hub does
-/// not keep (<c>previous_response_id</c>, <c>conversation</c>, item references, background runs) and hosted tools are
-/// refused with a 400 naming the member, never ignored.
+/// not keep (<c>previous_response_id</c>, <c>conversation</c>, item references, background runs), hosted tools and
+/// settings this route does not pass on (reasoning, verbosity, logprobs) are refused with a 400 naming the member,
+/// never ignored.
 /// </summary>
 internal static class ResponsesRequestReader
 {
@@ -37,7 +38,7 @@ internal static class ResponsesRequestReader
     {
         body = Body(body);
         var model = OptionalString(body, "model", "model") ?? throw Shape("model", "you must provide a model parameter");
-        RefuseStatefulMembers(body);
+        RefuseUnsupportedMembers(body);
 
         var instructions = OptionalString(body, "instructions", "instructions");
         var messages = new List<ChatMessage>();
@@ -76,7 +77,8 @@ internal static class ResponsesRequestReader
         };
     }
 
-    private static void RefuseStatefulMembers(JsonElement body)
+    /// <summary>Members whose effect the hub cannot give, refused so that ignoring them never changes an answer silently.</summary>
+    private static void RefuseUnsupportedMembers(JsonElement body)
     {
         if (IsGiven(body, "previous_response_id"))
         {
@@ -102,6 +104,21 @@ internal static class ResponsesRequestReader
             && (IsGiven(reasoning, "effort") || IsGiven(reasoning, "summary")))
         {
             throw Unsupported("reasoning", "reasoning settings are not passed on by this route yet; leave them out for the model's default");
+        }
+
+        if (Optional(body, "text", JsonValueKind.Object, "text") is { } text && IsGiven(text, "verbosity"))
+        {
+            throw Unsupported("text.verbosity", "verbosity is not passed on by this route yet; leave it out for the model's default");
+        }
+
+        if (body.TryGetProperty("top_logprobs", out var topLogprobs) && topLogprobs.ValueKind == JsonValueKind.Number && topLogprobs.GetDouble() > 0)
+        {
+            throw Unsupported("top_logprobs", "token log probabilities are not passed on by this route");
+        }
+
+        if (IsGiven(body, "max_tool_calls"))
+        {
+            throw Unsupported("max_tool_calls", "the hub runs no hosted tools, and function calls are bounded by the client's own loop");
         }
     }
 
