@@ -28,6 +28,8 @@ test('messages.stream delivers text deltas and the final message', async () => {
   assert.equal(final.content[0].text, 'stream these four words');
   assert.equal(final.stop_reason, 'end_turn');
   assert.equal(final.usage.output_tokens, 4);
+  // message_start cannot know the input tokens yet; message_delta carries them and the SDK takes them from there.
+  assert.equal(final.usage.input_tokens, 4);
 });
 
 test('a tool round trip: tool_use, then tool_result, then the final text', async () => {
