@@ -36,7 +36,7 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _anthropic = await FakeAnthropicUpstream.StartAsync();
-        await PointAnthropicAtAsync(_anthropic);
+        await AnthropicProviderSetup.PointAtAsync(hub, _anthropic, Model);
     }
 
     public async Task DisposeAsync() => await _anthropic.DisposeAsync();
@@ -191,59 +191,5 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text}");
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>
-    /// Registers the anthropic provider with one key at <paramref name="upstream"/>, or — when another test of the
-    /// shared hub registered it already — moves it there, then waits until calls arrive there.
-    /// </summary>
-    private async Task PointAnthropicAtAsync(FakeAnthropicUpstream upstream)
-    {
-        using (var existing = await hub.Rest.GetAsync("/api/admin/providers/anthropic"))
-        {
-            if (existing.StatusCode == HttpStatusCode.NotFound)
-            {
-                var version = await SendAsync(HttpMethod.Post, "/api/admin/providers", new { provider = "anthropic", base_url = upstream.BaseUrl });
-                await SendAsync(HttpMethod.Post, "/api/admin/providers/anthropic/credentials", new { expected_version = version, name = "main", api_key = "sk-ant-tools-0123456789", weight = 1 });
-            }
-            else
-            {
-                using var document = JsonDocument.Parse(await existing.Content.ReadAsStringAsync());
-                var provider = document.RootElement.GetProperty("provider");
-                var version = await SendAsync(
-                    HttpMethod.Patch,
-                    "/api/admin/providers/anthropic",
-                    new { expected_version = provider.GetProperty("version").GetInt32(), base_url = upstream.BaseUrl });
-                if (!provider.GetProperty("credentials").EnumerateArray().Any(c => c.GetProperty("enabled").GetBoolean()))
-                {
-                    await SendAsync(HttpMethod.Post, "/api/admin/providers/anthropic/credentials", new { expected_version = version, name = "tools", api_key = "sk-ant-tools-0123456789", weight = 1 });
-                }
-            }
-        }
-
-        // The call path picks the change up on its next refresh.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            using var probe = await hub.PostChatAsync(new { model = Model, messages = new[] { Question }, max_tokens = 1 });
-            if (probe.IsSuccessStatusCode && upstream.RequestCount > 0)
-            {
-                upstream.Reset();
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the hub did not route anthropic calls to the test's upstream within 15 s");
-            await Task.Delay(100);
-        }
-    }
-
-    private async Task<int> SendAsync(HttpMethod method, string path, object body)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
-        using var response = await hub.Rest.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.GetProperty("provider").GetProperty("version").GetInt32();
     }
 }

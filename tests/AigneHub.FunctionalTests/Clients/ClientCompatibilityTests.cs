@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using AigneHub.TestUpstreams;
 using AigneHub.Tests.Shared;
 
 namespace AigneHub.FunctionalTests.Clients;
 
 /// <summary>
-/// Runs the official client packages (tests/clients: `openai` and `@aigne/aigne-hub`) against this hub, unchanged
-/// except for its base URL.
+/// Runs the official client packages (tests/clients: `openai`, `@aigne/aigne-hub`, `@anthropic-ai/sdk`, the Vercel AI
+/// SDK and LangChain JS) against this hub, unchanged except for its base URL.
 /// Node's own test runner reports each case; a failure shows its output here.
 /// </summary>
 [Collection(HubCollection.Name)]
@@ -27,6 +28,34 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
             ["HUB_RESTRICTED_KEY"] = restricted.GetProperty("secret").GetString()!,
             ["HUB_LIMITED_KEY"] = limited.GetProperty("secret").GetString()!,
         });
+    }
+
+    [Fact]
+    public Task Official_openai_npm_client_uses_the_responses_api_and_legacy_completions() => RunClientSuiteAsync("openai", "openai-sdk-responses.test.mjs");
+
+    [Fact]
+    public Task Vercel_ai_sdk_default_openai_provider_works_against_the_hub() => RunClientSuiteAsync("ai", "ai-sdk.test.mjs");
+
+    [Fact]
+    public Task LangChain_chat_openai_on_the_responses_api_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@langchain", "openai"), "langchain.test.mjs");
+
+    [Fact]
+    public Task Official_anthropic_npm_client_works_against_v1_messages() => RunClientSuiteAsync(Path.Combine("@anthropic-ai", "sdk"), "anthropic-sdk.test.mjs");
+
+    [Fact]
+    public async Task Clients_of_the_translated_surfaces_work_with_openai_and_anthropic_protocols_behind_the_hub()
+    {
+        const string anthropicModel = "anthropic/claude-sonnet-4-5";
+        await using var anthropic = await FakeAnthropicUpstream.StartAsync();
+        await Chat.AnthropicProviderSetup.PointAtAsync(hub, anthropic, anthropicModel);
+        hub.Upstream.Echo();
+
+        await RunClientSuiteAsync(Path.Combine("@anthropic-ai", "sdk"), ["sdk-upstreams.test.mjs"], new Dictionary<string, string>
+        {
+            ["HUB_OPENAI_MODEL"] = "openai/gpt-4o-mini",
+            ["HUB_ANTHROPIC_MODEL"] = anthropicModel,
+        });
+        Assert.True(anthropic.RequestCount > 0, "the anthropic upstream was called");
     }
 
     [Fact]
