@@ -44,45 +44,9 @@ readonly warm_user=bench-warm
 
 # -- helpers ----------------------------------------------------------------------------------------------------------
 
-is_whole() { [[ "$1" =~ ^[0-9]+$ ]]; }
-
-# Everything holding a key lives in $secrets, which run.sh deletes on exit even when it keeps the logs. The owner key
-# goes in a header file, not on command lines (ps shows those).
-readonly secrets="$work/secrets"
-mkdir -m 700 -p "$secrets"
-admin_header="$secrets/admin.header"
-printf 'Authorization: Bearer %s\n' "$hub_key" >"$admin_header"
-
-# waited CMD...: runs CMD as a child and waits for it, so that a signal to the script is handled at once rather than
-# after CMD ends (bash runs a trap only between commands); run.sh's exit trap stops the child (aux_pid).
-waited() {
-  local rc=0
-  "$@" &
-  aux_pid=$!
-  wait "$aux_pid" || rc=$?
-  aux_pid=""
-  return "$rc"
-}
-
-# admin_request METHOD PATH [BODY]: one admin request; the answer's body in $work/admin.out, its HTTP status (000 when
-# there was no answer) in $work/admin.status.
-admin_request() {
-  local method="$1" path="$2" body="${3:-}"
-  local args=(-sS --max-time 300 -o "$work/admin.out" -w '%{http_code}' -X "$method" -H "@$admin_header")
-  [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-  : >"$work/admin.out"
-  waited curl "${args[@]}" "$hub_url$path" >"$work/admin.status" 2>>"$work/setup.log" || true
-  [[ -s "$work/admin.status" ]] || printf '000' >"$work/admin.status"
-}
-
-# admin METHOD PATH [BODY]: the answer's body on stdout; dies on anything but a 2xx answer.
-admin() {
-  admin_request "$@"
-  local status
-  status="$(<"$work/admin.status")"
-  [[ "$status" == 2* ]] || die "admin $1 $2 answered HTTP $status: $(head -c 500 "$work/admin.out")"
-  cat "$work/admin.out"
-}
+# Shared with the line-rate suite: is_whole, waited, admin_request, admin, pg_cpu_ms, load, cpu_per_call_of, field.
+# shellcheck source=bench/suite-lib.sh
+source "$repo/bench/suite-lib.sh"
 
 # bulk_start NAME / bulk_add NAME METHOD PATH OUTPUT [BODY] / bulk_run NAME: many admin requests in one curl process,
 # BENCH_SETUP_PARALLEL at a time; each answer goes to OUTPUT; dies unless every answer was 2xx.
@@ -135,59 +99,6 @@ to_micros() { awk "$awk_micros"' { printf "%.0f\n", micros($1) }' <<<"$1"; }
 micros_to_credits() { awk "$awk_micros"' { print credits($1 + 0) }' <<<"$1"; }
 
 account_spent_micros() { to_micros "$(admin GET "/api/admin/credits/$1" | jq -r '.balance.total_spent // "0"')"; }
-
-# CPU time (ms) of the PostgreSQL server: the postmaster, what its exited children used (cutime + cstime) and its
-# live children (the backends). Approximate: a backend still running is counted for what it used so far.
-pg_cpu_ms() {
-  local dir pm ticks=0 pid t
-  dir="$(cat "$pg_state" 2>/dev/null)" || { printf '?'; return; }
-  pm="$(head -n 1 "$dir/data/postmaster.pid" 2>/dev/null)" || { printf '?'; return; }
-  t="$(sed 's/.*) //' "/proc/$pm/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')" || true
-  [[ -n "$t" ]] || { printf '?'; return; }
-  ticks=$t
-  for pid in $(ps -o pid= --ppid "$pm" 2>/dev/null); do
-    t="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || true
-    [[ -n "$t" ]] && ticks=$((ticks + t))
-  done
-  calc "$ticks * 1000 / $(getconf CLK_TCK)" 0
-}
-
-declare -A hub_cpu_per_call=() pg_cpu_per_call=() calls_before=()
-credits_ok_calls=0
-
-# load KEY MODE KEYS_FILE CONCURRENCY SECONDS WARMUP [REQUESTS]: one load generator run against the hub, writing
-# $work/KEY.json; notes the hub's and PostgreSQL's CPU per call (warm-up included) and, in credits mode, the
-# successful calls (each must have been charged).
-load() {
-  local key="$1" mode="$2" keys_file="$3" conns="$4" seconds="$5" warm="$6" requests="${7:-}" hub_before pg_before
-  local args=(--url "$hub_url" --model "openai/$model" --stream false --concurrency "$conns"
-    --duration-seconds "$seconds" --warmup-seconds "$warm" --api-keys-file "$keys_file" --timeout-seconds 120)
-  [[ -n "$requests" ]] && args+=(--requests "$requests")
-  log "run $key: $mode, $(grep -c . "$keys_file") key(s), $conns connection(s), ${warm}s warm-up + up to ${seconds}s${requests:+ or $requests calls}"
-  hub_before="$(cpu_ms "$hub_pid")"
-  pg_before="$(pg_cpu_ms)"
-  dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" &
-  loadgen_pid=$!
-  wait "$loadgen_pid" || die "the load generator failed; see $work/loadgen.log"
-  loadgen_pid=""
-  kill -0 "$hub_pid" 2>/dev/null || { tail -n 40 "$work/hub.log" >&2; die "the hub exited during $key"; }
-  local sent
-  sent="$(jq -r '.sent_total' "$work/$key.json")"
-  hub_cpu_per_call[$key]="$(cpu_per_call_of "$hub_before" "$(cpu_ms "$hub_pid")" "$sent")"
-  pg_cpu_per_call[$key]="$(cpu_per_call_of "$pg_before" "$(pg_cpu_ms)" "$sent")"
-  [[ "$mode" == credits ]] && credits_ok_calls=$((credits_ok_calls + $(jq -r '.succeeded_total' "$work/$key.json")))
-  jq -r '"bench:   \(.requests) requests, \(.errors) errors, \(.rps) rps, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms"' "$work/$key.json" >&2
-  if [[ "$(jq -r '.errors' "$work/$key.json")" != 0 ]]; then
-    log "  errors: $(jq -c '.error_kinds' "$work/$key.json"); first: $(jq -r '.first_error' "$work/$key.json" | head -c 300)"
-  fi
-}
-
-cpu_per_call_of() {
-  [[ "$1" == "?" || "$2" == "?" || "$3" == 0 ]] && { printf '?'; return; }
-  calc "($2 - $1) / $3" 2
-}
-
-field() { jq -r ".$2 // \"–\"" "$work/$1.json"; }
 
 # -- the suite --------------------------------------------------------------------------------------------------------
 

@@ -11,10 +11,13 @@
 # BENCH_SUITE=credits: credits mode against enterprise mode on the same hub, in the same run (bench/credits-suite.sh
 # says what it does and lists its own settings); writes bench/results/<UTC timestamp>-credits.md.
 #
+# BENCH_SUITE=line-rate: the hub's overhead at line rate (0 ms upstream, 1 and 32 connections, JSON and SSE, a
+# rate-limited member key) against the goals of issue 20 (bench/line-rate-suite.sh); writes …-line-rate.md.
+#
 # Everything it started is stopped on exit, whatever the exit.
 #
 # Env (defaults in brackets):
-#   BENCH_SUITE [overhead]            overhead | credits
+#   BENCH_SUITE [overhead]            overhead | credits | line-rate
 #   BENCH_CONCURRENCY [16]            concurrent requests, every scenario (overhead suite)
 #   BENCH_DURATION_SECONDS [20]       measured seconds per scenario
 #   BENCH_WARMUP_SECONDS [3]          unmeasured warm-up per scenario
@@ -34,8 +37,8 @@ cd "$repo"
 readonly suite="${BENCH_SUITE:-overhead}"
 case "$suite" in
   overhead) default_latency=20 ;;
-  credits) default_latency=0 ;;
-  *) printf 'bench: error: BENCH_SUITE must be overhead or credits (got %s)\n' "$suite" >&2; exit 2 ;;
+  credits | line-rate) default_latency=0 ;;
+  *) printf 'bench: error: BENCH_SUITE must be overhead, credits or line-rate (got %s)\n' "$suite" >&2; exit 2 ;;
 esac
 readonly concurrency="${BENCH_CONCURRENCY:-16}"
 readonly duration="${BENCH_DURATION_SECONDS:-20}"
@@ -218,6 +221,12 @@ if [[ "$suite" == credits ]]; then
   # shellcheck source=bench/credits-suite.sh
   source "$repo/bench/credits-suite.sh"
   run_credits_suite
+  exit 0
+fi
+if [[ "$suite" == line-rate ]]; then
+  # shellcheck source=bench/line-rate-suite.sh
+  source "$repo/bench/line-rate-suite.sh"
+  run_line_rate_suite
   exit 0
 fi
 

@@ -48,6 +48,8 @@ internal sealed class DeclaredBodyLimitMiddleware(RequestDelegate next, IOptions
 
     private static bool AcceptsImages(PathString path) =>
         path.Equals("/v1/chat/completions", StringComparison.Ordinal)
+        || path.Equals("/v1/responses", StringComparison.Ordinal)
+        || path.Equals("/v1/messages", StringComparison.Ordinal)
         || path.Equals("/api/v2/chat", StringComparison.Ordinal)
         || path.StartsWithSegments("/aignehub.v1.Inference", StringComparison.Ordinal);
 

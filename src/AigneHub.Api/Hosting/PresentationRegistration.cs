@@ -36,6 +36,7 @@ internal static class PresentationRegistration
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
+        services.AddTranslatedChat();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
         services.AddOptions<Rest.Payments.PaymentWebhookOptions>()
@@ -68,8 +69,9 @@ internal static class PresentationRegistration
         // A malformed gRPC request message is INVALID_ARGUMENT, not gRPC's UNKNOWN with an Error in the log.
         app.UseMiddleware<GrpcRequestFrameMiddleware>();
         app.UseMiddleware<ChatCompletionsMiddleware>();
+        // Anthropic's surface under /v1 answers errors in Anthropic's own body, not OpenAI's envelope.
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
+            context => context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal) && !Rest.Anthropic.AnthropicErrorBody.IsAnthropicRoute(context.Request.Path),
             branch => branch.UseMiddleware<OpenAIErrorEnvelopeMiddleware>());
         app.UseWhen(
             context => !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
@@ -88,6 +90,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapAigne();
+        app.MapTranslatedChat();
         app.MapGrpcService<HubService>();
         app.MapGrpcService<BillingAdminService>();
         app.MapGrpcService<CreditAdminService>();

@@ -37,6 +37,12 @@ internal static class AccessRefusalWriter
             return;
         }
 
+        if (Rest.Anthropic.AnthropicErrorBody.IsAnthropicRoute(request.Path))
+        {
+            await Rest.Anthropic.AnthropicErrorBody.WriteResponseAsync(context, error);
+            return;
+        }
+
         if (request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
         {
             await OpenAIErrorBody.WriteResponseAsync(context, error);

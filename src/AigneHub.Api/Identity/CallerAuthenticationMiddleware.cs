@@ -10,7 +10,7 @@ namespace AigneHub.Api.Identity;
 
 /// <summary>
 /// Every request but the anonymous ones (health) says who it is: a hub access key (or, with an issuer configured, an
-/// OIDC JWT) as <c>Authorization: Bearer …</c> (REST) or <c>authorization</c> metadata (gRPC, the same HTTP/2 header). The caller is stored on the request for
+/// OIDC JWT) as <c>Authorization: Bearer …</c> or, as Anthropic's clients send it, <c>x-api-key</c> (REST) or <c>authorization</c> metadata (gRPC, the same HTTP/2 header). The caller is stored on the request for
 /// <see cref="ICallerContext"/>, then the route's <see cref="HubAccessAttribute"/> is checked. Refusals answer 401 (who
 /// are you) or 403 (not allowed) in the surface's own error shape, before any body is read.
 /// </summary>
@@ -60,18 +60,27 @@ internal sealed partial class CallerAuthenticationMiddleware(
     private async Task<HubException?> AuthenticateAsync(HttpContext context, System.Net.IPAddress? address)
     {
         var header = context.Request.Headers.Authorization.ToString();
+        string credential;
         if (string.IsNullOrWhiteSpace(header))
         {
-            return new AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
+            // Anthropic's clients send the key as x-api-key; it is the same credential as the bearer token.
+            credential = context.Request.Headers[ApiKeyHeader].ToString().Trim();
+            if (credential.Length == 0)
+            {
+                return new AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
+            }
         }
-
-        const string bearer = "Bearer ";
-        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+        else
         {
-            return new AuthenticationRequiredException("The Authorization header must be 'Bearer <access key>'.");
+            const string bearer = "Bearer ";
+            if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
+            {
+                return new AuthenticationRequiredException("The Authorization header must be 'Bearer <access key>'.");
+            }
+
+            credential = header[bearer.Length..].Trim();
         }
 
-        var credential = header[bearer.Length..].Trim();
         KeyAuthentication result;
         if (AccessKeyToken.TryParse(credential, out var token))
         {
@@ -124,6 +133,9 @@ internal sealed partial class CallerAuthenticationMiddleware(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Method} {Path}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, PathString path, string reason);
+
+    /// <summary>The header Anthropic's clients send their key in; taken when there is no Authorization header.</summary>
+    public const string ApiKeyHeader = "x-api-key";
 
     /// <summary>The AIGNE framework names the calling app (its DID) in this header; call records and statistics carry it.</summary>
     public const string ClientAppHeader = "x-aigne-hub-client-did";

@@ -13,6 +13,18 @@ internal static class HandWrittenRoutes
     public static IReadOnlyList<DocumentedRoute> All { get; } =
     [
         new("post", "/v1/chat/completions", ChatCompletionsStreaming, ExtendsTranscodedRoute: true),
+        new("post", "/v1/responses", _ => Simple(
+            "OpenAI_CreateResponse", "OpenAI", "OpenAI's Responses API on the hub's chat pipeline: input (a string or message, function_call and function_call_output items), instructions, function tools, text.format, max_output_tokens. With \"stream\": true, the Responses API's semantic events (response.created … response.completed). previous_response_id is refused: the hub stores no responses.",
+            Object(("model", String()), ("input", new JsonObject { ["description"] = "A string, or an array of input items." }), ("instructions", String()), ("tools", Array(new JsonObject { ["type"] = "object" })), ("max_output_tokens", Integer()), ("stream", new JsonObject { ["type"] = "boolean" })),
+            Object(("id", String()), ("object", Enum("response")), ("status", Enum("completed", "incomplete", "failed")), ("model", String()), ("output", Array(new JsonObject { ["type"] = "object" })), ("usage", Object(("input_tokens", Integer()), ("output_tokens", Integer()), ("total_tokens", Integer())))))),
+        new("post", "/v1/completions", _ => Simple(
+            "OpenAI_CreateCompletion", "OpenAI", "Legacy text completions on the hub's chat pipeline: the prompt is one user message. With \"stream\": true, text_completion chunks and data: [DONE]. suffix, logprobs, best_of other than n, token prompts and several prompts are refused.",
+            Object(("model", String()), ("prompt", new JsonObject { ["description"] = "A string, or an array holding one string." }), ("max_tokens", Integer()), ("echo", new JsonObject { ["type"] = "boolean" }), ("stream", new JsonObject { ["type"] = "boolean" })),
+            Object(("id", String()), ("object", Enum("text_completion")), ("model", String()), ("choices", Array(Object(("text", String()), ("index", Integer()), ("finish_reason", String())))), ("usage", Object(("prompt_tokens", Integer()), ("completion_tokens", Integer()), ("total_tokens", Integer())))))),
+        new("post", "/v1/messages", _ => Simple(
+            "Anthropic_CreateMessage", "Anthropic", "Anthropic's Messages API with any provider behind it: system, messages with text, image, tool_use and tool_result blocks, tools, tool_choice, max_tokens (required), stop_sequences. With \"stream\": true, Anthropic's events (message_start … message_stop). Key as x-api-key or bearer; errors in Anthropic's {type:error, error:{type, message}}.",
+            Object(("model", String()), ("max_tokens", Integer()), ("system", new JsonObject { ["description"] = "A string or text blocks." }), ("messages", Array(Object(("role", Enum("user", "assistant")), ("content", new JsonObject { ["description"] = "A string or content blocks." })))), ("tools", Array(new JsonObject { ["type"] = "object" })), ("stream", new JsonObject { ["type"] = "boolean" })),
+            Object(("id", String()), ("type", Enum("message")), ("role", Enum("assistant")), ("model", String()), ("content", Array(new JsonObject { ["type"] = "object" })), ("stop_reason", Enum("end_turn", "max_tokens", "tool_use", "refusal")), ("usage", Object(("input_tokens", Integer()), ("output_tokens", Integer())))))),
         new("get", "/__blocklet__.js", Blocklet, Anonymous: true),
         new("post", "/api/v2/chat", AigneChat),
         new("post", Rest.Aigne.CliSignInEndpoint.RoutePrefix, _ => Simple(

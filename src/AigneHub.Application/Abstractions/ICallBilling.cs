@@ -35,13 +35,13 @@ public interface ICallBilling
 /// <param name="CallId">Unique per call: holds and captures are keyed by it.</param>
 /// <param name="Model">The model id as providers know it (without the provider prefix).</param>
 /// <param name="Providers">The providers that may serve the call, in routing order.</param>
-/// <param name="PromptTokens">The most tokens the prompt can count, per choice (see <c>PromptTokenBound</c>).</param>
+/// <param name="PromptTokens">The most tokens the prompt can count, per choice (see <c>PromptTokenBound</c>), counted when first needed.</param>
 /// <param name="MaxOutputTokens">The caller's max_tokens (for image calls: the images asked for); null uses the configured default hold size.</param>
 /// <param name="RequestedModel">The name the caller used, for messages.</param>
 /// <param name="Choices">How many answers a chat call asks for (OpenAI's n): each is a provider call of its own, so the
 /// prompt and the output are held once per choice.</param>
 public sealed record CallEstimate(
-    string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, int PromptTokens, int? MaxOutputTokens, string RequestedModel,
+    string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, PromptBound PromptTokens, int? MaxOutputTokens, string RequestedModel,
     int Choices = 1);
 
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
@@ -50,7 +50,7 @@ public sealed record CallEstimate(
 /// <param name="Rates">The rate version of each provider that priced the hold (credits mode): the capture prices the
 /// call with the same version, however the rate changes while the call runs.</param>
 public sealed record CallHold(
-    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, int EstimatedPromptTokens,
+    string CallId, string? UserId, CallType Type, string Model, IReadOnlyList<string> Providers, decimal? HeldCredits, PromptBound EstimatedPromptTokens,
     IReadOnlyDictionary<string, Domain.Billing.ModelRate>? Rates = null)
 {
     public bool IsHeld => HeldCredits is not null;

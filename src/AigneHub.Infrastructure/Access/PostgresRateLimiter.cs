@@ -9,10 +9,16 @@ using Npgsql;
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>
-/// Fixed one-minute windows counted in one PostgreSQL table that every instance shares: admission is one
-/// <c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c> that adds the call to the key's and the user's window and reads the
-/// new totals atomically, so concurrent calls on any number of instances can never both take the last slot. A call
-/// that does not fit is taken back out at once. Windows older than two minutes are deleted every minute.
+/// Fixed one-minute windows counted in one PostgreSQL table that every instance shares. An instance takes slots of a
+/// window from the table in leases — one <c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c> adds the lease to the key's
+/// and the user's window and reads the new totals atomically, and whatever would pass a limit is handed back at once —
+/// and then admits calls from its leases in memory. A lease is a sixteenth of what the window has left (at most 64
+/// requests), never less than the call needs: a busy key with a high limit pays one round trip per few dozen calls,
+/// and near the limit leases shrink to single slots, so the limit stays exact across instances (a slot is in the table
+/// before any instance admits a call with it). What the leases cost is the other way: slots one instance leased and
+/// did not use by the window's end are not used by another (at most a sixteenth of the window), and the tokens a call
+/// really used beyond its estimate are added to the table once its instance's lease is overdrawn. Unused slots of the
+/// current window go back to the table when the instance stops. Windows older than two minutes are deleted every minute.
 /// </summary>
 internal sealed partial class PostgresRateLimiter(
     HubDatabase database,
@@ -22,8 +28,18 @@ internal sealed partial class PostgresRateLimiter(
     ILogger<PostgresRateLimiter> logger) : IRateLimiter, IHostedService, IAsyncDisposable
 {
     private const string Table = HubMartenConfiguration.Schema + ".rate_windows";
+
+    /// <summary>A lease is this fraction of what the window has left …</summary>
+    private const int LeaseDivisor = 16;
+
+    /// <summary>… and at most this many requests (or this many calls' worth of tokens).</summary>
+    private const int MaxLeaseCalls = 64;
+
     private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(database.ConnectionString);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _leasesLock = new();
+    private readonly Dictionary<(string Subject, DateTimeOffset Window), Lease> _leases = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _claiming = new(StringComparer.Ordinal);
     private Task _pruning = Task.CompletedTask;
 
     public async ValueTask<RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken)
@@ -37,40 +53,28 @@ internal sealed partial class PostgresRateLimiter(
         }
 
         var resetsIn = window.AddMinutes(1) - now;
-        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-        var totals = await CountAsync(connection, limits, window, 1, estimatedTokens, cancellationToken);
-
-        string? exceeded = null;
-        RateAdmission? tightest = null;
-        foreach (var limit in limits)
+        if (TryTake(limits, window, estimatedTokens, resetsIn, refuse: false) is { } fromLease)
         {
-            var (requests, tokens) = totals[limit.Subject];
-            if (exceeded is null && ((limit.Requests > 0 && requests > limit.Requests) || (limit.Tokens > 0 && tokens > limit.Tokens)))
-            {
-                exceeded = limit.Requests > 0 && requests > limit.Requests
-                    ? $"{limit.Name} requests per minute (limit {limit.Requests})"
-                    : $"{limit.Name} tokens per minute (limit {limit.Tokens}, this call needs about {estimatedTokens})";
-            }
-
-            var candidate = new RateAdmission(
-                true, window, estimatedTokens,
-                limit.Requests > 0 ? limit.Requests : null, limit.Requests > 0 ? Math.Max(0, limit.Requests - (int)requests) : null,
-                limit.Tokens > 0 ? limit.Tokens : null, limit.Tokens > 0 ? (int)Math.Max(0, limit.Tokens - tokens) : null,
-                resetsIn, null);
-            if (tightest is null || Remaining(candidate) < Remaining(tightest))
-            {
-                tightest = candidate;
-            }
+            return fromLease;
         }
 
-        if (exceeded is null)
+        // One claim at a time per key: callers that queue here find the lease the first one took.
+        var claiming = _claiming.GetOrAdd(limits[0].Subject, static _ => new SemaphoreSlim(1, 1));
+        await claiming.WaitAsync(cancellationToken);
+        try
         {
-            return tightest!;
-        }
+            if (TryTake(limits, window, estimatedTokens, resetsIn, refuse: false) is { } taken)
+            {
+                return taken;
+            }
 
-        // Take the refused call back out, so refusals do not use up the window.
-        await CountAsync(connection, limits, window, -1, -estimatedTokens, cancellationToken);
-        return tightest! with { Admitted = false, ExceededBy = exceeded };
+            await ClaimAsync(limits, window, estimatedTokens, cancellationToken);
+            return TryTake(limits, window, estimatedTokens, resetsIn, refuse: true)!;
+        }
+        finally
+        {
+            claiming.Release();
+        }
     }
 
     public async ValueTask CorrectAsync(Caller caller, RateAdmission admission, int actualTokens, CancellationToken cancellationToken)
@@ -82,15 +86,166 @@ internal sealed partial class PostgresRateLimiter(
             return;
         }
 
+        // Counted against the lease the call was admitted from; only a lease the call overdraws reaches the table.
+        var overdrawn = new List<(string Subject, long Requests, long Tokens)>();
+        lock (_leasesLock)
+        {
+            foreach (var limit in limits)
+            {
+                if (_leases.TryGetValue((limit.Subject, admission.Window), out var lease))
+                {
+                    lease.UsedTokens += delta;
+                    if (lease.UsedTokens > lease.Tokens)
+                    {
+                        overdrawn.Add((limit.Subject, 0, lease.UsedTokens - lease.Tokens));
+                        lease.WindowTokens += lease.UsedTokens - lease.Tokens;
+                        lease.Tokens = lease.UsedTokens;
+                    }
+                }
+            }
+        }
+
+        if (overdrawn.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-            await CountAsync(connection, limits, admission.Window, 0, delta, cancellationToken);
+            await AddAsync(connection, admission.Window, overdrawn, cancellationToken);
         }
         catch (NpgsqlException ex)
         {
-            // The estimate stays counted: the caller is limited a little early, never late.
+            // The table counts a little less than was used: other instances may admit a little more this minute.
             LogCorrectionFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Takes one request and the call's tokens from this instance's leases on every limit, or (when
+    /// <paramref name="refuse"/>) says which limit the call does not fit; null when a lease is short and may be topped up.
+    /// </summary>
+    private RateAdmission? TryTake(List<SubjectLimit> limits, DateTimeOffset window, int estimatedTokens, TimeSpan resetsIn, bool refuse)
+    {
+        lock (_leasesLock)
+        {
+            string? exceeded = null;
+            foreach (var limit in limits)
+            {
+                var lease = _leases.GetValueOrDefault((limit.Subject, window));
+                if (limit.Requests > 0 && (lease is null || lease.Requests - lease.UsedRequests < 1))
+                {
+                    exceeded ??= $"{limit.Name} requests per minute (limit {limit.Requests})";
+                }
+                else if (limit.Tokens > 0 && (lease is null || lease.Tokens - lease.UsedTokens < estimatedTokens))
+                {
+                    exceeded ??= $"{limit.Name} tokens per minute (limit {limit.Tokens}, this call needs about {estimatedTokens})";
+                }
+            }
+
+            if (exceeded is not null && !refuse)
+            {
+                return null;
+            }
+
+            RateAdmission? tightest = null;
+            foreach (var limit in limits)
+            {
+                var lease = _leases.GetValueOrDefault((limit.Subject, window)) ?? new Lease();
+                if (exceeded is null)
+                {
+                    lease.UsedRequests += 1;
+                    lease.UsedTokens += estimatedTokens;
+                }
+
+                // Used in the window by every instance, as far as this one knows: the table's total less its own unused lease.
+                var requests = lease.WindowRequests - (lease.Requests - lease.UsedRequests);
+                var tokens = lease.WindowTokens - (lease.Tokens - lease.UsedTokens);
+                var candidate = new RateAdmission(
+                    true, window, estimatedTokens,
+                    limit.Requests > 0 ? limit.Requests : null, limit.Requests > 0 ? (int)Math.Clamp(limit.Requests - requests, 0, limit.Requests) : null,
+                    limit.Tokens > 0 ? limit.Tokens : null, limit.Tokens > 0 ? (int)Math.Clamp(limit.Tokens - tokens, 0, limit.Tokens) : null,
+                    resetsIn, null);
+                if (tightest is null || Remaining(candidate) < Remaining(tightest))
+                {
+                    tightest = candidate;
+                }
+            }
+
+            return exceeded is null ? tightest : tightest! with { Admitted = false, ExceededBy = exceeded };
+        }
+    }
+
+    /// <summary>Tops up every lease too short for the call from the table, handing back at once what would pass a limit.</summary>
+    private async Task ClaimAsync(List<SubjectLimit> limits, DateTimeOffset window, int estimatedTokens, CancellationToken cancellationToken)
+    {
+        var claims = new List<(string Subject, long Requests, long Tokens)>(limits.Count);
+        lock (_leasesLock)
+        {
+            foreach (var limit in limits)
+            {
+                var lease = _leases.GetValueOrDefault((limit.Subject, window)) ?? new Lease();
+                var requests = limit.Requests > 0 && lease.Requests - lease.UsedRequests < 1
+                    ? Math.Clamp((limit.Requests - lease.WindowRequests) / LeaseDivisor, 1, MaxLeaseCalls)
+                    : 0;
+                var shortBy = estimatedTokens - (lease.Tokens - lease.UsedTokens);
+                var tokens = limit.Tokens > 0 && shortBy > 0
+                    ? Math.Max(shortBy, Math.Min((limit.Tokens - lease.WindowTokens) / LeaseDivisor, (long)MaxLeaseCalls * estimatedTokens))
+                    : 0;
+                if (requests > 0 || tokens > 0)
+                {
+                    claims.Add((limit.Subject, requests, tokens));
+                }
+            }
+        }
+
+        if (claims.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
+        var totals = await AddAsync(connection, window, claims, cancellationToken);
+        var handBack = new List<(string Subject, long Requests, long Tokens)>();
+        lock (_leasesLock)
+        {
+            foreach (var (subject, requests, tokens) in claims)
+            {
+                var limit = limits.First(l => l.Subject == subject);
+                var (windowRequests, windowTokens) = totals[subject];
+                var extraRequests = limit.Requests > 0 ? Math.Clamp(windowRequests - limit.Requests, 0, requests) : 0;
+                var extraTokens = limit.Tokens > 0 ? Math.Clamp(windowTokens - limit.Tokens, 0, tokens) : 0;
+                if (extraRequests > 0 || extraTokens > 0)
+                {
+                    handBack.Add((subject, -extraRequests, -extraTokens));
+                }
+
+                if (!_leases.TryGetValue((subject, window), out var lease))
+                {
+                    PruneLeases(window);
+                    _leases[(subject, window)] = lease = new Lease();
+                }
+
+                lease.Requests += requests - extraRequests;
+                lease.Tokens += tokens - extraTokens;
+                lease.WindowRequests = Math.Max(lease.WindowRequests, windowRequests - extraRequests);
+                lease.WindowTokens = Math.Max(lease.WindowTokens, windowTokens - extraTokens);
+            }
+        }
+
+        if (handBack.Count > 0)
+        {
+            await AddAsync(connection, window, handBack, cancellationToken);
+        }
+    }
+
+    /// <summary>Forgets leases of windows that ended (under the leases' lock).</summary>
+    private void PruneLeases(DateTimeOffset current)
+    {
+        foreach (var key in _leases.Keys.Where(k => k.Window < current).ToList())
+        {
+            _leases.Remove(key);
         }
     }
 
@@ -117,6 +272,37 @@ internal sealed partial class PostgresRateLimiter(
     {
         await _stopping.CancelAsync();
         await _pruning.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await HandBackUnusedAsync(cancellationToken);
+    }
+
+    /// <summary>Returns this instance's unused slots of the current window to the table, so a restart does not strand them.</summary>
+    private async Task HandBackUnusedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var window = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        List<(string Subject, long Requests, long Tokens)> unused;
+        lock (_leasesLock)
+        {
+            unused = [.. _leases
+                .Where(l => l.Key.Window == window && (l.Value.Requests > l.Value.UsedRequests || l.Value.Tokens > l.Value.UsedTokens))
+                .Select(l => (l.Key.Subject, -Math.Max(0, l.Value.Requests - l.Value.UsedRequests), -Math.Max(0, l.Value.Tokens - l.Value.UsedTokens)))];
+            _leases.Clear();
+        }
+
+        if (unused.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var connection = await _data.OpenConnectionAsync(cancellationToken);
+            await AddAsync(connection, window, unused, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+        {
+            LogHandBackFailed(logger, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -148,21 +334,22 @@ internal sealed partial class PostgresRateLimiter(
         return limits;
     }
 
-    private static async Task<Dictionary<string, (long Requests, long Tokens)>> CountAsync(
-        NpgsqlConnection connection, List<SubjectLimit> limits, DateTimeOffset window, int requests, long tokens, CancellationToken cancellationToken)
+    /// <summary>Adds each subject's amounts to its window and returns the new totals, in one statement.</summary>
+    private static async Task<Dictionary<string, (long Requests, long Tokens)>> AddAsync(
+        NpgsqlConnection connection, DateTimeOffset window, List<(string Subject, long Requests, long Tokens)> amounts, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"""
             INSERT INTO {Table} (subject, window_start, requests, tokens)
-            SELECT s, @window, @requests, @tokens FROM unnest(@subjects) AS s
+            SELECT s, @window, r, t FROM unnest(@subjects, @requests, @tokens) AS a(s, r, t)
             ON CONFLICT (subject, window_start) DO UPDATE
                 SET requests = {Table}.requests + excluded.requests, tokens = {Table}.tokens + excluded.tokens
             RETURNING subject, requests, tokens
             """, connection);
         command.Parameters.AddWithValue("window", window.UtcDateTime);
-        command.Parameters.AddWithValue("requests", (long)requests);
-        command.Parameters.AddWithValue("tokens", tokens);
-        command.Parameters.AddWithValue("subjects", limits.Select(l => l.Subject).ToArray());
+        command.Parameters.AddWithValue("subjects", amounts.Select(a => a.Subject).ToArray());
+        command.Parameters.AddWithValue("requests", amounts.Select(a => a.Requests).ToArray());
+        command.Parameters.AddWithValue("tokens", amounts.Select(a => a.Tokens).ToArray());
         var totals = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -201,8 +388,25 @@ internal sealed partial class PostgresRateLimiter(
 
     private sealed record SubjectLimit(string Subject, string Name, int Requests, int Tokens);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Correcting a rate-limit token estimate failed; the estimate stays counted")]
+    /// <summary>
+    /// This instance's share of one subject's window: slots leased from the table and used here, and the window's
+    /// totals in the table (every instance's leases) as of this instance's last claim. Guarded by the leases' lock.
+    /// </summary>
+    private sealed class Lease
+    {
+        public long Requests;
+        public long Tokens;
+        public long UsedRequests;
+        public long UsedTokens;
+        public long WindowRequests;
+        public long WindowTokens;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adding the tokens calls used beyond their estimate to the rate-limit window failed; other instances may admit a little more this minute")]
     private static partial void LogCorrectionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing unused rate-limit slots back at shutdown failed; they stay unused until the minute ends")]
+    private static partial void LogHandBackFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting old rate-limit windows failed; retrying in a minute")]
     private static partial void LogPruneFailed(ILogger logger, Exception exception);

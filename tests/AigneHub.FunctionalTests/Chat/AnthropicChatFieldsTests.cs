@@ -16,7 +16,7 @@ public sealed class AnthropicChatFieldsTests(HubFixture hub) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _anthropic = await TestUpstreams.FakeAnthropicUpstream.StartAsync();
-        await AnthropicUpstreamSetup.PointAnthropicAtAsync(hub, _anthropic, Model, Question);
+        await AnthropicProviderSetup.PointAtAsync(hub, _anthropic, Model);
     }
 
     public async Task DisposeAsync() => await _anthropic.DisposeAsync();

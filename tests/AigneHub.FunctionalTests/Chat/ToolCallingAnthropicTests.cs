@@ -36,7 +36,7 @@ public sealed class ToolCallingAnthropicTests(HubFixture hub) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _anthropic = await FakeAnthropicUpstream.StartAsync();
-        await AnthropicUpstreamSetup.PointAnthropicAtAsync(hub, _anthropic, Model, Question);
+        await AnthropicProviderSetup.PointAtAsync(hub, _anthropic, Model);
     }
 
     public async Task DisposeAsync() => await _anthropic.DisposeAsync();

@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using AigneHub.TestUpstreams;
 using AigneHub.Tests.Shared;
 
 namespace AigneHub.FunctionalTests.Clients;
 
 /// <summary>
-/// Runs the official client packages (tests/clients: `openai`, `@aigne/aigne-hub`, `@grpc/grpc-js`) against this hub, unchanged
-/// except for its base URL.
+/// Runs the official client packages (tests/clients: `openai`, `@aigne/aigne-hub`, `@anthropic-ai/sdk`, the Vercel AI
+/// SDK, LangChain JS and `@grpc/grpc-js`) against this hub, unchanged except for its base URL.
 /// Node's own test runner reports each case; a failure shows its output here.
 /// </summary>
 [Collection(HubCollection.Name)]
@@ -33,9 +34,9 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
     public async Task Official_openai_npm_client_assembles_an_anthropic_tool_call_stream_as_the_unary_answer()
     {
         const string Model = "anthropic/claude-sonnet-4-5";
-        await using var anthropic = await TestUpstreams.FakeAnthropicUpstream.StartAsync();
-        await Chat.AnthropicUpstreamSetup.PointAnthropicAtAsync(hub, anthropic, Model, new { role = "user", content = "hi" });
-        anthropic.ReplyToolUse(null, new TestUpstreams.FakeAnthropicToolUse("toolu_01A", "get_weather", """{"city":"Paris"}"""));
+        await using var anthropic = await FakeAnthropicUpstream.StartAsync();
+        await Chat.AnthropicProviderSetup.PointAtAsync(hub, anthropic, Model);
+        anthropic.ReplyToolUse(null, new FakeAnthropicToolUse("toolu_01A", "get_weather", """{"city":"Paris"}"""));
 
         await RunClientSuiteAsync("openai", ["openai-sdk-anthropic.test.mjs"], new Dictionary<string, string> { ["HUB_ANTHROPIC_MODEL"] = Model });
     }
@@ -43,6 +44,34 @@ public sealed class ClientCompatibilityTests(HubFixture hub)
     [Fact]
     public Task Grpc_js_reads_the_hubs_refusal_messages_intact() =>
         RunClientSuiteAsync(Path.Combine("@grpc", "grpc-js"), ["grpc-js.test.mjs"], new Dictionary<string, string> { ["HUB_GRPC_URL"] = hub.GrpcUri.ToString() });
+
+    [Fact]
+    public Task Official_openai_npm_client_uses_the_responses_api_and_legacy_completions() => RunClientSuiteAsync("openai", "openai-sdk-responses.test.mjs");
+
+    [Fact]
+    public Task Vercel_ai_sdk_default_openai_provider_works_against_the_hub() => RunClientSuiteAsync("ai", "ai-sdk.test.mjs");
+
+    [Fact]
+    public Task LangChain_chat_openai_on_the_responses_api_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@langchain", "openai"), "langchain.test.mjs");
+
+    [Fact]
+    public Task Official_anthropic_npm_client_works_against_v1_messages() => RunClientSuiteAsync(Path.Combine("@anthropic-ai", "sdk"), "anthropic-sdk.test.mjs");
+
+    [Fact]
+    public async Task Clients_of_the_translated_surfaces_work_with_openai_and_anthropic_protocols_behind_the_hub()
+    {
+        const string anthropicModel = "anthropic/claude-sonnet-4-5";
+        await using var anthropic = await FakeAnthropicUpstream.StartAsync();
+        await Chat.AnthropicProviderSetup.PointAtAsync(hub, anthropic, anthropicModel);
+        hub.Upstream.Echo();
+
+        await RunClientSuiteAsync(Path.Combine("@anthropic-ai", "sdk"), ["sdk-upstreams.test.mjs"], new Dictionary<string, string>
+        {
+            ["HUB_OPENAI_MODEL"] = "openai/gpt-4o-mini",
+            ["HUB_ANTHROPIC_MODEL"] = anthropicModel,
+        });
+        Assert.True(anthropic.RequestCount > 0, "the anthropic upstream was called");
+    }
 
     [Fact]
     public Task Official_aigne_hub_client_works_against_the_hub() => RunClientSuiteAsync(Path.Combine("@aigne", "aigne-hub"), "aigne-hub.test.mjs");

@@ -23,6 +23,10 @@ public sealed class GrpcParityTests(HubFixture hub)
         ["POST /api/v2/chat"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
         ["POST /api/v2/image"] = ["/aignehub.v1.Images/GenerateImages"],
         ["POST /api/v2/embeddings"] = ["/aignehub.v1.Embeddings/CreateEmbeddings"],
+        // OpenAI's Responses and legacy completions and Anthropic's Messages bodies and events over the hub's chat.
+        ["POST /v1/responses"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
+        ["POST /v1/completions"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
+        ["POST /v1/messages"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
     };
 
     /// <summary>Hand-written REST routes with no gRPC twin, and why none is needed.</summary>
@@ -37,6 +41,7 @@ public sealed class GrpcParityTests(HubFixture hub)
         ["* /healthz"] = "liveness probe for orchestrators; gRPC has grpc.health.v1.Health",
         ["* /readyz"] = "readiness probe for orchestrators; gRPC has grpc.health.v1.Health",
         ["GET /openapi.json"] = "the description of the REST routes themselves",
+        ["* /v1/messages"] = "Anthropic's 404 for what the hub does not serve under /v1/messages (count_tokens, batches): no operation",
         ["GET /__blocklet__.js"] = "the AIGNE client's discovery of the mount point, before it knows the hub's API",
         ["* /.well-known/service"] = "the AIGNE CLI's browser sign-in, which this hub answers with a 404 saying to use an access key instead",
     };

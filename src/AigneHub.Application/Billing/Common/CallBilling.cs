@@ -32,7 +32,7 @@ internal sealed partial class CallBilling(
     {
         var settings = await cache.SettingsAsync(cancellationToken);
         var userId = caller.Current?.UserId;
-        var promptTokens = HoldSizing.PerChoice(estimate.PromptTokens, estimate.Choices);
+        var promptTokens = estimate.PromptTokens.Times(estimate.Choices);
         if (!settings.CreditsEnabled)
         {
             return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens);
@@ -60,6 +60,9 @@ internal sealed partial class CallBilling(
                 "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
         }
 
+        // Counted here, not in the decision below: that runs in the ledger writer's batch, under the account's lock.
+        var promptBound = estimate.PromptTokens.Tokens;
+        var promptTotal = promptTokens.Tokens;
         var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
         int? outputTokenLimit = null;
@@ -71,14 +74,14 @@ internal sealed partial class CallBilling(
             switch (estimate.Type)
             {
                 case CallType.Chat:
-                    var size = HoldSizing.Chat([.. rates.Values], estimate.PromptTokens, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
+                    var size = HoldSizing.Chat([.. rates.Values], promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
                     (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
                     break;
                 case CallType.Image:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTotal, 0, images: estimate.MaxOutputTokens ?? 1);
                     break;
                 default:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0);
+                    amount = HoldSizing.Ceiling([.. rates.Values], promptTotal, 0);
                     break;
             }
 

@@ -26,7 +26,7 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
                 CallType.Chat,
                 route.Name.Model,
                 providers,
-                prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings),
+                new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
                 request.Settings.MaxTokens,
                 request.Model,
                 request.Settings.N ?? 1);
@@ -65,7 +65,7 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
                 type,
                 route.Name.Model,
                 providers,
-                prompts.ForTexts(providers, route.Name.Model, texts as IReadOnlyCollection<string> ?? texts.ToArray()),
+                PromptBound.Of(prompts.ForTexts(providers, route.Name.Model, texts as IReadOnlyCollection<string> ?? texts.ToArray())),
                 type == CallType.Image ? images : 0,
                 requestedModel);
             var hold = await billing.HoldAsync(estimate, cancellationToken);
@@ -106,7 +106,7 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         {
             // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate,
             // which the record carries too, so the charge can be recomputed from the record (and recovery charges the same).
-            usage = usage with { PromptTokens = hold.EstimatedPromptTokens };
+            usage = usage with { PromptTokens = hold.EstimatedPromptTokens.Tokens };
             outcome = outcome with { PromptTokens = usage.PromptTokens };
         }
 

@@ -31,8 +31,8 @@ internal static class ProviderHttpRegistration
 
     /// <summary>
     /// Registers a named HTTP client for one adapter: no client-side timeout (the adapter keeps its own deadlines),
-    /// a bounded response buffer, headers redacted from the client's logs, and connections that are closed, not
-    /// drained, when an answer is abandoned.
+    /// a bounded response buffer, no logging handlers (the adapter logs the call), and connections that are closed,
+    /// not drained, when an answer is abandoned.
     /// </summary>
     public static IHttpClientBuilder AddProviderHttpClient(this IServiceCollection services, IConfiguration configuration, string name)
     {
@@ -65,7 +65,10 @@ internal static class ProviderHttpRegistration
                 MaxResponseDrainSize = 0,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(static _ => true);
+            // The adapters log each upstream call themselves (provider, model, credential id, outcome, timing); the
+            // factory's two logging handlers would add a logging scope and two log checks per call on the hot path,
+            // and log the upstream URL, headers and all, at Trace.
+            .RemoveAllLoggers();
     }
 
     private static void ApplyLegacyKeys(ProviderHttpOptions options, IConfiguration legacy)

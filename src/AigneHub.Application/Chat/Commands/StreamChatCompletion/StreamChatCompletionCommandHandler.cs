@@ -203,7 +203,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     /// </summary>
     private static TokenUsage Produced(CallHold hold, TokenUsage? reported, int contentUpdates) => reported is { } usage
         ? usage with { CompletionTokens = Math.Max(usage.CompletionTokens, contentUpdates) }
-        : new TokenUsage(hold.EstimatedPromptTokens, contentUpdates);
+        : new TokenUsage(hold.EstimatedPromptTokens.Tokens, contentUpdates);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} stream would have passed its hold after {ContentUpdates} content updates; ended with finish_reason length")]
     private static partial void LogEndedAtHold(ILogger logger, Guid callId, string provider, int contentUpdates);

@@ -6,13 +6,13 @@ using AigneHub.TestUpstreams;
 namespace AigneHub.FunctionalTests.Chat;
 
 /// <summary>Points the shared hub's anthropic provider at a test's own fake Anthropic upstream.</summary>
-internal static class AnthropicUpstreamSetup
+internal static class AnthropicProviderSetup
 {
     /// <summary>
     /// Registers the anthropic provider with one key at <paramref name="upstream"/>, or — when another test of the
     /// shared hub registered it already — moves it there, then waits until calls arrive there.
     /// </summary>
-    public static async Task PointAnthropicAtAsync(HubFixture hub, FakeAnthropicUpstream upstream, string model, object question)
+    public static async Task PointAtAsync(HubFixture hub, FakeAnthropicUpstream upstream, string model)
     {
         using (var existing = await hub.Rest.GetAsync("/api/admin/providers/anthropic"))
         {
@@ -41,7 +41,7 @@ internal static class AnthropicUpstreamSetup
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            using var probe = await hub.PostChatAsync(new { model, messages = new[] { question }, max_tokens = 1 });
+            using var probe = await hub.PostChatAsync(new { model, messages = new[] { new { role = "user", content = "probe" } }, max_tokens = 1 });
             if (probe.IsSuccessStatusCode && upstream.RequestCount > 0)
             {
                 upstream.Reset();
