@@ -57,6 +57,8 @@ internal static class PresentationRegistration
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        // The web console's files at / (no endpoint matches them, so no key is asked for a page that has none yet).
+        app.UseWebConsole();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
