@@ -1,0 +1,61 @@
+using AigneHub.FunctionalTests.Clients;
+using AigneHub.TestUpstreams;
+using AigneHub.Tests.Shared;
+
+namespace AigneHub.FunctionalTests.Console;
+
+/// <summary>
+/// The web console end to end: tests/console/console.test.mjs drives headless Chromium (Debian's chromium package,
+/// which .ci/run installs; playwright-core never downloads a browser) through the console of a live hub of its own:
+/// sign in, the playground (streaming, stop), a provider registered against the fake upstream, credits mode with a
+/// 402 and a grant, usage, a key's secret shown once, a member's view. Screenshots of every screen land in
+/// tests/console/artifacts.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
+{
+    [Fact]
+    public async Task Operator_and_member_can_do_their_work_in_the_web_console()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"Chromium is not installed at {chromium}: apt-get install chromium (.ci/run does it), or set CHROMIUM.");
+
+        var suite = Path.Combine(RepositoryPaths.Root, "tests", "console");
+        if (!Directory.Exists(Path.Combine(suite, "node_modules", "playwright-core")))
+        {
+            var install = await ChildProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], suite, TimeSpan.FromMinutes(5));
+            Assert.True(install.ExitCode == 0, "npm ci failed:\n" + install.Output);
+        }
+
+        var run = await ChildProcess.RunAsync("node", ["--test", "--test-reporter=spec", "console.test.mjs"], suite, TimeSpan.FromMinutes(3), new Dictionary<string, string>
+        {
+            ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'),
+            ["HUB_API_KEY"] = TestAccess.OwnerKey,
+            ["UPSTREAM_URL"] = hub.Upstream.BaseUrl,
+            ["CHROMIUM"] = chromium,
+            ["ARTIFACTS"] = Path.Combine(suite, "artifacts"),
+            // playwright-core must use the installed browser, never fetch one.
+            ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1",
+        });
+        Assert.True(run.ExitCode == 0, "console.test.mjs failed:\n" + run.Output);
+        Assert.Contains("fail 0", run.Output);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleHubFixture>
+{
+    public const string Name = "console";
+}
+
+/// <summary>
+/// The common hub on a database of its own (the console test registers providers, switches to credits mode and adds
+/// users), with the demo answering a word every 50 ms so that a long answer can be stopped while it streams.
+/// </summary>
+public sealed class ConsoleHubFixture : HubFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> MoreSettings(FakeOpenAIUpstream upstream) =>
+    [
+        new("Providers:Demo:WordDelayMs", "50"),
+    ];
+}
