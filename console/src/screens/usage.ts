@@ -50,11 +50,20 @@ export async function usage(main: HTMLElement, session: Session): Promise<void> 
     const granularity = range.value === 'day' ? 'hour' : 'day';
     const stats = await get(`/api/usage/statistics${query({ granularity, group_by: groupBy.value })}`);
     const [label, pick] = metrics[metric.value];
-    const byStart = new Map<string, number>();
-    for (const point of stats.series ?? []) byStart.set(point.start, (byStart.get(point.start) ?? 0) + pick(point.figures));
-    const buckets = [...byStart.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([start, value]) => ({
-      label: granularity === 'hour' ? new Date(start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(start).toLocaleDateString(), value,
-    }));
+    // Every bucket of the range is drawn, empty ones too, so the bars sit on a real time axis. Daily buckets follow
+    // the reporting zone (23 or 25 hours on clock changes): a point goes to the nearest bucket of the grid.
+    const step = granularity === 'hour' ? 3_600_000 : 86_400_000;
+    const from = Date.parse(stats.from), to = Date.parse(stats.to);
+    const values = new Array<number>(Math.max(1, Math.round((to - from) / step))).fill(0);
+    for (const point of stats.series ?? []) {
+      const index = Math.min(values.length - 1, Math.max(0, Math.round((Date.parse(point.start) - from) / step)));
+      values[index] += pick(point.figures);
+    }
+    const buckets = values.map((value, index) => {
+      const start = new Date(from + index * step);
+      return { label: granularity === 'hour' ? start.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : start.toLocaleDateString([], { month: 'short', day: 'numeric' }), value };
+    });
+    const anyCalls = (stats.series ?? []).length > 0;
     const totals: Figures = stats.totals ?? {};
     fill(charts,
       h('ul', { class: 'totals', 'aria-label': 'Totals' },
@@ -65,7 +74,7 @@ export async function usage(main: HTMLElement, session: Session): Promise<void> 
         h('li', {}, h('strong', {}, String(totals.credits ?? '0')), ' credits'),
         h('li', {}, h('strong', {}, `${Math.round(totals.latency_p50_ms ?? 0)} / ${Math.round(totals.latency_p95_ms ?? 0)} ms`), ' p50 / p95')),
       stats.stale ? h('p', { class: 'hint' }, 'The newest calls are still being counted; reload in a moment.') : null,
-      buckets.length ? barChart(`${label} per ${granularity}`, buckets) : h('p', { class: 'empty' }, 'No calls in this range yet. Try a model in the Playground.'),
+      anyCalls ? barChart(`${label} per ${granularity}`, buckets) : h('p', { class: 'empty' }, 'No calls in this range yet. Try a model in the Playground.'),
       table(`By ${groupBy.selectedOptions[0].textContent}`, ['Group', 'Calls', 'Errors', 'Tokens', 'Credits', 'Cost (USD)', 'p50 ms', 'p95 ms'],
         (stats.groups ?? []).map((g: { group: string; figures: Figures }) => [g.group || '—', String(g.figures.calls), String(g.figures.failures ?? 0), String(g.figures.total_tokens ?? 0),
           g.figures.credits ?? '0', g.figures.cost_usd ?? '0', String(Math.round(g.figures.latency_p50_ms ?? 0)), String(Math.round(g.figures.latency_p95_ms ?? 0))]),

@@ -1,3 +1,4 @@
+using System.Net;
 using AigneHub.FunctionalTests.Clients;
 using AigneHub.TestUpstreams;
 using AigneHub.Tests.Shared;
@@ -14,6 +15,37 @@ namespace AigneHub.FunctionalTests.Console;
 [Collection(ConsoleCollection.Name)]
 public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
 {
+    [Fact]
+    public async Task Root_serves_the_console_without_a_key_under_a_policy_that_allows_only_the_hubs_own_code()
+    {
+        using var anonymous = TestAccess.RestClient(hub.RestUri, key: null);
+        using var page = await anonymous.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<script type=\"module\" src=\"app.js\">", await page.Content.ReadAsStringAsync());
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains("style-src 'self'", policy);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.DoesNotContain("unsafe-inline", policy);
+        Assert.DoesNotContain("http", policy);
+
+        using var script = await anonymous.GetAsync("/app.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/no-such-route")]
+    [InlineData("/v1/no-such-route")]
+    [InlineData("/playground")]
+    public async Task Paths_that_are_not_console_files_keep_the_hubs_own_404(string path)
+    {
+        using var response = await hub.Rest.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.NotEqual("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Operator_and_member_can_do_their_work_in_the_web_console()
     {
