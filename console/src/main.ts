@@ -84,7 +84,7 @@ function shell(active: Screen): HTMLElement {
   const main = h('main', { id: 'main' });
   const nav = h('nav', { 'aria-label': 'Console' },
     h('ul', {}, screens.filter(screen => screen.allowed(s)).map(screen =>
-      h('li', {}, h('a', { href: `#/${screen.path}`, 'aria-current': screen === active ? 'page' : null }, screen.title)))));
+      h('li', {}, h('a', { href: `#/${screen.path}`, 'aria-current': screen === active ? 'page' : null }, screen.path === 'keys' && !isAdmin(s) ? 'My keys' : screen.title)))));
   fill(root,
     h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
     h('header', { class: 'topbar' },

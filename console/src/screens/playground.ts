@@ -29,6 +29,9 @@ function modelPicker(models: Model[], type: string, id: string): HTMLSelectEleme
   for (const [provider, list] of byProvider) {
     picker.appendChild(h('optgroup', { label: provider }, list.map(model => h('option', { value: model.id }, model.id))));
   }
+  // The demo answers without any provider account: the first thing to try on a fresh hub.
+  const demo = { chat: 'demo/echo', image: 'demo/image', embedding: 'demo/embed' }[type];
+  if (demo && models.some(m => m.id === demo)) picker.value = demo;
   return picker;
 }
 
