@@ -103,6 +103,28 @@ describe('web console', () => {
     assert.match(text, /stopped/);
   });
 
+  it('writes the request as code without the key, and tries images and embeddings', async () => {
+    await page.getByLabel('Message').fill('What is in the request?');
+    await page.getByRole('button', { name: 'Copy as curl' }).click();
+    const code = await page.locator('#code').innerText();
+    assert.match(code, /curl -sN http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+    assert.match(code, /"model":"demo\/echo"/);
+    assert.match(code, /\$HUB_KEY/);
+    assert.ok(!code.includes(ownerKey), 'the code never contains the signed-in key');
+
+    await page.getByRole('tab', { name: 'Images' }).click();
+    await page.getByLabel('Prompt').fill('a red square');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.locator('#image-results img[alt="Generated: a red square"]').waitFor(wait);
+    await shot('02b-playground-images');
+
+    await page.getByRole('tab', { name: 'Embeddings' }).click();
+    await page.getByLabel('Texts (one per line)').fill('first\nsecond');
+    await page.getByRole('button', { name: 'Embed' }).click();
+    await page.locator('#embedding-results li', { hasText: '“second”' }).waitFor(wait);
+    assert.match(await page.locator('#embedding-results').innerText(), /dimensions/);
+  });
+
   it('registers a provider pointed at a fake upstream and shows it connected', async () => {
     await open('providers', 'Providers');
     await page.getByText('No provider is registered yet').waitFor(wait);

@@ -42,11 +42,15 @@ export async function billing(main: HTMLElement, session: Session, refresh: () =
     fill(settingsHolder, form);
   }
 
-  async function showTransactions(user: User): Promise<void> {
-    const answer = await get(`/api/admin/credits/${encodeURIComponent(user.id)}/transactions${query({ limit: 50 })}`);
-    fill(transactions, table(`Transactions of ${user.display_name}`, ['Version', 'Kind', 'Balance change', 'Held change', 'Source / reason', 'At'],
-      (answer.transactions ?? answer.entries ?? []).map((t: any) => [String(t.version), t.kind, t.balance_change, t.held_change, t.source ?? t.reason ?? t.call_id ?? '', when(t.at)]),
-      'No transaction yet.'));
+  async function showTransactions(user: User, beforeVersion?: number): Promise<void> {
+    const answer = await get(`/api/admin/credits/${encodeURIComponent(user.id)}/transactions${query({ limit: 50, before_version: beforeVersion })}`);
+    const older = answer.next_before_version;
+    fill(transactions, table(`Transactions of ${user.display_name}`, ['Version', 'Kind', 'Balance change', 'Held change', 'Source / reason / call', 'At'],
+      (answer.transactions ?? []).map((t: any) => [String(t.version), t.kind, t.balance_change, t.held_change, t.source ?? t.reason ?? t.call_id ?? '', when(t.at)]),
+      'No transaction yet.'),
+      h('nav', { class: 'pager', 'aria-label': 'Transaction pages' },
+        button('Newest', () => void attempt(line, () => showTransactions(user)), { class: 'ghost', disabled: beforeVersion === undefined }),
+        button('Older', () => void attempt(line, () => showTransactions(user, older)), { class: 'ghost', disabled: !older })));
   }
 
   async function loadAccounts(): Promise<void> {
