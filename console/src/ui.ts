@@ -69,3 +69,14 @@ export function forbidden(main: HTMLElement, title: string, error: ApiError): vo
 export function badge(text: string, kind: 'ok' | 'warn' | 'bad' | 'muted'): HTMLElement {
   return h('span', { class: `badge ${kind}` }, text);
 }
+
+/** Newer/older buttons for a list shown a page at a time (client-side pages of a list the API returns whole). */
+export function pager(label: string, page: number, pages: number, go: (page: number) => void): HTMLElement | null {
+  if (pages <= 1) return null;
+  return h('nav', { class: 'pager', 'aria-label': label },
+    button('Previous', () => go(page - 1), { class: 'ghost', disabled: page === 0 }),
+    h('span', {}, `Page ${page + 1} of ${pages}`),
+    button('Next', () => go(page + 1), { class: 'ghost', disabled: page >= pages - 1 }));
+}
+
+export const pageSize = 25;

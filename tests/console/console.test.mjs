@@ -172,6 +172,10 @@ describe('web console', () => {
     await page.getByText('Granted 1000 credits to Owner.').waitFor(wait);
     await page.locator('.balance[data-user="owner"]', { hasText: '1000' }).waitFor(wait);
     assert.match(await page.locator('#who').innerText(), /1000 credits/);
+    await page.getByRole('button', { name: 'Transactions of Owner' }).click();
+    await page.locator('#transactions td', { hasText: 'granted' }).waitFor(wait);
+    await page.getByRole('button', { name: 'Run the ledger audit' }).click();
+    await page.getByText(/accounts replayed from their ledgers: 0 mismatches/).waitFor(wait);
     await shot('06-billing');
 
     await open('playground', 'Playground');

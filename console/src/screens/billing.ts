@@ -1,7 +1,7 @@
 // Billing: mode and settings, accounts with balances, grants and adjustments, transactions, and the ledger audit.
 import { api, get, post, query, Session, isAdmin } from '../api';
 import { button, field, fill, formValues, h, input, select, table, when } from '../dom';
-import { attempt, confirmAction, screen, statusLine } from '../ui';
+import { attempt, confirmAction, pager, pageSize, screen, statusLine } from '../ui';
 
 interface User { id: string; display_name: string; role: string }
 
@@ -53,9 +53,12 @@ export async function billing(main: HTMLElement, session: Session, refresh: () =
         button('Older', () => void attempt(line, () => showTransactions(user, older)), { class: 'ghost', disabled: !older })));
   }
 
-  async function loadAccounts(): Promise<void> {
+  let accountsPage = 0;
+  async function loadAccounts(page = accountsPage): Promise<void> {
+    accountsPage = page;
     const { users } = await get<{ users: User[] }>('/api/admin/users');
-    const rows = await Promise.all(users.map(async user => {
+    const shown = users.slice(page * pageSize, (page + 1) * pageSize);
+    const rows = await Promise.all(shown.map(async user => {
       const { balance } = await get(`/api/admin/credits/${encodeURIComponent(user.id)}`);
       const amount = input('amount', { inputmode: 'decimal', placeholder: '100', 'aria-label': `Amount for ${user.display_name}`, class: 'narrow' });
       const grant: HTMLButtonElement = button('Grant', () => attempt(line, async () => {
@@ -75,7 +78,8 @@ export async function billing(main: HTMLElement, session: Session, refresh: () =
       return [user.display_name, user.id, h('span', { class: 'balance', 'data-user': user.id }, `${balance.currency_prefix ?? ''}${balance.available}`), balance.held, balance.total_granted, balance.total_spent,
         h('span', { class: 'buttons' }, amount, grant, adjust, history)];
     }));
-    fill(accounts, table('Accounts', ['User', 'Id', 'Available', 'Held', 'Granted', 'Spent', ''], rows, 'No users yet: create one under Keys & users.'));
+    fill(accounts, table('Accounts', ['User', 'Id', 'Available', 'Held', 'Granted', 'Spent', ''], rows, 'No users yet: create one under Keys & users.'),
+      pager('Account pages', page, Math.ceil(users.length / pageSize), next => void attempt(line, () => loadAccounts(next))));
   }
 
   const runAudit: HTMLButtonElement = button('Run the ledger audit', () => attempt(line, async () => {

@@ -2,7 +2,7 @@
 // roles for admins. A member manages their own keys through /api/user/keys.
 import { get, post, Session, isAdmin } from '../api';
 import { button, copyText, field, fill, h, input, select, table, when } from '../dom';
-import { attempt, confirmAction, modal, screen, statusLine } from '../ui';
+import { attempt, confirmAction, modal, pager, pageSize, screen, statusLine } from '../ui';
 
 interface Key { key_id: string; masked: string; user_id: string; name: string; scopes: string[]; models: string[]; expires_at?: string; last_used_at?: string; revoked_at?: string; version: number }
 interface User { id: string; display_name: string; email?: string; role: string; version: number }
@@ -23,10 +23,12 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
   const userList = h('div', { id: 'user-list' });
   let users: User[] = [];
 
-  async function loadKeys(): Promise<void> {
+  let keysPage = 0;
+  async function loadKeys(page = keysPage): Promise<void> {
+    keysPage = page;
     const answer = await get<{ keys: Key[] }>(base);
     fill(keyList, table('Access keys', ['Name', 'Key', 'User', 'Scopes', 'Models', 'Expires', 'Last used', ''],
-      answer.keys.map(k => {
+      answer.keys.slice(page * pageSize, (page + 1) * pageSize).map(k => {
         const revoked = Boolean(k.revoked_at);
         const rotate: HTMLButtonElement = button('Rotate', () => attempt(line, async () => {
           if (!(await confirmAction(`Rotate “${k.name}”? Its current secret stops working at once.`, 'Rotate'))) return;
@@ -41,12 +43,15 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
         }, revoke), { class: 'danger', disabled: revoked, 'aria-label': `Revoke ${k.name}` });
         return [k.name, h('code', {}, k.masked), k.user_id, k.scopes.join(', '), k.models.length ? k.models.join(', ') : 'all', when(k.expires_at), when(k.last_used_at),
           revoked ? `revoked ${when(k.revoked_at)}` : h('span', { class: 'buttons' }, rotate, revoke)];
-      }), 'No keys yet: create one below.'));
+      }), 'No keys yet: create one below.'),
+      pager('Key pages', page, Math.ceil(answer.keys.length / pageSize), next => void attempt(line, () => loadKeys(next))));
   }
 
-  async function loadUsers(): Promise<void> {
+  let usersPage = 0;
+  async function loadUsers(page = usersPage): Promise<void> {
+    usersPage = page;
     users = (await get<{ users: User[] }>('/api/admin/users')).users;
-    fill(userList, table('Users', ['Name', 'Id', 'Email', 'Role'], users.map(u => {
+    fill(userList, table('Users', ['Name', 'Id', 'Email', 'Role'], users.slice(page * pageSize, (page + 1) * pageSize).map(u => {
       const role = select('role', ['member', 'admin', 'owner'], u.role, { 'aria-label': `Role of ${u.display_name}`, disabled: !canWrite || u.id === session.userId });
       role.addEventListener('change', () => void attempt(line, async () => {
         await post(`/api/admin/users/${encodeURIComponent(u.id)}:setRole`, { expected_version: u.version, role: role.value });
@@ -54,7 +59,8 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
         await loadUsers();
       }));
       return [u.display_name, u.id, u.email ?? '—', role];
-    }), 'No users.'));
+    }), 'No users.'),
+      pager('User pages', page, Math.ceil(users.length / pageSize), next => void attempt(line, () => loadUsers(next))));
     const picker = document.getElementById('key-user') as HTMLSelectElement | null;
     if (picker) fill(picker, users.map(u => h('option', { value: u.id, selected: u.id === session.userId }, `${u.display_name} (${u.role})`)));
   }
