@@ -91,8 +91,9 @@ export interface Session {
 export async function loadSession(): Promise<Session> {
   const info = await get('/api/hub/user');
   const keyId = /^ahk_([0-9a-f]{16})_/.exec(storedKey() ?? '')?.[1];
-  let scopes: string[] = ['inference'];
-  try {
+  // An OIDC token holds its role's scopes (docs/security.md): members inference, admins and owners every scope.
+  let scopes: string[] = info.user.role === 'member' ? ['inference'] : ['inference', 'admin:read', 'admin:write'];
+  if (keyId) try {
     const mine = await get<{ keys: { key_id: string; scopes: string[] }[] }>('/api/user/keys');
     scopes = mine.keys.find(key => key.key_id === keyId)?.scopes ?? scopes;
   } catch {

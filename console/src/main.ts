@@ -2,6 +2,7 @@
 import { ApiError, isAdmin, loadSession, Session, storedKey, storeKey } from './api';
 import { button, field, fill, h } from './dom';
 import { describe, forbidden, statusLine } from './ui';
+import { beginSignIn, completeSignIn, OidcSettings, oidcSettings } from './oidc';
 import { playground } from './screens/playground';
 import { providers } from './screens/providers';
 import { rates } from './screens/rates';
@@ -47,6 +48,8 @@ function themeToggle(): HTMLButtonElement {
   return toggle;
 }
 
+let oidc: OidcSettings | null = null;
+
 function signIn(message?: string): void {
   const status = statusLine();
   const key = h('input', { name: 'key', type: 'password', autocomplete: 'off', required: true, placeholder: 'ahk_…', spellcheck: 'false' });
@@ -57,7 +60,8 @@ function signIn(message?: string): void {
     field('Access key', key),
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
     status.element,
-    h('p', { class: 'hint' }, 'Signing in with an OIDC issuer is not in the console yet: use an access key (see docs/console.md).'));
+    oidc ? h('div', { class: 'oidc' }, h('p', {}, 'Or sign in with your organisation’s account:'),
+      button(`Sign in with ${new URL(oidc.authority).host}`, () => { beginSignIn(oidc!).catch(error => status.error(error)); }, { id: 'oidc-sign-in' })) : null);
   form.addEventListener('submit', async event => {
     event.preventDefault();
     storeKey(key.value.trim());
@@ -122,10 +126,22 @@ async function route(): Promise<void> {
   }
 }
 
+async function boot(): Promise<void> {
+  oidc = await oidcSettings();
+  try {
+    const token = await completeSignIn(oidc);
+    if (token) storeKey(token);
+  } catch (error) {
+    signIn(describe(error));
+    return;
+  }
+  if (storedKey()) {
+    await start().catch(error => { storeKey(null); signIn(describe(error)); });
+  } else {
+    signIn();
+  }
+}
+
 applyTheme(localStorage.getItem('aignehub.theme'));
 window.addEventListener('hashchange', () => { void route(); });
-if (storedKey()) {
-  start().catch(error => { storeKey(null); signIn(describe(error)); });
-} else {
-  signIn();
-}
+void boot();

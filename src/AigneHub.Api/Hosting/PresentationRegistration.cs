@@ -38,6 +38,7 @@ internal static class PresentationRegistration
         services.AddSingleton<AigneUserInfoEndpoint>();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
+        services.AddOptions<WebConsoleOptions>().BindConfiguration(WebConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Rest.Payments.PaymentWebhookOptions>()
             .BindConfiguration(Rest.Payments.PaymentWebhookOptions.Section)
             .ValidateDataAnnotations()

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using AigneHub.FunctionalTests.Access;
 using AigneHub.FunctionalTests.Clients;
 using AigneHub.TestUpstreams;
 using AigneHub.Tests.Shared;
@@ -23,16 +25,28 @@ public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<script type=\"module\" src=\"app.js\">", await page.Content.ReadAsStringAsync());
-        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries);
+        Assert.Contains("default-src 'none'", policy);
         Assert.Contains("script-src 'self'", policy);
         Assert.Contains("style-src 'self'", policy);
-        Assert.Contains("connect-src 'self'", policy);
-        Assert.DoesNotContain("unsafe-inline", policy);
-        Assert.DoesNotContain("http", policy);
+        // The hub's API, and the configured issuer for signing in there: nothing else.
+        Assert.Contains($"connect-src 'self' {hub.Issuer.Issuer}", policy);
+        Assert.DoesNotContain(policy, directive => directive.Contains("unsafe", StringComparison.Ordinal));
 
         using var script = await anonymous.GetAsync("/app.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Console_settings_name_the_issuer_and_client_people_sign_in_with_and_need_no_key()
+    {
+        using var anonymous = TestAccess.RestClient(hub.RestUri, key: null);
+        using var settings = JsonDocument.Parse(await anonymous.GetStringAsync("/console.json"));
+        var oidc = settings.RootElement.GetProperty("oidc");
+        Assert.Equal(hub.Issuer.Issuer, oidc.GetProperty("authority").GetString());
+        Assert.Equal(LocalOidcIssuer.CodeFlowClientId, oidc.GetProperty("client_id").GetString());
+        Assert.Equal("openid profile email", oidc.GetProperty("scope").GetString());
     }
 
     [Theory]
@@ -82,12 +96,31 @@ public sealed class ConsoleCollection : ICollectionFixture<ConsoleHubFixture>
 
 /// <summary>
 /// The common hub on a database of its own (the console test registers providers, switches to credits mode and adds
-/// users), with the demo answering a word every 50 ms so that a long answer can be stopped while it streams.
+/// users), with the demo answering a word every 50 ms so that a long answer can be stopped while it streams, and a
+/// local OIDC issuer that the console can sign people in with.
 /// </summary>
-public sealed class ConsoleHubFixture : HubFixture
+public sealed class ConsoleHubFixture : HubFixture, IAsyncLifetime
 {
+    public LocalOidcIssuer Issuer { get; private set; } = null!;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        Issuer = await LocalOidcIssuer.StartAsync();
+        await InitializeAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await Issuer.DisposeAsync();
+    }
+
     protected override IEnumerable<KeyValuePair<string, string?>> MoreSettings(FakeOpenAIUpstream upstream) =>
     [
         new("Providers:Demo:WordDelayMs", "50"),
+        new("Access:Oidc:Authority", Issuer.Issuer),
+        new("Access:Oidc:Audience", Issuer.CodeFlowAudience),
+        new("Access:Oidc:RequireHttpsMetadata", "false"),
+        new("Console:OidcClientId", LocalOidcIssuer.CodeFlowClientId),
     ];
 }
