@@ -95,3 +95,8 @@ export async function copyText(text: string, trigger: HTMLButtonElement): Promis
     trigger.textContent = 'Select and copy by hand';
   }
 }
+
+/** A long identifier (user id, request id) that may wrap anywhere in a narrow table column. */
+export function id(text: string | undefined): HTMLElement {
+  return h('span', { class: 'id' }, text ?? '—');
+}

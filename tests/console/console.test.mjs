@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 const hub = process.env.HUB_URL;
 const ownerKey = process.env.HUB_API_KEY;
 const upstream = process.env.UPSTREAM_URL;
+const upstreamKey = process.env.UPSTREAM_KEY;
 const artifacts = process.env.ARTIFACTS ?? 'artifacts';
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const wait = { timeout: 15_000 };
@@ -72,7 +73,7 @@ function step(name, body) {
 
 describe('web console', () => {
   before(async () => {
-    assert.ok(hub && ownerKey && upstream, 'HUB_URL, HUB_API_KEY and UPSTREAM_URL must be set (the .NET test sets them)');
+    assert.ok(hub && ownerKey && upstream && upstreamKey, 'HUB_URL, HUB_API_KEY, UPSTREAM_URL and UPSTREAM_KEY must be set (the .NET test sets them)');
     mkdirSync(artifacts, { recursive: true });
     browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
@@ -141,21 +142,32 @@ describe('web console', () => {
     assert.match(await page.locator('#embedding-results').innerText(), /dimensions/);
   });
 
-  step('registers a provider pointed at a fake upstream and shows it connected', async () => {
+  step('registers a provider pointed at a fake upstream: failing with a refused key, connected with a good one', async () => {
     await open('providers', 'Providers');
     await page.getByText('No provider is registered yet').waitFor(wait);
     await page.getByRole('button', { name: '+ Add provider' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add provider' });
     await dialog.getByLabel('Provider').selectOption('deepseek');
     await dialog.getByLabel('Base URL (optional; required for ollama)').fill(upstream);
-    await dialog.getByLabel('API key').fill('sk-console-test-0000000000001111');
+    await dialog.getByLabel('API key').fill('sk-console-wrong-0000000000009999');
     await dialog.getByRole('button', { name: 'Add provider' }).click();
     const card = page.locator('section[data-provider="deepseek"]');
+    await card.locator('.provider-status', { hasText: 'failing' }).waitFor(wait);
+    assert.match(await card.locator('.provider-status').innerText(), /refused the credential \(HTTP 401\)/);
+    await shot('03a-providers-failing');
+
+    await card.getByRole('button', { name: 'Add a key to deepseek' }).click();
+    const addKey = page.getByRole('dialog', { name: 'Add a key to deepseek' });
+    await addKey.getByLabel('Name').fill('good');
+    await addKey.getByLabel('API key').fill(upstreamKey);
+    await addKey.getByRole('button', { name: 'Add key' }).click();
     await card.locator('.provider-status', { hasText: 'connected' }).waitFor(wait);
-    assert.match(await card.innerText(), /sk-c\*\*\*\*1111/);
-    assert.doesNotMatch(await page.content(), /sk-console-test-0000000000001111/);
-    await card.getByRole('button', { name: 'Test main' }).click();
-    await card.locator('.badge.ok', { hasText: 'ok' }).waitFor(wait);
+    await addKey.waitFor({ state: 'detached' });
+    const masked = `${upstreamKey.slice(0, 4)}****${upstreamKey.slice(-4)}`;
+    assert.ok((await card.innerText()).includes(masked), `the good key is shown masked as ${masked}`);
+    assert.ok(!(await page.content()).includes(upstreamKey), 'the key itself is never shown');
+    await card.getByRole('button', { name: 'Test good' }).click();
+    await card.locator('tr', { hasText: 'good' }).locator('.badge.ok').waitFor(wait);
     await shot('03-providers');
   });
 
@@ -233,6 +245,7 @@ describe('web console', () => {
     assert.match(memberSecret, /^ahk_[0-9a-f]{16}_/);
     await shot('08-key-secret-once');
     await dialog.getByRole('button', { name: 'Close dialog' }).click();
+    await dialog.waitFor({ state: 'detached' });
     await page.locator('#key-list td', { hasText: 'ada laptop' }).waitFor(wait);
     assert.ok(!(await page.content()).includes(memberSecret), 'the secret is not shown again');
     await shot('09-keys');

@@ -1,6 +1,6 @@
 // Billing: mode and settings, accounts with balances, grants and adjustments, transactions, and the ledger audit.
 import { api, get, post, query, Session, isAdmin } from '../api';
-import { button, field, fill, formValues, h, input, select, table, when } from '../dom';
+import { button, field, fill, formValues, h, id, input, select, table, when } from '../dom';
 import { attempt, confirmAction, pager, pageSize, screen, statusLine } from '../ui';
 
 interface User { id: string; display_name: string; role: string }
@@ -75,7 +75,7 @@ export async function billing(main: HTMLElement, session: Session, refresh: () =
         await loadAccounts();
       }, adjust), { disabled: !canWrite, class: 'ghost', 'aria-label': `Adjust credits of ${user.display_name}` });
       const history = button('Transactions', () => void attempt(line, () => showTransactions(user)), { class: 'ghost', 'aria-label': `Transactions of ${user.display_name}` });
-      return [user.display_name, user.id, h('span', { class: 'balance', 'data-user': user.id }, `${balance.currency_prefix ?? ''}${balance.available}`), balance.held, balance.total_granted, balance.total_spent,
+      return [user.display_name, id(user.id), h('span', { class: 'balance', 'data-user': user.id }, `${balance.currency_prefix ?? ''}${balance.available}`), balance.held, balance.total_granted, balance.total_spent,
         h('span', { class: 'buttons' }, amount, grant, adjust, history)];
     }));
     fill(accounts, table('Accounts', ['User', 'Id', 'Available', 'Held', 'Granted', 'Spent', ''], rows, 'No users yet: create one under Keys & users.'),

@@ -1,7 +1,7 @@
 // Keys and users: create a scoped key (its secret shown exactly once, with a copy button), rotate, revoke; users and
 // roles for admins. A member manages their own keys through /api/user/keys.
 import { get, post, Session, isAdmin } from '../api';
-import { button, copyText, field, fill, h, input, select, table, when } from '../dom';
+import { button, copyText, field, fill, h, id, input, select, table, when } from '../dom';
 import { attempt, confirmAction, modal, pager, pageSize, screen, statusLine } from '../ui';
 
 interface Key { key_id: string; masked: string; user_id: string; name: string; scopes: string[]; models: string[]; expires_at?: string; last_used_at?: string; revoked_at?: string; version: number }
@@ -41,7 +41,7 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
           await post(`${base}/${k.key_id}:revoke`, { reason: 'revoked in the console' });
           await loadKeys();
         }, revoke), { class: 'danger', disabled: revoked, 'aria-label': `Revoke ${k.name}` });
-        return [k.name, h('code', {}, k.masked), k.user_id, k.scopes.join(', '), k.models.length ? k.models.join(', ') : 'all', when(k.expires_at), when(k.last_used_at),
+        return [k.name, h('code', {}, k.masked), id(k.user_id), k.scopes.join(', '), k.models.length ? k.models.join(', ') : 'all', when(k.expires_at), when(k.last_used_at),
           revoked ? `revoked ${when(k.revoked_at)}` : h('span', { class: 'buttons' }, rotate, revoke)];
       }), 'No keys yet: create one below.'),
       pager('Key pages', page, Math.ceil(answer.keys.length / pageSize), next => void attempt(line, () => loadKeys(next))));
@@ -58,7 +58,7 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
         line.ok(`${u.display_name} is now ${role.value}.`);
         await loadUsers();
       }));
-      return [u.display_name, u.id, u.email ?? '—', role];
+      return [u.display_name, id(u.id), u.email ?? '—', role];
     }), 'No users.'),
       pager('User pages', page, Math.ceil(users.length / pageSize), next => void attempt(line, () => loadUsers(next))));
     const picker = document.getElementById('key-user') as HTMLSelectElement | null;

@@ -1,7 +1,7 @@
 // Usage: charts by time and by provider / model / user / app (calls, tokens, cost, errors, latency percentiles), the
 // call history with filters, paging and CSV export, and the scheduled reports.
 import { ApiError, get, headers, query, errorOf, Session } from '../api';
-import { button, field, fill, h, input, select, svg, table, when } from '../dom';
+import { button, field, fill, h, id, input, select, svg, table, when } from '../dom';
 import { attempt, screen, statusLine } from '../ui';
 
 interface Figures { calls: number; successes: number; failures: number; total_tokens: number; credits: string; cost_usd: string; latency_p50_ms: number; latency_p95_ms: number }
@@ -96,7 +96,7 @@ export async function usage(main: HTMLElement, session: Session): Promise<void> 
     const answer = await get(`/api/usage/calls${query({ ...filterValues(), limit: 25, page_token: pages[page] })}`);
     if (answer.next_page_token) pages[page + 1] = answer.next_page_token;
     const rows = (answer.calls ?? []).map((c: any) => [when(c.started_at), `${c.provider}/${c.model}`, c.call_type, c.status + (c.error_kind && c.error_kind !== c.status ? ` (${c.error_kind})` : ''),
-      `${c.prompt_tokens ?? 0} + ${c.completion_tokens ?? 0}`, `${Math.round(c.latency_ms ?? 0)} ms`, c.credits_charged ?? '—', c.user_id ?? '—', h('code', {}, c.request_id)]);
+      `${c.prompt_tokens ?? 0} + ${c.completion_tokens ?? 0}`, `${Math.round(c.latency_ms ?? 0)} ms`, c.credits_charged ?? '—', id(c.user_id), h('code', {}, c.request_id)]);
     fill(history,
       table('Calls, newest first', ['Started', 'Model', 'Type', 'Status', 'Tokens', 'Latency', 'Credits', 'User', 'Request id'], rows, 'No calls match. Clear the filters, or make a call in the Playground.'),
       h('nav', { class: 'pager', 'aria-label': 'Call pages' },

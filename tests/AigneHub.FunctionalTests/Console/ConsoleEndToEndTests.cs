@@ -17,6 +17,8 @@ namespace AigneHub.FunctionalTests.Console;
 [Collection(ConsoleCollection.Name)]
 public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
 {
+    private const string UpstreamApiKey = HubFixture.UpstreamApiKey;
+
     [Fact]
     public async Task Root_serves_the_console_without_a_key_under_a_policy_that_allows_only_the_hubs_own_code()
     {
@@ -66,6 +68,8 @@ public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium is not installed at {chromium}: apt-get install chromium (.ci/run does it), or set CHROMIUM.");
 
+        // The fake upstream refuses any other key, so the console can show a failing provider before a connected one.
+        hub.Upstream.RequiredApiKey = UpstreamApiKey;
         var suite = Path.Combine(RepositoryPaths.Root, "tests", "console");
         if (!Directory.Exists(Path.Combine(suite, "node_modules", "playwright-core")))
         {
@@ -78,6 +82,7 @@ public sealed class ConsoleEndToEndTests(ConsoleHubFixture hub)
             ["HUB_URL"] = hub.RestUri.ToString().TrimEnd('/'),
             ["HUB_API_KEY"] = TestAccess.OwnerKey,
             ["UPSTREAM_URL"] = hub.Upstream.BaseUrl,
+            ["UPSTREAM_KEY"] = UpstreamApiKey,
             ["CHROMIUM"] = chromium,
             ["ARTIFACTS"] = Path.Combine(suite, "artifacts"),
             // playwright-core must use the installed browser, never fetch one.
