@@ -39,6 +39,7 @@ internal static class PresentationRegistration
         services.AddTranslatedChat();
         services.AddOptions<ImageLinkOptions>().BindConfiguration(ImageLinkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RestRoot>();
+        services.AddOptions<WebConsoleOptions>().BindConfiguration(WebConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Rest.Payments.PaymentWebhookOptions>()
             .BindConfiguration(Rest.Payments.PaymentWebhookOptions.Section)
             .ValidateDataAnnotations()
@@ -59,6 +60,8 @@ internal static class PresentationRegistration
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        // The web console's files at / (no endpoint matches them, so no key is asked for a page that has none yet).
+        app.UseWebConsole();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();
 
         // Browser preflights carry no credential: answered before authentication, for the configured origins only.

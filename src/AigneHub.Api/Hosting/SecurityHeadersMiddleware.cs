@@ -18,7 +18,11 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
             if (http.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
             {
                 headers.XFrameOptions = "DENY";
-                headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                // The web console sets its own, stricter policy (WebConsole); the rest of the HTML (the jobs dashboard) gets this one.
+                if (!headers.ContainsKey("Content-Security-Policy"))
+                {
+                    headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                }
             }
 
             if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) && !headers.ContainsKey("Cache-Control"))
