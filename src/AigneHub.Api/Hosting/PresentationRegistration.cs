@@ -58,6 +58,7 @@ internal static class PresentationRegistration
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();
+        app.UseMiddleware<Errors.DatabaseSaturationMiddleware>();
 
         // Who is calling, and may they, before any body is read (the streaming route reads it itself).
         app.UseMiddleware<CallerAuthenticationMiddleware>();
@@ -98,7 +99,11 @@ internal static class PresentationRegistration
         app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
         app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready),
+            ResponseWriter = ReadinessWriter.WriteAsync,
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -15,14 +15,15 @@ namespace AigneHub.Infrastructure.Access;
 /// that does not fit is taken back out at once. Windows older than two minutes are deleted every minute.
 /// </summary>
 internal sealed partial class PostgresRateLimiter(
-    HubDatabase database,
+    NpgsqlDataSource data,
     AccessKeyCache keys,
     TimeProvider time,
     IOptions<RateLimitOptions> options,
     ILogger<PostgresRateLimiter> logger) : IRateLimiter, IHostedService, IAsyncDisposable
 {
     private const string Table = HubMartenConfiguration.Schema + ".rate_windows";
-    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(database.ConnectionString);
+    // The hub's main pool (ConnectionBudget), not a pool of its own outside the budget.
+    private readonly NpgsqlDataSource _data = data;
     private readonly CancellationTokenSource _stopping = new();
     private Task _pruning = Task.CompletedTask;
 
@@ -119,10 +120,10 @@ internal sealed partial class PostgresRateLimiter(
         await _pruning.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _stopping.Dispose();
-        await _data.DisposeAsync();
+        return ValueTask.CompletedTask;
     }
 
     private List<SubjectLimit> LimitsFor(Caller caller)
