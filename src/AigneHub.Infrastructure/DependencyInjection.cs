@@ -137,8 +137,15 @@ public static class DependencyInjection
 
         if (hangfire.ServerEnabled)
         {
+            // The instance's switches pick the queues its server works on; the schedule itself is the cluster's.
+            var queues = JobQueues.For(
+                billing: configuration.GetSection(BillingJobsOptions.Section).GetValue(nameof(BillingJobsOptions.Enabled), true),
+                images: configuration.GetSection(Images.ImageStorageOptions.Section).GetValue(nameof(Images.ImageStorageOptions.CleanupEnabled), true),
+                reports: configuration.GetSection(Application.Usage.Reports.ReportsOptions.Section).GetValue(nameof(Application.Usage.Reports.ReportsOptions.Enabled), true),
+                credentials: configuration.GetSection(CredentialRecheckOptions.Section).GetValue(nameof(CredentialRecheckOptions.Enabled), true));
             services.AddHangfireServer(server =>
             {
+                server.Queues = queues;
                 server.WorkerCount = hangfire.WorkerCount;
                 server.ServerName = $"aignehub:{Environment.MachineName}:{Environment.ProcessId}";
             });
