@@ -4,7 +4,7 @@
 #   eng/test-postgres.sh start   prints one line: an Npgsql connection string for database aignehub_test
 #   eng/test-postgres.sh stop    stops the server and deletes its folder
 #
-# Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_STATE (state file,
+# Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_MAX_CONNECTIONS (default 400), AIGNEHUB_TEST_PG_STATE (state file,
 # default /tmp/aignehub-test-pg.state), AIGNEHUB_TEST_PG_OWNER (a process id: when that process ends, however it ends,
 # a detached watchdog stops the server and deletes its folder). Everything but the connection string goes to stderr.
 #
@@ -18,7 +18,8 @@ readonly state_file="${AIGNEHUB_TEST_PG_STATE:-/tmp/aignehub-test-pg.state}"
 readonly database=aignehub_test
 readonly password=postgres
 readonly folder_prefix=/tmp/aignehub-test-pg.
-readonly max_connections=400
+# AIGNEHUB_TEST_PG_MAX_CONNECTIONS overrides it (eng/cluster.sh runs PostgreSQL's default of 100, as production has).
+readonly max_connections="${AIGNEHUB_TEST_PG_MAX_CONNECTIONS:-400}"
 # Server messages are grepped ("Address already in use"), so keep them untranslated.
 export LC_MESSAGES=C
 

@@ -5,6 +5,7 @@ using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application;
 using AigneHub.Infrastructure;
 using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using AigneHub.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace AigneHub.Api.Hosting;
@@ -107,7 +108,12 @@ public sealed partial class HubApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _starting = true;
-        await App.StartAsync(cancellationToken);
+        // One instance of a database starts at a time (schema, bootstrap key, job definitions): see StartupLock.
+        await using (await StartupLock.AcquireAsync(App.Services.GetRequiredService<HubDatabase>(), cancellationToken))
+        {
+            await App.StartAsync(cancellationToken);
+        }
+
         _started = true;
         App.Services.GetRequiredService<RestRoot>().Bind(RestUri);
         LogListening(App.Logger, RestUri, GrpcUri, _embedded is null ? "configured PostgreSQL" : $"embedded PostgreSQL on port {_embedded.Port}");
