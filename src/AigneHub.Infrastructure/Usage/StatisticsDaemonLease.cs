@@ -172,6 +172,9 @@ internal static class StatisticsDaemonRegistration
         if (analytics.RunsDaemon)
         {
             services.AddHostedService<StatisticsDaemonLease>();
+            // Solo without Marten's own coordinator (AddAsyncDaemon would start the daemon on every instance at once):
+            // the lease starts it; the mode only tells Marten the async projections do run here.
+            services.ConfigureMarten(options => options.Projections.AsyncMode = DaemonMode.Solo);
         }
 
         services.AddHealthChecks().AddCheck<StatisticsHealthCheck>("statistics", tags: [HealthTags.Ready]);

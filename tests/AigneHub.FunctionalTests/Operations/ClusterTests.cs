@@ -15,19 +15,22 @@ namespace AigneHub.FunctionalTests.Operations;
 /// The local cluster of eng/cluster.sh — PostgreSQL at its default max_connections=100, three hub instances and
 /// HAProxy in front — checked through the load balancer as an operator would (issues 16 and 21).
 /// </summary>
-public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
+public sealed class ClusterTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
     [Fact]
     public async Task A_150_call_credit_burst_over_three_instances_at_100_connections_never_answers_500_nor_overspends()
     {
+        // Two accounts that can pay for every call (load on the ledger and the pools), one that runs out (402s).
         var users = new[] { "burst-a", "burst-b", "burst-c" };
+        var grants = new Dictionary<string, decimal> { ["burst-a"] = 2000m, ["burst-b"] = 2000m, ["burst-c"] = 30m };
         var keys = new Dictionary<string, string>();
         foreach (var user in users)
         {
             keys[user] = await cluster.MemberKeyAsync(user);
-            await cluster.GrantAsync(user, "20");
+            await cluster.GrantAsync(user, grants[user].ToString(CultureInfo.InvariantCulture));
         }
 
+        var clock = Stopwatch.StartNew();
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 150).Select(async i =>
         {
             var user = users[i % users.Length];
@@ -38,6 +41,8 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             return (response.StatusCode, Stream: stream, Body: body, RetryAfter: response.Headers.RetryAfter);
         }));
 
+        // The figures docs/operations.md quotes ("Scale-out").
+        output.WriteLine($"150 calls in {clock.ElapsedMilliseconds} ms: " + string.Join(", ", outcomes.GroupBy(o => (int)o.StatusCode).OrderBy(g => g.Key).Select(g => $"{g.Key} x{g.Count()}")));
         Assert.All(outcomes, o => Assert.True(
             o.StatusCode is HttpStatusCode.OK or HttpStatusCode.PaymentRequired or HttpStatusCode.ServiceUnavailable, $"{(int)o.StatusCode}: {o.Body}"));
         Assert.All(outcomes.Where(o => o.StatusCode == HttpStatusCode.ServiceUnavailable), o =>
@@ -46,7 +51,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             Assert.Contains("hub_busy", o.Body, StringComparison.Ordinal);
         });
         Assert.All(outcomes.Where(o => o.StatusCode == HttpStatusCode.OK && o.Stream), o => Assert.EndsWith("data: [DONE]", o.Body.TrimEnd(), StringComparison.Ordinal));
-        Assert.Contains(outcomes, o => o.StatusCode == HttpStatusCode.OK);
+        Assert.True(outcomes.Count(o => o.StatusCode == HttpStatusCode.OK) >= 100, "the paying accounts' calls were not served");
 
         foreach (var user in users)
         {
@@ -54,7 +59,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
             var balance = await cluster.SettledBalanceAsync(user);
             Assert.Equal(0m, Number(balance.GetProperty("held")));
             Assert.True(Number(balance.GetProperty("available")) >= 0m, balance.ToString());
-            Assert.True(Number(balance.GetProperty("total_spent")) <= 20m, balance.ToString());
+            Assert.True(Number(balance.GetProperty("total_spent")) <= grants[user], balance.ToString());
         }
 
         using var audit = await cluster.Rest.PostAsJsonAsync("/api/admin/credits:audit", new { });
@@ -128,6 +133,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         await cluster.KillAsync(leader);
+        var sinceKill = Stopwatch.StartNew();
         var served = 0;
         for (var i = 0; i < 12; i++)
         {
@@ -150,7 +156,9 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         // Another instance took the lease and counts the calls made after the kill.
         var counted = await cluster.CountedCallsAsync(key, served);
         Assert.Equal(served, counted);
-        Assert.NotEqual(leader, cluster.StatisticsLeader());
+        var successor = cluster.StatisticsLeader();
+        output.WriteLine($"instance {leader} killed; instance {successor} projects; the {served} calls made after the kill were counted {sinceKill.ElapsedMilliseconds} ms after it");
+        Assert.NotEqual(leader, successor);
         await cluster.StartInstanceAsync(leader, []);
     }
 
