@@ -9,8 +9,8 @@
 # a detached watchdog stops the server and deletes its folder). Everything but the connection string goes to stderr.
 #
 # Connection budget: the tests cap every pool at 10 connections and close idle ones after 4 s (tests/Shared/
-# TestDatabase.cs); at most two integration test classes and two functional hubs run at once, each with at most
-# four pools: 4 x 4 x 10 = 160 connections at the very worst. max_connections is 400 so that no test run can
+# TestDatabase.cs); at most two integration test classes (2 x 2 pools x 10) and two functional hubs (2 x 30, their
+# Database:MaxConnections) run at once: 100 connections at the very worst. max_connections is 400 so that no test run can
 # reach it by chance (PostgreSQL's default of 100 was hit once in CI).
 set -euo pipefail
 
