@@ -95,21 +95,26 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < _batchSize && reader.TryRead(out var change))
-            {
-                if (change.CallerToken.IsCancellationRequested)
-                {
-                    change.Completion.TrySetCanceled(change.CallerToken);
-                    continue;
-                }
-
-                batch.Add(change);
-            }
-
+            Drain(batch);
             if (batch.Count > 0)
             {
                 await WriteWithRetriesAsync(batch).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Adds what is queued to the batch, up to its size; changes whose caller gave up are dropped.</summary>
+    private void Drain(List<LedgerChange> batch)
+    {
+        while (batch.Count < _batchSize && _queue.Reader.TryRead(out var change))
+        {
+            if (change.CallerToken.IsCancellationRequested)
+            {
+                change.Completion.TrySetCanceled(change.CallerToken);
+                continue;
+            }
+
+            batch.Add(change);
         }
     }
 
@@ -172,6 +177,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
 
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastSettlementRetry.Ticks));
                 attempt = 0;
+                // What queued meanwhile joins the retry: new holds are decided (or refused with 503) with it rather
+                // than waiting behind it.
+                Drain(batch);
             }
         }
     }
