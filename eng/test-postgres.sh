@@ -4,13 +4,13 @@
 #   eng/test-postgres.sh start   prints one line: an Npgsql connection string for database aignehub_test
 #   eng/test-postgres.sh stop    stops the server and deletes its folder
 #
-# Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_STATE (state file,
+# Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_MAX_CONNECTIONS (default 400), AIGNEHUB_TEST_PG_STATE (state file,
 # default /tmp/aignehub-test-pg.state), AIGNEHUB_TEST_PG_OWNER (a process id: when that process ends, however it ends,
 # a detached watchdog stops the server and deletes its folder). Everything but the connection string goes to stderr.
 #
 # Connection budget: the tests cap every pool at 10 connections and close idle ones after 4 s (tests/Shared/
-# TestDatabase.cs); at most two integration test classes and two functional hubs run at once, each with at most
-# four pools: 4 x 4 x 10 = 160 connections at the very worst. max_connections is 400 so that no test run can
+# TestDatabase.cs); at most two integration test classes (2 x 2 pools x 10) and two functional hubs (2 x 30, their
+# Database:MaxConnections) run at once: 100 connections at the very worst. max_connections is 400 so that no test run can
 # reach it by chance (PostgreSQL's default of 100 was hit once in CI).
 set -euo pipefail
 
@@ -18,7 +18,8 @@ readonly state_file="${AIGNEHUB_TEST_PG_STATE:-/tmp/aignehub-test-pg.state}"
 readonly database=aignehub_test
 readonly password=postgres
 readonly folder_prefix=/tmp/aignehub-test-pg.
-readonly max_connections=400
+# AIGNEHUB_TEST_PG_MAX_CONNECTIONS overrides it (eng/cluster.sh runs PostgreSQL's default of 100, as production has).
+readonly max_connections="${AIGNEHUB_TEST_PG_MAX_CONNECTIONS:-400}"
 # Server messages are grepped ("Address already in use"), so keep them untranslated.
 export LC_MESSAGES=C
 

@@ -40,19 +40,18 @@ public static class DependencyInjection
         services.AddOptions<AnalyticsOptions>().Bind(analyticsSection).ValidateDataAnnotations().ValidateOnStart();
         var analytics = analyticsSection.Get<AnalyticsOptions>() ?? new AnalyticsOptions();
 
+        var budget = AddConnectionBudget(services, configuration, database, analytics);
+
         // An unknown zone counts in UTC here only until options validation stops the start with a clear message.
         AnalyticsOptions.TryFindZone(analytics.TimeZone, out var statisticsZone);
-        var marten = services.AddMarten(options => HubMartenConfiguration.Configure(options, database.ConnectionString, statisticsZone))
+        services.AddMarten(options => HubMartenConfiguration.Describe(options, statisticsZone))
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         // Marten's default log writes a stale version or a cancelled query at Error with SQL and parameter values.
         services.ConfigureMarten((provider, options) =>
             options.Logger(new HubMartenLogger(provider.GetRequiredService<ILoggerFactory>().CreateLogger(HubMartenLogger.Category))));
-        if (analytics.RunsDaemon)
-        {
-            // Solo: this instance alone runs the asynchronous projections (DESIGN §7: HotCold is not available here).
-            marten.AddAsyncDaemon(JasperFx.Events.Daemon.DaemonMode.Solo);
-        }
+        services.AddStatisticsDaemon(analytics);
 
         services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchingCallRecorder>();
@@ -72,8 +71,26 @@ public static class DependencyInjection
 
         services.AddAccess(configuration);
         AddProviders(services, configuration, database);
-        AddJobs(services, configuration, database);
+        AddJobs(services, configuration, budget.HangfireConnectionString);
         return services;
+    }
+
+    /// <summary>
+    /// Sizes every pool from Database:MaxConnections (ConnectionBudget) and registers the main pool, which Marten,
+    /// the rate limiter and the health checks share.
+    /// </summary>
+    private static (ConnectionBudget Budget, string HangfireConnectionString) AddConnectionBudget(
+        IServiceCollection services, IConfiguration configuration, HubDatabase database, AnalyticsOptions analytics)
+    {
+        var section = configuration.GetSection(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var settings = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var hangfire = configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
+        var budget = ConnectionBudget.For(settings.MaxConnections, hangfire.ServerEnabled ? hangfire.WorkerCount : null, analytics.RunsDaemon);
+        var main = budget.MainConnectionString(database.ConnectionString, settings.PoolWaitSeconds);
+        services.AddSingleton(budget);
+        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(main));
+        return (budget, budget.HangfireConnectionString(database.ConnectionString, settings.PoolWaitSeconds));
     }
 
     private static void AddProviders(IServiceCollection services, IConfiguration configuration, HubDatabase database)
@@ -96,7 +113,7 @@ public static class DependencyInjection
         services.AddSingleton<IProviderCatalog, ProviderCatalog>();
     }
 
-    private static void AddJobs(IServiceCollection services, IConfiguration configuration, HubDatabase database)
+    private static void AddJobs(IServiceCollection services, IConfiguration configuration, string hangfireConnectionString)
     {
         var section = configuration.GetSection(HangfireOptions.Section);
         services.AddOptions<HangfireOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
@@ -107,7 +124,7 @@ public static class DependencyInjection
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(database.ConnectionString),
+                storage => storage.UseNpgsqlConnection(hangfireConnectionString),
                 new PostgreSqlStorageOptions { SchemaName = hangfire.Schema, PrepareSchemaIfNecessary = true }));
 
         services.AddOptions<CredentialRecheckOptions>()
@@ -120,8 +137,15 @@ public static class DependencyInjection
 
         if (hangfire.ServerEnabled)
         {
+            // The instance's switches pick the queues its server works on; the schedule itself is the cluster's.
+            var queues = JobQueues.For(
+                billing: configuration.GetSection(BillingJobsOptions.Section).GetValue(nameof(BillingJobsOptions.Enabled), true),
+                images: configuration.GetSection(Images.ImageStorageOptions.Section).GetValue(nameof(Images.ImageStorageOptions.CleanupEnabled), true),
+                reports: configuration.GetSection(Application.Usage.Reports.ReportsOptions.Section).GetValue(nameof(Application.Usage.Reports.ReportsOptions.Enabled), true),
+                credentials: configuration.GetSection(CredentialRecheckOptions.Section).GetValue(nameof(CredentialRecheckOptions.Enabled), true));
             services.AddHangfireServer(server =>
             {
+                server.Queues = queues;
                 server.WorkerCount = hangfire.WorkerCount;
                 server.ServerName = $"aignehub:{Environment.MachineName}:{Environment.ProcessId}";
             });

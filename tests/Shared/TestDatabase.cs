@@ -15,9 +15,9 @@ namespace AigneHub.Tests.Shared;
 /// each pool built from it at <see cref="MaxPoolSizePerDataSource"/> connections and closes idle ones after
 /// <see cref="IdleSeconds"/>, so a finished test class stops holding connections within seconds instead of the five
 /// minutes Npgsql keeps them by default. xunit's conservative parallel algorithm runs at most two test classes of
-/// the integration assembly at once, the functional assembly runs its collections one by one, and a hub opens at
-/// most four pools (Marten, Hangfire, rate limiter, health check); eng/test-postgres.sh sizes max_connections from
-/// that product with a wide margin.
+/// the integration assembly at once, the functional assembly runs its collections one by one, and a hub sizes its
+/// own pools from Database:MaxConnections (30, overriding the pool size here); eng/test-postgres.sh sizes
+/// max_connections from that with a wide margin.
 /// </remarks>
 public static class TestDatabase
 {

@@ -50,6 +50,8 @@ public static class HubErrorMapper
             StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable, ServerError, "hub_busy", null, busy.Message, busy.RetryAfter),
         HubException { Kind: ErrorKind.Cancelled } => Cancelled,
         OperationCanceledException => Cancelled,
+        _ when DatabaseSaturation.Matches(exception) => new HubError(
+            StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable, ServerError, "hub_busy", null, DatabaseSaturation.Message, DatabaseSaturation.RetryAfter),
         _ => new HubError(
             StatusCodes.Status500InternalServerError, StatusCode.Internal, ServerError, null, null,
             $"The hub failed to process the request (request id {requestId})."),

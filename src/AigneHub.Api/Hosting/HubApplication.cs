@@ -5,6 +5,7 @@ using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application;
 using AigneHub.Infrastructure;
 using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using AigneHub.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace AigneHub.Api.Hosting;
@@ -23,8 +24,11 @@ public sealed partial class HubApplication : IAsyncDisposable
     private bool _starting;
     private bool _started;
 
-    private HubApplication(WebApplication app, EmbeddedPostgresCluster? embedded, ListenOptions rest, ListenOptions grpc)
+    private IAsyncDisposable? _startupLock;
+
+    private HubApplication(WebApplication app, EmbeddedPostgresCluster? embedded, ListenOptions rest, ListenOptions grpc, IAsyncDisposable startupLock)
     {
+        _startupLock = startupLock;
         App = app;
         _embedded = embedded;
         _rest = rest;
@@ -66,8 +70,12 @@ public sealed partial class HubApplication : IAsyncDisposable
             connectionString = embedded.ConnectionString;
         }
 
+        IAsyncDisposable? startupLock = null;
         try
         {
+            // One instance of a database is built and started at a time (schemas, bootstrap key, job definitions),
+            // until StartAsync has finished: see StartupLock.
+            startupLock = await StartupLock.AcquireAsync(connectionString, cancellationToken);
             var endpoints = builder.Configuration.GetSection(HubEndpointsOptions.Section).Get<HubEndpointsOptions>() ?? new HubEndpointsOptions();
             ListenOptions? rest = null;
             ListenOptions? grpc = null;
@@ -91,10 +99,15 @@ public sealed partial class HubApplication : IAsyncDisposable
             app.MapObservability();
 
             // ConfigureKestrel runs while the host is built, so both endpoints exist by now.
-            return new HubApplication(app, embedded, rest!, grpc!);
+            return new HubApplication(app, embedded, rest!, grpc!, startupLock);
         }
         catch
         {
+            if (startupLock is not null)
+            {
+                await startupLock.DisposeAsync();
+            }
+
             if (embedded is not null)
             {
                 await embedded.DisposeAsync();
@@ -107,7 +120,15 @@ public sealed partial class HubApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _starting = true;
-        await App.StartAsync(cancellationToken);
+        try
+        {
+            await App.StartAsync(cancellationToken);
+        }
+        finally
+        {
+            await ReleaseStartupLockAsync();
+        }
+
         _started = true;
         App.Services.GetRequiredService<RestRoot>().Bind(RestUri);
         LogListening(App.Logger, RestUri, GrpcUri, _embedded is null ? "configured PostgreSQL" : $"embedded PostgreSQL on port {_embedded.Port}");
@@ -128,6 +149,7 @@ public sealed partial class HubApplication : IAsyncDisposable
         }
 
         _disposed = true;
+        await ReleaseStartupLockAsync();
         try
         {
             // A host whose start failed before its hosted services were resolved cannot be stopped (the generic host
@@ -151,6 +173,14 @@ public sealed partial class HubApplication : IAsyncDisposable
             {
                 await _embedded.DisposeAsync();
             }
+        }
+    }
+
+    private async Task ReleaseStartupLockAsync()
+    {
+        if (Interlocked.Exchange(ref _startupLock, null) is { } held)
+        {
+            await held.DisposeAsync();
         }
     }
 

@@ -63,6 +63,7 @@ internal static class PresentationRegistration
         // The web console's files at / (no endpoint matches them, so no key is asked for a page that has none yet).
         app.UseWebConsole();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();
+        app.UseMiddleware<Errors.DatabaseSaturationMiddleware>();
 
         // Browser preflights carry no credential: answered before authentication, for the configured origins only.
         app.UseBrowserOrigins();
@@ -108,7 +109,11 @@ internal static class PresentationRegistration
         app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
         app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready) }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready),
+            ResponseWriter = ReadinessWriter.WriteAsync,
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -21,7 +21,7 @@ namespace AigneHub.Infrastructure.Access;
 /// current window go back to the table when the instance stops. Windows older than two minutes are deleted every minute.
 /// </summary>
 internal sealed partial class PostgresRateLimiter(
-    HubDatabase database,
+    NpgsqlDataSource data,
     AccessKeyCache keys,
     TimeProvider time,
     IOptions<RateLimitOptions> options,
@@ -35,7 +35,8 @@ internal sealed partial class PostgresRateLimiter(
     /// <summary>… and at most this many requests (or this many calls' worth of tokens).</summary>
     private const int MaxLeaseCalls = 64;
 
-    private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(database.ConnectionString);
+    // The hub's main pool (ConnectionBudget), not a pool of its own outside the budget.
+    private readonly NpgsqlDataSource _data = data;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _leasesLock = new();
     private readonly Dictionary<(string Subject, DateTimeOffset Window), Lease> _leases = [];
@@ -305,10 +306,10 @@ internal sealed partial class PostgresRateLimiter(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _stopping.Dispose();
-        await _data.DisposeAsync();
+        return ValueTask.CompletedTask;
     }
 
     private List<SubjectLimit> LimitsFor(Caller caller)

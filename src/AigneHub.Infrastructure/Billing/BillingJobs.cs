@@ -18,16 +18,19 @@ public sealed class BillingJobs(IMediator mediator)
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [Queue(Jobs.JobQueues.Billing)]
     public async Task<ExpiryReport> ExpireGrantsAsync(CancellationToken cancellationToken) =>
         await mediator.Send(new ExpireGrantsCommand(), cancellationToken);
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [Queue(Jobs.JobQueues.Billing)]
     public async Task<RecoveryReport> RecoverHoldsAsync(CancellationToken cancellationToken) =>
         await mediator.Send(new RecoverHoldsCommand(), cancellationToken);
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [Queue(Jobs.JobQueues.Billing)]
     public async Task<RateSyncReport> SyncRatesAsync(CancellationToken cancellationToken) =>
         await mediator.Send(new SyncRateCatalogueCommand(DryRun: false, "system:rate-sync"), cancellationToken);
 }

@@ -7,7 +7,7 @@ public sealed class BillingJobsOptions
 {
     public const string Section = "Billing:Jobs";
 
-    /// <summary>Off: none of the billing jobs is scheduled (they can still be enqueued by hand).</summary>
+    /// <summary>Off: this instance does not run the billing jobs (their definitions are the cluster's and stay).</summary>
     public bool Enabled { get; set; } = true;
 
     [Required]

@@ -11,6 +11,6 @@ public sealed class ImageStorageOptions
     [Range(1, 7 * 24 * 60)]
     public int UrlLifetimeMinutes { get; set; } = 60;
 
-    /// <summary>Whether this instance schedules the clean-up job that deletes expired images (every 10 minutes).</summary>
+    /// <summary>Whether this instance's Hangfire server runs the clean-up job that deletes expired images (every 10 minutes, defined for the whole cluster).</summary>
     public bool CleanupEnabled { get; set; } = true;
 }

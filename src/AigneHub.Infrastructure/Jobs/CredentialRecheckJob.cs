@@ -16,6 +16,7 @@ public sealed class CredentialRecheckJob(IMediator mediator, IOptions<Credential
     // A failed run is not retried: the next minute's run is the retry. Two runs at once would probe twice.
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [Queue(JobQueues.Credentials)]
     public async Task<RevivalReport> RunAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

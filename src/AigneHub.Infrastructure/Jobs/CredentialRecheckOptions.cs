@@ -11,7 +11,7 @@ public sealed class CredentialRecheckOptions : IValidatableObject
 {
     public const string Section = "Providers:CredentialRecheck";
 
-    /// <summary>Off: the job is unscheduled, and refused credentials stay disabled until an operator enables them.</summary>
+    /// <summary>Off: this instance does not run the re-check (the job stays defined for the cluster; when no instance runs it, refused credentials stay disabled until an operator enables them).</summary>
     public bool Enabled { get; set; } = true;
 
     [Range(1, 86_400)]

@@ -15,6 +15,7 @@ public sealed class ExpiredImageCleanupJob(IMediator mediator)
     // The next run is the retry; two runs at once would race on the same rows.
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [Queue(JobQueues.Images)]
     public async Task<int> RunAsync(CancellationToken cancellationToken) =>
         await mediator.Send(new DeleteExpiredImagesCommand(), cancellationToken);
 }

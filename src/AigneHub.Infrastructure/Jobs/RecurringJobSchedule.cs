@@ -5,32 +5,19 @@ using Microsoft.Extensions.Options;
 namespace AigneHub.Infrastructure.Jobs;
 
 /// <summary>
-/// Puts the recurring jobs on (or, when turned off, takes them off) Hangfire's schedule at start-up. The schedule
-/// lives in the shared storage, so every instance writing the same definition is harmless.
+/// Defines the credential re-check and the image clean-up on Hangfire's shared schedule at start-up, on instances that
+/// manage the schedule (<see cref="HangfireOptions.ManageSchedule"/>). The definitions are the cluster's: this
+/// instance's switches (Providers:CredentialRecheck:Enabled, Images:CleanupEnabled) only decide whether its server
+/// works on their queues (<see cref="JobQueues"/>), so they never take a job away from the other instances.
 /// </summary>
-internal sealed class RecurringJobSchedule(
-    IRecurringJobManager jobs,
-    IOptions<CredentialRecheckOptions> recheck,
-    IOptions<Images.ImageStorageOptions> images) : IHostedService
+internal sealed class RecurringJobSchedule(IRecurringJobManager jobs, IOptions<HangfireOptions> hangfire) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (recheck.Value.Enabled)
+        if (hangfire.Value.ManageSchedule)
         {
             jobs.AddOrUpdate<CredentialRecheckJob>(CredentialRecheckJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        }
-        else
-        {
-            jobs.RemoveIfExists(CredentialRecheckJob.RecurringJobId);
-        }
-
-        if (images.Value.CleanupEnabled)
-        {
             jobs.AddOrUpdate<ExpiredImageCleanupJob>(ExpiredImageCleanupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
-        }
-        else
-        {
-            jobs.RemoveIfExists(ExpiredImageCleanupJob.RecurringJobId);
         }
 
         return Task.CompletedTask;

@@ -4,14 +4,13 @@ using Npgsql;
 namespace AigneHub.Infrastructure.Persistence;
 
 /// <summary>Ready means the database answers and the hub's schema is in place (Marten applies it at start-up).</summary>
-internal sealed class DatabaseHealthCheck(HubDatabase database) : IHealthCheck
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource data) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(database.ConnectionString);
-            await connection.OpenAsync(cancellationToken);
+            await using var connection = await data.OpenConnectionAsync(cancellationToken);
             await using var command = new NpgsqlCommand("select to_regclass(@table) is not null", connection);
             command.Parameters.AddWithValue("table", $"{HubMartenConfiguration.Schema}.mt_doc_callrecord");
             var migrated = await command.ExecuteScalarAsync(cancellationToken) is true;

@@ -21,6 +21,12 @@ internal static class HubMartenConfiguration
     public static void Configure(StoreOptions options, string connectionString, TimeZoneInfo? statisticsZone = null)
     {
         options.Connection(connectionString);
+        Describe(options, statisticsZone);
+    }
+
+    /// <summary>Everything but the connection (the hub's store takes its main pool from the container: ConnectionBudget).</summary>
+    public static void Describe(StoreOptions options, TimeZoneInfo? statisticsZone)
+    {
         options.DatabaseSchemaName = Schema;
         options.UseSystemTextJsonForSerialization(
             EnumStorage.AsString,

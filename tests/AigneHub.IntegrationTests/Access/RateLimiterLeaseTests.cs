@@ -1,6 +1,5 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Access;
-using AigneHub.Infrastructure;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,6 +19,7 @@ public sealed class RateLimiterLeaseTests : IAsyncLifetime
     /// <summary>Mid-minute and standing still: no window rolls over under a test.</summary>
     private static readonly TimeProvider Clock = new FixedClock(new DateTimeOffset(2026, 12, 6, 12, 0, 30, TimeSpan.Zero));
     private string _connection = null!;
+    private NpgsqlDataSource _data = null!;
     private readonly List<PostgresRateLimiter> _limiters = [];
 
     public async Task InitializeAsync()
@@ -29,6 +29,7 @@ public sealed class RateLimiterLeaseTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var schema = new NpgsqlCommand("CREATE SCHEMA IF NOT EXISTS aignehub", connection);
         await schema.ExecuteNonQueryAsync();
+        _data = NpgsqlDataSource.Create(_connection);
     }
 
     public async Task DisposeAsync()
@@ -37,12 +38,14 @@ public sealed class RateLimiterLeaseTests : IAsyncLifetime
         {
             await limiter.DisposeAsync();
         }
+
+        await _data.DisposeAsync();
     }
 
     private async Task<PostgresRateLimiter> LimiterAsync(int requestsPerMinute, int tokensPerMinute = 0)
     {
         var options = Options.Create(new RateLimitOptions { User = new RateLimitPair { RequestsPerMinute = requestsPerMinute, TokensPerMinute = tokensPerMinute } });
-        var limiter = new PostgresRateLimiter(new HubDatabase(_connection, false), null!, Clock, options, NullLogger<PostgresRateLimiter>.Instance);
+        var limiter = new PostgresRateLimiter(_data, null!, Clock, options, NullLogger<PostgresRateLimiter>.Instance);
         await limiter.StartAsync(CancellationToken.None);
         _limiters.Add(limiter);
         return limiter;

@@ -15,9 +15,11 @@ namespace AigneHub.IntegrationTests.Billing;
 /// <summary>A fresh database with the hub's Marten configuration, and the call path's billing service over it.</summary>
 internal sealed class BillingStore : IAsyncDisposable
 {
-    private BillingStore(DocumentStore store) => Store = store;
+    private BillingStore(DocumentStore store, string connectionString) => (Store, ConnectionString) = (store, connectionString);
 
     public DocumentStore Store { get; }
+
+    public string ConnectionString { get; }
 
     public FixedCaller Caller { get; } = new();
 
@@ -26,7 +28,7 @@ internal sealed class BillingStore : IAsyncDisposable
         var connectionString = await TestDatabase.CreateAsync(purpose);
         var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return new BillingStore(store);
+        return new BillingStore(store, connectionString);
     }
 
     public CallBilling Billing(TimeProvider? time = null, HoldLeases? leases = null)

@@ -128,4 +128,40 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         Assert.True(busy.RetryAfter > TimeSpan.Zero);
         Assert.DoesNotContain("127.0.0.1", busy.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_capture_that_meets_an_unavailable_database_waits_and_is_written_once_it_answers_while_a_new_hold_is_refused()
+    {
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await SettingsAsync();
+        await using var proxy = new SwitchableDatabaseProxy(_db.ConnectionString);
+        using var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, proxy.ConnectionString));
+        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "served", 10m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+
+        proxy.Refusing = true;
+        // The call was served: its capture must not fail (issue 16: captured by the recovery job 17 minutes later).
+        var capture = writer.SettleAsync("alice", settings, a => CreditLedger.Capture(a, "served", 4m, null, null, 10, 20, 0, null, at), "served", CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (proxy.Refused < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the writer tried {proxy.Refused} times");
+            Assert.False(capture.IsFaulted, capture.Exception?.ToString());
+            await Task.Delay(50);
+        }
+
+        Assert.False(capture.IsCompleted);
+        // A new call, by contrast, is refused at once with 503: nothing was served yet.
+        await Assert.ThrowsAsync<ServiceBusyException>(() =>
+            writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "new", 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None));
+
+        proxy.Refusing = false;
+        var account = await capture.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((96m, 0m), (account.Balance, account.Held));
+        await using var session = _db.Store.QuerySession();
+        var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((96m, 0m), (stored.Balance, stored.Held));
+    }
 }

@@ -37,4 +37,34 @@ public sealed class HubErrorMapperTests
         Assert.Equal(500, error.HttpStatus);
         Assert.Equal("The hub failed to process the request (request id req-77).", error.Message);
     }
+
+    public static TheoryData<string, Exception> SaturatedDatabase => new()
+    {
+        // Npgsql's own words when a pool stays exhausted for its Timeout (the caller waited in the process).
+        { "pool exhausted", new Npgsql.NpgsqlException("The connection pool has been exhausted, either raise 'Max Pool Size' (currently 23) or 'Timeout' (currently 15 seconds) in your connection string.", new TimeoutException()) },
+        // PostgreSQL refusing a new session at max_connections, as issue 21 saw it behind three instances.
+        { "too many clients", new Npgsql.PostgresException("sorry, too many clients already", "FATAL", "FATAL", "53300") },
+        // The same, wrapped the way Marten reports a failed command.
+        { "wrapped by Marten", new Marten.Exceptions.MartenCommandException(new Npgsql.NpgsqlCommand("select 1"), new Npgsql.PostgresException("sorry, too many clients already", "FATAL", "FATAL", "53300")) },
+    };
+
+    [Theory]
+    [MemberData(nameof(SaturatedDatabase))]
+    public void A_saturated_database_is_503_hub_busy_with_retry_after_never_500(string because, Exception exception)
+    {
+        var error = HubErrorMapper.Map(exception, "req");
+
+        Assert.True(error.HttpStatus == 503, because);
+        Assert.Equal((StatusCode.Unavailable, "hub_busy"), (error.GrpcStatus, error.Code));
+        Assert.NotNull(error.RetryAfter);
+        Assert.DoesNotContain("Max Pool Size", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_database_error_that_is_not_about_capacity_stays_a_generic_500()
+    {
+        var error = HubErrorMapper.Map(new Npgsql.PostgresException("column \"x\" does not exist", "ERROR", "ERROR", "42703"), "req");
+
+        Assert.Equal(500, error.HttpStatus);
+    }
 }

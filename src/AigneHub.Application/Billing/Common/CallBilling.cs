@@ -119,15 +119,15 @@ internal sealed partial class CallBilling(
         {
             var settings = await cache.SettingsAsync(cancellationToken);
             HoldCaptured? captured = null;
-            await ledger.ChangeAsync(hold.UserId, settings, current =>
+            await ledger.SettleAsync(hold.UserId, settings, current =>
             {
                 var events = CreditRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
                     usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
                 captured = events.OfType<HoldCaptured>().FirstOrDefault();
                 return events;
             },
-            cancellationToken,
-            hold.CallId);
+            hold.CallId,
+            cancellationToken);
             if (captured is { Uncollected: > 0 } unpaid)
             {
                 LogUncollected(logger, hold.CallId, hold.UserId, unpaid.Uncollected);
@@ -163,10 +163,10 @@ internal sealed partial class CallBilling(
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);
-            await ledger.ChangeAsync(hold.UserId, settings, current =>
+            await ledger.SettleAsync(hold.UserId, settings, current =>
                 CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
-                cancellationToken,
-                hold.CallId);
+                hold.CallId,
+                cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

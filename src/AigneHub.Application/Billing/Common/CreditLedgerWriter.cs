@@ -24,6 +24,8 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
     private readonly ILogger<CreditLedgerWriter> _logger;
     private const int MaxBatchAttempts = 3;
     private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstSettlementRetry = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LastSettlementRetry = TimeSpan.FromSeconds(5);
 
     private readonly int _batchSize;
     private readonly Channel<LedgerChange> _queue;
@@ -58,7 +60,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         CancellationToken cancellationToken,
         string? callId = null)
     {
-        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId);
+        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: false);
         if (!_queue.Writer.TryWrite(change))
         {
             throw new ServiceBusyException("The hub's credit ledger is busy; try again in a moment.", BusyRetryAfter);
@@ -68,6 +70,24 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         return change.Completion.Task;
     }
 
+    /// <summary>
+    /// Like <see cref="ChangeAsync"/>, for the capture or release of a call that was served: it is never refused. It
+    /// waits for room in a full queue, and a batch that fails because the database is saturated or briefly out of
+    /// reach is written again (with backoff) until it succeeds, instead of leaving the call's hold to the recovery job.
+    /// </summary>
+    public async Task<CreditAccount> SettleAsync(
+        string userId,
+        BillingSettings settings,
+        Func<CreditAccount, IReadOnlyList<object>> decide,
+        string callId,
+        CancellationToken cancellationToken)
+    {
+        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: true);
+        _ = _loop.Value;
+        await _queue.Writer.WriteAsync(change, cancellationToken).ConfigureAwait(false);
+        return await change.Completion.Task.ConfigureAwait(false);
+    }
+
     private async Task RunAsync()
     {
         var batch = new List<LedgerChange>(_batchSize);
@@ -75,17 +95,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < _batchSize && reader.TryRead(out var change))
-            {
-                if (change.CallerToken.IsCancellationRequested)
-                {
-                    change.Completion.TrySetCanceled(change.CallerToken);
-                    continue;
-                }
-
-                batch.Add(change);
-            }
-
+            Drain(batch);
             if (batch.Count > 0)
             {
                 await WriteWithRetriesAsync(batch).ConfigureAwait(false);
@@ -93,8 +103,24 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds what is queued to the batch, up to its size; changes whose caller gave up are dropped.</summary>
+    private void Drain(List<LedgerChange> batch)
+    {
+        while (batch.Count < _batchSize && _queue.Reader.TryRead(out var change))
+        {
+            if (change.CallerToken.IsCancellationRequested)
+            {
+                change.Completion.TrySetCanceled(change.CallerToken);
+                continue;
+            }
+
+            batch.Add(change);
+        }
+    }
+
     private async Task WriteWithRetriesAsync(List<LedgerChange> batch)
     {
+        var backoff = FirstSettlementRetry;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -119,12 +145,41 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
                     LogBatchFailed(_logger, ex, batch.Count);
                 }
 
-                foreach (var change in batch)
+                // Holds are refused (the caller answers 503 and nothing was served); settlements of served calls stay
+                // and are written again once the database has room.
+                var retrySettlements = DatabaseSaturation.Matches(ex) && !_stopping.IsCancellationRequested;
+                foreach (var change in batch.Where(c => !(retrySettlements && c.Settles)))
                 {
                     change.Completion.TrySetException(failure);
                 }
 
-                return;
+                batch.RemoveAll(c => !(retrySettlements && c.Settles));
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                LogSettlementsRetried(_logger, batch.Count, backoff.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: the holds stay, and the recovery job settles them at the rate version they cite.
+                    foreach (var change in batch)
+                    {
+                        change.Completion.TrySetException(failure);
+                    }
+
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastSettlementRetry.Ticks));
+                attempt = 0;
+                // What queued meanwhile joins the retry: new holds are decided (or refused with 503) with it rather
+                // than waiting behind it.
+                Drain(batch);
             }
         }
     }
@@ -236,6 +291,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} captures or releases of served calls wait for the database and are written again in {DelayMs} ms")]
+    private static partial void LogSettlementsRetried(ILogger logger, int count, double delayMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} credit-ledger changes could not be written; their calls were refused with 503")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
@@ -245,7 +303,8 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         BillingSettings Settings,
         Func<CreditAccount, IReadOnlyList<object>> Decide,
         CancellationToken CallerToken,
-        string? CallId)
+        string? CallId,
+        bool Settles)
     {
         public TaskCompletionSource<CreditAccount> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

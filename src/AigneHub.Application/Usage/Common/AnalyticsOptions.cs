@@ -14,10 +14,19 @@ public sealed class AnalyticsOptions : IValidatableObject
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>
-    /// "Solo": this instance runs the projection daemon that keeps the statistics (exactly one instance per database
-    /// should); "Disabled": it does not (other instances of a multi-instance deployment).
+    /// "Solo": this instance may run the projection daemon that keeps the statistics: every such instance of a
+    /// database takes part in an election (an advisory-lock lease), exactly one projects at a time and another takes
+    /// over within <see cref="LeasePollSeconds"/> when it dies; "Disabled": it never does.
     /// </summary>
     public string Daemon { get; set; } = "Solo";
+
+    /// <summary>How often a standby instance tries to take the statistics lease, and the leader checks it still holds it.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 30)]
+    public int LeasePollSeconds { get; set; } = 5;
+
+    /// <summary>How long an event may wait unprojected before readiness reports the statistics as stalled (Degraded).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 86_400)]
+    public int StallSeconds { get; set; } = 60;
 
     public bool RunsDaemon => string.Equals(Daemon, "Solo", StringComparison.OrdinalIgnoreCase);
 

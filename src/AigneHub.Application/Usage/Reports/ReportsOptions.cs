@@ -8,7 +8,7 @@ public sealed class ReportsOptions : IValidatableObject
 {
     public const string Section = "Reports";
 
-    /// <summary>Off: the report jobs are not scheduled (reports can still be generated through the admin API).</summary>
+    /// <summary>Off: this instance does not run the report jobs (their definitions are the cluster's and stay; reports can still be generated through the admin API).</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>IANA zone whose days and weeks the reports cover, and in which the cron expressions run.</summary>

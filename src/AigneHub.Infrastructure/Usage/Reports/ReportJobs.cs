@@ -34,11 +34,13 @@ public sealed partial class ReportJobs(
 
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    [Queue(Jobs.JobQueues.Reports)]
     public async Task<GeneratedReports> GenerateAsync(ReportKind kind, CancellationToken cancellationToken) =>
         await mediator.Send(new GenerateUsageReportsCommand(kind), cancellationToken);
 
     /// <summary>POSTs a stored report to the webhook; a refusal or an unreachable receiver throws, so Hangfire retries.</summary>
     [AutomaticRetry(Attempts = 10)]
+    [Queue(Jobs.JobQueues.Reports)]
     public async Task DeliverAsync(string reportId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -105,16 +107,18 @@ internal sealed class HangfireReportDelivery(IBackgroundJobClient jobs, IOptions
     }
 }
 
-/// <summary>Puts the report jobs on Hangfire's schedule at start-up, in the report zone; a bad cron stops the start.</summary>
-internal sealed class ReportJobSchedule(IRecurringJobManager jobs, IOptions<ReportsOptions> options) : IHostedService
+/// <summary>
+/// Defines the report jobs on Hangfire's shared schedule at start-up, in the report zone, on instances that manage the
+/// schedule (Hangfire:ManageSchedule); a bad cron stops the start. Reports:Enabled is this instance's switch (whether
+/// its server works on the reports queue) and never removes a definition.
+/// </summary>
+internal sealed class ReportJobSchedule(IRecurringJobManager jobs, IOptions<ReportsOptions> options, IOptions<Jobs.HangfireOptions> hangfire) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled)
+        if (!hangfire.Value.ManageSchedule)
         {
-            jobs.RemoveIfExists(ReportJobs.DailyJobId);
-            jobs.RemoveIfExists(ReportJobs.WeeklyJobId);
             return Task.CompletedTask;
         }
 
