@@ -33,6 +33,7 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
+        services.AddSingleton<Application.Caching.ICacheRequestContext, Caching.HttpCacheRequestContext>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
@@ -94,6 +95,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<AccessAdminService>();
         app.MapGrpcService<MyAccessKeysService>();
         app.MapGrpcService<AuditService>();
+        app.MapGrpcService<CacheAdminService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -70,4 +70,16 @@ public sealed record CallRecord
 
     /// <summary>The W3C trace id of the call's activity, to find its trace; null when tracing was off.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>What the response cache did for the call; null when the cache was not in play (off for the call).</summary>
+    public CacheOutcome? Cache { get; init; }
+
+    /// <summary>
+    /// For a cache hit: the credits the original call cost at the cited rate version, less what the hit was charged
+    /// (credits mode); null otherwise.
+    /// </summary>
+    public decimal? CacheSavedCredits { get; init; }
+
+    /// <summary>For a cache hit: what the provider would have charged in US dollars for the same usage; null otherwise.</summary>
+    public decimal? CacheSavedUsd { get; init; }
 }
