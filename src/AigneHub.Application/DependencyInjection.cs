@@ -27,6 +27,7 @@ public static class DependencyInjection
         services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
+        services.AddSingleton<Images.Common.ImageCalls>();
         services.AddOptions<Caching.ResponseCacheOptions>();
         services.AddSingleton<Caching.ResponseCache>();
         services.TryAddSingleton<Caching.ICacheRequestContext, Caching.NoCacheRequest>();

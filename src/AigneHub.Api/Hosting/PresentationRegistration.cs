@@ -78,6 +78,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ModelsService>();
         // The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.
         app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
+        ImageEditsEndpoint.Map(app);
         app.MapGrpcService<UsageService>();
         Rest.Usage.CallExportEndpoint.Map(app);
         JobsDashboard.Map(app);
