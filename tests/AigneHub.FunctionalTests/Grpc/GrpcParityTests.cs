@@ -23,6 +23,8 @@ public sealed class GrpcParityTests(HubFixture hub)
         ["POST /api/v2/chat"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
         ["POST /api/v2/image"] = ["/aignehub.v1.Images/GenerateImages"],
         ["POST /api/v2/embeddings"] = ["/aignehub.v1.Embeddings/CreateEmbeddings"],
+        // OpenAI's multipart edit; transcoding has no multipart, so the twin takes the images as bytes.
+        ["POST /v1/images/edits"] = ["/aignehub.v1.Images/EditImages"],
     };
 
     /// <summary>Hand-written REST routes with no gRPC twin, and why none is needed.</summary>

@@ -6,7 +6,6 @@ using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Images.Commands.EditImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Images.Common;
-using Google.Protobuf;
 using Mediator;
 
 namespace AigneHub.Api.Rest.OpenAI;
@@ -21,8 +20,6 @@ namespace AigneHub.Api.Rest.OpenAI;
 internal static class ImageEditsEndpoint
 {
     public const string Route = "/v1/images/edits";
-
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
     public static void Map(WebApplication app) =>
         app.MapPost(Route, EditAsync).WithMetadata(new HubAccessAttribute(Domain.Access.KeyScopes.Inference)).DisableAntiforgery();
@@ -60,7 +57,7 @@ internal static class ImageEditsEndpoint
                 Text(form, "user"));
             var edited = await mediator.Send(command, context.RequestAborted);
             var response = ImagesMapping.ToResponse(edited, restRoot.For(context));
-            return Results.Text(Formatter.Format(response), "application/json; charset=utf-8");
+            return Results.Bytes(Json(response), "application/json; charset=utf-8");
         }
         catch (Exception ex) when (ex is HubException or InvalidDataException or BadHttpRequestException)
         {
@@ -68,6 +65,52 @@ internal static class ImageEditsEndpoint
             context.Items[HubError.HttpContextKey] = error;
             return Results.StatusCode(error.HttpStatus);
         }
+    }
+
+    /// <summary>The answer as the generation route writes it (transcoded with int64 as numbers): created is a JSON number.</summary>
+    private static byte[] Json(Grpc.V1.GenerateImagesResponse response)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("created", response.Created);
+            json.WriteStartArray("data");
+            foreach (var image in response.Data)
+            {
+                json.WriteStartObject();
+                if (image.HasB64Json)
+                {
+                    json.WriteString("b64_json", image.B64Json);
+                }
+
+                if (image.HasUrl)
+                {
+                    json.WriteString("url", image.Url);
+                }
+
+                if (image.HasRevisedPrompt)
+                {
+                    json.WriteString("revised_prompt", image.RevisedPrompt);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (response.Usage is { } usage)
+            {
+                json.WriteStartObject("usage");
+                json.WriteNumber("input_tokens", usage.InputTokens);
+                json.WriteNumber("output_tokens", usage.OutputTokens);
+                json.WriteNumber("total_tokens", usage.TotalTokens);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static async Task<InputImage> ReadAsync(IFormFile file, CancellationToken cancellationToken)
