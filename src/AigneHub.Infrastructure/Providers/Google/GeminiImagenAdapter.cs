@@ -12,7 +12,7 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// <c>{"predictions":[{"bytesBase64Encoded","mimeType"}]}</c>. Imagen takes an aspect ratio, not pixel sizes: a
 /// size is turned into the nearest ratio Imagen offers.
 /// </summary>
-internal sealed class GeminiImagenAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
+internal sealed partial class GeminiImagenAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
 {
     public const string ProtocolName = "google-imagen";
 
