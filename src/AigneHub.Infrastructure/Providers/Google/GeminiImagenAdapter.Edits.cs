@@ -15,7 +15,10 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// </summary>
 internal sealed partial class GeminiImagenAdapter : IImageEditAdapter
 {
-    public bool CanEdit(string provider, string model)
+    public bool CanEdit(string provider, string model) => IsGeminiImageModel(model);
+
+    /// <summary>A Gemini image model (<c>gemini-*-image*</c>), which generates and edits through generateContent, not Imagen's predict.</summary>
+    internal static bool IsGeminiImageModel(string model)
     {
         var id = GeminiMediaRequests.ModelId(model);
         return id.StartsWith("gemini-", StringComparison.OrdinalIgnoreCase) && id.Contains("image", StringComparison.OrdinalIgnoreCase);
@@ -30,6 +33,12 @@ internal sealed partial class GeminiImagenAdapter : IImageEditAdapter
             throw new RequestValidationException([new FieldViolation("mask", "Gemini image models edit from the prompt alone and take no mask; leave it out.")]);
         }
 
+        return await GenerateContentAsync(target, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>n generateContent calls (one image each) with the prompt and the request's images (none for a generation).</summary>
+    private async Task<ImageGenerationResult> GenerateContentAsync(ProviderTarget target, ProviderImageEditRequest request, CancellationToken cancellationToken)
+    {
         var call = GeminiMediaRequests.Call(target, request.Model);
         var images = new List<GeneratedImage>(request.N);
         var usage = default(TokenUsage);

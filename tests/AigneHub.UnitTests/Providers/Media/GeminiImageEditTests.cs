@@ -53,6 +53,20 @@ public sealed class GeminiImageEditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gemini_image_model_generates_through_generate_content_too()
+    {
+        await using var gemini = await FakeGeminiUpstream.StartAsync();
+
+        var result = await _harness.Images(GeminiImagenAdapter.ProtocolName).GenerateAsync(
+            Target(gemini), new ProviderImageRequest("gemini-2.5-flash-image", "a lighthouse", 1, null, null, null, null), CancellationToken.None);
+
+        Assert.Equal("/v1beta/models/gemini-2.5-flash-image:generateContent", gemini.LastRequest.Path);
+        using var sent = JsonDocument.Parse(gemini.LastRequest.Body);
+        Assert.Single(sent.RootElement.GetProperty("contents")[0].GetProperty("parts").EnumerateArray());
+        Assert.Single(result.Images);
+    }
+
+    [Fact]
     public async Task A_mask_is_refused_naming_it_before_anything_is_sent()
     {
         await using var gemini = await FakeGeminiUpstream.StartAsync();
