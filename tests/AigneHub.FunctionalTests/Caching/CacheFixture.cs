@@ -39,6 +39,7 @@ public sealed class CacheFixture : IAsyncLifetime
         _first = await StartAsync(settings);
         // One instance runs Hangfire and the statistics daemon; the other only answers calls.
         settings["Hangfire:ServerEnabled"] = "false";
+        settings["Analytics:Daemon"] = "Disabled";
         _second = await StartAsync(settings);
         First = TestAccess.RestClient(_first.RestUri);
         Second = TestAccess.RestClient(_second.RestUri);

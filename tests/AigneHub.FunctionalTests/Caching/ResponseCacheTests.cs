@@ -120,6 +120,34 @@ public sealed class ResponseCacheTests(CacheFixture hubs)
     }
 
     [Fact]
+    public async Task Usage_statistics_show_the_hit_rate_and_what_the_hits_saved()
+    {
+        await hubs.GrantAsync("cache-stats", "10");
+        hubs.Upstream.Reply("Counted.", new FakeUsage(100, 20));
+        var body = Chat("Count my hits.");
+        using var miss = await SendAsync(hubs.First, "cache-stats", body);
+        using var hit = await SendAsync(hubs.Second, "cache-stats", body);
+        using var hitAgain = await SendAsync(hubs.First, "cache-stats", body);
+        await RecordAsync(hitAgain);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        JsonElement totals;
+        do
+        {
+            await Task.Delay(100);
+            using var statistics = JsonDocument.Parse(await hubs.First.GetStringAsync(
+                $"/api/usage/statistics?user_id=cache-stats&from={DateTimeOffset.UtcNow.AddHours(-1):O}&to={DateTimeOffset.UtcNow.AddHours(1):O}".Replace("+", "%2B", StringComparison.Ordinal)));
+            totals = statistics.RootElement.GetProperty("totals").Clone();
+        }
+        while ((!totals.TryGetProperty("cache_hits", out var hits) || hits.GetInt64() < 2) && DateTime.UtcNow < deadline);
+
+        // Two hits and one miss; each hit paid 1.5 of the original's 3 credits.
+        Assert.Equal((2L, 1L), (totals.GetProperty("cache_hits").GetInt64(), totals.GetProperty("cache_misses").GetInt64()));
+        Assert.Equal(0.6667, totals.GetProperty("cache_hit_rate").GetDouble());
+        Assert.Equal(3m, decimal.Parse(totals.GetProperty("cache_saved_credits").GetString()!, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task A_streamed_request_is_replayed_from_a_unary_answer_in_pieces_with_usage()
     {
         await hubs.GrantAsync("cache-streamer", "10");
