@@ -8,6 +8,13 @@
 #   a) direct -> fake, JSON      b) hub -> fake, JSON      c) direct -> fake, SSE      d) hub -> fake, SSE
 # prints a markdown table, and writes it with the machine's description to bench/results/<UTC timestamp>.md.
 #
+# BENCH_SUITE=cache: the response cache on the same hub, after the same warm-up:
+#   e) hub -> fake, JSON, every call a cache miss (x-aignehub-cache: refresh: the provider answers and the answer is
+#      stored)      f) hub, JSON, every call a hit (x-aignehub-cache: use, one request repeated)      g) hub, SSE, hits
+# prints the table with hit/miss throughput and latency ratios (issue 22: hits ≥ 2× the miss throughput with a 0 ms
+# upstream; run it twice with different BENCH_UPSTREAM_LATENCY_MS to see that hit latency does not follow the
+# upstream's), and writes bench/results/<UTC timestamp>-cache.md.
+#
 # BENCH_SUITE=credits: credits mode against enterprise mode on the same hub, in the same run (bench/credits-suite.sh
 # says what it does and lists its own settings); writes bench/results/<UTC timestamp>-credits.md.
 #
@@ -17,13 +24,13 @@
 # Everything it started is stopped on exit, whatever the exit.
 #
 # Env (defaults in brackets):
-#   BENCH_SUITE [overhead]            overhead | credits | line-rate
+#   BENCH_SUITE [overhead]            overhead | cache | credits | line-rate
 #   BENCH_CONCURRENCY [16]            concurrent requests, every scenario (overhead suite)
 #   BENCH_DURATION_SECONDS [20]       measured seconds per scenario
 #   BENCH_WARMUP_SECONDS [3]          unmeasured warm-up per scenario
 #   BENCH_HUB_WARMUP_SECONDS [8]      unmeasured load on the hub, per mode, before the scenarios (JIT, pools)
 #   BENCH_REQUESTS []                 optional cap on measured requests per scenario
-#   BENCH_UPSTREAM_LATENCY_MS [20]    the fake's fixed delay before it answers (credits suite: [0])
+#   BENCH_UPSTREAM_LATENCY_MS [20]    the fake's fixed delay before it answers (credits and cache suites: [0])
 #   BENCH_STREAM_CHUNKS [8]           content chunks per streamed answer (and words per JSON answer)
 #   BENCH_CHUNK_DELAY_MS [0]          the fake's delay between content chunks
 #   BENCH_MODEL [gpt-4o-mini]         model id; the hub is called with "openai/<model>"
@@ -37,8 +44,8 @@ cd "$repo"
 readonly suite="${BENCH_SUITE:-overhead}"
 case "$suite" in
   overhead) default_latency=20 ;;
-  credits | line-rate) default_latency=0 ;;
-  *) printf 'bench: error: BENCH_SUITE must be overhead, credits or line-rate (got %s)\n' "$suite" >&2; exit 2 ;;
+  credits | cache | line-rate) default_latency=0 ;;
+  *) printf 'bench: error: BENCH_SUITE must be overhead, cache, credits or line-rate (got %s)\n' "$suite" >&2; exit 2 ;;
 esac
 readonly concurrency="${BENCH_CONCURRENCY:-16}"
 readonly duration="${BENCH_DURATION_SECONDS:-20}"
@@ -232,11 +239,13 @@ fi
 
 hub_rss=()
 
-# run_scenario KEY URL MODEL STREAM [DURATION WARMUP]: writes $work/KEY.json (one line).
+# run_scenario KEY URL MODEL STREAM [DURATION WARMUP]: writes $work/KEY.json (one line). Extra load generator
+# arguments (e.g. --header x-aignehub-cache:use) come from the array scenario_args.
+scenario_args=()
 run_scenario() {
   local key="$1" url="$2" model_name="$3" stream="$4" seconds="${5:-$duration}" warm="${6:-$warmup}"
   local args=(--url "$url" --model "$model_name" --stream "$stream" --concurrency "$concurrency"
-    --duration-seconds "$seconds" --warmup-seconds "$warm")
+    --duration-seconds "$seconds" --warmup-seconds "$warm" "${scenario_args[@]}")
   [[ "$url" == "$hub_url" ]] && args+=(--api-key "$hub_key")
   [[ -n "$request_cap" && -z "${5:-}" ]] && args+=(--requests "$request_cap")
   log "scenario $key: $url model=$model_name stream=$stream (${warm}s warm-up + ${seconds}s, concurrency $concurrency)"
@@ -263,6 +272,13 @@ cpu_per_call() {
 if [[ "$hub_warmup" != 0 ]]; then
   run_scenario warm-json "$hub_url" "openai/$model" false "$hub_warmup" 0
   run_scenario warm-sse "$hub_url" "openai/$model" true "$hub_warmup" 0
+fi
+
+if [[ "$suite" == cache ]]; then
+  # shellcheck source=bench/cache-suite.sh
+  source "$repo/bench/cache-suite.sh"
+  run_cache_suite
+  exit 0
 fi
 
 cpu_before="$(cpu_ms "$fake_pid")"

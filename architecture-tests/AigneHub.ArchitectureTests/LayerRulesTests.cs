@@ -43,7 +43,7 @@ public sealed class LayerRulesTests
         // lambda), and no handler that only reads the provider list or probes a credential.
         var handlers = ArchitectureRules.ProviderCallingHandlers(Layers.Hub).Select(t => t.Name).Order().ToArray();
         Assert.Equal(
-            ["CreateChatCompletionCommandHandler", "CreateEmbeddingsCommandHandler", "GenerateImagesCommandHandler", "StreamChatCompletionCommandHandler"],
+            ["CreateChatCompletionCommandHandler", "CreateEmbeddingsCommandHandler", "EditImagesCommandHandler", "GenerateImagesCommandHandler", "StreamChatCompletionCommandHandler"],
             handlers);
     }
 

@@ -5,7 +5,7 @@ namespace AigneHub.Bench.LoadGen;
 
 /// <summary>
 /// Command line: <c>--url U --model M --stream true|false --concurrency N --duration-seconds S --requests N
-/// --warmup-seconds S --timeout-seconds S --api-key K</c>. Whichever of duration and request count is reached first ends the run;
+/// --warmup-seconds S --timeout-seconds S --api-key K --header name:value</c> (--header repeats). Whichever of duration and request count is reached first ends the run;
 /// with neither, the run lasts 10 seconds.
 /// </summary>
 internal sealed record LoadGenOptions(
@@ -19,9 +19,12 @@ internal sealed record LoadGenOptions(
     double TimeoutSeconds,
     IReadOnlyList<string> ApiKeys)
 {
+    /// <summary>Extra request headers sent with every call (e.g. <c>x-aignehub-cache: use</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     public const string Usage =
         "usage: AigneHub.Bench.LoadGen --url http://127.0.0.1:PORT[/v1[/chat/completions]] [--model M] [--stream true|false] " +
-        "[--concurrency N] [--duration-seconds S] [--requests N] [--warmup-seconds S] [--timeout-seconds S] [--api-key K | --api-keys-file F]";
+        "[--concurrency N] [--duration-seconds S] [--requests N] [--warmup-seconds S] [--timeout-seconds S] [--api-key K | --api-keys-file F] [--header name:value]…";
 
     public static LoadGenOptions Parse(string[] args)
     {
@@ -35,6 +38,7 @@ internal sealed record LoadGenOptions(
         var timeout = 30d;
         string? apiKey = null;
         string? apiKeysFile = null;
+        var headers = new List<KeyValuePair<string, string>>();
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -86,6 +90,10 @@ internal sealed record LoadGenOptions(
                 case "--api-keys-file":
                     apiKeysFile = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("--api-keys-file must not be empty.") : value;
                     break;
+                case "--header":
+                    var colon = value.IndexOf(':', StringComparison.Ordinal);
+                    headers.Add(colon > 0 ? new(value[..colon].Trim(), value[(colon + 1)..].Trim()) : throw new ArgumentException($"--header must be name:value (got '{value}')."));
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option {name}.\n{Usage}");
             }
@@ -107,7 +115,7 @@ internal sealed record LoadGenOptions(
         }
 
         IReadOnlyList<string> apiKeys = apiKeysFile is not null ? ReadKeys(apiKeysFile) : apiKey is not null ? [apiKey] : [];
-        return new LoadGenOptions(ToEndpoint(url), model, stream, concurrency, duration, requests, warmup, timeout, apiKeys);
+        return new LoadGenOptions(ToEndpoint(url), model, stream, concurrency, duration, requests, warmup, timeout, apiKeys) { Headers = headers };
     }
 
     /// <summary>One access key per line; blank lines are skipped. The keys are never printed.</summary>

@@ -163,6 +163,11 @@ internal sealed class LoadRunner
                 request.Headers.Accept.ParseAdd("text/event-stream");
             }
 
+            foreach (var (name, value) in _options.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
 

@@ -9,15 +9,15 @@ namespace AigneHub.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model-call admission: caller, scope, model allow-list, rate limits → handler).</summary>
+    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model-call admission: caller, scope, model allow-list, rate limits → response cache → handler).</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
             options.Assemblies = [typeof(DependencyInjection)];
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>)];
-            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>), typeof(Caching.ResponseCacheBehaviour<,>)];
+            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>), typeof(Caching.StreamResponseCacheBehaviour<,>)];
         });
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -27,6 +27,11 @@ public static class DependencyInjection
         services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
+        services.AddSingleton<Images.Common.ImageCalls>();
+        services.AddOptions<Caching.ResponseCacheOptions>();
+        services.AddSingleton<Caching.ResponseCache>();
+        services.TryAddSingleton<Caching.ICacheRequestContext, Caching.NoCacheRequest>();
+        services.AddSingleton<Caching.CacheHitAccounting>();
         services.AddSingleton<PromptTokenBound>();
         services.AddOptions<Billing.Common.BillingOptions>();
         services.AddSingleton<Billing.Common.BillingCache>();

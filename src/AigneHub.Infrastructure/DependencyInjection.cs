@@ -1,6 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Observability;
 using AigneHub.Infrastructure.Billing;
+using AigneHub.Infrastructure.Caching;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Observability;
@@ -58,7 +59,9 @@ public static class DependencyInjection
         // Call metrics are counted from the records themselves (Observability/MeteredCallRecorder).
         services.AddMetrics();
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()));
+        services.AddSingleton<ICallRecorder>(sp => new Caching.CacheOutcomeCallRecorder(
+            new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()),
+            sp.GetRequiredService<Application.Caching.ICacheRequestContext>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();
@@ -67,6 +70,7 @@ public static class DependencyInjection
         services.AddHttpClient(Usage.Reports.ReportJobs.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<Usage.Reports.ReportJobSchedule>();
         services.AddBilling(configuration);
+        services.AddResponseCache(configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         services.AddAccess(configuration);

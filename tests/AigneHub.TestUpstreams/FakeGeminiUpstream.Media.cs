@@ -21,6 +21,16 @@ public sealed partial class FakeGeminiUpstream
     {
         var request = context.Request;
         var path = request.Path.Value ?? string.Empty;
+        if (HttpMethods.IsPost(request.Method) && path.EndsWith(":generateContent", StringComparison.Ordinal) && AsksForImages(body))
+        {
+            if (await AuthenticateAsync(context).ConfigureAwait(false))
+            {
+                await AnswerImagesAsync(context, body).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+
         var embeds = path.EndsWith(":batchEmbedContents", StringComparison.Ordinal);
         if (!HttpMethods.IsPost(request.Method) || !path.StartsWith("/v1beta/models/", StringComparison.Ordinal)
             || (!embeds && !path.EndsWith(":predict", StringComparison.Ordinal)))

@@ -25,6 +25,12 @@ public sealed partial class FakeOpenAIUpstream
     private async Task<bool> TryAnswerMediaAsync(HttpContext context, byte[] body, Script script)
     {
         var request = context.Request;
+        if (HttpMethods.IsPost(request.Method) && request.Path == ImageEditsPath)
+        {
+            await AnswerImageEditAsync(context, body, script).ConfigureAwait(false);
+            return true;
+        }
+
         var embeddings = request.Path == "/v1/embeddings";
         if (!HttpMethods.IsPost(request.Method) || (!embeddings && request.Path != "/v1/images/generations"))
         {

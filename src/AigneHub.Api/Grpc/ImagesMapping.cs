@@ -1,3 +1,4 @@
+using AigneHub.Application.Images.Commands.EditImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Images.Common;
 
@@ -19,6 +20,23 @@ internal static class ImagesMapping
         request.HasStyle ? request.Style : null,
         string.IsNullOrEmpty(request.ResponseFormat) ? GenerateImagesCommand.UrlFormat : request.ResponseFormat,
         string.IsNullOrEmpty(request.User) ? null : request.User);
+
+    public static EditImagesCommand ToCommand(V1.EditImagesRequest request, string requestId) => new(
+        requestId,
+        request.Model,
+        request.Image.Select(ToInput).ToArray(),
+        request.Mask is { } mask ? ToInput(mask) : null,
+        request.Prompt,
+        request.HasN ? request.N : 1,
+        request.HasSize ? request.Size : null,
+        request.HasQuality ? request.Quality : null,
+        string.IsNullOrEmpty(request.ResponseFormat) ? GenerateImagesCommand.UrlFormat : request.ResponseFormat,
+        string.IsNullOrEmpty(request.User) ? null : request.User);
+
+    private static InputImage ToInput(V1.InputImage image) => new(
+        image.Data.ToByteArray(),
+        string.IsNullOrEmpty(image.Filename) ? "image.png" : image.Filename,
+        string.IsNullOrEmpty(image.MediaType) ? "image/png" : image.MediaType);
 
     /// <param name="restRoot">The hub's REST root that image links point at.</param>
     public static V1.GenerateImagesResponse ToResponse(GeneratedImages images, Uri restRoot)

@@ -5,7 +5,7 @@ using Mediator;
 
 namespace AigneHub.Api.Grpc;
 
-/// <summary>Image generation over gRPC (and, transcoded, POST /v1/images/generations): map, send, map back.</summary>
+/// <summary>Image generation and edits over gRPC (and, transcoded, POST /v1/images/generations and /api/images/edits): map, send, map back.</summary>
 [Identity.HubAccess(Domain.Access.KeyScopes.Inference)]
 internal sealed class ImagesService(IMediator mediator, RestRoot restRoot) : V1.Images.ImagesBase
 {
@@ -14,6 +14,13 @@ internal sealed class ImagesService(IMediator mediator, RestRoot restRoot) : V1.
         var http = context.GetHttpContext();
         var command = ImagesMapping.ToCommand(request, http.TraceIdentifier);
         var images = await mediator.Send(command, context.CancellationToken);
+        return ImagesMapping.ToResponse(images, restRoot.For(http));
+    }
+
+    public override async Task<GenerateImagesResponse> EditImages(EditImagesRequest request, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        var images = await mediator.Send(ImagesMapping.ToCommand(request, http.TraceIdentifier), context.CancellationToken);
         return ImagesMapping.ToResponse(images, restRoot.For(http));
     }
 }

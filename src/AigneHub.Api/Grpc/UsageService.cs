@@ -203,7 +203,16 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             Images = figures.Images,
             Credits = BillingMessages.Text(figures.Credits),
             CostUsd = BillingMessages.Text(figures.CostUsd),
+            CacheHits = figures.CacheHits,
+            CacheMisses = figures.CacheMisses,
+            CacheSavedCredits = BillingMessages.Text(figures.CacheSavedCredits),
+            CacheSavedUsd = BillingMessages.Text(figures.CacheSavedUsd),
         };
+        if (figures.CacheHitRate is { } hitRate)
+        {
+            message.CacheHitRate = Math.Round(hitRate, 4);
+        }
+
         if (figures.LatencyAvgMs is { } avg)
         {
             message.LatencyAvgMs = Math.Round(avg, 3);
@@ -313,6 +322,21 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         if (record.RateVersion is { } version)
         {
             message.RateVersion = version;
+        }
+
+        if (record.Cache is { } cache)
+        {
+            message.Cache = cache.ToString().ToLowerInvariant();
+        }
+
+        if (record.CacheSavedCredits is { } savedCredits)
+        {
+            message.CacheSavedCredits = BillingMessages.Text(savedCredits);
+        }
+
+        if (record.CacheSavedUsd is { } savedUsd)
+        {
+            message.CacheSavedUsd = BillingMessages.Text(savedUsd);
         }
     }
 

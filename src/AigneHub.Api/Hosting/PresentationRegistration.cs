@@ -33,6 +33,7 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
+        services.AddSingleton<Application.Caching.ICacheRequestContext, Caching.HttpCacheRequestContext>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
@@ -87,6 +88,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ModelsService>();
         // The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.
         app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
+        ImageEditsEndpoint.Map(app);
         app.MapGrpcService<UsageService>();
         Rest.Usage.CallExportEndpoint.Map(app);
         JobsDashboard.Map(app);
@@ -105,6 +107,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<AccessAdminService>();
         app.MapGrpcService<MyAccessKeysService>();
         app.MapGrpcService<AuditService>();
+        app.MapGrpcService<CacheAdminService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService().AllowAnonymous();
         // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).

@@ -48,6 +48,7 @@ internal static class HandWrittenRoutes
             "Aigne_UserInfo", "AIGNE", "The caller, their credit balance (credits mode) and the payment link.",
             null,
             Object(("user", Object(("did", String()), ("fullName", String()), ("email", String()))), ("creditBalance", new JsonObject { ["type"] = "object", ["description"] = "null unless credits mode is on." }), ("paymentLink", String()), ("enableCredit", new JsonObject { ["type"] = "boolean" }), ("creditPrefix", String())))),
+        new("post", Rest.OpenAI.ImageEditsEndpoint.Route, _ => ImageEdits()),
         new("get", "/v1/images/files/{id}", _ => Binary(
             "Images_GetFile", "Images", "A generated image the hub handed out as a link, until the link expires. The random id is the credential.", "image/png"), Anonymous: true),
         new("post", "/api/payments/webhook", _ => Simple(
@@ -260,6 +261,26 @@ internal static class HandWrittenRoutes
             operation["requestBody"] = new JsonObject { ["required"] = true, ["content"] = new JsonObject { ["application/json"] = Media(request) } };
         }
 
+        return operation;
+    }
+
+    private static JsonObject ImageEdits()
+    {
+        var operation = Simple(
+            "Images_Edit", "Images", "OpenAI's image edit (multipart/form-data): image (or several image[]), optional mask, prompt, model, n, size, quality, response_format, user. For models whose provider's API edits (OpenAI gpt-image-*, dall-e-2); others answer 400. The answer is a generation's.",
+            null,
+            Object(("created", Integer()), ("data", Array(Object(("b64_json", String()), ("url", String()), ("revised_prompt", String())))), ("usage", Object(("input_tokens", Integer()), ("output_tokens", Integer()), ("total_tokens", Integer())))));
+        static JsonObject File() => new() { ["type"] = "string", ["format"] = "binary" };
+        operation["requestBody"] = new JsonObject
+        {
+            ["required"] = true,
+            ["content"] = new JsonObject
+            {
+                ["multipart/form-data"] = Media(Object(
+                    ("image", File()), ("mask", File()), ("prompt", String()), ("model", String()), ("n", Integer()),
+                    ("size", String()), ("quality", String()), ("response_format", Enum("b64_json", "url")), ("user", String()))),
+            },
+        };
         return operation;
     }
 

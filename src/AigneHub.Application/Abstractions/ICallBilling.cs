@@ -30,6 +30,23 @@ public interface ICallBilling
 
     /// <summary>Returns the whole hold (the call failed and nothing is charged).</summary>
     Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Prices a call answered from the response cache: <paramref name="fraction"/> of what <paramref name="usage"/> costs
+    /// on <paramref name="provider"/>'s current rate version, which the answer cites; in credits mode held and captured
+    /// on the caller's account (<c>InsufficientCreditsException</c> when the balance cannot pay it). No provider is paid.
+    /// </summary>
+    Task<CacheHitCharge> ChargeCacheHitAsync(
+        string callId, CallType type, string provider, string model, TokenUsage usage, decimal fraction, CancellationToken cancellationToken);
+}
+
+/// <summary>What a cache hit was charged, what it saved against its original, and the rate version that priced it.</summary>
+/// <param name="Credits">Charged to the caller (credits mode); null when nothing is billed in credits.</param>
+/// <param name="SavedCredits">The original's cost less <paramref name="Credits"/> (credits mode); null otherwise.</param>
+/// <param name="SavedUsd">What the provider would have charged for the usage, from the rate's unit costs; null without them.</param>
+public sealed record CacheHitCharge(decimal? Credits, decimal? SavedCredits, decimal? SavedUsd, string? RateId, int? RateVersion)
+{
+    public static readonly CacheHitCharge None = new(null, null, null, null, null);
 }
 
 /// <param name="CallId">Unique per call: holds and captures are keyed by it.</param>

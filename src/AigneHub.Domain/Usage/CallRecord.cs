@@ -79,4 +79,16 @@ public sealed record CallRecord
 
     /// <summary>The caller's key-value tags for the call (OpenAI's <c>metadata</c>); null when it gave none.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>What the response cache did for the call; null when the cache was not in play (off for the call).</summary>
+    public CacheOutcome? Cache { get; init; }
+
+    /// <summary>
+    /// For a cache hit: the credits the original call cost at the cited rate version, less what the hit was charged
+    /// (credits mode); null otherwise.
+    /// </summary>
+    public decimal? CacheSavedCredits { get; init; }
+
+    /// <summary>For a cache hit: what the provider would have charged in US dollars for the same usage; null otherwise.</summary>
+    public decimal? CacheSavedUsd { get; init; }
 }

@@ -27,6 +27,8 @@ public sealed class GrpcParityTests(HubFixture hub)
         ["POST /v1/responses"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
         ["POST /v1/completions"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
         ["POST /v1/messages"] = ["/aignehub.v1.Inference/CreateChatCompletion", "/aignehub.v1.Inference/StreamChatCompletion"],
+        // OpenAI's multipart edit; transcoding has no multipart, so the twin takes the images as bytes.
+        ["POST /v1/images/edits"] = ["/aignehub.v1.Images/EditImages"],
     };
 
     /// <summary>Hand-written REST routes with no gRPC twin, and why none is needed.</summary>

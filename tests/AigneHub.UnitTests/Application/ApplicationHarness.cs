@@ -23,6 +23,12 @@ internal sealed class ApplicationHarness : IDisposable
 
     /// <param name="deadline">The call deadline over all attempts (Providers:Routing:DeadlineSeconds); null for the default.</param>
     public ApplicationHarness(int? deadlineSeconds, params IChatProvider[] providers)
+        : this(deadlineSeconds, null, providers)
+    {
+    }
+
+    /// <param name="configure">More registrations or options, applied after the harness's own.</param>
+    public ApplicationHarness(int? deadlineSeconds, Action<IServiceCollection>? configure, params IChatProvider[] providers)
     {
         var services = new ServiceCollection();
         if (deadlineSeconds is { } seconds)
@@ -53,6 +59,9 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
         services.AddSingleton<IAccessCacheInvalidation, UnusedAccessCache>();
         services.AddSingleton<IKeyLimitDefaults, NoKeyLimitDefaults>();
+        services.AddSingleton<AigneHub.Application.Caching.IResponseCacheStore>(CacheStore);
+        services.AddSingleton<AigneHub.Application.Caching.ICacheRequestContext>(CacheRequest);
+        configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
@@ -68,6 +77,11 @@ internal sealed class ApplicationHarness : IDisposable
     public SettableCaller Callers { get; } = new();
 
     public RecordingRateLimiter RateLimiter { get; } = new();
+
+    public Caching.MemoryResponseCacheStore CacheStore { get; } = new();
+
+    /// <summary>What the calls ask of the response cache (nothing, by default), and what it did.</summary>
+    public Caching.SettableCacheRequest CacheRequest { get; } = new();
 
     public IMediator Mediator => _services.GetRequiredService<IMediator>();
 
@@ -103,6 +117,13 @@ internal sealed class RecordingCallBilling : ICallBilling
     {
         _settlements.Enqueue("released");
         return Task.CompletedTask;
+    }
+
+    public Task<CacheHitCharge> ChargeCacheHitAsync(
+        string callId, CallType type, string provider, string model, TokenUsage usage, decimal fraction, CancellationToken cancellationToken)
+    {
+        _settlements.Enqueue($"cache hit {provider} {usage.PromptTokens}+{usage.CompletionTokens}");
+        return Task.FromResult(CacheHitCharge.None);
     }
 }
 

@@ -178,6 +178,39 @@ internal sealed partial class CallBilling(
         }
     }
 
+    public async Task<CacheHitCharge> ChargeCacheHitAsync(
+        string callId, CallType type, string provider, string model, TokenUsage usage, decimal fraction, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var rate = await cache.RateAsync(type, provider, model, cancellationToken);
+        var savedUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage);
+        var userId = caller.Current?.UserId;
+        if (!settings.CreditsEnabled || userId is null)
+        {
+            return new CacheHitCharge(null, null, savedUsd, rate?.Id, rate?.Version);
+        }
+
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
+        var charged = Domain.Billing.Credits.Round(cost * fraction);
+        if (charged > 0m)
+        {
+            // Held then captured at once, like any call: the hold is where a balance too low to pay is refused.
+            await ledger.ChangeAsync(userId, settings, account =>
+            {
+                var now = CreditLedger.TimeOf(account, time.GetUtcNow());
+                return [CreditRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink)];
+            },
+            cancellationToken,
+            callId);
+            await ledger.ChangeAsync(userId, settings, account => CreditRules.Run(() => CreditLedger.Capture(
+                account, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, time.GetUtcNow())),
+                CancellationToken.None,
+                callId);
+        }
+
+        return new CacheHitCharge(charged, cost - charged, savedUsd, rate?.Id, rate?.Version);
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
     private static partial void LogCostAboveHold(
         ILogger logger, string callId, string provider, string model, decimal cost, decimal held, int promptTokens, int completionTokens, bool atMostTheHold);

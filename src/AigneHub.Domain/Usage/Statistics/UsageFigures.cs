@@ -26,6 +26,18 @@ public sealed class UsageFigures
 
     public decimal CostUsd { get; set; }
 
+    /// <summary>Calls answered from the response cache.</summary>
+    public long CacheHits { get; set; }
+
+    /// <summary>Calls that looked in the response cache and went to the provider.</summary>
+    public long CacheMisses { get; set; }
+
+    /// <summary>Credits the cache hits did not charge (their originals' cost less what the hits were charged).</summary>
+    public decimal CacheSavedCredits { get; set; }
+
+    /// <summary>US dollars no provider was paid because the cache answered.</summary>
+    public decimal CacheSavedUsd { get; set; }
+
     public double LatencySumMs { get; set; }
 
     public double LatencyMaxMs { get; set; }
@@ -34,6 +46,9 @@ public sealed class UsageFigures
     public List<long> LatencyBuckets { get; set; } = [];
 
     public long TotalTokens => PromptTokens + CompletionTokens;
+
+    /// <summary>Hits over the calls that looked in the cache (hits and misses); null when none did.</summary>
+    public double? CacheHitRate => CacheHits + CacheMisses == 0 ? null : (double)CacheHits / (CacheHits + CacheMisses);
 
     public double? LatencyAvgMs => Calls == 0 ? null : LatencySumMs / Calls;
 
@@ -64,6 +79,10 @@ public sealed class UsageFigures
         Images += record.Images;
         Credits += record.CreditsCharged ?? 0m;
         CostUsd += record.CostUsd ?? 0m;
+        CacheHits += record.Cache == CacheOutcome.Hit ? 1 : 0;
+        CacheMisses += record.Cache == CacheOutcome.Miss ? 1 : 0;
+        CacheSavedCredits += record.CacheSavedCredits ?? 0m;
+        CacheSavedUsd += record.CacheSavedUsd ?? 0m;
         var latency = Math.Max(0d, record.LatencyMs);
         LatencySumMs += latency;
         LatencyMaxMs = Math.Max(LatencyMaxMs, latency);
@@ -83,6 +102,10 @@ public sealed class UsageFigures
         Images += other.Images;
         Credits += other.Credits;
         CostUsd += other.CostUsd;
+        CacheHits += other.CacheHits;
+        CacheMisses += other.CacheMisses;
+        CacheSavedCredits += other.CacheSavedCredits;
+        CacheSavedUsd += other.CacheSavedUsd;
         LatencySumMs += other.LatencySumMs;
         LatencyMaxMs = Math.Max(LatencyMaxMs, other.LatencyMaxMs);
         LatencyHistogram.MergeInto(LatencyBuckets, other.LatencyBuckets);

@@ -10,9 +10,10 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// Imagen through the Gemini API: <c>POST {BaseUrl}/v1beta/models/{model}:predict</c> with
 /// <c>{"instances":[{"prompt"}],"parameters":{"sampleCount","aspectRatio"?}}</c>, answered with
 /// <c>{"predictions":[{"bytesBase64Encoded","mimeType"}]}</c>. Imagen takes an aspect ratio, not pixel sizes: a
-/// size is turned into the nearest ratio Imagen offers.
+/// size is turned into the nearest ratio Imagen offers. Gemini's own image models (<c>gemini-*-image*</c>) generate
+/// and edit through generateContent instead (GeminiImagenAdapter.Edits.cs).
 /// </summary>
-internal sealed class GeminiImagenAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
+internal sealed partial class GeminiImagenAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
 {
     public const string ProtocolName = "google-imagen";
 
@@ -24,6 +25,12 @@ internal sealed class GeminiImagenAdapter(MediaUpstream upstream, IOptions<Gemin
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
+        if (IsGeminiImageModel(request.Model))
+        {
+            return await GenerateContentAsync(
+                target, new ProviderImageEditRequest(request.Model, [], null, request.Prompt, request.N, request.Size, request.Quality, request.User), cancellationToken).ConfigureAwait(false);
+        }
+
         var call = GeminiMediaRequests.Call(target, request.Model);
         using var message = GeminiMediaRequests.Post(target, request.Model, "predict", json => Write(json, request));
         return await upstream.CallAsync(

@@ -33,7 +33,7 @@ internal static class MediaProfiles
         [
             Chat("gemini-2.5-pro"), Chat("gemini-2.5-flash"), Chat("gemini-2.0-flash"),
             Embedding("gemini-embedding-001"), Embedding("text-embedding-004"),
-            Image("imagen-4.0-generate-001"), Image("imagen-3.0-generate-002"),
+            Image("imagen-4.0-generate-001"), Image("imagen-3.0-generate-002"), Image("gemini-2.5-flash-image"),
         ]),
         new(ProviderNames.Bedrock, BedrockTitanEmbeddingAdapter.ProtocolName, null,
         [

@@ -9,7 +9,9 @@ using Microsoft.Extensions.Options;
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>
-/// OpenAI's image generation protocol, <c>POST {BaseUrl}/images/generations</c>, for openai, xai and doubao (Ark).
+/// OpenAI's image generation protocol, <c>POST {BaseUrl}/images/generations</c>, for openai, xai and doubao (Ark), and
+/// OpenAI's edits, <c>POST {BaseUrl}/images/edits</c> (multipart/form-data: the uploaded images and mask as they
+/// arrived, byte for byte, with the prompt and settings), for OpenAI's own editing models (gpt-image-*, dall-e-2).
 /// The hub always asks for <c>b64_json</c> so it holds the bytes itself (gpt-image models send nothing else and
 /// refuse the parameter, so it is left out for them); a provider that still answers with a URL passes it on.
 /// </summary>
@@ -17,7 +19,7 @@ internal sealed class OpenAIImageAdapter(
     MediaUpstream upstream,
     ProviderProfiles profiles,
     IOptions<ProviderHttpOptions> options,
-    TimeProvider time) : IImageAdapter
+    TimeProvider time) : IImageAdapter, IImageEditAdapter
 {
     public const string ProtocolName = "openai-images";
 
@@ -36,6 +38,74 @@ internal sealed class OpenAIImageAdapter(
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
             b => Parse(b, target.Provider, request, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public bool CanEdit(string provider, string model) =>
+        provider == "openai" && (model.StartsWith("gpt-image", StringComparison.OrdinalIgnoreCase) || model.Equals("dall-e-2", StringComparison.OrdinalIgnoreCase));
+
+    public async Task<ImageGenerationResult> EditAsync(ProviderTarget target, ProviderImageEditRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(request);
+        var call = OpenAIMediaRequests.Call(target, request.Model);
+        using var message = OpenAIMediaRequests.Post(target, profiles, "images/edits", EditForm(request));
+        var generation = new ProviderImageRequest(request.Model, request.Prompt, request.N, request.Size, request.Quality, null, request.User);
+        return await upstream.CallAsync(
+            call,
+            message,
+            options.Value.Timeout,
+            (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
+            b => Parse(b, target.Provider, generation, time.GetUtcNow()),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The edit form as OpenAI documents it: one image as <c>image</c>, several as repeated <c>image[]</c>, the optional
+    /// <c>mask</c>, then the text fields.
+    /// </summary>
+    internal static MultipartFormDataContent EditForm(ProviderImageEditRequest request)
+    {
+        var form = new MultipartFormDataContent();
+        var imageField = request.Images.Count == 1 ? "image" : "image[]";
+        foreach (var image in request.Images)
+        {
+            form.Add(FilePart(image), imageField, image.FileName);
+        }
+
+        if (request.Mask is { } mask)
+        {
+            form.Add(FilePart(mask), "mask", mask.FileName);
+        }
+
+        form.Add(new StringContent(request.Model), "model");
+        form.Add(new StringContent(request.Prompt), "prompt");
+        form.Add(new StringContent(request.N.ToString(System.Globalization.CultureInfo.InvariantCulture)), "n");
+        AddIfSet(form, "size", request.Size);
+        AddIfSet(form, "quality", request.Quality);
+        AddIfSet(form, "user", request.User);
+        if (!request.Model.StartsWith("gpt-image", StringComparison.OrdinalIgnoreCase))
+        {
+            form.Add(new StringContent("b64_json"), "response_format");
+        }
+
+        return form;
+    }
+
+    private static ByteArrayContent FilePart(InputImage image)
+    {
+        var part = new ByteArrayContent(image.Content);
+        part.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(image.MediaType, out var type)
+            ? type
+            : new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        return part;
+    }
+
+    private static void AddIfSet(MultipartFormDataContent form, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            form.Add(new StringContent(value), name);
+        }
     }
 
     internal static void Write(Utf8JsonWriter json, ProviderImageRequest request)

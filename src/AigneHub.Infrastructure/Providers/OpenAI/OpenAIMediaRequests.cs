@@ -13,9 +13,13 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// </summary>
 internal static class OpenAIMediaRequests
 {
-    public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, Action<Utf8JsonWriter> writeBody)
+    public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, Action<Utf8JsonWriter> writeBody) =>
+        Post(target, profiles, path, MediaUpstream.JsonBody(writeBody));
+
+    /// <summary>A request with a body of its own (multipart/form-data for image edits).</summary>
+    public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, HttpContent body)
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(target.BaseUrl, path)) { Content = MediaUpstream.JsonBody(writeBody) };
+        var message = new HttpRequestMessage(HttpMethod.Post, Endpoint(target.BaseUrl, path)) { Content = body };
         if (ApiKeyOf(target) is { } apiKey)
         {
             message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + apiKey);

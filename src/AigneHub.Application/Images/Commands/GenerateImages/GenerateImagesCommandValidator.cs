@@ -59,6 +59,9 @@ internal sealed partial class GenerateImagesCommandValidator : AbstractValidator
         RuleFor(x => x.User).MaximumLength(256).OverridePropertyName("user");
     }
 
+    /// <summary>"WIDTHxHEIGHT", as the edit request's size uses it too.</summary>
+    public static bool IsSize(string size) => SizePattern().IsMatch(size);
+
     [GeneratedRegex(@"^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$", RegexOptions.CultureInvariant)]
     private static partial Regex SizePattern();
 }

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Common.Routing;
+using AigneHub.Application.Embeddings.Common;
+using AigneHub.Domain.Usage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.Caching;
+
+/// <summary>
+/// Decides whether a model call uses the cache, under which key, and reads and writes its answers. Chat answers are
+/// stored in one shape (a whole completion) whether the call was streamed or not, so a streamed request can be
+/// answered from a unary one's answer and the other way round.
+/// </summary>
+internal sealed partial class ResponseCache(
+    ICacheRequestContext context,
+    ICallerContext callers,
+    ChatRouter chatRouter,
+    ModelRouter router,
+    IResponseCacheStore store,
+    IOptions<ResponseCacheOptions> options,
+    TimeProvider time,
+    ILogger<ResponseCache> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    /// <summary>
+    /// The plan for a call, or null when the cache is not in play for it (off, asked to bypass, not deterministic
+    /// without being asked explicitly, or its model does not route: the handler then answers as always). Sets the
+    /// outcome the caller is told; a miss is corrected to a hit by <see cref="FindAsync"/>.
+    /// </summary>
+    public CachePlan? Plan(object command, CacheKind kind)
+    {
+        var settings = options.Value;
+        var directive = context.Directive;
+        var caller = callers.Current;
+        if (!settings.Enabled || caller is null || (directive == CacheDirective.Default && settings.DefaultMode == "off"))
+        {
+            return null;
+        }
+
+        if (directive == CacheDirective.Bypass || (directive != CacheDirective.Use && !IsDeterministic(command)))
+        {
+            context.Outcome = CacheOutcome.Bypass;
+            return null;
+        }
+
+        string route;
+        try
+        {
+            route = RouteOf(command, kind);
+        }
+        catch (HubException)
+        {
+            return null;
+        }
+
+        var scope = ScopeOf(caller, settings.Scope);
+        var (request, requestId) = CacheKeys.Describe(command);
+        var ttl = Math.Min(context.TtlSeconds ?? settings.TtlSeconds, settings.MaxTtlSeconds);
+        context.Outcome = CacheOutcome.Miss;
+        return new CachePlan(CacheKeys.For(kind.ToString(), route, scope, request), scope, requestId, kind, TimeSpan.FromSeconds(ttl), directive != CacheDirective.Refresh);
+    }
+
+    /// <summary>The stored answer (of <paramref name="answerType"/>) when there is one and the plan reads, with the outcome set to hit.</summary>
+    public async Task<object?> FindAsync(CachePlan plan, Type answerType, CancellationToken cancellationToken)
+    {
+        if (!plan.Reads)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await store.FindAsync(plan.Key, cancellationToken) is { } cached && JsonSerializer.Deserialize(cached.Answer, answerType, Json) is { } answer)
+            {
+                context.Outcome = CacheOutcome.Hit;
+                return answer;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cache is an optimisation: when it cannot be read the call goes upstream.
+            LogCacheFailed(logger, ex, "read");
+        }
+
+        return null;
+    }
+
+    /// <summary>Stores an answer unless it is too large or cut short; a failure to store is logged, never the caller's problem.</summary>
+    public async Task SaveAsync(CachePlan plan, object answer, string model)
+    {
+        var serialized = JsonSerializer.Serialize(answer, answer.GetType(), Json);
+        if (System.Text.Encoding.UTF8.GetByteCount(serialized) > options.Value.MaxEntryBytes)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        try
+        {
+            await store.SaveAsync(new CachedAnswer(plan.Key, plan.Scope, model, serialized, now, now + plan.Ttl), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogCacheFailed(logger, ex, "write");
+        }
+    }
+
+    /// <summary>
+    /// Temperature 0, or a seed: the provider is asked for the same answer each time. Embeddings always are. A request
+    /// with no temperature gets the provider's default, which is not 0.
+    /// </summary>
+    private static bool IsDeterministic(object command) =>
+        command is not IChatRequest chat || chat.Settings.Temperature == 0 || chat.Settings.Seed is not null;
+
+    private string RouteOf(object command, CacheKind kind)
+    {
+        var model = ((Common.ModelCalls.IModelCall)command).Model;
+        if (kind == CacheKind.Chat)
+        {
+            var chat = chatRouter.Route(model);
+            return $"{chat.Name}|{string.Join(',', chat.Providers.Select(p => p.Name))}";
+        }
+
+        var embeddings = router.Route(model, static (c, name) => c.ResolveEmbeddings(name));
+        return $"{embeddings.Name}|{string.Join(',', embeddings.Providers.Select(p => p.Name))}";
+    }
+
+    /// <summary>
+    /// The caller's cache scope. Sharing by app goes by the app the key is bound to, never by a header the caller
+    /// chooses (which would let anyone read another app's answers).
+    /// </summary>
+    private static string ScopeOf(Caller caller, string shared) => shared switch
+    {
+        "hub" => "hub",
+        "app" when caller.KeyAppId is { Length: > 0 } app => $"app:{app}",
+        _ => $"user:{caller.UserId}",
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The response cache could not {Operation} an answer; the call goes on without it")]
+    private static partial void LogCacheFailed(ILogger logger, Exception exception, string operation);
+}
+
+/// <summary>What kind of answer a call caches.</summary>
+internal enum CacheKind
+{
+    Chat,
+    Embeddings,
+}
+
+/// <param name="Key">The entry's key (<see cref="CacheKeys"/>).</param>
+/// <param name="Reads">False for a refresh: the provider answers and its answer replaces the stored one.</param>
+internal sealed record CachePlan(string Key, string Scope, string RequestId, CacheKind Kind, TimeSpan Ttl, bool Reads);
