@@ -22,6 +22,7 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ChatRouter>();
+        services.AddSingleton<Common.Routing.Fallbacks.FallbackChain>();
         services.AddOptions<ChatRoutingOptions>();
         services.AddOptions<Usage.Common.AnalyticsOptions>();
         services.AddOptions<Usage.Reports.ReportsOptions>();

@@ -268,6 +268,8 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             message.TraceId = record.TraceId;
         }
 
+        message.SkippedModels.AddRange(record.SkippedModels.Select(s => new V1.SkippedModel { Model = s.Model, Reason = s.Reason }));
+
         if (record.TtfbMs is { } ttfb)
         {
             message.TtfbMs = Math.Round(ttfb, 3);

@@ -70,4 +70,10 @@ public sealed record CallRecord
 
     /// <summary>The W3C trace id of the call's activity, to find its trace; null when tracing was off.</summary>
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// The models of the call's fallback chain that came before the one that served it (or before its last failure),
+    /// in order, each with why it was passed over; empty when the call's own model was the only one tried.
+    /// </summary>
+    public IReadOnlyList<ModelSkip> SkippedModels { get; init; } = [];
 }

@@ -35,7 +35,10 @@ internal sealed partial class CallBilling(
         var promptTokens = HoldSizing.PerChoice(estimate.PromptTokens, estimate.Choices);
         if (!settings.CreditsEnabled)
         {
-            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens);
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens)
+            {
+                Fallbacks = [.. estimate.Fallbacks.Select(f => new HeldFallback(f.Model, f.Providers, null))],
+            };
         }
 
         if (userId is null)
@@ -60,6 +63,11 @@ internal sealed partial class CallBilling(
                 "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
         }
 
+        // The hold covers the dearest model of the fallback chain, at the longest prompt bound of the chain.
+        var fallbacks = await PriceFallbacksAsync(estimate, cancellationToken);
+        var sizingRates = rates.Values.Concat(fallbacks.SelectMany(f => f.Rates!.Values)).ToArray();
+        var promptBound = estimate.Fallbacks.Select(f => f.PromptTokens).Append(estimate.PromptTokens).Max();
+        promptTokens = HoldSizing.PerChoice(promptBound, estimate.Choices);
         var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
         int? outputTokenLimit = null;
@@ -71,14 +79,14 @@ internal sealed partial class CallBilling(
             switch (estimate.Type)
             {
                 case CallType.Chat:
-                    var size = HoldSizing.Chat([.. rates.Values], estimate.PromptTokens, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
+                    var size = HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
                     (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
                     break;
                 case CallType.Image:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
+                    amount = HoldSizing.Ceiling(sizingRates, promptTokens, 0, images: estimate.MaxOutputTokens ?? 1);
                     break;
                 default:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTokens, 0);
+                    amount = HoldSizing.Ceiling(sizingRates, promptTokens, 0);
                     break;
             }
 
@@ -90,7 +98,35 @@ internal sealed partial class CallBilling(
         cancellationToken,
         estimate.CallId);
         leases.Track(estimate.CallId, userId);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates) { OutputTokenLimit = outputTokenLimit };
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+        {
+            OutputTokenLimit = outputTokenLimit,
+            Fallbacks = fallbacks,
+        };
+    }
+
+    /// <summary>The fallback models that have a rate on at least one of their providers, with those providers and rates.</summary>
+    private async Task<HeldFallback[]> PriceFallbacksAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    {
+        var held = new List<HeldFallback>();
+        foreach (var fallback in estimate.Fallbacks)
+        {
+            var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
+            foreach (var provider in fallback.Providers)
+            {
+                if (await cache.RateAsync(estimate.Type, provider, fallback.Model, cancellationToken) is { } rate)
+                {
+                    rates[provider] = rate;
+                }
+            }
+
+            if (rates.Count > 0)
+            {
+                held.Add(new HeldFallback(fallback.Model, [.. fallback.Providers.Where(rates.ContainsKey)], rates));
+            }
+        }
+
+        return [.. held];
     }
 
     public async Task<CallCharge> CaptureAsync(

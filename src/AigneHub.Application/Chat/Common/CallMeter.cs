@@ -22,6 +22,7 @@ internal sealed class CallMeter
     private long _attemptTimestamp;
     private string _provider = string.Empty;
     private string _model = string.Empty;
+    private List<ModelSkip>? _skippedModels;
 
     private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed, Caller? caller)
     {
@@ -54,6 +55,9 @@ internal sealed class CallMeter
         _model = model;
         _attemptTimestamp = _time.GetTimestamp();
     }
+
+    /// <summary>A model of the call's fallback chain was passed over (it failed, or may not be tried): the record lists it.</summary>
+    public void SkipModel(string model, string reason) => (_skippedModels ??= []).Add(new ModelSkip(model, reason));
 
     /// <summary>
     /// The provider's first answer arrived (the first streamed update, or the whole unary answer): the end of both the
@@ -113,6 +117,7 @@ internal sealed class CallMeter
             CredentialId = _attribution.CredentialId,
             ProviderTtfbMs = ProviderTtfbMs,
             TraceId = _traceId,
+            SkippedModels = _skippedModels is null ? [] : [.. _skippedModels],
         };
     }
 }
