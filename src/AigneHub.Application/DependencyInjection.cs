@@ -35,6 +35,10 @@ public static class DependencyInjection
         services.AddSingleton<Billing.Common.CreditLedgerWriter>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
+        services.AddSingleton<Budgets.Common.BudgetAdmission>();
+        services.AddSingleton<Budgets.Common.BudgetSubjects>();
+        services.TryAddSingleton<Budgets.Common.IBudgetNotices, Budgets.Common.NoBudgetNotices>();
+        services.TryAddSingleton<Budgets.Common.ISpendBudgets, Budgets.Common.NoSpendBudgets>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);

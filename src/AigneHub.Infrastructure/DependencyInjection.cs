@@ -1,6 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Observability;
 using AigneHub.Infrastructure.Billing;
+using AigneHub.Infrastructure.Budgets;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Observability;
@@ -71,6 +72,7 @@ public static class DependencyInjection
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         services.AddAccess(configuration);
+        services.AddSpendBudgets(configuration);
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, database);
         return services;

@@ -33,6 +33,7 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
+        services.AddSingleton<Application.Budgets.Common.IBudgetNotices, Errors.HttpBudgetNotices>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
@@ -83,6 +84,7 @@ internal static class PresentationRegistration
         Rest.Usage.ReportDownloadEndpoint.Map(app);
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
+        app.MapGrpcService<BudgetsService>();
         app.MapAigne();
         app.MapGrpcService<HubService>();
         app.MapGrpcService<BillingAdminService>();

@@ -74,6 +74,9 @@ public sealed record CallHold(
     /// <summary>The rate that priced the hold for <paramref name="provider"/>; null when none did (enterprise mode).</summary>
     public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
 
+    /// <summary>What the call reserved on the spend budgets that apply to it; settled with the call's cost when it is captured or released.</summary>
+    public Budgets.Common.BudgetReservation Budget { get; init; } = Budgets.Common.BudgetReservation.None;
+
     /// <summary>The fallback models the hold also covers (in credits mode only those with a rate), each with its providers and rates.</summary>
     public IReadOnlyList<HeldFallback> Fallbacks { get; init; } = [];
 

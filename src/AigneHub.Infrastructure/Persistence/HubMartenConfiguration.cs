@@ -90,6 +90,7 @@ internal static class HubMartenConfiguration
         options.Projections.Add<Access.AccessKeyProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<Domain.Access.AccessKey>().Index(k => k.UserId);
         options.Schema.For<Domain.Access.AccessKeyLastUse>().Identity(x => x.Id);
+        options.Schema.For<Domain.Budgets.SpendBudget>().Identity(x => x.Id);
 
         // Audit entries: Inline, because the admin who just made a change (and a test) queries the trail at once;
         // each entry is a stream of its own, so the projection is one insert per entry.

@@ -26,11 +26,29 @@ internal sealed partial class CallBilling(
     HoldLeases leases,
     CreditLedgerWriter ledger,
     ILogger<CallBilling> logger,
-    HubMetrics? metrics = null) : ICallBilling
+    HubMetrics? metrics = null,
+    Budgets.Common.BudgetAdmission? budgets = null) : ICallBilling
 {
     public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
     {
         var settings = await cache.SettingsAsync(cancellationToken);
+        var (reservation, budgetOutput) = budgets is null
+            ? (Budgets.Common.BudgetReservation.None, null)
+            : await budgets.ReserveAsync(caller.Current, estimate, settings.DefaultHoldTokens, cancellationToken);
+        try
+        {
+            var hold = await HoldCreditsAsync(estimate, settings, cancellationToken);
+            return hold with { Budget = reservation, OutputTokenLimit = hold.OutputTokenLimit ?? budgetOutput };
+        }
+        catch (Exception) when (reservation.Windows.Count > 0)
+        {
+            await SettleBudgetsAsync(reservation, 0m);
+            throw;
+        }
+    }
+
+    private async Task<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
+    {
         var userId = caller.Current?.UserId;
         var promptTokens = HoldSizing.PerChoice(estimate.PromptTokens, estimate.Choices);
         if (!settings.CreditsEnabled)
@@ -134,6 +152,7 @@ internal sealed partial class CallBilling(
     {
         var rate = hold.RateOf(provider) ?? await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
         var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
+        await SettleBudgetsAsync(hold.Budget, costUsd ?? 0m);
         if (!hold.IsHeld || hold.UserId is null)
         {
             return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
@@ -188,6 +207,7 @@ internal sealed partial class CallBilling(
 
     public async Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
     {
+        await SettleBudgetsAsync(hold.Budget, 0m);
         if (!hold.IsHeld || hold.UserId is null)
         {
             return;
@@ -210,6 +230,27 @@ internal sealed partial class CallBilling(
             leases.Forget(hold.CallId);
         }
     }
+
+    /// <summary>Settles the call's budget reservation; a failure leaves it reserved until its window ends (logged), never fails the call.</summary>
+    private async Task SettleBudgetsAsync(Budgets.Common.BudgetReservation reservation, decimal costUsd)
+    {
+        if (budgets is null || reservation.Windows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await budgets.SettleAsync(reservation, costUsd, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBudgetSettleFailed(logger, ex, costUsd);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; it stays reserved until its window ends")]
+    private static partial void LogBudgetSettleFailed(ILogger logger, Exception exception, decimal costUsd);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
     private static partial void LogCostAboveHold(
