@@ -39,6 +39,7 @@ public static class DependencyInjection
         services.AddSingleton<Budgets.Common.BudgetSubjects>();
         services.TryAddSingleton<Budgets.Common.IBudgetNotices, Budgets.Common.NoBudgetNotices>();
         services.TryAddSingleton<Budgets.Common.ISpendBudgets, Budgets.Common.NoSpendBudgets>();
+        services.TryAddSingleton<Teams.Common.ITeamDirectory, Teams.Common.NoTeamDirectory>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);

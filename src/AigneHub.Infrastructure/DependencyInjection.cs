@@ -60,7 +60,9 @@ public static class DependencyInjection
         // Call metrics are counted from the records themselves (Observability/MeteredCallRecorder).
         services.AddMetrics();
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()));
+        services.AddSingleton<ICallRecorder>(sp => new MeteredCallRecorder(
+            new Teams.TeamAttributingCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<Application.Teams.Common.ITeamDirectory>()),
+            sp.GetRequiredService<HubMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();
@@ -73,6 +75,9 @@ public static class DependencyInjection
 
         services.AddAccess(configuration);
         services.AddSpendBudgets(configuration);
+        services.AddSingleton<Teams.TeamDirectory>();
+        services.AddSingleton<Application.Teams.Common.ITeamDirectory>(sp => sp.GetRequiredService<Teams.TeamDirectory>());
+        services.AddHostedService(sp => sp.GetRequiredService<Teams.TeamDirectory>());
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, database);
         return services;

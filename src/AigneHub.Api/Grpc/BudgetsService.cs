@@ -16,17 +16,17 @@ namespace AigneHub.Api.Grpc;
 [HubAccess(KeyScopes.AdminWrite, AdminRole = true)]
 internal sealed class BudgetsService(IMediator mediator, ICallerContext callers) : V1.Budgets.BudgetsBase
 {
-    public override async Task<V1.BudgetStatus> SetBudget(SetBudgetRequest request, ServerCallContext context)
-    {
-        var command = new SetBudgetCommand(
-            Scope(request.Scope),
-            request.SubjectId,
-            BillingMessages.Decimal(request.LimitUsd, "limit_usd"),
-            BillingMessages.OptionalDecimal(request.SoftLimitUsd.Length > 0, request.SoftLimitUsd, "soft_limit_usd"),
-            Period(request.Period),
-            callers.Require());
-        return ToMessage(await mediator.Send(command, context.CancellationToken));
-    }
+    public override async Task<V1.BudgetStatus> SetBudget(SetBudgetRequest request, ServerCallContext context) =>
+        ToMessage(await mediator.Send(ToCommand(request, Scope(request.Scope), request.SubjectId, callers.Require()), context.CancellationToken));
+
+    /// <summary>The command for a budget request, for this service and the team route (which names its team itself).</summary>
+    public static SetBudgetCommand ToCommand(SetBudgetRequest request, BudgetScope scope, string subjectId, Caller by) => new(
+        scope,
+        subjectId,
+        BillingMessages.Decimal(request.LimitUsd, "limit_usd"),
+        BillingMessages.OptionalDecimal(request.SoftLimitUsd.Length > 0, request.SoftLimitUsd, "soft_limit_usd"),
+        Period(request.Period),
+        by);
 
     public override async Task<DeleteBudgetResponse> DeleteBudget(DeleteBudgetRequest request, ServerCallContext context)
     {
@@ -53,7 +53,8 @@ internal sealed class BudgetsService(IMediator mediator, ICallerContext callers)
         "hub" => BudgetScope.Hub,
         "user" => BudgetScope.User,
         "key" => BudgetScope.Key,
-        _ => throw BillingMessages.Invalid("scope", "scope must be hub, user or key"),
+        "team" => BudgetScope.Team,
+        _ => throw BillingMessages.Invalid("scope", "scope must be hub, user, key or team"),
     };
 
     private static BudgetPeriod Period(string value) =>
@@ -61,7 +62,7 @@ internal sealed class BudgetsService(IMediator mediator, ICallerContext callers)
             ? period
             : throw BillingMessages.Invalid("period", "period must be minute, hour, day, week, month or none");
 
-    private static V1.BudgetStatus ToMessage(Application.Budgets.Common.BudgetStatus status)
+    public static V1.BudgetStatus ToMessage(Application.Budgets.Common.BudgetStatus status)
     {
         var budget = status.Budget;
         var message = new V1.BudgetStatus

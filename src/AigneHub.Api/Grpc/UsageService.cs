@@ -55,7 +55,8 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             "cancelled" => DomainUsage.CallStatus.Cancelled,
             _ => throw Invalid("status", $"status must be succeeded, failed or cancelled, not \"{request.Status}\"."),
         },
-        request.HasMinLatencyMs ? request.MinLatencyMs : null);
+        request.HasMinLatencyMs ? request.MinLatencyMs : null,
+        NullIfEmpty(request.TeamId));
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
@@ -266,6 +267,11 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         if (record.TraceId is not null)
         {
             message.TraceId = record.TraceId;
+        }
+
+        if (record.TeamId is not null)
+        {
+            message.TeamId = record.TeamId;
         }
 
         message.SkippedModels.AddRange(record.SkippedModels.Select(s => new V1.SkippedModel { Model = s.Model, Reason = s.Reason }));

@@ -85,6 +85,7 @@ internal static class PresentationRegistration
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
         app.MapGrpcService<BudgetsService>();
+        app.MapGrpcService<TeamsService>();
         app.MapAigne();
         app.MapGrpcService<HubService>();
         app.MapGrpcService<BillingAdminService>();

@@ -1,7 +1,7 @@
 namespace AigneHub.Domain.Budgets;
 
 /// <summary>
-/// A limit in US dollars on what the calls of one subject (the whole hub, a user, an access key) may cost per
+/// A limit in US dollars on what the calls of one subject (the whole hub, a user, an access key, a team) may cost per
 /// period, counted from the call costs the hub computes from rates' unit costs (so it holds in enterprise mode too).
 /// Stored as a document whose id is <see cref="IdOf"/> of its subject: one budget per subject.
 /// </summary>
@@ -11,7 +11,7 @@ public sealed record SpendBudget
 
     public required BudgetScope Scope { get; init; }
 
-    /// <summary>The user or key id; empty for the hub-wide budget.</summary>
+    /// <summary>The user, key or team id; empty for the hub-wide budget.</summary>
     public required string SubjectId { get; init; }
 
     /// <summary>The hard limit: a call that could take the window's spend past it is refused.</summary>
@@ -33,10 +33,11 @@ public sealed record SpendBudget
     };
 }
 
-/// <summary>What a budget limits: the whole hub, one user, or one access key.</summary>
+/// <summary>What a budget limits: the whole hub, one user, one access key, or one team (the calls of its keys).</summary>
 public enum BudgetScope
 {
     Hub,
     User,
     Key,
+    Team,
 }

@@ -76,4 +76,7 @@ public sealed record CallRecord
     /// in order, each with why it was passed over; empty when the call's own model was the only one tried.
     /// </summary>
     public IReadOnlyList<ModelSkip> SkippedModels { get; init; } = [];
+
+    /// <summary>The team of the calling key (a team key); null for any other caller.</summary>
+    public string? TeamId { get; init; }
 }

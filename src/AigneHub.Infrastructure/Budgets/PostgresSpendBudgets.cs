@@ -1,6 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Teams.Common;
 using AigneHub.Domain.Budgets;
 using AigneHub.Infrastructure.Persistence;
 using Hangfire;
@@ -29,7 +30,8 @@ internal sealed partial class PostgresSpendBudgets(
     TimeProvider time,
     IOptions<BudgetOptions> options,
     IServiceProvider services,
-    ILogger<PostgresSpendBudgets> logger) : ISpendBudgets, IHostedService, IAsyncDisposable
+    ILogger<PostgresSpendBudgets> logger,
+    ITeamDirectory? teams = null) : ISpendBudgets, IHostedService, IAsyncDisposable
 {
     private const string Table = HubMartenConfiguration.Schema + ".spend_windows";
     private readonly NpgsqlDataSource _data = NpgsqlDataSource.Create(database.ConnectionString);
@@ -173,7 +175,7 @@ internal sealed partial class PostgresSpendBudgets(
         await _data.DisposeAsync();
     }
 
-    /// <summary>The budgets of the hub, the caller's user and the caller's key, in id order (the order their rows are locked in).</summary>
+    /// <summary>The budgets of the hub, the caller's user, the caller's key and that key's team, in id order (the order their rows are locked in).</summary>
     private List<SpendBudget> For(Caller? caller)
     {
         var budgets = Volatile.Read(ref _budgets);
@@ -189,6 +191,10 @@ internal sealed partial class PostgresSpendBudgets(
             if (caller.KeyId is { } keyId)
             {
                 ids.Add(SpendBudget.IdOf(BudgetScope.Key, keyId));
+                if (teams?.TeamOfKey(keyId) is { } teamId)
+                {
+                    ids.Add(SpendBudget.IdOf(BudgetScope.Team, teamId));
+                }
             }
         }
 
@@ -201,6 +207,7 @@ internal sealed partial class PostgresSpendBudgets(
         {
             BudgetScope.Hub => "The hub's",
             BudgetScope.User => "Your user's",
+            BudgetScope.Team => "Your team's",
             _ => "This key's",
         };
         var period = budget.Period == BudgetPeriod.None ? string.Empty : $" per {budget.Period.ToString().ToLowerInvariant()}";

@@ -1,16 +1,39 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Access.Common;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
+using AigneHub.Domain.Teams;
 using Marten;
 
 namespace AigneHub.Application.Budgets.Common;
 
-/// <summary>Checks that the user or key a budget is set for exists, so a typo does not leave a budget nothing uses.</summary>
-internal sealed class BudgetSubjects(IDocumentStore store)
+/// <summary>
+/// Who may set a budget, and on what: a hub admin or owner on any subject that exists; a team's admin on that team's
+/// budget only (the delegation rule as it reaches teams, <see cref="TeamDecisions.RequireMayManage"/>).
+/// </summary>
+internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults limits)
 {
-    public async Task RequireAsync(BudgetScope scope, string subjectId, CancellationToken cancellationToken)
+    public async Task RequireMayBudgetAsync(BudgetScope scope, string subjectId, Caller by, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
+        if (scope == BudgetScope.Team)
+        {
+            var team = await session.LoadAsync<Team>(subjectId, cancellationToken)
+                ?? throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
+            AccessRules.Run(() =>
+            {
+                TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id");
+                return true;
+            });
+            return;
+        }
+
+        if (by.Role is not (UserRole.Admin or UserRole.Owner))
+        {
+            throw new PermissionDeniedException("Only a hub admin or owner sets the budgets of the hub, its users and keys.", "scope");
+        }
+
         var exists = scope switch
         {
             BudgetScope.User => await session.LoadAsync<HubUser>(subjectId, cancellationToken) is not null,

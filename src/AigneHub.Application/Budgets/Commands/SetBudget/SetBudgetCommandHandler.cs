@@ -10,7 +10,7 @@ internal sealed class SetBudgetCommandHandler(IDocumentStore store, ISpendBudget
 {
     public async ValueTask<BudgetStatus> Handle(SetBudgetCommand command, CancellationToken cancellationToken)
     {
-        await subjects.RequireAsync(command.Scope, command.SubjectId, cancellationToken);
+        await subjects.RequireMayBudgetAsync(command.Scope, command.SubjectId, command.By, cancellationToken);
         var budget = new SpendBudget
         {
             Id = SpendBudget.IdOf(command.Scope, command.SubjectId),
