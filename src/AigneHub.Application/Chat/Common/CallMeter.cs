@@ -117,7 +117,7 @@ internal sealed class CallMeter
             CredentialId = _attribution.CredentialId,
             ProviderTtfbMs = ProviderTtfbMs,
             TraceId = _traceId,
-            SkippedModels = _skippedModels is null ? [] : [.. _skippedModels],
+            SkippedModels = _skippedModels is null ? null : [.. _skippedModels],
         };
     }
 }
