@@ -1,6 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Teams.Common;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 using AigneHub.Infrastructure;
@@ -80,9 +81,9 @@ public sealed class SpendBudgetTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_hundred_concurrent_calls_on_two_instances_never_overshoot_a_shared_budget()
+    public async Task A_hundred_concurrent_calls_on_two_instances_never_overshoot_a_shared_team_budget()
     {
-        await SetAsync(BudgetScope.User, "alice", 0.25m, BudgetPeriod.Hour);
+        await SetAsync(BudgetScope.Team, "red", 0.25m, BudgetPeriod.Hour);
         var first = await InstanceAsync();
         var second = await InstanceAsync();
 
@@ -102,7 +103,7 @@ public sealed class SpendBudgetTests : IAsyncLifetime
         }));
 
         Assert.Equal(25, attempts.Count(admitted => admitted));
-        var status = Assert.Single(await second.StatusAsync([await LoadAsync("user:alice")], CancellationToken.None));
+        var status = Assert.Single(await second.StatusAsync([await LoadAsync("team:red")], CancellationToken.None));
         Assert.Equal((0.25m, 0m), (status.SpentUsd, status.ReservedUsd));
     }
 
@@ -155,10 +156,19 @@ public sealed class SpendBudgetTests : IAsyncLifetime
     {
         var services = new ServiceCollection().AddSingleton<IAuditTrail>(_audit).BuildServiceProvider();
         var instance = new PostgresSpendBudgets(
-            new HubDatabase(_connectionString, false), _store, _clock, Options.Create(new BudgetOptions()), services, NullLogger<PostgresSpendBudgets>.Instance);
+            new HubDatabase(_connectionString, false), _store, _clock, Options.Create(new BudgetOptions()), services, NullLogger<PostgresSpendBudgets>.Instance,
+            new RedTeamKeys());
         await instance.StartAsync(CancellationToken.None);
         _instances.Add(instance);
         return instance;
+    }
+
+    /// <summary>Alice's key-1 is a key of the team "red".</summary>
+    private sealed class RedTeamKeys : ITeamDirectory
+    {
+        public string? TeamOfKey(string keyId) => keyId == "key-1" ? "red" : null;
+
+        public Task ReloadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class RecordingAuditTrail : IAuditTrail
