@@ -22,6 +22,7 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<ChatRouter>();
+        services.AddSingleton<Common.Routing.Fallbacks.FallbackChain>();
         services.AddOptions<ChatRoutingOptions>();
         services.AddOptions<Usage.Common.AnalyticsOptions>();
         services.AddOptions<Usage.Reports.ReportsOptions>();
@@ -39,6 +40,11 @@ public static class DependencyInjection
         services.AddSingleton<Billing.Common.CreditLedgerWriter>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
+        services.AddSingleton<Budgets.Common.BudgetAdmission>();
+        services.AddSingleton<Budgets.Common.BudgetSubjects>();
+        services.TryAddSingleton<Budgets.Common.IBudgetNotices, Budgets.Common.NoBudgetNotices>();
+        services.TryAddSingleton<Budgets.Common.ISpendBudgets, Budgets.Common.NoSpendBudgets>();
+        services.TryAddSingleton<Teams.Common.ITeamDirectory, Teams.Common.NoTeamDirectory>();
         services.AddSingleton<Providers.Common.CredentialChecks>();
         services.AddSingleton<Common.Observability.MetricLabels>();
         services.TryAddSingleton(TimeProvider.System);

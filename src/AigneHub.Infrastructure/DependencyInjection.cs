@@ -2,6 +2,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Observability;
 using AigneHub.Infrastructure.Billing;
 using AigneHub.Infrastructure.Caching;
+using AigneHub.Infrastructure.Budgets;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Observability;
@@ -60,7 +61,9 @@ public static class DependencyInjection
         services.AddMetrics();
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<ICallRecorder>(sp => new Caching.CacheOutcomeCallRecorder(
-            new MeteredCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<HubMetrics>()),
+            new MeteredCallRecorder(
+                new Teams.TeamAttributingCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<Application.Teams.Common.ITeamDirectory>()),
+                sp.GetRequiredService<HubMetrics>()),
             sp.GetRequiredService<Application.Caching.ICacheRequestContext>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
@@ -74,6 +77,10 @@ public static class DependencyInjection
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
 
         services.AddAccess(configuration);
+        services.AddSpendBudgets(configuration);
+        services.AddSingleton<Teams.TeamDirectory>();
+        services.AddSingleton<Application.Teams.Common.ITeamDirectory>(sp => sp.GetRequiredService<Teams.TeamDirectory>());
+        services.AddHostedService(sp => sp.GetRequiredService<Teams.TeamDirectory>());
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, budget.HangfireConnectionString);
         return services;

@@ -44,6 +44,10 @@ public static class HubErrorMapper
             StatusCodes.Status402PaymentRequired, StatusCode.ResourceExhausted, InsufficientQuota, InsufficientQuota, null,
             credits.PaymentLink is { } link ? $"{credits.Message} Buy credits at {link}" : credits.Message,
             Link: credits.PaymentLink, AigneType: "NOT_ENOUGH"),
+        Application.Budgets.Common.BudgetExceededException budget => new HubError(
+            StatusCodes.Status402PaymentRequired, StatusCode.ResourceExhausted, InsufficientQuota, "budget_exceeded", null, budget.Message,
+            budget.ResetsAt is { } reset ? Max(reset - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1)) : null,
+            AigneType: "NOT_ENOUGH", Headers: BudgetHeaders.For(budget.RemainingUsd, budget.ResetsAt)),
         UnauthenticatedException unauthenticated => new HubError(
             StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated, AuthenticationError, "unauthenticated", null, unauthenticated.Message),
         ServiceBusyException busy => new HubError(
@@ -56,6 +60,8 @@ public static class HubErrorMapper
             StatusCodes.Status500InternalServerError, StatusCode.Internal, ServerError, null, null,
             $"The hub failed to process the request (request id {requestId})."),
     };
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static readonly HubError Cancelled = new(499, StatusCode.Cancelled, InvalidRequest, "cancelled", null, "The request was cancelled.");
 

@@ -186,5 +186,5 @@ internal static class BillingMessages
         return message;
     }
 
-    private static RequestValidationException Invalid(string field, string message) => new([new FieldViolation(field, message)]);
+    public static RequestValidationException Invalid(string field, string message) => new([new FieldViolation(field, message)]);
 }

@@ -18,10 +18,17 @@ namespace AigneHub.Api.Grpc;
 internal static class ChatCompletionMapping
 {
     public static CreateChatCompletionCommand ToCommand(V1.CreateChatCompletionRequest request, string requestId) =>
-        new(requestId, request.Model, ToMessages(request.Messages), ToSettings(request));
+        new(requestId, ModelOf(request), ToMessages(request.Messages), ToSettings(request)) { FallbackModels = FallbacksOf(request) };
 
     public static StreamChatCompletionCommand ToStreamCommand(V1.CreateChatCompletionRequest request, string requestId) =>
-        new(requestId, request.Model, ToMessages(request.Messages), ToSettings(request));
+        new(requestId, ModelOf(request), ToMessages(request.Messages), ToSettings(request)) { FallbackModels = FallbacksOf(request) };
+
+    /// <summary>The model, or as OpenRouter does, the first of <c>models</c> when the request names no model.</summary>
+    private static string ModelOf(V1.CreateChatCompletionRequest request) =>
+        request.Model is { Length: > 0 } model || request.Models.Count == 0 ? request.Model : request.Models[0];
+
+    private static string[] FallbacksOf(V1.CreateChatCompletionRequest request) =>
+        request.Model is { Length: > 0 } ? [.. request.Models] : [.. request.Models.Skip(1)];
 
     public static V1.CreateChatCompletionResponse ToResponse(ChatCompletion completion)
     {

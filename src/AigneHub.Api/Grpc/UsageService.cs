@@ -55,7 +55,8 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             "cancelled" => DomainUsage.CallStatus.Cancelled,
             _ => throw Invalid("status", $"status must be succeeded, failed or cancelled, not \"{request.Status}\"."),
         },
-        request.HasMinLatencyMs ? request.MinLatencyMs : null);
+        request.HasMinLatencyMs ? request.MinLatencyMs : null,
+        NullIfEmpty(request.TeamId));
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
@@ -76,7 +77,8 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             "user" => UsageGrouping.User,
             "app" => UsageGrouping.App,
             "call_type" => UsageGrouping.CallType,
-            _ => throw Invalid("group_by", $"group_by must be one of none, provider, model, user, app, call_type; not \"{request.GroupBy}\"."),
+            "team" => UsageGrouping.Team,
+            _ => throw Invalid("group_by", $"group_by must be one of none, provider, model, user, app, call_type, team; not \"{request.GroupBy}\"."),
         };
         var to = request.To?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
         var from = request.From?.ToDateTimeOffset() ?? to - (granularity == UsageGranularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30));
@@ -286,6 +288,13 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         {
             message.Metadata[key] = value;
         }
+
+        if (record.TeamId is not null)
+        {
+            message.TeamId = record.TeamId;
+        }
+
+        message.SkippedModels.AddRange((record.SkippedModels ?? []).Select(s => new V1.SkippedModel { Model = s.Model, Reason = s.Reason }));
 
         if (record.TtfbMs is { } ttfb)
         {

@@ -34,6 +34,7 @@ internal static class PresentationRegistration
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
         services.AddSingleton<Application.Caching.ICacheRequestContext, Caching.HttpCacheRequestContext>();
+        services.AddSingleton<Application.Budgets.Common.IBudgetNotices, Errors.HttpBudgetNotices>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
@@ -95,6 +96,8 @@ internal static class PresentationRegistration
         Rest.Usage.ReportDownloadEndpoint.Map(app);
         app.MapGrpcService<ProviderAdminService>();
         app.MapGrpcService<SecretsAdminService>();
+        app.MapGrpcService<BudgetsService>();
+        app.MapGrpcService<TeamsService>();
         app.MapAigne();
         app.MapTranslatedChat();
         app.MapGrpcService<HubService>();

@@ -59,7 +59,17 @@ public sealed record CacheHitCharge(decimal? Credits, decimal? SavedCredits, dec
 /// prompt and the output are held once per choice.</param>
 public sealed record CallEstimate(
     string CallId, CallType Type, string Model, IReadOnlyList<string> Providers, PromptBound PromptTokens, int? MaxOutputTokens, string RequestedModel,
-    int Choices = 1);
+    int Choices = 1)
+{
+    /// <summary>
+    /// The fallback models the call may move on to (their providers, and the prompt bound for each), so the hold
+    /// covers the dearest model of the chain: a call that falls back to a pricier model is still paid for by its hold.
+    /// </summary>
+    public IReadOnlyList<FallbackEstimate> Fallbacks { get; init; } = [];
+}
+
+/// <summary>A fallback model of a call (<see cref="CallEstimate.Fallbacks"/>): its id as providers know it, its providers, its prompt bound.</summary>
+public sealed record FallbackEstimate(string Model, IReadOnlyList<string> Providers, int PromptTokens);
 
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
@@ -80,7 +90,25 @@ public sealed record CallHold(
 
     /// <summary>The rate that priced the hold for <paramref name="provider"/>; null when none did (enterprise mode).</summary>
     public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
+
+    /// <summary>What the call reserved on the spend budgets that apply to it; settled with the call's cost when it is captured or released.</summary>
+    public Budgets.Common.BudgetReservation Budget { get; init; } = Budgets.Common.BudgetReservation.None;
+
+    /// <summary>The fallback models the hold also covers (in credits mode only those with a rate), each with its providers and rates.</summary>
+    public IReadOnlyList<HeldFallback> Fallbacks { get; init; } = [];
+
+    /// <summary>
+    /// The same hold, for the model that served the call: a fallback model's id, providers and rates, so the capture
+    /// and a stream's ceiling price what was served. The call's own model returns the hold as it is.
+    /// </summary>
+    public CallHold ForModel(string model) =>
+        Fallbacks.FirstOrDefault(f => f.Model == model && model != Model) is { } fallback
+            ? this with { Model = fallback.Model, Providers = fallback.Providers, Rates = fallback.Rates }
+            : this;
 }
+
+/// <summary>A fallback model a hold covers: the providers that may serve it and (credits mode) the rate of each.</summary>
+public sealed record HeldFallback(string Model, IReadOnlyList<string> Providers, IReadOnlyDictionary<string, Domain.Billing.ModelRate>? Rates);
 
 /// <summary>What a call cost: credits charged (credits mode), US dollars from unit costs, and the rate version that priced it.</summary>
 public sealed record CallCharge(decimal? Credits, decimal? CostUsd, string? RateId, int? RateVersion)

@@ -48,9 +48,14 @@ public static class Delegation
     /// A user acts on themselves and on users below their role: an owner on anyone, an admin on members, a member on
     /// nobody else. So only an owner touches an owner's keys or role, and an admin does not touch another admin's.
     /// </summary>
-    public static void RequireMayActOn(Delegator by, HubUser target, string field)
+    /// <param name="asTeamAdmin">
+    /// <paramref name="by"/> is an admin of a team <paramref name="target"/> is a member of, acting for that team (a team
+    /// key): a team's admin acts on the team's members who are hub members, and on nobody above them.
+    /// </param>
+    public static void RequireMayActOn(Delegator by, HubUser target, string field, bool asTeamAdmin = false)
     {
-        if (by.UserId == target.Id || by.Role == UserRole.Owner || (by.Role == UserRole.Admin && target.Role == UserRole.Member))
+        if (by.UserId == target.Id || by.Role == UserRole.Owner || (by.Role == UserRole.Admin && target.Role == UserRole.Member)
+            || (asTeamAdmin && target.Role == UserRole.Member))
         {
             return;
         }

@@ -91,4 +91,14 @@ public sealed record CallRecord
 
     /// <summary>For a cache hit: what the provider would have charged in US dollars for the same usage; null otherwise.</summary>
     public decimal? CacheSavedUsd { get; init; }
+
+    /// <summary>
+    /// The models of the call's fallback chain that came before the one that served it (or before its last failure),
+    /// in order, each with why it was passed over; null when the call's own model was the only one tried (so records
+    /// without a fallback keep value equality).
+    /// </summary>
+    public IReadOnlyList<ModelSkip>? SkippedModels { get; init; }
+
+    /// <summary>The team of the calling key (a team key); null for any other caller.</summary>
+    public string? TeamId { get; init; }
 }

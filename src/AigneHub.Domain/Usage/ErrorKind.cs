@@ -52,4 +52,7 @@ public enum ErrorKind
 
     /// <summary>The hub itself is saturated (its database or credit ledger cannot take more just now): 503 with Retry-After.</summary>
     Overloaded,
+
+    /// <summary>A spend budget (the hub's, the user's or the key's) has too little left for the call (402).</summary>
+    BudgetExceeded,
 }

@@ -23,3 +23,15 @@ public sealed partial class AccessKeyProjection : SingleStreamProjection<AccessK
 
     public void Apply(AccessKeyRevoked e, AccessKey view) => view.Apply(e);
 }
+
+/// <summary>The team stream's projection: members, their team roles and the team's keys.</summary>
+public sealed partial class TeamProjection : SingleStreamProjection<Domain.Teams.Team, string>
+{
+    public static Domain.Teams.Team Create(Domain.Teams.TeamCreated e) => Domain.Teams.Team.Create(e);
+
+    public void Apply(Domain.Teams.TeamMemberSet e, Domain.Teams.Team view) => view.Apply(e);
+
+    public void Apply(Domain.Teams.TeamMemberRemoved e, Domain.Teams.Team view) => view.Apply(e);
+
+    public void Apply(Domain.Teams.TeamKeyAdded e, Domain.Teams.Team view) => view.Apply(e);
+}

@@ -6,7 +6,7 @@ namespace AigneHub.Infrastructure.Persistence;
 /// How this instance's <see cref="DatabaseOptions.MaxConnections"/> is shared out: Hangfire gets one connection per
 /// worker plus four for its scheduler, heartbeat, watchdog and the dashboard; the statistics daemon's lease one
 /// dedicated connection; everything else (Marten and its daemon, the credit ledger writer, the call recorder, the rate
-/// limiter, health checks) shares the main pool. Each pool waits up to <see cref="DatabaseOptions.PoolWaitSeconds"/>
+/// limiter, the spend-budget counters, health checks) shares the main pool. Each pool waits up to <see cref="DatabaseOptions.PoolWaitSeconds"/>
 /// for a free connection; the pools together never exceed the budget.
 /// </summary>
 public sealed record ConnectionBudget(int MainPool, int HangfirePool, int LeaseConnections)

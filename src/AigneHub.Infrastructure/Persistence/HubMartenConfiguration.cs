@@ -94,8 +94,11 @@ internal static class HubMartenConfiguration
         // and an admin reads the new version back for the next change.
         options.Projections.Add<Access.HubUserProjection>(ProjectionLifecycle.Inline);
         options.Projections.Add<Access.AccessKeyProjection>(ProjectionLifecycle.Inline);
+        // Teams: Inline for the same reasons (a team admin acts on the team right after it changes).
+        options.Projections.Add<Access.TeamProjection>(ProjectionLifecycle.Inline);
         options.Schema.For<Domain.Access.AccessKey>().Index(k => k.UserId);
         options.Schema.For<Domain.Access.AccessKeyLastUse>().Identity(x => x.Id);
+        options.Schema.For<Domain.Budgets.SpendBudget>().Identity(x => x.Id);
 
         // Audit entries: Inline, because the admin who just made a change (and a test) queries the trail at once;
         // each entry is a stream of its own, so the projection is one insert per entry.

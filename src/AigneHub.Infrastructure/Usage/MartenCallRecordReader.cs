@@ -35,6 +35,11 @@ internal sealed class MartenCallRecordReader(IDocumentStore store) : ICallRecord
             query = query.Where(x => x.AppId == appId);
         }
 
+        if (filter.TeamId is { } teamId)
+        {
+            query = query.Where(x => x.TeamId == teamId);
+        }
+
         if (filter.Provider is { } provider)
         {
             query = query.Where(x => x.Provider == provider);

@@ -90,6 +90,7 @@ internal static class CallExportEndpoint
         {
             UserId = query["user_id"].ToString(),
             AppId = query["app_id"].ToString(),
+            TeamId = query["team_id"].ToString(),
             Provider = query["provider"].ToString(),
             Model = query["model"].ToString(),
             CallType = query["call_type"].ToString(),

@@ -45,7 +45,7 @@ internal static class AccessStreams
         try
         {
             var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
-            var current = stream.Aggregate ?? throw new ResourceNotFoundException(what == "user" ? "user_id" : "key_id", $"There is no {what} '{streamId}'.");
+            var current = stream.Aggregate ?? throw new ResourceNotFoundException(what switch { "user" => "user_id", "team" => "team_id", _ => "key_id" }, $"There is no {what} '{streamId}'.");
             if (expectedVersion is { } expected && (stream.CurrentVersion ?? 0) != expected)
             {
                 throw new ConflictException($"The {what} '{streamId}' is at version {stream.CurrentVersion ?? 0}, not {expected}: read it again and retry.");

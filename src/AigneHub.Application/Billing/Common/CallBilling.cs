@@ -26,16 +26,37 @@ internal sealed partial class CallBilling(
     HoldLeases leases,
     CreditLedgerWriter ledger,
     ILogger<CallBilling> logger,
-    HubMetrics? metrics = null) : ICallBilling
+    HubMetrics? metrics = null,
+    Budgets.Common.BudgetAdmission? budgets = null) : ICallBilling
 {
     public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
     {
         var settings = await cache.SettingsAsync(cancellationToken);
+        var (reservation, budgetOutput) = budgets is null
+            ? (Budgets.Common.BudgetReservation.None, null)
+            : await budgets.ReserveAsync(caller.Current, estimate, settings.DefaultHoldTokens, cancellationToken);
+        try
+        {
+            var hold = await HoldCreditsAsync(estimate, settings, cancellationToken);
+            return hold with { Budget = reservation, OutputTokenLimit = hold.OutputTokenLimit ?? budgetOutput };
+        }
+        catch (Exception) when (reservation.Windows.Count > 0)
+        {
+            await SettleBudgetsAsync(reservation, 0m);
+            throw;
+        }
+    }
+
+    private async Task<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
+    {
         var userId = caller.Current?.UserId;
         var promptTokens = estimate.PromptTokens.Times(estimate.Choices);
         if (!settings.CreditsEnabled)
         {
-            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens);
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens)
+            {
+                Fallbacks = [.. estimate.Fallbacks.Select(f => new HeldFallback(f.Model, f.Providers, null))],
+            };
         }
 
         if (userId is null)
@@ -60,8 +81,12 @@ internal sealed partial class CallBilling(
                 "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
         }
 
-        // Counted here, not in the decision below: that runs in the ledger writer's batch, under the account's lock.
-        var promptBound = estimate.PromptTokens.Tokens;
+        // The hold covers the dearest model of the fallback chain, at the longest prompt bound of the chain; counted
+        // here, not in the decision below: that runs in the ledger writer's batch, under the account's lock.
+        var fallbacks = await PriceFallbacksAsync(estimate, cancellationToken);
+        var sizingRates = rates.Values.Concat(fallbacks.SelectMany(f => f.Rates!.Values)).ToArray();
+        var promptBound = estimate.Fallbacks.Select(f => f.PromptTokens).Append(estimate.PromptTokens.Tokens).Max();
+        promptTokens = PromptBound.Of(HoldSizing.PerChoice(promptBound, estimate.Choices));
         var promptTotal = promptTokens.Tokens;
         var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
@@ -74,14 +99,14 @@ internal sealed partial class CallBilling(
             switch (estimate.Type)
             {
                 case CallType.Chat:
-                    var size = HoldSizing.Chat([.. rates.Values], promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
+                    var size = HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
                     (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
                     break;
                 case CallType.Image:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTotal, 0, images: estimate.MaxOutputTokens ?? 1);
+                    amount = HoldSizing.Ceiling(sizingRates, promptTotal, 0, images: estimate.MaxOutputTokens ?? 1);
                     break;
                 default:
-                    amount = HoldSizing.Ceiling([.. rates.Values], promptTotal, 0);
+                    amount = HoldSizing.Ceiling(sizingRates, promptTotal, 0);
                     break;
             }
 
@@ -93,7 +118,35 @@ internal sealed partial class CallBilling(
         cancellationToken,
         estimate.CallId);
         leases.Track(estimate.CallId, userId);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates) { OutputTokenLimit = outputTokenLimit };
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+        {
+            OutputTokenLimit = outputTokenLimit,
+            Fallbacks = fallbacks,
+        };
+    }
+
+    /// <summary>The fallback models that have a rate on at least one of their providers, with those providers and rates.</summary>
+    private async Task<HeldFallback[]> PriceFallbacksAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    {
+        var held = new List<HeldFallback>();
+        foreach (var fallback in estimate.Fallbacks)
+        {
+            var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
+            foreach (var provider in fallback.Providers)
+            {
+                if (await cache.RateAsync(estimate.Type, provider, fallback.Model, cancellationToken) is { } rate)
+                {
+                    rates[provider] = rate;
+                }
+            }
+
+            if (rates.Count > 0)
+            {
+                held.Add(new HeldFallback(fallback.Model, [.. fallback.Providers.Where(rates.ContainsKey)], rates));
+            }
+        }
+
+        return [.. held];
     }
 
     public async Task<CallCharge> CaptureAsync(
@@ -101,6 +154,7 @@ internal sealed partial class CallBilling(
     {
         var rate = hold.RateOf(provider) ?? await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
         var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
+        await SettleBudgetsAsync(hold.Budget, costUsd ?? 0m);
         if (!hold.IsHeld || hold.UserId is null)
         {
             return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
@@ -155,6 +209,7 @@ internal sealed partial class CallBilling(
 
     public async Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
     {
+        await SettleBudgetsAsync(hold.Budget, 0m);
         if (!hold.IsHeld || hold.UserId is null)
         {
             return;
@@ -210,6 +265,27 @@ internal sealed partial class CallBilling(
 
         return new CacheHitCharge(charged, cost - charged, savedUsd, rate?.Id, rate?.Version);
     }
+
+    /// <summary>Settles the call's budget reservation; a failure leaves it reserved until its window ends (logged), never fails the call.</summary>
+    private async Task SettleBudgetsAsync(Budgets.Common.BudgetReservation reservation, decimal costUsd)
+    {
+        if (budgets is null || reservation.Windows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await budgets.SettleAsync(reservation, costUsd, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBudgetSettleFailed(logger, ex, costUsd);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; it stays reserved until its window ends")]
+    private static partial void LogBudgetSettleFailed(ILogger logger, Exception exception, decimal costUsd);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
     private static partial void LogCostAboveHold(

@@ -24,6 +24,7 @@ internal sealed class CallMeter
     private string _model = string.Empty;
     private string? _endUser;
     private IReadOnlyDictionary<string, string>? _metadata;
+    private List<ModelSkip>? _skippedModels;
 
     private CallMeter(TimeProvider time, string requestId, CallType callType, bool streamed, Caller? caller)
     {
@@ -64,6 +65,9 @@ internal sealed class CallMeter
         _model = model;
         _attemptTimestamp = _time.GetTimestamp();
     }
+
+    /// <summary>A model of the call's fallback chain was passed over (it failed, or may not be tried): the record lists it.</summary>
+    public void SkipModel(string model, string reason) => (_skippedModels ??= []).Add(new ModelSkip(model, reason));
 
     /// <summary>
     /// The provider's first answer arrived (the first streamed update, or the whole unary answer): the end of both the
@@ -125,6 +129,7 @@ internal sealed class CallMeter
             TraceId = _traceId,
             EndUser = _endUser,
             Metadata = _metadata,
+            SkippedModels = _skippedModels is null ? null : [.. _skippedModels],
         };
     }
 }

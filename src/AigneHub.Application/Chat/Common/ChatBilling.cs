@@ -29,10 +29,18 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
                 new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
                 request.Settings.MaxTokens,
                 request.Model,
-                request.Settings.N ?? 1);
+                request.Settings.N ?? 1)
+            {
+                Fallbacks = [.. route.Fallbacks.Where(f => f.PassedOverBecause is null).Select(f => Estimate(f, request))],
+            };
             var hold = await billing.HoldAsync(estimate, cancellationToken);
             var priced = route.Providers.Where(p => hold.Providers.Contains(p.Name)).ToArray();
-            return (hold, route with { Providers = priced, OutputTokenLimit = hold.OutputTokenLimit });
+            return (hold, route with
+            {
+                Providers = priced,
+                OutputTokenLimit = hold.OutputTokenLimit,
+                Fallbacks = [.. route.Fallbacks.Select(f => Narrowed(f, hold))],
+            });
         }
         catch (Exception ex)
         {
@@ -40,6 +48,26 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
             recorder.Record(meter.Failed(ex, default, cancellationToken));
             throw;
         }
+    }
+
+    private FallbackEstimate Estimate(ChatRoute fallback, IChatRequest request)
+    {
+        var providers = fallback.Providers.Select(p => p.Name).ToArray();
+        return new(fallback.Name.Model, providers, prompts.ForChat(providers, fallback.Name.Model, request.Messages, request.Settings));
+    }
+
+    /// <summary>A fallback model's route narrowed to the providers its hold priced; with none it is passed over (no rate).</summary>
+    private static ChatRoute Narrowed(ChatRoute fallback, CallHold hold)
+    {
+        if (fallback.PassedOverBecause is not null)
+        {
+            return fallback;
+        }
+
+        var held = hold.Fallbacks.FirstOrDefault(f => f.Model == fallback.Name.Model);
+        return held is null
+            ? fallback with { Providers = [], PassedOverBecause = ModelSkip.NoRate }
+            : fallback with { Providers = [.. fallback.Providers.Where(p => held.Providers.Contains(p.Name))], OutputTokenLimit = hold.OutputTokenLimit };
     }
 
     /// <summary>

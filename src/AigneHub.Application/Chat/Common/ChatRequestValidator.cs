@@ -24,6 +24,16 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             .WithMessage(x => $"'{Truncate(x.Model)}' is not a valid model name: use \"provider/model\" (e.g. \"demo/echo\") or a bare model name")
             .OverridePropertyName("model");
 
+        RuleFor(x => x.FallbackModels)
+            .Must(m => m.Count <= Application.Common.Routing.Fallbacks.FallbackChain.MaxFallbacks)
+            .WithMessage($"models may name at most {Application.Common.Routing.Fallbacks.FallbackChain.MaxFallbacks} models")
+            .OverridePropertyName("models");
+
+        RuleForEach(x => x.FallbackModels)
+            .Must(m => ModelName.TryParse(m, out _))
+            .WithMessage((x, m) => $"'{Truncate(m ?? string.Empty)}' in models is not a valid model name: use \"provider/model\" or a bare model name")
+            .OverridePropertyName("models");
+
         RuleFor(x => x.Messages)
             .NotEmpty().WithMessage("messages must contain at least one message")
             .Must(m => m.Count <= MaxMessages).WithMessage($"messages may contain at most {MaxMessages} messages")

@@ -12,4 +12,7 @@ public interface IChatRequest
     IReadOnlyList<ChatMessage> Messages { get; }
 
     ChatSettings Settings { get; }
+
+    /// <summary>The request's own fallback models (OpenRouter's <c>models</c>), tried in order after <see cref="Model"/>; empty when it named none.</summary>
+    IReadOnlyList<string> FallbackModels { get; }
 }

@@ -18,6 +18,7 @@ internal sealed class CallFilterValidator : AbstractValidator<CallFilter>
         RuleFor(f => f.Status).IsInEnum().OverridePropertyName("status");
         RuleFor(f => f.UserId).MaximumLength(200).OverridePropertyName("user_id");
         RuleFor(f => f.AppId).MaximumLength(200).OverridePropertyName("app_id");
+        RuleFor(f => f.TeamId).MaximumLength(100).OverridePropertyName("team_id");
         RuleFor(f => f.Provider).MaximumLength(100).OverridePropertyName("provider");
         RuleFor(f => f.Model).MaximumLength(300).OverridePropertyName("model");
     }

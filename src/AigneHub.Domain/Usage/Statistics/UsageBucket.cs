@@ -39,6 +39,9 @@ public sealed class UsageBucket
 
     public CallType CallType { get; set; }
 
+    /// <summary>The team of the calling key, or "" for calls of no team key.</summary>
+    public string TeamId { get; set; } = "";
+
     public UsageFigures Figures { get; set; } = new();
 
     /// <summary>The buckets a call record belongs to: its UTC hour and its day in <paramref name="zone"/>.</summary>
@@ -84,10 +87,13 @@ public sealed class UsageBucket
         return new DateTimeOffset(local, offset).ToUniversalTime();
     }
 
-    /// <summary>The document id: granularity, zone, start and the dimensions.</summary>
-    public static string IdFor(UsageGranularity granularity, string zone, DateTimeOffset start, string provider, string model, string userId, string appId, CallType callType) =>
-        string.Join('|', granularity == UsageGranularity.Hour ? "h" : "d", Escape(zone), start.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    /// <summary>The document id: granularity, zone, start and the dimensions (the team only when there is one, so buckets written before teams keep their ids).</summary>
+    public static string IdFor(UsageGranularity granularity, string zone, DateTimeOffset start, string provider, string model, string userId, string appId, CallType callType, string teamId = "")
+    {
+        var id = string.Join('|', granularity == UsageGranularity.Hour ? "h" : "d", Escape(zone), start.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Escape(provider), Escape(model), Escape(userId), Escape(appId), callType.ToString());
+        return teamId.Length == 0 ? id : $"{id}|{Escape(teamId)}";
+    }
 
     private static UsageBucket New(CallRecord record, UsageGranularity granularity, string zone, DateTimeOffset start)
     {
@@ -95,7 +101,7 @@ public sealed class UsageBucket
         var appId = record.AppId ?? "";
         return new UsageBucket
         {
-            Id = IdFor(granularity, zone, start, record.Provider, record.Model, userId, appId, record.CallType),
+            Id = IdFor(granularity, zone, start, record.Provider, record.Model, userId, appId, record.CallType, record.TeamId ?? ""),
             Granularity = granularity,
             Zone = zone,
             Start = start,
@@ -104,6 +110,7 @@ public sealed class UsageBucket
             UserId = userId,
             AppId = appId,
             CallType = record.CallType,
+            TeamId = record.TeamId ?? "",
         };
     }
 

@@ -13,5 +13,7 @@ public sealed record CreateChatCompletionCommand(
     IReadOnlyList<ChatMessage> Messages,
     ChatSettings Settings) : ICommand<ChatCompletion>, IChatRequest, IModelCall
 {
+    public IReadOnlyList<string> FallbackModels { get; init; } = [];
+
     public int EstimateTokens() => PromptTokenEstimate.OfChatCall(Messages, Settings);
 }

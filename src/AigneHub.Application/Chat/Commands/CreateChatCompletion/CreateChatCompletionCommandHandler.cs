@@ -22,27 +22,27 @@ internal sealed partial class CreateChatCompletionCommandHandler(
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: false, callers.Current).Tagged(command.Settings);
         var (hold, route) = await billing.HoldAsync(
-            router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
-        var request = route.RequestFor(command);
+            router.RouteRecordingFailure(command, callers.Current, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
+        var plan = new ChatAttemptPlan(route);
         using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
-        for (var attempt = 0; ; attempt++)
+        for (int attempt = 0, next = 0; ; attempt = next)
         {
-            var provider = route.Providers[attempt];
-            meter.Attempt(provider.Name, route.Name.Model);
+            var (model, provider) = plan[attempt];
+            meter.Attempt(provider.Name, model.Name.Model);
             try
             {
-                var completion = await ChoiceFanOut.CompleteAsync(provider, request, command.Settings.N ?? 1, deadline.Token);
+                var completion = await ChoiceFanOut.CompleteAsync(provider, model.RequestFor(command), command.Settings.N ?? 1, deadline.Token);
                 meter.FirstByte();
-                var record = await billing.SettleAsync(hold, meter.Succeeded(completion.Usage), completion.Usage);
+                var record = await billing.SettleAsync(hold.ForModel(model.Name.Model), meter.Succeeded(completion.Usage), completion.Usage);
                 recorder.Record(record);
                 return record.CreditsCharged is { } charged
                     ? completion with { CreditsCharged = charged, CreditPrefix = await billing.CreditPrefixAsync(cancellationToken) }
                     : completion;
             }
-            catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
+            catch (UpstreamException ex) when (plan.MovesOn(attempt, ex, meter, out next))
             {
-                LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+                LogFailover(logger, provider.Name, model.Name.Model, ex.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
             }
             catch (Exception ex) when (deadline.Exceeded(ex))
             {
@@ -58,6 +58,6 @@ internal sealed partial class CreateChatCompletionCommandHandler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed with {ErrorKind}; failing over to {NextProvider}")]
-    private static partial void LogFailover(ILogger logger, string provider, ErrorKind errorKind, string nextProvider);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed on {Model} with {ErrorKind}; failing over to {NextProvider} with {NextModel}")]
+    private static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
 }

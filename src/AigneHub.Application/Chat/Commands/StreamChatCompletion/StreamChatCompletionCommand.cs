@@ -17,5 +17,7 @@ public sealed record StreamChatCompletionCommand(
     ChatSettings Settings,
     bool WithReceipt = false) : IStreamCommand<ChatCompletionUpdate>, IChatRequest, IModelCall
 {
+    public IReadOnlyList<string> FallbackModels { get; init; } = [];
+
     public int EstimateTokens() => PromptTokenEstimate.OfChatCall(Messages, Settings);
 }

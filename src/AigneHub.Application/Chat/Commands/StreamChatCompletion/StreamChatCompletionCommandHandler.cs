@@ -32,8 +32,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     {
         var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true, callers.Current).Tagged(command.Settings);
         var (hold, route) = await billing.HoldAsync(
-            router.RouteRecordingFailure(command.Model, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
-        var request = route.RequestFor(command);
+            router.RouteRecordingFailure(command, callers.Current, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
         using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
 
         IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
@@ -45,8 +44,9 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         var endedAtHold = false;
         try
         {
-            (updates, var provider) = await OpenFirstAvailableAsync(route, request, command.Settings.N ?? 1, meter, deadline, cancellationToken);
+            (updates, var provider, var served) = await OpenFirstAvailableAsync(new ChatAttemptPlan(route), command, meter, deadline, cancellationToken);
             deadline.Disarm();
+            hold = hold.ForModel(served);
             var ceiling = await billing.CeilingAsync(hold, provider, cancellationToken);
             var finished = new HashSet<int>();
             while (true)
@@ -145,19 +145,18 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     /// Opens the stream on the first provider that answers. A stream is open once its first update arrived, so a
     /// provider that fails before producing anything can still be failed over.
     /// </summary>
-    private async Task<(IAsyncEnumerator<ChatCompletionUpdate> Updates, string Provider)> OpenFirstAvailableAsync(
-        ChatRoute route,
-        Application.Abstractions.ProviderChatRequest request,
-        int choices,
+    private async Task<(IAsyncEnumerator<ChatCompletionUpdate> Updates, string Provider, string Model)> OpenFirstAvailableAsync(
+        ChatAttemptPlan plan,
+        StreamChatCompletionCommand command,
         CallMeter meter,
         CallDeadline deadline,
         CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        for (int attempt = 0, next = 0; ; attempt = next)
         {
-            var provider = route.Providers[attempt];
-            meter.Attempt(provider.Name, route.Name.Model);
-            var updates = ChoiceFanOut.StreamAsync(provider, request, choices, deadline.Token).GetAsyncEnumerator(deadline.Token);
+            var (model, provider) = plan[attempt];
+            meter.Attempt(provider.Name, model.Name.Model);
+            var updates = ChoiceFanOut.StreamAsync(provider, model.RequestFor(command), command.Settings.N ?? 1, deadline.Token).GetAsyncEnumerator(deadline.Token);
             try
             {
                 if (!await updates.MoveNextAsync())
@@ -166,12 +165,12 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 }
 
                 meter.FirstByte();
-                return (new PeekedEnumerator(updates), provider.Name);
+                return (new PeekedEnumerator(updates), provider.Name, model.Name.Model);
             }
-            catch (UpstreamException ex) when (ex.IsRetryable && attempt + 1 < route.Providers.Count)
+            catch (UpstreamException ex) when (plan.MovesOn(attempt, ex, meter, out next))
             {
                 await updates.DisposeAsync();
-                LogFailover(logger, provider.Name, ex.Kind, route.Providers[attempt + 1].Name);
+                LogFailover(logger, provider.Name, model.Name.Model, ex.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
             }
             catch (Exception ex) when (deadline.Exceeded(ex))
             {
@@ -208,8 +207,8 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} stream would have passed its hold after {ContentUpdates} content updates; ended with finish_reason length")]
     private static partial void LogEndedAtHold(ILogger logger, Guid callId, string provider, int contentUpdates);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed with {ErrorKind} before streaming; failing over to {NextProvider}")]
-    private static partial void LogFailover(ILogger logger, string provider, ErrorKind errorKind, string nextProvider);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed on {Model} with {ErrorKind} before streaming; failing over to {NextProvider} with {NextModel}")]
+    private static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
 
     /// <summary>Replays the update that proved the stream open, then continues with the rest.</summary>
     private sealed class PeekedEnumerator(IAsyncEnumerator<ChatCompletionUpdate> inner) : IAsyncEnumerator<ChatCompletionUpdate>

@@ -13,6 +13,9 @@ public enum UsageGrouping
     User,
     App,
     CallType,
+
+    /// <summary>The team of the calling key ("" for calls of no team key).</summary>
+    Team,
 }
 
 /// <summary>

@@ -56,6 +56,7 @@ internal sealed class GetUsageStatisticsQueryHandler(
         UsageGrouping.Model => $"{bucket.Provider}/{bucket.Model}",
         UsageGrouping.User => bucket.UserId,
         UsageGrouping.App => bucket.AppId,
+        UsageGrouping.Team => bucket.TeamId,
         UsageGrouping.CallType => bucket.CallType switch
         {
             CallType.Chat => "chat",

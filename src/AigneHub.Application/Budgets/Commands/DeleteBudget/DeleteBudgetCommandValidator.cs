@@ -1,0 +1,13 @@
+using AigneHub.Application.Access.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Budgets.Commands.DeleteBudget;
+
+internal sealed class DeleteBudgetCommandValidator : AbstractValidator<DeleteBudgetCommand>
+{
+    public DeleteBudgetCommandValidator()
+    {
+        RuleFor(c => c.BudgetId).NotEmpty().MaximumLength(300).OverridePropertyName("budget_id");
+        RuleFor(c => c.By.Actor).Actor();
+    }
+}

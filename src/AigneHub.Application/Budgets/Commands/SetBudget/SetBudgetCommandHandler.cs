@@ -1,0 +1,34 @@
+using AigneHub.Application.Budgets.Common;
+using AigneHub.Domain.Budgets;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Budgets.Commands.SetBudget;
+
+internal sealed class SetBudgetCommandHandler(IDocumentStore store, ISpendBudgets budgets, BudgetSubjects subjects, TimeProvider time)
+    : ICommandHandler<SetBudgetCommand, BudgetStatus>
+{
+    public async ValueTask<BudgetStatus> Handle(SetBudgetCommand command, CancellationToken cancellationToken)
+    {
+        await subjects.RequireMayBudgetAsync(command.Scope, command.SubjectId, command.By, cancellationToken);
+        var budget = new SpendBudget
+        {
+            Id = SpendBudget.IdOf(command.Scope, command.SubjectId),
+            Scope = command.Scope,
+            SubjectId = command.SubjectId,
+            LimitUsd = command.LimitUsd,
+            SoftLimitUsd = command.SoftLimitUsd,
+            Period = command.Period,
+            UpdatedAt = time.GetUtcNow(),
+            UpdatedBy = command.By.Actor,
+        };
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(budget);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        await budgets.ReloadAsync(cancellationToken);
+        return (await budgets.StatusAsync([budget], cancellationToken))[0];
+    }
+}

@@ -1,0 +1,34 @@
+using AigneHub.Application.Budgets.Common;
+using AigneHub.Domain.Budgets;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Budgets.Queries.ListBudgets;
+
+internal sealed class ListBudgetsQueryHandler(IDocumentStore store, ISpendBudgets budgets) : IQueryHandler<ListBudgetsQuery, IReadOnlyList<BudgetStatus>>
+{
+    public async ValueTask<IReadOnlyList<BudgetStatus>> Handle(ListBudgetsQuery query, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        IReadOnlyList<SpendBudget> found;
+        if (query.Mine)
+        {
+            var keyId = query.By.KeyId;
+            var teams = keyId is null ? [] : await session.Query<Domain.Teams.Team>().Where(t => t.KeyIds.Contains(keyId)).Select(t => t.Id).ToListAsync(cancellationToken);
+            string[] ids =
+            [
+                SpendBudget.IdOf(BudgetScope.Hub, string.Empty),
+                SpendBudget.IdOf(BudgetScope.User, query.By.UserId),
+                .. keyId is null ? Array.Empty<string>() : [SpendBudget.IdOf(BudgetScope.Key, keyId)],
+                .. teams.Select(team => SpendBudget.IdOf(BudgetScope.Team, team)),
+            ];
+            found = [.. (await session.LoadManyAsync<SpendBudget>(cancellationToken, ids)).OrderBy(b => b.Id, StringComparer.Ordinal)];
+        }
+        else
+        {
+            found = [.. (await session.Query<SpendBudget>().ToListAsync(cancellationToken)).OrderBy(b => b.Id, StringComparer.Ordinal)];
+        }
+
+        return await budgets.StatusAsync(found, cancellationToken);
+    }
+}

@@ -1,0 +1,12 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Audit;
+using AigneHub.Application.Teams.Common;
+using Mediator;
+
+namespace AigneHub.Application.Teams.Commands.CreateTeam;
+
+/// <summary>Creates a team (hub admins and owners only); the edge names its id.</summary>
+public sealed record CreateTeamCommand(string TeamId, string Name, Caller By) : ICommand<TeamView>, IAuditedCommand
+{
+    public string AuditTarget => $"team:{TeamId}";
+}

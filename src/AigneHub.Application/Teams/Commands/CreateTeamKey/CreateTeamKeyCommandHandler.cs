@@ -1,0 +1,43 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Teams;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Teams.Commands.CreateTeamKey;
+
+internal sealed class CreateTeamKeyCommandHandler(
+    IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache, Common.ITeamDirectory teams)
+    : ICommandHandler<CreateTeamKeyCommand, IssuedAccessKey>
+{
+    public async ValueTask<IssuedAccessKey> Handle(CreateTeamKeyCommand command, CancellationToken cancellationToken)
+    {
+        var token = AccessKeyToken.New();
+        await using var session = store.LightweightSession();
+        var owner = await AccessStreams.LoadUserAsync(session, command.UserId, cancellationToken);
+        var stream = await session.Events.FetchForWriting<Team>(command.TeamId, cancellationToken);
+        var team = stream.Aggregate ?? throw new ResourceNotFoundException("team_id", $"There is no team '{command.TeamId}'.");
+        var active = await session.Query<AccessKey>().CountAsync(k => k.UserId == owner.Id && k.RevokedAt == null, cancellationToken);
+        var asked = new NewAccessKey(
+            token.KeyId, null, command.Name, command.Scopes, command.Models, [], null, KeyLimits.None, AccessKeyToken.Hash(token.Secret));
+        var (created, added) = AccessRules.Run(() => TeamDecisions.IssueKey(team, owner, active, asked, Delegators.From(command.By, limits), time.GetUtcNow()));
+        try
+        {
+            // The key's stream and the team's change commit together: a team key is never issued without its team knowing.
+            session.Events.StartStream<AccessKey>(token.KeyId, created);
+            stream.AppendOne(added);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            throw new ConflictException($"The team '{command.TeamId}' was changed by someone else; try again.");
+        }
+
+        await cache.InvalidateAsync(cancellationToken);
+        await teams.ReloadAsync(cancellationToken);
+        var key = await AccessStreams.LoadKeyAsync(session, token.KeyId, cancellationToken);
+        return new IssuedAccessKey(AccessKeyView.From(key, null), token.Text);
+    }
+}

@@ -1,0 +1,30 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Access.Common;
+using AigneHub.Application.Teams.Common;
+using AigneHub.Domain.Teams;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Teams.Commands.SetTeamMember;
+
+internal sealed class SetTeamMemberCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits)
+    : ICommandHandler<SetTeamMemberCommand, TeamView>
+{
+    public async ValueTask<TeamView> Handle(SetTeamMemberCommand command, CancellationToken cancellationToken)
+    {
+        var by = Delegators.From(command.By, limits);
+        Domain.Access.HubUser? user = null;
+        if (!command.Remove)
+        {
+            await using var query = store.QuerySession();
+            user = await AccessStreams.LoadUserAsync(query, command.UserId, cancellationToken);
+        }
+
+        var team = await AccessStreams.ChangeAsync<Team>(store, command.TeamId, null, "team", current => AccessRules.Run<IReadOnlyList<object>>(() =>
+            command.Remove
+                ? [TeamDecisions.RemoveMember(current, command.UserId, by, time.GetUtcNow())]
+                : [TeamDecisions.SetMember(current, user!, command.Role, by, time.GetUtcNow())]),
+            cancellationToken);
+        return TeamView.From(team);
+    }
+}

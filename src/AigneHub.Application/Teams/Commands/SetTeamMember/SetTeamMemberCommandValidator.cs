@@ -1,0 +1,15 @@
+using AigneHub.Application.Access.Common;
+using FluentValidation;
+
+namespace AigneHub.Application.Teams.Commands.SetTeamMember;
+
+internal sealed class SetTeamMemberCommandValidator : AbstractValidator<SetTeamMemberCommand>
+{
+    public SetTeamMemberCommandValidator()
+    {
+        RuleFor(c => c.TeamId).Id("team_id");
+        RuleFor(c => c.UserId).Id("user_id");
+        RuleFor(c => c.Role).IsInEnum().OverridePropertyName("role");
+        RuleFor(c => c.By.Actor).Actor();
+    }
+}

@@ -1,0 +1,23 @@
+using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Teams.Common;
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Teams;
+using Marten;
+using Mediator;
+
+namespace AigneHub.Application.Teams.Queries.GetTeam;
+
+internal sealed class GetTeamQueryHandler(IDocumentStore store) : IQueryHandler<GetTeamQuery, TeamView>
+{
+    public async ValueTask<TeamView> Handle(GetTeamQuery query, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var team = await session.LoadAsync<Team>(query.TeamId, cancellationToken);
+        if (team is null || (query.By.Role is not (UserRole.Admin or UserRole.Owner) && team.RoleOf(query.By.UserId) is null))
+        {
+            throw new ResourceNotFoundException("team_id", $"There is no team '{query.TeamId}'.");
+        }
+
+        return TeamView.From(team);
+    }
+}

@@ -1,0 +1,72 @@
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Access.Events;
+
+namespace AigneHub.Domain.Teams;
+
+/// <summary>
+/// What may happen to a team, as functions (state, command) → events. The delegation rule reaches teams here: a hub
+/// admin or owner manages every team; a team's admin manages that team's members, keys and budget and nothing of any
+/// other team; a member manages nothing. Each broken rule is a 403 (or 400) naming the field.
+/// </summary>
+public static class TeamDecisions
+{
+    public const int MaxNameLength = 100;
+
+    public static TeamCreated Create(string teamId, string name, Delegator by, DateTimeOffset at)
+    {
+        if (by.Role is not (UserRole.Admin or UserRole.Owner))
+        {
+            throw new AccessRuleException("team", "Only a hub admin or owner creates teams.", isForbidden: true);
+        }
+
+        return new TeamCreated(teamId, name, by.By, at);
+    }
+
+    /// <summary>Adds <paramref name="user"/> to the team or changes their team role (a team admin may name other admins of their own team).</summary>
+    public static TeamMemberSet SetMember(Team team, HubUser user, TeamRole role, Delegator by, DateTimeOffset at)
+    {
+        RequireMayManage(team, by, "team_id");
+        return new TeamMemberSet(team.Id, user.Id, role, by.By, at);
+    }
+
+    public static TeamMemberRemoved RemoveMember(Team team, string userId, Delegator by, DateTimeOffset at)
+    {
+        RequireMayManage(team, by, "team_id");
+        if (team.RoleOf(userId) is null)
+        {
+            throw new AccessRuleException("user_id", $"The user '{userId}' is not a member of the team '{team.Id}'.");
+        }
+
+        return new TeamMemberRemoved(team.Id, userId, by.By, at);
+    }
+
+    /// <summary>
+    /// Issues a team key: it belongs to one of the team's members, is issued by a hub admin or by this team's admin
+    /// (who acts on the team's members who are hub members, and on nobody else), and like any key never gives more than
+    /// the issuing credential holds (<see cref="AccessDecisions.CreateKey"/>).
+    /// </summary>
+    public static (AccessKeyCreated Key, TeamKeyAdded Added) IssueKey(
+        Team team, HubUser owner, int ownersActiveKeys, NewAccessKey key, Delegator by, DateTimeOffset at)
+    {
+        RequireMayManage(team, by, "team_id");
+        if (team.RoleOf(owner.Id) is null)
+        {
+            throw new AccessRuleException("user_id", $"A team key belongs to a member of the team: the user '{owner.Id}' is not one of '{team.Id}'.");
+        }
+
+        var created = AccessDecisions.CreateKey(owner, ownersActiveKeys, key, by, at, asTeamAdmin: team.RoleOf(by.UserId) == TeamRole.Admin);
+        return (created, new TeamKeyAdded(team.Id, created.KeyId, owner.Id, by.By, at));
+    }
+
+    /// <summary>Whether <paramref name="by"/> manages <paramref name="team"/>: a hub admin or owner, or this team's admin.</summary>
+    public static bool MayManage(Team team, Delegator by) =>
+        by.Role is UserRole.Admin or UserRole.Owner || team.RoleOf(by.UserId) == TeamRole.Admin;
+
+    public static void RequireMayManage(Team team, Delegator by, string field)
+    {
+        if (!MayManage(team, by))
+        {
+            throw new AccessRuleException(field, $"Only a hub admin or an admin of the team '{team.Id}' manages it.", isForbidden: true);
+        }
+    }
+}

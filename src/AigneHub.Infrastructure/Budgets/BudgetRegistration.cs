@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.Infrastructure.Budgets;
+
+internal static class BudgetRegistration
+{
+    /// <summary>The spend budgets' shared counters (and their schema at start-up) and the soft-threshold webhook job.</summary>
+    public static IServiceCollection AddSpendBudgets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BudgetOptions>().Bind(configuration.GetSection(BudgetOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PostgresSpendBudgets>();
+        services.AddSingleton<Application.Budgets.Common.ISpendBudgets>(sp => sp.GetRequiredService<PostgresSpendBudgets>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresSpendBudgets>());
+        services.AddTransient<BudgetAlertJobs>();
+        return services;
+    }
+}

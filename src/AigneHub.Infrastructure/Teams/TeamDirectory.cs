@@ -1,0 +1,82 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Teams.Common;
+using AigneHub.Domain.Teams;
+using AigneHub.Domain.Usage;
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AigneHub.Infrastructure.Teams;
+
+/// <summary>The key → team map of every team key, from the team snapshots, refreshed every <see cref="RefreshInterval"/>.</summary>
+internal sealed partial class TeamDirectory(IDocumentStore store, TimeProvider time, ILogger<TeamDirectory> logger) : ITeamDirectory, IHostedService, IDisposable
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Dictionary<string, string> _teamOfKey = new(StringComparer.Ordinal);
+    private Task _refreshing = Task.CompletedTask;
+
+    public string? TeamOfKey(string keyId) => Volatile.Read(ref _teamOfKey).GetValueOrDefault(keyId);
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var teams = await session.Query<Team>().ToListAsync(cancellationToken);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var team in teams)
+        {
+            foreach (var key in team.KeyIds)
+            {
+                map[key] = team.Id;
+            }
+        }
+
+        Volatile.Write(ref _teamOfKey, map);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ReloadAsync(cancellationToken);
+        _refreshing = Task.Run(() => RefreshAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RefreshAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RefreshInterval, time, stopping);
+                await ReloadAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                LogRefreshFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the teams failed; the key-to-team map in memory stays in force")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Puts the team of the calling key on every call record, so usage can be grouped and filtered by team.</summary>
+internal sealed class TeamAttributingCallRecorder(ICallRecorder inner, ITeamDirectory teams) : ICallRecorder
+{
+    public void Record(CallRecord record) =>
+        inner.Record(record.KeyId is { } keyId && teams.TeamOfKey(keyId) is { } team ? record with { TeamId = team } : record);
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AigneHub.Domain.Access;
+using AigneHub.Tests.Shared;
+using AigneHub.TestUpstreams;
+
+namespace AigneHub.FunctionalTests.Teams;
+
+/// <summary>
+/// Teams through the whole hub: a team's admin manages that team's members, keys and budget, and cannot touch another
+/// team; a user can be in several teams; a team's budget limits the calls of its keys,
+/// whose call records carry the team (usage can be filtered and grouped by it).
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class TeamTests(HubFixture hub)
+{
+    private static readonly object[] Hello = [new { role = "user", content = "hello" }];
+
+    [Fact]
+    public async Task A_team_admin_manages_their_own_team_and_cannot_touch_another_team()
+    {
+        var (alice, bob, carol) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("carol"));
+        var red = await TeamAsync("red");
+        var blue = await TeamAsync("blue");
+        await MemberAsync(hub.Rest, red, alice, "admin");
+        await MemberAsync(hub.Rest, blue, carol, "member");
+        using var asAlice = TestAccess.RestClient(hub.RestUri, await KeyAsync(alice));
+
+        using var ownMember = await MemberAsync(asAlice, red, bob, "member");
+        using var ownKey = await asAlice.PostAsJsonAsync($"/api/teams/{red}/keys", new { user_id = bob, name = "bob's red key", scopes = new[] { KeyScopes.Inference } });
+        using var ownBudget = await asAlice.PostAsJsonAsync($"/api/teams/{red}/budget", new { budget = new { limit_usd = "5", period = "month" } });
+        using var otherMember = await MemberAsync(asAlice, blue, bob, "member");
+        using var otherKey = await asAlice.PostAsJsonAsync($"/api/teams/{blue}/keys", new { user_id = carol, name = "not hers", scopes = new[] { KeyScopes.Inference } });
+        using var otherBudget = await asAlice.PostAsJsonAsync($"/api/teams/{blue}/budget", new { budget = new { limit_usd = "5", period = "month" } });
+        using var otherRead = await asAlice.GetAsync($"/api/teams/{blue}");
+        using var hubBudget = await asAlice.PostAsJsonAsync("/api/admin/budgets", new { scope = "team", subject_id = blue, limit_usd = "5", period = "month" });
+        using var outsider = await asAlice.PostAsJsonAsync($"/api/teams/{red}/keys", new { user_id = carol, name = "carol is not in red", scopes = new[] { KeyScopes.Inference } });
+
+        Assert.True(ownMember.IsSuccessStatusCode, await ownMember.Content.ReadAsStringAsync());
+        Assert.True(ownKey.IsSuccessStatusCode, await ownKey.Content.ReadAsStringAsync());
+        Assert.True(ownBudget.IsSuccessStatusCode, await ownBudget.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, otherMember.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherBudget.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherRead.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, hubBudget.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, outsider.StatusCode);
+        using var blueNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{blue}"));
+        Assert.Equal([carol], blueNow.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
+        Assert.Equal(0, blueNow.RootElement.GetProperty("key_ids").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_user_can_be_in_several_teams_and_a_teams_budget_limits_the_calls_of_its_keys_which_usage_counts_as_the_teams()
+    {
+        var dana = await UserAsync("dana");
+        var green = await TeamAsync("green");
+        var amber = await TeamAsync("amber");
+        (await MemberAsync(hub.Rest, green, dana, "member")).Dispose();
+        (await MemberAsync(hub.Rest, amber, dana, "member")).Dispose();
+        using var rate = await hub.Rest.PostAsJsonAsync("/api/admin/rates:fromUnitCost", new
+        {
+            type = "chat", provider = "openai", model = "team-probe", unit_costs = new { input_usd = "0.001", output_usd = "0.001" },
+        });
+        Assert.True(rate.IsSuccessStatusCode, await rate.Content.ReadAsStringAsync());
+        using var key = await hub.Rest.PostAsJsonAsync($"/api/teams/{green}/keys", new { user_id = dana, name = "dana's green key", scopes = new[] { KeyScopes.Inference } });
+        using var keyBody = JsonDocument.Parse(await key.Content.ReadAsStringAsync());
+        using var budget = await hub.Rest.PostAsJsonAsync($"/api/teams/{green}/budget", new { budget = new { limit_usd = "0.0001", period = "day" } });
+        Assert.True(budget.IsSuccessStatusCode, await budget.Content.ReadAsStringAsync());
+        using var asDana = TestAccess.RestClient(hub.RestUri, keyBody.RootElement.GetProperty("secret").GetString());
+        hub.Upstream.Reset();
+        hub.Upstream.Reply("ok", new FakeUsage(10, 10));
+
+        using var refused = await asDana.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/team-probe", messages = Hello, max_tokens = 10 });
+        using var free = await asDana.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Contains("Your team's spend budget", body);
+        Assert.Empty(hub.Upstream.Requests);
+        Assert.True(free.IsSuccessStatusCode, await free.Content.ReadAsStringAsync());
+        var record = await hub.WaitForCallRecordAsync(free.Headers.GetValues("x-request-id").Single());
+        Assert.Equal(green, record.GetProperty("team_id").GetString());
+        using var teamCalls = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/usage/calls?team_id={green}"));
+        Assert.All(teamCalls.RootElement.GetProperty("calls").EnumerateArray(), call => Assert.Equal(green, call.GetProperty("team_id").GetString()));
+        Assert.Equal(2, teamCalls.RootElement.GetProperty("calls").GetArrayLength());
+        Assert.Equal(2, await TeamCallsInStatisticsAsync(green));
+        foreach (var team in new[] { green, amber })
+        {
+            using var view = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{team}"));
+            Assert.Contains(dana, view.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
+        }
+    }
+
+    /// <summary>The calls the usage statistics count for the team, once they have caught up with the stored calls (bounded).</summary>
+    private async Task<long> TeamCallsInStatisticsAsync(string team)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using var statistics = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/usage/statistics?group_by=team"));
+            var calls = statistics.RootElement.GetProperty("groups").EnumerateArray()
+                .Where(g => g.GetProperty("group").GetString() == team)
+                .Sum(g => g.GetProperty("figures").GetProperty("calls").GetInt64());
+            if ((!statistics.RootElement.GetProperty("stale").GetBoolean() && calls > 0) || DateTime.UtcNow > deadline)
+            {
+                return calls;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string> TeamAsync(string name)
+    {
+        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/teams", new { name });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, body);
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<HttpResponseMessage> MemberAsync(HttpClient client, string team, string user, string role) =>
+        await client.PostAsJsonAsync($"/api/teams/{team}/members", new { user_id = user, role });
+
+    private async Task<string> UserAsync(string name)
+    {
+        using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = name, role = "member" });
+        var text = await user.Content.ReadAsStringAsync();
+        Assert.True(user.IsSuccessStatusCode, text);
+        using var body = JsonDocument.Parse(text);
+        return body.RootElement.GetProperty("user").GetProperty("id").GetString()!;
+    }
+
+    private async Task<string> KeyAsync(string userId)
+    {
+        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = userId, name = "team admin key", scopes = new[] { KeyScopes.Inference } });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, body);
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("secret").GetString()!;
+    }
+}

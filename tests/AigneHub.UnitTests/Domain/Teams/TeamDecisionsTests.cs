@@ -1,0 +1,66 @@
+using AigneHub.Domain.Access;
+using AigneHub.Domain.Access.Events;
+using AigneHub.Domain.Teams;
+
+namespace AigneHub.UnitTests.Domain.Teams;
+
+public sealed class TeamDecisionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_team_admin_manages_their_team_and_no_other()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
+        var blue = TeamOf("blue", ("carol", TeamRole.Admin));
+        var alice = By("alice", UserRole.Member);
+
+        Assert.Equal("bob", TeamDecisions.SetMember(red, User("bob"), TeamRole.Admin, alice, Now).UserId);
+        var refused = Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(blue, User("bob"), TeamRole.Member, alice, Now));
+        Assert.True(refused.IsForbidden);
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(blue, "carol", alice, Now));
+    }
+
+    [Fact]
+    public void A_plain_member_manages_nothing_and_only_hub_admins_create_teams()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
+
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("dave"), TeamRole.Member, By("bob", UserRole.Member), Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.Create("t", "t", By("alice", UserRole.Member), Now));
+        Assert.Equal("t", TeamDecisions.Create("t", "t", By("root", UserRole.Admin), Now).TeamId);
+    }
+
+    [Fact]
+    public void A_team_admin_issues_keys_to_their_teams_members_never_to_outsiders_nor_above_their_own_key()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
+        var alice = By("alice", UserRole.Member, models: ["demo/*"]);
+
+        var (key, added) = TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), alice, Now);
+        Assert.Equal(("bob", "red", key.KeyId), (key.UserId, added.TeamId, added.KeyId));
+        Assert.Equal(["demo/*"], key.Models);
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("carol"), 0, Key([]), alice, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key(["openai/*"]), alice, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), By("bob", UserRole.Member), Now));
+    }
+
+    private static Team TeamOf(string id, params (string User, TeamRole Role)[] members)
+    {
+        var team = Team.Create(new TeamCreated(id, id, "root", Now));
+        foreach (var (user, role) in members)
+        {
+            team.Apply(new TeamMemberSet(id, user, role, "root", Now));
+        }
+
+        return team;
+    }
+
+    private static HubUser User(string id) => HubUser.Create(new UserCreated(id, id, null, UserRole.Member, null, "root", Now));
+
+    private static Delegator By(string user, UserRole role, IReadOnlyList<string>? models = null) =>
+        new(role, user, new KeyGrant(user, null, [KeyScopes.Inference], models ?? [], [], null, KeyLimits.None), KeyLimits.None);
+
+    private static NewAccessKey Key(IReadOnlyList<string> models) =>
+        new("k1", null, "key", [KeyScopes.Inference], models, [], null, KeyLimits.None, "hash");
+}
