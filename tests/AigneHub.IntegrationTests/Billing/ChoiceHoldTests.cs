@@ -31,7 +31,7 @@ public sealed class ChoiceHoldTests : IAsyncLifetime
         Assert.Equal(10.1m, one.HeldCredits);
         Assert.Equal(30.3m, three.HeldCredits);
         Assert.Equal(15.3m, threeByDefault.HeldCredits);
-        Assert.Equal(30, three.EstimatedPromptTokens);
+        Assert.Equal(30, three.EstimatedPromptTokens.Tokens);
     }
 
     [Fact]
