@@ -153,7 +153,8 @@ public static class DependencyInjection
                 billing: configuration.GetSection(BillingJobsOptions.Section).GetValue(nameof(BillingJobsOptions.Enabled), true),
                 images: configuration.GetSection(Images.ImageStorageOptions.Section).GetValue(nameof(Images.ImageStorageOptions.CleanupEnabled), true),
                 reports: configuration.GetSection(Application.Usage.Reports.ReportsOptions.Section).GetValue(nameof(Application.Usage.Reports.ReportsOptions.Enabled), true),
-                credentials: configuration.GetSection(CredentialRecheckOptions.Section).GetValue(nameof(CredentialRecheckOptions.Enabled), true));
+                credentials: configuration.GetSection(CredentialRecheckOptions.Section).GetValue(nameof(CredentialRecheckOptions.Enabled), true),
+                cache: configuration.GetSection(Application.Caching.ResponseCacheOptions.Section).GetValue(nameof(Application.Caching.ResponseCacheOptions.PruneEnabled), true));
             services.AddHangfireServer(server =>
             {
                 server.Queues = queues;

@@ -37,7 +37,7 @@ test('images.edit uploads the image and mask and answers the edited image', asyn
 
 test('a model that cannot edit is the SDK\'s BadRequestError naming the model', async () => {
   await assert.rejects(
-    client.images.edit({ model: 'demo/image', image: await toFile(pattern(100, 1), 'a.png', { type: 'image/png' }), prompt: 'x' }),
+    client.images.edit({ model: 'openai/dall-e-3', image: await toFile(pattern(100, 1), 'a.png', { type: 'image/png' }), prompt: 'x' }),
     (error) => error instanceof OpenAI.BadRequestError && error.status === 400 && error.param === 'model',
   );
 });

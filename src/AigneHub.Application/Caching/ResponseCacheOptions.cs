@@ -52,6 +52,9 @@ public sealed class ResponseCacheOptions
     [Range(typeof(decimal), "0", "1")]
     public decimal HitChargeFraction { get; set; }
 
-    /// <summary>Whether the recurring job deletes expired answers from the shared table (every 10 minutes).</summary>
+    /// <summary>
+    /// Whether this instance's Hangfire server works on the cache queue, where the recurring job that deletes expired
+    /// answers from the shared table (every 10 minutes) runs; the job stays defined for the cluster either way.
+    /// </summary>
     public bool PruneEnabled { get; set; } = true;
 }

@@ -28,18 +28,18 @@ internal static class CachingRegistration
     }
 }
 
-/// <summary>Puts the prune of expired cached answers on Hangfire's schedule (every 10 minutes), or takes it off.</summary>
-internal sealed class ResponseCachePruneSchedule(IRecurringJobManager jobs, IOptions<ResponseCacheOptions> options) : IHostedService
+/// <summary>
+/// Puts the prune of expired cached answers on Hangfire's shared schedule (every 10 minutes), on instances that manage
+/// the schedule. The definition is the cluster's: Cache:PruneEnabled only decides whether this instance's server works
+/// on the cache queue (<see cref="Jobs.JobQueues"/>), so an instance with it off never takes the job from the others.
+/// </summary>
+internal sealed class ResponseCachePruneSchedule(IRecurringJobManager jobs, IOptions<Jobs.HangfireOptions> hangfire) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.PruneEnabled)
+        if (hangfire.Value.ManageSchedule)
         {
             jobs.AddOrUpdate<ResponseCacheCleanupJob>(ResponseCacheCleanupJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
-        }
-        else
-        {
-            jobs.RemoveIfExists(ResponseCacheCleanupJob.RecurringJobId);
         }
 
         return Task.CompletedTask;

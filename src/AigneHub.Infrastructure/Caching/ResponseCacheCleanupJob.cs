@@ -14,6 +14,7 @@ public sealed class ResponseCacheCleanupJob(IMediator mediator)
 
     // The next run is the retry; two runs at once would race on the same rows.
     [AutomaticRetry(Attempts = 0)]
+    [Queue(Jobs.JobQueues.Cache)]
     [DisableConcurrentExecution(timeoutInSeconds: 300)]
     public async Task<int> RunAsync(CancellationToken cancellationToken) =>
         await mediator.Send(new DeleteExpiredResponsesCommand(), cancellationToken);

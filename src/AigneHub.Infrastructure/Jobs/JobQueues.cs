@@ -2,7 +2,8 @@ namespace AigneHub.Infrastructure.Jobs;
 
 /// <summary>
 /// The Hangfire queue of each kind of job. The recurring job definitions are the cluster's; an instance's switches
-/// (Billing:Jobs:Enabled, Images:CleanupEnabled, Reports:Enabled, Providers:CredentialRecheck:Enabled) only decide
+/// (Billing:Jobs:Enabled, Images:CleanupEnabled, Reports:Enabled, Providers:CredentialRecheck:Enabled,
+/// Cache:PruneEnabled) only decide
 /// which of these queues its own Hangfire server works on (<see cref="For"/>), never what is scheduled.
 /// </summary>
 public static class JobQueues
@@ -12,9 +13,10 @@ public static class JobQueues
     public const string Images = "images";
     public const string Reports = "reports";
     public const string Credentials = "credentials";
+    public const string Cache = "cache";
 
     /// <summary>The queues this instance's server processes: always "default", plus those its switches leave on.</summary>
-    public static string[] For(bool billing, bool images, bool reports, bool credentials)
+    public static string[] For(bool billing, bool images, bool reports, bool credentials, bool cache)
     {
         var queues = new List<string> { Default };
         if (billing)
@@ -35,6 +37,11 @@ public static class JobQueues
         if (credentials)
         {
             queues.Add(Credentials);
+        }
+
+        if (cache)
+        {
+            queues.Add(Cache);
         }
 
         return [.. queues];

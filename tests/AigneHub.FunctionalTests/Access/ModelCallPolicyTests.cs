@@ -30,6 +30,10 @@ public sealed class ModelCallPolicyTests(HubFixture hub)
         [CallKind.Image] = ("openai/dall-e-3", "demo/image"),
     };
 
+    /// <summary>A 1×1 PNG: the image the edit routes are sent (the demo model does not look at it).</summary>
+    private static readonly byte[] OnePixelPng = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
     /// <summary>Every route and gRPC method that makes a model call, by the name the route review below expects.</summary>
     private static readonly Dictionary<string, (CallKind Kind, Func<Callers, string, Task<Answer>> Call)> Routes = new()
     {
@@ -47,6 +51,12 @@ public sealed class ModelCallPolicyTests(HubFixture hub)
         ["POST /v1/embeddings"] = (CallKind.Embedding, (c, model) => c.PostAsync("/v1/embeddings", new { model, input = "hello" })),
         ["POST /api/v2/embeddings"] = (CallKind.Embedding, (c, model) => c.PostAsync("/api/v2/embeddings", new { model, input = "hello" })),
         ["POST /v1/images/generations"] = (CallKind.Image, (c, model) => c.PostAsync("/v1/images/generations", new { model, prompt = "a lighthouse" })),
+        ["POST /v1/images/edits"] = (CallKind.Image, (c, model) => c.PostMultipartAsync("/v1/images/edits", model)),
+        ["POST /api/images/edits"] = (CallKind.Image, (c, model) => c.PostAsync("/api/images/edits", new
+        {
+            model, prompt = "a lighthouse", response_format = "b64_json",
+            image = new[] { new { data = Convert.ToBase64String(OnePixelPng), filename = "in.png", media_type = "image/png" } },
+        })),
         ["POST /api/v2/image"] = (CallKind.Image, (c, model) => c.PostAsync("/api/v2/image", new { input = new { prompt = "a lighthouse", modelOptions = new { model } } })),
         ["aignehub.v1.Inference/CreateChatCompletion"] = (CallKind.Chat, (c, model) => c.GrpcAsync(async channel =>
             await new Inference.InferenceClient(channel).CreateChatCompletionAsync(GrpcChat(model), c.Metadata))),
@@ -62,6 +72,14 @@ public sealed class ModelCallPolicyTests(HubFixture hub)
                 new CreateEmbeddingsRequest { Model = model, Input = Google.Protobuf.WellKnownTypes.Value.ForString("hello") }, c.Metadata))),
         ["aignehub.v1.Images/GenerateImages"] = (CallKind.Image, (c, model) => c.GrpcAsync(async channel =>
             await new Images.ImagesClient(channel).GenerateImagesAsync(new GenerateImagesRequest { Model = model, Prompt = "a lighthouse", ResponseFormat = "b64_json" }, c.Metadata))),
+        ["aignehub.v1.Images/EditImages"] = (CallKind.Image, (c, model) => c.GrpcAsync(async channel =>
+            await new Images.ImagesClient(channel).EditImagesAsync(
+                new EditImagesRequest
+                {
+                    Model = model, Prompt = "a lighthouse", ResponseFormat = "b64_json",
+                    Image = { new InputImage { Data = Google.Protobuf.ByteString.CopyFrom(OnePixelPng), Filename = "in.png", MediaType = "image/png" } },
+                },
+                c.Metadata))),
     };
 
     /// <summary>Routes that need the inference scope but make no model call: they read the model list.</summary>
@@ -251,6 +269,28 @@ public sealed class ModelCallPolicyTests(HubFixture hub)
             }
 
             using var response = await client.PostAsJsonAsync(path, body);
+            return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        /// <summary>OpenAI's multipart image edit: one image and a prompt.</summary>
+        public async Task<Answer> PostMultipartAsync(string path, string model)
+        {
+            using var client = TestAccess.RestClient(hub.RestUri, key);
+            if (forwardedFor is not null)
+            {
+                client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+            }
+
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(model), "model" },
+                { new StringContent("a lighthouse"), "prompt" },
+                { new StringContent("b64_json"), "response_format" },
+            };
+            var image = new ByteArrayContent(OnePixelPng);
+            image.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            form.Add(image, "image", "in.png");
+            using var response = await client.PostAsync(path, form);
             return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync());
         }
 

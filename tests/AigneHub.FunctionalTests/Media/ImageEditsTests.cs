@@ -69,7 +69,7 @@ public sealed class ImageEditsTests(HubFixture hub)
         using var form = new MultipartFormDataContent
         {
             { File(Pattern(100, 1), "image/png"), "image", "a.png" },
-            { new StringContent("demo/image"), "model" },
+            { new StringContent("openai/dall-e-3"), "model" },
             { new StringContent("edit me"), "prompt" },
         };
 
@@ -110,7 +110,7 @@ public sealed class ImageEditsTests(HubFixture hub)
     [Fact]
     public async Task The_grpc_twin_refuses_a_model_that_cannot_edit_with_invalid_argument()
     {
-        var request = new EditImagesRequest { Model = "demo/image", Prompt = "x" };
+        var request = new EditImagesRequest { Model = "openai/dall-e-3", Prompt = "x" };
         request.Image.Add(new InputImage { Data = ByteString.CopyFrom(Pattern(10, 1)) });
 
         var error = await Assert.ThrowsAsync<RpcException>(async () => await new Images.ImagesClient(hub.Grpc).EditImagesAsync(request));

@@ -16,7 +16,7 @@ public sealed class ScaleOutTests : IDisposable
     private static readonly string[] ClusterJobs =
     [
         "credential-recheck", "expired-image-cleanup", "billing-grant-expiry", "billing-hold-recovery", "billing-rate-sync",
-        "usage-reports-daily", "usage-reports-weekly",
+        "response-cache-prune", "usage-reports-daily", "usage-reports-weekly",
     ];
 
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "aignehub-scale-" + Guid.NewGuid().ToString("N")[..8]);
@@ -40,12 +40,13 @@ public sealed class ScaleOutTests : IDisposable
             ["Images__CleanupEnabled"] = "false",
             ["Reports__Enabled"] = "false",
             ["Providers__CredentialRecheck__Enabled"] = "false",
+            ["Cache__PruneEnabled"] = "false",
             ["Billing__Jobs__GrantExpiryCron"] = "*/5 * * * * *",
         })))
         {
             var queues = await ServerQueuesAsync(database);
             Assert.Contains(queues, q => q.SetEquals(["default"]));
-            Assert.Contains(queues, q => q.SetEquals(["default", "billing", "images", "reports", "credentials"]));
+            Assert.Contains(queues, q => q.SetEquals(["default", "billing", "images", "reports", "credentials", "cache"]));
             Assert.Equal(0, await switchedOff.InterruptAsync());
         }
 

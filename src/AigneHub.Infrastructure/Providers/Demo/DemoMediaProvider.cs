@@ -15,9 +15,11 @@ namespace AigneHub.Infrastructure.Providers.Demo;
 /// The demo provider's embeddings and images, so a fresh install answers every call type without an account. Neither
 /// is a model: <c>demo/embed</c> derives a unit vector from the text's SHA-256 (the same text always gives the same
 /// vector; 16 dimensions unless asked otherwise), and <c>demo/image</c> draws a small square PNG in one colour taken
-/// from the prompt's hash. Tokens are counted as the demo chat counts them, one per word.
+/// from the prompt's hash; an edit with <c>demo/image</c> draws the same squares from the edit's prompt (the demo does
+/// not look at the input images), so every image route can be tried without an account. Tokens are counted as the
+/// demo chat counts them, one per word.
 /// </summary>
-internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider, IImageProvider
+internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider, IImageProvider, IImageEditor
 {
     public const string EmbeddingModel = "embed";
     public const string ImageModel = "image";
@@ -54,6 +56,11 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
             .ToArray();
         return Task.FromResult(new ImageGenerationResult($"{Name}/{ImageModel}", time.GetUtcNow(), images, new TokenUsage(DemoChatProvider.CountWords(request.Prompt), 0)));
     }
+
+    public bool CanEdit(string model) => model == ImageModel;
+
+    public Task<ImageGenerationResult> EditAsync(ProviderImageEditRequest request, CancellationToken cancellationToken) =>
+        GenerateAsync(new ProviderImageRequest(request.Model, request.Prompt, request.N, request.Size, request.Quality, null, request.User), cancellationToken);
 
     /// <summary>A deterministic unit vector: SHA-256 of the text and a block counter, read as signed bytes.</summary>
     internal static float[] Vector(string text, int dimensions)
