@@ -217,6 +217,8 @@ describe('web console', () => {
 
   step('shows the calls in the usage chart and the call history', async () => {
     await reloadUntil('usage', 'Usage', () => page.locator('svg.chart rect.bar'), 'a bar in the usage chart');
+    // The response cache's figures sit beside the totals (no call asked for the cache here).
+    assert.match(await page.getByRole('list', { name: 'Totals' }).innerText(), /cache hits[\s\S]*saved by the cache/);
     await page.locator('#call-history td', { hasText: 'demo/echo' }).first().waitFor(wait);
     await page.locator('#call-history td', { hasText: 'cancelled' }).first().waitFor(wait);
     await shot('07-usage');
@@ -245,7 +247,9 @@ describe('web console', () => {
     assert.match(memberSecret, /^ahk_[0-9a-f]{16}_/);
     await shot('08-key-secret-once');
     await dialog.getByRole('button', { name: 'Close dialog' }).click();
-    await dialog.waitFor({ state: 'detached' });
+    // A closed <dialog> leaves the accessibility tree at once (so its role locator is "detached") but stays in the DOM
+    // until its close event removes it: wait for the element itself to go.
+    await page.locator('#new-secret').waitFor({ state: 'detached', ...wait });
     await page.locator('#key-list td', { hasText: 'ada laptop' }).waitFor(wait);
     assert.ok(!(await page.content()).includes(memberSecret), 'the secret is not shown again');
     await shot('09-keys');

@@ -4,7 +4,10 @@ import { ApiError, get, headers, query, errorOf, Session } from '../api';
 import { button, field, fill, h, id, input, select, svg, table, when } from '../dom';
 import { attempt, screen, statusLine } from '../ui';
 
-interface Figures { calls: number; successes: number; failures: number; total_tokens: number; credits: string; cost_usd: string; latency_p50_ms: number; latency_p95_ms: number }
+interface Figures {
+  calls: number; successes: number; failures: number; total_tokens: number; credits: string; cost_usd: string; latency_p50_ms: number; latency_p95_ms: number;
+  cache_hit_rate?: number; cache_saved_usd?: string;
+}
 
 const metrics: Record<string, [string, (f: Figures) => number]> = {
   calls: ['Calls', f => f.calls ?? 0],
@@ -43,7 +46,7 @@ export async function usage(main: HTMLElement, session: Session): Promise<void> 
   const reports = h('div', { id: 'reports' });
 
   const range = select('range', [['day', 'Last 24 hours (hourly)'], ['month', 'Last 30 days (daily)']], 'day', { id: 'usage-range' });
-  const groupBy = select('group_by', [['provider', 'Provider'], ['model', 'Model'], ['user', 'User'], ['app', 'App'], ['call_type', 'Call type']], 'model', { id: 'usage-group' });
+  const groupBy = select('group_by', [['provider', 'Provider'], ['model', 'Model'], ['user', 'User'], ['app', 'App'], ['team', 'Team'], ['call_type', 'Call type']], 'model', { id: 'usage-group' });
   const metric = select('metric', Object.entries(metrics).map(([key, [label]]) => [key, label] as [string, string]), 'calls', { id: 'usage-metric' });
 
   async function loadCharts(): Promise<void> {
@@ -72,7 +75,9 @@ export async function usage(main: HTMLElement, session: Session): Promise<void> 
         h('li', {}, h('strong', {}, String(totals.failures ?? 0)), ' errors'),
         h('li', {}, h('strong', {}, `$${totals.cost_usd ?? '0'}`), ' cost'),
         h('li', {}, h('strong', {}, String(totals.credits ?? '0')), ' credits'),
-        h('li', {}, h('strong', {}, `${Math.round(totals.latency_p50_ms ?? 0)} / ${Math.round(totals.latency_p95_ms ?? 0)} ms`), ' p50 / p95')),
+        h('li', {}, h('strong', {}, `${Math.round(totals.latency_p50_ms ?? 0)} / ${Math.round(totals.latency_p95_ms ?? 0)} ms`), ' p50 / p95'),
+        h('li', {}, h('strong', {}, totals.cache_hit_rate === undefined ? '—' : `${Math.round(totals.cache_hit_rate * 100)} %`), ' cache hits'),
+        h('li', {}, h('strong', {}, `$${totals.cache_saved_usd ?? '0'}`), ' saved by the cache')),
       stats.stale ? h('p', { class: 'hint' }, 'The newest calls are still being counted; reload in a moment.') : null,
       anyCalls ? barChart(`${label} per ${granularity}`, buckets) : h('p', { class: 'empty' }, 'No calls in this range yet. Try a model in the Playground.'),
       table(`By ${groupBy.selectedOptions[0].textContent}`, ['Group', 'Calls', 'Errors', 'Tokens', 'Credits', 'Cost (USD)', 'p50 ms', 'p95 ms'],
