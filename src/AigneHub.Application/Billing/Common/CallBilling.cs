@@ -249,18 +249,20 @@ internal sealed partial class CallBilling(
         var charged = Domain.Billing.Credits.Round(cost * fraction);
         if (charged > 0m)
         {
-            // Held then captured at once, like any call: the hold is where a balance too low to pay is refused.
+            // Held and captured in one ledger change: the hold is where a balance too low to pay is refused, and the
+            // capture is decided on the account as the hold leaves it, so a hit costs one transaction, not two.
             await ledger.ChangeAsync(userId, settings, account =>
             {
                 var now = CreditLedger.TimeOf(account, time.GetUtcNow());
-                return [CreditRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink)];
+                var held = CreditRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink);
+                var afterHold = account.Copy();
+                CreditAccountEvolution.ApplyAll(afterHold, [held]);
+                var captured = CreditRules.Run(() => CreditLedger.Capture(
+                    afterHold, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, now));
+                return [held, .. captured];
             },
             cancellationToken,
             callId);
-            await ledger.ChangeAsync(userId, settings, account => CreditRules.Run(() => CreditLedger.Capture(
-                account, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, time.GetUtcNow())),
-                CancellationToken.None,
-                callId);
         }
 
         return new CacheHitCharge(charged, cost - charged, savedUsd, rate?.Id, rate?.Version);
