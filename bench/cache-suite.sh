@@ -67,8 +67,5 @@ $(for key in e f g; do cat "$work/$key.json"; done)
 \`\`\`
 REPORT
   )"
-  mkdir -p "$results_dir"
-  printf '%s\n' "$report" >"$results_dir/$stamp-cache.md"
-  printf '%s\n' "$report"
-  log "written to $results_dir/$stamp-cache.md"
+  publish_report "$stamp-cache" "$report"
 }

@@ -254,7 +254,7 @@ yes_no() { if [[ "$1" == "$2" ]]; then printf 'yes'; else printf '**no**'; fi; }
 write_credits_report() {
   local first_level="$1" setup_seconds="$2" account_count="$3" s row_e row_c
   local hub_problems
-  hub_problems="$(grep -Eic '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" || true)"
+  hub_problems="$(hub_log_problems)"
 
   run_row() {
     local key="$1" label="$2" mode="$3"
@@ -383,13 +383,5 @@ printf 'credits-hot-c%s-after: %s\n' "$first_level" "$(cat "$work/credits-hot-c$
 EOF
   )"
 
-  mkdir -p "$results_dir"
-  printf '%s\n' "$report" >"$results_dir/$stamp-credits.md"
-  printf '%s\n' "$report"
-  if [[ "$hub_problems" != 0 ]]; then
-    keep_logs=true
-    log "the hub logged $hub_problems warning/error lines; its log stays in $work/hub.log"
-    grep -Ei '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" | head -n 5 >&2 || true
-  fi
-  log "written to $results_dir/$stamp-credits.md ($((SECONDS - started_at)) s in all)"
+  publish_report "$stamp-credits" "$report"
 }

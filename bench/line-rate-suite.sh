@@ -99,7 +99,7 @@ $(goal "hub CPU per call (ms)" "$hub_cpu" "<=" 0.15)
 $(goal "PostgreSQL CPU per call / hub's" "$pg_share" "<=" 0.33)
 
 CPU per call counts each process's CPU time over a scenario (warm-up included) divided by the calls sent, background
-work included (call-record batches, the statistics daemon, metrics).
+work included (call-record batches, the statistics daemon, metrics). Warning/error lines in the hub's log: $(hub_log_problems).
 
 ## Machine
 
@@ -109,8 +109,5 @@ work included (call-record batches, the statistics daemon, metrics).
 - Load generator, hub, fake upstream and PostgreSQL all ran on this machine and shared its cores.
 EOR
   )"
-  mkdir -p "$results_dir"
-  printf '%s\n' "$report" >"$results_dir/$stamp-line-rate.md"
-  printf '%s\n' "$report"
-  log "written to $results_dir/$stamp-line-rate.md"
+  publish_report "$stamp-line-rate" "$report"
 }

@@ -224,6 +224,25 @@ log "hub is up after $((SECONDS - hub_launched_at)) s ($((SECONDS - started_at))
 
 hub_rss_start="$(rss_mib "$hub_pid")"
 
+# The warning/error lines the hub logged so far (every suite reports them).
+hub_log_problems() { grep -Eic '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" || true; }
+
+# publish_report NAME REPORT: writes REPORT to $results_dir/NAME.md and prints it; when the hub logged warnings or
+# errors, keeps the logs (the exit trap says where) and shows the first of them. Every suite ends with it.
+publish_report() {
+  local name="$1" report="$2" problems
+  problems="$(hub_log_problems)"
+  mkdir -p "$results_dir"
+  printf '%s\n' "$report" >"$results_dir/$name.md"
+  printf '%s\n' "$report"
+  if [[ "$problems" != 0 ]]; then
+    keep_logs=true
+    log "the hub logged $problems warning/error lines; its log stays in $work/hub.log"
+    grep -Ei '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" | head -n 5 >&2 || true
+  fi
+  log "written to $results_dir/$name.md ($((SECONDS - started_at)) s in all)"
+}
+
 if [[ "$suite" == credits ]]; then
   # shellcheck source=bench/credits-suite.sh
   source "$repo/bench/credits-suite.sh"
@@ -314,7 +333,7 @@ if command -v psql >/dev/null 2>&1; then
   done
   record_statuses="$(count_records "select coalesce(string_agg(s || ': ' || n, ', ' order by s), 'none') from (select data->>'status' as s, count(*) as n from aignehub.mt_doc_callrecord group by 1) t")"
 fi
-hub_problems="$(grep -Eic '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" || true)"
+hub_problems="$(hub_log_problems)"
 
 # ---------------------------------------------------------------------------------------------------------------
 field() { jq -r ".$2 // \"–\"" "$work/$1.json"; }
@@ -389,12 +408,4 @@ $(for key in a b c d; do cat "$work/$key.json"; done)
 EOF
 )"
 
-mkdir -p "$results_dir"
-printf '%s\n' "$report" >"$results_dir/$stamp.md"
-printf '%s\n' "$report"
-if [[ "$hub_problems" != 0 ]]; then
-  keep_logs=true
-  log "the hub logged $hub_problems warning/error lines; its log stays in $work/hub.log"
-  grep -Ei '^[0-9:]* *(warn|fail|crit)|exception' "$work/hub.log" | head -n 5 >&2 || true
-fi
-log "written to $results_dir/$stamp.md ($((SECONDS - started_at)) s in all)"
+publish_report "$stamp" "$report"
