@@ -10,7 +10,7 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// the response pipe (no intermediate strings), and "data: [DONE]\n\n" at the end. With include_usage every chunk
 /// carries "usage": null except the final usage chunk, whose choices are empty, as OpenAI does.
 /// </summary>
-internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool includeUsage)
+internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool includeUsage) : IChatEventWriter
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -64,6 +64,17 @@ internal sealed class ChatCompletionChunkWriter(IBufferWriter<byte> output, bool
     }
 
     public void WriteDone() => output.Write(Done);
+
+    // As one of the chat surfaces (ChatSurface.StreamAsync): OpenAI's stream has no opening event.
+    void IChatEventWriter.Start(ChatCompletionUpdate first)
+    {
+    }
+
+    void IChatEventWriter.Write(ChatCompletionUpdate update) => Write(update);
+
+    void IChatEventWriter.Complete() => WriteDone();
+
+    void IChatEventWriter.Fail(HubError error) => WriteError(error);
 
     /// <summary>An error after the stream started: OpenAI's envelope as a data event (clients raise it as an API error).</summary>
     public void WriteError(HubError error)

@@ -17,7 +17,7 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// exactly (it has no SSE, and proto3 JSON leaves out the nulls OpenAI writes); see ADR 0003 and ADR 0017. A body
 /// that is not JSON is left to transcoding, which refuses it.
 /// </summary>
-internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IMediator mediator, ILogger<ChatCompletionsMiddleware> logger)
+internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator mediator, ILogger<ChatCompletionsMiddleware> logger)
 {
     public const string Route = "/v1/chat/completions";
 
@@ -97,39 +97,8 @@ internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IM
         }
     }
 
-    private async Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatCompletionUpdate> updates, bool includeUsage)
-    {
-        var response = context.Response;
-        var aborted = context.RequestAborted;
-        await using var enumerator = updates.GetAsyncEnumerator(aborted);
-        using var open = await ChatEventStream.StartAsync(context, enumerator, "openai");
-        var writer = new ChatCompletionChunkWriter(response.BodyWriter, includeUsage);
-        try
-        {
-            do
-            {
-                if (writer.Write(enumerator.Current))
-                {
-                    await response.BodyWriter.FlushAsync(aborted);
-                }
-            }
-            while (await enumerator.MoveNextAsync());
-
-            writer.WriteDone();
-            await response.BodyWriter.FlushAsync(aborted);
-        }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-        {
-            LogClientGone(logger, context.TraceIdentifier);
-        }
-        catch (Exception ex) when (!aborted.IsCancellationRequested)
-        {
-            var error = HubErrorMapper.Map(ex, context.TraceIdentifier);
-            LogFailedMidStream(logger, context.TraceIdentifier, error.Type);
-            writer.WriteError(error);
-            await response.BodyWriter.FlushAsync(CancellationToken.None);
-        }
-    }
+    private Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatCompletionUpdate> updates, bool includeUsage) =>
+        ChatSurface.StreamAsync(context, updates, "openai", output => new ChatCompletionChunkWriter(output, includeUsage), logger);
 
     private static async Task RefuseAsync(HttpContext context, HubError error)
     {
@@ -149,12 +118,4 @@ internal sealed partial class ChatCompletionsMiddleware(RequestDelegate next, IM
         await request.Body.CopyToAsync(buffer, cancellationToken);
         return buffer;
     }
-
-    /// <summary>Whether the top-level "stream" member is true. Malformed JSON is left to the transcoder to refuse.</summary>
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client disconnected from stream {RequestId}; upstream call cancelled")]
-    private static partial void LogClientGone(ILogger logger, string requestId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream {RequestId} failed after it started ({ErrorType}); error sent as an SSE event")]
-    private static partial void LogFailedMidStream(ILogger logger, string requestId, string errorType);
 }
