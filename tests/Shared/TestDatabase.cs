@@ -1,4 +1,4 @@
-using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using AigneHub.EmbeddedPostgres;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -4,7 +4,7 @@ using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application;
 using AigneHub.Infrastructure;
-using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using AigneHub.EmbeddedPostgres;
 using AigneHub.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
-using AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+using AigneHub.EmbeddedPostgres;
 using AigneHub.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,4 @@
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>
 /// Settings for the private PostgreSQL cluster the hub runs when no connection string is configured.

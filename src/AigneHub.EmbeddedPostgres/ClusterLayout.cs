@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>Where the embedded cluster keeps its files inside the data folder.</summary>
 internal sealed class ClusterLayout(string dataPath)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>Finds the folder holding the machine's PostgreSQL server tools (initdb, pg_ctl).</summary>
 internal static class PostgresBinaries

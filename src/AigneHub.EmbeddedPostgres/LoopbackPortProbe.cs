@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>
 /// Asks whether PostgreSQL could listen on a loopback port, by binding and listening the way the postmaster does:

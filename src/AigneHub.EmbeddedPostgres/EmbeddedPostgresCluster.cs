@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>
 /// A private PostgreSQL cluster under the hub's data folder: initialised on first use, started by the hub
@@ -14,8 +12,6 @@ namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
 /// </summary>
 public sealed class EmbeddedPostgresCluster : IAsyncDisposable
 {
-    private const string Superuser = "postgres";
-    private const string LoopbackAddress = "127.0.0.1";
     private const int LogTailLines = 20;
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
@@ -74,7 +70,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
             layout.DataPath,
             binPath);
 
-        await PrepareDataFolderAsync(control, ct).ConfigureAwait(false);
+        await ClusterProvisioning.PrepareDataFolderAsync(control, ct).ConfigureAwait(false);
 
         // One hub per data folder: a second one would otherwise adopt the first one's running server and stop it when
         // it exits. The lock dies with the process, so a crashed hub never blocks the next start.
@@ -117,7 +113,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         CancellationToken ct)
     {
         var initialised = layout.IsInitialised();
-        var password = await LoadOrCreatePasswordAsync(layout, initialised, logger, ct).ConfigureAwait(false);
+        var password = await ClusterProvisioning.LoadOrCreatePasswordAsync(layout, initialised, logger, ct).ConfigureAwait(false);
 
         int port;
         bool startedHere;
@@ -143,7 +139,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
             await WaitForPortAsync(options.Port, logger, ct).ConfigureAwait(false);
             if (!initialised)
             {
-                await InitialiseAsync(control, password, logger, ct).ConfigureAwait(false);
+                await ClusterProvisioning.InitialiseAsync(control, password, logger, ct).ConfigureAwait(false);
             }
 
             await StartServerAsync(control, options, logger, ct).ConfigureAwait(false);
@@ -156,10 +152,10 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
             ownership,
             logger,
             port,
-            BuildConnectionString(port, password, options.Database, pooling: true));
+            ClusterDatabase.BuildConnectionString(port, password, options.Database, pooling: true));
         try
         {
-            await EnsureDatabaseAsync(port, password, options.Database, logger, ct).ConfigureAwait(false);
+            await ClusterDatabase.EnsureDatabaseAsync(port, password, options.Database, logger, ct).ConfigureAwait(false);
         }
         catch when (startedHere)
         {
@@ -283,143 +279,6 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         }
     }
 
-    [UnsupportedOSPlatform("windows")]
-    private static async Task PrepareDataFolderAsync(PostgresControl control, CancellationToken ct)
-    {
-        var layout = control.Layout;
-        var createdHere = !Directory.Exists(layout.DataPath);
-        if (createdHere)
-        {
-            Directory.CreateDirectory(layout.DataPath);
-            if (control.RunsAsServiceAccount)
-            {
-                // The process umask may have made it owner-only, which would lock the postgres user out.
-                File.SetUnixFileMode(layout.DataPath, Modes.Traversable);
-            }
-        }
-
-        if (!control.RunsAsServiceAccount)
-        {
-            Directory.CreateDirectory(layout.LogDirectory);
-            return;
-        }
-
-        try
-        {
-            await control.EnsureServiceAccountCanReachAsync(layout.DataPath, ct).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException) when (createdHere)
-        {
-            // Leave no empty folder behind in a place the user is told to move away from.
-            Directory.Delete(layout.DataPath);
-            throw;
-        }
-
-        // The postgres user cannot create entries in a folder root owns, so its folders are made here.
-        if (!Directory.Exists(layout.LogDirectory))
-        {
-            Directory.CreateDirectory(layout.LogDirectory);
-            await control.ChownToServiceAccountAsync(layout.LogDirectory, ct).ConfigureAwait(false);
-        }
-
-        if (!Directory.Exists(layout.PgData))
-        {
-            Directory.CreateDirectory(layout.PgData);
-            await control.ChownToServiceAccountAsync(layout.PgData, ct).ConfigureAwait(false);
-        }
-    }
-
-    [UnsupportedOSPlatform("windows")]
-    private static async Task<string> LoadOrCreatePasswordAsync(
-        ClusterLayout layout,
-        bool initialised,
-        ILogger logger,
-        CancellationToken ct)
-    {
-        if (File.Exists(layout.PasswordFile))
-        {
-            // Tightened on every start in case someone loosened it; it guards the superuser.
-            File.SetUnixFileMode(layout.PasswordFile, Modes.OwnerOnly);
-            var stored = (await File.ReadAllTextAsync(layout.PasswordFile, ct).ConfigureAwait(false)).Trim();
-            if (stored.Length == 0)
-            {
-                throw new InvalidOperationException($"The password file '{layout.PasswordFile}' is empty.");
-            }
-
-            return stored;
-        }
-
-        if (initialised)
-        {
-            throw new InvalidOperationException(
-                $"The embedded PostgreSQL cluster in '{layout.PgData}' exists but its password file " +
-                $"'{layout.PasswordFile}' is missing, so the hub cannot log in. Restore the file, or delete " +
-                $"'{layout.DataPath}' to start over with an empty database.");
-        }
-
-        var password = Base64Url(RandomNumberGenerator.GetBytes(32));
-        await WriteOwnerOnlyAsync(layout.PasswordFile, password, ct).ConfigureAwait(false);
-        logger.LogInformation("Generated the embedded PostgreSQL superuser password in {PasswordFile}", layout.PasswordFile);
-        return password;
-    }
-
-    [UnsupportedOSPlatform("windows")]
-    private static async Task InitialiseAsync(
-        PostgresControl control,
-        string password,
-        ILogger logger,
-        CancellationToken ct)
-    {
-        var layout = control.Layout;
-        if (Directory.Exists(layout.PgData) && Directory.EnumerateFileSystemEntries(layout.PgData).Any())
-        {
-            throw new InvalidOperationException(
-                $"'{layout.PgData}' is not empty but holds no PostgreSQL cluster (no PG_VERSION). " +
-                "Move its contents away or point Embedded:DataPath / AIGNEHUB_DATA at another folder.");
-        }
-
-        logger.LogInformation("Initialising a new embedded PostgreSQL cluster in {PgData}", layout.PgData);
-
-        // initdb reads the password from a file; it lives next to the cluster, owner-only, for the
-        // seconds initdb needs it, so the password never shows up in a process listing.
-        var passwordFile = Path.Combine(layout.DataPath, $".initdb-{Guid.NewGuid():N}.pw");
-        try
-        {
-            await WriteOwnerOnlyAsync(passwordFile, password, ct).ConfigureAwait(false);
-            if (control.RunsAsServiceAccount)
-            {
-                await control.ChownToServiceAccountAsync(passwordFile, ct).ConfigureAwait(false);
-            }
-
-            var result = await control.RunToolAsync(
-                "initdb",
-                [
-                    "-D", layout.PgData,
-                    "-U", Superuser,
-                    "--auth-host=scram-sha-256",
-                    "--auth-local=peer",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    $"--pwfile={passwordFile}",
-                ],
-                newSession: false,
-                killTreeOnCancel: true,
-                ct).ConfigureAwait(false);
-
-            if (!result.Succeeded)
-            {
-                throw new InvalidOperationException(
-                    $"initdb failed for '{layout.PgData}' (exit code {result.ExitCode}): {result.CombinedOutput}");
-            }
-
-            logger.LogDebug("initdb output: {Output}", result.StandardOutput);
-        }
-        finally
-        {
-            File.Delete(passwordFile);
-        }
-    }
-
     private static async Task StartServerAsync(
         PostgresControl control,
         EmbeddedPostgresOptions options,
@@ -433,9 +292,9 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         // no Unix socket at all, only TCP on loopback with password authentication.
         var serverOptions = string.Create(
             CultureInfo.InvariantCulture,
-            $"-p {options.Port} -c listen_addresses={LoopbackAddress} -c unix_socket_directories=''");
+            $"-p {options.Port} -c listen_addresses={ClusterDatabase.LoopbackAddress} -c unix_socket_directories=''");
 
-        logger.LogInformation("Starting embedded PostgreSQL on {Address}:{Port}", LoopbackAddress, options.Port);
+        logger.LogInformation("Starting embedded PostgreSQL on {Address}:{Port}", ClusterDatabase.LoopbackAddress, options.Port);
 
         var logOffset = layout.LogLength();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -460,7 +319,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
         {
             logger.LogInformation(
                 "Embedded PostgreSQL started on {Address}:{Port}; server log {LogFile}",
-                LoopbackAddress,
+                ClusterDatabase.LoopbackAddress,
                 options.Port,
                 layout.LogFile);
             return;
@@ -501,7 +360,7 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
                 logger.LogWarning(
                     "Port {Port} on {Address} is held by a closed connection in TIME-WAIT, not by a server; waiting up to {Seconds} s for the system to free it",
                     port,
-                    LoopbackAddress,
+                    ClusterDatabase.LoopbackAddress,
                     (int)TimeWaitLimit.TotalSeconds);
             }
 
@@ -510,94 +369,8 @@ public sealed class EmbeddedPostgresCluster : IAsyncDisposable
     }
 
     private static string PortBusyMessage(int port) =>
-        $"The embedded PostgreSQL cannot listen on {LoopbackAddress}:{port}: port {port} is already in use by " +
+        $"The embedded PostgreSQL cannot listen on {ClusterDatabase.LoopbackAddress}:{port}: port {port} is already in use by " +
         "another program. Stop that program or pick a free port with the configuration key Embedded:Port " +
         "(environment variable Embedded__Port).";
 
-    private static async Task EnsureDatabaseAsync(
-        int port,
-        string password,
-        string database,
-        ILogger logger,
-        CancellationToken ct)
-    {
-        // Unpooled: this session is used once and must not linger in a pool the shutdown would cut.
-        var adminConnectionString = BuildConnectionString(port, password, "postgres", pooling: false);
-        await using var connection = new NpgsqlConnection(adminConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
-        {
-            throw new InvalidOperationException(
-                $"The embedded PostgreSQL on port {port} rejected the password from the data folder's " +
-                "postgres.password file; the file does not belong to this cluster.",
-                ex);
-        }
-
-        await using (var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection))
-        {
-            exists.Parameters.Add(new NpgsqlParameter { Value = database });
-            if (await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null)
-            {
-                return;
-            }
-        }
-
-        // CREATE DATABASE takes no parameters; the name is quoted as an identifier instead.
-        var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        await using var create = new NpgsqlCommand($"create database {quoted}", connection);
-        try
-        {
-            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            logger.LogInformation("Created database {Database} in the embedded PostgreSQL", database);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
-        {
-            // Another hub process sharing the folder created it in the meantime.
-        }
-    }
-
-    private static string BuildConnectionString(int port, string password, string database, bool pooling) =>
-        new NpgsqlConnectionStringBuilder
-        {
-            Host = LoopbackAddress,
-            Port = port,
-            Username = Superuser,
-            Password = password,
-            Database = database,
-            Pooling = pooling,
-        }.ConnectionString;
-
-    [UnsupportedOSPlatform("windows")]
-    private static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken ct)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = Modes.OwnerOnly,
-        };
-        await using (var stream = new FileStream(path, options))
-        await using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-        {
-            await writer.WriteAsync(content.AsMemory(), ct).ConfigureAwait(false);
-        }
-
-        File.SetUnixFileMode(path, Modes.OwnerOnly);
-    }
-
-    private static string Base64Url(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static class Modes
-    {
-        public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-        public const UnixFileMode Traversable =
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-            UnixFileMode.GroupRead | UnixFileMode.GroupExecute |
-            UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-    }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>
 /// Runs the PostgreSQL server tools for one cluster. initdb, pg_ctl and postgres refuse to run as root,

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AigneHub.Infrastructure.Hosting.EmbeddedPostgres;
+namespace AigneHub.EmbeddedPostgres;
 
 internal sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
 {
