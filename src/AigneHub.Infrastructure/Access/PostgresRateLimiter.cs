@@ -1,6 +1,5 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.RateLimits;
-using AigneHub.Infrastructure.Persistence;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,8 +26,6 @@ internal sealed partial class PostgresRateLimiter(
     IOptions<RateLimitOptions> options,
     ILogger<PostgresRateLimiter> logger) : IRateLimiter, IHostedService, IAsyncDisposable
 {
-    private const string Table = HubMartenConfiguration.Schema + ".rate_windows";
-
     /// <summary>A lease is this fraction of what the window has left …</summary>
     private const int LeaseDivisor = 16;
 
@@ -42,6 +39,10 @@ internal sealed partial class PostgresRateLimiter(
     private readonly Dictionary<(string Subject, DateTimeOffset Window), Lease> _leases = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _claiming = new(StringComparer.Ordinal);
     private Task _pruning = Task.CompletedTask;
+    private DateTimeOffset _prunedUpTo;
+
+    /// <summary>How many keys have a claim gate (one per key with a lease in the current window, or being claimed for).</summary>
+    internal int ClaimGates => _claiming.Count;
 
     public async ValueTask<RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken)
     {
@@ -114,7 +115,7 @@ internal sealed partial class PostgresRateLimiter(
         try
         {
             await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-            await AddAsync(connection, admission.Window, overdrawn, cancellationToken);
+            await RateWindowTable.AddAsync(connection, admission.Window, overdrawn, cancellationToken);
         }
         catch (NpgsqlException ex)
         {
@@ -207,7 +208,7 @@ internal sealed partial class PostgresRateLimiter(
         }
 
         await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-        var totals = await AddAsync(connection, window, claims, cancellationToken);
+        var totals = await RateWindowTable.AddAsync(connection, window, claims, cancellationToken);
         var handBack = new List<(string Subject, long Requests, long Tokens)>();
         lock (_leasesLock)
         {
@@ -237,34 +238,42 @@ internal sealed partial class PostgresRateLimiter(
 
         if (handBack.Count > 0)
         {
-            await AddAsync(connection, window, handBack, cancellationToken);
+            await RateWindowTable.AddAsync(connection, window, handBack, cancellationToken);
         }
     }
 
-    /// <summary>Forgets leases of windows that ended (under the leases' lock).</summary>
+    /// <summary>
+    /// Once per window (under the leases' lock): forgets leases of windows that ended, and the claim gates of keys left
+    /// without a lease that nobody is claiming for, so a hub that sees many keys keeps a gate per key in use, not per
+    /// key ever seen. A caller that took a gate just before it went has it to itself: at worst two claims of one key
+    /// race, which the table's atomic add settles.
+    /// </summary>
     private void PruneLeases(DateTimeOffset current)
     {
+        if (current <= _prunedUpTo)
+        {
+            return;
+        }
+
+        _prunedUpTo = current;
         foreach (var key in _leases.Keys.Where(k => k.Window < current).ToList())
         {
             _leases.Remove(key);
+        }
+
+        var leased = _leases.Keys.Select(k => k.Subject).ToHashSet(StringComparer.Ordinal);
+        foreach (var (subject, gate) in _claiming)
+        {
+            if (gate.CurrentCount == 1 && !leased.Contains(subject))
+            {
+                _claiming.TryRemove(subject, out _);
+            }
         }
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using (var connection = await _data.OpenConnectionAsync(cancellationToken))
-        await using (var command = new NpgsqlCommand(
-            $"""
-            CREATE TABLE IF NOT EXISTS {Table} (
-                subject text NOT NULL,
-                window_start timestamptz NOT NULL,
-                requests bigint NOT NULL,
-                tokens bigint NOT NULL,
-                PRIMARY KEY (subject, window_start))
-            """, connection))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await RateWindowTable.CreateAsync(_data, cancellationToken);
 
         _pruning = Task.Run(() => PruneAsync(_stopping.Token), CancellationToken.None);
     }
@@ -298,7 +307,7 @@ internal sealed partial class PostgresRateLimiter(
         try
         {
             await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-            await AddAsync(connection, window, unused, cancellationToken);
+            await RateWindowTable.AddAsync(connection, window, unused, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
         {
@@ -335,32 +344,6 @@ internal sealed partial class PostgresRateLimiter(
         return limits;
     }
 
-    /// <summary>Adds each subject's amounts to its window and returns the new totals, in one statement.</summary>
-    private static async Task<Dictionary<string, (long Requests, long Tokens)>> AddAsync(
-        NpgsqlConnection connection, DateTimeOffset window, List<(string Subject, long Requests, long Tokens)> amounts, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"""
-            INSERT INTO {Table} (subject, window_start, requests, tokens)
-            SELECT s, @window, r, t FROM unnest(@subjects, @requests, @tokens) AS a(s, r, t)
-            ON CONFLICT (subject, window_start) DO UPDATE
-                SET requests = {Table}.requests + excluded.requests, tokens = {Table}.tokens + excluded.tokens
-            RETURNING subject, requests, tokens
-            """, connection);
-        command.Parameters.AddWithValue("window", window.UtcDateTime);
-        command.Parameters.AddWithValue("subjects", amounts.Select(a => a.Subject).ToArray());
-        command.Parameters.AddWithValue("requests", amounts.Select(a => a.Requests).ToArray());
-        command.Parameters.AddWithValue("tokens", amounts.Select(a => a.Tokens).ToArray());
-        var totals = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            totals[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-        }
-
-        return totals;
-    }
-
     private async Task PruneAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -368,10 +351,7 @@ internal sealed partial class PostgresRateLimiter(
             try
             {
                 await Task.Delay(TimeSpan.FromMinutes(1), stopping);
-                await using var connection = await _data.OpenConnectionAsync(stopping);
-                await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE window_start < @before", connection);
-                command.Parameters.AddWithValue("before", time.GetUtcNow().AddMinutes(-2).UtcDateTime);
-                await command.ExecuteNonQueryAsync(stopping);
+                await RateWindowTable.DeleteBeforeAsync(_data, time.GetUtcNow().AddMinutes(-2), stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

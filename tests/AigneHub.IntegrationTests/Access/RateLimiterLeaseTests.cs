@@ -42,10 +42,10 @@ public sealed class RateLimiterLeaseTests : IAsyncLifetime
         await _data.DisposeAsync();
     }
 
-    private async Task<PostgresRateLimiter> LimiterAsync(int requestsPerMinute, int tokensPerMinute = 0)
+    private async Task<PostgresRateLimiter> LimiterAsync(int requestsPerMinute, int tokensPerMinute = 0, TimeProvider? clock = null)
     {
         var options = Options.Create(new RateLimitOptions { User = new RateLimitPair { RequestsPerMinute = requestsPerMinute, TokensPerMinute = tokensPerMinute } });
-        var limiter = new PostgresRateLimiter(_data, null!, Clock, options, NullLogger<PostgresRateLimiter>.Instance);
+        var limiter = new PostgresRateLimiter(_data, null!, clock ?? Clock, options, NullLogger<PostgresRateLimiter>.Instance);
         await limiter.StartAsync(CancellationToken.None);
         _limiters.Add(limiter);
         return limiter;
@@ -136,8 +136,28 @@ public sealed class RateLimiterLeaseTests : IAsyncLifetime
         Assert.Equal(5, await CountedAsync("requests"));
     }
 
+    [Fact]
+    public async Task A_hub_that_saw_many_callers_keeps_claim_gates_only_for_those_of_the_current_minute()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2026, 12, 6, 12, 0, 30, TimeSpan.Zero));
+        var limiter = await LimiterAsync(requestsPerMinute: 100, clock: clock);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True((await limiter.AdmitAsync(Member with { UserId = $"u-gate-{i}" }, 1, CancellationToken.None)).Admitted);
+        }
+
+        Assert.Equal(50, limiter.ClaimGates);
+
+        clock.Now = clock.Now.AddMinutes(1);
+        Assert.True((await limiter.AdmitAsync(Member with { UserId = "u-gate-next" }, 1, CancellationToken.None)).Admitted);
+
+        Assert.Equal(1, limiter.ClaimGates);
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
-        public override DateTimeOffset GetUtcNow() => now;
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
