@@ -471,12 +471,12 @@ public sealed class FakeAnthropicUpstream : FakeUpstreamHost
                     return false;
                 }
 
-                var words = root.TryGetProperty("system", out var system) ? Answer.Words(Text(system)).Count : 0;
+                var words = root.TryGetProperty("system", out var system) ? Words(Text(system)).Count : 0;
                 string? lastUser = null;
                 foreach (var message in messages.EnumerateArray())
                 {
                     var text = message.TryGetProperty("content", out var content) ? Text(content) : string.Empty;
-                    words += Answer.Words(text).Count;
+                    words += Words(text).Count;
                     if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
                     {
                         lastUser = text;
@@ -561,38 +561,10 @@ public sealed class FakeAnthropicUpstream : FakeUpstreamHost
         public static Answer For(Script script, MessagesCall call)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var usage = script.Usage ?? new FakeAnthropicUsage(Math.Max(1, call.PromptWords), pieces.Count + script.ToolUses.Count);
             return new Answer(pieces, script.StopReason, usage, script.ToolUses);
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 

@@ -620,7 +620,7 @@ public sealed partial class FakeGeminiUpstream : FakeUpstreamHost
                 var words = 0;
                 if (root.TryGetProperty("systemInstruction", out var system) || root.TryGetProperty("system_instruction", out system))
                 {
-                    words += Answer.Words(TextOf(system)).Count;
+                    words += Words(TextOf(system)).Count;
                 }
 
                 string? lastUser = null;
@@ -640,7 +640,7 @@ public sealed partial class FakeGeminiUpstream : FakeUpstreamHost
                     }
 
                     var text = TextOf(content);
-                    words += Answer.Words(text).Count;
+                    words += Words(text).Count;
                     if (role == "user")
                     {
                         lastUser = text;
@@ -682,38 +682,10 @@ public sealed partial class FakeGeminiUpstream : FakeUpstreamHost
         public static Answer For(Script script, GenerateCall call)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var usage = script.Usage ?? new UsageMetadata(Math.Max(1, call.PromptWords), pieces.Count, 0, script.Thought is null ? 0 : Words(script.Thought).Count);
             return new Answer(pieces, script.FinishReason, script.Thought, usage);
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 

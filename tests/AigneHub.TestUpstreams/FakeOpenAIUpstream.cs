@@ -419,7 +419,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
                     foreach (var message in messages.EnumerateArray())
                     {
                         var text = MessageText(message);
-                        words += Answer.Words(text).Count;
+                        words += Words(text).Count;
                         var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
                         texts.Add((role, text));
                         if (role == "user")
@@ -476,7 +476,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
         public static Answer For(Script script, ChatCall call, Microsoft.ML.Tokenizers.Tokenizer? tokenizer, bool honoursMaxTokens)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var finishReason = script.FinishReason;
             if (honoursMaxTokens && call.MaxTokens is { } max && Count(pieces, tokenizer) > max)
@@ -506,34 +506,6 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
                     return start;
                 }
             }
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 

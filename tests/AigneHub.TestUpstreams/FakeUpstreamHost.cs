@@ -216,6 +216,39 @@ public abstract class FakeUpstreamHost : IAsyncDisposable
         output.Write(crlf ? "\r\n\r\n"u8 : "\n\n"u8);
     }
 
+    /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
+    protected static List<string> Words(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var words = new List<string>();
+        var start = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            while (i < text.Length && !char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+
+            if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
+            {
+                words.Add(text[start..i]);
+                start = i;
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>The default answer, word by word: "You said: " and the last user message, or "nothing".</summary>
+    protected static List<string> EchoWords(string? lastUserText) =>
+        Words("You said: " + (string.IsNullOrWhiteSpace(lastUserText) ? "nothing" : lastUserText));
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
