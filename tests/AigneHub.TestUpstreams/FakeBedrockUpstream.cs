@@ -199,14 +199,9 @@ public sealed partial class FakeBedrockUpstream : FakeUpstreamHost
         }
 
         await DelayAsync(aborted).ConfigureAwait(false);
-        switch (script.Kind)
+        if (await TryFailOrHangAsync(context, script).ConfigureAwait(false))
         {
-            case ScriptKind.Fail:
-                await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
-                return;
-            case ScriptKind.Hang:
-                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                return;
+            return;
         }
 
         var pieces = script.Kind == ScriptKind.Echo ? ["You said: ", lastUser ?? "nothing"] : script.Pieces;
@@ -218,6 +213,22 @@ public sealed partial class FakeBedrockUpstream : FakeUpstreamHost
         else
         {
             await WriteStreamAsync(context, pieces, usage, script).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Answers a scripted failure (Bedrock's error JSON) or hangs; false for an answer script.</summary>
+    private async Task<bool> TryFailOrHangAsync(HttpContext context, Script script)
+    {
+        switch (script.Kind)
+        {
+            case ScriptKind.Fail:
+                await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
+                return true;
+            case ScriptKind.Hang:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                return true;
+            default:
+                return false;
         }
     }
 
