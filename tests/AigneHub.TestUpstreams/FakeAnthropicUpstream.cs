@@ -1,19 +1,8 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO.Pipelines;
-using System.Net;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.TestUpstreams;
 
@@ -40,43 +29,25 @@ public sealed record FakeAnthropicToolUse(string Id, string Name, string InputJs
 /// message: "You said: …", one input token per word of the system prompt and messages, one output token per word of
 /// the answer.
 /// </remarks>
-public sealed class FakeAnthropicUpstream : IAsyncDisposable
+public sealed class FakeAnthropicUpstream : FakeUpstreamHost
 {
     /// <summary>What <c>GET /v1/models</c> answers (Anthropic's documented page shape), after the key and version checks.</summary>
     public const string ModelList =
         """{"data":[{"type":"model","id":"claude-sonnet-4-5-20250929","display_name":"Claude Sonnet 4.5","created_at":"2025-09-29T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-5-20250929","last_id":"claude-sonnet-4-5-20250929"}""";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly ConcurrentQueue<string> _connectionIds = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
     private volatile Script _script = Script.Echo;
-    private TaskCompletionSource _clientAborted = NewSignal();
-    private long _requestCount;
-    private long _abortedCount;
-    private long _nextId;
 
     private FakeAnthropicUpstream()
     {
     }
 
     /// <summary>"http://127.0.0.1:PORT": the API root, as Anthropic's is https://api.anthropic.com (no "/v1").</summary>
-    public string BaseUrl { get; private set; } = string.Empty;
-
-    public int Port { get; private set; }
-
-    /// <summary>Added before every answer (a fixed upstream latency, e.g. for benchmarks).</summary>
-    public TimeSpan Latency { get; set; }
+    public string BaseUrl => Origin;
 
     /// <summary>
     /// How long a complete stream's body stays open after <c>message_stop</c> (as behind a slow proxy), before it ends.
     /// </summary>
     public TimeSpan EndDelay { get; set; }
-
-    /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
-    public bool RecordRequests { get; set; } = true;
 
     /// <summary>When set, a request whose <c>x-api-key</c> differs gets Anthropic's 401.</summary>
     public string? RequiredApiKey { get; set; }
@@ -84,45 +55,8 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
     /// <summary>Model name in answers; null repeats the requested model.</summary>
     public string? ResponseModel { get; set; }
 
-    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
-
-    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
-
-    /// <summary>The Kestrel connection id of every request, in order: equal ids mean a reused connection.</summary>
-    public IReadOnlyList<string> ConnectionIds => _connectionIds.ToArray();
-
-    public long RequestCount => Interlocked.Read(ref _requestCount);
-
-    /// <summary>Requests whose client went away (closed or reset the connection) before the answer was complete.</summary>
-    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
-
-    /// <summary>Completes when a client abandons a request mid-answer (<c>HttpContext.RequestAborted</c> fired).</summary>
-    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
-
-    public static async Task<FakeAnthropicUpstream> StartAsync(CancellationToken cancellationToken = default)
-    {
-        var upstream = new FakeAnthropicUpstream();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(FakeAnthropicUpstream).Assembly.GetName().Name,
-        });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-
-        var app = builder.Build();
-        app.Run(upstream.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        upstream._app = app;
-        upstream.Port = new Uri(address).Port;
-        upstream.BaseUrl = $"http://127.0.0.1:{upstream.Port}";
-        return upstream;
-    }
+    public static Task<FakeAnthropicUpstream> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new FakeAnthropicUpstream(), cancellationToken);
 
     /// <summary>The default: echo the last user message.</summary>
     public void Echo() => _script = Script.Echo;
@@ -185,32 +119,13 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         _script = new Script(ScriptKind.Raw) { Status = status, RawContentType = contentType, RawBody = Encoding.UTF8.GetBytes(body) };
 
     /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="ClientAborted"/>.</summary>
-    public void Reset()
+    public override void Reset()
     {
+        base.Reset();
         _script = Script.Echo;
-        _requests.Clear();
-        _connectionIds.Clear();
-        Volatile.Write(ref _clientAborted, NewSignal());
-        Latency = TimeSpan.Zero;
         EndDelay = TimeSpan.Zero;
         RequiredApiKey = null;
         ResponseModel = null;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is null)
-        {
-            return;
-        }
-
-        // Hung and stalled answers end first, or stopping the server would wait for them.
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-        _stopping.Dispose();
     }
 
     /// <summary>The error type Anthropic documents for a status; other 4xx are invalid requests, other 5xx API errors.</summary>
@@ -226,123 +141,80 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         _ => "invalid_request_error",
     };
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task AnswerAsync(HttpContext context, byte[] body)
     {
         var aborted = context.RequestAborted;
         var script = _script;
-        Interlocked.Increment(ref _requestCount);
-        try
+        var request = context.Request;
+        var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
+        if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/messages"))
         {
-            var body = await ReadBodyAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
-            if (RecordRequests)
-            {
-                _requests.Enqueue(Record(context.Request, body));
-                _connectionIds.Enqueue(context.Connection.Id);
-            }
-
-            var request = context.Request;
-            var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
-            if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/messages"))
-            {
-                await WriteErrorAsync(context, 404, "not_found_error", "Not Found").ConfigureAwait(false);
-                return;
-            }
-
-            var presentedKey = request.Headers["x-api-key"].ToString();
-            if (presentedKey.Length == 0)
-            {
-                await WriteErrorAsync(context, 401, "authentication_error", "x-api-key header is required").ConfigureAwait(false);
-                return;
-            }
-
-            if (RequiredApiKey is { } key && presentedKey != key)
-            {
-                await WriteErrorAsync(context, 401, "authentication_error", "invalid x-api-key").ConfigureAwait(false);
-                return;
-            }
-
-            if (request.Headers["anthropic-version"].ToString().Length == 0)
-            {
-                await WriteErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required").ConfigureAwait(false);
-                return;
-            }
-
-            if (listsModels)
-            {
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
-                return;
-            }
-
-            if (!MessagesCall.TryParse(body, out var call, out var problem))
-            {
-                await WriteErrorAsync(context, 400, "invalid_request_error", problem).ConfigureAwait(false);
-                return;
-            }
-
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, aborted).ConfigureAwait(false);
-            }
-
-            switch (script.Kind)
-            {
-                case ScriptKind.Fail:
-                    await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Hang:
-                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Raw:
-                    context.Response.StatusCode = script.Status;
-                    context.Response.ContentType = script.RawContentType;
-                    await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
-                    break;
-                case ScriptKind.StreamError:
-                    StartEventStream(context.Response);
-                    new EventWriter(context.Response.BodyWriter, string.Empty, string.Empty).WriteError(script.ErrorType, script.ErrorMessage ?? string.Empty);
-                    await FlushAsync(context.Response.BodyWriter, aborted).ConfigureAwait(false);
-                    break;
-                default:
-                    var answer = Answer.For(script, call);
-                    if (call.Stream)
-                    {
-                        await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WriteMessageAsync(context, call, answer).ConfigureAwait(false);
-                    }
-
-                    break;
-            }
+            await WriteErrorAsync(context, 404, "not_found_error", "Not Found").ConfigureAwait(false);
+            return;
         }
-        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
-        {
-            // The client went away; noted below.
-        }
-        finally
-        {
-            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _abortedCount);
-                Volatile.Read(ref _clientAborted).TrySetResult();
-            }
-        }
-    }
 
-    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
+        var presentedKey = request.Headers["x-api-key"].ToString();
+        if (presentedKey.Length == 0)
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+            await WriteErrorAsync(context, 401, "authentication_error", "x-api-key header is required").ConfigureAwait(false);
+            return;
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+
+        if (RequiredApiKey is { } key && presentedKey != key)
         {
-            context.Abort();
+            await WriteErrorAsync(context, 401, "authentication_error", "invalid x-api-key").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Headers["anthropic-version"].ToString().Length == 0)
+        {
+            await WriteErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required").ConfigureAwait(false);
+            return;
+        }
+
+        if (listsModels)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!MessagesCall.TryParse(body, out var call, out var problem))
+        {
+            await WriteErrorAsync(context, 400, "invalid_request_error", problem).ConfigureAwait(false);
+            return;
+        }
+
+        await DelayAsync(aborted).ConfigureAwait(false);
+
+        switch (script.Kind)
+        {
+            case ScriptKind.Fail:
+                await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
+                break;
+            case ScriptKind.Hang:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                break;
+            case ScriptKind.Raw:
+                await WriteRawAsync(context, script.Status, script.RawContentType, script.RawBody).ConfigureAwait(false);
+                break;
+            case ScriptKind.StreamError:
+                StartEventStream(context.Response);
+                new EventWriter(context.Response.BodyWriter, string.Empty, string.Empty).WriteError(script.ErrorType, script.ErrorMessage ?? string.Empty);
+                await FlushAsync(context.Response.BodyWriter, aborted).ConfigureAwait(false);
+                break;
+            default:
+                var answer = Answer.For(script, call);
+                if (call.Stream)
+                {
+                    await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteMessageAsync(context, call, answer).ConfigureAwait(false);
+                }
+
+                break;
         }
     }
 
@@ -351,12 +223,12 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
-        response.Headers["request-id"] = "req_" + NextId();
+        response.Headers["request-id"] = "req_" + NewId();
 
         using (var json = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             json.WriteStartObject();
-            json.WriteString("id"u8, "msg_" + NextId());
+            json.WriteString("id"u8, "msg_" + NewId());
             json.WriteString("type"u8, "message"u8);
             json.WriteString("role"u8, "assistant"u8);
             json.WriteString("model"u8, ResponseModel ?? call.Model);
@@ -395,9 +267,9 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         var response = context.Response;
         var aborted = context.RequestAborted;
         StartEventStream(response);
-        response.Headers["request-id"] = "req_" + NextId();
+        response.Headers["request-id"] = "req_" + NewId();
 
-        var events = new EventWriter(response.BodyWriter, "msg_" + NextId(), ResponseModel ?? call.Model);
+        var events = new EventWriter(response.BodyWriter, "msg_" + NewId(), ResponseModel ?? call.Model);
         events.WriteMessageStart(answer.Usage);
         if (answer.HasTextBlock)
         {
@@ -452,23 +324,6 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         }
     }
 
-    private static void StartEventStream(HttpResponse response)
-    {
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-    }
-
-    private static async Task FlushAsync(PipeWriter writer, CancellationToken aborted)
-    {
-        var result = await writer.FlushAsync(aborted).ConfigureAwait(false);
-        if (result.IsCanceled || result.IsCompleted)
-        {
-            // Kestrel completes the pipe once the client is gone.
-            aborted.ThrowIfCancellationRequested();
-        }
-    }
-
     private Task WriteScriptedErrorAsync(HttpContext context, Script script)
     {
         var type = ErrorTypeFor(script.Status);
@@ -484,18 +339,14 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
             _ => "Invalid request.",
         };
 
-        if (script.RetryAfter is { } retryAfter)
-        {
-            context.Response.Headers["retry-after"] = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
+        SetRetryAfter(context.Response, "retry-after", script.RetryAfter);
         return WriteErrorAsync(context, script.Status, type, script.ErrorMessage ?? defaultMessage);
     }
 
     private async Task WriteErrorAsync(HttpContext context, int status, string type, string message)
     {
         var response = context.Response;
-        var requestId = "req_" + NextId();
+        var requestId = "req_" + NewId();
         response.StatusCode = status;
         response.ContentType = "application/json";
         response.Headers["request-id"] = requestId;
@@ -530,34 +381,7 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         json.WriteEndObject();
     }
 
-    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                var body = result.Buffer.ToArray();
-                reader.AdvanceTo(result.Buffer.End);
-                return body;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        }
-    }
-
-    private static RecordedRequest Record(HttpRequest request, byte[] body)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in request.Headers)
-        {
-            headers[header.Key] = header.Value.ToString();
-        }
-
-        return new RecordedRequest(request.Method, request.Path.Value ?? string.Empty, headers, Encoding.UTF8.GetString(body));
-    }
-
-    private string NextId() => "01" + Interlocked.Increment(ref _nextId).ToString("x8", CultureInfo.InvariantCulture);
+    private string NewId() => "01" + NextId();
 
     private enum ScriptKind
     {
@@ -647,12 +471,12 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
                     return false;
                 }
 
-                var words = root.TryGetProperty("system", out var system) ? Answer.Words(Text(system)).Count : 0;
+                var words = root.TryGetProperty("system", out var system) ? Words(Text(system)).Count : 0;
                 string? lastUser = null;
                 foreach (var message in messages.EnumerateArray())
                 {
                     var text = message.TryGetProperty("content", out var content) ? Text(content) : string.Empty;
-                    words += Answer.Words(text).Count;
+                    words += Words(text).Count;
                     if (message.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
                     {
                         lastUser = text;
@@ -737,38 +561,10 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         public static Answer For(Script script, MessagesCall call)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var usage = script.Usage ?? new FakeAnthropicUsage(Math.Max(1, call.PromptWords), pieces.Count + script.ToolUses.Count);
             return new Answer(pieces, script.StopReason, usage, script.ToolUses);
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 
@@ -893,9 +689,7 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
 
         private void Begin(ReadOnlySpan<byte> eventType)
         {
-            output.Write("event: "u8);
-            output.Write(eventType);
-            output.Write("\ndata: "u8);
+            BeginEvent(output, eventType);
             _json.Reset(output);
             _json.WriteStartObject();
             _json.WriteString("type"u8, eventType);
@@ -905,7 +699,7 @@ public sealed class FakeAnthropicUpstream : IAsyncDisposable
         {
             _json.WriteEndObject();
             _json.Flush();
-            output.Write("\n\n"u8);
+            EndEvent(output);
         }
     }
 }

@@ -33,14 +33,9 @@ public sealed partial class FakeBedrockUpstream
             return;
         }
 
-        switch (script.Kind)
+        if (await TryFailOrHangAsync(context, script).ConfigureAwait(false))
         {
-            case ScriptKind.Fail:
-                await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
-                return;
-            case ScriptKind.Hang:
-                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                return;
+            return;
         }
 
         context.Response.StatusCode = 200;

@@ -1,19 +1,10 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.TestUpstreams;
 
@@ -41,27 +32,20 @@ public sealed record FakeBedrockToolUse(string ToolUseId, string Name, string In
 /// twice. Scripted per test; the script applies to every request until changed. By default it echoes the last user
 /// text: "You said: …", one input token per word of the messages and system blocks, one output token per piece.
 /// </remarks>
-public sealed partial class FakeBedrockUpstream : IAsyncDisposable
+public sealed partial class FakeBedrockUpstream : FakeUpstreamHost
 {
     public const string DefaultAccessKeyId = "ASIAFAKEBEDROCK00001";
     public const string DefaultSecretAccessKey = "fAkE/SeCrEt+bEdRoCkKeY0123456789abcdefGHI";
     public const string DefaultRegion = "us-east-1";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
     private volatile Script _script = Script.Echo;
-    private TaskCompletionSource _clientAborted = NewSignal();
-    private long _abortedCount;
 
     private FakeBedrockUpstream()
     {
     }
 
     /// <summary>"http://127.0.0.1:PORT": the endpoint, as Bedrock's is https://bedrock-runtime.REGION.amazonaws.com.</summary>
-    public string BaseUrl { get; private set; } = string.Empty;
+    public string BaseUrl => Origin;
 
     public string AccessKeyId { get; set; } = DefaultAccessKeyId;
 
@@ -69,39 +53,8 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
 
     public string Region { get; set; } = DefaultRegion;
 
-    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
-
-    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
-
-    /// <summary>Requests whose client went away before the answer was complete.</summary>
-    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
-
-    /// <summary>Completes when a client abandons a request mid-answer.</summary>
-    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
-
-    public static async Task<FakeBedrockUpstream> StartAsync(CancellationToken cancellationToken = default)
-    {
-        var upstream = new FakeBedrockUpstream();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(FakeBedrockUpstream).Assembly.GetName().Name,
-        });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-
-        var app = builder.Build();
-        app.Run(upstream.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        upstream._app = app;
-        upstream.BaseUrl = $"http://127.0.0.1:{new Uri(address).Port}";
-        return upstream;
-    }
+    public static Task<FakeBedrockUpstream> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new FakeBedrockUpstream(), cancellationToken);
 
     /// <summary>The default: echo the last user text.</summary>
     public void Echo() => _script = Script.Echo;
@@ -139,19 +92,11 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
     /// <summary>Accepts the request and never sends response headers.</summary>
     public void Hang() => _script = new Script(ScriptKind.Hang);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="FakeUpstreamHost.ClientAborted"/>.</summary>
+    public override void Reset()
     {
-        if (_app is null)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-        _stopping.Dispose();
+        base.Reset();
+        _script = Script.Echo;
     }
 
     /// <summary>One event-stream frame, with both CRCs right (or the message CRC deliberately wrong).</summary>
@@ -207,99 +152,90 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
         return ~crc;
     }
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private async Task HandleAsync(HttpContext context)
+    protected override async Task AnswerAsync(HttpContext context, byte[] body)
     {
         var aborted = context.RequestAborted;
         var script = _script;
+        var rawTarget = RawTarget(context);
+        var rawPath = RecordedPath(context);
+        var segments = rawPath.Split('/');
+        if (!HttpMethods.IsPost(context.Request.Method) || segments.Length != 4 || segments[1] != "model"
+            || segments[3] is not ("converse" or "converse-stream" or "invoke"))
+        {
+            await WriteErrorAsync(context, 404, "UnknownOperationException", null).ConfigureAwait(false);
+            return;
+        }
+
+        if (VerifySignature(context.Request, rawTarget, body) is { } refusal)
+        {
+            await WriteErrorAsync(context, 403, refusal.Type, refusal.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (segments[3] == "invoke")
+        {
+            await AnswerInvokeAsync(context, body, script).ConfigureAwait(false);
+            return;
+        }
+
+        string? lastUser;
+        int promptWords;
+        string? toolRule;
         try
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, aborted).ConfigureAwait(false);
-            var body = buffer.ToArray();
-            var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-            var rawPath = rawTarget.Split('?')[0];
-            _requests.Enqueue(new RecordedRequest(
-                context.Request.Method,
-                rawPath,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                Encoding.UTF8.GetString(body)));
-
-            var segments = rawPath.Split('/');
-            if (!HttpMethods.IsPost(context.Request.Method) || segments.Length != 4 || segments[1] != "model"
-                || segments[3] is not ("converse" or "converse-stream" or "invoke"))
-            {
-                await WriteErrorAsync(context, 404, "UnknownOperationException", null).ConfigureAwait(false);
-                return;
-            }
-
-            if (VerifySignature(context.Request, rawTarget, body) is { } refusal)
-            {
-                await WriteErrorAsync(context, 403, refusal.Type, refusal.Message).ConfigureAwait(false);
-                return;
-            }
-
-            if (segments[3] == "invoke")
-            {
-                await AnswerInvokeAsync(context, body, script).ConfigureAwait(false);
-                return;
-            }
-
-            string? lastUser;
-            int promptWords;
-            string? toolRule;
-            try
-            {
-                (lastUser, promptWords) = ReadConversation(body);
-                toolRule = ToolRuleBroken(body);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
-            {
-                await WriteErrorAsync(context, 400, "ValidationException", "Malformed input request, please reformat your input and try again.").ConfigureAwait(false);
-                return;
-            }
-
-            if (toolRule is not null)
-            {
-                await WriteErrorAsync(context, 400, "ValidationException", toolRule).ConfigureAwait(false);
-                return;
-            }
-
-            switch (script.Kind)
-            {
-                case ScriptKind.Fail:
-                    await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
-                    return;
-                case ScriptKind.Hang:
-                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                    return;
-            }
-
-            var pieces = script.Kind == ScriptKind.Echo ? ["You said: ", lastUser ?? "nothing"] : script.Pieces;
-            var usage = script.Usage ?? new FakeBedrockUsage(Math.Max(1, promptWords), pieces.Count);
-            if (segments[3] == "converse")
-            {
-                await WriteConverseAsync(context, pieces, usage, script.StopReason, script.ToolUses).ConfigureAwait(false);
-            }
-            else
-            {
-                await WriteStreamAsync(context, pieces, usage, script).ConfigureAwait(false);
-            }
+            (lastUser, promptWords) = ReadConversation(body);
+            toolRule = ToolRuleBroken(body);
         }
-        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
         {
-            // The client went away; noted below.
+            await WriteErrorAsync(context, 400, "ValidationException", "Malformed input request, please reformat your input and try again.").ConfigureAwait(false);
+            return;
         }
-        finally
+
+        if (toolRule is not null)
         {
-            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _abortedCount);
-                Volatile.Read(ref _clientAborted).TrySetResult();
-            }
+            await WriteErrorAsync(context, 400, "ValidationException", toolRule).ConfigureAwait(false);
+            return;
+        }
+
+        await DelayAsync(aborted).ConfigureAwait(false);
+        if (await TryFailOrHangAsync(context, script).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var pieces = script.Kind == ScriptKind.Echo ? ["You said: ", lastUser ?? "nothing"] : script.Pieces;
+        var usage = script.Usage ?? new FakeBedrockUsage(Math.Max(1, promptWords), pieces.Count);
+        if (segments[3] == "converse")
+        {
+            await WriteConverseAsync(context, pieces, usage, script.StopReason, script.ToolUses).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteStreamAsync(context, pieces, usage, script).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Answers a scripted failure (Bedrock's error JSON) or hangs; false for an answer script.</summary>
+    private async Task<bool> TryFailOrHangAsync(HttpContext context, Script script)
+    {
+        switch (script.Kind)
+        {
+            case ScriptKind.Fail:
+                await WriteErrorAsync(context, script.Status, script.ErrorType!, script.ErrorMessage).ConfigureAwait(false);
+                return true;
+            case ScriptKind.Hang:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Requests are recorded with their path as sent (percent-encoding kept), which the signature covers.</summary>
+    protected override string RecordedPath(HttpContext context) => RawTarget(context).Split('?')[0];
+
+    private static string RawTarget(HttpContext context) => context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
 
     /// <summary>Recomputes the signature the way AWS documents it; null when the request is properly signed.</summary>
     private (string Type, string Message)? VerifySignature(HttpRequest request, string rawTarget, byte[] body)
@@ -613,18 +549,6 @@ public sealed partial class FakeBedrockUpstream : IAsyncDisposable
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         var body = message is null ? "{}" : JsonSerializer.Serialize(new Dictionary<string, string> { ["message"] = message });
         await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
     }
 
     private enum ScriptKind

@@ -1,19 +1,9 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Pipelines;
-using System.Net;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.TestUpstreams;
 
@@ -34,37 +24,20 @@ namespace AigneHub.TestUpstreams;
 /// applies to every request until changed. By default it echoes the last user turn: "You said: …", one prompt token
 /// per word of every text part and one candidate token per word of the answer.
 /// </remarks>
-public sealed partial class FakeGeminiUpstream : IAsyncDisposable
+public sealed partial class FakeGeminiUpstream : FakeUpstreamHost
 {
     public const string ApiKeyHeader = "x-goog-api-key";
 
     private const string ModelsPrefix = "/v1beta/models/";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
     private volatile Script _script = Script.Echo;
-    private TaskCompletionSource _clientAborted = NewSignal();
-    private long _requestCount;
-    private long _abortedCount;
-    private long _nextId;
 
     private FakeGeminiUpstream()
     {
     }
 
     /// <summary>"http://127.0.0.1:PORT": the API root a Gemini target's BaseUrl should be ("/v1beta/…" is appended).</summary>
-    public string BaseUrl { get; private set; } = string.Empty;
-
-    public int Port { get; private set; }
-
-    /// <summary>Added before every answer (a fixed upstream latency, e.g. for benchmarks).</summary>
-    public TimeSpan Latency { get; set; }
-
-    /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
-    public bool RecordRequests { get; set; } = true;
+    public string BaseUrl => Origin;
 
     /// <summary>What <c>GET /v1beta/models</c> answers (Gemini's documented list shape), after the key check.</summary>
     public const string ModelList =
@@ -76,43 +49,8 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
     /// <summary>The <c>modelVersion</c> in answers; null repeats the requested model.</summary>
     public string? ModelVersion { get; set; }
 
-    /// <summary>Every request as it arrived; <see cref="RecordedRequest.Path"/> includes the query string.</summary>
-    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
-
-    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
-
-    public long RequestCount => Interlocked.Read(ref _requestCount);
-
-    /// <summary>Requests whose client went away (closed or reset the connection) before the answer was complete.</summary>
-    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
-
-    /// <summary>Completes when a client abandons a request mid-answer (<c>HttpContext.RequestAborted</c> fired).</summary>
-    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
-
-    public static async Task<FakeGeminiUpstream> StartAsync(CancellationToken cancellationToken = default)
-    {
-        var upstream = new FakeGeminiUpstream();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(FakeGeminiUpstream).Assembly.GetName().Name,
-        });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-
-        var app = builder.Build();
-        app.Run(upstream.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        upstream._app = app;
-        upstream.Port = new Uri(address).Port;
-        upstream.BaseUrl = $"http://127.0.0.1:{upstream.Port}";
-        return upstream;
-    }
+    public static Task<FakeGeminiUpstream> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new FakeGeminiUpstream(), cancellationToken);
 
     /// <summary>The default: echo the last user turn.</summary>
     public void Echo() => _script = Script.Echo;
@@ -190,138 +128,86 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         };
 
     /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="ClientAborted"/>.</summary>
-    public void Reset()
+    public override void Reset()
     {
+        base.Reset();
         _script = Script.Echo;
-        _requests.Clear();
-        Volatile.Write(ref _clientAborted, NewSignal());
-        Latency = TimeSpan.Zero;
         RequiredApiKey = null;
         ModelVersion = null;
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task AnswerAsync(HttpContext context, byte[] body)
     {
-        if (_app is null)
+        var aborted = context.RequestAborted;
+        var script = _script;
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) && request.Path == "/v1beta/models")
+        {
+            if (await AuthenticateAsync(context).ConfigureAwait(false))
+            {
+                context.Response.ContentType = "application/json; charset=UTF-8";
+                await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
         {
             return;
         }
 
-        // Hung and stalled answers end first, or stopping the server would wait for them.
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-        _stopping.Dispose();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        var aborted = context.RequestAborted;
-        var script = _script;
-        Interlocked.Increment(ref _requestCount);
-        try
+        if (!TryParseRoute(request, out var model, out var method))
         {
-            var body = await ReadBodyAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
-            if (RecordRequests)
-            {
-                _requests.Enqueue(Record(context.Request, body));
-            }
+            await WriteErrorAsync(context, 404, "Requested entity was not found.", null).ConfigureAwait(false);
+            return;
+        }
 
-            var request = context.Request;
-            if (HttpMethods.IsGet(request.Method) && request.Path == "/v1beta/models")
-            {
-                if (await AuthenticateAsync(context).ConfigureAwait(false))
+        if (!await AuthenticateAsync(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (!GenerateCall.TryParse(body, out var call, out var invalid))
+        {
+            await WriteErrorAsync(context, 400, invalid, null).ConfigureAwait(false);
+            return;
+        }
+
+        await DelayAsync(aborted).ConfigureAwait(false);
+
+        var modelVersion = ModelVersion ?? model;
+        var streaming = method == "streamGenerateContent";
+        var sse = streaming && request.Query["alt"] == "sse";
+        switch (script.Kind)
+        {
+            case ScriptKind.Fail:
+                await WriteScriptedErrorAsync(context, script, model).ConfigureAwait(false);
+                break;
+            case ScriptKind.InvalidKey:
+                await WriteInvalidKeyAsync(context, script.ErrorMessage!).ConfigureAwait(false);
+                break;
+            case ScriptKind.Hang:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                break;
+            case ScriptKind.Raw:
+                await WriteRawAsync(context, script.Status, script.RawContentType, script.RawBody, script.RawHeaders).ConfigureAwait(false);
+                break;
+            case ScriptKind.Blocked:
+                await WriteBlockedAsync(context, call, script, modelVersion, streaming, sse).ConfigureAwait(false);
+                break;
+            default:
+                var answer = Answer.For(script, call);
+                if (streaming)
                 {
-                    context.Response.ContentType = "application/json; charset=UTF-8";
-                    await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
+                    await WriteStreamAsync(context, answer, script, modelVersion, sse).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteResponseAsync(context, answer, modelVersion).ConfigureAwait(false);
                 }
 
-                return;
-            }
-
-            if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            if (!TryParseRoute(request, out var model, out var method))
-            {
-                await WriteErrorAsync(context, 404, "Requested entity was not found.", null).ConfigureAwait(false);
-                return;
-            }
-
-            if (!await AuthenticateAsync(context).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            if (!GenerateCall.TryParse(body, out var call, out var invalid))
-            {
-                await WriteErrorAsync(context, 400, invalid, null).ConfigureAwait(false);
-                return;
-            }
-
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, aborted).ConfigureAwait(false);
-            }
-
-            var modelVersion = ModelVersion ?? model;
-            var streaming = method == "streamGenerateContent";
-            var sse = streaming && request.Query["alt"] == "sse";
-            switch (script.Kind)
-            {
-                case ScriptKind.Fail:
-                    await WriteScriptedErrorAsync(context, script, model).ConfigureAwait(false);
-                    break;
-                case ScriptKind.InvalidKey:
-                    await WriteInvalidKeyAsync(context, script.ErrorMessage!).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Hang:
-                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Raw:
-                    context.Response.StatusCode = script.Status;
-                    context.Response.ContentType = script.RawContentType;
-                    foreach (var (name, value) in script.RawHeaders)
-                    {
-                        context.Response.Headers[name] = value;
-                    }
-
-                    await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Blocked:
-                    await WriteBlockedAsync(context, call, script, modelVersion, streaming, sse).ConfigureAwait(false);
-                    break;
-                default:
-                    var answer = Answer.For(script, call);
-                    if (streaming)
-                    {
-                        await WriteStreamAsync(context, answer, script, modelVersion, sse).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WriteResponseAsync(context, answer, modelVersion).ConfigureAwait(false);
-                    }
-
-                    break;
-            }
-        }
-        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
-        {
-            // The client went away; noted below.
-        }
-        finally
-        {
-            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _abortedCount);
-                Volatile.Read(ref _clientAborted).TrySetResult();
-            }
+                break;
         }
     }
 
@@ -376,19 +262,6 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         return true;
     }
 
-    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-        {
-            context.Abort();
-        }
-    }
-
     private async Task WriteResponseAsync(HttpContext context, Answer answer, string modelVersion)
     {
         var response = context.Response;
@@ -427,9 +300,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        response.StatusCode = 200;
-        response.ContentType = sse ? "text/event-stream" : "application/json; charset=UTF-8";
-        response.Headers.CacheControl = "no-cache";
+        StartEventStream(response, sse ? "text/event-stream" : "application/json; charset=UTF-8");
 
         var events = new EventWriter(response.BodyWriter, sse, NewResponseId(), modelVersion);
         if (answer.Thought is { } thought)
@@ -496,16 +367,6 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task FlushAsync(PipeWriter writer, CancellationToken aborted)
-    {
-        var result = await writer.FlushAsync(aborted).ConfigureAwait(false);
-        if (result.IsCanceled || result.IsCompleted)
-        {
-            // Kestrel completes the pipe once the client is gone.
-            aborted.ThrowIfCancellationRequested();
-        }
-    }
-
     private static Task WriteScriptedErrorAsync(HttpContext context, Script script, string model)
     {
         var defaultMessage = script.Status switch
@@ -521,11 +382,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
             _ => "Unknown error.",
         };
 
-        if (script.RetryAfter is { } retryAfter)
-        {
-            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
+        SetRetryAfter(context.Response, "Retry-After", script.RetryAfter);
         return WriteErrorAsync(context, script.Status, script.ErrorMessage ?? defaultMessage, json =>
         {
             if (script.Status == 429)
@@ -670,37 +527,11 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         json.WriteEndObject();
     }
 
-    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                var body = result.Buffer.ToArray();
-                reader.AdvanceTo(result.Buffer.End);
-                return body;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        }
-    }
-
-    private static RecordedRequest Record(HttpRequest request, byte[] body)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in request.Headers)
-        {
-            headers[header.Key] = header.Value.ToString();
-        }
-
-        var target = (request.Path.Value ?? string.Empty) + request.QueryString.Value;
-        return new RecordedRequest(request.Method, target, headers, Encoding.UTF8.GetString(body));
-    }
+    /// <summary>Every request is recorded with its query string (<see cref="RecordedRequest.Path"/>), where Gemini may carry the key.</summary>
+    protected override string RecordedPath(HttpContext context) => base.RecordedPath(context) + context.Request.QueryString.Value;
 
     /// <summary>Gemini's response ids are 22 or so URL-safe base64 characters.</summary>
-    private string NewResponseId() =>
-        "fake" + Interlocked.Increment(ref _nextId).ToString("x8", CultureInfo.InvariantCulture) + "-Zq81bV3mN5";
+    private string NewResponseId() => "fake" + NextId() + "-Zq81bV3mN5";
 
     /// <summary>Token counts the fake reports: Gemini's <c>usageMetadata</c>.</summary>
     /// <param name="CandidatesTokens">The answer's tokens, thoughts excluded (<c>candidatesTokenCount</c>).</param>
@@ -789,7 +620,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
                 var words = 0;
                 if (root.TryGetProperty("systemInstruction", out var system) || root.TryGetProperty("system_instruction", out system))
                 {
-                    words += Answer.Words(TextOf(system)).Count;
+                    words += Words(TextOf(system)).Count;
                 }
 
                 string? lastUser = null;
@@ -809,7 +640,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
                     }
 
                     var text = TextOf(content);
-                    words += Answer.Words(text).Count;
+                    words += Words(text).Count;
                     if (role == "user")
                     {
                         lastUser = text;
@@ -851,38 +682,10 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         public static Answer For(Script script, GenerateCall call)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var usage = script.Usage ?? new UsageMetadata(Math.Max(1, call.PromptWords), pieces.Count, 0, script.Thought is null ? 0 : Words(script.Thought).Count);
             return new Answer(pieces, script.FinishReason, script.Thought, usage);
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 
@@ -982,7 +785,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
         {
             if (sse)
             {
-                output.Write("data: "u8);
+                BeginEvent(output);
             }
             else
             {
@@ -998,7 +801,7 @@ public sealed partial class FakeGeminiUpstream : IAsyncDisposable
             _json.Flush();
             if (sse)
             {
-                output.Write("\r\n\r\n"u8);
+                EndEvent(output, crlf: true);
             }
         }
     }

@@ -1,19 +1,8 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO.Pipelines;
-using System.Net;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.TestUpstreams;
 
@@ -31,7 +20,7 @@ namespace AigneHub.TestUpstreams;
 /// ignores max_tokens (an upstream that produces more than it was allowed). With <see cref="Tokenizer"/> it counts as
 /// OpenAI does instead; with <see cref="HonoursMaxTokens"/> it stops answers at the request's limit.
 /// </remarks>
-public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
+public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
 {
     public const string Fingerprint = "fp_fake_upstream";
 
@@ -39,31 +28,14 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     public const string ModelList =
         """{"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1721172741,"owned_by":"system"},{"id":"gpt-4o","object":"model","created":1715367049,"owned_by":"system"}]}""";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
     private volatile Script _script = Script.Echo;
-    private TaskCompletionSource _clientAborted = NewSignal();
-    private long _requestCount;
-    private long _abortedCount;
-    private long _nextId;
 
     private FakeOpenAIUpstream()
     {
     }
 
     /// <summary>"http://127.0.0.1:PORT/v1": what the OpenAI provider's BaseUrl should be.</summary>
-    public string BaseUrl { get; private set; } = string.Empty;
-
-    public int Port { get; private set; }
-
-    /// <summary>Added before every answer (a fixed upstream latency, e.g. for benchmarks).</summary>
-    public TimeSpan Latency { get; set; }
-
-    /// <summary>Off for benchmarks: recording copies every request's headers and body.</summary>
-    public bool RecordRequests { get; set; } = true;
+    public string BaseUrl => Origin + "/v1";
 
     /// <summary>When set, a request without <c>Authorization: Bearer {key}</c> gets OpenAI's 401.</summary>
     public string? RequiredApiKey { get; set; }
@@ -83,42 +55,8 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     /// </summary>
     public bool HonoursMaxTokens { get; set; }
 
-    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
-
-    public RecordedRequest LastRequest => _requests.LastOrDefault() ?? throw new InvalidOperationException("No request has arrived.");
-
-    public long RequestCount => Interlocked.Read(ref _requestCount);
-
-    /// <summary>Requests whose client went away (closed or reset the connection) before the answer was complete.</summary>
-    public long AbortedRequestCount => Interlocked.Read(ref _abortedCount);
-
-    /// <summary>Completes when a client abandons a request mid-answer (<c>HttpContext.RequestAborted</c> fired).</summary>
-    public Task ClientAborted => Volatile.Read(ref _clientAborted).Task;
-
-    public static async Task<FakeOpenAIUpstream> StartAsync(CancellationToken cancellationToken = default)
-    {
-        var upstream = new FakeOpenAIUpstream();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(FakeOpenAIUpstream).Assembly.GetName().Name,
-        });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-
-        var app = builder.Build();
-        app.Run(upstream.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        upstream._app = app;
-        upstream.Port = new Uri(address).Port;
-        upstream.BaseUrl = $"http://127.0.0.1:{upstream.Port}/v1";
-        return upstream;
-    }
+    public static Task<FakeOpenAIUpstream> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(new FakeOpenAIUpstream(), cancellationToken);
 
     /// <summary>The default: echo the last user message.</summary>
     public void Echo() => _script = Script.Echo;
@@ -166,146 +104,86 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         _script = new Script(ScriptKind.Raw) { Status = status, RawContentType = contentType, RawBody = Encoding.UTF8.GetBytes(body) };
 
     /// <summary>Back to the echo script, with no recorded requests and a fresh <see cref="ClientAborted"/>.</summary>
-    public void Reset()
+    public override void Reset()
     {
+        base.Reset();
         _script = Script.Echo;
-        _requests.Clear();
-        Volatile.Write(ref _clientAborted, NewSignal());
-        Latency = TimeSpan.Zero;
         RequiredApiKey = null;
         ResponseModel = null;
         Tokenizer = null;
         HonoursMaxTokens = false;
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task AnswerAsync(HttpContext context, byte[] body)
     {
-        if (_app is null)
+        var aborted = context.RequestAborted;
+        var script = _script;
+        if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
         {
             return;
         }
 
-        // Hung and stalled answers end first, or stopping the server would wait for them.
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-        _stopping.Dispose();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private async Task HandleAsync(HttpContext context)
-    {
-        var aborted = context.RequestAborted;
-        var script = _script;
-        Interlocked.Increment(ref _requestCount);
-        try
+        var request = context.Request;
+        var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
+        if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/chat/completions"))
         {
-            var body = await ReadBodyAsync(context.Request.BodyReader, aborted).ConfigureAwait(false);
-            if (RecordRequests)
-            {
-                _requests.Enqueue(Record(context.Request, body));
-            }
-
-            if (await TryAnswerMediaAsync(context, body, script).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            var request = context.Request;
-            var listsModels = HttpMethods.IsGet(request.Method) && request.Path == "/v1/models";
-            if (!listsModels && (!HttpMethods.IsPost(request.Method) || request.Path != "/v1/chat/completions"))
-            {
-                await WriteErrorAsync(context, 404, $"Invalid URL ({request.Method} {request.Path})", "invalid_request_error", null).ConfigureAwait(false);
-                return;
-            }
-
-            if (RequiredApiKey is { } key && request.Headers.Authorization.ToString() != "Bearer " + key)
-            {
-                var presented = request.Headers.Authorization.ToString();
-                var message = presented.StartsWith("Bearer ", StringComparison.Ordinal)
-                    ? $"Incorrect API key provided: {MaskLikeOpenAI(presented["Bearer ".Length..])}. You can find your API key at https://platform.openai.com/account/api-keys."
-                    : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
-                await WriteErrorAsync(context, 401, message, "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
-                return;
-            }
-
-            if (listsModels)
-            {
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
-                return;
-            }
-
-            if (!ChatCall.TryParse(body, out var call))
-            {
-                await WriteErrorAsync(
-                    context,
-                    400,
-                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
-                    "invalid_request_error",
-                    null).ConfigureAwait(false);
-                return;
-            }
-
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, aborted).ConfigureAwait(false);
-            }
-
-            switch (script.Kind)
-            {
-                case ScriptKind.Fail:
-                    await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Hang:
-                    await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
-                    break;
-                case ScriptKind.Raw:
-                    context.Response.StatusCode = script.Status;
-                    context.Response.ContentType = script.RawContentType;
-                    await context.Response.BodyWriter.WriteAsync(script.RawBody, aborted).ConfigureAwait(false);
-                    break;
-                default:
-                    var answer = Answer.For(script, call, Tokenizer, HonoursMaxTokens);
-                    if (call.Stream)
-                    {
-                        await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await WriteCompletionAsync(context, call, answer).ConfigureAwait(false);
-                    }
-
-                    break;
-            }
+            await WriteErrorAsync(context, 404, $"Invalid URL ({request.Method} {request.Path})", "invalid_request_error", null).ConfigureAwait(false);
+            return;
         }
-        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
-        {
-            // The client went away; noted below.
-        }
-        finally
-        {
-            if (aborted.IsCancellationRequested && !_stopping.IsCancellationRequested)
-            {
-                Interlocked.Increment(ref _abortedCount);
-                Volatile.Read(ref _clientAborted).TrySetResult();
-            }
-        }
-    }
 
-    private async Task WaitUntilAbortedOrStoppingAsync(HttpContext context)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-        try
+        if (RequiredApiKey is { } key && request.Headers.Authorization.ToString() != "Bearer " + key)
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+            var presented = request.Headers.Authorization.ToString();
+            var message = presented.StartsWith("Bearer ", StringComparison.Ordinal)
+                ? $"Incorrect API key provided: {MaskLikeOpenAI(presented["Bearer ".Length..])}. You can find your API key at https://platform.openai.com/account/api-keys."
+                : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+            await WriteErrorAsync(context, 401, message, "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
+            return;
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+
+        if (listsModels)
         {
-            context.Abort();
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(ModelList, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!ChatCall.TryParse(body, out var call))
+        {
+            await WriteErrorAsync(
+                context,
+                400,
+                "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+                "invalid_request_error",
+                null).ConfigureAwait(false);
+            return;
+        }
+
+        await DelayAsync(aborted).ConfigureAwait(false);
+
+        switch (script.Kind)
+        {
+            case ScriptKind.Fail:
+                await WriteScriptedErrorAsync(context, script).ConfigureAwait(false);
+                break;
+            case ScriptKind.Hang:
+                await WaitUntilAbortedOrStoppingAsync(context).ConfigureAwait(false);
+                break;
+            case ScriptKind.Raw:
+                await WriteRawAsync(context, script.Status, script.RawContentType, script.RawBody).ConfigureAwait(false);
+                break;
+            default:
+                var answer = Answer.For(script, call, Tokenizer, HonoursMaxTokens);
+                if (call.Stream)
+                {
+                    await WriteStreamAsync(context, call, answer, script).ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteCompletionAsync(context, call, answer).ConfigureAwait(false);
+                }
+
+                break;
         }
     }
 
@@ -350,9 +228,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        response.StatusCode = 200;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
+        StartEventStream(response);
         response.Headers["x-request-id"] = "req_" + NextId();
 
         var chunk = new ChunkWriter(
@@ -396,18 +272,10 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
             chunk.WriteUsage(answer.Usage);
         }
 
-        response.BodyWriter.Write("data: [DONE]\n\n"u8);
+        BeginEvent(response.BodyWriter);
+        response.BodyWriter.Write("[DONE]"u8);
+        EndEvent(response.BodyWriter);
         await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
-    }
-
-    private static async Task FlushAsync(PipeWriter writer, CancellationToken aborted)
-    {
-        var result = await writer.FlushAsync(aborted).ConfigureAwait(false);
-        if (result.IsCanceled || result.IsCompleted)
-        {
-            // Kestrel completes the pipe once the client is gone.
-            aborted.ThrowIfCancellationRequested();
-        }
     }
 
     private static Task WriteScriptedErrorAsync(HttpContext context, Script script)
@@ -422,11 +290,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
             _ => ("invalid_request_error", null, "Invalid request."),
         };
 
-        if (script.RetryAfter is { } retryAfter)
-        {
-            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
+        SetRetryAfter(context.Response, "Retry-After", script.RetryAfter);
         return WriteErrorAsync(context, script.Status, script.ErrorMessage ?? defaultMessage, type, code);
     }
 
@@ -477,37 +341,8 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         json.WriteEndObject();
     }
 
-    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                var body = result.Buffer.ToArray();
-                reader.AdvanceTo(result.Buffer.End);
-                return body;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        }
-    }
-
-    private static RecordedRequest Record(HttpRequest request, byte[] body)
-    {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in request.Headers)
-        {
-            headers[header.Key] = header.Value.ToString();
-        }
-
-        return new RecordedRequest(request.Method, request.Path.Value ?? string.Empty, headers, Encoding.UTF8.GetString(body));
-    }
-
     private static string MaskLikeOpenAI(string key) =>
         key.Length <= 12 ? "****" : string.Concat(key.AsSpan(0, 7), new string('*', key.Length - 11), key.AsSpan(key.Length - 4));
-
-    private string NextId() => Interlocked.Increment(ref _nextId).ToString("x8", CultureInfo.InvariantCulture);
 
     private enum ScriptKind
     {
@@ -584,7 +419,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
                     foreach (var message in messages.EnumerateArray())
                     {
                         var text = MessageText(message);
-                        words += Answer.Words(text).Count;
+                        words += Words(text).Count;
                         var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
                         texts.Add((role, text));
                         if (role == "user")
@@ -641,7 +476,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         public static Answer For(Script script, ChatCall call, Microsoft.ML.Tokenizers.Tokenizer? tokenizer, bool honoursMaxTokens)
         {
             var pieces = script.Kind == ScriptKind.Echo
-                ? Words("You said: " + (string.IsNullOrWhiteSpace(call.LastUserText) ? "nothing" : call.LastUserText))
+                ? EchoWords(call.LastUserText)
                 : script.Pieces;
             var finishReason = script.FinishReason;
             if (honoursMaxTokens && call.MaxTokens is { } max && Count(pieces, tokenizer) > max)
@@ -671,34 +506,6 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
                     return start;
                 }
             }
-        }
-
-        /// <summary>Words that keep their leading whitespace, so joining them gives back the text.</summary>
-        public static List<string> Words(string text)
-        {
-            var words = new List<string>();
-            var start = 0;
-            var i = 0;
-            while (i < text.Length)
-            {
-                while (i < text.Length && char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                while (i < text.Length && !char.IsWhiteSpace(text[i]))
-                {
-                    i++;
-                }
-
-                if (i > start && !text.AsSpan(start, i - start).IsWhiteSpace())
-                {
-                    words.Add(text[start..i]);
-                    start = i;
-                }
-            }
-
-            return words;
         }
     }
 
@@ -761,7 +568,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
 
         private void Begin()
         {
-            output.Write("data: "u8);
+            BeginEvent(output);
             _json.Reset(output);
             _json.WriteStartObject();
             _json.WriteString("id"u8, id);
@@ -776,7 +583,7 @@ public sealed partial class FakeOpenAIUpstream : IAsyncDisposable
         {
             _json.WriteEndObject();
             _json.Flush();
-            output.Write("\n\n"u8);
+            EndEvent(output);
         }
     }
 }

@@ -143,7 +143,7 @@ public sealed class AnthropicMessagesCompletionTests : IAsyncLifetime
     private static AnthropicAdapterHarness Stubbed(string body) =>
         AnthropicAdapterHarness.Create(
             "https://api.anthropic.test",
-            handler: new AnthropicStubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+            handler: new StubHttpMessageHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             }));

@@ -291,20 +291,10 @@ public sealed class AnthropicMessagesErrorTests : IAsyncLifetime
         Assert.DoesNotContain(lines, line => line.Contains(AnthropicAdapterHarness.ApiKey, StringComparison.Ordinal));
     }
 
-    private static async Task<UpstreamException> CallAsync(AnthropicAdapterHarness harness, bool stream)
-    {
-        if (stream)
-        {
-            // Failures before the first update surface from the first MoveNextAsync.
-            await using var updates = harness.StreamAsync(AnthropicAdapterHarness.Hello()).GetAsyncEnumerator();
-            return await Assert.ThrowsAsync<UpstreamException>(async () => await updates.MoveNextAsync());
-        }
-
-        return await Assert.ThrowsAsync<UpstreamException>(() => harness.CompleteAsync(AnthropicAdapterHarness.Hello()));
-    }
+    private static Task<UpstreamException> CallAsync(AnthropicAdapterHarness harness, bool stream) => harness.FailureAsync(stream);
 
     private static AnthropicAdapterHarness StubbedHarness(Func<HttpResponseMessage> respond, TimeProvider? time = null) =>
-        AnthropicAdapterHarness.Create("https://api.anthropic.test", handler: new AnthropicStubHandler(_ => respond()), time: time);
+        AnthropicAdapterHarness.Create("https://api.anthropic.test", handler: new StubHttpMessageHandler(_ => respond()), time: time);
 
     private static HttpResponseMessage ErrorResponse(int status, string type, string message) => new((HttpStatusCode)status)
     {

@@ -246,7 +246,7 @@ public sealed class AnthropicMessagesRequestTests : IAsyncLifetime
     [InlineData("https://gateway.example.test/anthropic/", "https://gateway.example.test/anthropic/v1/messages")]
     public async Task Endpoint_is_the_base_url_joined_to_v1_messages_with_one_slash(string baseUrl, string expected)
     {
-        var handler = new AnthropicStubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+        var handler = new StubHttpMessageHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
         {
             Content = new StringContent(
                 """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}""",
@@ -257,7 +257,7 @@ public sealed class AnthropicMessagesRequestTests : IAsyncLifetime
 
         await harness.CompleteAsync(AnthropicAdapterHarness.Hello());
 
-        Assert.Equal(new Uri(expected), Assert.Single(handler.RequestUris));
+        Assert.Equal(new Uri(expected), Assert.Single(handler.Requests).Uri);
     }
 
     private static ProviderChatRequest Request(params ChatMessage[] messages) => new("claude-sonnet-4-5", messages, ChatSettings.Default);

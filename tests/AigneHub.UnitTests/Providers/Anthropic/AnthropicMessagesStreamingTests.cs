@@ -432,7 +432,7 @@ public sealed class AnthropicMessagesStreamingTests : IAsyncLifetime
     {
         var content = ChunkedReadStream.Split(Encoding.UTF8.GetBytes(body), bytesPerRead, hangAtEnd);
         stream = content;
-        var handler = new AnthropicStubHandler(_ =>
+        var handler = new StubHttpMessageHandler(_ =>
         {
             var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(content) };
             response.Content.Headers.ContentType = new("text/event-stream");

@@ -274,7 +274,7 @@ public sealed class AnthropicToolCallingResponseTests : IAsyncLifetime
     private static AnthropicAdapterHarness Stubbed(string body, string contentType) =>
         AnthropicAdapterHarness.Create(
             "https://api.anthropic.test",
-            handler: new AnthropicStubHandler(_ =>
+            handler: new StubHttpMessageHandler(_ =>
             {
                 var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8) };
                 response.Content.Headers.ContentType = new(contentType);

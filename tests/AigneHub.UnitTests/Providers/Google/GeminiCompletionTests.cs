@@ -176,7 +176,7 @@ public sealed class GeminiCompletionTests : IAsyncLifetime
     private static GeminiHarness Stubbed(string body) =>
         GeminiHarness.Create(
             GeminiAdapterOptions.DefaultBaseUrl,
-            handler: new GeminiHarness.StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+            handler: new StubHttpMessageHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
             }));

@@ -364,7 +364,7 @@ public sealed class GeminiErrorTests : IAsyncLifetime
     }
 
     private static GeminiHarness Stubbed(Func<HttpResponseMessage> respond, TimeProvider? time = null) =>
-        GeminiHarness.Create(GeminiAdapterOptions.DefaultBaseUrl, time: time, handler: new GeminiHarness.StubHandler(_ => respond()));
+        GeminiHarness.Create(GeminiAdapterOptions.DefaultBaseUrl, time: time, handler: new StubHttpMessageHandler(_ => respond()));
 
     private static HttpResponseMessage Error(int status, string body) => new((HttpStatusCode)status)
     {

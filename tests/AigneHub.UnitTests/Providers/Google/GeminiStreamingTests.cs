@@ -250,7 +250,7 @@ public sealed class GeminiStreamingTests : IAsyncLifetime
             "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \" 🌍\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 4,\"candidatesTokenCount\": 2,\"totalTokenCount\": 6},\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"abc\"}\r\n\r\n";
         await using var harness = GeminiHarness.Create(
             GeminiAdapterOptions.DefaultBaseUrl,
-            handler: new GeminiHarness.StubHandler(_ =>
+            handler: new StubHttpMessageHandler(_ =>
             {
                 var content = new StreamContent(ChunkedReadStream.Split(Body, bytesPerRead));
                 content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
@@ -270,7 +270,7 @@ public sealed class GeminiStreamingTests : IAsyncLifetime
     {
         await using var harness = GeminiHarness.Create(
             GeminiAdapterOptions.DefaultBaseUrl,
-            handler: new GeminiHarness.StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
+            handler: new StubHttpMessageHandler(_ => new HttpResponseMessage(HttpStatusCode.OK)
             {
                 Content = new StringContent("data: {\"candidates\": [\r\n\r\n", System.Text.Encoding.UTF8, "text/event-stream"),
             }));

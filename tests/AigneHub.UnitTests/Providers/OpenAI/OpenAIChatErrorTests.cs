@@ -288,17 +288,7 @@ public sealed class OpenAIChatErrorTests : IAsyncLifetime
         Assert.DoesNotContain(refused.Logs.Lines.Concat(slow.Logs.Lines), line => line.Contains(OpenAIAdapterHarness.ApiKey, StringComparison.Ordinal));
     }
 
-    private static async Task<UpstreamException> CallAsync(OpenAIAdapterHarness harness, bool stream)
-    {
-        if (stream)
-        {
-            // Failures before the first update surface from the first MoveNextAsync.
-            await using var updates = harness.StreamAsync(Requests.Hello(), CancellationToken.None).GetAsyncEnumerator();
-            return await Assert.ThrowsAsync<UpstreamException>(async () => await updates.MoveNextAsync());
-        }
-
-        return await Assert.ThrowsAsync<UpstreamException>(() => harness.CompleteAsync(Requests.Hello(), CancellationToken.None));
-    }
+    private static Task<UpstreamException> CallAsync(OpenAIAdapterHarness harness, bool stream) => harness.FailureAsync(stream);
 
     private static OpenAIAdapterHarness StubbedHarness(Func<HttpResponseMessage> respond, TimeProvider? time = null) =>
         OpenAIAdapterHarness.Create("https://api.openai.test/v1", handler: new StubHttpMessageHandler(_ => respond()), time: time);

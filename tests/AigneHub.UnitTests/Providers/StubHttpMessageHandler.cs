@@ -1,4 +1,4 @@
-namespace AigneHub.UnitTests.Providers.OpenAI;
+namespace AigneHub.UnitTests.Providers;
 
 /// <summary>Answers every request with a response the test builds, byte for byte, and records what was sent.</summary>
 internal sealed class StubHttpMessageHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
