@@ -30,8 +30,11 @@ internal static class CallExportEndpoint
 
     private const int FlushEveryRows = 1000;
 
-    public static void Map(WebApplication app) =>
+    public static IEndpointRouteBuilder MapCallExport(this IEndpointRouteBuilder app)
+    {
         app.MapGet(Route, ExportAsync).WithMetadata(new HubAccessAttribute(null));
+        return app;
+    }
 
     private static async Task ExportAsync(HttpContext context, IMediator mediator)
     {
