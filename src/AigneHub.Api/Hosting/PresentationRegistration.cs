@@ -13,6 +13,9 @@ internal static class PresentationRegistration
 {
     public static IServiceCollection AddPresentation(this IServiceCollection services)
     {
+        // The contract mappings are compiled (and validated) once, here, rather than on each pair's first call.
+        ContractMapping.EnsureCompiled();
+
         // gRPC's own message limit follows the largest body the hub takes (chat with inline images); the per-route body
         // limits (DeclaredBodyLimitMiddleware) keep every other route at Hub:MaxRequestBodyBytes.
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>()
