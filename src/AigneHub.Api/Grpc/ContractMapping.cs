@@ -1,5 +1,6 @@
 using AigneHub.Application.Access.Common;
 using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 using AigneHub.Application.Providers.Common;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;
@@ -13,7 +14,7 @@ using DomainStatistics = AigneHub.Domain.Usage.Statistics;
 namespace AigneHub.Api.Grpc;
 
 /// <summary>
-/// The domain → contract mappings of the admin and usage services that are field copies, in one Mapster
+/// The domain → contract mappings of the admin, audit and usage services that are field copies, in one Mapster
 /// configuration: every pair is declared (<see cref="TypeAdapterConfig.RequireExplicitMapping"/>) and every field of a
 /// message must have a source or be ignored on purpose (<see cref="TypeAdapterConfig.RequireDestinationMemberSource"/>),
 /// so compiling it fails on a field added to either side and not mapped. It is compiled once per process, when the hub
@@ -67,7 +68,10 @@ internal static class ContractMapping
         config.NewConfig<Domain.Billing.Events.UnitCosts, V1.UnitCosts>();
         config.NewConfig<CreditBalanceView, V1.CreditBalance>();
         config.NewConfig<CreditTransactionView, V1.CreditTransaction>();
+        config.NewConfig<CreditTransactionPage, V1.ListCreditTransactionsResponse>();
+        config.NewConfig<CreditTransactionPage, V1.ListMyCreditTransactionsResponse>();
         config.NewConfig<ModelSkip, V1.SkippedModel>();
+        config.NewConfig<Domain.Audit.AuditEntry, V1.AuditEntry>();
         config.NewConfig<CallRecord, V1.CallRecord>()
             .Map(message => message.ErrorKind, record => record.ErrorKind == ErrorKind.None ? string.Empty : SnakeCase(record.ErrorKind.ToString()))
             .Map(message => message.LatencyMs, record => Math.Round(record.LatencyMs, 3))

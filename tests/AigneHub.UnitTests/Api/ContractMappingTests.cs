@@ -1,6 +1,7 @@
 using AigneHub.Api.Grpc;
 using AigneHub.Application.Access.Common;
 using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 using AigneHub.Application.Providers.Common;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;
@@ -176,5 +177,19 @@ public sealed class ContractMappingTests
         Assert.Equal("0.001", message.BaseCreditPrice);
         Assert.False(message.HasNewUserGrantExpiryDays);
         Assert.Null(message.UpdatedAt);
+    }
+
+    [Fact]
+    public void A_ledger_page_says_where_the_next_page_starts_only_when_there_is_one()
+    {
+        var entry = new CreditTransactionView(7, "captured", -0.25m, -1m, "call-1", null, null, "r1", 2, At);
+
+        var last = ContractMapping.Map<V1.ListMyCreditTransactionsResponse>(new CreditTransactionPage([entry], null));
+        var more = ContractMapping.Map<V1.ListCreditTransactionsResponse>(new CreditTransactionPage([entry], 7));
+
+        Assert.False(last.HasNextBeforeVersion);
+        Assert.Equal(7, more.NextBeforeVersion);
+        Assert.Equal(("captured", "-0.25", "-1", "call-1", 2), (last.Transactions[0].Kind, last.Transactions[0].BalanceChange, last.Transactions[0].HeldChange, last.Transactions[0].CallId, last.Transactions[0].RateVersion));
+        Assert.False(last.Transactions[0].HasSource);
     }
 }
