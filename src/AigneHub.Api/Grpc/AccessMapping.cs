@@ -17,70 +17,11 @@ internal static class AccessMapping
         _ => throw new RequestValidationException([new FieldViolation("role", "role must be owner, admin or member")]),
     };
 
-    public static string RoleName(UserRole role) => role.ToString().ToLowerInvariant();
+    public static string RoleName(UserRole role) => ContractMapping.SnakeCase(role.ToString());
 
-    public static V1.User ToMessage(UserView view)
-    {
-        var message = new V1.User
-        {
-            Id = view.Id,
-            DisplayName = view.DisplayName,
-            Role = RoleName(view.Role),
-            Version = view.Version,
-            CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
-            UpdatedAt = Timestamp.FromDateTimeOffset(view.UpdatedAt),
-        };
-        if (view.Email is not null)
-        {
-            message.Email = view.Email;
-        }
+    public static V1.User ToMessage(UserView view) => ContractMapping.Map<V1.User>(view);
 
-        if (view.Subject is not null)
-        {
-            message.Subject = view.Subject;
-        }
-
-        message.Apps.AddRange(view.Apps.Select(a => new V1.App { AppId = a.AppId, Name = a.Name, RegisteredAt = Timestamp.FromDateTimeOffset(a.RegisteredAt) }));
-        return message;
-    }
-
-    public static V1.AccessKey ToMessage(AccessKeyView view)
-    {
-        var message = new V1.AccessKey
-        {
-            KeyId = view.KeyId,
-            Masked = view.Masked,
-            UserId = view.UserId,
-            Name = view.Name,
-            Version = view.Version,
-            CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
-            ExpiresAt = ToTimestamp(view.ExpiresAt),
-            RotatedAt = ToTimestamp(view.RotatedAt),
-            RevokedAt = ToTimestamp(view.RevokedAt),
-            LastUsedAt = ToTimestamp(view.LastUsedAt),
-        };
-        if (view.AppId is not null)
-        {
-            message.AppId = view.AppId;
-        }
-
-        if (view.RequestsPerMinute is { } rpm)
-        {
-            message.RequestsPerMinute = rpm;
-        }
-
-        if (view.TokensPerMinute is { } tpm)
-        {
-            message.TokensPerMinute = tpm;
-        }
-
-        message.Scopes.AddRange(view.Scopes);
-        message.Models.AddRange(view.Models);
-        message.AllowedIps.AddRange(view.AllowedIps);
-        return message;
-    }
+    public static V1.AccessKey ToMessage(AccessKeyView view) => ContractMapping.Map<V1.AccessKey>(view);
 
     public static DateTimeOffset? FromTimestamp(Timestamp? timestamp) => timestamp?.ToDateTimeOffset();
-
-    private static Timestamp? ToTimestamp(DateTimeOffset? value) => value is { } at ? Timestamp.FromDateTimeOffset(at) : null;
 }

@@ -13,9 +13,10 @@ namespace AigneHub.Api.Grpc;
 /// <summary>
 /// Maps the OpenAI-shaped contract to commands and results back. Shape errors that the commands cannot even express
 /// (an unknown role, a content part of an unknown type) are reported here as field violations; every rule about
-/// values lives in the command validators.
+/// values lives in the command validators. This file maps the request's settings and tools; the messages are mapped in
+/// ChatCompletionMapping.Messages.cs, the results back in ChatCompletionMapping.Results.cs.
 /// </summary>
-internal static class ChatCompletionMapping
+internal static partial class ChatCompletionMapping
 {
     public static CreateChatCompletionCommand ToCommand(V1.CreateChatCompletionRequest request, string requestId) =>
         new(requestId, ModelOf(request), ToMessages(request.Messages), ToSettings(request)) { FallbackModels = FallbacksOf(request) };
@@ -29,136 +30,6 @@ internal static class ChatCompletionMapping
 
     private static string[] FallbacksOf(V1.CreateChatCompletionRequest request) =>
         request.Model is { Length: > 0 } ? [.. request.Models] : [.. request.Models.Skip(1)];
-
-    public static V1.CreateChatCompletionResponse ToResponse(ChatCompletion completion)
-    {
-        var response = new V1.CreateChatCompletionResponse
-        {
-            Id = completion.Id,
-            Object = "chat.completion",
-            Created = completion.Created.ToUnixTimeSeconds(),
-            Model = completion.Model,
-            Usage = ToUsage(completion.Usage),
-        };
-
-        foreach (var choice in completion.Choices)
-        {
-            var message = new V1.AssistantMessage { Role = "assistant" };
-            if (choice.Content is not null)
-            {
-                message.Content = choice.Content;
-            }
-
-            if (choice.ToolCalls is { } calls)
-            {
-                foreach (var call in calls)
-                {
-                    message.ToolCalls.Add(ToWire(call));
-                }
-            }
-
-            response.Choices.Add(new V1.ChatCompletionChoice
-            {
-                Index = choice.Index, Message = message, FinishReason = choice.FinishReason, Logprobs = ToLogprobs(choice.LogprobsJson),
-            });
-        }
-
-        if (completion.SystemFingerprint is not null)
-        {
-            response.SystemFingerprint = completion.SystemFingerprint;
-        }
-
-        return response;
-    }
-
-    public static V1.ChatCompletionChunk ToChunk(ChatCompletionUpdate update)
-    {
-        var chunk = new V1.ChatCompletionChunk
-        {
-            Id = update.Id,
-            Object = "chat.completion.chunk",
-            Created = update.Created.ToUnixTimeSeconds(),
-            Model = update.Model,
-        };
-
-        if (update.SystemFingerprint is not null)
-        {
-            chunk.SystemFingerprint = update.SystemFingerprint;
-        }
-
-        if (update.Usage is { } usage)
-        {
-            chunk.Usage = ToUsage(usage);
-            return chunk;
-        }
-
-        var delta = new V1.ChunkDelta();
-        if (update.Role is not null)
-        {
-            delta.Role = update.Role;
-        }
-
-        if (update.ContentDelta is not null)
-        {
-            delta.Content = update.ContentDelta;
-        }
-
-        if (update.ToolCallDeltas is { } calls)
-        {
-            foreach (var call in calls)
-            {
-                delta.ToolCalls.Add(ToWire(call));
-            }
-        }
-
-        var choice = new V1.ChatCompletionChunkChoice { Index = update.ChoiceIndex, Delta = delta, Logprobs = ToLogprobs(update.LogprobsJson) };
-        if (update.FinishReason is not null)
-        {
-            choice.FinishReason = update.FinishReason;
-        }
-
-        chunk.Choices.Add(choice);
-        return chunk;
-    }
-
-    private static Value ToLogprobs(string? json) => json is null ? Value.ForNull() : Value.Parser.ParseJson(json);
-
-    private static V1.CompletionUsage ToUsage(Domain.Usage.TokenUsage usage) => new()
-    {
-        PromptTokens = usage.PromptTokens,
-        CompletionTokens = usage.CompletionTokens,
-        TotalTokens = usage.TotalTokens,
-        PromptTokensDetails = new V1.PromptTokensDetails { CachedTokens = usage.CachedPromptTokens },
-    };
-
-    private static V1.ToolCall ToWire(ToolCall call) => new()
-    {
-        Id = call.Id,
-        Type = "function",
-        Function = new V1.FunctionCall { Name = call.Name, Arguments = call.Arguments },
-    };
-
-    private static V1.ToolCallChunk ToWire(ToolCallDelta delta)
-    {
-        var chunk = new V1.ToolCallChunk { Index = delta.Index, Function = new V1.FunctionCallChunk() };
-        if (delta.Id is not null)
-        {
-            chunk.Id = delta.Id;
-            chunk.Type = "function";
-        }
-
-        if (delta.Name is not null)
-        {
-            chunk.Function.Name = delta.Name;
-        }
-
-        if (delta.ArgumentsDelta is not null)
-        {
-            chunk.Function.Arguments = delta.ArgumentsDelta;
-        }
-
-        return chunk;
-    }
 
     private static IReadOnlyList<ToolDefinition>? ToTools(RepeatedField<V1.Tool> tools)
     {
@@ -223,28 +94,6 @@ internal static class ChatCompletionMapping
         _ => throw Shape("response_format.type", $"'{Truncate(format.Type)}' is not one of ['text', 'json_object', 'json_schema'] - 'response_format.type'"),
     };
 
-    private static ToolCall[]? ToToolCalls(RepeatedField<V1.ToolCall> calls, int index)
-    {
-        if (calls.Count == 0)
-        {
-            return null;
-        }
-
-        var result = new ToolCall[calls.Count];
-        for (var j = 0; j < calls.Count; j++)
-        {
-            var call = calls[j];
-            if (call.Function is null)
-            {
-                throw Shape($"messages[{index}].tool_calls[{j}].function", $"messages[{index}].tool_calls[{j}].function is required");
-            }
-
-            result[j] = new ToolCall(call.Id, call.Function.Name, call.Function.Arguments);
-        }
-
-        return result;
-    }
-
     private static ChatSettings ToSettings(V1.CreateChatCompletionRequest request)
     {
         RefuseDeprecatedFunctions(request);
@@ -308,101 +157,6 @@ internal static class ChatCompletionMapping
             stop.ListValue.Values.Select(v => v.StringValue).ToArray(),
         _ => throw Shape("stop", "stop must be a string or an array of strings"),
     };
-
-    private static ChatMessage[] ToMessages(RepeatedField<V1.ChatMessage> messages)
-    {
-        var result = new ChatMessage[messages.Count];
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            var role = ToRole(message.Role, i);
-            var (text, parts) = ToContent(message.Content, i);
-            result[i] = new ChatMessage(
-                role,
-                text,
-                parts,
-                string.IsNullOrEmpty(message.Name) ? null : message.Name,
-                string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId,
-                ToToolCalls(message.ToolCalls, i));
-        }
-
-        return result;
-    }
-
-    private static ChatRole ToRole(string role, int index) => role switch
-    {
-        "system" => ChatRole.System,
-        "developer" => ChatRole.Developer,
-        "user" => ChatRole.User,
-        "assistant" => ChatRole.Assistant,
-        "tool" => ChatRole.Tool,
-        "" => throw Shape($"messages[{index}].role", $"messages[{index}].role is required"),
-        _ => throw Shape($"messages[{index}].role", $"'{Truncate(role)}' is not one of ['system', 'developer', 'user', 'assistant', 'tool'] - 'messages.{index}.role'"),
-    };
-
-    private static (string? Text, IReadOnlyList<ContentPart>? Parts) ToContent(Value? content, int index)
-    {
-        switch (content?.KindCase)
-        {
-            case null or Value.KindOneofCase.None or Value.KindOneofCase.NullValue:
-                return (null, null);
-            case Value.KindOneofCase.StringValue:
-                return (content.StringValue, null);
-            case Value.KindOneofCase.ListValue:
-                var values = content.ListValue.Values;
-                var parts = new ContentPart[values.Count];
-                for (var j = 0; j < values.Count; j++)
-                {
-                    parts[j] = ToPart(values[j], $"messages[{index}].content[{j}]");
-                }
-
-                return (null, parts);
-            default:
-                throw Shape($"messages[{index}].content", $"messages[{index}].content must be a string or an array of content parts");
-        }
-    }
-
-    private static ContentPart ToPart(Value value, string field)
-    {
-        if (value.KindCase != Value.KindOneofCase.StructValue)
-        {
-            throw Shape(field, $"{field} must be an object with a type");
-        }
-
-        var fields = value.StructValue.Fields;
-        var type = fields.TryGetValue("type", out var t) ? t.StringValue : string.Empty;
-        switch (type)
-        {
-            case "text" when fields.TryGetValue("text", out var text) && text.KindCase == Value.KindOneofCase.StringValue:
-                return new TextPart(text.StringValue);
-            case "image_url" when fields.TryGetValue("image_url", out var image):
-                return ToImagePart(image, field);
-            case "text" or "image_url":
-                throw Shape(field, $"{field} is missing its '{type}' value");
-            default:
-                throw Shape($"{field}.type", $"'{Truncate(type)}' is not a supported content part type: use 'text' or 'image_url'");
-        }
-    }
-
-    private static ImagePart ToImagePart(Value image, string field)
-    {
-        if (image.KindCase == Value.KindOneofCase.StringValue)
-        {
-            return new ImagePart(image.StringValue, null);
-        }
-
-        if (image.KindCase == Value.KindOneofCase.StructValue
-            && image.StructValue.Fields.TryGetValue("url", out var url)
-            && url.KindCase == Value.KindOneofCase.StringValue)
-        {
-            var detail = image.StructValue.Fields.TryGetValue("detail", out var d) && d.KindCase == Value.KindOneofCase.StringValue
-                ? d.StringValue
-                : null;
-            return new ImagePart(url.StringValue, detail);
-        }
-
-        throw Shape($"{field}.image_url", $"{field}.image_url must have a url");
-    }
 
     private static RequestValidationException Shape(string field, string message) => new([new FieldViolation(field, message)]);
 

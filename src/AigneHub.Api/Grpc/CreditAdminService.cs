@@ -32,14 +32,7 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
         var page = await mediator.Send(
             new ListCreditTransactionsQuery(request.UserId, request.HasLimit ? request.Limit : DefaultPageSize, request.HasBeforeVersion ? request.BeforeVersion : null),
             context.CancellationToken);
-        var response = new ListCreditTransactionsResponse();
-        response.Transactions.AddRange(page.Transactions.Select(ToMessage));
-        if (page.NextBeforeVersion is { } next)
-        {
-            response.NextBeforeVersion = next;
-        }
-
-        return response;
+        return ContractMapping.Map<ListCreditTransactionsResponse>(page);
     }
 
     public override async Task<GrantCreditsResponse> GrantCredits(GrantCreditsRequest request, ServerCallContext context)

@@ -4,7 +4,12 @@ using Mediator;
 
 namespace AigneHub.Api.Grpc;
 
-/// <summary>Chat over gRPC (and, transcoded, POST /v1/chat/completions): map, send, map back.</summary>
+/// <summary>
+/// Chat over gRPC: map, send, map back. Its HTTP rule maps POST /v1/chat/completions as a transcoded route, but a
+/// JSON-bodied call there is answered by <see cref="Rest.OpenAI.ChatCompletionsMiddleware"/> before this method runs
+/// (ADR 0017; see <see cref="Hosting.HubRoutes"/>); transcoding only refuses other bodies. The streaming method is
+/// transcoded at POST /api/inference/chat/completions:stream.
+/// </summary>
 [Identity.HubAccess(Domain.Access.KeyScopes.Inference)]
 internal sealed class InferenceService(IMediator mediator) : Inference.InferenceBase
 {

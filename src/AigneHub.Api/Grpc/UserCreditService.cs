@@ -20,14 +20,7 @@ internal sealed class UserCreditService(IMediator mediator, ICallerContext calle
         var page = await mediator.Send(
             new ListCreditTransactionsQuery(UserId(), request.HasLimit ? request.Limit : CreditAdminService.DefaultPageSize, request.HasBeforeVersion ? request.BeforeVersion : null),
             context.CancellationToken);
-        var response = new ListMyCreditTransactionsResponse();
-        response.Transactions.AddRange(page.Transactions.Select(ToMessage));
-        if (page.NextBeforeVersion is { } next)
-        {
-            response.NextBeforeVersion = next;
-        }
-
-        return response;
+        return ContractMapping.Map<ListMyCreditTransactionsResponse>(page);
     }
 
     private string UserId() =>

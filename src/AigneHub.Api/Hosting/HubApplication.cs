@@ -99,8 +99,8 @@ public sealed partial class HubApplication : IAsyncDisposable
             services?.Invoke(builder.Services);
 
             var app = builder.Build();
-            app.MapPresentation();
-            app.MapObservability();
+            app.UsePresentation();
+            app.MapHubRoutes();
 
             // ConfigureKestrel runs while the host is built, so both endpoints exist by now.
             return new HubApplication(app, embedded, rest!, grpc!, startupLock);

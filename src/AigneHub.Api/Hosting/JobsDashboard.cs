@@ -15,7 +15,8 @@ internal static class JobsDashboard
 {
     public const string Path = "/admin/jobs";
 
-    public static void Map(WebApplication app) =>
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app)
+    {
         app.MapHangfireDashboard(Path, new DashboardOptions
         {
             Authorization = [new HubAdminFilter()],
@@ -24,6 +25,8 @@ internal static class JobsDashboard
             DashboardTitle = "AIGNE Hub jobs",
         })
         .WithMetadata(new HubAccessAttribute(KeyScopes.AdminRead) { AdminRole = true });
+        return app;
+    }
 
     private static Caller? CallerOf(DashboardContext context) =>
         context.GetHttpContext().Items.TryGetValue(typeof(Caller), out var caller) ? caller as Caller : null;

@@ -53,9 +53,10 @@ internal static class ObservabilityRegistration
         return builder;
     }
 
-    public static WebApplication MapObservability(this WebApplication app)
+    /// <summary>The Prometheus scrape route, when the exporter is on (<c>Observability:PrometheusPath</c>).</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        var options = app.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
+        var options = app.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new ObservabilityOptions();
         if (options.PrometheusEnabled)
         {
             // Like every admin read: the scrape shows which providers and models are used and how much they cost.

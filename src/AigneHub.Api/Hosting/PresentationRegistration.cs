@@ -8,11 +8,14 @@ using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Hosting;
 
-/// <summary>The presentation layer: gRPC services with JSON transcoding, the REST edges, health.</summary>
+/// <summary>The presentation layer's services and request pipeline: gRPC with JSON transcoding, the REST edges, health; the routes are in <see cref="HubRoutes"/>.</summary>
 internal static class PresentationRegistration
 {
     public static IServiceCollection AddPresentation(this IServiceCollection services)
     {
+        // The contract mappings are compiled (and validated) once, here, rather than on each pair's first call.
+        ContractMapping.EnsureCompiled();
+
         // gRPC's own message limit follows the largest body the hub takes (chat with inline images); the per-route body
         // limits (DeclaredBodyLimitMiddleware) keep every other route at Hub:MaxRequestBodyBytes.
         services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>()
@@ -58,7 +61,8 @@ internal static class PresentationRegistration
         return services;
     }
 
-    public static WebApplication MapPresentation(this WebApplication app)
+    /// <summary>The request pipeline in front of the routes (<see cref="HubRoutes"/> lists the routes).</summary>
+    public static WebApplication UsePresentation(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
@@ -74,6 +78,7 @@ internal static class PresentationRegistration
         app.UseMiddleware<CallerAuthenticationMiddleware>();
         // A malformed gRPC request message is INVALID_ARGUMENT, not gRPC's UNKNOWN with an Error in the log.
         app.UseMiddleware<GrpcRequestFrameMiddleware>();
+        // Answers POST /v1/chat/completions with a JSON body (listed in HubRoutes; ADR 0017).
         app.UseMiddleware<ChatCompletionsMiddleware>();
         // Anthropic's surface under /v1 answers errors in Anthropic's own body, not OpenAI's envelope.
         app.UseWhen(
@@ -83,43 +88,6 @@ internal static class PresentationRegistration
             context => !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal),
             branch => branch.UseMiddleware<TranscodingBodyErrorMiddleware>());
 
-        app.MapGrpcService<InferenceService>();
-        app.MapGrpcService<EmbeddingsService>();
-        app.MapGrpcService<ImagesService>();
-        app.MapGrpcService<ModelsService>();
-        // The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.
-        app.MapGet(ImageFileEndpoint.Route, ImageFileEndpoint.GetAsync).AllowAnonymous();
-        ImageEditsEndpoint.Map(app);
-        app.MapGrpcService<UsageService>();
-        Rest.Usage.CallExportEndpoint.Map(app);
-        JobsDashboard.Map(app);
-        Rest.Usage.ReportDownloadEndpoint.Map(app);
-        app.MapGrpcService<ProviderAdminService>();
-        app.MapGrpcService<SecretsAdminService>();
-        app.MapGrpcService<BudgetsService>();
-        app.MapGrpcService<TeamsService>();
-        app.MapAigne();
-        app.MapTranslatedChat();
-        app.MapGrpcService<HubService>();
-        app.MapGrpcService<BillingAdminService>();
-        app.MapGrpcService<CreditAdminService>();
-        app.MapGrpcService<UserCreditService>();
-        // The payment provider authenticates by the HMAC signature of the body, not by a hub key.
-        app.MapPost(Rest.Payments.PaymentWebhookEndpoint.Route, Rest.Payments.PaymentWebhookEndpoint.HandleAsync).AllowAnonymous();
-        app.MapOpenApiDocument();
-        app.MapGrpcService<AccessAdminService>();
-        app.MapGrpcService<MyAccessKeysService>();
-        app.MapGrpcService<AuditService>();
-        app.MapGrpcService<CacheAdminService>();
-        app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService().AllowAnonymous();
-        // Live: the process answers. Ready: it can serve calls (database reachable, schema applied).
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
-        {
-            Predicate = r => r.Tags.Contains(Infrastructure.HealthTags.Ready),
-            ResponseWriter = ReadinessWriter.WriteAsync,
-        }).AllowAnonymous();
         return app;
     }
 }

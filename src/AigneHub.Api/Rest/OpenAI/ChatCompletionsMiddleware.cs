@@ -16,6 +16,11 @@ namespace AigneHub.Api.Rest.OpenAI;
 /// <c>"stream": true</c> Server-Sent Events (<see cref="ChatCompletionChunkWriter"/>). Transcoding cannot give either
 /// exactly (it has no SSE, and proto3 JSON leaves out the nulls OpenAI writes); see ADR 0003 and ADR 0017. A body
 /// that is not JSON is left to transcoding, which refuses it.
+/// <para>
+/// A middleware rather than an endpoint because the route's endpoint is the transcoded
+/// <c>Inference/CreateChatCompletion</c> (which still answers, and refuses, non-JSON bodies); the route table,
+/// <see cref="Hosting.HubRoutes"/>, lists this route and says so.
+/// </para>
 /// </summary>
 internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator mediator, ILogger<ChatCompletionsMiddleware> logger)
 {

@@ -21,8 +21,11 @@ internal static class ImageEditsEndpoint
 {
     public const string Route = "/v1/images/edits";
 
-    public static void Map(WebApplication app) =>
+    public static IEndpointRouteBuilder MapImageEdits(this IEndpointRouteBuilder app)
+    {
         app.MapPost(Route, EditAsync).WithMetadata(new HubAccessAttribute(Domain.Access.KeyScopes.Inference)).DisableAntiforgery();
+        return app;
+    }
 
     private static async Task<IResult> EditAsync(HttpContext context, IMediator mediator, RestRoot restRoot)
     {

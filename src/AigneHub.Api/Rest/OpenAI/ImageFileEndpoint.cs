@@ -13,7 +13,14 @@ internal static class ImageFileEndpoint
 {
     public const string Route = "/v1/images/files/{id}";
 
-    public static async Task<IResult> GetAsync(string id, HttpContext context, IMediator mediator)
+    /// <summary>The link's random id is its credential (as with OpenAI's image links): whoever holds it may fetch the image until it expires.</summary>
+    public static IEndpointRouteBuilder MapImageFiles(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, GetAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IMediator mediator)
     {
         try
         {

@@ -23,7 +23,14 @@ internal static partial class PaymentWebhookEndpoint
     /// <summary>A credits string may have a sign and an exponent, so "-5" and "7.9e28" are refused for what they are, not as unreadable.</summary>
     private const NumberStyles CreditsStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
-    public static async Task<IResult> HandleAsync(
+    /// <summary>The payment provider authenticates by the HMAC signature of the body, not by a hub key.</summary>
+    public static IEndpointRouteBuilder MapPaymentWebhook(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route, HandleAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> HandleAsync(
         HttpContext context, IMediator mediator, IOptions<PaymentWebhookOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(PaymentWebhookEndpoint));

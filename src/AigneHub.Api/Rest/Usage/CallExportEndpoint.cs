@@ -30,8 +30,11 @@ internal static class CallExportEndpoint
 
     private const int FlushEveryRows = 1000;
 
-    public static void Map(WebApplication app) =>
+    public static IEndpointRouteBuilder MapCallExport(this IEndpointRouteBuilder app)
+    {
         app.MapGet(Route, ExportAsync).WithMetadata(new HubAccessAttribute(null));
+        return app;
+    }
 
     private static async Task ExportAsync(HttpContext context, IMediator mediator)
     {
@@ -145,7 +148,7 @@ internal static class CallExportEndpoint
         line.Append(record.CallType.ToString().ToLowerInvariant()).Append(',');
         line.Append(record.Streamed ? "true" : "false").Append(',');
         line.Append(record.Status.ToString().ToLowerInvariant()).Append(',');
-        line.Append(record.ErrorKind == ErrorKind.None ? string.Empty : UsageService.ToSnakeCase(record.ErrorKind.ToString())).Append(',');
+        line.Append(record.ErrorKind == ErrorKind.None ? string.Empty : ContractMapping.SnakeCase(record.ErrorKind.ToString())).Append(',');
         Number(line, record.PromptTokens);
         Number(line, record.CompletionTokens);
         Number(line, record.CachedTokens);

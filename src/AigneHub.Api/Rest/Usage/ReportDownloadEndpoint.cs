@@ -12,8 +12,11 @@ internal static class ReportDownloadEndpoint
 {
     public const string Route = "/api/usage/reports/{id}/download";
 
-    public static void Map(WebApplication app) =>
+    public static IEndpointRouteBuilder MapReportDownload(this IEndpointRouteBuilder app)
+    {
         app.MapGet(Route, DownloadAsync).WithMetadata(new HubAccessAttribute(null));
+        return app;
+    }
 
     private static async Task DownloadAsync(HttpContext context, string id, IMediator mediator)
     {
