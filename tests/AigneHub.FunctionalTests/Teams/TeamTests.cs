@@ -49,6 +49,14 @@ public sealed class TeamTests(HubFixture hub)
         using var blueNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{blue}"));
         Assert.Equal([carol], blueNow.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
         Assert.Equal(0, blueNow.RootElement.GetProperty("key_ids").GetArrayLength());
+
+        // Listing: a team admin sees the teams they are in, a hub admin every team.
+        using var alicesTeams = JsonDocument.Parse(await asAlice.GetStringAsync("/api/teams"));
+        using var everyTeam = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/teams"));
+        Assert.Equal([red], alicesTeams.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+        Assert.Superset(
+            new HashSet<string?> { red, blue },
+            everyTeam.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToHashSet());
     }
 
     [Fact]
