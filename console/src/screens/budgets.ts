@@ -41,14 +41,12 @@ export async function budgets(main: HTMLElement, session: Session): Promise<void
   scope.addEventListener('change', () => { subject.disabled = scope.value === 'hub'; });
   const form = h('form', { class: 'card stack', id: 'set-budget', 'aria-label': 'Set a budget' },
     h('h2', {}, 'Set a budget'),
-    h('div', { class: 'row' },
-      field('Scope', scope),
-      field('Subject id', subject, 'Empty for the hub’s budget. Setting a subject’s budget again replaces it.')),
+    h('div', { class: 'row' }, field('Scope', scope), field('Subject id', subject)),
     h('div', { class: 'row' },
       field('Limit (USD)', input('limit_usd', { required: true, inputmode: 'decimal', id: 'budget-limit', placeholder: '10' })),
-      field('Soft threshold (USD, optional)', input('soft_limit_usd', { inputmode: 'decimal', id: 'budget-soft' }),
-        'Reaching it writes an audit entry and notifies the budget webhook.'),
+      field('Soft threshold (USD, optional)', input('soft_limit_usd', { inputmode: 'decimal', id: 'budget-soft' })),
       field('Period', select('period', ['minute', 'hour', 'day', 'week', 'month', 'none'], 'day', { id: 'budget-period' }))),
+    h('p', { class: 'hint' }, 'The subject id is empty for the hub’s budget; setting a subject’s budget again replaces it. Reaching the soft threshold writes an audit entry and notifies the budget webhook.'),
     h('button', { type: 'submit', class: 'primary', disabled: !canWrite }, 'Set budget'));
   form.addEventListener('submit', event => {
     event.preventDefault();
