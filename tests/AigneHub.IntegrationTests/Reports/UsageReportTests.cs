@@ -126,7 +126,7 @@ public sealed class UsageReportTests : IAsyncLifetime
     {
         await StoreAsync(Call("2026-11-23T10:00:00Z", "alice", "openai", "gpt-4o-mini", 1, 1, 1m));
         var generated = await GenerateAsync(ReportKind.Daily, new DateOnly(2026, 11, 23), zone: "UTC");
-        var receiver = new FakeReceiver();
+        var receiver = new WebhookReceiver(new Uri("https://reports.example/hook"));
         var options = Options.Create(new ReportsOptions { WebhookUrl = new Uri("https://reports.example/hook"), WebhookSecret = "report-secret-0123" });
         var jobs = new ReportJobs(null!, _store, receiver, options, TimeProvider.System, NullLogger<ReportJobs>.Instance);
 
@@ -190,22 +190,5 @@ public sealed class UsageReportTests : IAsyncLifetime
     private sealed class NoDelivery : IReportDelivery
     {
         public Task DeliverAsync(string reportId, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    /// <summary>An in-process receiver behind the named client: records what arrives and answers a chosen status.</summary>
-    private sealed class FakeReceiver : HttpMessageHandler, IHttpClientFactory
-    {
-        public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
-
-        public (string Signature, string Body)? Last { get; private set; }
-
-        public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Assert.Equal("https://reports.example/hook", request.RequestUri!.ToString());
-            Last = (request.Headers.GetValues("X-AigneHub-Signature").Single(), await request.Content!.ReadAsStringAsync(cancellationToken));
-            return new HttpResponseMessage(Status);
-        }
     }
 }

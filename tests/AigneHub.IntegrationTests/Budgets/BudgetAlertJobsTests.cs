@@ -3,23 +3,26 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AigneHub.Infrastructure.Budgets;
+using AigneHub.IntegrationTests.Reports;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace AigneHub.UnitTests.Infrastructure.Budgets;
+namespace AigneHub.IntegrationTests.Budgets;
 
 /// <summary>The soft-threshold notice as the budget webhook receives it: signed JSON, retried (by throwing) until accepted.</summary>
 public sealed class BudgetAlertJobsTests
 {
+    private static readonly Uri Hook = new("https://budgets.example/hook");
+
     private static readonly BudgetAlert Alert = new(
         "team:red", new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero), 10m, 8m, 8.25m, new DateTimeOffset(2026, 12, 8, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task The_webhook_receives_the_soft_threshold_notice_signed_and_a_refusal_is_retried()
     {
-        var receiver = new Receiver();
+        var receiver = new WebhookReceiver(Hook);
         var jobs = new BudgetAlertJobs(
-            receiver, Options.Create(new BudgetOptions { WebhookUrl = new Uri("https://budgets.example/hook"), WebhookSecret = "budget-secret-0123" }),
+            receiver, Options.Create(new BudgetOptions { WebhookUrl = Hook, WebhookSecret = "budget-secret-0123" }),
             TimeProvider.System, NullLogger<BudgetAlertJobs>.Instance);
 
         receiver.Status = HttpStatusCode.BadGateway;
@@ -40,27 +43,11 @@ public sealed class BudgetAlertJobsTests
     [Fact]
     public async Task Without_a_webhook_url_nothing_is_sent()
     {
-        var receiver = new Receiver();
+        var receiver = new WebhookReceiver(Hook);
         var jobs = new BudgetAlertJobs(receiver, Options.Create(new BudgetOptions()), TimeProvider.System, NullLogger<BudgetAlertJobs>.Instance);
 
         await jobs.DeliverAsync(Alert, CancellationToken.None);
 
         Assert.Null(receiver.Last);
-    }
-
-    private sealed class Receiver : HttpMessageHandler, IHttpClientFactory
-    {
-        public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
-
-        public (string Signature, string Body)? Last { get; private set; }
-
-        public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Assert.Equal("https://budgets.example/hook", request.RequestUri!.ToString());
-            Last = (request.Headers.GetValues("X-AigneHub-Signature").Single(), await request.Content!.ReadAsStringAsync(cancellationToken));
-            return new HttpResponseMessage(Status);
-        }
     }
 }
