@@ -10,6 +10,8 @@ import { billing } from './screens/billing';
 import { keys } from './screens/keys';
 import { usage } from './screens/usage';
 import { audit } from './screens/audit';
+import { teams } from './screens/teams';
+import { budgets } from './screens/budgets';
 
 export interface Screen {
   path: string;
@@ -25,6 +27,8 @@ const screens: Screen[] = [
   { path: 'rates', title: 'Models & rates', allowed: s => isAdmin(s), render: rates },
   { path: 'billing', title: 'Billing', allowed: s => isAdmin(s), render: billing },
   { path: 'keys', title: 'Keys & users', allowed: () => true, render: keys },
+  { path: 'teams', title: 'Teams', allowed: () => true, render: teams },
+  { path: 'budgets', title: 'Budgets', allowed: () => true, render: budgets },
   { path: 'usage', title: 'Usage', allowed: () => true, render: usage },
   { path: 'audit', title: 'Audit trail', allowed: s => isAdmin(s), render: audit },
 ];

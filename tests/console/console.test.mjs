@@ -255,6 +255,64 @@ describe('web console', () => {
     await shot('09-keys');
   });
 
+  let teamId;
+
+  step('creates a team, makes a user its admin and issues a team key shown once', async () => {
+    await open('teams', 'Teams');
+    await page.getByLabel('Team name').fill('Red team');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByText('Created team Red team.').waitFor(wait);
+    await page.locator('#team-list td', { hasText: 'Red team' }).waitFor(wait);
+    const team = page.getByRole('region', { name: 'Team Red team' });
+    await team.waitFor(wait);
+    teamId = await team.getAttribute('data-team');
+    assert.match(teamId, /^team_/);
+
+    const member = page.locator('#team-member');
+    await member.getByLabel('User').selectOption({ label: 'Ada' });
+    await member.getByLabel('Team role').selectOption('admin');
+    await member.getByRole('button', { name: 'Save member' }).click();
+    await page.getByText('Ada is now admin of Red team.').waitFor(wait);
+    await team.locator('tr', { hasText: 'Ada' }).locator('td', { hasText: 'admin' }).waitFor(wait);
+
+    const key = page.locator('#team-key');
+    await key.getByLabel('For member').selectOption({ label: 'Ada' });
+    await key.getByLabel('Name').fill('red ci');
+    await key.getByRole('button', { name: 'Create team key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your new key' });
+    const secret = await dialog.locator('#new-secret').innerText();
+    assert.match(secret, /^ahk_[0-9a-f]{16}_/);
+    await dialog.getByRole('button', { name: 'Close dialog' }).click();
+    await page.locator('#new-secret').waitFor({ state: 'detached', ...wait });
+    // The team lists the key by its id (the secret's middle part), never the secret.
+    await team.locator('code', { hasText: secret.split('_')[1] }).waitFor(wait);
+    assert.ok(!(await page.content()).includes(secret), 'the team key secret is not shown again');
+    await shot('09b-teams');
+  });
+
+  step('sets a team budget, shows what is left and when it resets, and deletes it', async () => {
+    await open('budgets', 'Budgets');
+    const form = page.locator('#set-budget');
+    await form.getByLabel('Scope').selectOption('team');
+    await form.getByLabel('Subject id').fill(teamId);
+    await form.getByLabel('Limit (USD)').fill('5');
+    await form.getByLabel('Soft threshold (USD, optional)').fill('4');
+    await form.getByLabel('Period').selectOption('day');
+    await form.getByRole('button', { name: 'Set budget' }).click();
+    await page.getByText(new RegExp(`Budget team:${teamId}: \\$5 of \\$5 left, resets `)).waitFor(wait);
+    const row = page.locator('#budget-list tr', { has: page.locator(`.remaining[data-budget="team:${teamId}"]`) });
+    await row.waitFor(wait);
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(1, 9), ['team', teamId, 'day', '$5', '$4', '$0', '$0', '$5']);
+    assert.notEqual(cells[9], 'never', 'a daily budget says when it resets');
+    await shot('09c-budgets');
+
+    await page.getByRole('button', { name: `Delete budget team:${teamId}` }).click();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByRole('button', { name: 'Delete budget' }).click();
+    await page.getByText(`Deleted the budget team:${teamId}.`).waitFor(wait);
+    await page.getByText('No budgets yet: set one below.').waitFor(wait);
+  });
+
   step('shows the audit trail of the changes made', async () => {
     await open('audit', 'Audit trail');
     await page.locator('#audit-list td', { hasText: 'CreateAccessKey' }).first().waitFor(wait);
@@ -268,11 +326,22 @@ describe('web console', () => {
     await signIn(memberSecret);
     const nav = await page.locator('nav[aria-label="Console"]').innerText();
     for (const hidden of ['Providers', 'Models & rates', 'Billing', 'Audit trail']) assert.ok(!nav.includes(hidden), `${hidden} is hidden from a member`);
-    for (const shown of ['Playground', 'My keys', 'Usage']) assert.ok(nav.includes(shown), `${shown} is shown to a member`);
+    for (const shown of ['Playground', 'My keys', 'Teams', 'Budgets', 'Usage']) assert.ok(nav.includes(shown), `${shown} is shown to a member`);
     await page.goto(`${hub}/#/providers`);
     await page.getByText('Your key may not use this screen.').waitFor(wait);
     await open('usage', 'Usage');
     await shot('11-member-usage');
+  });
+
+  step('shows a team admin their team to manage and the budgets that limit their calls', async () => {
+    await open('teams', 'Teams');
+    await page.locator('#team-list td', { hasText: 'Red team' }).waitFor(wait);
+    assert.equal(await page.locator('#create-team').count(), 0, 'only hub admins create teams');
+    await page.getByRole('button', { name: 'Open team Red team' }).click();
+    await page.locator('#team-member').waitFor(wait);
+    await open('budgets', 'Budgets');
+    await page.getByText('No budget limits your calls.').waitFor(wait);
+    assert.equal(await page.locator('#set-budget').count(), 0, 'the admin budget form is not shown to a member');
   });
 
   step('signs in with the configured OIDC issuer (code flow with PKCE) as an admin', async () => {

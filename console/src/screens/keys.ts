@@ -7,7 +7,7 @@ import { attempt, confirmAction, modal, pager, pageSize, screen, statusLine } fr
 interface Key { key_id: string; masked: string; user_id: string; name: string; scopes: string[]; models: string[]; expires_at?: string; last_used_at?: string; revoked_at?: string; version: number }
 interface User { id: string; display_name: string; email?: string; role: string; version: number }
 
-function showSecretOnce(secret: string, what: string): void {
+export function showSecretOnce(secret: string, what: string): void {
   const copy: HTMLButtonElement = button('Copy', () => void copyText(secret, copy), { class: 'primary', id: 'copy-secret' });
   modal('Your new key', h('div', { class: 'stack' },
     h('p', {}, `This is the secret of ${what}. It is shown only this once: copy it now and keep it somewhere safe.`),

@@ -6,6 +6,7 @@ using AigneHub.Application.Teams.Commands.CreateTeamKey;
 using AigneHub.Application.Teams.Commands.SetTeamMember;
 using AigneHub.Application.Teams.Common;
 using AigneHub.Application.Teams.Queries.GetTeam;
+using AigneHub.Application.Teams.Queries.ListTeams;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 using AigneHub.Domain.Teams;
@@ -21,6 +22,13 @@ namespace AigneHub.Api.Grpc;
 [HubAccess(null)]
 internal sealed class TeamsService(IMediator mediator, ICallerContext callers) : V1.Teams.TeamsBase
 {
+    public override async Task<ListTeamsResponse> ListTeams(ListTeamsRequest request, ServerCallContext context)
+    {
+        var response = new ListTeamsResponse();
+        response.Teams.AddRange((await mediator.Send(new ListTeamsQuery(callers.Require()), context.CancellationToken)).Select(ToMessage));
+        return response;
+    }
+
     [HubAccess(KeyScopes.AdminWrite, AdminRole = true)]
     public override async Task<V1.Team> CreateTeam(CreateTeamRequest request, ServerCallContext context) =>
         ToMessage(await mediator.Send(new CreateTeamCommand($"team_{Guid.NewGuid():N}"[..17], request.Name, callers.Require()), context.CancellationToken));

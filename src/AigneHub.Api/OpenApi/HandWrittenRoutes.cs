@@ -58,7 +58,7 @@ internal static class HandWrittenRoutes
         new("get", Rest.Usage.CallExportEndpoint.Route, _ => Binary(
             "Usage_ExportCalls", "Usage", "The call history as CSV (newest first), with the filters of GET /api/usage/calls (from, to, user_id, app_id, provider, model, call_type, status, min_latency_ms); streamed for ranges of any size. Columns: " + Rest.Usage.CallExportEndpoint.Columns + ".", "text/csv")),
         new("get", Rest.Usage.ReportDownloadEndpoint.Route, _ => Binary(
-            "Usage_DownloadReport", "Usage", "A stored usage report as a file: ?format=json (default) or csv (columns: " + Rest.Usage.ReportFiles.CsvColumns + "; a section column says which rows are totals, model, provider, top_user, error and previous_total). Members may download their own user reports only.", "text/csv")),
+            "Usage_DownloadReport", "Usage", "A stored usage report as a file: ?format=json (default) or csv (columns: " + Rest.Usage.ReportFiles.CsvColumns + "; a section column says which rows are totals, model, provider, top_user, team, error and previous_total). Members may download their own user reports only.", "text/csv")),
         new("get", Hosting.JobsDashboard.Path, _ => Binary(
             "Jobs_Dashboard", "Operations", "Hangfire's dashboard of the hub's scheduled jobs (HTML; admins with admin:read; admin:write may also trigger, retry and delete jobs).", "text/html")),
         new("get", "/metrics", _ => Binary(

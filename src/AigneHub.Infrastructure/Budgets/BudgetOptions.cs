@@ -11,6 +11,19 @@ public sealed class BudgetOptions : IValidatableObject
     [Range(100, 600_000)]
     public int RefreshMs { get; set; } = 5_000;
 
+    /// <summary>
+    /// How long a call's reservation stays counted without its instance renewing it (every third of this while the call
+    /// runs); once lapsed, the recovery job gives it back.
+    /// </summary>
+    [Range(30, 3_600)]
+    public int ReservationLeaseSeconds { get; set; } = 120;
+
+    /// <summary>When the recovery job looks for lapsed reservations (cron, UTC); a schedule setting, applied by instances that manage the schedule.</summary>
+    [Required]
+    public string ReservationRecoveryCron { get; set; } = "* * * * *";
+
+    public TimeSpan ReservationLease => TimeSpan.FromSeconds(ReservationLeaseSeconds);
+
     /// <summary>Optional: each soft-threshold notice is POSTed here as JSON (retried by Hangfire until accepted).</summary>
     public Uri? WebhookUrl { get; set; }
 

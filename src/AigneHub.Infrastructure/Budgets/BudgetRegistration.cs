@@ -5,7 +5,7 @@ namespace AigneHub.Infrastructure.Budgets;
 
 internal static class BudgetRegistration
 {
-    /// <summary>The spend budgets' shared counters (and their schema at start-up) and the soft-threshold webhook job.</summary>
+    /// <summary>The spend budgets' shared counters (and their schema at start-up), the soft-threshold webhook job and the reservation recovery job.</summary>
     public static IServiceCollection AddSpendBudgets(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BudgetOptions>().Bind(configuration.GetSection(BudgetOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -13,6 +13,8 @@ internal static class BudgetRegistration
         services.AddSingleton<Application.Budgets.Common.ISpendBudgets>(sp => sp.GetRequiredService<PostgresSpendBudgets>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresSpendBudgets>());
         services.AddTransient<BudgetAlertJobs>();
+        services.AddTransient<BudgetJobs>();
+        services.AddHostedService<BudgetJobSchedule>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets.Common;
@@ -23,6 +24,10 @@ namespace AigneHub.Infrastructure.Budgets;
 /// the row lock serialises concurrent calls on a budget, each sees the total its predecessors committed, and one that
 /// would pass a limit rolls the whole transaction back. The budgets themselves (few) are kept in memory and read
 /// again every <see cref="BudgetOptions.RefreshMs"/>.
+/// Each reservation is also kept per call in <c>spend_reservations</c>, owned by the instance running the call with a
+/// lease (<see cref="BudgetOptions.ReservationLeaseSeconds"/>) that instance renews while the call runs, as credit holds
+/// are: when the instance dies, the leases lapse and <see cref="ReleaseLapsedAsync"/> (a recurring job) gives the
+/// reservations back. Settling and releasing both take the call's reservation rows first, so an amount is given back once.
 /// </summary>
 internal sealed partial class PostgresSpendBudgets(
     NpgsqlDataSource data,
@@ -34,11 +39,20 @@ internal sealed partial class PostgresSpendBudgets(
     ITeamDirectory? teams = null) : ISpendBudgets, IHostedService, IAsyncDisposable
 {
     private const string Table = HubMartenConfiguration.Schema + ".spend_windows";
+    private const string Reservations = HubMartenConfiguration.Schema + ".spend_reservations";
+
+    /// <summary>How long a call's reservation is renewed at most: no call runs that long, so it lost its settlement.</summary>
+    private static readonly TimeSpan MaxRenewedAge = TimeSpan.FromHours(24);
+
     // The hub's main pool (ConnectionBudget), not a pool of its own outside the budget.
     private readonly NpgsqlDataSource _data = data;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    // The calls of this instance holding a reservation, and when they reserved.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
     private Dictionary<string, SpendBudget> _budgets = new(StringComparer.Ordinal);
     private Task _refreshing = Task.CompletedTask;
+    private Task _renewing = Task.CompletedTask;
 
     public bool Applies(Caller? caller) => For(caller).Count > 0;
 
@@ -49,7 +63,7 @@ internal sealed partial class PostgresSpendBudgets(
         Volatile.Write(ref _budgets, budgets.ToDictionary(b => b.Id, StringComparer.Ordinal));
     }
 
-    public async Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, CancellationToken cancellationToken)
+    public async Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, string callId, CancellationToken cancellationToken)
     {
         var budgets = For(caller);
         if (budgets.Count == 0)
@@ -86,8 +100,29 @@ internal sealed partial class PostgresSpendBudgets(
             windows.Add(new ReservedWindow(budget.Id, start, budget.LimitUsd, budget.SoftLimitUsd, budget.LimitUsd - total, resetsAt));
         }
 
+        if (estimateUsd > 0m)
+        {
+            await using var owned = new NpgsqlCommand(
+                $"""
+                INSERT INTO {Reservations} (call_id, budget_id, window_start, amount_usd, owner, expires_at)
+                SELECT @call, budget_id, window_start, @estimate, @owner, @expires FROM unnest(@budgets, @starts) AS r(budget_id, window_start)
+                """, connection, transaction);
+            owned.Parameters.AddWithValue("call", callId);
+            owned.Parameters.AddWithValue("estimate", estimateUsd);
+            owned.Parameters.AddWithValue("owner", _owner);
+            owned.Parameters.AddWithValue("expires", (now + options.Value.ReservationLease).UtcDateTime);
+            owned.Parameters.AddWithValue("budgets", windows.Select(w => w.BudgetId).ToArray());
+            owned.Parameters.AddWithValue("starts", windows.Select(w => w.WindowStart.UtcDateTime).ToArray());
+            await owned.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return new BudgetReservation(estimateUsd, windows);
+        if (estimateUsd > 0m)
+        {
+            _live[callId] = now;
+        }
+
+        return new BudgetReservation(callId, estimateUsd, windows);
     }
 
     public async Task SettleAsync(BudgetReservation reservation, decimal costUsd, CancellationToken cancellationToken)
@@ -97,31 +132,95 @@ internal sealed partial class PostgresSpendBudgets(
             return;
         }
 
-        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
-        foreach (var window in reservation.Windows)
+        _live.TryRemove(reservation.CallId, out _);
+        var reached = new List<(ReservedWindow Window, decimal Spent)>();
+        await using (var connection = await _data.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            // Spend only grows, so exactly one settlement per window takes it from below the soft threshold to it or
-            // above (under the row lock): only that one notifies.
-            await using var command = new NpgsqlCommand(
-                $"""
-                UPDATE {Table}
-                SET reserved_usd = GREATEST(0, reserved_usd - @estimate), spent_usd = spent_usd + @cost
-                WHERE budget_id = @id AND window_start = @start
-                RETURNING spent_usd, @soft::numeric IS NOT NULL AND spent_usd >= @soft::numeric AND spent_usd - @cost < @soft::numeric
-                """, connection);
-            command.Parameters.AddWithValue("id", window.BudgetId);
-            command.Parameters.AddWithValue("start", window.WindowStart.UtcDateTime);
-            command.Parameters.AddWithValue("estimate", reservation.EstimateUsd);
-            command.Parameters.AddWithValue("cost", costUsd);
-            command.Parameters.Add(new NpgsqlParameter("soft", NpgsqlTypes.NpgsqlDbType.Numeric) { Value = (object?)window.SoftLimitUsd ?? DBNull.Value });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(1))
+            // Nothing left to take when the recovery job released the reservation already: the cost still counts.
+            var taken = await TakeReservationAsync(connection, transaction, reservation.CallId, lapsedBy: null, cancellationToken);
+            foreach (var window in reservation.Windows)
             {
-                var spent = reader.GetDecimal(0);
-                await reader.DisposeAsync();
-                await NotifySoftLimitAsync(window, spent);
+                var released = taken.Where(r => r.BudgetId == window.BudgetId).Sum(r => r.AmountUsd);
+                if (await ReturnAsync(connection, transaction, window.BudgetId, window.WindowStart, released, costUsd, window.SoftLimitUsd, cancellationToken) is { } spent)
+                {
+                    reached.Add((window, spent));
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        foreach (var (window, spent) in reached)
+        {
+            await NotifySoftLimitAsync(window, spent);
+        }
+    }
+
+    public async Task<ReservationRecovery> ReleaseLapsedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
+        var calls = new List<string>();
+        await using (var lapsed = new NpgsqlCommand($"SELECT DISTINCT call_id FROM {Reservations} WHERE expires_at <= @now", connection))
+        {
+            lapsed.Parameters.AddWithValue("now", now.UtcDateTime);
+            await using var reader = await lapsed.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                calls.Add(reader.GetString(0));
             }
         }
+
+        var count = 0;
+        var total = 0m;
+        foreach (var callId in calls)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // Taken only if still lapsed: a renewal since the query above means its owner is alive after all.
+            var taken = await TakeReservationAsync(connection, transaction, callId, lapsedBy: now, cancellationToken);
+            foreach (var row in taken.OrderBy(r => r.BudgetId, StringComparer.Ordinal))
+            {
+                await ReturnAsync(connection, transaction, row.BudgetId, row.WindowStart, row.AmountUsd, 0m, null, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            if (taken.Count > 0)
+            {
+                count++;
+                total += taken.Sum(r => r.AmountUsd);
+                LogReleased(logger, callId, taken[0].Owner, taken[0].AmountUsd, taken.Count);
+            }
+        }
+
+        return new ReservationRecovery(count, total);
+    }
+
+    /// <summary>
+    /// Extends the leases of this instance's calls that have held a reservation for a third of the lease or more (short
+    /// calls never write), so the recovery job leaves them alone while they run.
+    /// </summary>
+    internal async Task RenewLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var lease = options.Value.ReservationLease;
+        foreach (var (callId, _) in _live.Where(c => now - c.Value > MaxRenewedAge).ToArray())
+        {
+            _live.TryRemove(callId, out _);
+            LogAbandoned(logger, callId);
+        }
+
+        var due = _live.Where(c => now - c.Value >= lease / 3).Select(c => c.Key).ToArray();
+        if (due.Length == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
+        await using var renew = new NpgsqlCommand($"UPDATE {Reservations} SET expires_at = @expires WHERE call_id = ANY(@calls)", connection);
+        renew.Parameters.AddWithValue("expires", (now + lease).UtcDateTime);
+        renew.Parameters.AddWithValue("calls", due);
+        await renew.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<BudgetStatus>> StatusAsync(IReadOnlyList<SpendBudget> budgets, CancellationToken cancellationToken)
@@ -154,7 +253,16 @@ internal sealed partial class PostgresSpendBudgets(
                 window_start timestamptz NOT NULL,
                 reserved_usd numeric(20, 8) NOT NULL,
                 spent_usd numeric(20, 8) NOT NULL,
-                PRIMARY KEY (budget_id, window_start))
+                PRIMARY KEY (budget_id, window_start));
+            CREATE TABLE IF NOT EXISTS {Reservations} (
+                call_id text NOT NULL,
+                budget_id text NOT NULL,
+                window_start timestamptz NOT NULL,
+                amount_usd numeric(20, 8) NOT NULL,
+                owner text NOT NULL,
+                expires_at timestamptz NOT NULL,
+                PRIMARY KEY (call_id, budget_id));
+            CREATE INDEX IF NOT EXISTS spend_reservations_expires_at ON {Reservations} (expires_at)
             """, connection))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -162,12 +270,14 @@ internal sealed partial class PostgresSpendBudgets(
 
         await ReloadAsync(cancellationToken);
         _refreshing = Task.Run(() => RefreshAsync(_stopping.Token), CancellationToken.None);
+        _renewing = Task.Run(() => RenewAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _renewing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public ValueTask DisposeAsync()
@@ -216,6 +326,50 @@ internal sealed partial class PostgresSpendBudgets(
         return $"{whose} spend budget of ${budget.LimitUsd:0.########}{period} has ${left:0.########} left; this call may cost up to ${estimate:0.########}.{reset}";
     }
 
+    /// <summary>Deletes the call's reservation rows (only lapsed ones when <paramref name="lapsedBy"/> is set) and returns what they held.</summary>
+    private static async Task<List<TakenReservation>> TakeReservationAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string callId, DateTimeOffset? lapsedBy, CancellationToken cancellationToken)
+    {
+        await using var take = new NpgsqlCommand(
+            $"DELETE FROM {Reservations} WHERE call_id = @call AND (@lapsed::timestamptz IS NULL OR expires_at <= @lapsed) RETURNING budget_id, window_start, amount_usd, owner",
+            connection, transaction);
+        take.Parameters.AddWithValue("call", callId);
+        take.Parameters.Add(new NpgsqlParameter("lapsed", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)lapsedBy?.UtcDateTime ?? DBNull.Value });
+        var taken = new List<TakenReservation>();
+        await using var reader = await take.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            taken.Add(new TakenReservation(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetDecimal(2), reader.GetString(3)));
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="releasedUsd"/> of a window's reservations back and adds <paramref name="costUsd"/> to its
+    /// spend; returns the spend when this took it from below the soft threshold to it or above. Spend only grows, so
+    /// exactly one settlement per window does that (under the row lock): only that one notifies.
+    /// </summary>
+    private static async Task<decimal?> ReturnAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string budgetId, DateTimeOffset windowStart, decimal releasedUsd, decimal costUsd,
+        decimal? softLimitUsd, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            UPDATE {Table}
+            SET reserved_usd = GREATEST(0, reserved_usd - @released), spent_usd = spent_usd + @cost
+            WHERE budget_id = @id AND window_start = @start
+            RETURNING spent_usd, @soft::numeric IS NOT NULL AND spent_usd >= @soft::numeric AND spent_usd - @cost < @soft::numeric
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", budgetId);
+        command.Parameters.AddWithValue("start", windowStart.UtcDateTime);
+        command.Parameters.AddWithValue("released", releasedUsd);
+        command.Parameters.AddWithValue("cost", costUsd);
+        command.Parameters.Add(new NpgsqlParameter("soft", NpgsqlTypes.NpgsqlDbType.Numeric) { Value = (object?)softLimitUsd ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && reader.GetBoolean(1) ? reader.GetDecimal(0) : null;
+    }
+
     private async Task NotifySoftLimitAsync(ReservedWindow window, decimal spent)
     {
         LogSoftLimitReached(logger, window.BudgetId, spent, window.SoftLimitUsd ?? 0m);
@@ -255,6 +409,37 @@ internal sealed partial class PostgresSpendBudgets(
         }
     }
 
+    /// <summary>Renews this instance's reservation leases every third of a lease, until the host stops.</summary>
+    private async Task RenewAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.ReservationLease / 3, time, stopping);
+                await RenewLeasesAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // The leases written last still run for two thirds of a lease: the next renewal tries again.
+                LogRenewalFailed(logger, ex, _live.Count);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released the spend-budget reservation of call {CallId}: its owner {Owner} stopped renewing it; {AmountUsd} USD given back on each of {Budgets} budgets")]
+    private static partial void LogReleased(ILogger logger, string callId, string owner, decimal amountUsd, int budgets);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} has held a spend-budget reservation for a day without settling; it is no longer renewed and the recovery job will release it")]
+    private static partial void LogAbandoned(ILogger logger, string callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the spend-budget reservations of {Count} calls in flight failed; retrying at the next renewal")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception exception, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Spend budget {BudgetId} reached its soft threshold: {SpentUsd} USD spent, threshold {SoftLimitUsd} USD")]
     private static partial void LogSoftLimitReached(ILogger logger, string budgetId, decimal spentUsd, decimal softLimitUsd);
 
@@ -263,4 +448,6 @@ internal sealed partial class PostgresSpendBudgets(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the spend budgets failed; the ones in memory stay in force")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+
+    private sealed record TakenReservation(string BudgetId, DateTimeOffset WindowStart, decimal AmountUsd, string Owner);
 }

@@ -16,7 +16,7 @@ public sealed class ScaleOutTests : IDisposable
     private static readonly string[] ClusterJobs =
     [
         "credential-recheck", "expired-image-cleanup", "billing-grant-expiry", "billing-hold-recovery", "billing-rate-sync",
-        "response-cache-prune", "usage-reports-daily", "usage-reports-weekly",
+        "response-cache-prune", "usage-reports-daily", "usage-reports-weekly", "budget-reservation-recovery",
     ];
 
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "aignehub-scale-" + Guid.NewGuid().ToString("N")[..8]);

@@ -49,6 +49,14 @@ public sealed class TeamTests(HubFixture hub)
         using var blueNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{blue}"));
         Assert.Equal([carol], blueNow.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
         Assert.Equal(0, blueNow.RootElement.GetProperty("key_ids").GetArrayLength());
+
+        // Listing: a team admin sees the teams they are in, a hub admin every team.
+        using var alicesTeams = JsonDocument.Parse(await asAlice.GetStringAsync("/api/teams"));
+        using var everyTeam = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/teams"));
+        Assert.Equal([red], alicesTeams.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+        Assert.Superset(
+            new HashSet<string?> { red, blue },
+            everyTeam.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToHashSet());
     }
 
     [Fact]
@@ -91,6 +99,41 @@ public sealed class TeamTests(HubFixture hub)
             using var view = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{team}"));
             Assert.Contains(dana, view.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
         }
+    }
+
+    [Fact]
+    public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
+    {
+        var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));
+        var violet = await TeamAsync("violet");
+        (await MemberAsync(hub.Rest, violet, erin, "admin")).Dispose();
+        using var asErin = TestAccess.RestClient(hub.RestUri, await KeyAsync(erin));
+        (await MemberAsync(asErin, violet, frank, "member")).Dispose();
+        using var key = await asErin.PostAsJsonAsync($"/api/teams/{violet}/keys", new { user_id = frank, name = "frank's violet key", scopes = new[] { KeyScopes.Inference } });
+        using var budget = await asErin.PostAsJsonAsync($"/api/teams/{violet}/budget", new { budget = new { limit_usd = "3", period = "week" } });
+        Assert.True(key.IsSuccessStatusCode && budget.IsSuccessStatusCode, await key.Content.ReadAsStringAsync() + await budget.Content.ReadAsStringAsync());
+
+        using var issued = JsonDocument.Parse(await key.Content.ReadAsStringAsync());
+        var keyId = issued.RootElement.GetProperty("key").GetProperty("key_id").GetString();
+
+        var team = await AuditAsync($"team:{violet}");
+        var teamKey = await AuditAsync($"key:{keyId}");
+        var budgets = await AuditAsync($"budget:team:{violet}");
+
+        // Oldest first: the hub owner made the team and its admin; the team's admin did the rest (an issued key is
+        // recorded under the key it made).
+        Assert.Equal(
+            [("CreateTeam", false), ("SetTeamMember", false), ("SetTeamMember", true)],
+            team.Select(e => (e.Kind, e.Actor.StartsWith(erin + " ", StringComparison.Ordinal))).Reverse());
+        Assert.Equal([("CreateTeamKey", true)], teamKey.Select(e => (e.Kind, e.Actor.StartsWith(erin + " ", StringComparison.Ordinal))));
+        Assert.Equal([("SetBudget", true)], budgets.Select(e => (e.Kind, e.Actor.StartsWith(erin + " ", StringComparison.Ordinal))));
+    }
+
+    /// <summary>The audit entries of a target, newest first.</summary>
+    private async Task<List<(string Kind, string Actor)>> AuditAsync(string target)
+    {
+        using var document = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/admin/audit?target={Uri.EscapeDataString(target)}"));
+        return [.. document.RootElement.GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("actor").GetString()!))];
     }
 
     /// <summary>The calls the usage statistics count for the team, once they have caught up with the stored calls (bounded).</summary>

@@ -59,15 +59,15 @@ public sealed class SpendBudgetTests : IAsyncLifetime
 
         for (var call = 0; call < 2; call++)
         {
-            var reservation = await budgets.ReserveAsync(Alice, 0.004m, CancellationToken.None);
+            var reservation = await budgets.ReserveAsync(Alice, 0.004m, NewCall(), CancellationToken.None);
             await budgets.SettleAsync(reservation, 0.004m, CancellationToken.None);
         }
 
-        var refused = await Assert.ThrowsAsync<BudgetExceededException>(() => budgets.ReserveAsync(Alice, 0.004m, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<BudgetExceededException>(() => budgets.ReserveAsync(Alice, 0.004m, NewCall(), CancellationToken.None));
         Assert.Equal(("key:key-1", 0.002m, new DateTimeOffset(2026, 12, 7, 12, 1, 0, TimeSpan.Zero)), (refused.BudgetId, refused.RemainingUsd, refused.ResetsAt));
 
         _clock.Advance(TimeSpan.FromSeconds(50));
-        var admitted = await budgets.ReserveAsync(Alice, 0.004m, CancellationToken.None);
+        var admitted = await budgets.ReserveAsync(Alice, 0.004m, NewCall(), CancellationToken.None);
         Assert.Equal(0.006m, admitted.Tightest!.RemainingUsd);
         Assert.Equal(new DateTimeOffset(2026, 12, 7, 12, 2, 0, TimeSpan.Zero), admitted.Tightest.ResetsAt);
     }
@@ -78,7 +78,7 @@ public sealed class SpendBudgetTests : IAsyncLifetime
         await SetAsync(BudgetScope.User, "alice", 1m, BudgetPeriod.Day);
         var budgets = await InstanceAsync();
 
-        var reservation = await budgets.ReserveAsync(Alice, 0.9m, CancellationToken.None);
+        var reservation = await budgets.ReserveAsync(Alice, 0.9m, NewCall(), CancellationToken.None);
         await budgets.SettleAsync(reservation, 0.1m, CancellationToken.None);
         var status = Assert.Single(await budgets.StatusAsync([await LoadAsync("user:alice")], CancellationToken.None));
 
@@ -98,7 +98,7 @@ public sealed class SpendBudgetTests : IAsyncLifetime
             try
             {
                 var budgets = i % 2 == 0 ? first : second;
-                var reservation = await budgets.ReserveAsync(Alice, 0.01m, CancellationToken.None);
+                var reservation = await budgets.ReserveAsync(Alice, 0.01m, NewCall(), CancellationToken.None);
                 await budgets.SettleAsync(reservation, 0.01m, CancellationToken.None);
                 return true;
             }
@@ -120,7 +120,7 @@ public sealed class SpendBudgetTests : IAsyncLifetime
         await SetAsync(BudgetScope.Key, "key-1", 0.01m, BudgetPeriod.None);
         var budgets = await InstanceAsync();
 
-        await Assert.ThrowsAsync<BudgetExceededException>(() => budgets.ReserveAsync(Alice, 0.5m, CancellationToken.None));
+        await Assert.ThrowsAsync<BudgetExceededException>(() => budgets.ReserveAsync(Alice, 0.5m, NewCall(), CancellationToken.None));
 
         var hub = Assert.Single(await budgets.StatusAsync([await LoadAsync("hub")], CancellationToken.None));
         Assert.Equal((0m, 0m, (DateTimeOffset?)null), (hub.SpentUsd, hub.ReservedUsd, hub.ResetsAt));
@@ -134,10 +134,75 @@ public sealed class SpendBudgetTests : IAsyncLifetime
 
         foreach (var cost in new[] { 0.3m, 0.3m, 0.3m })
         {
-            await budgets.SettleAsync(await budgets.ReserveAsync(Alice, 0.3m, CancellationToken.None), cost, CancellationToken.None);
+            await budgets.SettleAsync(await budgets.ReserveAsync(Alice, 0.3m, NewCall(), CancellationToken.None), cost, CancellationToken.None);
         }
 
         Assert.Equal(["BudgetSoftLimitReached budget:key:key-1"], _audit.Entries);
+    }
+
+    [Fact]
+    public async Task The_reservation_of_a_call_whose_instance_died_is_given_back_by_the_recovery_job_on_a_budget_that_never_resets()
+    {
+        await SetAsync(BudgetScope.Team, "red", 1m, BudgetPeriod.None);
+        var survivor = await InstanceAsync();
+        var dying = await InstanceAsync();
+        await dying.ReserveAsync(Alice, 0.4m, NewCall(), CancellationToken.None);
+        await StopAsync(dying);
+
+        _clock.Advance(new BudgetOptions().ReservationLease + TimeSpan.FromSeconds(1));
+        var recovery = await survivor.ReleaseLapsedAsync(CancellationToken.None);
+
+        Assert.Equal(new ReservationRecovery(1, 0.4m), recovery);
+        var status = Assert.Single(await survivor.StatusAsync([await LoadAsync("team:red")], CancellationToken.None));
+        Assert.Equal((0m, 0m, 1m), (status.SpentUsd, status.ReservedUsd, status.RemainingUsd));
+    }
+
+    [Fact]
+    public async Task The_reservation_of_a_call_still_running_is_renewed_and_kept_by_the_recovery_job()
+    {
+        await SetAsync(BudgetScope.Team, "red", 1m, BudgetPeriod.None);
+        var budgets = await InstanceAsync();
+        var reservation = await budgets.ReserveAsync(Alice, 0.4m, NewCall(), CancellationToken.None);
+
+        // A long call: its instance renews every third of a lease, well past the lease it reserved with.
+        for (var renewal = 0; renewal < 6; renewal++)
+        {
+            _clock.Advance(new BudgetOptions().ReservationLease / 3);
+            await budgets.RenewLeasesAsync(CancellationToken.None);
+            Assert.Equal(new ReservationRecovery(0, 0m), await budgets.ReleaseLapsedAsync(CancellationToken.None));
+        }
+
+        var running = Assert.Single(await budgets.StatusAsync([await LoadAsync("team:red")], CancellationToken.None));
+        Assert.Equal(0.4m, running.ReservedUsd);
+        await budgets.SettleAsync(reservation, 0.1m, CancellationToken.None);
+        var settled = Assert.Single(await budgets.StatusAsync([await LoadAsync("team:red")], CancellationToken.None));
+        Assert.Equal((0.1m, 0m), (settled.SpentUsd, settled.ReservedUsd));
+    }
+
+    [Fact]
+    public async Task A_call_settling_after_its_reservation_was_released_counts_its_cost_without_giving_the_reservation_back_twice()
+    {
+        await SetAsync(BudgetScope.Key, "key-1", 1m, BudgetPeriod.None);
+        var budgets = await InstanceAsync();
+        var late = await budgets.ReserveAsync(Alice, 0.3m, NewCall(), CancellationToken.None);
+        _clock.Advance(new BudgetOptions().ReservationLease + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await budgets.ReleaseLapsedAsync(CancellationToken.None)).Reservations);
+        var other = await budgets.ReserveAsync(Alice, 0.5m, NewCall(), CancellationToken.None);
+
+        await budgets.SettleAsync(late, 0.2m, CancellationToken.None);
+
+        var status = Assert.Single(await budgets.StatusAsync([await LoadAsync("key:key-1")], CancellationToken.None));
+        Assert.Equal((0.2m, other.EstimateUsd), (status.SpentUsd, status.ReservedUsd));
+    }
+
+    private static string NewCall() => Guid.NewGuid().ToString();
+
+    /// <summary>The instance stops as a dead one does: its renewals end, its calls never settle.</summary>
+    private async Task StopAsync(PostgresSpendBudgets instance)
+    {
+        _instances.Remove(instance);
+        await instance.StopAsync(CancellationToken.None);
+        await instance.DisposeAsync();
     }
 
     private async Task SetAsync(BudgetScope scope, string subject, decimal limit, BudgetPeriod period, decimal? soft = null)

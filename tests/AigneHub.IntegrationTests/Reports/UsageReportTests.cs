@@ -80,6 +80,32 @@ public sealed class UsageReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_daily_report_breaks_the_hub_down_by_team_and_gives_each_team_its_own_report_beside_the_users()
+    {
+        await StoreAsync(
+            Call("2026-11-22T10:00:00Z", "alice", "openai", "gpt-4o-mini", 1, 1, 0m, costUsd: 0.5m, team: "red"),           // the day before
+            Call("2026-11-23T09:00:00Z", "alice", "openai", "gpt-4o-mini", 10, 5, 0m, costUsd: 0.02m, team: "red"),
+            Call("2026-11-23T10:00:00Z", "bob", "anthropic", "claude-sonnet-4-5", 20, 7, 0m, costUsd: 0.3m, team: "blue"),
+            Call("2026-11-23T11:00:00Z", "alice", "openai", "gpt-4o-mini", 10, 5, 0m, costUsd: 0.02m, team: "red"),
+            Call("2026-11-23T12:00:00Z", "alice", "openai", "gpt-4o-mini", 1, 1, 0m, costUsd: 0.01m));                       // her own key, no team
+
+        var generated = await GenerateAsync(ReportKind.Daily, new DateOnly(2026, 11, 23), zone: "UTC");
+
+        Assert.Equal(5, generated.Reports); // hub, two teams, two users
+        await using var session = _store.QuerySession();
+        var hub = (await session.LoadAsync<UsageReport>(generated.HubReportId))!;
+        Assert.Equal(
+            [("blue", 1L, 0.3m), ("red", 2L, 0.04m)],
+            hub.ByTeam.Select(t => (t.TeamId, t.Figures.Calls, t.Figures.CostUsd)));
+        var red = (await session.LoadAsync<UsageReport>("daily-2026-11-23-team-red"))!;
+        Assert.Equal(("team:red", 2L, 0.04m), (red.Scope, red.Totals.Calls, red.Totals.CostUsd));
+        Assert.Equal((1L, 0.5m), (red.Previous.Calls, red.Previous.CostUsd));
+        Assert.Empty(red.ByTeam);
+        var alice = (await session.LoadAsync<UsageReport>("daily-2026-11-23-user-alice"))!;
+        Assert.Equal((3L, 0.05m), (alice.Totals.Calls, alice.Totals.CostUsd));
+    }
+
+    [Fact]
     public async Task A_weekly_report_covers_monday_to_monday()
     {
         await StoreAsync(
@@ -100,7 +126,7 @@ public sealed class UsageReportTests : IAsyncLifetime
     {
         await StoreAsync(Call("2026-11-23T10:00:00Z", "alice", "openai", "gpt-4o-mini", 1, 1, 1m));
         var generated = await GenerateAsync(ReportKind.Daily, new DateOnly(2026, 11, 23), zone: "UTC");
-        var receiver = new FakeReceiver();
+        var receiver = new WebhookReceiver(new Uri("https://reports.example/hook"));
         var options = Options.Create(new ReportsOptions { WebhookUrl = new Uri("https://reports.example/hook"), WebhookSecret = "report-secret-0123" });
         var jobs = new ReportJobs(null!, _store, receiver, options, TimeProvider.System, NullLogger<ReportJobs>.Instance);
 
@@ -137,7 +163,7 @@ public sealed class UsageReportTests : IAsyncLifetime
     }
 
     private static CallRecord Call(string at, string user, string provider, string model, int prompt, int completion, decimal credits,
-        CallStatus status = CallStatus.Succeeded, ErrorKind error = ErrorKind.None)
+        CallStatus status = CallStatus.Succeeded, ErrorKind error = ErrorKind.None, decimal? costUsd = null, string? team = null)
     {
         var startedAt = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
         return new CallRecord
@@ -156,28 +182,13 @@ public sealed class UsageReportTests : IAsyncLifetime
             StartedAt = startedAt,
             UserId = user,
             CreditsCharged = credits,
+            CostUsd = costUsd,
+            TeamId = team,
         };
     }
 
     private sealed class NoDelivery : IReportDelivery
     {
         public Task DeliverAsync(string reportId, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
-    /// <summary>An in-process receiver behind the named client: records what arrives and answers a chosen status.</summary>
-    private sealed class FakeReceiver : HttpMessageHandler, IHttpClientFactory
-    {
-        public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
-
-        public (string Signature, string Body)? Last { get; private set; }
-
-        public HttpClient CreateClient(string name) => new(this, disposeHandler: false);
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Assert.Equal("https://reports.example/hook", request.RequestUri!.ToString());
-            Last = (request.Headers.GetValues("X-AigneHub-Signature").Single(), await request.Content!.ReadAsStringAsync(cancellationToken));
-            return new HttpResponseMessage(Status);
-        }
     }
 }

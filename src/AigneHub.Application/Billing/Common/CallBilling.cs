@@ -268,7 +268,7 @@ internal sealed partial class CallBilling(
         return new CacheHitCharge(charged, cost - charged, savedUsd, rate?.Id, rate?.Version);
     }
 
-    /// <summary>Settles the call's budget reservation; a failure leaves it reserved until its window ends (logged), never fails the call.</summary>
+    /// <summary>Settles the call's budget reservation; on a failure (logged, never failing the call) the reservation-recovery job gives it back once its lease lapses.</summary>
     private async Task SettleBudgetsAsync(Budgets.Common.BudgetReservation reservation, decimal costUsd)
     {
         if (budgets is null || reservation.Windows.Count == 0)
@@ -286,7 +286,7 @@ internal sealed partial class CallBilling(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; it stays reserved until its window ends")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; the reservation-recovery job gives it back once its lease lapses, without this cost")]
     private static partial void LogBudgetSettleFailed(ILogger logger, Exception exception, decimal costUsd);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]

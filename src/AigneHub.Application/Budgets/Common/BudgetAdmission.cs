@@ -40,7 +40,7 @@ internal sealed class BudgetAdmission(ISpendBudgets budgets, BillingCache cache,
         var images = estimate.Type == CallType.Image ? estimate.MaxOutputTokens ?? 1 : 0;
         var usage = new TokenUsage(prompt, (output ?? 0) * estimate.Choices);
         var ceiling = rates.Select(r => RateDecisions.CostUsd(r, usage, images) ?? 0m).DefaultIfEmpty(0m).Max();
-        var reservation = await budgets.ReserveAsync(caller, ceiling, cancellationToken);
+        var reservation = await budgets.ReserveAsync(caller, ceiling, estimate.CallId, cancellationToken);
         if (reservation.Tightest is { } tightest)
         {
             notices.Admitted(tightest);

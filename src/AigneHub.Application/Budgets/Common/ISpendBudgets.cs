@@ -18,23 +18,32 @@ public interface ISpendBudgets
     Task ReloadAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reserves <paramref name="estimateUsd"/> on every budget of <paramref name="caller"/> (and the hub's); throws
-    /// <see cref="BudgetExceededException"/> when one has not that much left. Returns <see cref="BudgetReservation.None"/>
-    /// when no budget applies.
+    /// Reserves <paramref name="estimateUsd"/> on every budget of <paramref name="caller"/> (and the hub's) for call
+    /// <paramref name="callId"/>; throws <see cref="BudgetExceededException"/> when one has not that much left. Returns
+    /// <see cref="BudgetReservation.None"/> when no budget applies. The reservation is owned by this instance, which
+    /// renews its lease until it is settled; once the lease lapses (the instance died) <see cref="ReleaseLapsedAsync"/>
+    /// gives it back.
     /// </summary>
-    Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, CancellationToken cancellationToken);
+    Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, string callId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the reservation by the call's exact cost (zero for a call that failed) in the windows it was made in.</summary>
+    /// <summary>
+    /// Replaces the reservation by the call's exact cost (zero for a call that failed) in the windows it was made in; a
+    /// reservation already released by <see cref="ReleaseLapsedAsync"/> is not given back twice, but the cost still counts.
+    /// </summary>
     Task SettleAsync(BudgetReservation reservation, decimal costUsd, CancellationToken cancellationToken);
+
+    /// <summary>Gives back the reservations whose owner stopped renewing their lease (its instance died mid-call).</summary>
+    Task<ReservationRecovery> ReleaseLapsedAsync(CancellationToken cancellationToken);
 
     /// <summary>What is spent, reserved and left of each budget in its current window, and when it resets.</summary>
     Task<IReadOnlyList<BudgetStatus>> StatusAsync(IReadOnlyList<SpendBudget> budgets, CancellationToken cancellationToken);
 }
 
 /// <summary>A call's reservation on the windows of the budgets that apply to it; the tightest for the response headers.</summary>
-public sealed record BudgetReservation(decimal EstimateUsd, IReadOnlyList<ReservedWindow> Windows)
+/// <param name="CallId">The call that reserved: its reservation rows in the shared store are keyed by it (empty for <see cref="None"/>).</param>
+public sealed record BudgetReservation(string CallId, decimal EstimateUsd, IReadOnlyList<ReservedWindow> Windows)
 {
-    public static readonly BudgetReservation None = new(0m, []);
+    public static readonly BudgetReservation None = new(string.Empty, 0m, []);
 
     /// <summary>The budget with the least left after this reservation; null when none applies.</summary>
     public ReservedWindow? Tightest => Windows.Count == 0 ? null : Windows.MinBy(w => w.RemainingUsd);
@@ -43,6 +52,10 @@ public sealed record BudgetReservation(decimal EstimateUsd, IReadOnlyList<Reserv
 /// <param name="RemainingUsd">What the budget has left once this call's reservation is counted.</param>
 /// <param name="ResetsAt">When the window ends; null for a budget that never resets.</param>
 public sealed record ReservedWindow(string BudgetId, DateTimeOffset WindowStart, decimal LimitUsd, decimal? SoftLimitUsd, decimal RemainingUsd, DateTimeOffset? ResetsAt);
+
+/// <param name="Reservations">Lapsed reservations given back.</param>
+/// <param name="AmountUsd">What they had reserved, summed over their budgets.</param>
+public sealed record ReservationRecovery(int Reservations, decimal AmountUsd);
 
 /// <summary>A budget and its current window.</summary>
 public sealed record BudgetStatus(SpendBudget Budget, DateTimeOffset WindowStart, decimal SpentUsd, decimal ReservedUsd, DateTimeOffset? ResetsAt)
@@ -57,9 +70,12 @@ internal sealed class NoSpendBudgets : ISpendBudgets
 
     public Task ReloadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, CancellationToken cancellationToken) => Task.FromResult(BudgetReservation.None);
+    public Task<BudgetReservation> ReserveAsync(Caller? caller, decimal estimateUsd, string callId, CancellationToken cancellationToken) =>
+        Task.FromResult(BudgetReservation.None);
 
     public Task SettleAsync(BudgetReservation reservation, decimal costUsd, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<ReservationRecovery> ReleaseLapsedAsync(CancellationToken cancellationToken) => Task.FromResult(new ReservationRecovery(0, 0m));
 
     public Task<IReadOnlyList<BudgetStatus>> StatusAsync(IReadOnlyList<SpendBudget> budgets, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<BudgetStatus>>([]);

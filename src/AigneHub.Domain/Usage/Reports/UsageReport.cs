@@ -13,8 +13,8 @@ public enum ReportKind
 }
 
 /// <summary>
-/// A usage report for one period: for the whole hub (<see cref="HubScope"/>) or one user. Stored under a key made of
-/// kind, period and scope, so generating the same period again replaces it.
+/// A usage report for one period: for the whole hub (<see cref="HubScope"/>), one team (<see cref="TeamScope"/>) or one
+/// user. Stored under a key made of kind, period and scope, so generating the same period again replaces it.
 /// </summary>
 public sealed class UsageReport
 {
@@ -24,7 +24,7 @@ public sealed class UsageReport
 
     public ReportKind Kind { get; set; }
 
-    /// <summary><see cref="HubScope"/> or the user's id.</summary>
+    /// <summary><see cref="HubScope"/>, a team's scope (<see cref="TeamScope"/>) or the user's id.</summary>
     public string Scope { get; set; } = HubScope;
 
     public string Zone { get; set; } = "UTC";
@@ -53,14 +53,29 @@ public sealed class UsageReport
     /// <summary>The hub report's heaviest users by credits, then calls; empty in a user's report.</summary>
     public List<ReportLine> TopUsers { get; set; } = [];
 
+    /// <summary>The hub report's teams (every team whose keys made calls in the period) by cost, then calls; empty in the others.</summary>
+    public List<ReportLine> ByTeam { get; set; } = [];
+
     /// <summary>The period before (the previous day or week) and the change against it.</summary>
     public ReportComparison Previous { get; set; } = new();
 
+    /// <summary>The scope of a team's report: "team:" and the team's id (a user id never has that form).</summary>
+    public static string TeamScope(string teamId) => TeamScopePrefix + teamId;
+
     public static string IdFor(ReportKind kind, DateOnly period, string scope) =>
-        $"{(kind == ReportKind.Daily ? "daily" : "weekly")}-{period:yyyy-MM-dd}-{(scope == HubScope ? HubScope : "user-" + scope)}";
+        $"{(kind == ReportKind.Daily ? "daily" : "weekly")}-{period:yyyy-MM-dd}-{ScopePart(scope)}";
+
+    private const string TeamScopePrefix = "team:";
+
+    private static string ScopePart(string scope) => scope switch
+    {
+        HubScope => HubScope,
+        _ when scope.StartsWith(TeamScopePrefix, StringComparison.Ordinal) => "team-" + scope[TeamScopePrefix.Length..],
+        _ => "user-" + scope,
+    };
 }
 
-/// <summary>One row of a breakdown: a model, a provider or a user, and its figures.</summary>
+/// <summary>One row of a breakdown: a model, a provider, a user or a team, and its figures.</summary>
 public sealed class ReportLine
 {
     public string Provider { get; set; } = "";
@@ -68,6 +83,8 @@ public sealed class ReportLine
     public string Model { get; set; } = "";
 
     public string UserId { get; set; } = "";
+
+    public string TeamId { get; set; } = "";
 
     public UsageFigures Figures { get; set; } = new();
 }

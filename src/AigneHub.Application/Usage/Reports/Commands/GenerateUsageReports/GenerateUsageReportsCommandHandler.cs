@@ -37,6 +37,15 @@ internal sealed class GenerateUsageReportsCommandHandler(
             .Take(settings.TopUsers)
             .Select(u => new ReportLine { UserId = u.Key, Figures = u.Value.Figures })
             .ToList();
+        reports[0].ByTeam = current.Teams
+            .OrderByDescending(t => t.Value.Figures.CostUsd).ThenByDescending(t => t.Value.Figures.Calls).ThenBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => new ReportLine { TeamId = t.Key, Figures = t.Value.Figures })
+            .ToList();
+        foreach (var (teamId, tally) in current.Teams.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            reports.Add(Build(UsageReport.TeamScope(teamId), tally, previous.Teams.GetValueOrDefault(teamId) ?? new Tally()));
+        }
+
         foreach (var (userId, tally) in current.Users.OrderBy(u => u.Key, StringComparer.Ordinal))
         {
             reports.Add(Build(userId, tally, previous.Users.GetValueOrDefault(userId) ?? new Tally()));
@@ -74,10 +83,12 @@ internal sealed class GenerateUsageReportsCommandHandler(
         };
     }
 
-    /// <summary>Reads the period's call records page by page and adds them up for the hub and per user.</summary>
-    private async Task<(Tally Hub, Dictionary<string, Tally> Users)> TallyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>Reads the period's call records page by page and adds them up for the hub, per team (of the calling key) and per user.</summary>
+    private async Task<(Tally Hub, Dictionary<string, Tally> Teams, Dictionary<string, Tally> Users)> TallyAsync(
+        DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var hub = new Tally();
+        var teams = new Dictionary<string, Tally>(StringComparer.Ordinal);
         var users = new Dictionary<string, Tally>(StringComparer.Ordinal);
         var filter = new CallFilter(From: from, To: to);
         Guid? after = null;
@@ -87,21 +98,20 @@ internal sealed class GenerateUsageReportsCommandHandler(
             foreach (var record in page)
             {
                 hub.Add(record);
+                if (record.TeamId is { } teamId)
+                {
+                    Tally.Of(teams, teamId).Add(record);
+                }
+
                 if (record.UserId is { } userId)
                 {
-                    if (!users.TryGetValue(userId, out var user))
-                    {
-                        user = new Tally();
-                        users[userId] = user;
-                    }
-
-                    user.Add(record);
+                    Tally.Of(users, userId).Add(record);
                 }
             }
 
             if (page.Count < PageSize)
             {
-                return (hub, users);
+                return (hub, teams, users);
             }
 
             after = page[^1].Id;
@@ -117,6 +127,18 @@ internal sealed class GenerateUsageReportsCommandHandler(
         public Dictionary<string, UsageFigures> Providers { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The tally of <paramref name="id"/> in <paramref name="tallies"/>, started when it has none yet.</summary>
+        public static Tally Of(Dictionary<string, Tally> tallies, string id)
+        {
+            if (!tallies.TryGetValue(id, out var tally))
+            {
+                tally = new Tally();
+                tallies[id] = tally;
+            }
+
+            return tally;
+        }
 
         public void Add(CallRecord record)
         {

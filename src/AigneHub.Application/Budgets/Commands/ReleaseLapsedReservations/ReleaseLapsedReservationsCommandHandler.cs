@@ -1,0 +1,10 @@
+using AigneHub.Application.Budgets.Common;
+using Mediator;
+
+namespace AigneHub.Application.Budgets.Commands.ReleaseLapsedReservations;
+
+internal sealed class ReleaseLapsedReservationsCommandHandler(ISpendBudgets budgets) : ICommandHandler<ReleaseLapsedReservationsCommand, ReservationRecovery>
+{
+    public async ValueTask<ReservationRecovery> Handle(ReleaseLapsedReservationsCommand command, CancellationToken cancellationToken) =>
+        await budgets.ReleaseLapsedAsync(cancellationToken);
+}
