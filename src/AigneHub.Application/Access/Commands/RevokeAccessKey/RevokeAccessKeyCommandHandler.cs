@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
 using Marten;
 using Mediator;
@@ -13,8 +14,8 @@ internal sealed class RevokeAccessKeyCommandHandler(IDocumentStore store, TimePr
     {
         var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
         var by = Delegators.From(command.By, limits);
-        var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion == 0 ? null : command.ExpectedVersion, "access key", current =>
-            AccessRules.Run(() => AccessDecisions.Revoke(current, keyOwner, command.Reason, by, time.GetUtcNow())),
+        var key = await EventStreams.ChangeAsync<AccessKey>(store, AccessStreams.Key(command.KeyId), command.ExpectedVersion == 0 ? null : command.ExpectedVersion, current =>
+            AccessDecisions.Revoke(current, keyOwner, command.Reason, by, time.GetUtcNow()),
             cancellationToken);
 
         await cache.InvalidateAsync(cancellationToken);

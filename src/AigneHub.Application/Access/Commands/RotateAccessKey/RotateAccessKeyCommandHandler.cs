@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
 using Marten;
 using Mediator;
@@ -14,8 +15,8 @@ internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimePr
         var secret = AccessKeyToken.NewSecret();
         var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
         var by = Delegators.From(command.By, limits);
-        var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion, "access key", current =>
-            [AccessRules.Run(() => AccessDecisions.Rotate(current, keyOwner, AccessKeyToken.Hash(secret), by, time.GetUtcNow()))],
+        var key = await EventStreams.ChangeAsync<AccessKey>(store, AccessStreams.Key(command.KeyId), command.ExpectedVersion, current =>
+            [AccessDecisions.Rotate(current, keyOwner, AccessKeyToken.Hash(secret), by, time.GetUtcNow())],
             cancellationToken);
 
         await cache.InvalidateAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
 using Marten;
 using Mediator;
@@ -15,7 +16,7 @@ internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCa
         var granted = false;
         var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
         {
-            var events = CreditRules.Run(() => CreditLedger.Grant(
+            var events = DomainRules.Run(() => CreditLedger.Grant(
                 current, grantId, command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey, command.Actor, time.GetUtcNow()));
             granted = events.Count > 0;
             return events;
