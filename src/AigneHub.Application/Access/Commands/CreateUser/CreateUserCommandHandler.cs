@@ -12,7 +12,7 @@ internal sealed class CreateUserCommandHandler(IDocumentStore store, TimeProvide
     {
         var userId = command.UserId ?? $"usr_{Guid.CreateVersion7():N}";
         return UserView.From(await EventStreams.StartAsync<HubUser>(store, AccessStreams.User(userId), () => [AccessDecisions.CreateUser(
-            userId, command.DisplayName, command.Email, command.Role, command.Subject, command.ActorRole, command.Actor, time.GetUtcNow())],
+            new NewUser(userId, command.DisplayName, command.Email, command.Role, command.Subject), command.ActorRole, command.Actor, time.GetUtcNow())],
             cancellationToken));
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class AddCredentialCommandHandler(
 
         var added = await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
             [ProviderDecisions.AddCredential(
-                current, credentialId, command.Name, kind, command.Weight, encrypted, masked, command.AccessKeyId, command.Actor, time.GetUtcNow())],
+                current, new NewCredential(credentialId, command.Name, kind, command.Weight, encrypted, masked, command.AccessKeyId), command.Actor, time.GetUtcNow())],
             cancellationToken);
         return await CheckAsync(added, credentialId, command.Actor, cancellationToken);
     }

@@ -13,10 +13,11 @@ internal sealed class RegisterProviderCommandHandler(IDocumentStore store, TimeP
     {
         var registered = await EventStreams.StartAsync<ProviderConfig>(store, ProviderStreams.Subject(command.Provider), () => [ProviderDecisions.Register(
             null,
-            command.Provider,
-            string.IsNullOrWhiteSpace(command.DisplayName) ? Domain.Models.ProviderNames.DisplayNameOf(command.Provider) : command.DisplayName,
-            command.BaseUrl,
-            command.Region,
+            new NewProvider(
+                command.Provider,
+                string.IsNullOrWhiteSpace(command.DisplayName) ? Domain.Models.ProviderNames.DisplayNameOf(command.Provider) : command.DisplayName,
+                command.BaseUrl,
+                command.Region),
             command.Actor,
             time.GetUtcNow())], cancellationToken);
         return ProviderView.From(registered);

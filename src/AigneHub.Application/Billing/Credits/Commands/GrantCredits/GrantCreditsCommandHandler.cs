@@ -17,7 +17,7 @@ internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCa
         var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
         {
             var events = DomainRules.Run(() => CreditLedger.Grant(
-                current, grantId, command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey, command.Actor, time.GetUtcNow()));
+                current, new NewGrant(grantId, command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey), command.Actor, time.GetUtcNow()));
             granted = events.Count > 0;
             return events;
         },

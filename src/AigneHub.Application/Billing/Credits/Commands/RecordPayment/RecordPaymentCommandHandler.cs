@@ -16,7 +16,7 @@ internal sealed class RecordPaymentCommandHandler(IDocumentStore store, BillingC
         var granted = false;
         var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
         {
-            var events = DomainRules.Run(() => CreditLedger.Grant(current, grantId, command.Credits, GrantSource.Purchase, null, command.PaymentId, "payment-webhook", time.GetUtcNow()));
+            var events = DomainRules.Run(() => CreditLedger.Grant(current, new NewGrant(grantId, command.Credits, GrantSource.Purchase, null, command.PaymentId), "payment-webhook", time.GetUtcNow()));
             granted = events.Count > 0;
             return events;
         },

@@ -14,7 +14,7 @@ internal sealed class SetModelRateFromUnitCostCommandHandler(IDocumentStore stor
         var settings = await BillingStreams.LoadSettingsAsync(store, cancellationToken);
         var values = DomainRules.Run(() => RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated));
         var rate = await BillingStreams.ChangeRateAsync(store, ModelRate.StreamIdFor(command.Type, command.Provider, command.Model), current =>
-            RateDecisions.Set(current, command.Type, command.Provider, command.Model, values, "unit-cost", command.Actor, time.GetUtcNow()),
+            RateDecisions.Set(current, new NewRate(command.Type, command.Provider, command.Model, values, "unit-cost"), command.Actor, time.GetUtcNow()),
             cancellationToken);
         cache.Invalidate();
         return RateView.From(rate!);

@@ -37,7 +37,8 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
             }
 
             var values = DomainRules.Run(() => RateDecisions.FromUnitCosts(entry.UnitCosts, settings, entry.Deprecated));
-            var decided = DomainRules.Run(() => RateDecisions.Set(current, entry.Type, entry.Provider, entry.Model, values, "catalogue", command.Actor, now));
+            var rate = new NewRate(entry.Type, entry.Provider, entry.Model, values, "catalogue");
+            var decided = DomainRules.Run(() => RateDecisions.Set(current, rate, command.Actor, now));
             if (decided is not [ModelRateSet next])
             {
                 unchanged++;
@@ -53,7 +54,7 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
 
             var after = await BillingStreams.ChangeRateAsync(store, rateId, latest => latest?.Source == ManualSource
                 ? []
-                : RateDecisions.Set(latest, entry.Type, entry.Provider, entry.Model, values, "catalogue", command.Actor, now), cancellationToken);
+                : RateDecisions.Set(latest, rate, command.Actor, now), cancellationToken);
             changes.Add(new RateChangeView(before, RateView.From(after!)));
         }
 
