@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
 using Marten;
@@ -32,6 +33,26 @@ internal static class AccessStreams
         var key = await LoadKeyAsync(session, keyId, cancellationToken);
         OwnedKeys.RequireOwner(key, ownedBy);
         return await LoadUserAsync(session, key.UserId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes a key the caller may see (decided with its owner, for the rule on who may act on whom), drops the cached
+    /// keys so the change holds on the next call, and answers with the key as it is now and its last use.
+    /// </summary>
+    public static async Task<AccessKeyView> ChangeKeyAsync(
+        IDocumentStore store,
+        IAccessCacheInvalidation cache,
+        string keyId,
+        string? ownedBy,
+        long? expectedVersion,
+        Func<AccessKey, HubUser, IReadOnlyList<object>> decide,
+        CancellationToken cancellationToken)
+    {
+        var keyOwner = await LoadKeyOwnerAsync(store, keyId, ownedBy, cancellationToken);
+        var key = await EventStreams.ChangeAsync<AccessKey>(store, Key(keyId), expectedVersion, current => decide(current, keyOwner), cancellationToken);
+        await cache.InvalidateAsync(cancellationToken);
+        await using var session = store.QuerySession();
+        return AccessKeyView.From(key, await LastUseAsync(session, key.Id, cancellationToken));
     }
 
     public static async Task<DateTimeOffset?> LastUseAsync(IQuerySession session, string keyId, CancellationToken cancellationToken) =>
