@@ -2,38 +2,20 @@ using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Providers.Events;
-using AigneHub.Infrastructure.Persistence;
-using AigneHub.Tests.Shared;
-using Marten;
 
 namespace AigneHub.IntegrationTests.EventSourcing;
 
 /// <summary>The one way every event stream is written, on a real PostgreSQL (provider streams as the example).</summary>
-public sealed class EventStreamsTests : IAsyncLifetime
+public sealed class EventStreamsTests() : HubStoreTest("eventstreams")
 {
     private static readonly DateTimeOffset At = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
     private static readonly StreamSubject OpenAi = new("openai", "The provider 'openai'", "provider", "The provider 'openai' is not registered.");
-    private DocumentStore _store = null!;
-
-    public async Task InitializeAsync()
-    {
-        var connectionString = await TestDatabase.CreateAsync("eventstreams");
-        _store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
-        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    }
-
-    public Task DisposeAsync()
-    {
-        _store.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task A_change_is_appended_and_answered_with_the_state_after_it()
     {
         await StartAsync();
 
-        var changed = await EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, 1, _ => [Endpoint("https://proxy.example/v1")], CancellationToken.None);
+        var changed = await EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, 1, _ => [Endpoint("https://proxy.example/v1")], CancellationToken.None);
 
         Assert.Equal((2, "https://proxy.example/v1"), (changed.Version, changed.BaseUrl));
     }
@@ -42,10 +24,10 @@ public sealed class EventStreamsTests : IAsyncLifetime
     public async Task A_change_at_a_stale_version_is_a_conflict_that_names_both_versions_and_appends_nothing()
     {
         await StartAsync();
-        await EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, 1, _ => [Endpoint("https://a.example/v1")], CancellationToken.None);
+        await EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, 1, _ => [Endpoint("https://a.example/v1")], CancellationToken.None);
 
         var conflict = await Assert.ThrowsAsync<ConflictException>(() =>
-            EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, 1, _ => [Endpoint("https://b.example/v1")], CancellationToken.None));
+            EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, 1, _ => [Endpoint("https://b.example/v1")], CancellationToken.None));
 
         Assert.Equal("The provider 'openai' is at version 2, not 1: read it again and retry.", conflict.Message);
         Assert.Equal((2, "https://a.example/v1"), await CurrentAsync());
@@ -55,7 +37,7 @@ public sealed class EventStreamsTests : IAsyncLifetime
     public async Task A_change_to_a_stream_that_does_not_exist_is_not_found_naming_the_field_even_with_a_version()
     {
         var missing = await Assert.ThrowsAsync<ResourceNotFoundException>(() =>
-            EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, 3, _ => [Endpoint("https://a.example/v1")], CancellationToken.None));
+            EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, 3, _ => [Endpoint("https://a.example/v1")], CancellationToken.None));
 
         Assert.Equal(("provider", "The provider 'openai' is not registered."), (missing.Field, missing.Message));
     }
@@ -66,7 +48,7 @@ public sealed class EventStreamsTests : IAsyncLifetime
         await StartAsync();
 
         var refused = await Assert.ThrowsAsync<RequestValidationException>(() => EventStreams.ChangeAsync<ProviderConfig>(
-            _store, OpenAi, 1, current => [ProviderDecisions.RemoveCredential(current, Guid.NewGuid(), "admin", At)], CancellationToken.None));
+            Store, OpenAi, 1, current => [ProviderDecisions.RemoveCredential(current, Guid.NewGuid(), "admin", At)], CancellationToken.None));
 
         Assert.Equal("credential_id", Assert.Single(refused.Violations).Field);
         Assert.Equal(1, (await CurrentAsync()).Version);
@@ -77,7 +59,7 @@ public sealed class EventStreamsTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var conflict = await Assert.ThrowsAsync<ConflictException>(() => EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, 1, _ =>
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() => EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, 1, _ =>
         {
             WriteMeanwhile("https://winner.example/v1");
             return [Endpoint("https://loser.example/v1")];
@@ -93,7 +75,7 @@ public sealed class EventStreamsTests : IAsyncLifetime
         await StartAsync();
         var seen = new List<int>();
 
-        var observed = await EventStreams.ObserveAsync<ProviderConfig>(_store, OpenAi, current =>
+        var observed = await EventStreams.ObserveAsync<ProviderConfig>(Store, OpenAi, current =>
         {
             seen.Add(current.Version);
             if (seen.Count == 1)
@@ -121,24 +103,24 @@ public sealed class EventStreamsTests : IAsyncLifetime
     [Fact]
     public async Task A_stream_that_may_not_exist_yet_is_started_by_its_first_change_at_version_zero()
     {
-        var started = await EventStreams.ChangeOrStartAsync<ProviderConfig>(_store, OpenAi, 0, current =>
+        var started = await EventStreams.ChangeOrStartAsync<ProviderConfig>(Store, OpenAi, 0, current =>
             current is null ? [new ProviderRegistered("openai", "OpenAI", null, null, "admin", At)] : [], CancellationToken.None);
 
         Assert.Equal(1, started!.Version);
     }
 
     private Task<ProviderConfig> StartAsync() =>
-        EventStreams.StartAsync<ProviderConfig>(_store, OpenAi, () => [new ProviderRegistered("openai", "OpenAI", null, null, "admin", At)], CancellationToken.None);
+        EventStreams.StartAsync<ProviderConfig>(Store, OpenAi, () => [new ProviderRegistered("openai", "OpenAI", null, null, "admin", At)], CancellationToken.None);
 
     private static ProviderEndpointChanged Endpoint(string baseUrl) => new(baseUrl, null, "admin", At);
 
     /// <summary>Another writer appends, as the hub's writers do, while the decision runs (awaited there, so the race is certain).</summary>
     private void WriteMeanwhile(string baseUrl) =>
-        EventStreams.ChangeAsync<ProviderConfig>(_store, OpenAi, null, _ => [Endpoint(baseUrl)], CancellationToken.None).GetAwaiter().GetResult();
+        EventStreams.ChangeAsync<ProviderConfig>(Store, OpenAi, null, _ => [Endpoint(baseUrl)], CancellationToken.None).GetAwaiter().GetResult();
 
     private async Task<(int Version, string? BaseUrl)> CurrentAsync()
     {
-        await using var session = _store.QuerySession();
+        await using var session = Store.QuerySession();
         var current = (await session.LoadAsync<ProviderConfig>("openai"))!;
         return (current.Version, current.BaseUrl);
     }
