@@ -10,6 +10,16 @@ namespace Broken.Domain
     {
         public Npgsql.NpgsqlConnection? Connection { get; init; }
     }
+
+    /// <summary>Breaks "domain exceptions are domain rule exceptions": an area's own rule exception on its own base.</summary>
+    public sealed class QuotaRuleException(string message) : Exception(message);
+
+    /// <summary>Breaks "decisions take a command record": seven positional values.</summary>
+    public static class OrderDecisions
+    {
+        public static object Place(object current, string orderId, string item, int quantity, decimal price, string by, DateTimeOffset at) =>
+            new { current, orderId, item, quantity, price, by, at };
+    }
 }
 
 namespace Broken.Domain.Events

@@ -54,6 +54,27 @@ public static class ArchitectureRules
             t => !IsImmutable(t));
 
     /// <summary>
+    /// A broken domain rule is one kind of exception, whatever the area, so the hub maps it to what callers see in one
+    /// place: every exception the domain declares derives from <c>DomainRuleException</c>.
+    /// </summary>
+    public static RuleOutcome DomainExceptionsAreDomainRules(Layers layers) =>
+        Offenders(
+            ConcreteTypes(layers.Domain).Where(t => InDomain(layers, t) && typeof(Exception).IsAssignableFrom(t)),
+            t => !BaseTypes(t).Any(b => b.Name == "DomainRuleException"));
+
+    /// <summary>A decision takes the state and a command record, not a long list of positional values.</summary>
+    public static RuleOutcome DecisionsTakeACommandRecord(Layers layers) =>
+        Offenders(
+            layers.Domain.GetTypes().Where(t => InDomain(layers, t) && t.IsAbstract && t.IsSealed && t.Name.EndsWith("Decisions", StringComparison.Ordinal)),
+            t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Any(m => m.GetParameters().Length > MaxDecisionParameters));
+
+    /// <summary>State, command, who and when, and room for two more (an owner, a count) before a record is due.</summary>
+    private const int MaxDecisionParameters = 6;
+
+    private static bool InDomain(Layers layers, Type type) =>
+        type.Namespace is { } ns && ns.StartsWith(layers.DomainNamespace, StringComparison.Ordinal);
+
+    /// <summary>
     /// Every message whose handler reaches a provider is a model call: it carries the marker that puts it through the
     /// one access policy (scope, model allow-list, rate limits). A handler reaches a provider when it, or a closure or
     /// state machine it compiles into, uses a provider port or an Application class that (transitively) does.

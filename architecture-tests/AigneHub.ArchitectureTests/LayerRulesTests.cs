@@ -64,6 +64,8 @@ public sealed class LayerRulesTests
         ["Validators are internal and sealed"] = (ArchitectureRules.ValidatorsAreInternalAndSealed, "Broken.Application.MutableCommandValidator"),
         ["Commands and queries are immutable"] = (ArchitectureRules.CommandsAndQueriesAreImmutable, "Broken.Application.MutableCommand"),
         ["Events are immutable"] = (ArchitectureRules.EventsAreImmutable, "Broken.Domain.Events.CreditsGranted"),
+        ["Domain exceptions are domain rule exceptions"] = (ArchitectureRules.DomainExceptionsAreDomainRules, "Broken.Domain.QuotaRuleException"),
+        ["Decisions take a command record"] = (ArchitectureRules.DecisionsTakeACommandRecord, "Broken.Domain.OrderDecisions"),
         ["A message whose handler reaches a provider is a model call"] = (ArchitectureRules.ProviderCallsAreModelCalls, "Broken.Application.Calls.GenerateVideoCommand"),
     };
 }

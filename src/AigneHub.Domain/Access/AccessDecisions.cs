@@ -12,10 +12,10 @@ public static class AccessDecisions
     public const int MaxKeysPerUser = 100;
 
     /// <param name="actorRole">The role of whoever asks; null for the hub itself (bootstrap, first sight of an OIDC user).</param>
-    public static UserCreated CreateUser(string userId, string displayName, string? email, UserRole role, string? subject, UserRole? actorRole, string by, DateTimeOffset at)
+    public static UserCreated CreateUser(NewUser user, UserRole? actorRole, string by, DateTimeOffset at)
     {
-        RequireMayGrant(actorRole, role);
-        return new UserCreated(userId, displayName, email, role, subject, by, at);
+        RequireMayGrant(actorRole, user.Role);
+        return new UserCreated(user.UserId, user.DisplayName, user.Email, user.Role, user.Subject, by, at);
     }
 
     public static IReadOnlyList<object> ChangeRole(HubUser user, UserRole role, Delegator by, DateTimeOffset at)

@@ -38,9 +38,9 @@ public static class CreditLedger
     /// replayed payment), or an operator's idempotency key (a retried grant). Payment ids and idempotency keys are kept
     /// apart, and a key reused for a different grant is refused rather than ignored.
     /// </summary>
-    public static IReadOnlyList<object> Grant(
-        CreditAccount current, Guid grantId, decimal amount, GrantSource source, DateTimeOffset? expiresAt, string? reference, string by, DateTimeOffset at)
+    public static IReadOnlyList<object> Grant(CreditAccount current, NewGrant grant, string by, DateTimeOffset at)
     {
+        var (grantId, amount, source, expiresAt, reference) = grant;
         RequirePositive(amount, "amount");
         at = TimeOf(current, at);
         if (expiresAt is { } expiry && expiry <= at)

@@ -1,13 +1,18 @@
 namespace AigneHub.Domain.Billing;
 
 /// <summary>A billing command that the current state does not allow.</summary>
-/// <param name="Rule">Which rule was broken, so the edge can answer 402, 409 or 400.</param>
-/// <param name="Field">The request field the rule is about.</param>
-public sealed class CreditRuleException(CreditRule rule, string field, string message) : Exception(message)
+/// <param name="rule">Which rule was broken; it decides whether the caller sees 402, 404, 409 or 400.</param>
+public sealed class CreditRuleException(CreditRule rule, string field, string message) : DomainRuleException(BreachOf(rule), field, message)
 {
     public CreditRule Rule { get; } = rule;
 
-    public string Field { get; } = field;
+    private static RuleBreach BreachOf(CreditRule rule) => rule switch
+    {
+        CreditRule.InsufficientCredits => RuleBreach.Unaffordable,
+        CreditRule.UnknownHold => RuleBreach.NotFound,
+        CreditRule.AlreadySettled or CreditRule.DuplicateHold or CreditRule.ReferenceReused => RuleBreach.Conflict,
+        _ => RuleBreach.Invalid,
+    };
 }
 
 public enum CreditRule

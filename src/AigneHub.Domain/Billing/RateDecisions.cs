@@ -24,9 +24,9 @@ public static class RateDecisions
     }
 
     /// <summary>A new rate version, or none when nothing would change (so a re-sync of the same prices is silent).</summary>
-    public static IReadOnlyList<object> Set(
-        ModelRate? current, CallType type, string provider, string model, RateValues values, string source, string by, DateTimeOffset at)
+    public static IReadOnlyList<object> Set(ModelRate? current, NewRate rate, string by, DateTimeOffset at)
     {
+        var (type, provider, model, values, source) = rate;
         Require(values.InputRate, "input_rate");
         Require(values.OutputRate, "output_rate");
         Require(values.CacheReadRate, "cache_read_rate");
@@ -48,7 +48,7 @@ public static class RateDecisions
     /// <summary>The rate re-priced from its unit costs under new settings; none for a rate without unit costs or with no change.</summary>
     public static IReadOnlyList<object> Reprice(ModelRate current, BillingSettings settings, string by, DateTimeOffset at) =>
         current.UnitCosts is { } costs
-            ? Set(current, current.Type, current.Provider, current.Model, FromUnitCosts(costs, settings, current.Deprecated), "reprice", by, at)
+            ? Set(current, new NewRate(current.Type, current.Provider, current.Model, FromUnitCosts(costs, settings, current.Deprecated), "reprice"), by, at)
             : [];
 
     /// <summary>

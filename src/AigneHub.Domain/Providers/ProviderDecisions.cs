@@ -13,20 +13,21 @@ public static class ProviderDecisions
 {
     public const int MaxCredentials = 64;
 
-    public static ProviderRegistered Register(ProviderConfig? current, string provider, string displayName, string? baseUrl, string? region, string by, DateTimeOffset at)
+    public static ProviderRegistered Register(ProviderConfig? current, NewProvider provider, string by, DateTimeOffset at)
     {
+        var id = provider.Provider;
         if (current is not null)
         {
-            throw new ProviderRuleException("provider", $"The provider '{provider}' is already registered.", isConflict: true);
+            throw new ProviderRuleException("provider", $"The provider '{id}' is already registered.", isConflict: true);
         }
 
-        if (!ProviderNames.IsKnown(provider) || provider == ProviderNames.Demo)
+        if (!ProviderNames.IsKnown(id) || id == ProviderNames.Demo)
         {
-            throw new ProviderRuleException("provider", $"'{provider}' is not a provider the hub can call.");
+            throw new ProviderRuleException("provider", $"'{id}' is not a provider the hub can call.");
         }
 
-        RequireEndpoint(provider, baseUrl, region);
-        return new ProviderRegistered(provider, displayName, baseUrl, region, by, at);
+        RequireEndpoint(id, provider.BaseUrl, provider.Region);
+        return new ProviderRegistered(id, provider.DisplayName, provider.BaseUrl, provider.Region, by, at);
     }
 
     public static ProviderEndpointChanged ChangeEndpoint(ProviderConfig current, string? baseUrl, string? region, string by, DateTimeOffset at)
@@ -41,18 +42,9 @@ public static class ProviderDecisions
     public static IReadOnlyList<object> Disable(ProviderConfig current, string reason, string by, DateTimeOffset at) =>
         current.Enabled ? [new ProviderDisabled(reason, by, at)] : [];
 
-    public static CredentialAdded AddCredential(
-        ProviderConfig current,
-        Guid credentialId,
-        string name,
-        CredentialKind kind,
-        int weight,
-        EncryptedSecret secret,
-        string maskedSecret,
-        string? accessKeyId,
-        string by,
-        DateTimeOffset at)
+    public static CredentialAdded AddCredential(ProviderConfig current, NewCredential credential, string by, DateTimeOffset at)
     {
+        var (credentialId, name, kind, weight, secret, maskedSecret, accessKeyId) = credential;
         var expected = current.Id == ProviderNames.Bedrock ? CredentialKind.AccessKeyPair : CredentialKind.ApiKey;
         if (kind != expected)
         {
@@ -88,10 +80,10 @@ public static class ProviderDecisions
     public static IReadOnlyList<object> EnableCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at) =>
         Existing(current, credentialId).Enabled ? [] : [new CredentialReEnabled(credentialId, by, at)];
 
-    public static CredentialTested RecordTest(ProviderConfig current, Guid credentialId, bool ok, int? upstreamStatus, string? message, string by, DateTimeOffset at)
+    public static CredentialTested RecordTest(ProviderConfig current, CredentialTestOutcome outcome, string by, DateTimeOffset at)
     {
-        Existing(current, credentialId);
-        return new CredentialTested(credentialId, ok, upstreamStatus, ok ? null : message, by, at);
+        Existing(current, outcome.CredentialId);
+        return new CredentialTested(outcome.CredentialId, outcome.Ok, outcome.UpstreamStatus, outcome.Ok ? null : outcome.Message, by, at);
     }
 
     public static CredentialRemoved RemoveCredential(ProviderConfig current, Guid credentialId, string by, DateTimeOffset at)

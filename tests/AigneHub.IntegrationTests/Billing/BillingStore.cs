@@ -52,7 +52,7 @@ internal sealed class BillingStore : IAsyncDisposable
 
     public Task PriceAsync(string provider, string model, decimal inputRate, decimal outputRate, UnitCosts? unitCosts = null) =>
         BillingStreams.ChangeRateAsync(Store, ModelRate.StreamIdFor(CallType.Chat, provider, model), current => RateDecisions.Set(
-            current, CallType.Chat, provider, model, new RateValues(inputRate, outputRate, null, null, unitCosts, false), "admin", "test", DateTimeOffset.UtcNow),
+            current, new NewRate(CallType.Chat, provider, model, new RateValues(inputRate, outputRate, null, null, unitCosts, false), "admin"), "test", DateTimeOffset.UtcNow),
             CancellationToken.None);
 
     public async ValueTask DisposeAsync() => await Store.DisposeAsync();

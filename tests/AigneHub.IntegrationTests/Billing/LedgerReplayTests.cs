@@ -78,7 +78,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
     {
         var settings = BillingSettings.Defaults;
         await CreditAccounts.ChangeAsync(_db.Store, "bob", settings, TimeProvider.System, account =>
-            CreditLedger.Grant(account, Guid.NewGuid(), 40m, GrantSource.Admin, null, null, "admin", DateTimeOffset.UtcNow), CancellationToken.None);
+            CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 40m, GrantSource.Admin, null, null), "admin", DateTimeOffset.UtcNow), CancellationToken.None);
         await Task.Delay(300);
         var between = DateTimeOffset.UtcNow;
         await Task.Delay(300);
@@ -151,11 +151,11 @@ public sealed class LedgerReplayTests : IAsyncLifetime
         switch (random.Next(8))
         {
             case 0:
-                return CreditLedger.Grant(account, Guid.NewGuid(), random.Next(1, 50), GrantSource.Admin, random.Next(4) == 0 ? now.AddDays(-1).AddDays(2) : null, null, "t", now);
+                return CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), random.Next(1, 50), GrantSource.Admin, random.Next(4) == 0 ? now.AddDays(-1).AddDays(2) : null, null), "t", now);
             case 6:
                 // An operator's grant with an idempotency key, retried now and then (a key always carries the same grant).
                 var key = random.Next(20);
-                return CreditLedger.Grant(account, Guid.NewGuid(), key + 1, GrantSource.Promotion, null, $"key-{key}", "t", now);
+                return CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), key + 1, GrantSource.Promotion, null, $"key-{key}"), "t", now);
             case 7 when released.Count > 0:
                 // A call served after recovery released its hold captures late.
                 var late = released[random.Next(released.Count)];

@@ -2,31 +2,14 @@ using System.Text.Json;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Providers.Events;
 using AigneHub.Domain.Secrets;
-using AigneHub.Infrastructure.Persistence;
-using AigneHub.Tests.Shared;
 using Marten;
 
 namespace AigneHub.IntegrationTests.Providers;
 
 /// <summary>Provider streams on a real PostgreSQL: the inline view equals a replay of the stream, at every version.</summary>
-public sealed class ProviderStreamTests : IAsyncLifetime
+public sealed class ProviderStreamTests() : HubStoreTest("providers")
 {
     private static readonly DateTimeOffset At = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
-    private DocumentStore _store = null!;
-
-    public async Task InitializeAsync()
-    {
-        var connectionString = await TestDatabase.CreateAsync("providers");
-        _store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
-        await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-    }
-
-    public Task DisposeAsync()
-    {
-        _store.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Inline_view_equals_a_replay_of_the_stream_after_every_change()
     {
@@ -45,7 +28,7 @@ public sealed class ProviderStreamTests : IAsyncLifetime
         foreach (var batch in batches)
         {
             // Written the way the command handlers write: start the stream, then fetch for writing and append.
-            await using (var session = _store.LightweightSession())
+            await using (var session = Store.LightweightSession())
             {
                 if (version == 0)
                 {
@@ -61,7 +44,7 @@ public sealed class ProviderStreamTests : IAsyncLifetime
             }
 
             version += batch.Length;
-            await using var query = _store.QuerySession();
+            await using var query = Store.QuerySession();
             var inline = await query.LoadAsync<ProviderConfig>("openai");
             var replayed = await query.Events.AggregateStreamAsync<ProviderConfig>("openai");
 
@@ -70,7 +53,7 @@ public sealed class ProviderStreamTests : IAsyncLifetime
             Assert.Equal(JsonSerializer.Serialize(replayed), JsonSerializer.Serialize(inline));
         }
 
-        await using var final = _store.QuerySession();
+        await using var final = Store.QuerySession();
         var config = (await final.LoadAsync<ProviderConfig>("openai"))!;
         var credential = Assert.Single(config.Credentials);
         Assert.Equal((first, 9, false, (int?)401), (credential.Id, credential.Weight, credential.Enabled, credential.DisabledByStatus));

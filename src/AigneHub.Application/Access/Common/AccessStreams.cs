@@ -1,23 +1,27 @@
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
-using JasperFx;
 using Marten;
 
 namespace AigneHub.Application.Access.Common;
 
 /// <summary>
-/// The one way user and key streams are written: fetch for writing at the version the caller last saw (when they
-/// name one), decide, append, save once. A stale version or a concurrent writer becomes 409 / ABORTED.
+/// The user, key and team streams as callers are told about them (written through <see cref="EventStreams"/>), and
+/// the reads that access commands share.
 /// </summary>
 internal static class AccessStreams
 {
+    public static StreamSubject User(string userId) => new(userId, $"The user '{userId}'", "user_id", $"There is no user '{userId}'.");
+
+    public static StreamSubject Key(string keyId) => new(keyId, $"The access key '{keyId}'", "key_id", $"There is no access key '{keyId}'.");
+
+    public static StreamSubject Team(string teamId) => new(teamId, $"The team '{teamId}'", "team_id", $"There is no team '{teamId}'.");
+
     public static async Task<HubUser> LoadUserAsync(IQuerySession session, string userId, CancellationToken cancellationToken) =>
-        await session.LoadAsync<HubUser>(userId, cancellationToken)
-        ?? throw new ResourceNotFoundException("user_id", $"There is no user '{userId}'.");
+        await session.LoadAsync<HubUser>(userId, cancellationToken) ?? throw User(userId).Missing();
 
     public static async Task<AccessKey> LoadKeyAsync(IQuerySession session, string keyId, CancellationToken cancellationToken) =>
-        await session.LoadAsync<AccessKey>(keyId, cancellationToken)
-        ?? throw new ResourceNotFoundException("key_id", $"There is no access key '{keyId}'.");
+        await session.LoadAsync<AccessKey>(keyId, cancellationToken) ?? throw Key(keyId).Missing();
 
     /// <summary>
     /// The user a key belongs to (which never changes), for the rule on who may act on whom. On the self-service
@@ -31,41 +35,24 @@ internal static class AccessStreams
         return await LoadUserAsync(session, key.UserId, cancellationToken);
     }
 
-    /// <param name="expectedVersion">The version the caller last read; null only for commands that are safe on any version (revoke).</param>
-    public static async Task<T> ChangeAsync<T>(
+    /// <summary>
+    /// Changes a key the caller may see (decided with its owner, for the rule on who may act on whom), drops the cached
+    /// keys so the change holds on the next call, and answers with the key as it is now and its last use.
+    /// </summary>
+    public static async Task<AccessKeyView> ChangeKeyAsync(
         IDocumentStore store,
-        string streamId,
-        int? expectedVersion,
-        string what,
-        Func<T, IReadOnlyList<object>> decide,
+        IAccessCacheInvalidation cache,
+        string keyId,
+        string? ownedBy,
+        long? expectedVersion,
+        Func<AccessKey, HubUser, IReadOnlyList<object>> decide,
         CancellationToken cancellationToken)
-        where T : class
     {
-        await using var session = store.LightweightSession();
-        try
-        {
-            var stream = await session.Events.FetchForWriting<T>(streamId, cancellationToken);
-            var current = stream.Aggregate ?? throw new ResourceNotFoundException(what switch { "user" => "user_id", "team" => "team_id", _ => "key_id" }, $"There is no {what} '{streamId}'.");
-            if (expectedVersion is { } expected && (stream.CurrentVersion ?? 0) != expected)
-            {
-                throw new ConflictException($"The {what} '{streamId}' is at version {stream.CurrentVersion ?? 0}, not {expected}: read it again and retry.");
-            }
-
-            var events = decide(current);
-            if (events.Count > 0)
-            {
-                stream.AppendMany(events);
-                await session.SaveChangesAsync(cancellationToken);
-            }
-        }
-        catch (ConcurrencyException)
-        {
-            throw new ConflictException($"The {what} '{streamId}' was changed by someone else; read it again and retry.");
-        }
-
-        await using var query = store.QuerySession();
-        return await query.LoadAsync<T>(streamId, cancellationToken)
-            ?? throw new ResourceNotFoundException("id", $"There is no {what} '{streamId}'.");
+        var keyOwner = await LoadKeyOwnerAsync(store, keyId, ownedBy, cancellationToken);
+        var key = await EventStreams.ChangeAsync<AccessKey>(store, Key(keyId), expectedVersion, current => decide(current, keyOwner), cancellationToken);
+        await cache.InvalidateAsync(cancellationToken);
+        await using var session = store.QuerySession();
+        return AccessKeyView.From(key, await LastUseAsync(session, key.Id, cancellationToken));
     }
 
     public static async Task<DateTimeOffset?> LastUseAsync(IQuerySession session, string keyId, CancellationToken cancellationToken) =>

@@ -92,7 +92,7 @@ internal sealed partial class CallBilling(
         var model = $"{priced[0]}/{estimate.Model}";
         int? outputTokenLimit = null;
         var amount = 0m;
-        await ledger.ChangeAsync(userId, settings, account => [CreditRules.Run(() =>
+        await ledger.ChangeAsync(userId, settings, account => [DomainRules.Run(() =>
         {
             // Sized on the balance that the account's earlier holds left (under its lock), so a short balance lowers
             // this call's output instead of refusing it.
@@ -175,7 +175,7 @@ internal sealed partial class CallBilling(
             HoldCaptured? captured = null;
             await ledger.SettleAsync(hold.UserId, settings, current =>
             {
-                var events = CreditRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
+                var events = DomainRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
                     usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
                 captured = events.OfType<HoldCaptured>().FirstOrDefault();
                 return events;
@@ -219,7 +219,7 @@ internal sealed partial class CallBilling(
         {
             var settings = await cache.SettingsAsync(cancellationToken);
             await ledger.SettleAsync(hold.UserId, settings, current =>
-                CreditRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
+                DomainRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
                 hold.CallId,
                 cancellationToken);
         }
@@ -254,10 +254,10 @@ internal sealed partial class CallBilling(
             await ledger.ChangeAsync(userId, settings, account =>
             {
                 var now = CreditLedger.TimeOf(account, time.GetUtcNow());
-                var held = CreditRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink);
+                var held = DomainRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink);
                 var afterHold = account.Copy();
                 CreditAccountEvolution.ApplyAll(afterHold, [held]);
-                var captured = CreditRules.Run(() => CreditLedger.Capture(
+                var captured = DomainRules.Run(() => CreditLedger.Capture(
                     afterHold, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, now));
                 return [held, .. captured];
             },

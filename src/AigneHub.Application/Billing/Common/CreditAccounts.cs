@@ -66,6 +66,21 @@ internal static class CreditAccounts
         }
     }
 
+    /// <summary>Grants credits, once per reference; tells whether this call granted them (false: an earlier one did).</summary>
+    public static async Task<(bool Granted, CreditAccount Account)> GrantAsync(
+        IDocumentStore store, string userId, BillingSettings settings, TimeProvider time, NewGrant grant, string by, CancellationToken cancellationToken)
+    {
+        var granted = false;
+        var account = await ChangeAsync(store, userId, settings, time, current =>
+        {
+            var events = DomainRules.Run(() => CreditLedger.Grant(current, grant, by, time.GetUtcNow()));
+            granted = events.Count > 0;
+            return events;
+        },
+        cancellationToken);
+        return (granted, account);
+    }
+
     private static async Task OpenAsync(IDocumentSession session, string userId, BillingSettings settings, TimeProvider time, CancellationToken cancellationToken)
     {
         var opened = CreditLedger.Open(null, userId, settings, Guid.CreateVersion7(), time.GetUtcNow());

@@ -21,7 +21,7 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
         {
             var team = await session.LoadAsync<Team>(subjectId, cancellationToken)
                 ?? throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
-            AccessRules.Run(() =>
+            DomainRules.Run(() =>
             {
                 TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id");
                 return true;

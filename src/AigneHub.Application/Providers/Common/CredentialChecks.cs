@@ -28,6 +28,6 @@ internal sealed class CredentialChecks(IDocumentStore store, ISecretProtector pr
     /// <summary>Records the answer as a <c>CredentialTested</c> event by <paramref name="actor"/>.</summary>
     public Task<ProviderView> RecordAsync(string provider, Guid credentialId, ProbeResult result, string actor, CancellationToken cancellationToken) =>
         ProviderStreams.ObserveAsync(store, provider, current =>
-            [DomainRules.Run(() => ProviderDecisions.RecordTest(current, credentialId, result.Ok, result.UpstreamStatus, result.Message, actor, time.GetUtcNow()))],
+            [ProviderDecisions.RecordTest(current, new(credentialId, result.Ok, result.UpstreamStatus, result.Message), actor, time.GetUtcNow())],
             cancellationToken);
 }

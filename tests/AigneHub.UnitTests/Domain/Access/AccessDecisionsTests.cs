@@ -10,7 +10,7 @@ public sealed class AccessDecisionsTests
     [Fact]
     public void Admin_cannot_create_an_owner()
     {
-        var ex = Assert.Throws<AccessRuleException>(() => AccessDecisions.CreateUser("u1", "U", null, UserRole.Owner, null, UserRole.Admin, "admin", Now));
+        var ex = Assert.Throws<AccessRuleException>(() => AccessDecisions.CreateUser(new NewUser("u1", "U", null, UserRole.Owner, null), UserRole.Admin, "admin", Now));
 
         Assert.True(ex.IsForbidden);
     }
@@ -18,8 +18,8 @@ public sealed class AccessDecisionsTests
     [Fact]
     public void Owner_creates_an_owner_and_the_hub_creates_anyone()
     {
-        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser("u1", "U", null, UserRole.Owner, null, UserRole.Owner, "owner", Now).Role);
-        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser("u2", "U", null, UserRole.Owner, null, null, "system", Now).Role);
+        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser(new NewUser("u1", "U", null, UserRole.Owner, null), UserRole.Owner, "owner", Now).Role);
+        Assert.Equal(UserRole.Owner, AccessDecisions.CreateUser(new NewUser("u2", "U", null, UserRole.Owner, null), null, "system", Now).Role);
     }
 
     [Fact]

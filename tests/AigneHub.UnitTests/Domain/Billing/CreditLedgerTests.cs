@@ -238,8 +238,8 @@ public sealed class CreditLedgerTests
     {
         var account = Given(Granted(5m, reference: "pay_1", source: GrantSource.Purchase));
 
-        Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1", "webhook", At));
-        Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_2", "webhook", At));
+        Assert.Empty(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1"), "webhook", At));
+        Assert.Single(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_2"), "webhook", At));
     }
 
     [Fact]
@@ -248,18 +248,18 @@ public sealed class CreditLedgerTests
         var account = Given(Granted(5m, reference: "pay_1", source: GrantSource.Purchase), Held("call-1", 5m));
         Apply(account, Capture(account, "call-1", 5m).Single());
 
-        Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1", "webhook", At));
+        Assert.Empty(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 5m, GrantSource.Purchase, null, "pay_1"), "webhook", At));
     }
 
     [Fact]
     public void An_operators_grant_with_an_idempotency_key_is_granted_once_even_after_it_was_spent()
     {
         var account = Given();
-        Apply(account, Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1", "admin", At)));
+        Apply(account, Assert.Single(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1"), "admin", At)));
         Apply(account, CreditLedger.Hold(account, "call-1", 5m, "m", At.AddMinutes(15), At));
         Apply(account, Capture(account, "call-1", 5m).Single());
 
-        Assert.Empty(CreditLedger.Grant(account, Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1", "admin", At));
+        Assert.Empty(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 5m, GrantSource.Promotion, null, "key-1"), "admin", At));
         Assert.Equal(5m, account.TotalGranted);
     }
 
@@ -268,7 +268,7 @@ public sealed class CreditLedgerTests
     {
         var account = Given(Granted(5m, reference: "key-1"));
 
-        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, Guid.NewGuid(), 50m, GrantSource.Admin, null, "key-1", "admin", At));
+        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 50m, GrantSource.Admin, null, "key-1"), "admin", At));
 
         Assert.Equal((CreditRule.ReferenceReused, "idempotency_key"), (error.Rule, error.Field));
     }
@@ -278,7 +278,7 @@ public sealed class CreditLedgerTests
     {
         var account = Given(Granted(5m, reference: "abc", source: GrantSource.Purchase));
 
-        Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), 7m, GrantSource.Admin, null, "abc", "admin", At));
+        Assert.Single(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 7m, GrantSource.Admin, null, "abc"), "admin", At));
     }
 
     [Theory]
@@ -291,7 +291,7 @@ public sealed class CreditLedgerTests
     {
         var account = Given(Granted(10m));
 
-        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, Guid.NewGuid(), decimal.Parse(amount, CultureInfo.InvariantCulture), GrantSource.Admin, null, null, "admin", At));
+        var error = Assert.Throws<CreditRuleException>(() => CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), decimal.Parse(amount, CultureInfo.InvariantCulture), GrantSource.Admin, null, null), "admin", At));
 
         Assert.Equal(CreditRule.InvalidAmount, error.Rule);
     }
@@ -316,7 +316,7 @@ public sealed class CreditLedgerTests
     {
         var account = Given();
 
-        Assert.Single(CreditLedger.Grant(account, Guid.NewGuid(), Credits.MaxAmount, GrantSource.Admin, null, null, "admin", At));
+        Assert.Single(CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), Credits.MaxAmount, GrantSource.Admin, null, null), "admin", At));
     }
 
     [Fact]
@@ -329,7 +329,7 @@ public sealed class CreditLedgerTests
         var held = CreditLedger.Hold(account, "call-3", 1m, "m", At.AddMinutes(15), At);
         var captured = Capture(account, "call-1", 1m).Single();
         var released = CreditLedger.Release(account, "call-2", "failed", At).Single();
-        var granted = CreditLedger.Grant(account, Guid.NewGuid(), 1m, GrantSource.Admin, null, null, "admin", At).Single();
+        var granted = CreditLedger.Grant(account, new NewGrant(Guid.NewGuid(), 1m, GrantSource.Admin, null, null), "admin", At).Single();
         var adjusted = CreditLedger.Adjust(account, Guid.NewGuid(), 1m, "fix", "admin", At);
 
         Assert.All(new ICreditLedgerEntry[] { held, (ICreditLedgerEntry)captured, (ICreditLedgerEntry)released, (ICreditLedgerEntry)granted, adjusted },

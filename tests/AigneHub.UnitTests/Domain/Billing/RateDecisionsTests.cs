@@ -30,10 +30,10 @@ public sealed class RateDecisionsTests
     public void Setting_the_same_prices_again_makes_no_new_version()
     {
         var values = new RateValues(0.01m, 0.03m, null, null, new UnitCosts(0.01m, 0.03m), false);
-        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "gpt-4o", values, "admin", "admin", At).Single());
+        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "gpt-4o", values, "admin"), "admin", At).Single());
 
-        Assert.Empty(RateDecisions.Set(rate, CallType.Chat, "openai", "gpt-4o", values with { UnitCosts = new UnitCosts(0.010m, 0.030m) }, "catalogue", "system", At));
-        Assert.Single(RateDecisions.Set(rate, CallType.Chat, "openai", "gpt-4o", values with { Deprecated = true }, "admin", "admin", At));
+        Assert.Empty(RateDecisions.Set(rate, new NewRate(CallType.Chat, "openai", "gpt-4o", values with { UnitCosts = new UnitCosts(0.010m, 0.030m) }, "catalogue"), "system", At));
+        Assert.Single(RateDecisions.Set(rate, new NewRate(CallType.Chat, "openai", "gpt-4o", values with { Deprecated = true }, "admin"), "admin", At));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed class RateDecisionsTests
     {
         var costs = new UnitCosts(0.000001m, 0.000002m);
         var priced = RateDecisions.FromUnitCosts(costs, Settings(2m, 1m), false);
-        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "gpt-4o", priced, "unit-cost", "admin", At).Single());
-        var manual = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, CallType.Chat, "openai", "o1", new RateValues(1m, 1m, null, null, null, false), "admin", "admin", At).Single());
+        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "gpt-4o", priced, "unit-cost"), "admin", At).Single());
+        var manual = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "o1", new RateValues(1m, 1m, null, null, null, false), "admin"), "admin", At).Single());
 
         var repriced = Assert.IsType<ModelRateSet>(Assert.Single(RateDecisions.Reprice(rate, Settings(50m, 0.000001m), "admin", At)));
 
@@ -75,9 +75,9 @@ public sealed class RateDecisionsTests
     public void Negative_or_too_precise_rates_are_refused()
     {
         Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() =>
-            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(-1m, 0m, null, null, null, false), "admin", "admin", At)).Field);
+            RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(-1m, 0m, null, null, null, false), "admin"), "admin", At)).Field);
         Assert.Equal("output_rate", Assert.Throws<CreditRuleException>(() =>
-            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(0m, 0.0000001m, null, null, null, false), "admin", "admin", At)).Field);
+            RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(0m, 0.0000001m, null, null, null, false), "admin"), "admin", At)).Field);
     }
 
     [Fact]
@@ -86,10 +86,10 @@ public sealed class RateDecisionsTests
         const decimal huge = 79_000_000_000_000_000_000_000_000_000m;
 
         Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() =>
-            RateDecisions.Set(null, CallType.Chat, "openai", "m", new RateValues(huge, 0m, null, null, null, false), "admin", "admin", At)).Field);
+            RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(huge, 0m, null, null, null, false), "admin"), "admin", At)).Field);
         Assert.Equal("unit_costs", Assert.Throws<CreditRuleException>(() =>
             RateDecisions.FromUnitCosts(new UnitCosts(huge, 0m), Settings(2m, 1m), false)).Field);
         Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() => RateDecisions.Set(
-            null, CallType.Chat, "openai", "m", RateDecisions.FromUnitCosts(new UnitCosts(Credits.MaxRate, 0m), Settings(2m, 0.000001m), false), "unit-cost", "admin", At)).Field);
+            null, new NewRate(CallType.Chat, "openai", "m", RateDecisions.FromUnitCosts(new UnitCosts(Credits.MaxRate, 0m), Settings(2m, 0.000001m), false), "unit-cost"), "admin", At)).Field);
     }
 }

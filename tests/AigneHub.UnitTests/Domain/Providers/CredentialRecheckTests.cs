@@ -13,9 +13,9 @@ public sealed class CredentialRecheckTests
 
     private static ProviderConfig WithCredential()
     {
-        var config = ProviderConfig.Create(ProviderDecisions.Register(null, "deepseek", "DeepSeek", null, null, "admin", DisabledAt.AddDays(-1)));
+        var config = ProviderConfig.Create(ProviderDecisions.Register(null, new NewProvider("deepseek", "DeepSeek", null, null), "admin", DisabledAt.AddDays(-1)));
         config.Apply(ProviderDecisions.AddCredential(
-            config, Id, "main", CredentialKind.ApiKey, 10, EncryptedSecretFixture.Create(), "sk-a****wxyz", null, "admin", DisabledAt.AddDays(-1)));
+            config, new NewCredential(Id, "main", CredentialKind.ApiKey, 10, EncryptedSecretFixture.Create(), "sk-a****wxyz", null), "admin", DisabledAt.AddDays(-1)));
         return config;
     }
 
@@ -27,7 +27,7 @@ public sealed class CredentialRecheckTests
     }
 
     private static void FailRecheck(ProviderConfig config, DateTimeOffset at) =>
-        config.Apply(ProviderDecisions.RecordTest(config, Id, ok: false, 401, "refused", CredentialRecheck.SystemActor, at));
+        config.Apply(ProviderDecisions.RecordTest(config, new CredentialTestOutcome(Id, Ok: false, 401, "refused"), CredentialRecheck.SystemActor, at));
 
     [Theory]
     [InlineData(0, 1)]
@@ -87,7 +87,7 @@ public sealed class CredentialRecheckTests
     public void Checks_from_before_it_was_disabled_do_not_count()
     {
         var config = WithCredential();
-        config.Apply(ProviderDecisions.RecordTest(config, Id, ok: false, 401, "refused", "admin", DisabledAt.AddMinutes(-5)));
+        config.Apply(ProviderDecisions.RecordTest(config, new CredentialTestOutcome(Id, Ok: false, 401, "refused"), "admin", DisabledAt.AddMinutes(-5)));
         config.Apply(new CredentialDisabled(Id, "refused", 401, CredentialRecheck.SystemActor, DisabledAt));
 
         var credential = config.Credential(Id)!;
@@ -100,7 +100,7 @@ public sealed class CredentialRecheckTests
     {
         var config = RefusedBySystem();
         FailRecheck(config, DisabledAt.AddMinutes(1));
-        config.Apply(ProviderDecisions.RecordTest(config, Id, ok: true, 200, "ignored when it passed", CredentialRecheck.SystemActor, DisabledAt.AddMinutes(3)));
+        config.Apply(ProviderDecisions.RecordTest(config, new CredentialTestOutcome(Id, Ok: true, 200, "ignored when it passed"), CredentialRecheck.SystemActor, DisabledAt.AddMinutes(3)));
         foreach (var e in ProviderDecisions.EnableCredential(config, Id, CredentialRecheck.SystemActor, DisabledAt.AddMinutes(3)))
         {
             config.Apply((CredentialReEnabled)e);
@@ -116,7 +116,7 @@ public sealed class CredentialRecheckTests
     public void A_failed_test_of_an_enabled_credential_shows_its_error_without_counting_as_a_recheck()
     {
         var config = WithCredential();
-        config.Apply(ProviderDecisions.RecordTest(config, Id, ok: false, 401, "The deepseek provider refused the credential (HTTP 401).", "admin", DisabledAt));
+        config.Apply(ProviderDecisions.RecordTest(config, new CredentialTestOutcome(Id, Ok: false, 401, "The deepseek provider refused the credential (HTTP 401)."), "admin", DisabledAt));
 
         var credential = config.Credential(Id)!;
         Assert.Equal((false, "The deepseek provider refused the credential (HTTP 401).", 0), (credential.LastTestOk, credential.LastError, credential.FailedRechecks));

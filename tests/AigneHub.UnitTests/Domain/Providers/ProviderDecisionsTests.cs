@@ -11,11 +11,11 @@ public sealed class ProviderDecisionsTests
     private static EncryptedSecret Secret() => EncryptedSecretFixture.Create();
 
     private static ProviderConfig Registered(string provider = "openai", string? baseUrl = null, string? region = null) =>
-        ProviderConfig.Create(ProviderDecisions.Register(null, provider, provider, baseUrl, region, "admin", At));
+        ProviderConfig.Create(ProviderDecisions.Register(null, new NewProvider(provider, provider, baseUrl, region), "admin", At));
 
     private static ProviderConfig WithCredential(ProviderConfig config, Guid id, string name = "main")
     {
-        config.Apply(ProviderDecisions.AddCredential(config, id, name, CredentialKind.ApiKey, 10, Secret(), "sk-a****wxyz", null, "admin", At));
+        config.Apply(ProviderDecisions.AddCredential(config, new NewCredential(id, name, CredentialKind.ApiKey, 10, Secret(), "sk-a****wxyz", null), "admin", At));
         return config;
     }
 
@@ -32,7 +32,7 @@ public sealed class ProviderDecisionsTests
     [InlineData("demo")]
     public void Only_the_fixed_list_of_providers_can_be_registered(string provider)
     {
-        var error = Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, provider, provider, null, null, "admin", At));
+        var error = Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, new NewProvider(provider, provider, null, null), "admin", At));
 
         Assert.Equal("provider", error.Field);
     }
@@ -40,7 +40,7 @@ public sealed class ProviderDecisionsTests
     [Fact]
     public void A_provider_is_registered_once()
     {
-        var error = Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(Registered(), "openai", "OpenAI", null, null, "admin", At));
+        var error = Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(Registered(), new NewProvider("openai", "OpenAI", null, null), "admin", At));
 
         Assert.True(error.IsConflict);
     }
@@ -48,10 +48,10 @@ public sealed class ProviderDecisionsTests
     [Fact]
     public void Ollama_needs_a_base_url_and_bedrock_a_region()
     {
-        Assert.Equal("base_url", Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, "ollama", "Ollama", null, null, "a", At)).Field);
-        Assert.Equal("region", Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, "bedrock", "Bedrock", null, null, "a", At)).Field);
-        Assert.NotNull(ProviderDecisions.Register(null, "ollama", "Ollama", "http://127.0.0.1:11434/v1", null, "a", At));
-        Assert.NotNull(ProviderDecisions.Register(null, "bedrock", "Bedrock", null, "us-east-1", "a", At));
+        Assert.Equal("base_url", Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, new NewProvider("ollama", "Ollama", null, null), "a", At)).Field);
+        Assert.Equal("region", Assert.Throws<ProviderRuleException>(() => ProviderDecisions.Register(null, new NewProvider("bedrock", "Bedrock", null, null), "a", At)).Field);
+        Assert.NotNull(ProviderDecisions.Register(null, new NewProvider("ollama", "Ollama", "http://127.0.0.1:11434/v1", null), "a", At));
+        Assert.NotNull(ProviderDecisions.Register(null, new NewProvider("bedrock", "Bedrock", null, "us-east-1"), "a", At));
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public sealed class ProviderDecisionsTests
         var openai = Registered();
 
         Assert.Equal("kind", Assert.Throws<ProviderRuleException>(() =>
-            ProviderDecisions.AddCredential(bedrock, Guid.NewGuid(), "k", CredentialKind.ApiKey, 1, Secret(), "****", null, "a", At)).Field);
+            ProviderDecisions.AddCredential(bedrock, new NewCredential(Guid.NewGuid(), "k", CredentialKind.ApiKey, 1, Secret(), "****", null), "a", At)).Field);
         Assert.Equal("kind", Assert.Throws<ProviderRuleException>(() =>
-            ProviderDecisions.AddCredential(openai, Guid.NewGuid(), "k", CredentialKind.AccessKeyPair, 1, Secret(), "****", "AKIA", "a", At)).Field);
+            ProviderDecisions.AddCredential(openai, new NewCredential(Guid.NewGuid(), "k", CredentialKind.AccessKeyPair, 1, Secret(), "****", "AKIA"), "a", At)).Field);
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public sealed class ProviderDecisionsTests
         var config = WithCredential(Registered(), Guid.NewGuid(), "main");
 
         Assert.Equal("name", Assert.Throws<ProviderRuleException>(() =>
-            ProviderDecisions.AddCredential(config, Guid.NewGuid(), "MAIN", CredentialKind.ApiKey, 1, Secret(), "****", null, "a", At)).Field);
+            ProviderDecisions.AddCredential(config, new NewCredential(Guid.NewGuid(), "MAIN", CredentialKind.ApiKey, 1, Secret(), "****", null), "a", At)).Field);
         Assert.Equal("weight", Assert.Throws<ProviderRuleException>(() =>
-            ProviderDecisions.AddCredential(config, Guid.NewGuid(), "other", CredentialKind.ApiKey, 0, Secret(), "****", null, "a", At)).Field);
+            ProviderDecisions.AddCredential(config, new NewCredential(Guid.NewGuid(), "other", CredentialKind.ApiKey, 0, Secret(), "****", null), "a", At)).Field);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
 using Marten;
 using Mediator;
@@ -12,8 +13,8 @@ internal sealed class ChangeUserRoleCommandHandler(IDocumentStore store, TimePro
     public async ValueTask<UserView> Handle(ChangeUserRoleCommand command, CancellationToken cancellationToken)
     {
         var by = Delegators.From(command.By, limits);
-        var user = await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", current =>
-            AccessRules.Run(() => AccessDecisions.ChangeRole(current, command.Role, by, time.GetUtcNow())),
+        var user = await EventStreams.ChangeAsync<HubUser>(store, AccessStreams.User(command.UserId), command.ExpectedVersion, current =>
+            AccessDecisions.ChangeRole(current, command.Role, by, time.GetUtcNow()),
             cancellationToken);
 
         // A demoted admin's keys lose their admin scopes on this instance before the answer is sent.

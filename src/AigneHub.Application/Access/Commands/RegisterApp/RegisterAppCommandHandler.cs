@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Domain.Access;
 using Marten;
 using Mediator;
@@ -11,8 +12,8 @@ internal sealed class RegisterAppCommandHandler(IDocumentStore store, TimeProvid
     public async ValueTask<UserView> Handle(RegisterAppCommand command, CancellationToken cancellationToken)
     {
         var by = Delegators.From(command.By, limits);
-        return UserView.From(await AccessStreams.ChangeAsync<HubUser>(store, command.UserId, command.ExpectedVersion, "user", user =>
-            [AccessRules.Run(() => AccessDecisions.RegisterApp(user, command.AppId, command.Name, by, time.GetUtcNow()))],
+        return UserView.From(await EventStreams.ChangeAsync<HubUser>(store, AccessStreams.User(command.UserId), command.ExpectedVersion, user =>
+            [AccessDecisions.RegisterApp(user, command.AppId, command.Name, by, time.GetUtcNow())],
             cancellationToken));
     }
 }

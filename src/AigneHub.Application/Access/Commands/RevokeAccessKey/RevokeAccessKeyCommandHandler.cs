@@ -11,14 +11,9 @@ internal sealed class RevokeAccessKeyCommandHandler(IDocumentStore store, TimePr
 {
     public async ValueTask<AccessKeyView> Handle(RevokeAccessKeyCommand command, CancellationToken cancellationToken)
     {
-        var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
         var by = Delegators.From(command.By, limits);
-        var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion == 0 ? null : command.ExpectedVersion, "access key", current =>
-            AccessRules.Run(() => AccessDecisions.Revoke(current, keyOwner, command.Reason, by, time.GetUtcNow())),
+        return await AccessStreams.ChangeKeyAsync(store, cache, command.KeyId, command.OwnedBy, command.ExpectedVersion == 0 ? null : command.ExpectedVersion,
+            (current, keyOwner) => AccessDecisions.Revoke(current, keyOwner, command.Reason, by, time.GetUtcNow()),
             cancellationToken);
-
-        await cache.InvalidateAsync(cancellationToken);
-        await using var session = store.QuerySession();
-        return AccessKeyView.From(key, await AccessStreams.LastUseAsync(session, key.Id, cancellationToken));
     }
 }

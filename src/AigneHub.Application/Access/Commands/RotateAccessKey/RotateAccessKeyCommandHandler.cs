@@ -12,14 +12,10 @@ internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimePr
     public async ValueTask<IssuedAccessKey> Handle(RotateAccessKeyCommand command, CancellationToken cancellationToken)
     {
         var secret = AccessKeyToken.NewSecret();
-        var keyOwner = await AccessStreams.LoadKeyOwnerAsync(store, command.KeyId, command.OwnedBy, cancellationToken);
         var by = Delegators.From(command.By, limits);
-        var key = await AccessStreams.ChangeAsync<AccessKey>(store, command.KeyId, command.ExpectedVersion, "access key", current =>
-            [AccessRules.Run(() => AccessDecisions.Rotate(current, keyOwner, AccessKeyToken.Hash(secret), by, time.GetUtcNow()))],
+        var key = await AccessStreams.ChangeKeyAsync(store, cache, command.KeyId, command.OwnedBy, command.ExpectedVersion,
+            (current, keyOwner) => [AccessDecisions.Rotate(current, keyOwner, AccessKeyToken.Hash(secret), by, time.GetUtcNow())],
             cancellationToken);
-
-        await cache.InvalidateAsync(cancellationToken);
-        await using var session = store.QuerySession();
-        return new IssuedAccessKey(AccessKeyView.From(key, await AccessStreams.LastUseAsync(session, key.Id, cancellationToken)), new AccessKeyToken(key.Id, secret).Text);
+        return new IssuedAccessKey(key, new AccessKeyToken(key.KeyId, secret).Text);
     }
 }

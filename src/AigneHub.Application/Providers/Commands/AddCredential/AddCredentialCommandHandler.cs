@@ -26,8 +26,8 @@ internal sealed partial class AddCredentialCommandHandler(
         var masked = SecretMask.Mask(shown);
 
         var added = await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
-            [DomainRules.Run(() => ProviderDecisions.AddCredential(
-                current, credentialId, command.Name, kind, command.Weight, encrypted, masked, command.AccessKeyId, command.Actor, time.GetUtcNow()))],
+            [ProviderDecisions.AddCredential(
+                current, new NewCredential(credentialId, command.Name, kind, command.Weight, encrypted, masked, command.AccessKeyId), command.Actor, time.GetUtcNow())],
             cancellationToken);
         return await CheckAsync(added, credentialId, command.Actor, cancellationToken);
     }

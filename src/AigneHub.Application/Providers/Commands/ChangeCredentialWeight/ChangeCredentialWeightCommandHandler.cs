@@ -9,6 +9,6 @@ internal sealed class ChangeCredentialWeightCommandHandler(IDocumentStore store,
 {
     public async ValueTask<ProviderView> Handle(ChangeCredentialWeightCommand command, CancellationToken cancellationToken) =>
         await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
-            [DomainRules.Run(() => ProviderDecisions.ChangeWeight(current, command.CredentialId, command.Weight, command.Actor, time.GetUtcNow()))],
+            [ProviderDecisions.ChangeWeight(current, command.CredentialId, command.Weight, command.Actor, time.GetUtcNow())],
             cancellationToken);
 }

@@ -1,4 +1,4 @@
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Application.Providers.Common;
 using AigneHub.Domain.Providers;
 using Marten;
@@ -11,14 +11,15 @@ internal sealed class RegisterProviderCommandHandler(IDocumentStore store, TimeP
 {
     public async ValueTask<ProviderView> Handle(RegisterProviderCommand command, CancellationToken cancellationToken)
     {
-        var registered = DomainRules.Run(() => ProviderDecisions.Register(
+        var registered = await EventStreams.StartAsync<ProviderConfig>(store, ProviderStreams.Subject(command.Provider), () => [ProviderDecisions.Register(
             null,
-            command.Provider,
-            string.IsNullOrWhiteSpace(command.DisplayName) ? Domain.Models.ProviderNames.DisplayNameOf(command.Provider) : command.DisplayName,
-            command.BaseUrl,
-            command.Region,
+            new NewProvider(
+                command.Provider,
+                string.IsNullOrWhiteSpace(command.DisplayName) ? Domain.Models.ProviderNames.DisplayNameOf(command.Provider) : command.DisplayName,
+                command.BaseUrl,
+                command.Region),
             command.Actor,
-            time.GetUtcNow()));
-        return await ProviderStreams.StartAsync(store, command.Provider, registered, cancellationToken);
+            time.GetUtcNow())], cancellationToken);
+        return ProviderView.From(registered);
     }
 }

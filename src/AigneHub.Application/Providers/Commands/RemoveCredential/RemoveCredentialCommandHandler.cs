@@ -9,6 +9,6 @@ internal sealed class RemoveCredentialCommandHandler(IDocumentStore store, TimeP
 {
     public async ValueTask<ProviderView> Handle(RemoveCredentialCommand command, CancellationToken cancellationToken) =>
         await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
-            [DomainRules.Run(() => ProviderDecisions.RemoveCredential(current, command.CredentialId, command.Actor, time.GetUtcNow()))],
+            [ProviderDecisions.RemoveCredential(current, command.CredentialId, command.Actor, time.GetUtcNow())],
             cancellationToken);
 }

@@ -75,7 +75,7 @@ internal sealed partial class ReviveCredentialsCommandHandler(
             var at = time.GetUtcNow();
             return
             [
-                ProviderDecisions.RecordTest(current, credentialId, ok: true, result.UpstreamStatus, message: null, CredentialRecheck.SystemActor, at),
+                ProviderDecisions.RecordTest(current, new(credentialId, Ok: true, result.UpstreamStatus, Message: null), CredentialRecheck.SystemActor, at),
                 .. ProviderDecisions.EnableCredential(current, credentialId, CredentialRecheck.SystemActor, at),
             ];
         }, cancellationToken);

@@ -18,11 +18,11 @@ internal sealed class CreateTeamKeyCommandHandler(
         await using var session = store.LightweightSession();
         var owner = await AccessStreams.LoadUserAsync(session, command.UserId, cancellationToken);
         var stream = await session.Events.FetchForWriting<Team>(command.TeamId, cancellationToken);
-        var team = stream.Aggregate ?? throw new ResourceNotFoundException("team_id", $"There is no team '{command.TeamId}'.");
+        var team = stream.Aggregate ?? throw AccessStreams.Team(command.TeamId).Missing();
         var active = await session.Query<AccessKey>().CountAsync(k => k.UserId == owner.Id && k.RevokedAt == null, cancellationToken);
         var asked = new NewAccessKey(
             token.KeyId, null, command.Name, command.Scopes, command.Models, [], null, KeyLimits.None, AccessKeyToken.Hash(token.Secret));
-        var (created, added) = AccessRules.Run(() => TeamDecisions.IssueKey(team, owner, active, asked, Delegators.From(command.By, limits), time.GetUtcNow()));
+        var (created, added) = DomainRules.Run(() => TeamDecisions.IssueKey(team, owner, active, asked, Delegators.From(command.By, limits), time.GetUtcNow()));
         try
         {
             // The key's stream and the team's change commit together: a team key is never issued without its team knowing.
@@ -32,7 +32,7 @@ internal sealed class CreateTeamKeyCommandHandler(
         }
         catch (JasperFx.ConcurrencyException)
         {
-            throw new ConflictException($"The team '{command.TeamId}' was changed by someone else; try again.");
+            throw new ConflictException(AccessStreams.Team(command.TeamId).Raced);
         }
 
         await cache.InvalidateAsync(cancellationToken);

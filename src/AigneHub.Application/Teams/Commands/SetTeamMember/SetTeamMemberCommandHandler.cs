@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Common;
+using AigneHub.Application.Common.EventSourcing;
 using AigneHub.Application.Teams.Common;
 using AigneHub.Domain.Teams;
 using Marten;
@@ -20,10 +21,10 @@ internal sealed class SetTeamMemberCommandHandler(IDocumentStore store, TimeProv
             user = await AccessStreams.LoadUserAsync(query, command.UserId, cancellationToken);
         }
 
-        var team = await AccessStreams.ChangeAsync<Team>(store, command.TeamId, null, "team", current => AccessRules.Run<IReadOnlyList<object>>(() =>
+        var team = await EventStreams.ChangeAsync<Team>(store, AccessStreams.Team(command.TeamId), null, current =>
             command.Remove
                 ? [TeamDecisions.RemoveMember(current, command.UserId, by, time.GetUtcNow())]
-                : [TeamDecisions.SetMember(current, user!, command.Role, by, time.GetUtcNow())]),
+                : [TeamDecisions.SetMember(current, user!, command.Role, by, time.GetUtcNow())],
             cancellationToken);
         return TeamView.From(team);
     }

@@ -1,4 +1,5 @@
 using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
 using Marten;
 using Mediator;
@@ -13,7 +14,7 @@ internal sealed class AdjustCreditsCommandHandler(IDocumentStore store, BillingC
         var settings = await cache.SettingsAsync(cancellationToken);
         var adjustmentId = Guid.CreateVersion7();
         var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
-            [CreditRules.Run(() => CreditLedger.Adjust(current, adjustmentId, command.Amount, command.Reason, command.Actor, time.GetUtcNow()), settings.PaymentLink)],
+            [DomainRules.Run(() => CreditLedger.Adjust(current, adjustmentId, command.Amount, command.Reason, command.Actor, time.GetUtcNow()), settings.PaymentLink)],
             cancellationToken);
         return CreditBalanceView.From(userId, account, settings.CurrencyPrefix);
     }

@@ -11,16 +11,8 @@ internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCa
     {
         var userId = await CreditRecipients.CanonicalAsync(store, command.UserId, cancellationToken);
         var settings = await cache.SettingsAsync(cancellationToken);
-        var grantId = Guid.CreateVersion7();
-        var granted = false;
-        var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
-        {
-            var events = CreditRules.Run(() => CreditLedger.Grant(
-                current, grantId, command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey, command.Actor, time.GetUtcNow()));
-            granted = events.Count > 0;
-            return events;
-        },
-        cancellationToken);
+        var grant = new NewGrant(Guid.CreateVersion7(), command.Amount, command.Source, command.ExpiresAt, command.IdempotencyKey);
+        var (granted, account) = await CreditAccounts.GrantAsync(store, userId, settings, time, grant, command.Actor, cancellationToken);
         return new GrantOutcome(granted, CreditBalanceView.From(userId, account, settings.CurrencyPrefix));
     }
 }

@@ -11,15 +11,8 @@ internal sealed class RecordPaymentCommandHandler(IDocumentStore store, BillingC
     {
         var userId = await CreditRecipients.CanonicalAsync(store, command.UserId, cancellationToken);
         var settings = await cache.SettingsAsync(cancellationToken);
-        var grantId = Guid.CreateVersion7();
-        var granted = false;
-        var account = await CreditAccounts.ChangeAsync(store, userId, settings, time, current =>
-        {
-            var events = CreditRules.Run(() => CreditLedger.Grant(current, grantId, command.Credits, GrantSource.Purchase, null, command.PaymentId, "payment-webhook", time.GetUtcNow()));
-            granted = events.Count > 0;
-            return events;
-        },
-        cancellationToken);
+        var grant = new NewGrant(Guid.CreateVersion7(), command.Credits, GrantSource.Purchase, null, command.PaymentId);
+        var (granted, account) = await CreditAccounts.GrantAsync(store, userId, settings, time, grant, "payment-webhook", cancellationToken);
         return new PaymentOutcome(granted, CreditBalanceView.From(userId, account, settings.CurrencyPrefix));
     }
 }

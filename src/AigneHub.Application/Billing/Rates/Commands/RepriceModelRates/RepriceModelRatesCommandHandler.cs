@@ -22,7 +22,7 @@ internal sealed class RepriceModelRatesCommandHandler(IDocumentStore store, Bill
         var values = new BillingSettingsValues(
             current.Mode, command.BaseCreditPrice ?? current.BaseCreditPrice, command.ProfitMarginPercent ?? current.ProfitMarginPercent, current.CurrencyPrefix,
             current.NewUserGrant, current.NewUserGrantExpiryDays, current.PaymentLink, current.DefaultHoldTokens);
-        var change = CreditRules.Run(() => BillingDecisions.Change(current, values, command.Actor, now));
+        var change = DomainRules.Run(() => BillingDecisions.Change(current, values, command.Actor, now));
         var target = change.Count == 0 ? current : BillingSettings.Create((BillingSettingsChanged)change[0]);
         target.Version = current.Version + change.Count;
 
@@ -36,7 +36,7 @@ internal sealed class RepriceModelRatesCommandHandler(IDocumentStore store, Bill
         foreach (var rate in rates)
         {
             // Decided for every rate before anything is written, so a price out of range refuses the whole reprice (400).
-            if (CreditRules.Run(() => RateDecisions.Reprice(rate, target, command.Actor, now)) is [ModelRateSet repriced])
+            if (DomainRules.Run(() => RateDecisions.Reprice(rate, target, command.Actor, now)) is [ModelRateSet repriced])
             {
                 changes.Add(new RateChangeView(RateView.From(rate), RateView.From(repriced, rate.Version + 1)));
             }

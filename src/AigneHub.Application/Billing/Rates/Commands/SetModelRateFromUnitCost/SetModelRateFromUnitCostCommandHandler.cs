@@ -1,4 +1,5 @@
 using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
 using Marten;
 using Mediator;
@@ -11,9 +12,9 @@ internal sealed class SetModelRateFromUnitCostCommandHandler(IDocumentStore stor
     public async ValueTask<RateView> Handle(SetModelRateFromUnitCostCommand command, CancellationToken cancellationToken)
     {
         var settings = await BillingStreams.LoadSettingsAsync(store, cancellationToken);
-        var values = CreditRules.Run(() => RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated));
+        var values = DomainRules.Run(() => RateDecisions.FromUnitCosts(command.UnitCosts, settings, command.Deprecated));
         var rate = await BillingStreams.ChangeRateAsync(store, ModelRate.StreamIdFor(command.Type, command.Provider, command.Model), current =>
-            CreditRules.Run(() => RateDecisions.Set(current, command.Type, command.Provider, command.Model, values, "unit-cost", command.Actor, time.GetUtcNow())),
+            RateDecisions.Set(current, new NewRate(command.Type, command.Provider, command.Model, values, "unit-cost"), command.Actor, time.GetUtcNow()),
             cancellationToken);
         cache.Invalidate();
         return RateView.From(rate!);

@@ -1,7 +1,8 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Common;
-using AigneHub.Domain.Billing;
+using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Billing;
 using Marten;
 using Mediator;
 
@@ -35,8 +36,9 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
                 continue;
             }
 
-            var values = CreditRules.Run(() => RateDecisions.FromUnitCosts(entry.UnitCosts, settings, entry.Deprecated));
-            var decided = CreditRules.Run(() => RateDecisions.Set(current, entry.Type, entry.Provider, entry.Model, values, "catalogue", command.Actor, now));
+            var values = DomainRules.Run(() => RateDecisions.FromUnitCosts(entry.UnitCosts, settings, entry.Deprecated));
+            var rate = new NewRate(entry.Type, entry.Provider, entry.Model, values, "catalogue");
+            var decided = DomainRules.Run(() => RateDecisions.Set(current, rate, command.Actor, now));
             if (decided is not [ModelRateSet next])
             {
                 unchanged++;
@@ -52,7 +54,7 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
 
             var after = await BillingStreams.ChangeRateAsync(store, rateId, latest => latest?.Source == ManualSource
                 ? []
-                : RateDecisions.Set(latest, entry.Type, entry.Provider, entry.Model, values, "catalogue", command.Actor, now), cancellationToken);
+                : RateDecisions.Set(latest, rate, command.Actor, now), cancellationToken);
             changes.Add(new RateChangeView(before, RateView.From(after!)));
         }
 

@@ -11,7 +11,7 @@ internal sealed class UpdateBillingSettingsCommandHandler(IDocumentStore store, 
     public async ValueTask<BillingSettingsView> Handle(UpdateBillingSettingsCommand command, CancellationToken cancellationToken)
     {
         var settings = await BillingStreams.ChangeSettingsAsync(store, command.ExpectedVersion, current =>
-            CreditRules.Run(() => BillingDecisions.Change(current, command.Values, command.Actor, time.GetUtcNow())),
+            BillingDecisions.Change(current, command.Values, command.Actor, time.GetUtcNow()),
             cancellationToken);
         cache.Invalidate();
         return BillingSettingsView.From(settings);
