@@ -212,7 +212,7 @@ public sealed class ChatChoicesTests
 
         public bool Serves(string model) => true;
 
-        public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        public Task<Served<ChatCompletion>> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) == failingCall)
             {
@@ -224,17 +224,17 @@ public sealed class ChatChoicesTests
 
         public int StreamsDisposed => Volatile.Read(ref _streamsDisposed);
 
-        public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        public IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) == failingCall)
             {
                 throw new UpstreamException(ErrorKind.UpstreamRejected, Name, "the upstream refused the request", 400);
             }
 
-            return new NeverAnswers(this);
+            return new NeverAnswers(this).Select(update => new Served<ChatCompletionUpdate>(update, null));
         }
 
-        private async Task<ChatCompletion> WaitForCancellationAsync(CancellationToken cancellationToken)
+        private async Task<Served<ChatCompletion>> WaitForCancellationAsync(CancellationToken cancellationToken)
         {
             try
             {
