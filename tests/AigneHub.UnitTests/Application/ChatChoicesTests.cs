@@ -231,7 +231,7 @@ public sealed class ChatChoicesTests
                 throw new UpstreamException(ErrorKind.UpstreamRejected, Name, "the upstream refused the request", 400);
             }
 
-            return new NeverAnswers(this).Select(update => new Served<ChatCompletionUpdate>(update, null));
+            return new NeverAnswers(this);
         }
 
         private async Task<Served<ChatCompletion>> WaitForCancellationAsync(CancellationToken cancellationToken)
@@ -250,13 +250,13 @@ public sealed class ChatChoicesTests
         }
 
         /// <summary>A stream that never answers and counts being closed (whether or not it was ever read).</summary>
-        private sealed class NeverAnswers(ThrowsAtOnceOnCall owner) : IAsyncEnumerable<ChatCompletionUpdate>, IAsyncEnumerator<ChatCompletionUpdate>
+        private sealed class NeverAnswers(ThrowsAtOnceOnCall owner) : IAsyncEnumerable<Served<ChatCompletionUpdate>>, IAsyncEnumerator<Served<ChatCompletionUpdate>>
         {
             private CancellationToken _cancellation;
 
-            public ChatCompletionUpdate Current => throw new InvalidOperationException("No update was produced.");
+            public Served<ChatCompletionUpdate> Current => throw new InvalidOperationException("No update was produced.");
 
-            public IAsyncEnumerator<ChatCompletionUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+            public IAsyncEnumerator<Served<ChatCompletionUpdate>> GetAsyncEnumerator(CancellationToken cancellationToken = default)
             {
                 _cancellation = cancellationToken;
                 return this;

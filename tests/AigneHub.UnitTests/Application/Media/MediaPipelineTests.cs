@@ -29,6 +29,7 @@ public sealed class MediaPipelineTests : IDisposable
         var record = Assert.Single(_harness.Recorder.Records);
         Assert.Equal(CallType.Embedding, record.CallType);
         Assert.Equal("second", record.Provider);
+        Assert.Equal("cred-second", record.CredentialId);
         Assert.Equal(3, record.PromptTokens);
         Assert.Equal(CallStatus.Succeeded, record.Status);
     }
