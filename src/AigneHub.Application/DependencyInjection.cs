@@ -21,7 +21,6 @@ public static class DependencyInjection
         });
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
-        services.AddSingleton<ChatRouter>();
         services.AddSingleton<Common.Routing.Fallbacks.FallbackChain>();
         services.AddOptions<ChatRoutingOptions>();
         services.AddOptions<Usage.Common.AnalyticsOptions>();
@@ -29,6 +28,7 @@ public static class DependencyInjection
         services.AddSingleton<Common.Routing.ModelRouter>();
         services.AddSingleton<ChatBilling>();
         services.AddSingleton<Images.Common.ImageCalls>();
+        services.AddSingleton<Common.ModelCalls.InferenceCalls>();
         services.AddOptions<Caching.ResponseCacheOptions>();
         services.AddSingleton<Caching.ResponseCache>();
         services.TryAddSingleton<Caching.ICacheRequestContext, Caching.NoCacheRequest>();

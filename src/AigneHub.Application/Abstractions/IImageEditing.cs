@@ -6,14 +6,12 @@ namespace AigneHub.Application.Abstractions;
 /// A provider that can edit images (OpenAI's <c>/images/edits</c>, Gemini's image models): an image provider whose
 /// protocol has an edit call. The router offers an edit only to the providers of a model that say they can.
 /// </summary>
-public interface IImageEditor
+public interface IImageEditor : IProvider
 {
-    string Name { get; }
-
     /// <summary>Whether this provider's API edits images with <paramref name="model"/> (its own model id).</summary>
     bool CanEdit(string model);
 
-    Task<ImageGenerationResult> EditAsync(ProviderImageEditRequest request, CancellationToken cancellationToken);
+    Task<Served<ImageGenerationResult>> EditAsync(ProviderImageEditRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>The edit call of an image protocol, beside its <see cref="IImageAdapter.GenerateAsync"/>.</summary>

@@ -7,17 +7,13 @@ namespace AigneHub.Application.Abstractions;
 /// A provider that creates embeddings, as the router sees it: it decides where and as whom (a fixed target, or
 /// rotating credentials with failover) and hands the call to the adapter of its protocol.
 /// </summary>
-public interface IEmbeddingProvider
+public interface IEmbeddingProvider : IProvider
 {
-    string Name { get; }
-
-    Task<EmbeddingResult> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken);
+    Task<Served<EmbeddingResult>> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>A provider that generates images; see <see cref="IEmbeddingProvider"/>.</summary>
-public interface IImageProvider
+public interface IImageProvider : IProvider
 {
-    string Name { get; }
-
-    Task<ImageGenerationResult> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken);
+    Task<Served<ImageGenerationResult>> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken);
 }

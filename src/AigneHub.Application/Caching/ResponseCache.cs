@@ -18,7 +18,6 @@ namespace AigneHub.Application.Caching;
 internal sealed partial class ResponseCache(
     ICacheRequestContext context,
     ICallerContext callers,
-    ChatRouter chatRouter,
     ModelRouter router,
     IResponseCacheStore store,
     IOptions<ResponseCacheOptions> options,
@@ -122,7 +121,7 @@ internal sealed partial class ResponseCache(
         var model = ((Common.ModelCalls.IModelCall)command).Model;
         if (kind == CacheKind.Chat)
         {
-            var chat = chatRouter.Route(model);
+            var chat = router.Route(model, ModelRouter.Chat);
             return $"{chat.Name}|{string.Join(',', chat.Providers.Select(p => p.Name))}";
         }
 

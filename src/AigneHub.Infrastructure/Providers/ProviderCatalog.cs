@@ -96,7 +96,7 @@ internal sealed class ProviderCatalog(
                 case DemoChatProvider:
                     Add(provider.Name, DemoChatProvider.EchoModel, ModelKind.Chat);
                     break;
-                case ConfiguredChatProvider { Models.Count: > 0 } listed:
+                case RoutedChatProvider { Models.Count: > 0 } listed:
                     foreach (var model in listed.Models)
                     {
                         Add(provider.Name, model, MediaProfiles.KindOf(provider.Name, model));
@@ -136,7 +136,7 @@ internal sealed class ProviderCatalog(
         {
             if (current.FirstOrDefault(p => p.Name == provider) is { } registeredProvider)
             {
-                AddRouted(registeredProvider.Rotation);
+                AddRouted(registeredProvider.Targets);
                 return result;
             }
 
@@ -153,7 +153,7 @@ internal sealed class ProviderCatalog(
 
             foreach (var candidate in ConfiguredTargets().Where(p => p.Name == provider && p.Serves(model.Model)))
             {
-                AddRouted(new FixedCallTarget(candidate.Target));
+                AddRouted(candidate.Targets);
             }
 
             return result;
@@ -161,7 +161,7 @@ internal sealed class ProviderCatalog(
 
         foreach (var candidate in current.Where(p => p.ServesBare(model.Model)))
         {
-            AddRouted(candidate.Rotation);
+            AddRouted(candidate.Targets);
         }
 
         if (demoMedia is not null && !registered.IsRegistered(ProviderNames.Demo) && demoServes(demoMedia))
@@ -171,7 +171,7 @@ internal sealed class ProviderCatalog(
 
         foreach (var candidate in ConfiguredTargets().Where(p => p.Serves(model.Model) && !registered.IsRegistered(p.Name)))
         {
-            AddRouted(new FixedCallTarget(candidate.Target));
+            AddRouted(candidate.Targets);
         }
 
         return result;
@@ -185,5 +185,5 @@ internal sealed class ProviderCatalog(
         }
     }
 
-    private IEnumerable<ConfiguredChatProvider> ConfiguredTargets() => _configured.OfType<ConfiguredChatProvider>();
+    private IEnumerable<RoutedChatProvider> ConfiguredTargets() => _configured.OfType<RoutedChatProvider>();
 }

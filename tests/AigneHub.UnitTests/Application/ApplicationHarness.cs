@@ -319,7 +319,25 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
 
     public bool Serves(string model) => model != "unknown";
 
-    public async Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    /// <summary>The credential the provider says answered (or failed) each call, as a routed provider's targets do.</summary>
+    public string CredentialId => "cred-" + Name;
+
+    public async Task<Served<ChatCompletion>> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new(await AnswerAsync(request, cancellationToken), CredentialId);
+        }
+        catch (global::AigneHub.Application.Common.Errors.UpstreamException ex) when (ex.WithCredential(CredentialId))
+        {
+            throw;
+        }
+    }
+
+    public IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
+        UpdatesAsync(request, cancellationToken).Select(update => new Served<ChatCompletionUpdate>(update, CredentialId));
+
+    private async Task<ChatCompletion> AnswerAsync(ProviderChatRequest request, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
         Requests.Enqueue(request);
@@ -333,7 +351,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             : await complete(request, cancellationToken);
     }
 
-    public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ChatCompletionUpdate> UpdatesAsync(ProviderChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
         Requests.Enqueue(request);

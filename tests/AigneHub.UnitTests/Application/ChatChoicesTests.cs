@@ -212,7 +212,7 @@ public sealed class ChatChoicesTests
 
         public bool Serves(string model) => true;
 
-        public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        public Task<Served<ChatCompletion>> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) == failingCall)
             {
@@ -224,7 +224,7 @@ public sealed class ChatChoicesTests
 
         public int StreamsDisposed => Volatile.Read(ref _streamsDisposed);
 
-        public IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+        public IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken)
         {
             if (Interlocked.Increment(ref _calls) == failingCall)
             {
@@ -234,7 +234,7 @@ public sealed class ChatChoicesTests
             return new NeverAnswers(this);
         }
 
-        private async Task<ChatCompletion> WaitForCancellationAsync(CancellationToken cancellationToken)
+        private async Task<Served<ChatCompletion>> WaitForCancellationAsync(CancellationToken cancellationToken)
         {
             try
             {
@@ -250,13 +250,13 @@ public sealed class ChatChoicesTests
         }
 
         /// <summary>A stream that never answers and counts being closed (whether or not it was ever read).</summary>
-        private sealed class NeverAnswers(ThrowsAtOnceOnCall owner) : IAsyncEnumerable<ChatCompletionUpdate>, IAsyncEnumerator<ChatCompletionUpdate>
+        private sealed class NeverAnswers(ThrowsAtOnceOnCall owner) : IAsyncEnumerable<Served<ChatCompletionUpdate>>, IAsyncEnumerator<Served<ChatCompletionUpdate>>
         {
             private CancellationToken _cancellation;
 
-            public ChatCompletionUpdate Current => throw new InvalidOperationException("No update was produced.");
+            public Served<ChatCompletionUpdate> Current => throw new InvalidOperationException("No update was produced.");
 
-            public IAsyncEnumerator<ChatCompletionUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+            public IAsyncEnumerator<Served<ChatCompletionUpdate>> GetAsyncEnumerator(CancellationToken cancellationToken = default)
             {
                 _cancellation = cancellationToken;
                 return this;

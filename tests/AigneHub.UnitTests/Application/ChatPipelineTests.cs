@@ -100,6 +100,41 @@ public sealed class ChatPipelineTests
     }
 
     [Fact]
+    public async Task A_record_names_the_credential_that_answered_after_a_failover()
+    {
+        var first = new ScriptedProvider("openai") { FailWith = new UpstreamException(ErrorKind.UpstreamUnavailable, "openai", "down", 503) };
+        using var app = new ApplicationHarness(first, new ScriptedProvider("openrouter"));
+
+        await app.Mediator.Send(Unary("gpt-4o"));
+
+        Assert.Equal("cred-openrouter", Assert.Single(app.Recorder.Records).CredentialId);
+    }
+
+    [Fact]
+    public async Task A_failed_record_names_the_credential_the_provider_refused()
+    {
+        using var app = new ApplicationHarness(new ScriptedProvider("openai") { FailWith = new UpstreamException(ErrorKind.UpstreamAuth, "openai", "bad key", 401) });
+
+        await Assert.ThrowsAsync<UpstreamException>(() => app.Mediator.Send(Unary("openai/gpt-4o")).AsTask());
+
+        var record = Assert.Single(app.Recorder.Records);
+        Assert.Equal((CallStatus.Failed, "cred-openai"), (record.Status, record.CredentialId));
+    }
+
+    [Fact]
+    public async Task A_streamed_record_names_the_credential_that_streamed_after_a_failover()
+    {
+        var first = new ScriptedProvider("openai") { FailWith = new UpstreamException(ErrorKind.UpstreamRateLimited, "openai", "slow down", 429) };
+        using var app = new ApplicationHarness(first, new ScriptedProvider("openrouter"));
+
+        await foreach (var _ in app.Mediator.CreateStream(Streamed("gpt-4o")))
+        {
+        }
+
+        Assert.Equal("cred-openrouter", Assert.Single(app.Recorder.Records).CredentialId);
+    }
+
+    [Fact]
     public async Task Non_retryable_upstream_error_is_not_failed_over_and_is_recorded()
     {
         var first = new ScriptedProvider("openai") { FailWith = new UpstreamException(ErrorKind.UpstreamRejected, "openai", "bad request", 400) };

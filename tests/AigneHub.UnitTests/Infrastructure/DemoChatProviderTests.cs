@@ -16,7 +16,7 @@ public sealed class DemoChatProviderTests
     [Fact]
     public async Task Echoes_the_last_user_message_and_counts_words_as_tokens()
     {
-        var completion = await Demo.CompleteAsync(
+        var (completion, _) = await Demo.CompleteAsync(
             Request(null, new ChatMessage(ChatRole.System, "be kind"), new ChatMessage(ChatRole.User, "first"), new ChatMessage(ChatRole.User, "hello  demo world")),
             CancellationToken.None);
 
@@ -32,7 +32,7 @@ public sealed class DemoChatProviderTests
         var updates = new List<ChatCompletionUpdate>();
         await foreach (var update in Demo.StreamAsync(Request(), CancellationToken.None))
         {
-            updates.Add(update);
+            updates.Add(update.Value);
         }
 
         Assert.Equal("assistant", updates[0].Role);
@@ -44,7 +44,7 @@ public sealed class DemoChatProviderTests
     [Fact]
     public async Task Max_tokens_cuts_the_answer_with_finish_reason_length()
     {
-        var completion = await Demo.CompleteAsync(Request(new ChatSettings { MaxTokens = 2 }), CancellationToken.None);
+        var (completion, _) = await Demo.CompleteAsync(Request(new ChatSettings { MaxTokens = 2 }), CancellationToken.None);
 
         Assert.Equal(("hello  demo", "length", 2), (completion.Content, completion.FinishReason, completion.Usage.CompletionTokens));
     }
@@ -52,7 +52,7 @@ public sealed class DemoChatProviderTests
     [Fact]
     public async Task Stop_sequence_ends_the_answer_before_it()
     {
-        var completion = await Demo.CompleteAsync(Request(new ChatSettings { Stop = ["world"] }), CancellationToken.None);
+        var (completion, _) = await Demo.CompleteAsync(Request(new ChatSettings { Stop = ["world"] }), CancellationToken.None);
 
         // The text before the stop sequence, without the whitespace that only separated it.
         Assert.Equal(("hello  demo", "stop"), (completion.Content, completion.FinishReason));

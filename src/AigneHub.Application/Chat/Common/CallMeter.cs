@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Common.Observability;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Chat.Common;
@@ -17,11 +16,11 @@ internal sealed class CallMeter
     private readonly bool _streamed;
     private readonly Caller? _caller;
     private readonly string? _traceId;
-    private readonly CallAttribution _attribution;
     private long? _firstByteTimestamp;
     private long _attemptTimestamp;
     private string _provider = string.Empty;
     private string _model = string.Empty;
+    private string? _credentialId;
     private string? _endUser;
     private IReadOnlyDictionary<string, string>? _metadata;
     private List<ModelSkip>? _skippedModels;
@@ -37,7 +36,6 @@ internal sealed class CallMeter
         _startTimestamp = time.GetTimestamp();
         _attemptTimestamp = _startTimestamp;
         _traceId = Activity.Current is { } activity ? activity.TraceId.ToHexString() : null;
-        _attribution = CallAttribution.Begin();
         CallId = CallIds.New(_startedAt);
     }
 
@@ -64,6 +62,18 @@ internal sealed class CallMeter
         _provider = provider;
         _model = model;
         _attemptTimestamp = _time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Names the credential an attempt used, as the provider's answer (or failure) reported it; after a failover the
+    /// record names the one that answered or failed last.
+    /// </summary>
+    public void UsedCredential(string? credentialId)
+    {
+        if (credentialId is not null)
+        {
+            _credentialId = credentialId;
+        }
     }
 
     /// <summary>A model of the call's fallback chain was passed over (it failed, or may not be tried): the record lists it.</summary>
@@ -124,7 +134,7 @@ internal sealed class CallMeter
             UserId = _caller?.UserId,
             KeyId = _caller?.KeyId,
             AppId = _caller?.AppId,
-            CredentialId = _attribution.CredentialId,
+            CredentialId = _credentialId,
             ProviderTtfbMs = ProviderTtfbMs,
             TraceId = _traceId,
             EndUser = _endUser,

@@ -1,4 +1,5 @@
 using AigneHub.Application.Abstractions;
+using AigneHub.Application.Common.Routing;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Usage;
 
@@ -11,53 +12,67 @@ namespace AigneHub.Application.Chat.Common;
 /// </summary>
 internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCache settings, PromptTokenBound prompts)
 {
-    /// <summary>
-    /// Holds for a chat call and narrows the route to the providers that have a rate; in credits mode the route
-    /// carries the output tokens the hold pays for, which every provider call is sent as its max_tokens.
-    /// </summary>
-    public async Task<(CallHold Hold, ChatRoute Route)> HoldAsync(
-        ChatRoute route, IChatRequest request, CallMeter meter, ICallRecorder recorder, CancellationToken cancellationToken)
+    /// <summary>What a chat call may cost: its prompt bound and output tokens per choice, and those of its usable fallback models.</summary>
+    public CallEstimate EstimateChat(CallRoute<IChatProvider> route, IChatRequest request, Guid callId)
     {
-        try
+        var providers = route.Providers.Select(p => p.Name).ToArray();
+        return new CallEstimate(
+            callId.ToString(),
+            CallType.Chat,
+            route.Name.Model,
+            providers,
+            new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
+            request.Settings.MaxTokens,
+            request.Model,
+            request.Settings.N ?? 1)
         {
-            var providers = route.Providers.Select(p => p.Name).ToArray();
-            var estimate = new CallEstimate(
-                meter.CallId.ToString(),
-                CallType.Chat,
-                route.Name.Model,
-                providers,
-                new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
-                request.Settings.MaxTokens,
-                request.Model,
-                request.Settings.N ?? 1)
-            {
-                Fallbacks = [.. route.Fallbacks.Where(f => f.PassedOverBecause is null).Select(f => Estimate(f, request))],
-            };
-            var hold = await billing.HoldAsync(estimate, cancellationToken);
-            var priced = route.Providers.Where(p => hold.Providers.Contains(p.Name)).ToArray();
-            return (hold, route with
-            {
-                Providers = priced,
-                OutputTokenLimit = hold.OutputTokenLimit,
-                Fallbacks = [.. route.Fallbacks.Select(f => Narrowed(f, hold))],
-            });
-        }
-        catch (Exception ex)
-        {
-            meter.Attempt(route.Providers[0].Name, route.Name.Model);
-            recorder.Record(meter.Failed(ex, default, cancellationToken));
-            throw;
-        }
+            Fallbacks = [.. route.Fallbacks.Where(f => f.PassedOverBecause is null).Select(f => Estimate(f, request))],
+        };
     }
 
-    private FallbackEstimate Estimate(ChatRoute fallback, IChatRequest request)
+    /// <summary>
+    /// What a media call may cost: embeddings the inputs at the input rate; images <paramref name="images"/> at the
+    /// per-image rate plus the prompt.
+    /// </summary>
+    public CallEstimate EstimateMedia<TProvider>(CallRoute<TProvider> route, CallType type, IReadOnlyCollection<string> texts, int images, string requestedModel, Guid callId)
+        where TProvider : IProvider
+    {
+        var providers = route.Providers.Select(p => p.Name).ToArray();
+        return new CallEstimate(
+            callId.ToString(),
+            type,
+            route.Name.Model,
+            providers,
+            PromptBound.Of(prompts.ForTexts(providers, route.Name.Model, texts)),
+            type == CallType.Image ? images : 0,
+            requestedModel);
+    }
+
+    /// <summary>
+    /// Holds for a call and narrows the route (and its fallback models) to the providers that have a rate; in credits
+    /// mode a chat route carries the output tokens the hold pays for, which every provider call is sent as its max_tokens.
+    /// </summary>
+    public async Task<(CallHold Hold, CallRoute<TProvider> Route)> HoldAsync<TProvider>(CallRoute<TProvider> route, CallEstimate estimate, CancellationToken cancellationToken)
+        where TProvider : IProvider
+    {
+        var hold = await billing.HoldAsync(estimate, cancellationToken);
+        return (hold, route with
+        {
+            Providers = [.. route.Providers.Where(p => hold.Providers.Contains(p.Name))],
+            OutputTokenLimit = hold.OutputTokenLimit,
+            Fallbacks = [.. route.Fallbacks.Select(f => Narrowed(f, hold))],
+        });
+    }
+
+    private FallbackEstimate Estimate(CallRoute<IChatProvider> fallback, IChatRequest request)
     {
         var providers = fallback.Providers.Select(p => p.Name).ToArray();
         return new(fallback.Name.Model, providers, prompts.ForChat(providers, fallback.Name.Model, request.Messages, request.Settings));
     }
 
     /// <summary>A fallback model's route narrowed to the providers its hold priced; with none it is passed over (no rate).</summary>
-    private static ChatRoute Narrowed(ChatRoute fallback, CallHold hold)
+    private static CallRoute<TProvider> Narrowed<TProvider>(CallRoute<TProvider> fallback, CallHold hold)
+        where TProvider : IProvider
     {
         if (fallback.PassedOverBecause is not null)
         {
@@ -68,44 +83,6 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
         return held is null
             ? fallback with { Providers = [], PassedOverBecause = ModelSkip.NoRate }
             : fallback with { Providers = [.. fallback.Providers.Where(p => held.Providers.Contains(p.Name))], OutputTokenLimit = hold.OutputTokenLimit };
-    }
-
-    /// <summary>
-    /// Holds for a media call (embeddings: the inputs at the input rate; images: <paramref name="images"/> at the
-    /// per-image rate plus the prompt) and narrows the route to the providers that have a rate.
-    /// </summary>
-    public async Task<(CallHold Hold, Application.Common.Routing.ModelRoute<TProvider> Route)> HoldAsync<TProvider>(
-        Application.Common.Routing.ModelRoute<TProvider> route,
-        Func<TProvider, string> nameOf,
-        CallType type,
-        IEnumerable<string> texts,
-        int images,
-        string requestedModel,
-        CallMeter meter,
-        ICallRecorder recorder,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            var providers = route.Providers.Select(nameOf).ToArray();
-            var estimate = new CallEstimate(
-                meter.CallId.ToString(),
-                type,
-                route.Name.Model,
-                providers,
-                PromptBound.Of(prompts.ForTexts(providers, route.Name.Model, texts as IReadOnlyCollection<string> ?? texts.ToArray())),
-                type == CallType.Image ? images : 0,
-                requestedModel);
-            var hold = await billing.HoldAsync(estimate, cancellationToken);
-            var priced = route.Providers.Where(p => hold.Providers.Contains(nameOf(p))).ToArray();
-            return (hold, route with { Providers = priced });
-        }
-        catch (Exception ex)
-        {
-            meter.Attempt(nameOf(route.Providers[0]), route.Name.Model);
-            recorder.Record(meter.Failed(ex, default, cancellationToken));
-            throw;
-        }
     }
 
     /// <summary>
@@ -153,8 +130,12 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.Common.BillingCa
     public async ValueTask<string?> CreditPrefixAsync(CancellationToken cancellationToken) =>
         (await settings.SettingsAsync(cancellationToken)).CurrencyPrefix is { Length: > 0 } prefix ? prefix : null;
 
-    /// <summary>Returns the whole hold of a call whose stream never opened.</summary>
-    public Task ReleaseAsync(CallHold hold) => billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
+    /// <summary>Returns the whole hold of a call whose stream never opened; its record stays as the failure left it.</summary>
+    public async Task<CallRecord> ReleaseUnopenedAsync(CallHold hold, CallRecord outcome)
+    {
+        await billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
+        return outcome;
+    }
 }
 
 /// <summary>The most a stream may cost: its hold, at the rate of the provider that answers it.</summary>

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace AigneHub.Application.Chat.Common;
 
-/// <summary>Limits on one chat call across all of its attempts (credentials and providers).</summary>
+/// <summary>Limits on one model call (chat, embeddings, images) across all of its attempts (credentials, providers, fallback models).</summary>
 public sealed class ChatRoutingOptions
 {
     public const string Section = "Providers:Routing";

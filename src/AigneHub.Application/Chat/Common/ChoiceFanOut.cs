@@ -24,16 +24,16 @@ internal static class ChoiceFanOut
     /// <summary>The most choices one call may ask for; each is an upstream call.</summary>
     public const int MaxChoices = 8;
 
-    public static Task<ChatCompletion> CompleteAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken) =>
+    public static Task<Served<ChatCompletion>> CompleteAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken) =>
         choices <= 1 ? provider.CompleteAsync(request, cancellationToken) : CompleteEachAsync(provider, request, choices, cancellationToken);
 
-    public static IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken) =>
+    public static IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken) =>
         choices <= 1 ? provider.StreamAsync(request, cancellationToken) : StreamEachAsync(provider, request, choices, cancellationToken);
 
-    private static async Task<ChatCompletion> CompleteEachAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken)
+    private static async Task<Served<ChatCompletion>> CompleteEachAsync(IChatProvider provider, ProviderChatRequest request, int choices, CancellationToken cancellationToken)
     {
         using var attempt = new Attempt(cancellationToken);
-        var answers = new Task<ChatCompletion>[choices];
+        var answers = new Task<Served<ChatCompletion>>[choices];
         for (var i = 0; i < choices; i++)
         {
             answers[i] = attempt.Watch(() => provider.CompleteAsync(request, attempt.Token));
@@ -49,27 +49,27 @@ internal static class ChoiceFanOut
             throw;
         }
 
-        var first = answers[0].Result;
+        var (first, credentialId) = answers[0].Result;
         var others = new ChatChoice[choices - 1];
         var usage = first.Usage;
         for (var i = 1; i < choices; i++)
         {
-            var answer = answers[i].Result;
+            var answer = answers[i].Result.Value;
             others[i - 1] = new ChatChoice(i, answer.Content, answer.FinishReason, answer.ToolCalls, answer.LogprobsJson);
             usage = Add(usage, answer.Usage);
         }
 
-        return first with { Usage = usage, OtherChoices = others };
+        return new(first with { Usage = usage, OtherChoices = others }, credentialId);
     }
 
-    private static async IAsyncEnumerable<ChatCompletionUpdate> StreamEachAsync(
+    private static async IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamEachAsync(
         IChatProvider provider,
         ProviderChatRequest request,
         int choices,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var attempt = new Attempt(cancellationToken);
-        var streams = new IAsyncEnumerator<ChatCompletionUpdate>?[choices];
+        var streams = new IAsyncEnumerator<Served<ChatCompletionUpdate>>?[choices];
         var merged = new MergedStream(streams.Length);
         var pumps = Array.Empty<Task>();
         try
@@ -146,7 +146,7 @@ internal static class ChoiceFanOut
         }
     }
 
-    private static async Task PumpAsync(IAsyncEnumerator<ChatCompletionUpdate> stream, int index, MergedStream merged, Attempt attempt)
+    private static async Task PumpAsync(IAsyncEnumerator<Served<ChatCompletionUpdate>> stream, int index, MergedStream merged, Attempt attempt)
     {
         try
         {
@@ -173,15 +173,18 @@ internal static class ChoiceFanOut
     /// </summary>
     private sealed class MergedStream(int choices)
     {
-        private readonly Channel<ChatCompletionUpdate> _channel = Channel.CreateBounded<ChatCompletionUpdate>(
+        private readonly Channel<Served<ChatCompletionUpdate>> _channel = Channel.CreateBounded<Served<ChatCompletionUpdate>>(
             new BoundedChannelOptions(choices * 8) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
         private readonly TokenUsage?[] _usage = new TokenUsage?[choices];
         private ChatCompletionUpdate? _first;
+        private string? _credentialId;
 
-        public ChatCompletionUpdate? Relabel(ChatCompletionUpdate update, int index)
+        public Served<ChatCompletionUpdate>? Relabel(Served<ChatCompletionUpdate> served, int index)
         {
+            var update = served.Value;
             var first = _first ??= update;
+            _credentialId ??= served.CredentialId;
             if (update.Usage is { } usage)
             {
                 _usage[index] = usage;
@@ -191,12 +194,12 @@ internal static class ChoiceFanOut
                 }
             }
 
-            return update with { Id = first.Id, Created = first.Created, Model = first.Model, Usage = null, ChoiceIndex = index };
+            return served with { Value = update with { Id = first.Id, Created = first.Created, Model = first.Model, Usage = null, ChoiceIndex = index } };
         }
 
-        public ValueTask WriteAsync(ChatCompletionUpdate update, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(update, cancellationToken);
+        public ValueTask WriteAsync(Served<ChatCompletionUpdate> update, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(update, cancellationToken);
 
-        public IAsyncEnumerable<ChatCompletionUpdate> ReadAllAsync() => _channel.Reader.ReadAllAsync();
+        public IAsyncEnumerable<Served<ChatCompletionUpdate>> ReadAllAsync() => _channel.Reader.ReadAllAsync();
 
         public void Complete() => _channel.Writer.TryComplete();
 
@@ -215,8 +218,8 @@ internal static class ChoiceFanOut
             return total;
         }
 
-        public ChatCompletionUpdate UsageUpdate(TokenUsage usage) =>
-            new(_first!.Id, _first.Created, _first.Model, null, null, null, usage, _first.SystemFingerprint);
+        public Served<ChatCompletionUpdate> UsageUpdate(TokenUsage usage) =>
+            new(new(_first!.Id, _first.Created, _first.Model, null, null, null, usage, _first.SystemFingerprint), _credentialId);
     }
 
     /// <summary>One provider attempt spread over several calls: the first failure cancels the rest and is the one reported.</summary>
@@ -282,7 +285,7 @@ internal static class ChoiceFanOut
             }
         }
 
-        public static async Task DisposeQuietlyAsync(IAsyncEnumerator<ChatCompletionUpdate>? stream)
+        public static async Task DisposeQuietlyAsync(IAsyncEnumerator<Served<ChatCompletionUpdate>>? stream)
         {
             if (stream is null)
             {

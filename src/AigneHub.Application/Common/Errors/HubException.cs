@@ -40,7 +40,20 @@ public sealed class UpstreamException(
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
+    /// <summary>The credential the failed attempt used, when the provider's targets named it (<see cref="WithCredential"/>).</summary>
+    public string? CredentialId { get; private set; }
+
     public bool IsRetryable => Kind is ErrorKind.UpstreamRateLimited or ErrorKind.UpstreamUnavailable or ErrorKind.UpstreamTimeout or ErrorKind.UpstreamAuth;
+
+    /// <summary>
+    /// Names the credential the failed attempt used, unless a layer nearer the upstream already did; returns false, so it
+    /// can note the credential in an exception filter without catching.
+    /// </summary>
+    public bool WithCredential(string credentialId)
+    {
+        CredentialId ??= credentialId;
+        return false;
+    }
 }
 
 public sealed class ResourceNotFoundException(string field, string message) : HubException(ErrorKind.NotFound, message)

@@ -1,25 +1,16 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Routing;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Images.Common;
 
 /// <summary>
-/// One image call, generation or edit, start to end: route, hold (the images asked for at the per-image rate plus the
-/// prompt), call the providers in order with failover, settle, and deliver the images as the caller asked (bytes,
-/// or links to the hub's stored copies).
+/// One image call, generation or edit: an <see cref="InferenceCall{TProvider}"/> (hold for the images asked for at the
+/// per-image rate plus the prompt, failover, settle, record), then the images delivered as the caller asked (bytes, or
+/// links to the hub's stored copies).
 /// </summary>
-internal sealed class ImageCalls(
-    ModelRouter router,
-    ChatBilling billing,
-    ICallRecorder recorder,
-    ICallerContext callers,
-    IImageStore store,
-    TimeProvider time,
-    ILogger<ImageCalls> logger)
+internal sealed class ImageCalls(InferenceCalls calls, IImageStore store)
 {
     /// <param name="resolve">The providers that can take this kind of image call for a model (may refuse with a HubException).</param>
     /// <param name="call">One provider's attempt, given the model id as that provider knows it.</param>
@@ -27,33 +18,21 @@ internal sealed class ImageCalls(
     public async Task<GeneratedImages> RunAsync<TProvider>(
         ImageCall request,
         Func<IProviderCatalog, ModelName, IReadOnlyList<TProvider>> resolve,
-        Func<TProvider, string> nameOf,
-        Func<TProvider, string, CancellationToken, Task<ImageGenerationResult>> call,
+        Func<TProvider, string, CancellationToken, Task<Served<ImageGenerationResult>>> call,
         string offering,
         CancellationToken cancellationToken)
+        where TProvider : IProvider
     {
-        var meter = CallMeter.Start(time, request.RequestId, CallType.Image, streamed: false, callers.Current);
-        var resolved = router.RouteRecordingFailure(request.Model, resolve, meter, recorder, cancellationToken, offering);
-        var (hold, route) = await billing.HoldAsync(resolved, nameOf, CallType.Image, [request.Prompt], request.N, request.Model, meter, recorder, cancellationToken);
+        ChargedAnswer<ImageGenerationResult> answer;
+        using (var inference = await calls.StartMediaAsync(new MediaCall(request.RequestId, CallType.Image, request.Model, [request.Prompt], request.N), resolve, offering, cancellationToken))
+        {
+            answer = await inference.RunAsync(
+                (provider, route, ct) => call(provider, route.Name.Model, ct),
+                static generated => generated.Usage,
+                static generated => generated.Images.Count);
+        }
 
-        decimal? charged = null;
-        var result = await ProviderFailover.RunAsync(
-            route,
-            nameOf,
-            p => call(p, route.Name.Model, cancellationToken),
-            generated => meter.Succeeded(generated.Usage, generated.Images.Count),
-            meter,
-            recorder,
-            logger,
-            cancellationToken,
-            async record =>
-            {
-                var settled = await billing.SettleAsync(hold, record, new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens));
-                charged = settled.CreditsCharged;
-                return settled;
-            });
-        var prefix = charged is null ? null : await billing.CreditPrefixAsync(cancellationToken);
-
+        var (result, charged, prefix) = answer;
         if (request.Delivery == ImageDelivery.Base64)
         {
             return new GeneratedImages(

@@ -26,7 +26,7 @@ internal static class ConfiguredProviderRegistration
 
     /// <summary>
     /// Binds and validates every provider's section (always, so a half-configured provider fails start-up) and
-    /// registers, in <see cref="Definitions"/> order, a <see cref="ConfiguredChatProvider"/> for each one the
+    /// registers, in <see cref="Definitions"/> order, a <see cref="Media.RoutedChatProvider"/> for each one the
     /// configuration enables. The adapters and profiles come from their own registrations
     /// (<see cref="OpenAIChatAdapterRegistration.AddOpenAIChatAdapter"/>).
     /// </summary>
@@ -62,7 +62,7 @@ internal static class ConfiguredProviderRegistration
         return services;
     }
 
-    private static ConfiguredChatProvider Create(IServiceProvider services, ConfiguredProviderDefinition definition)
+    private static Media.RoutedChatProvider Create(IServiceProvider services, ConfiguredProviderDefinition definition)
     {
         // Getting the named options validates them, so an unusable section throws here with every problem listed.
         var options = services.GetRequiredService<IOptionsMonitor<ConfiguredProviderOptions>>().Get(definition.Provider);
@@ -71,6 +71,6 @@ internal static class ConfiguredProviderRegistration
         var credential = ProviderCredential.ForApiKey(definition.CredentialId, options.ApiKey ?? string.Empty);
         var target = new ProviderTarget(definition.Provider, baseUrl, Region: null, credential);
         var adapter = services.GetRequiredService<ChatAdapterRegistry>().Resolve(definition.Provider);
-        return new ConfiguredChatProvider(adapter, target, options.Models);
+        return Media.RoutedChatProvider.Configured(adapter, target, options.Models);
     }
 }

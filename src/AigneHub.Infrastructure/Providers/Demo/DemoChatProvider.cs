@@ -32,10 +32,10 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
 
     public bool Serves(string model) => model == EchoModel;
 
-    public Task<ChatCompletion> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
+    public Task<Served<ChatCompletion>> CompleteAsync(ProviderChatRequest request, CancellationToken cancellationToken)
     {
         var answer = Answer(request);
-        return Task.FromResult(new ChatCompletion(
+        return Task.FromResult(Unkeyed(new ChatCompletion(
             NewId(),
             time.GetUtcNow(),
             Qualified(request.Model),
@@ -43,10 +43,16 @@ internal sealed class DemoChatProvider(IOptions<DemoProviderOptions> options, Ti
             answer.FinishReason,
             answer.Usage,
             Fingerprint,
-            answer.ToolCall is { } call ? [call] : null));
+            answer.ToolCall is { } call ? [call] : null)));
     }
 
-    public async IAsyncEnumerable<ChatCompletionUpdate> StreamAsync(
+    /// <summary>The demo has no credential: its answers come back without one.</summary>
+    public IAsyncEnumerable<Served<ChatCompletionUpdate>> StreamAsync(ProviderChatRequest request, CancellationToken cancellationToken) =>
+        UpdatesAsync(request, cancellationToken).Select(Unkeyed);
+
+    private static Served<T> Unkeyed<T>(T value) => new(value, null);
+
+    private async IAsyncEnumerable<ChatCompletionUpdate> UpdatesAsync(
         ProviderChatRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
 
     public bool ServesImages(string model) => model == ImageModel;
 
-    public Task<EmbeddingResult> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
+    public Task<Served<EmbeddingResult>> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
     {
         if (request.Model != EmbeddingModel)
         {
@@ -41,10 +41,10 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
 
         var vectors = request.Inputs.Select(input => Vector(input, request.Dimensions ?? DefaultDimensions)).ToArray();
         var tokens = request.Inputs.Sum(DemoChatProvider.CountWords);
-        return Task.FromResult(new EmbeddingResult($"{Name}/{EmbeddingModel}", vectors, new TokenUsage(tokens, 0)));
+        return Task.FromResult(new Served<EmbeddingResult>(new EmbeddingResult($"{Name}/{EmbeddingModel}", vectors, new TokenUsage(tokens, 0)), null));
     }
 
-    public Task<ImageGenerationResult> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken)
+    public Task<Served<ImageGenerationResult>> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken)
     {
         if (request.Model != ImageModel)
         {
@@ -54,12 +54,13 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
         var images = Enumerable.Range(0, request.N)
             .Select(i => new GeneratedImage(Png(request.Prompt, i), "image/png", null, null))
             .ToArray();
-        return Task.FromResult(new ImageGenerationResult($"{Name}/{ImageModel}", time.GetUtcNow(), images, new TokenUsage(DemoChatProvider.CountWords(request.Prompt), 0)));
+        return Task.FromResult(new Served<ImageGenerationResult>(
+            new ImageGenerationResult($"{Name}/{ImageModel}", time.GetUtcNow(), images, new TokenUsage(DemoChatProvider.CountWords(request.Prompt), 0)), null));
     }
 
     public bool CanEdit(string model) => model == ImageModel;
 
-    public Task<ImageGenerationResult> EditAsync(ProviderImageEditRequest request, CancellationToken cancellationToken) =>
+    public Task<Served<ImageGenerationResult>> EditAsync(ProviderImageEditRequest request, CancellationToken cancellationToken) =>
         GenerateAsync(new ProviderImageRequest(request.Model, request.Prompt, request.N, request.Size, request.Quality, null, request.User), cancellationToken);
 
     /// <summary>A deterministic unit vector: SHA-256 of the text and a block counter, read as signed bytes.</summary>

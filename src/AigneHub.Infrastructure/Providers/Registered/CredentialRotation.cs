@@ -42,7 +42,7 @@ internal sealed class CredentialRotation : ICallTargets
 
     public string Provider { get; }
 
-    public async Task<T> CallAsync<T>(Func<ProviderTarget, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<Served<T>> CallAsync<T>(Func<ProviderTarget, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var order = Candidates();
         for (var attempt = 0; ; attempt++)
@@ -50,7 +50,11 @@ internal sealed class CredentialRotation : ICallTargets
             var credential = order[attempt];
             try
             {
-                return await call(Target(credential), cancellationToken);
+                return new(await call(Target(credential), cancellationToken), credential.Id);
+            }
+            catch (UpstreamException ex) when (ex.WithCredential(credential.Id))
+            {
+                throw;
             }
             catch (UpstreamException ex) when (ex.IsRetryable)
             {
@@ -64,10 +68,11 @@ internal sealed class CredentialRotation : ICallTargets
     }
 
     /// <summary>Streams from the first credential whose stream yields an update; once one has, there is no more failover.</summary>
-    public async IAsyncEnumerable<T> StreamAsync<T>(Func<ProviderTarget, CancellationToken, IAsyncEnumerable<T>> open, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Served<T>> StreamAsync<T>(Func<ProviderTarget, CancellationToken, IAsyncEnumerable<T>> open, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var order = Candidates();
         IAsyncEnumerator<T>? updates = null;
+        string? credentialId = null;
         try
         {
             for (var attempt = 0; updates is null; attempt++)
@@ -83,6 +88,11 @@ internal sealed class CredentialRotation : ICallTargets
                     }
 
                     updates = candidate;
+                    credentialId = credential.Id;
+                }
+                catch (UpstreamException ex) when (ex.WithCredential(credential.Id))
+                {
+                    throw;
                 }
                 catch (UpstreamException ex) when (ex.IsRetryable)
                 {
@@ -103,7 +113,7 @@ internal sealed class CredentialRotation : ICallTargets
             // Once the first update exists it goes to the client: no more retries from here.
             do
             {
-                yield return updates.Current;
+                yield return new(updates.Current, credentialId);
             }
             while (await updates.MoveNextAsync());
         }
@@ -124,11 +134,7 @@ internal sealed class CredentialRotation : ICallTargets
             : throw new UpstreamException(ErrorKind.UpstreamAuth, Provider, $"The {Provider} provider has no usable credential: every one is disabled or was refused.");
     }
 
-    private ProviderTarget Target(ProviderCredential credential)
-    {
-        Application.Common.Observability.CallAttribution.UseCredential(credential.Id);
-        return new(Provider, _baseUrl, _region, credential);
-    }
+    private ProviderTarget Target(ProviderCredential credential) => new(Provider, _baseUrl, _region, credential);
 
     private void Learn(ProviderCredential credential, UpstreamException failure)
     {

@@ -2,6 +2,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Providers.Common;
 using AigneHub.Domain.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Media;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,7 @@ internal sealed partial class RegisteredProviders(
     private Task _loop = Task.CompletedTask;
 
     /// <summary>The registered providers that can take calls now.</summary>
-    public IReadOnlyList<RegisteredChatProvider> Current => _snapshot.Routable;
+    public IReadOnlyList<RoutedChatProvider> Current => _snapshot.Routable;
 
     /// <summary>
     /// Whether the provider is registered at all, routable or not: a registered provider that is disabled or has no
@@ -65,7 +66,7 @@ internal sealed partial class RegisteredProviders(
 
         var configs = await session.Query<ProviderConfig>().ToListAsync(cancellationToken);
         var previouslyDisabled = _snapshot.DisabledCredentials;
-        var providers = new List<RegisteredChatProvider>(configs.Count);
+        var providers = new List<RoutedChatProvider>(configs.Count);
         foreach (var config in configs.OrderBy(c => c.Id, StringComparer.Ordinal))
         {
             if (Build(config, previouslyDisabled) is { } provider)
@@ -82,7 +83,7 @@ internal sealed partial class RegisteredProviders(
         LogRefreshed(logger, providers.Count, fingerprint);
     }
 
-    private RegisteredChatProvider? Build(ProviderConfig config, IReadOnlySet<string> previouslyDisabled)
+    private RoutedChatProvider? Build(ProviderConfig config, IReadOnlySet<string> previouslyDisabled)
     {
         if (!config.Enabled)
         {
@@ -140,7 +141,7 @@ internal sealed partial class RegisteredProviders(
 
         return credentials.Count == 0
             ? null
-            : new RegisteredChatProvider(config.Id, adapters.Resolve(config.Id), baseUrl, config.Region, credentials, health, disabler);
+            : RoutedChatProvider.Registered(adapters.Resolve(config.Id), new CredentialRotation(config.Id, baseUrl, config.Region, credentials, health, disabler));
     }
 
     private async Task PollAsync(CancellationToken stopping)
@@ -166,7 +167,7 @@ internal sealed partial class RegisteredProviders(
     }
 
     private sealed record Snapshot(
-        IReadOnlyList<RegisteredChatProvider> Routable,
+        IReadOnlyList<RoutedChatProvider> Routable,
         IReadOnlySet<string> Registered,
         IReadOnlySet<string> DisabledCredentials)
     {

@@ -170,10 +170,11 @@ public sealed class ModelCallAdmissionTests : IDisposable
 
         public int Calls { get; private set; }
 
-        public Task<EmbeddingResult> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
+        public Task<Served<EmbeddingResult>> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
         {
             Calls++;
-            return Task.FromResult(new EmbeddingResult($"{name}/{request.Model}", request.Inputs.Select(_ => new[] { 1f }).ToArray(), new TokenUsage(request.Inputs.Count, 0)));
+            return Task.FromResult(new Served<EmbeddingResult>(
+                new EmbeddingResult($"{name}/{request.Model}", request.Inputs.Select(_ => new[] { 1f }).ToArray(), new TokenUsage(request.Inputs.Count, 0)), null));
         }
     }
 
@@ -183,14 +184,16 @@ public sealed class ModelCallAdmissionTests : IDisposable
 
         public int Calls { get; private set; }
 
-        public Task<ImageGenerationResult> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken)
+        public Task<Served<ImageGenerationResult>> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken)
         {
             Calls++;
-            return Task.FromResult(new ImageGenerationResult(
-                $"{name}/{request.Model}",
-                DateTimeOffset.UnixEpoch,
-                Enumerable.Range(0, request.N).Select(_ => new GeneratedImage([1, 2, 3], "image/png", null, null)).ToArray(),
-                new TokenUsage(7, 0)));
+            return Task.FromResult(new Served<ImageGenerationResult>(
+                new ImageGenerationResult(
+                    $"{name}/{request.Model}",
+                    DateTimeOffset.UnixEpoch,
+                    Enumerable.Range(0, request.N).Select(_ => new GeneratedImage([1, 2, 3], "image/png", null, null)).ToArray(),
+                    new TokenUsage(7, 0)),
+                null));
         }
     }
 }

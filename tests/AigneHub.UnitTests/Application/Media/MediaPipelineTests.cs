@@ -29,6 +29,7 @@ public sealed class MediaPipelineTests : IDisposable
         var record = Assert.Single(_harness.Recorder.Records);
         Assert.Equal(CallType.Embedding, record.CallType);
         Assert.Equal("second", record.Provider);
+        Assert.Equal("cred-second", record.CredentialId);
         Assert.Equal(3, record.PromptTokens);
         Assert.Equal(CallStatus.Succeeded, record.Status);
     }
@@ -128,12 +129,14 @@ public sealed class MediaPipelineTests : IDisposable
 
         public int Calls { get; private set; }
 
-        public Task<EmbeddingResult> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
+        public Task<Served<EmbeddingResult>> EmbedAsync(ProviderEmbeddingRequest request, CancellationToken cancellationToken)
         {
             Calls++;
             return FailWith is { } failure
-                ? Task.FromException<EmbeddingResult>(failure)
-                : Task.FromResult(new EmbeddingResult($"{name}/{request.Model}", request.Inputs.Select(_ => new[] { 1f }).ToArray(), new TokenUsage(request.Inputs.Sum(i => i.Split(' ').Length), 0)));
+                ? Task.FromException<Served<EmbeddingResult>>(failure)
+                : Task.FromResult(new Served<EmbeddingResult>(
+                    new EmbeddingResult($"{name}/{request.Model}", request.Inputs.Select(_ => new[] { 1f }).ToArray(), new TokenUsage(request.Inputs.Sum(i => i.Split(' ').Length), 0)),
+                    "cred-" + name));
         }
     }
 
@@ -141,11 +144,13 @@ public sealed class MediaPipelineTests : IDisposable
     {
         public string Name => name;
 
-        public Task<ImageGenerationResult> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(new ImageGenerationResult(
-                $"{name}/{request.Model}",
-                DateTimeOffset.UnixEpoch,
-                Enumerable.Range(0, request.N).Select(_ => new GeneratedImage([1, 2, 3], "image/png", null, null)).ToArray(),
-                default));
+        public Task<Served<ImageGenerationResult>> GenerateAsync(ProviderImageRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(new Served<ImageGenerationResult>(
+                new ImageGenerationResult(
+                    $"{name}/{request.Model}",
+                    DateTimeOffset.UnixEpoch,
+                    Enumerable.Range(0, request.N).Select(_ => new GeneratedImage([1, 2, 3], "image/png", null, null)).ToArray(),
+                    default),
+                "cred-" + name));
     }
 }

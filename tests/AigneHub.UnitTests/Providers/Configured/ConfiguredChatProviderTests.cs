@@ -1,7 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
-using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.UnitTests.Providers.OpenAI;
 
 namespace AigneHub.UnitTests.Providers.Configured;
@@ -12,16 +12,18 @@ public sealed class ConfiguredChatProviderTests
         new("xai", new Uri("https://api.x.ai/v1"), null, ProviderCredential.ForApiKey("config:xai", "xai-key"));
 
     [Fact]
-    public async Task Every_call_goes_to_the_adapter_with_the_fixed_target()
+    public async Task Every_call_goes_to_the_adapter_with_the_fixed_target_and_comes_back_with_its_credential()
     {
         var adapter = new RecordingAdapter();
-        var provider = new ConfiguredChatProvider(adapter, Target, []);
+        var provider = RoutedChatProvider.Configured(adapter, Target, []);
 
-        await provider.CompleteAsync(Requests.Hello("grok-4"), CancellationToken.None);
-        await provider.StreamAsync(Requests.Hello("grok-3"), CancellationToken.None).ToListAsync();
+        var completion = await provider.CompleteAsync(Requests.Hello("grok-4"), CancellationToken.None);
+        var updates = await provider.StreamAsync(Requests.Hello("grok-3"), CancellationToken.None).ToListAsync();
 
         Assert.Equal("xai", provider.Name);
         Assert.Equal([(Target, "grok-4"), (Target, "grok-3")], adapter.Calls);
+        Assert.Equal("config:xai", completion.CredentialId);
+        Assert.All(updates, u => Assert.Equal("config:xai", u.CredentialId));
     }
 
     private sealed class RecordingAdapter : IChatAdapter

@@ -1,5 +1,6 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.OpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,7 +58,7 @@ public sealed class ConfiguredProviderRegistrationTests
     {
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { ["Providers:DeepSeek:ApiKey"] = "sk-deepseek-123" });
 
-        var target = Assert.IsType<ConfiguredChatProvider>(services.Provider("deepseek")).Target;
+        var target = ((FixedCallTarget)Assert.IsType<RoutedChatProvider>(services.Provider("deepseek")).Targets).Target;
 
         Assert.Equal("deepseek", target.Provider);
         Assert.Equal(new Uri("https://api.deepseek.com"), target.BaseUrl);
@@ -76,7 +77,7 @@ public sealed class ConfiguredProviderRegistrationTests
             ["Providers:OpenAI:BaseUrl"] = "https://gateway.example.com/openai/v1/",
         });
 
-        var target = Assert.IsType<ConfiguredChatProvider>(services.Provider("openai")).Target;
+        var target = ((FixedCallTarget)Assert.IsType<RoutedChatProvider>(services.Provider("openai")).Targets).Target;
 
         Assert.Equal(new Uri("https://gateway.example.com/openai/v1/"), target.BaseUrl);
     }
@@ -102,7 +103,7 @@ public sealed class ConfiguredProviderRegistrationTests
 
         services.ValidateOnStart();
 
-        var target = Assert.IsType<ConfiguredChatProvider>(services.Provider("ollama")).Target;
+        var target = ((FixedCallTarget)Assert.IsType<RoutedChatProvider>(services.Provider("ollama")).Targets).Target;
         Assert.Equal(new Uri("http://127.0.0.1:11434/v1"), target.BaseUrl);
         Assert.Equal(string.Empty, target.Credential.ApiKey);
         Assert.Equal("config:ollama", target.Credential.Id);

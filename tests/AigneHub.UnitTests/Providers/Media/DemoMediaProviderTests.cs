@@ -13,7 +13,7 @@ public sealed class DemoMediaProviderTests
     [Fact]
     public async Task Demo_vectors_are_unit_length_and_the_same_for_the_same_text()
     {
-        var result = await _demo.EmbedAsync(new ProviderEmbeddingRequest("embed", ["same", "other", "same"], 40, null), CancellationToken.None);
+        var (result, _) = await _demo.EmbedAsync(new ProviderEmbeddingRequest("embed", ["same", "other", "same"], 40, null), CancellationToken.None);
 
         Assert.Equal(40, result.Vectors[0].Length);
         Assert.Equal(1.0, Math.Sqrt(result.Vectors[0].Sum(v => (double)v * v)), 5);
@@ -25,7 +25,7 @@ public sealed class DemoMediaProviderTests
     [Fact]
     public async Task Demo_images_are_valid_pngs_with_correct_chunk_checksums()
     {
-        var result = await _demo.GenerateAsync(new ProviderImageRequest("image", "a blue square", 2, null, null, null, null), CancellationToken.None);
+        var (result, _) = await _demo.GenerateAsync(new ProviderImageRequest("image", "a blue square", 2, null, null, null, null), CancellationToken.None);
 
         Assert.Equal(2, result.Images.Count);
         var png = result.Images[0].Content!;

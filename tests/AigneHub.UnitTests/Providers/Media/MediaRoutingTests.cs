@@ -25,8 +25,8 @@ public sealed class MediaRoutingTests
         var rotation = Rotation();
         var provider = new RoutedEmbeddingProvider(rotation, adapter);
 
-        var first = await provider.EmbedAsync(Request, CancellationToken.None);
-        var second = await provider.EmbedAsync(Request, CancellationToken.None);
+        var (first, _) = await provider.EmbedAsync(Request, CancellationToken.None);
+        var (second, _) = await provider.EmbedAsync(Request, CancellationToken.None);
 
         Assert.Equal(["key-refused", "key-good", "key-good"], adapter.Calls);
         Assert.Equal("openai/m", first.Model);

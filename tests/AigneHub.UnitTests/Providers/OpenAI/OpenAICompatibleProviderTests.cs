@@ -31,7 +31,7 @@ public sealed class OpenAICompatibleProviderTests
         var handler = Answering();
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { [$"Providers:{section}:ApiKey"] = $"{provider}-key-0123" }, handler);
 
-        var completion = await services.Provider(provider).CompleteAsync(Requests.Hello("some-model"), CancellationToken.None);
+        var (completion, _) = await services.Provider(provider).CompleteAsync(Requests.Hello("some-model"), CancellationToken.None);
 
         var sent = handler.LastRequest;
         Assert.Equal(new Uri(endpoint), sent.Uri);
@@ -48,7 +48,7 @@ public sealed class OpenAICompatibleProviderTests
         var handler = Answering();
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { ["Providers:Ollama:BaseUrl"] = baseUrl }, handler);
 
-        var completion = await services.Provider("ollama").CompleteAsync(Requests.Hello("llama3.2"), CancellationToken.None);
+        var (completion, _) = await services.Provider("ollama").CompleteAsync(Requests.Hello("llama3.2"), CancellationToken.None);
 
         Assert.Equal(new Uri("http://127.0.0.1:11434/v1/chat/completions"), handler.LastRequest.Uri);
         Assert.Null(handler.LastRequest.Header("Authorization"));
@@ -76,7 +76,7 @@ public sealed class OpenAICompatibleProviderTests
             """{"id":"c","object":"chat.completion","created":1,"model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":36}}""");
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { ["Providers:DeepSeek:ApiKey"] = "sk-deepseek" }, handler);
 
-        var completion = await services.Provider("deepseek").CompleteAsync(Requests.Hello("deepseek-chat"), CancellationToken.None);
+        var (completion, _) = await services.Provider("deepseek").CompleteAsync(Requests.Hello("deepseek-chat"), CancellationToken.None);
 
         Assert.Equal(new TokenUsage(100, 5, 64), completion.Usage);
     }
@@ -93,8 +93,8 @@ public sealed class OpenAICompatibleProviderTests
 
         var updates = await services.Provider("deepseek").StreamAsync(Requests.Hello("deepseek-chat"), CancellationToken.None).ToListAsync();
 
-        Assert.Equal(new TokenUsage(40, 2, 32), updates[^1].Usage);
-        Assert.All(updates, u => Assert.Equal("deepseek/deepseek-chat", u.Model));
+        Assert.Equal(new TokenUsage(40, 2, 32), updates[^1].Value.Usage);
+        Assert.All(updates, u => Assert.Equal("deepseek/deepseek-chat", u.Value.Model));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class OpenAICompatibleProviderTests
             """{"id":"c","choices":[{"index":0,"message":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":5,"prompt_cache_hit_tokens":64}}""");
         using var services = ConfiguredProvidersHost.Build(new Dictionary<string, string?> { ["Providers:XAI:ApiKey"] = "xai-key" }, handler);
 
-        var completion = await services.Provider("xai").CompleteAsync(Requests.Hello("grok-4"), CancellationToken.None);
+        var (completion, _) = await services.Provider("xai").CompleteAsync(Requests.Hello("grok-4"), CancellationToken.None);
 
         Assert.Equal(new TokenUsage(100, 5), completion.Usage);
     }

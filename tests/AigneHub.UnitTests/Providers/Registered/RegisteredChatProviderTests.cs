@@ -4,6 +4,7 @@ using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.Registered;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,19 +22,18 @@ public sealed class RegisteredChatProviderTests
     private readonly ScriptedAdapter _adapter = new();
     private readonly CredentialDisabler _disabler = new(new ServiceCollection().BuildServiceProvider(), NullLogger<CredentialDisabler>.Instance);
     private readonly CredentialHealth _health;
-    private readonly RegisteredChatProvider _provider;
+    private readonly RoutedChatProvider _provider;
 
     public RegisteredChatProviderTests()
     {
         _health = new CredentialHealth(_time);
-        _provider = new RegisteredChatProvider(
+        _provider = RoutedChatProvider.Registered(_adapter, new CredentialRotation(
             "openrouter",
-            _adapter,
             new Uri("http://127.0.0.1:1/v1"),
             null,
             [(ProviderCredential.ForApiKey(Heavy.ToString(), "key-heavy"), 3), (ProviderCredential.ForApiKey(Light.ToString(), "key-light"), 1)],
             _health,
-            _disabler);
+            _disabler));
     }
 
     [Theory]
@@ -47,7 +47,8 @@ public sealed class RegisteredChatProviderTests
 
         var completion = await _provider.CompleteAsync(Request, CancellationToken.None);
 
-        Assert.Equal("answer with key-light", completion.Content);
+        Assert.Equal("answer with key-light", completion.Value.Content);
+        Assert.Equal(Light.ToString(), completion.CredentialId);
         Assert.Equal(["key-heavy", "key-light"], _adapter.Calls);
     }
 
@@ -56,8 +57,9 @@ public sealed class RegisteredChatProviderTests
     {
         _adapter.FailFor["key-heavy"] = ErrorKind.UpstreamRejected;
 
-        await Assert.ThrowsAsync<UpstreamException>(() => _provider.CompleteAsync(Request, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<UpstreamException>(() => _provider.CompleteAsync(Request, CancellationToken.None));
 
+        Assert.Equal(Heavy.ToString(), failure.CredentialId);
         Assert.Equal(["key-heavy"], _adapter.Calls);
     }
 
@@ -118,9 +120,10 @@ public sealed class RegisteredChatProviderTests
     {
         _adapter.FailFor["key-heavy"] = ErrorKind.UpstreamUnavailable;
 
-        var text = string.Concat(await Collect(_provider.StreamAsync(Request, CancellationToken.None)));
+        var updates = await _provider.StreamAsync(Request, CancellationToken.None).ToListAsync();
 
-        Assert.Equal("answer with key-light", text);
+        Assert.Equal("answer with key-light", string.Concat(updates.Select(u => u.Value.ContentDelta)));
+        Assert.All(updates, u => Assert.Equal(Light.ToString(), u.CredentialId));
     }
 
     [Fact]
@@ -133,7 +136,7 @@ public sealed class RegisteredChatProviderTests
         {
             await foreach (var update in _provider.StreamAsync(Request, CancellationToken.None))
             {
-                received.Add(update.ContentDelta);
+                received.Add(update.Value.ContentDelta);
             }
         });
 
@@ -152,20 +155,6 @@ public sealed class RegisteredChatProviderTests
 
         Assert.Contains("no usable credential", error.Message);
         Assert.Equal(2, _adapter.Calls.Count);
-    }
-
-    private static async Task<List<string>> Collect(IAsyncEnumerable<ChatCompletionUpdate> updates)
-    {
-        var pieces = new List<string>();
-        await foreach (var update in updates)
-        {
-            if (update.ContentDelta is { Length: > 0 } piece)
-            {
-                pieces.Add(piece);
-            }
-        }
-
-        return pieces;
     }
 
     private sealed class ScriptedAdapter : IChatAdapter

@@ -1,11 +1,10 @@
 using System.Runtime.CompilerServices;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Common.ModelCalls;
 using AigneHub.Domain.Usage;
 using Mediator;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 
@@ -17,12 +16,8 @@ namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 /// hub with finish_reason "length" and charged at most its hold.
 /// </summary>
 internal sealed partial class StreamChatCompletionCommandHandler(
-    ChatRouter router,
+    InferenceCalls calls,
     ChatBilling billing,
-    ICallRecorder recorder,
-    ICallerContext callers,
-    TimeProvider time,
-    IOptions<ChatRoutingOptions> routing,
     ILogger<StreamChatCompletionCommandHandler> logger)
     : IStreamCommandHandler<StreamChatCompletionCommand, ChatCompletionUpdate>
 {
@@ -30,23 +25,19 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         StreamChatCompletionCommand command,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var meter = CallMeter.Start(time, command.RequestId, CallType.Chat, streamed: true, callers.Current).Tagged(command.Settings);
-        var (hold, route) = await billing.HoldAsync(
-            router.RouteRecordingFailure(command, callers.Current, meter, recorder, cancellationToken), command, meter, recorder, cancellationToken);
-        using var deadline = CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken);
-
-        IAsyncEnumerator<ChatCompletionUpdate>? updates = null;
+        using var call = await calls.StartChatAsync(command, streamed: true, cancellationToken);
+        var meter = call.Meter;
+        IAsyncEnumerator<Served<ChatCompletionUpdate>>? updates = null;
         ChatCompletionUpdate? last = null;
-        var settled = false;
         CallRecord? outcome = null;
         TokenUsage? reportedUsage = null;
         var contentUpdates = 0;
         var endedAtHold = false;
         try
         {
-            (updates, var provider, var served) = await OpenFirstAvailableAsync(new ChatAttemptPlan(route), command, meter, deadline, cancellationToken);
-            deadline.Disarm();
-            hold = hold.ForModel(served);
+            (updates, var provider) = await call.OpenAsync(
+                (p, route, ct) => ChoiceFanOut.StreamAsync(p, route.RequestFor(command), command.Settings.N ?? 1, ct));
+            var hold = call.Hold!;
             var ceiling = await billing.CeilingAsync(hold, provider, cancellationToken);
             var finished = new HashSet<int>();
             while (true)
@@ -59,7 +50,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                         break;
                     }
 
-                    update = updates.Current;
+                    update = updates.Current.Value;
                 }
                 catch (Exception ex)
                 {
@@ -108,9 +99,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 yield return new ChatCompletionUpdate(last.Id, last.Created, last.Model, null, null, null, usage, last.SystemFingerprint);
             }
 
-            var settledRecord = await billing.SettleAsync(hold, meter.Succeeded(usage), usage, atMostTheHold: endedAtHold);
-            settled = true;
-            recorder.Record(settledRecord);
+            var settledRecord = await call.FinishAsync(meter.Succeeded(usage), usage, atMostTheHold: endedAtHold);
             if (command.WithReceipt && settledRecord.CreditsCharged is { } charged && last is not null)
             {
                 yield return new ChatCompletionUpdate(last.Id, last.Created, last.Model, null, null, null, null,
@@ -119,71 +108,17 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         }
         finally
         {
-            // Not settled above: the stream failed, the consumer stopped early (client gone), or it never opened.
-            if (!settled)
+            // Not finished above: the stream failed, or the consumer stopped early (client gone). A stream that never
+            // opened was finished where it failed.
+            if (!call.Finished)
             {
-                outcome ??= updates is null ? null : meter.Cancelled(UsageSoFar(reportedUsage, contentUpdates));
-                if (outcome is not null)
-                {
-                    recorder.Record(await billing.SettleAsync(hold, outcome, UsageSoFar(reportedUsage, contentUpdates)));
-                }
-                else
-                {
-                    // Opening the stream failed (its record is written where it failed): nothing was produced.
-                    await billing.ReleaseAsync(hold);
-                }
+                var usage = UsageSoFar(reportedUsage, contentUpdates);
+                await call.FinishAsync(outcome ?? meter.Cancelled(usage), usage);
             }
 
             if (updates is not null)
             {
                 await updates.DisposeAsync();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Opens the stream on the first provider that answers. A stream is open once its first update arrived, so a
-    /// provider that fails before producing anything can still be failed over.
-    /// </summary>
-    private async Task<(IAsyncEnumerator<ChatCompletionUpdate> Updates, string Provider, string Model)> OpenFirstAvailableAsync(
-        ChatAttemptPlan plan,
-        StreamChatCompletionCommand command,
-        CallMeter meter,
-        CallDeadline deadline,
-        CancellationToken cancellationToken)
-    {
-        for (int attempt = 0, next = 0; ; attempt = next)
-        {
-            var (model, provider) = plan[attempt];
-            meter.Attempt(provider.Name, model.Name.Model);
-            var updates = ChoiceFanOut.StreamAsync(provider, model.RequestFor(command), command.Settings.N ?? 1, deadline.Token).GetAsyncEnumerator(deadline.Token);
-            try
-            {
-                if (!await updates.MoveNextAsync())
-                {
-                    throw new UpstreamException(ErrorKind.UpstreamUnavailable, provider.Name, $"The {provider.Name} provider ended the stream without an answer.");
-                }
-
-                meter.FirstByte();
-                return (new PeekedEnumerator(updates), provider.Name, model.Name.Model);
-            }
-            catch (UpstreamException ex) when (plan.MovesOn(attempt, ex, meter, out next))
-            {
-                await updates.DisposeAsync();
-                LogFailover(logger, provider.Name, model.Name.Model, ex.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
-            }
-            catch (Exception ex) when (deadline.Exceeded(ex))
-            {
-                await updates.DisposeAsync();
-                var timedOut = deadline.TimedOut(provider.Name);
-                recorder.Record(meter.Failed(timedOut, default, cancellationToken));
-                throw timedOut;
-            }
-            catch (Exception ex)
-            {
-                await updates.DisposeAsync();
-                recorder.Record(meter.Failed(ex, default, cancellationToken));
-                throw;
             }
         }
     }
@@ -206,28 +141,4 @@ internal sealed partial class StreamChatCompletionCommandHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} stream would have passed its hold after {ContentUpdates} content updates; ended with finish_reason length")]
     private static partial void LogEndedAtHold(ILogger logger, Guid callId, string provider, int contentUpdates);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed on {Model} with {ErrorKind} before streaming; failing over to {NextProvider} with {NextModel}")]
-    private static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
-
-    /// <summary>Replays the update that proved the stream open, then continues with the rest.</summary>
-    private sealed class PeekedEnumerator(IAsyncEnumerator<ChatCompletionUpdate> inner) : IAsyncEnumerator<ChatCompletionUpdate>
-    {
-        private bool _replayed;
-
-        public ChatCompletionUpdate Current => inner.Current;
-
-        public ValueTask<bool> MoveNextAsync()
-        {
-            if (!_replayed)
-            {
-                _replayed = true;
-                return ValueTask.FromResult(true);
-            }
-
-            return inner.MoveNextAsync();
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
 }

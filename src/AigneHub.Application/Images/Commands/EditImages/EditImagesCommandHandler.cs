@@ -17,7 +17,6 @@ internal sealed class EditImagesCommandHandler(ImageCalls images) : ICommandHand
         await images.RunAsync(
             new ImageCall(command.RequestId, command.Model, command.Prompt, command.N, command.Delivery),
             (catalog, name) => Editors(catalog, name, command.Model),
-            static p => p.Name,
             (p, model, ct) => p.EditAsync(new ProviderImageEditRequest(model, command.Images, command.Mask, command.Prompt, command.N, command.Size, command.Quality, command.User), ct),
             "image editing",
             cancellationToken);

@@ -9,7 +9,6 @@ internal sealed class GenerateImagesCommandHandler(ImageCalls images) : ICommand
         await images.RunAsync(
             new ImageCall(command.RequestId, command.Model, command.Prompt, command.N, command.Delivery),
             static (c, name) => c.ResolveImages(name),
-            static p => p.Name,
             (p, model, ct) => p.GenerateAsync(new ProviderImageRequest(model, command.Prompt, command.N, command.Size, command.Quality, command.Style, command.User), ct),
             "image generation",
             cancellationToken);
