@@ -21,6 +21,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
 {
     private static readonly TimeSpan RetryAfterRefusal = TimeSpan.FromSeconds(1);
 
+    /// <summary>A lease covers at least this many holds like the one that asked for it (before the percentage cap).</summary>
+    private const int MinimumLeaseHolds = 64;
+
     private readonly CreditLedgerWriter _ledger;
     private readonly TimeProvider _time;
     private readonly BillingOptions _options;
@@ -373,13 +376,13 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
 
     /// <summary>
     /// How much more to lease: enough for <see cref="BillingOptions.LeaseSeconds"/> of the account's recent holds here
-    /// (at least <see cref="BillingOptions.LeaseAfterHolds"/> holds of this size), at most
+    /// (at least <see cref="MinimumLeaseHolds"/> holds of this size), at most
     /// <see cref="BillingOptions.LeasePercent"/> of what is available, and nothing when that is less than two such holds:
     /// near zero, a balance stays with the account, usable from any instance.
     /// </summary>
     private decimal Size(decimal available, decimal ratePerSecond, decimal hold, decimal free)
     {
-        var wanted = Math.Max(ratePerSecond * _options.LeaseSeconds, hold * _options.LeaseAfterHolds) - free;
+        var wanted = Math.Max(ratePerSecond * _options.LeaseSeconds, hold * MinimumLeaseHolds) - free;
         var size = Domain.Billing.Credits.Round(Math.Min(wanted, available * _options.LeasePercent / 100m));
         return size < hold * 2 || size > available ? 0m : size;
     }

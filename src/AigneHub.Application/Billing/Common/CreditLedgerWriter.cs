@@ -31,6 +31,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
     private readonly Channel<LedgerChange> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _loop;
+    private long _commits;
 
     public CreditLedgerWriter(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<CreditLedgerWriter> logger)
     {
@@ -45,6 +46,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         });
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>How many ledger transactions this writer committed.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>
     /// Decides and appends one change to the user's account (opening it with the new-user grant when it does not exist
@@ -256,6 +260,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         if (appended)
         {
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _commits);
         }
 
         return outcomes;
