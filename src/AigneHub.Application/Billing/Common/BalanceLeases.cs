@@ -8,7 +8,7 @@ namespace AigneHub.Application.Billing.Common;
 
 /// <summary>
 /// This instance's balance leases (ADR 0024). Once an account is busy here (<see cref="BillingOptions.LeaseAfterHolds"/>
-/// holds within a second), the instance leases part of its available balance in one ledger change
+/// holds within a second), or the instance is (four times as many holds of all accounts), the instance leases part of its available balance in one ledger change
 /// (<see cref="CreditLedger.Lease"/>, under the account's row lock, so instances never lease more than there is) and
 /// serves the account's holds from the lease in memory, with no database round trip. Captures are queued and written
 /// behind, every <see cref="BillingOptions.LedgerFlushMilliseconds"/>, through the <see cref="CreditLedgerWriter"/>
@@ -24,6 +24,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
     /// <summary>A lease covers at least this many holds like the one that asked for it (before the percentage cap).</summary>
     private const int MinimumLeaseHolds = 64;
 
+    /// <summary>How many times <see cref="BillingOptions.LeaseAfterHolds"/> holds of all accounts make the instance busy.</summary>
+    private const int InstanceBusyFactor = 4;
+
     private readonly CreditLedgerWriter _ledger;
     private readonly TimeProvider _time;
     private readonly BillingOptions _options;
@@ -33,6 +36,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
     private readonly ConcurrentQueue<PendingCapture> _pending = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _loop;
+    private readonly Lock _window = new();
+    private DateTimeOffset _windowStart;
+    private int _windowHolds;
+    private int _lastWindowHolds;
     private volatile bool _stopped;
 
     public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, ILogger<BalanceLeases> logger)
@@ -63,6 +70,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow();
+        var instanceBusy = NoteInstanceHold(now);
         var account = _accounts.GetOrAdd(userId, id => new AccountLease(id));
         bool served, topUp;
         lock (account)
@@ -79,7 +87,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
             }
 
             topUp = !account.Busy && now >= account.RetryAt
-                && (account.Active ? account.Free < Math.Max(amount * 2, account.Size / 2) : account.RecentHolds >= _options.LeaseAfterHolds);
+                && (account.Active
+                    ? account.Free < Math.Max(amount * 2, account.Size / 2)
+                    : account.RecentHolds >= _options.LeaseAfterHolds || instanceBusy);
             account.Busy |= topUp;
         }
 
@@ -90,6 +100,27 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
         }
 
         return served;
+    }
+
+    /// <summary>
+    /// Counts a hold of any account; true when this instance is busy (<see cref="InstanceBusyFactor"/> times
+    /// <see cref="BillingOptions.LeaseAfterHolds"/> holds within about a second): then every account it holds for is
+    /// worth a lease, since the ledger, not any one account, is what the calls would wait for.
+    /// </summary>
+    private bool NoteInstanceHold(DateTimeOffset now)
+    {
+        lock (_window)
+        {
+            var elapsed = now - _windowStart;
+            if (elapsed >= TimeSpan.FromSeconds(1))
+            {
+                _lastWindowHolds = elapsed < TimeSpan.FromSeconds(2) ? _windowHolds : 0;
+                (_windowStart, _windowHolds) = (now, 0);
+            }
+
+            _windowHolds++;
+            return _windowHolds + _lastWindowHolds >= _options.LeaseAfterHolds * InstanceBusyFactor;
+        }
     }
 
     /// <summary>
