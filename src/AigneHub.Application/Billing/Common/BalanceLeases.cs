@@ -17,7 +17,7 @@ namespace AigneHub.Application.Billing.Common;
 /// stops; a lapsed one (its instance died) is returned by hold recovery. A hold the lease cannot cover takes the
 /// direct path (<see cref="CallBilling"/>), so correctness never depends on a lease.
 /// </summary>
-internal sealed partial class BalanceLeases : IAsyncDisposable
+internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan RetryAfterRefusal = TimeSpan.FromSeconds(1);
 
@@ -438,6 +438,16 @@ internal sealed partial class BalanceLeases : IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>A container disposed synchronously: the loop stops, and the leases lapse for hold recovery to return.</summary>
+    public void Dispose()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            _stopping.Cancel();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The capture of call {CallId} (user {UserId}), served from a balance lease, could not be written")]

@@ -17,7 +17,7 @@ namespace AigneHub.Application.Billing.Common;
 /// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
 /// size however many calls the account makes.
 /// </summary>
-internal sealed partial class CreditLedgerWriter : IAsyncDisposable
+internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 {
     private readonly IDocumentStore _store;
     private readonly TimeProvider _time;
@@ -278,9 +278,22 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         _ => new ServiceBusyException("The hub could not write to its credit ledger just now; try again in a moment.", BusyRetryAfter, ex),
     };
 
+    /// <summary>A container disposed synchronously: no new changes; what is queued is left (holds lapse to recovery).</summary>
+    public void Dispose()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            _stopping.Cancel();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        if (!_queue.Writer.TryComplete())
+        {
+            return;
+        }
+
         if (_loop.IsValueCreated)
         {
             try
