@@ -160,6 +160,27 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lease_no_call_uses_is_returned_with_its_captures_written()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(idleSeconds: 1);
+        await LeaseAsync(hub);
+        await CallAsync(hub, "last-call");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        CreditAccount account;
+        while ((account = await AccountAsync()).Leases.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle lease was not returned");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal((0m, 0.05m * (Warm + 1)), (account.Held, account.TotalSpent));
+        Assert.Contains(await EventsAsync(), e => e is LeaseReturned { Reason: "idle" });
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
     public async Task A_call_larger_than_the_lease_takes_a_hold_of_its_own_and_is_captured()
     {
         await _db.UseCreditsAsync(welcome: 1_000m);
@@ -200,9 +221,12 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
-    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20)
+    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60)
     {
-        var options = Options.Create(new BillingOptions { CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds });
+        var options = Options.Create(new BillingOptions
+        {
+            CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
+        });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
         var leases = new BalanceLeases(ledger, TimeProvider.System, options, NullLogger<BalanceLeases>.Instance);
         var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, NullLogger<HoldLeases>.Instance);
