@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddSingleton<Billing.Common.BillingCache>();
         services.AddSingleton<Billing.Common.HoldLeases>();
         services.AddSingleton<Billing.Common.CreditLedgerWriter>();
+        services.AddSingleton<Billing.Common.BalanceLeases>();
         services.TryAddSingleton<Abstractions.ICallBilling, Billing.Common.CallBilling>();
         services.AddSingleton<Audit.AuditSnapshots>();
         services.AddSingleton<Budgets.Common.BudgetAdmission>();

@@ -12,6 +12,7 @@ public sealed class CreditAccount
 {
     private readonly List<GrantState> _grants = [];
     private readonly List<HoldState> _holds = [];
+    private readonly List<LeaseState> _leases = [];
     private readonly Dictionary<string, Settlement> _settled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _settledAt = new(StringComparer.Ordinal);
 
@@ -67,6 +68,17 @@ public sealed class CreditAccount
         {
             _holds.Clear();
             _holds.AddRange(value);
+        }
+    }
+
+    /// <summary>The balance leases of hub instances (ADR 0024): part of <see cref="Held"/>.</summary>
+    public IReadOnlyList<LeaseState> Leases
+    {
+        get => _leases;
+        private set
+        {
+            _leases.Clear();
+            _leases.AddRange(value);
         }
     }
 
@@ -139,6 +151,7 @@ public sealed class CreditAccount
         };
         copy._grants.AddRange(_grants);
         copy._holds.AddRange(_holds);
+        copy._leases.AddRange(_leases);
         foreach (var (id, settlement) in _settled)
         {
             copy._settled[id] = settlement;
@@ -155,6 +168,8 @@ public sealed class CreditAccount
     public static string StreamIdFor(string userId) => $"account:{userId}";
 
     public HoldState? Hold(string callId) => _holds.Find(h => h.CallId == callId);
+
+    public LeaseState? Lease(string leaseId) => _leases.Find(l => l.LeaseId == leaseId);
 
     public static CreditAccount Create(CreditAccountOpened e) => new()
     {
@@ -181,7 +196,15 @@ public sealed class CreditAccount
 
     public void Apply(HoldCaptured e)
     {
-        RemoveHold(e.CallId);
+        if (e.LeaseId is { } leaseId)
+        {
+            DrawLease(leaseId, e.HoldAmount);
+        }
+        else
+        {
+            RemoveHold(e.CallId);
+        }
+
         Consume(e.Amount);
         TotalSpent += e.Amount;
         TotalUncollected += e.Uncollected;
@@ -193,6 +216,34 @@ public sealed class CreditAccount
     {
         RemoveHold(e.CallId);
         Settle(e.CallId, Settlement.Released, e.At);
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(BalanceLeased e)
+    {
+        var index = _leases.FindIndex(l => l.LeaseId == e.LeaseId);
+        if (index >= 0)
+        {
+            _leases[index] = _leases[index] with { Amount = _leases[index].Amount + e.Amount, ExpiresAt = e.ExpiresAt };
+        }
+        else
+        {
+            _leases.Add(new LeaseState(e.LeaseId, e.Owner, e.Amount, e.ExpiresAt, e.At));
+        }
+
+        Held += e.Amount;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(LeaseReturned e)
+    {
+        DrawLease(e.LeaseId, e.Amount);
+        var index = _leases.FindIndex(l => l.LeaseId == e.LeaseId);
+        if (index >= 0 && _leases[index].Amount <= 0)
+        {
+            _leases.RemoveAt(index);
+        }
+
         UpdatedAt = e.At;
     }
 
@@ -252,6 +303,17 @@ public sealed class CreditAccount
         SettledPrunedAt = at;
     }
 
+    /// <summary>Takes <paramref name="amount"/> out of a lease (and so out of the held total); an empty lease stays until returned.</summary>
+    private void DrawLease(string leaseId, decimal amount)
+    {
+        var index = _leases.FindIndex(l => l.LeaseId == leaseId);
+        if (index >= 0)
+        {
+            _leases[index] = _leases[index] with { Amount = _leases[index].Amount - amount };
+            Held -= amount;
+        }
+    }
+
     private void RemoveHold(string callId)
     {
         var index = _holds.FindIndex(h => h.CallId == callId);
@@ -293,6 +355,9 @@ public sealed class CreditAccount
 }
 
 public sealed record GrantState(Guid GrantId, GrantSource Source, decimal Amount, decimal Remaining, DateTimeOffset? ExpiresAt, string? Reference, DateTimeOffset GrantedAt);
+
+/// <param name="Amount">What is left of the lease: held credits its owner serves calls from.</param>
+public sealed record LeaseState(string LeaseId, string Owner, decimal Amount, DateTimeOffset ExpiresAt, DateTimeOffset LeasedAt);
 
 public sealed record HoldState(string CallId, decimal Amount, string Model, DateTimeOffset ExpiresAt, DateTimeOffset HeldAt);
 

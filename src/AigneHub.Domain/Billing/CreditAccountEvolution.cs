@@ -49,6 +49,12 @@ public static class CreditAccountEvolution
             case CreditsAdjusted adjusted:
                 account.Apply(adjusted);
                 break;
+            case BalanceLeased leased:
+                account.Apply(leased);
+                break;
+            case LeaseReturned returned:
+                account.Apply(returned);
+                break;
             default:
                 throw new InvalidOperationException($"A credit account does not know the event {e.GetType().Name}.");
         }

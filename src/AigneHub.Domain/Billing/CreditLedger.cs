@@ -123,6 +123,70 @@ public static class CreditLedger
             callId, held, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, TimeOf(current, at))];
     }
 
+    /// <summary>
+    /// Leases <paramref name="amount"/> of the available balance to a hub instance (ADR 0024), or tops up (and renews)
+    /// the lease it has; refused when the available balance cannot cover it, so leases never overspend. An amount of 0
+    /// only moves the lease's expiry.
+    /// </summary>
+    public static BalanceLeased Lease(CreditAccount current, string leaseId, string owner, decimal amount, DateTimeOffset expiresAt, DateTimeOffset at)
+    {
+        if (amount < 0 || amount != Credits.Round(amount))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A lease must be zero or more, with at most {Credits.Scale} decimal places.");
+        }
+
+        if (amount > current.Available)
+        {
+            throw new CreditRuleException(
+                CreditRule.InsufficientCredits, "amount", $"Not enough credits: a lease of {amount} credits and {Math.Max(0, current.Available)} are available.");
+        }
+
+        return new BalanceLeased(leaseId, owner, amount, expiresAt, TimeOf(current, at));
+    }
+
+    /// <summary>
+    /// Returns what is left of a lease, keeping <paramref name="keep"/> (the holds its owner still serves from it); a
+    /// lease that is gone or has nothing to give back returns nothing.
+    /// </summary>
+    public static IReadOnlyList<object> ReturnLease(CreditAccount current, string leaseId, decimal keep, string reason, DateTimeOffset at)
+    {
+        var lease = current.Lease(leaseId);
+        var amount = lease is null ? 0m : lease.Amount - Math.Max(0, keep);
+        return amount > 0 || (lease is not null && keep <= 0)
+            ? [new LeaseReturned(leaseId, Math.Max(0, amount), reason, TimeOf(current, at))]
+            : [];
+    }
+
+    /// <summary>
+    /// Settles a call that its instance served from a balance lease, at its exact cost: the lease pays what it can, the
+    /// available balance the rest (a lease recovery already returned), and what neither covers is uncollected. Capturing
+    /// a captured call changes nothing (idempotent by call id, like <see cref="Capture"/>).
+    /// </summary>
+    public static IReadOnlyList<object> CaptureFromLease(
+        CreditAccount current, string leaseId, string callId, decimal cost, string? rateId, int? rateVersion, int promptTokens, int completionTokens,
+        int cachedPromptTokens, decimal? costUsd, DateTimeOffset at)
+    {
+        if (cost < 0 || cost != Credits.Round(cost))
+        {
+            throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A cost must be zero or more, with at most {Credits.Scale} decimal places.");
+        }
+
+        if (current.Settled.ContainsKey(callId) || current.Hold(callId) is not null)
+        {
+            // Captured already (a repeat), or settled on its own hold: this call's entry exists.
+            return [];
+        }
+
+        var drawn = Math.Min(cost, Math.Max(0, current.Lease(leaseId)?.Amount ?? 0m));
+        var charged = drawn + Math.Min(cost - drawn, Math.Max(0, current.Available));
+        return [new HoldCaptured(
+            callId, drawn, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, TimeOf(current, at), leaseId)];
+    }
+
+    /// <summary>The leases whose owner has not renewed them by <paramref name="now"/>.</summary>
+    public static IReadOnlyList<LeaseState> LapsedLeases(CreditAccount current, DateTimeOffset now) =>
+        current.Leases.Where(l => l.ExpiresAt <= now).ToArray();
+
     /// <summary>Returns a call's whole hold. Releasing twice changes nothing; releasing a captured hold is refused.</summary>
     public static IReadOnlyList<object> Release(CreditAccount current, string callId, string reason, DateTimeOffset at)
     {

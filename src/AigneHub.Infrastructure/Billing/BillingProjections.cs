@@ -39,4 +39,8 @@ public sealed partial class CreditAccountProjection : SingleStreamProjection<Cre
     public void Apply(GrantExpired e, CreditAccount view) => view.Apply(e);
 
     public void Apply(CreditsAdjusted e, CreditAccount view) => view.Apply(e);
+
+    public void Apply(BalanceLeased e, CreditAccount view) => view.Apply(e);
+
+    public void Apply(LeaseReturned e, CreditAccount view) => view.Apply(e);
 }

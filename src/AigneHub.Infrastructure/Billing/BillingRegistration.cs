@@ -20,6 +20,7 @@ internal static class BillingRegistration
         services.AddTransient<BillingJobs>();
         services.AddHostedService<BillingJobSchedule>();
         services.AddHostedService<HoldLeaseRenewer>();
+        services.AddHostedService<BalanceLeaseReturner>();
         return services;
     }
 }

@@ -36,6 +36,35 @@ public sealed class BillingOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int LedgerQueueLimit { get; set; } = 10_000;
 
+    /// <summary>
+    /// Whether an instance leases part of a busy account's balance and serves its holds from memory (ADR 0024). Off, every
+    /// hold and capture is a ledger change of its own (ADR 0019).
+    /// </summary>
+    public bool LeaseBalance { get; set; } = true;
+
+    /// <summary>How many holds of one account an instance must see within a second before it leases part of its balance.</summary>
+    [Range(1, 1_000_000)]
+    public int LeaseAfterHolds { get; set; } = 16;
+
+    /// <summary>A lease is sized for this many seconds of the account's recent holds on this instance (before the bounds below).</summary>
+    [Range(1, 3_600)]
+    public int LeaseSeconds { get; set; } = 10;
+
+    /// <summary>The most of an account's available balance one lease (with its top-ups) may take, in percent.</summary>
+    [Range(1, 100)]
+    public int LeasePercent { get; set; } = 25;
+
+    /// <summary>A lease no call used for this long is returned to the account.</summary>
+    [Range(1, 3_600)]
+    public int LeaseIdleSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// How often the captures of calls served from leases are written (behind the answer, in one transaction): also the
+    /// most a crashed instance can lose of them (ADR 0024).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int LedgerFlushMilliseconds { get; set; } = 20;
+
     /// <summary>The renewal period in effect.</summary>
     public TimeSpan HoldRenewalPeriod => HoldRenewalSeconds > 0 ? TimeSpan.FromSeconds(HoldRenewalSeconds) : TimeSpan.FromMinutes(HoldMinutes) / 3;
 

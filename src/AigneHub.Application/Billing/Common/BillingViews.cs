@@ -99,6 +99,8 @@ public sealed record CreditTransactionView(
         HoldReleased e => new(version, "released", 0m, -e.Amount, e.CallId, null, e.Reason, null, null, e.At),
         GrantExpired e => new(version, "expired", -e.Amount, 0m, null, null, null, null, null, e.At),
         CreditsAdjusted e => new(version, "adjusted", e.Amount, 0m, null, null, e.Reason, null, null, e.At),
+        BalanceLeased e => new(version, "leased", 0m, e.Amount, null, e.Owner, e.LeaseId, null, null, e.At),
+        LeaseReturned e => new(version, "lease_returned", 0m, -e.Amount, null, null, e.Reason, null, null, e.At),
         _ => null,
     };
 }

@@ -16,7 +16,8 @@ namespace AigneHub.Application.Billing.Common;
 /// that may serve it; a chat call's output is lowered to what the account can pay for, and the provider is sent that
 /// as max_tokens. The rate versions read for the hold price the capture; <see cref="HoldLeases"/> keeps the hold
 /// alive while the call runs. Holds, captures and releases go through this instance's <see cref="CreditLedgerWriter"/>,
-/// which writes all that are waiting in one transaction.
+/// which writes all that are waiting in one transaction; a busy account's holds are served from this instance's lease
+/// of its balance instead (<see cref="BalanceLeases"/>, ADR 0024), and their captures are written behind.
 /// </summary>
 internal sealed partial class CallBilling(
     BillingCache cache,
@@ -27,7 +28,8 @@ internal sealed partial class CallBilling(
     CreditLedgerWriter ledger,
     ILogger<CallBilling> logger,
     HubMetrics? metrics = null,
-    Budgets.Common.BudgetAdmission? budgets = null) : ICallBilling
+    Budgets.Common.BudgetAdmission? budgets = null,
+    BalanceLeases? balanceLeases = null) : ICallBilling
 {
     public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
     {
@@ -90,25 +92,31 @@ internal sealed partial class CallBilling(
         var promptTotal = promptTokens.Tokens;
         var holdMinutes = options.Value.HoldMinutes;
         var model = $"{priced[0]}/{estimate.Model}";
-        int? outputTokenLimit = null;
-        var amount = 0m;
+        (int? OutputTokens, decimal Amount) Size(decimal available) => estimate.Type switch
+        {
+            // A short balance lowers this call's output instead of refusing it.
+            CallType.Chat => HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, available) is var size
+                ? (size.OutputTokens, size.Amount)
+                : default,
+            CallType.Image => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0, images: estimate.MaxOutputTokens ?? 1)),
+            _ => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0)),
+        };
+
+        var (outputTokenLimit, amount) = Size(decimal.MaxValue);
+        if (balanceLeases?.TryHold(userId, estimate.CallId, amount, settings) == true)
+        {
+            // Served from this instance's lease of the account's balance (ADR 0024): no ledger change until the capture.
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+            {
+                OutputTokenLimit = outputTokenLimit,
+                Fallbacks = fallbacks,
+            };
+        }
+
         await ledger.ChangeAsync(userId, settings, account => [DomainRules.Run(() =>
         {
-            // Sized on the balance that the account's earlier holds left (under its lock), so a short balance lowers
-            // this call's output instead of refusing it.
-            switch (estimate.Type)
-            {
-                case CallType.Chat:
-                    var size = HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, account.Available);
-                    (outputTokenLimit, amount) = (size.OutputTokens, size.Amount);
-                    break;
-                case CallType.Image:
-                    amount = HoldSizing.Ceiling(sizingRates, promptTotal, 0, images: estimate.MaxOutputTokens ?? 1);
-                    break;
-                default:
-                    amount = HoldSizing.Ceiling(sizingRates, promptTotal, 0);
-                    break;
-            }
+            // Sized on the balance that the account's earlier holds left (under its lock).
+            (outputTokenLimit, amount) = Size(account.Available);
 
             // Dated once the account is locked, not when the call arrived: a call that queued behind others is not
             // entered before them.
@@ -169,6 +177,12 @@ internal sealed partial class CallBilling(
             cost = atMostTheHold ? hold.HeldCredits.Value : cost;
         }
 
+        if (balanceLeases?.TryCapture(hold.CallId, cost, rate?.Id, rate?.Version, usage, costUsd) == true)
+        {
+            // Written behind, with the other captures of the next flush; the lease had the credits.
+            return new CallCharge(cost, costUsd, rate?.Id, rate?.Version);
+        }
+
         try
         {
             var settings = await cache.SettingsAsync(cancellationToken);
@@ -210,7 +224,7 @@ internal sealed partial class CallBilling(
     public async Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
     {
         await SettleBudgetsAsync(hold.Budget, 0m);
-        if (!hold.IsHeld || hold.UserId is null)
+        if (!hold.IsHeld || hold.UserId is null || balanceLeases?.TryRelease(hold.CallId) == true)
         {
             return;
         }
@@ -247,7 +261,11 @@ internal sealed partial class CallBilling(
 
         var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
         var charged = Domain.Billing.Credits.Round(cost * fraction);
-        if (charged > 0m)
+        if (charged > 0m && balanceLeases?.TryHold(userId, callId, charged, settings) == true)
+        {
+            balanceLeases.TryCapture(callId, charged, rate?.Id, rate?.Version, usage, 0m);
+        }
+        else if (charged > 0m)
         {
             // Held and captured in one ledger change: the hold is where a balance too low to pay is refused, and the
             // capture is decided on the account as the hold leaves it, so a hit costs one transaction, not two.

@@ -17,7 +17,7 @@ namespace AigneHub.Application.Billing.Common;
 /// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
 /// size however many calls the account makes.
 /// </summary>
-internal sealed partial class CreditLedgerWriter : IAsyncDisposable
+internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 {
     private readonly IDocumentStore _store;
     private readonly TimeProvider _time;
@@ -31,6 +31,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
     private readonly Channel<LedgerChange> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _loop;
+    private long _commits;
 
     public CreditLedgerWriter(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<CreditLedgerWriter> logger)
     {
@@ -45,6 +46,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         });
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>How many ledger transactions this writer committed.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>
     /// Decides and appends one change to the user's account (opening it with the new-user grant when it does not exist
@@ -256,6 +260,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         if (appended)
         {
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _commits);
         }
 
         return outcomes;
@@ -273,9 +278,22 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable
         _ => new ServiceBusyException("The hub could not write to its credit ledger just now; try again in a moment.", BusyRetryAfter, ex),
     };
 
+    /// <summary>A container disposed synchronously: no new changes; what is queued is left (holds lapse to recovery).</summary>
+    public void Dispose()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            _stopping.Cancel();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        if (!_queue.Writer.TryComplete())
+        {
+            return;
+        }
+
         if (_loop.IsValueCreated)
         {
             try

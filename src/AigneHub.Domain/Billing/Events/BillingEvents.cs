@@ -64,7 +64,10 @@ public sealed record CreditsHeld(string CallId, decimal Amount, string Model, Da
 /// <paramref name="Uncollected"/> (the balance never goes below zero). A call served after its hold was already
 /// released (the recovery job judged it dead) is still charged: a capture with no hold left, paid from what is available.
 /// </summary>
-/// <param name="HoldAmount">What the call still held (all of it leaves the held total); 0 for a capture after release.</param>
+/// <param name="HoldAmount">What the call still held (all of it leaves the held total); 0 for a capture after release.
+/// For a call served from a balance lease: what left the lease (the lease's part of the charge).</param>
+/// <param name="LeaseId">The balance lease the call was served from (<see cref="BalanceLeased"/>), or null for a call
+/// with a hold of its own.</param>
 public sealed record HoldCaptured(
     string CallId,
     decimal HoldAmount,
@@ -76,7 +79,8 @@ public sealed record HoldCaptured(
     int CompletionTokens,
     int CachedPromptTokens,
     decimal? CostUsd,
-    DateTimeOffset At) : ICreditLedgerEntry;
+    DateTimeOffset At,
+    string? LeaseId = null) : ICreditLedgerEntry;
 
 public sealed record HoldReleased(string CallId, decimal Amount, string Reason, DateTimeOffset At) : ICreditLedgerEntry;
 
@@ -85,3 +89,15 @@ public sealed record GrantExpired(Guid GrantId, decimal Amount, DateTimeOffset A
 
 /// <summary>An operator's correction: positive adds credits, negative removes them.</summary>
 public sealed record CreditsAdjusted(Guid AdjustmentId, decimal Amount, string Reason, string By, DateTimeOffset At) : ICreditLedgerEntry;
+
+/// <summary>
+/// A hub instance leased part of the account's available balance (ADR 0024): it serves holds of the account from the
+/// lease in memory, and its calls are captured against the lease (<see cref="HoldCaptured.LeaseId"/>). A lease is held
+/// credits until returned. A second event for the same lease tops it up by <paramref name="Amount"/> (0: only renews it).
+/// </summary>
+/// <param name="Owner">The instance holding the lease (host and process).</param>
+/// <param name="ExpiresAt">Until when the lease is the owner's without renewal; after it, recovery returns it.</param>
+public sealed record BalanceLeased(string LeaseId, string Owner, decimal Amount, DateTimeOffset ExpiresAt, DateTimeOffset At) : ICreditLedgerEntry;
+
+/// <summary>Credits of a lease went back to the available balance: the lease was idle, its instance stopped, or recovery found it lapsed.</summary>
+public sealed record LeaseReturned(string LeaseId, decimal Amount, string Reason, DateTimeOffset At) : ICreditLedgerEntry;

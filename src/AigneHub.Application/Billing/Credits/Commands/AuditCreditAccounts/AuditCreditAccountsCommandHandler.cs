@@ -41,10 +41,11 @@ internal sealed class AuditCreditAccountsCommandHandler(IDocumentStore store) : 
         return new AuditReport(accounts.Count, mismatches, uncollected);
     }
 
-    /// <summary>Everything the balance depends on, in one comparable line: the figures, every hold, every grant's remainder.</summary>
+    /// <summary>Everything the balance depends on, in one comparable line: the figures, every hold and lease, every grant's remainder.</summary>
     private static string Figures(CreditAccount a) => string.Create(
         CultureInfo.InvariantCulture,
         $"version={a.Version}, balance={a.Balance}, held={a.Held}, granted={a.TotalGranted}, spent={a.TotalSpent}, expired={a.TotalExpired}, uncollected={a.TotalUncollected}, " +
         $"holds={JsonSerializer.Serialize(a.Holds.OrderBy(h => h.CallId, StringComparer.Ordinal))}, " +
+        $"leases={JsonSerializer.Serialize(a.Leases.OrderBy(l => l.LeaseId, StringComparer.Ordinal))}, " +
         $"grants={JsonSerializer.Serialize(a.Grants.OrderBy(g => g.GrantId))}");
 }

@@ -17,13 +17,16 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         IReadOnlyList<CreditAccount> accounts;
         await using (var session = store.QuerySession())
         {
-            accounts = await session.Query<CreditAccount>().Where(a => a.Holds.Any(h => h.ExpiresAt <= now)).ToListAsync(cancellationToken);
+            accounts = await session.Query<CreditAccount>()
+                .Where(a => a.Holds.Any(h => h.ExpiresAt <= now) || a.Leases.Any(l => l.ExpiresAt <= now))
+                .ToListAsync(cancellationToken);
         }
 
         var settings = await cache.SettingsAsync(cancellationToken);
-        int captured = 0, released = 0, live = 0;
+        int captured = 0, released = 0, live = 0, leasesReturned = 0;
         foreach (var account in accounts)
         {
+            leasesReturned += await ReturnLapsedLeasesAsync(account, settings, now, cancellationToken);
             var overdue = CreditLedger.OverdueHolds(account, now);
             var leases = await LeasesAsync(overdue, cancellationToken);
             foreach (var hold in overdue)
@@ -49,12 +52,37 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         }
 
         await ForgetLapsedLeasesAsync(now, cancellationToken);
-        if (captured + released > 0)
+        if (captured + released + leasesReturned > 0)
         {
-            LogRecovered(logger, captured, released, live);
+            LogRecovered(logger, captured, released, live, leasesReturned);
         }
 
-        return new RecoveryReport(captured, released, live);
+        return new RecoveryReport(captured, released, live, leasesReturned);
+    }
+
+    /// <summary>
+    /// Returns the balance leases whose instance stopped renewing them (it died): what is left of them goes back to the
+    /// available balance. The captures that instance had not written yet are lost (ADR 0024: at most one flush interval
+    /// of its calls); a capture it still writes later is charged from the available balance.
+    /// </summary>
+    private async Task<int> ReturnLapsedLeasesAsync(CreditAccount account, BillingSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var returned = 0;
+        foreach (var lease in CreditLedger.LapsedLeases(account, now))
+        {
+            await CreditAccounts.ChangeAsync(store, account.UserId, settings, time, current =>
+            {
+                // Renewed meanwhile: its owner is alive.
+                var events = current.Lease(lease.LeaseId) is { } still && still.ExpiresAt <= now
+                    ? CreditLedger.ReturnLease(current, lease.LeaseId, 0m, "recovered: its instance stopped renewing it", now)
+                    : [];
+                returned += events.Count > 0 ? 1 : 0;
+                return events;
+            },
+            cancellationToken);
+        }
+
+        return returned;
     }
 
     /// <summary>The policy: a served call is captured at its recorded usage; any other is released in full.</summary>
@@ -133,6 +161,6 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         return record is { Status: CallStatus.Succeeded or CallStatus.Cancelled } ? record : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hold recovery settled overdue holds: {Captured} captured from their call records, {Released} released ({Live} still running, left alone)")]
-    private static partial void LogRecovered(ILogger logger, int captured, int released, int live);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hold recovery settled overdue holds: {Captured} captured from their call records, {Released} released ({Live} still running, left alone); {LeasesReturned} lapsed balance leases returned")]
+    private static partial void LogRecovered(ILogger logger, int captured, int released, int live, int leasesReturned);
 }

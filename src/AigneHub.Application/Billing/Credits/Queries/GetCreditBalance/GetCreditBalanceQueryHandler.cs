@@ -6,10 +6,17 @@ using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 
-internal sealed class GetCreditBalanceQueryHandler(IDocumentStore store) : IQueryHandler<GetCreditBalanceQuery, CreditBalanceView>
+internal sealed class GetCreditBalanceQueryHandler(IDocumentStore store, BalanceLeases? leases = null) : IQueryHandler<GetCreditBalanceQuery, CreditBalanceView>
 {
     public async ValueTask<CreditBalanceView> Handle(GetCreditBalanceQuery query, CancellationToken cancellationToken)
     {
+        // Calls this instance served from a balance lease are captured behind their answers: write them first, so the
+        // balance shows every call this instance answered.
+        if (leases is not null)
+        {
+            await leases.FlushAsync();
+        }
+
         await using var session = store.QuerySession();
         var settings = await BillingStreams.LoadSettingsAsync(session, cancellationToken);
         var userId = await CreditRecipients.AccountOwnerAsync(session, query.UserId, cancellationToken);

@@ -1,0 +1,307 @@
+using AigneHub.Application.Abstractions;
+using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
+using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
+using AigneHub.Application.Common.Errors;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using AigneHub.Domain.Usage;
+using Marten;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.IntegrationTests.Billing;
+
+/// <summary>Balance leases per instance (ADR 0024), on a real PostgreSQL: holds from memory, captures written behind.</summary>
+public sealed class BalanceLeaseTests : IAsyncLifetime
+{
+    // 0.01 credits per output token: a call that may produce 10 tokens holds 0.1, and one that produced 5 costs 0.05.
+    private const decimal OutputRate = 0.01m;
+
+    private BillingStore _db = null!;
+    private readonly List<Instance> _instances = [];
+
+    public async Task InitializeAsync()
+    {
+        _db = await BillingStore.CreateAsync("leases");
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0m, outputRate: OutputRate);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Holds_served_from_a_lease_make_no_ledger_transaction_and_the_flush_writes_one_entry_per_call()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000);
+        await LeaseAsync(hub);
+        var before = hub.Ledger.Commits;
+
+        var charges = new List<CallCharge>();
+        for (var i = 0; i < 20; i++)
+        {
+            charges.Add(await CallAsync(hub, $"leased-{i}"));
+        }
+
+        Assert.Equal(before, hub.Ledger.Commits);
+        Assert.All(charges, c => Assert.Equal(0.05m, c.Credits));
+        Assert.Equal(20, hub.Leases.PendingCaptures);
+
+        await hub.Leases.FlushAsync();
+
+        Assert.InRange(hub.Ledger.Commits - before, 1, 2);
+        var captures = (await EventsAsync()).OfType<HoldCaptured>().Where(c => c.CallId.StartsWith("leased-", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(20, captures.Length);
+        Assert.Equal(20, captures.Select(c => c.CallId).Distinct().Count());
+        Assert.All(captures, c => Assert.NotNull(c.LeaseId));
+        var account = await AccountAsync();
+        Assert.Equal(0.05m * (20 + Warm), account.TotalSpent);
+        Assert.Single(account.Leases);
+        Assert.Equal(account.Leases[0].Amount, account.Held);
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
+    public async Task Two_instances_hammering_one_account_never_spend_more_than_it_has_and_the_replay_agrees()
+    {
+        // 10 credits pay 100 calls of 0.1 (ten tokens each, which their hold of ten tokens covers); near the end a
+        // short balance lowers a direct hold, and the call is charged at most that.
+        await _db.UseCreditsAsync(welcome: 10m);
+        Instance[] hubs = [Start(), Start()];
+        var served = 0;
+        var charged = new System.Collections.Concurrent.ConcurrentBag<decimal>();
+
+        await Task.WhenAll(hubs.SelectMany(hub => Enumerable.Range(0, 16).Select(async worker =>
+        {
+            await Task.Yield();
+            for (var i = 0; i < 40; i++)
+            {
+                try
+                {
+                    var charge = await CallAsync(hub, $"{hub.Leases.Owner}-{worker}-{i}", completionTokens: 10);
+                    Assert.InRange(charge.Credits!.Value, 0.01m, 0.1m);
+                    charged.Add(charge.Credits.Value);
+                    Interlocked.Increment(ref served);
+                }
+                catch (InsufficientCreditsException)
+                {
+                    return;
+                }
+            }
+        })));
+        foreach (var hub in hubs)
+        {
+            await hub.Leases.StopAsync();
+        }
+
+        var account = await AccountAsync();
+        Assert.InRange(served, 1, 1_000);
+        Assert.Equal(charged.Sum(), account.TotalSpent);
+        Assert.InRange(account.TotalSpent, 0.1m, 10m);
+        Assert.Equal((10m - account.TotalSpent, 0m, 0m), (account.Balance, account.Held, account.TotalUncollected));
+        Assert.Empty(account.Leases);
+        Assert.Contains(await EventsAsync(), e => e is BalanceLeased);
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
+    public async Task The_lease_of_an_instance_that_died_is_returned_by_hold_recovery_once_it_lapses()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var dead = Start();
+        await LeaseAsync(dead);
+        await CallAsync(dead, "before-death");
+        await dead.Leases.FlushAsync();
+        Assert.NotEmpty((await AccountAsync()).Leases);
+
+        // Nothing renews the lease any more; recovery running while it is still valid leaves it alone.
+        var early = await RecoverAsync(TimeSpan.FromMinutes(1));
+        var recovered = await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1));
+
+        Assert.Equal(0, early.LeasesReturned);
+        Assert.Equal(1, recovered.LeasesReturned);
+        var account = await AccountAsync();
+        Assert.Equal((0m, 0m), (account.Held, account.TotalUncollected));
+        Assert.Empty(account.Leases);
+        Assert.Equal(1_000m - (0.05m * (Warm + 1)), account.Balance);
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
+    public async Task Stopping_an_instance_writes_its_queued_captures_and_returns_its_leases()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000);
+        await LeaseAsync(hub);
+        for (var i = 0; i < 5; i++)
+        {
+            await CallAsync(hub, $"before-stop-{i}");
+        }
+
+        Assert.True((await AccountAsync()).Held > 0m);
+
+        await hub.Leases.StopAsync();
+
+        var account = await AccountAsync();
+        Assert.Equal((0m, 0.05m * (Warm + 5)), (account.Held, account.TotalSpent));
+        Assert.Empty(account.Leases);
+        Assert.Contains(await EventsAsync(), e => e is LeaseReturned { Reason: "the instance stopped" });
+        // A stopped instance holds directly again: its calls still work.
+        await CallAsync(hub, "after-stop");
+        Assert.Contains(await EventsAsync(), e => e is CreditsHeld { CallId: "after-stop" });
+    }
+
+    [Fact]
+    public async Task A_lease_no_call_uses_is_returned_with_its_captures_written()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(idleSeconds: 1);
+        await LeaseAsync(hub);
+        await CallAsync(hub, "last-call");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        CreditAccount account;
+        while ((account = await AccountAsync()).Leases.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle lease was not returned");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal((0m, 0.05m * (Warm + 1)), (account.Held, account.TotalSpent));
+        Assert.Contains(await EventsAsync(), e => e is LeaseReturned { Reason: "idle" });
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
+    public async Task A_call_larger_than_the_lease_takes_a_hold_of_its_own_and_is_captured()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start();
+        await LeaseAsync(hub);
+        var lease = (await AccountAsync()).Leases.Single().Amount;
+
+        // Up to 20,000 tokens: a hold of 200 credits, far more than the lease of a few credits.
+        var hold = await hub.Billing.HoldAsync(Estimate("large", maxTokens: 20_000), CancellationToken.None);
+        var charge = await hub.Billing.CaptureAsync(hold, "openai", new TokenUsage(0, 15_000), 0, true, CancellationToken.None);
+
+        Assert.True(lease < 200m, $"the lease was {lease}");
+        Assert.Equal((200m, 150m), (hold.HeldCredits, charge.Credits));
+        var events = await EventsAsync();
+        Assert.Contains(events, e => e is CreditsHeld { CallId: "large", Amount: 200m });
+        Assert.Contains(events, e => e is HoldCaptured { CallId: "large", LeaseId: null, Amount: 150m });
+    }
+
+    [Fact]
+    public async Task A_call_served_from_a_lease_is_captured_at_the_rate_version_it_held_even_when_the_rate_changes_meanwhile()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(cacheSeconds: 0, flushMilliseconds: 60_000);
+        await LeaseAsync(hub);
+        var hold = await hub.Billing.HoldAsync(Estimate("pinned"), CancellationToken.None);
+        var heldVersion = hold.RateOf("openai")!.Version;
+
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0m, outputRate: OutputRate * 10);
+        var charge = await hub.Billing.CaptureAsync(hold, "openai", new TokenUsage(0, 5), 0, true, CancellationToken.None);
+        await hub.Leases.FlushAsync();
+
+        Assert.Equal((0.05m, heldVersion), (charge.Credits, charge.RateVersion));
+        var captured = (await EventsAsync()).OfType<HoldCaptured>().Single(c => c.CallId == "pinned");
+        Assert.Equal((0.05m, heldVersion), (captured.Amount, captured.RateVersion));
+        Assert.NotNull(captured.LeaseId);
+    }
+
+    /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
+    private const int Warm = 2;
+
+    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60)
+    {
+        var options = Options.Create(new BillingOptions
+        {
+            CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
+        });
+        var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
+        var leases = new BalanceLeases(ledger, TimeProvider.System, options, NullLogger<BalanceLeases>.Instance);
+        var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, NullLogger<HoldLeases>.Instance);
+        var billing = new CallBilling(
+            new BillingCache(_db.Store, TimeProvider.System, options), _db.Caller, TimeProvider.System, options, holdLeases, ledger, NullLogger<CallBilling>.Instance,
+            balanceLeases: leases);
+        var instance = new Instance(billing, leases, ledger);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>Makes the account busy on the instance (<see cref="Warm"/> direct calls) and waits until its lease is written.</summary>
+    private async Task LeaseAsync(Instance hub)
+    {
+        for (var i = 0; i < Warm; i++)
+        {
+            await CallAsync(hub, $"warm-{hub.Leases.Owner}-{i}");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await AccountAsync()).Leases.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no lease was written");
+            await Task.Delay(20);
+        }
+    }
+
+    private static CallEstimate Estimate(string callId, int maxTokens = 10) =>
+        new(callId, CallType.Chat, "gpt-4o-mini", ["openai"], 0, maxTokens, "openai/gpt-4o-mini");
+
+    private static async Task<CallCharge> CallAsync(Instance hub, string callId, int completionTokens = 5)
+    {
+        var hold = await hub.Billing.HoldAsync(Estimate(callId), CancellationToken.None);
+        return await hub.Billing.CaptureAsync(hold, "openai", new TokenUsage(0, completionTokens), 0, true, CancellationToken.None);
+    }
+
+    private async Task<RecoveryReport> RecoverAsync(TimeSpan later)
+    {
+        var handler = new RecoverHoldsCommandHandler(
+            _db.Store, new BillingCache(_db.Store, TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 })), new Later(later),
+            NullLogger<RecoverHoldsCommandHandler>.Instance);
+        return await handler.Handle(new RecoverHoldsCommand(), CancellationToken.None);
+    }
+
+    private async Task<CreditAccount> AccountAsync()
+    {
+        await using var session = _db.Store.QuerySession();
+        return (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+    }
+
+    private async Task<IReadOnlyList<object>> EventsAsync()
+    {
+        await using var session = _db.Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"))).Select(e => e.Data).ToArray();
+    }
+
+    private async Task AssertReplayAgreesAsync()
+    {
+        var audit = await new AuditCreditAccountsCommandHandler(_db.Store).Handle(new AuditCreditAccountsCommand(null), CancellationToken.None);
+        Assert.Empty(audit.Mismatches);
+        Assert.Equal(0m, audit.TotalUncollected);
+    }
+
+    private sealed record Instance(CallBilling Billing, BalanceLeases Leases, CreditLedgerWriter Ledger) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Leases.DisposeAsync();
+            await Ledger.DisposeAsync();
+        }
+    }
+
+    /// <summary>The system clock, moved ahead.</summary>
+    private sealed class Later(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
+    }
+}
