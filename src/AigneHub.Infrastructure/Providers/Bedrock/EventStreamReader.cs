@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
@@ -26,7 +27,7 @@ internal sealed record EventStreamMessage(IReadOnlyDictionary<string, string> He
 /// those 8 bytes), the headers, the payload, and the CRC-32 of everything before it. Both checksums are verified: a
 /// corrupt frame means the rest of the stream cannot be trusted either.
 /// </summary>
-internal sealed class EventStreamReader(Stream stream, string provider) : IAsyncDisposable
+internal sealed class EventStreamReader(Stream stream, string provider) : IUpstreamEventReader
 {
     /// <summary>AWS caps one event-stream message at 16 MiB; anything larger is not a frame.</summary>
     public const int MaxMessageBytes = 16 * 1024 * 1024;

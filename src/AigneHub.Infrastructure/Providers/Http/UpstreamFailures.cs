@@ -4,7 +4,7 @@ using System.Text.Json;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
 
-namespace AigneHub.Infrastructure.Providers;
+namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>
 /// How an upstream's failure becomes the hub's <see cref="UpstreamException"/>, in the words every adapter uses: which
