@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;

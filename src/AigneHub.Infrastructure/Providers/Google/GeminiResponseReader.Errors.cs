@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -38,7 +39,7 @@ internal static partial class GeminiResponseReader
     /// <summary>Error fields are read leniently: an unexpected shape is dropped, not fatal.</summary>
     private static GeminiError? ReadError(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
@@ -54,7 +55,7 @@ internal static partial class GeminiResponseReader
         {
             if (reader.ValueTextEquals("code"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 code = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : null;
                 reader.Skip();
             }
@@ -85,7 +86,7 @@ internal static partial class GeminiResponseReader
     /// </summary>
     private static void ReadDetails(ref Utf8JsonReader reader, ref string? reason, ref TimeSpan? retryDelay)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             reader.Skip();
@@ -94,7 +95,7 @@ internal static partial class GeminiResponseReader
 
         while (true)
         {
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 return;

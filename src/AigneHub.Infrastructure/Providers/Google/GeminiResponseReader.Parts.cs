@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -21,7 +22,7 @@ internal static partial class GeminiResponseReader
             }
             else if (reader.ValueTextEquals("thought"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 thought = reader.TokenType == JsonTokenType.True;
             }
             else if (reader.ValueTextEquals("functionCall"u8))
@@ -45,7 +46,7 @@ internal static partial class GeminiResponseReader
     /// <summary><c>{"id"?, "name", "args"?}</c>; the arguments are kept as the JSON text Gemini wrote.</summary>
     private static (string? Id, string Name, string Arguments)? ReadFunctionCall(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -71,7 +72,7 @@ internal static partial class GeminiResponseReader
             }
             else if (reader.ValueTextEquals("args"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
                     using var args = JsonDocument.ParseValue(ref reader);
@@ -102,7 +103,7 @@ internal static partial class GeminiResponseReader
     /// </summary>
     private static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -122,23 +123,23 @@ internal static partial class GeminiResponseReader
         {
             if (reader.ValueTextEquals("promptTokenCount"u8))
             {
-                prompt = ReadInt32(ref reader);
+                prompt = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("candidatesTokenCount"u8))
             {
-                candidates = ReadInt32(ref reader);
+                candidates = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
             {
-                thoughts = ReadInt32(ref reader);
+                thoughts = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
             {
-                cached = ReadInt32(ref reader);
+                cached = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
             {
-                toolUsePrompt = ReadInt32(ref reader);
+                toolUsePrompt = ReadInt32(ref reader) ?? 0;
             }
             else
             {

@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -59,6 +60,56 @@ internal static partial class GeminiResponseReader
     // Longer waits are not honoured as such: the caller's own policy takes over.
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
 
+    public static GeminiResponse Read(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        ReadStartObject(ref reader);
+
+        string? responseId = null;
+        Candidate? candidate = null;
+        string? blockReason = null;
+        TokenUsage? usage = null;
+        GeminiError? error = null;
+        while (ReadProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("responseId"u8))
+            {
+                responseId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("candidates"u8))
+            {
+                candidate = ReadFirstCandidate(ref reader);
+            }
+            else if (reader.ValueTextEquals("promptFeedback"u8))
+            {
+                blockReason = ReadBlockReason(ref reader);
+            }
+            else if (reader.ValueTextEquals("usageMetadata"u8))
+            {
+                usage = ReadUsage(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                error = ReadError(ref reader) ?? new GeminiError(null, null, null, null, null);
+            }
+            else
+            {
+                SkipValue(ref reader);
+            }
+        }
+
+        return new GeminiResponse(
+            responseId,
+            candidate is not null,
+            candidate?.Text,
+            candidate?.FunctionCalls,
+            candidate?.FunctionCalls is not null && candidate.FinishReason == "STOP" ? FinishReasons.ToolCalls : MapFinishReason(candidate?.FinishReason),
+            candidate?.FinishReason,
+            blockReason,
+            usage,
+            error);
+    }
+
     /// <summary>
     /// Gemini's finish reasons in OpenAI's vocabulary: every safety-style filter is content_filter; reasons with no
     /// OpenAI counterpart (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ones added later) read as a plain stop.
@@ -73,7 +124,7 @@ internal static partial class GeminiResponseReader
 
     private static Candidate? ReadFirstCandidate(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -87,7 +138,7 @@ internal static partial class GeminiResponseReader
         Candidate? first = null;
         while (true)
         {
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 return first;
@@ -118,7 +169,7 @@ internal static partial class GeminiResponseReader
         {
             if (reader.ValueTextEquals("index"u8))
             {
-                index = ReadInt32(ref reader);
+                index = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("content"u8))
             {
@@ -143,7 +194,7 @@ internal static partial class GeminiResponseReader
     /// </summary>
     private static string? ReadContent(ref Utf8JsonReader reader, ref List<GeminiFunctionCall>? calls)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -163,7 +214,7 @@ internal static partial class GeminiResponseReader
                 continue;
             }
 
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 continue;
@@ -176,7 +227,7 @@ internal static partial class GeminiResponseReader
 
             while (true)
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 if (reader.TokenType == JsonTokenType.EndArray)
                 {
                     break;
@@ -206,7 +257,7 @@ internal static partial class GeminiResponseReader
 
     private static string? ReadFinishReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
@@ -221,7 +272,7 @@ internal static partial class GeminiResponseReader
 
     private static string? ReadBlockReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;

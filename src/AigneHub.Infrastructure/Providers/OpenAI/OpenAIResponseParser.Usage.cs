@@ -1,7 +1,7 @@
 using System.Text.Json;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

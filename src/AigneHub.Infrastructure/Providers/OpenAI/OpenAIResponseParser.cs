@@ -1,7 +1,8 @@
 using System.Text.Json;
 using AigneHub.Application.Chat.Common;
-using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
@@ -107,7 +108,7 @@ internal static partial class OpenAIResponseParser
                 else if (reader.ValueTextEquals("message"u8))
                 {
                     // Some OpenAI-compatible servers answer {"message": "..."} without the envelope.
-                    topLevelMessage = ReadStringLenient(ref reader);
+                    topLevelMessage = ReadStringOrNumber(ref reader);
                 }
                 else
                 {
@@ -126,7 +127,7 @@ internal static partial class OpenAIResponseParser
     /// <summary>Reads the value of an <c>error</c> property: the envelope's object, or a bare string.</summary>
     internal static OpenAIError? ReadError(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.String)
         {
             return new OpenAIError(reader.GetString(), null, null);
@@ -145,15 +146,15 @@ internal static partial class OpenAIResponseParser
         {
             if (reader.ValueTextEquals("message"u8))
             {
-                message = ReadStringLenient(ref reader);
+                message = ReadStringOrNumber(ref reader);
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                type = ReadStringLenient(ref reader);
+                type = ReadStringOrNumber(ref reader);
             }
             else if (reader.ValueTextEquals("code"u8))
             {
-                code = ReadStringLenient(ref reader);
+                code = ReadStringOrNumber(ref reader);
             }
             else
             {
@@ -166,7 +167,7 @@ internal static partial class OpenAIResponseParser
 
     internal static Choice? ReadFirstChoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> contentObjectName)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -180,7 +181,7 @@ internal static partial class OpenAIResponseParser
         Choice? first = null;
         while (true)
         {
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 return first;
@@ -204,7 +205,7 @@ internal static partial class OpenAIResponseParser
     /// <summary>Reads a finish reason; OpenAI's own vocabulary comes back as shared strings, not new ones.</summary>
     internal static string? ReadFinishReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
@@ -255,7 +256,7 @@ internal static partial class OpenAIResponseParser
     /// <summary>A choice's logprobs object as its JSON text (relayed as the provider wrote it); null for null.</summary>
     private static string? ReadLogprobs(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
@@ -270,7 +271,7 @@ internal static partial class OpenAIResponseParser
         role = null;
         content = null;
         toolCalls = null;
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return;
@@ -285,7 +286,7 @@ internal static partial class OpenAIResponseParser
         {
             if (reader.ValueTextEquals("role"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 role = reader.TokenType switch
                 {
                     JsonTokenType.String when reader.ValueTextEquals("assistant"u8) => "assistant",
@@ -296,7 +297,7 @@ internal static partial class OpenAIResponseParser
             }
             else if (reader.ValueTextEquals("content"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.String:
@@ -329,5 +330,21 @@ internal static partial class OpenAIResponseParser
         public const string Length = "length";
         public const string ToolCalls = "tool_calls";
         public const string ContentFilter = "content_filter";
+    }
+
+    /// <summary>Error fields are read leniently: a numeric code or an object message is dropped, not fatal.</summary>
+    private static string? ReadStringOrNumber(ref Utf8JsonReader reader)
+    {
+        UpstreamJsonReader.Read(ref reader);
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            default:
+                reader.Skip();
+                return null;
+        }
     }
 }

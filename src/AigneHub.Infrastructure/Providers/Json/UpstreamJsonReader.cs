@@ -1,16 +1,25 @@
-using System.Text;
 using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 
-namespace AigneHub.Infrastructure.Providers.Anthropic;
+namespace AigneHub.Infrastructure.Providers.Json;
 
-// The Utf8JsonReader steps every part of the parser shares.
-internal static partial class AnthropicMessagesResponseParser
+/// <summary>
+/// The <see cref="Utf8JsonReader"/> steps every upstream parser is written in: strict where a value decides the answer
+/// (a property, an object, a string, a count), lenient where it only decorates an error. A body that breaks a strict
+/// step throws <see cref="JsonException"/>, which the transport reports as a malformed answer.
+/// </summary>
+internal static class UpstreamJsonReader
 {
+    /// <summary>Moves to the next token; the end of the input here means the JSON was cut short.</summary>
+    public static void Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("The JSON ended early.");
+        }
+    }
+
     /// <summary>Moves to the next property name; false at the end of the current object.</summary>
-    internal static bool ReadProperty(ref Utf8JsonReader reader)
+    public static bool ReadProperty(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         return reader.TokenType switch
@@ -21,7 +30,7 @@ internal static partial class AnthropicMessagesResponseParser
         };
     }
 
-    internal static void ReadStartObject(ref Utf8JsonReader reader)
+    public static void ReadStartObject(ref Utf8JsonReader reader)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -30,7 +39,7 @@ internal static partial class AnthropicMessagesResponseParser
     }
 
     /// <summary>Reads a property value that must be an object; false (the value skipped) when it is null.</summary>
-    internal static bool ReadStartObjectOrNull(ref Utf8JsonReader reader)
+    public static bool ReadStartObjectOrNull(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         return reader.TokenType switch
@@ -42,7 +51,7 @@ internal static partial class AnthropicMessagesResponseParser
     }
 
     /// <summary>Reads a string or null value; anything else is malformed.</summary>
-    internal static string? ReadString(ref Utf8JsonReader reader)
+    public static string? ReadString(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         return reader.TokenType switch
@@ -53,21 +62,14 @@ internal static partial class AnthropicMessagesResponseParser
         };
     }
 
-    internal static void SkipValue(ref Utf8JsonReader reader)
+    public static void SkipValue(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         reader.Skip();
     }
 
-    internal static void Read(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read())
-        {
-            throw new JsonException("The JSON ended early.");
-        }
-    }
-
-    internal static int? ReadInt32(ref Utf8JsonReader reader)
+    /// <summary>A non-negative count, or null for a JSON null; anything else is malformed.</summary>
+    public static int? ReadInt32(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
@@ -84,7 +86,7 @@ internal static partial class AnthropicMessagesResponseParser
     }
 
     /// <summary>Error fields are read leniently: a field of another shape is dropped, not fatal.</summary>
-    private static string? ReadStringLenient(ref Utf8JsonReader reader)
+    public static string? ReadStringLenient(ref Utf8JsonReader reader)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.String)
