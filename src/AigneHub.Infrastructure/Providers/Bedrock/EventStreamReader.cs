@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
@@ -62,7 +63,7 @@ internal sealed class EventStreamReader(Stream stream, string provider) : IUpstr
         var prelude = _buffer.AsSpan(_start, PreludeBytes);
         var totalLength = BinaryPrimitives.ReadUInt32BigEndian(prelude);
         var headersLength = BinaryPrimitives.ReadUInt32BigEndian(prelude[4..]);
-        if (BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]) != Crc32.Compute(prelude[..8]))
+        if (BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]) != Crc32.HashToUInt32(prelude[..8]))
         {
             throw Corrupt("a message prelude failed its checksum");
         }
@@ -79,7 +80,7 @@ internal sealed class EventStreamReader(Stream stream, string provider) : IUpstr
         }
 
         var message = _buffer.AsSpan(_start, length);
-        if (BinaryPrimitives.ReadUInt32BigEndian(message[^MessageCrcBytes..]) != Crc32.Compute(message[..^MessageCrcBytes]))
+        if (BinaryPrimitives.ReadUInt32BigEndian(message[^MessageCrcBytes..]) != Crc32.HashToUInt32(message[..^MessageCrcBytes]))
         {
             throw Corrupt("a message failed its checksum");
         }
