@@ -138,32 +138,8 @@ internal static partial class AnthropicMessagesResponseParser
     }
 
     /// <summary>The <c>error</c> of an error body (<c>{"type":"error","error":{"type","message"}}</c>), or null when the body is not that envelope.</summary>
-    public static AnthropicError? TryParseError(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            ReadStartObject(ref reader);
-            AnthropicError? error = null;
-            while (ReadProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("error"u8))
-                {
-                    error = ReadError(ref reader);
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-
-            return error;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static AnthropicError? TryParseError(ReadOnlySpan<byte> body) =>
+        TryReadErrorEnvelope<AnthropicError>(body, ReadError);
 
     /// <summary>Reads the value of an <c>error</c> property; null when it is not an object.</summary>
     internal static AnthropicError? ReadError(ref Utf8JsonReader reader)

@@ -9,32 +9,8 @@ namespace AigneHub.Infrastructure.Providers.Google;
 internal static partial class GeminiResponseReader
 {
     /// <summary>The <c>error</c> of an error body, or null when the body is not Gemini's envelope.</summary>
-    public static GeminiError? TryReadError(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            ReadStartObject(ref reader);
-            GeminiError? error = null;
-            while (ReadProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("error"u8))
-                {
-                    error = ReadError(ref reader);
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-
-            return error;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static GeminiError? TryReadError(ReadOnlySpan<byte> body) =>
+        TryReadErrorEnvelope<GeminiError>(body, ReadError);
 
     /// <summary>Error fields are read leniently: an unexpected shape is dropped, not fatal.</summary>
     private static GeminiError? ReadError(ref Utf8JsonReader reader)

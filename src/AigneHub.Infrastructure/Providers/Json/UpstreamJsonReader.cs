@@ -9,6 +9,42 @@ namespace AigneHub.Infrastructure.Providers.Json;
 /// </summary>
 internal static class UpstreamJsonReader
 {
+    /// <summary>Reads one value at the reader's position (the reader is on its property name).</summary>
+    public delegate T? ValueReader<T>(ref Utf8JsonReader reader);
+
+    /// <summary>
+    /// The top-level <c>error</c> of an error body (<c>{"error": {...}, ...}</c>), read by <paramref name="readError"/>;
+    /// null when the body is not such an envelope. An error body is evidence, never a verdict: it cannot fail the call.
+    /// </summary>
+    public static T? TryReadErrorEnvelope<T>(ReadOnlySpan<byte> body, ValueReader<T> readError)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(readError);
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            ReadStartObject(ref reader);
+            T? error = null;
+            while (ReadProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("error"u8))
+                {
+                    error = readError(ref reader);
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+
+            return error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Moves to the next token; the end of the input here means the JSON was cut short.</summary>
     public static void Read(ref Utf8JsonReader reader)
     {
