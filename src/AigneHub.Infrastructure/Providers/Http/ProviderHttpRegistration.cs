@@ -51,6 +51,20 @@ internal static class ProviderHttpRegistration
     }
 
     /// <summary>
+    /// A chat adapter as every protocol registers it: its limits (the shared ones, overridden by
+    /// <paramref name="section"/> when it has one), its HTTP client, and the adapter, once however often it is asked for.
+    /// </summary>
+    public static IServiceCollection AddChatAdapter<TAdapter, TOptions>(this IServiceCollection services, string clientName, string? section)
+        where TAdapter : class, Application.Abstractions.IChatAdapter
+        where TOptions : UpstreamLimits
+    {
+        services.AddUpstreamLimits<TOptions>(section);
+        services.AddAdapterHttpClient(clientName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Application.Abstractions.IChatAdapter, TAdapter>());
+        return services;
+    }
+
+    /// <summary>
     /// Registers a named HTTP client for one adapter: no client-side timeout (the transport keeps its own deadlines),
     /// a bounded response buffer, no logging handlers (the transport logs the call), and connections that are closed,
     /// not drained, when an answer is abandoned.
