@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AigneHub.Infrastructure.Providers.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
@@ -190,25 +191,13 @@ internal static partial class AnthropicMessagesRequestWriter
         ChatRole? openTurn = null;
         foreach (var message in messages)
         {
-            var turn = TurnOf(message.Role);
+            var turn = ConversationTurns.TurnOf(message.Role);
             if (turn is null || !HasBlocks(message))
             {
                 continue;
             }
 
-            if (turn != openTurn)
-            {
-                if (openTurn is not null)
-                {
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("role"u8, turn == ChatRole.User ? "user"u8 : "assistant"u8);
-                writer.WriteStartArray("content"u8);
-                openTurn = turn;
-            }
+            ConversationTurns.Enter(writer, ref openTurn, turn.Value);
 
             if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
             {
@@ -220,23 +209,9 @@ internal static partial class AnthropicMessagesRequestWriter
             }
         }
 
-        if (openTurn is not null)
-        {
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
+        ConversationTurns.Close(writer, openTurn);
         writer.WriteEndArray();
     }
-
-    /// <summary>Which Anthropic turn a message belongs to; null for the roles that go to the system prompt.</summary>
-    private static ChatRole? TurnOf(ChatRole role) => role switch
-    {
-        ChatRole.User or ChatRole.Tool => ChatRole.User,
-        ChatRole.Assistant => ChatRole.Assistant,
-        ChatRole.System or ChatRole.Developer => null,
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown chat role."),
-    };
 
     /// <summary>
     /// Whether the message yields at least one content block. Anthropic rejects empty text blocks, and an assistant

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AigneHub.Infrastructure.Providers.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Chat;
 
@@ -197,30 +198,13 @@ internal static partial class BedrockConverseRequestWriter
         for (var position = 0; position < messages.Count; position++)
         {
             var message = messages[position];
-            var turn = message.Role switch
-            {
-                ChatRole.User or ChatRole.Tool => ChatRole.User,
-                ChatRole.Assistant => ChatRole.Assistant,
-                _ => (ChatRole?)null,
-            };
+            var turn = ConversationTurns.TurnOf(message.Role);
             if (turn is null || !HasBlocks(message))
             {
                 continue;
             }
 
-            if (turn != openTurn)
-            {
-                if (openTurn is not null)
-                {
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("role"u8, turn == ChatRole.User ? "user"u8 : "assistant"u8);
-                writer.WriteStartArray("content"u8);
-                openTurn = turn;
-            }
+            ConversationTurns.Enter(writer, ref openTurn, turn.Value);
 
             if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
             {
@@ -239,12 +223,7 @@ internal static partial class BedrockConverseRequestWriter
             }
         }
 
-        if (openTurn is not null)
-        {
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
+        ConversationTurns.Close(writer, openTurn);
         writer.WriteEndArray();
     }
 
