@@ -1,4 +1,4 @@
-using AigneHub.Infrastructure.Providers;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.UnitTests.Providers;
 

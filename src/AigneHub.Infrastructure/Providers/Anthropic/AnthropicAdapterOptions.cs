@@ -1,10 +1,13 @@
+using AigneHub.Infrastructure.Providers.Http;
+
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 /// <summary>
 /// How the Anthropic Messages adapter talks to any Anthropic endpoint (section "Providers:Anthropic:Adapter"). Where
 /// and as whom each call goes comes with the call (<see cref="Application.Abstractions.ProviderTarget"/>), not from here.
+/// The limits start from "Providers:Http" and are overridden by this section's (Anthropic pings idle streams).
 /// </summary>
-public sealed class AnthropicAdapterOptions
+public sealed class AnthropicAdapterOptions : UpstreamLimits
 {
     public const string Section = "Providers:Anthropic:Adapter";
 
@@ -23,14 +26,10 @@ public sealed class AnthropicAdapterOptions
     /// <summary>The <c>anthropic-version</c> header.</summary>
     public string AnthropicVersion { get; set; } = DefaultAnthropicVersion;
 
-    /// <summary>Limit on a whole non-streamed call, and on the wait for response headers of a streamed one.</summary>
-    public int TimeoutSeconds { get; set; } = 100;
+    protected override string KeyPrefix => Section + ":";
 
-    /// <summary>Longest silence allowed between two reads of a streamed answer (Anthropic pings idle streams).</summary>
-    public int StreamIdleTimeoutSeconds { get; set; } = 60;
-
-    /// <summary>Every configuration problem, worded for an operator; empty when the options can be used.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> Validate()
     {
         var failures = new List<string>();
         if (DefaultMaxTokens < 1)
@@ -47,16 +46,7 @@ public sealed class AnthropicAdapterOptions
             failures.Add($"{Section}:AnthropicVersion must not contain whitespace or control characters.");
         }
 
-        if (TimeoutSeconds is < 1 or > 3600)
-        {
-            failures.Add($"{Section}:TimeoutSeconds must be between 1 and 3600.");
-        }
-
-        if (StreamIdleTimeoutSeconds is < 1 or > 3600)
-        {
-            failures.Add($"{Section}:StreamIdleTimeoutSeconds must be between 1 and 3600.");
-        }
-
+        ValidateLimits(failures);
         return failures;
     }
 }

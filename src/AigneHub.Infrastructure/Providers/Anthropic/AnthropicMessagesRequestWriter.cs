@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AigneHub.Infrastructure.Providers.Json;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 
@@ -17,7 +17,7 @@ namespace AigneHub.Infrastructure.Providers.Anthropic;
 /// <c>tool_use</c> blocks, tools their declarations with an <c>input_schema</c>, and a JSON <c>response_format</c> the
 /// answer tool (<see cref="AnthropicJsonAnswerTool"/>).
 /// </summary>
-internal static class AnthropicMessagesRequestWriter
+internal static partial class AnthropicMessagesRequestWriter
 {
     private const string SystemSeparator = "\n\n";
 
@@ -191,25 +191,13 @@ internal static class AnthropicMessagesRequestWriter
         ChatRole? openTurn = null;
         foreach (var message in messages)
         {
-            var turn = TurnOf(message.Role);
+            var turn = ConversationTurns.TurnOf(message.Role);
             if (turn is null || !HasBlocks(message))
             {
                 continue;
             }
 
-            if (turn != openTurn)
-            {
-                if (openTurn is not null)
-                {
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteStartObject();
-                writer.WriteString("role"u8, turn == ChatRole.User ? "user"u8 : "assistant"u8);
-                writer.WriteStartArray("content"u8);
-                openTurn = turn;
-            }
+            ConversationTurns.Enter(writer, ref openTurn, turn.Value);
 
             if (message.Role == ChatRole.Tool && message.ToolCallId is not null)
             {
@@ -221,23 +209,9 @@ internal static class AnthropicMessagesRequestWriter
             }
         }
 
-        if (openTurn is not null)
-        {
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
+        ConversationTurns.Close(writer, openTurn);
         writer.WriteEndArray();
     }
-
-    /// <summary>Which Anthropic turn a message belongs to; null for the roles that go to the system prompt.</summary>
-    private static ChatRole? TurnOf(ChatRole role) => role switch
-    {
-        ChatRole.User or ChatRole.Tool => ChatRole.User,
-        ChatRole.Assistant => ChatRole.Assistant,
-        ChatRole.System or ChatRole.Developer => null,
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown chat role."),
-    };
 
     /// <summary>
     /// Whether the message yields at least one content block. Anthropic rejects empty text blocks, and an assistant
@@ -311,172 +285,6 @@ internal static class AnthropicMessagesRequestWriter
     }
 
     /// <summary>
-    /// A call the model asked for earlier, as Anthropic's <c>tool_use</c> block. Anthropic takes the input as a JSON
-    /// object where OpenAI carries the arguments as JSON text: the text is parsed, and text that is not an object is
-    /// refused rather than guessed at. Empty arguments (some models send them for functions without parameters) are {}.
-    /// </summary>
-    private static void WriteToolUseBlock(Utf8JsonWriter writer, ToolCall call)
-    {
-        using var input = ParseArguments(call);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "tool_use"u8);
-        writer.WriteString("id"u8, call.Id);
-        writer.WriteString("name"u8, call.Name);
-        writer.WritePropertyName("input"u8);
-        if (input is null)
-        {
-            writer.WriteStartObject();
-            writer.WriteEndObject();
-        }
-        else
-        {
-            input.RootElement.WriteTo(writer);
-        }
-
-        writer.WriteEndObject();
-    }
-
-    private static JsonDocument? ParseArguments(ToolCall call)
-    {
-        if (string.IsNullOrWhiteSpace(call.Arguments))
-        {
-            return null;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(call.Arguments);
-        }
-        catch (JsonException)
-        {
-            throw new NotSupportedException($"The arguments of the call to '{call.Name}' in an assistant message are not valid JSON; Anthropic takes them as a JSON object.");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw new NotSupportedException($"The arguments of the call to '{call.Name}' in an assistant message are not a JSON object; Anthropic takes them as one.");
-        }
-
-        return document;
-    }
-
-    /// <summary>
-    /// The caller's functions, then the answer tool when a JSON answer is asked for, each with the JSON Schema of its
-    /// input; then <c>tool_choice</c>. Nothing is written when there is neither.
-    /// </summary>
-    /// <remarks>
-    /// A function's <c>strict</c> flag is not sent: Anthropic takes it only with its structured-outputs beta header, and
-    /// rejects it otherwise. The model is still given the schema; it is just not held to it by the API.
-    /// </remarks>
-    private static void WriteTools(Utf8JsonWriter writer, ChatSettings settings, string? answerTool)
-    {
-        var tools = settings.Tools ?? [];
-        if (tools.Count == 0 && answerTool is null)
-        {
-            return;
-        }
-
-        writer.WriteStartArray("tools"u8);
-        foreach (var tool in tools)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, tool.Name);
-            if (!string.IsNullOrEmpty(tool.Description))
-            {
-                writer.WriteString("description"u8, tool.Description);
-            }
-
-            WriteObjectSchema(writer, tool.ParametersJson, $"The parameters of the function '{tool.Name}'");
-            writer.WriteEndObject();
-        }
-
-        if (answerTool is not null)
-        {
-            var format = settings.ResponseFormat!;
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, answerTool);
-            writer.WriteString("description"u8, AnthropicJsonAnswerTool.Description(format));
-            WriteObjectSchema(
-                writer,
-                format.Kind == ResponseFormatKind.JsonSchema ? format.SchemaJson : """{"type":"object"}""",
-                "response_format.json_schema.schema");
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        WriteToolChoice(writer, settings, answerTool);
-    }
-
-    /// <summary>
-    /// OpenAI's <c>tool_choice</c> and <c>parallel_tool_calls</c> as Anthropic's <c>tool_choice</c>. Every OpenAI mode
-    /// has a counterpart: auto → auto, none → none (the tools stay declared, so the conversation's earlier tool_use
-    /// blocks still refer to known tools), required → any, a named function → tool.
-    /// <c>parallel_tool_calls: false</c> → <c>disable_parallel_tool_use: true</c>, which Anthropic does not take with
-    /// none (no tool is called then anyway). With an answer tool, the model must call a tool: the answer tool alone
-    /// (one call), or — when the caller's tools are offered too — any of them.
-    /// </summary>
-    private static void WriteToolChoice(Utf8JsonWriter writer, ChatSettings settings, string? answerTool)
-    {
-        var oneCallOnly = settings.ParallelToolCalls == false;
-        string type;
-        string? name = null;
-        if (answerTool is not null)
-        {
-            if (settings.Tools is { Count: > 0 } && settings.ToolChoice is null or { Mode: ToolChoiceMode.Auto })
-            {
-                type = "any";
-            }
-            else
-            {
-                type = "tool";
-                name = answerTool;
-                oneCallOnly = true;
-            }
-        }
-        else
-        {
-            switch (settings.ToolChoice?.Mode)
-            {
-                case null when !oneCallOnly:
-                    // Anthropic's default is auto, as OpenAI's is.
-                    return;
-                case null or ToolChoiceMode.Auto:
-                    type = "auto";
-                    break;
-                case ToolChoiceMode.None:
-                    type = "none";
-                    oneCallOnly = false;
-                    break;
-                case ToolChoiceMode.Required:
-                    type = "any";
-                    break;
-                case ToolChoiceMode.Function:
-                    type = "tool";
-                    name = settings.ToolChoice.FunctionName;
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(settings), settings.ToolChoice.Mode, "Unknown tool choice mode.");
-            }
-        }
-
-        writer.WriteStartObject("tool_choice"u8);
-        writer.WriteString("type"u8, type);
-        if (name is not null)
-        {
-            writer.WriteString("name"u8, name);
-        }
-
-        if (oneCallOnly)
-        {
-            writer.WriteBoolean("disable_parallel_tool_use"u8, true);
-        }
-
-        writer.WriteEndObject();
-    }
-
-    /// <summary>
     /// Writes <c>input_schema</c>: a JSON Schema that describes an object, as Anthropic requires of a tool's input. A
     /// schema without a <c>type</c> is read as an object's (as OpenAI reads function parameters); a function without
     /// parameters takes an empty object; a schema of another type cannot describe a tool's input and is refused.
@@ -534,98 +342,4 @@ internal static class AnthropicMessagesRequestWriter
             writer.WriteEndObject();
         }
     }
-
-    private static void WriteTextBlock(Utf8JsonWriter writer, string text)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "text"u8);
-        writer.WriteString("text"u8, text);
-        writer.WriteEndObject();
-    }
-
-    /// <summary>An image by URL or inline (base64); Anthropic has no counterpart to OpenAI's <c>detail</c>.</summary>
-    private static void WriteImageBlock(Utf8JsonWriter writer, ImagePart image)
-    {
-        var url = image.Url;
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "image"u8);
-        writer.WriteStartObject("source"u8);
-        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            WriteDataUrlSource(writer, url);
-        }
-        else if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-        {
-            writer.WriteString("type"u8, "url"u8);
-            writer.WriteString("url"u8, url);
-        }
-        else
-        {
-            throw new NotSupportedException("Images must be given as http(s) or data: URLs.");
-        }
-
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
-
-    /// <summary>
-    /// <c>data:[media type][;parameters][;base64],data</c> (RFC 2397): base64 data is passed on as it is, without a
-    /// copy; percent-encoded data is decoded and base64-encoded, the only form Anthropic takes.
-    /// </summary>
-    private static void WriteDataUrlSource(Utf8JsonWriter writer, string url)
-    {
-        var comma = url.IndexOf(',', StringComparison.Ordinal);
-        if (comma < 0)
-        {
-            throw new NotSupportedException("An image data: URL has no data.");
-        }
-
-        var header = url.AsSpan("data:".Length, comma - "data:".Length);
-        var payload = url.AsSpan(comma + 1);
-        var semicolon = header.IndexOf(';');
-        var mediaType = (semicolon < 0 ? header : header[..semicolon]).Trim();
-
-        writer.WriteString("type"u8, "base64"u8);
-        writer.WriteString("media_type"u8, mediaType.ToString().ToLowerInvariant());
-        if (header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
-        {
-            writer.WriteString("data"u8, payload);
-        }
-        else
-        {
-            writer.WriteBase64String("data"u8, PercentDecode(payload));
-        }
-    }
-
-    private static ReadOnlySpan<byte> PercentDecode(ReadOnlySpan<char> text)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text)];
-        Encoding.UTF8.GetBytes(text, bytes);
-        var written = 0;
-        for (var read = 0; read < bytes.Length; read++)
-        {
-            if (bytes[read] == (byte)'%'
-                && read + 2 < bytes.Length
-                && HexValue(bytes[read + 1]) is var high and >= 0
-                && HexValue(bytes[read + 2]) is var low and >= 0)
-            {
-                bytes[written++] = (byte)((high << 4) | low);
-                read += 2;
-            }
-            else
-            {
-                bytes[written++] = bytes[read];
-            }
-        }
-
-        return bytes.AsSpan(0, written);
-    }
-
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-        _ => -1,
-    };
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
 using static AigneHub.Infrastructure.Providers.Anthropic.AnthropicMessagesResponseParser;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 

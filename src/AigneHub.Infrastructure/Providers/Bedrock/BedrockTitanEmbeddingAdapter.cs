@@ -5,7 +5,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Embeddings.Common;
 using AigneHub.Domain.Usage;
-using AigneHub.Infrastructure.Providers.Media;
+using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
@@ -16,11 +16,9 @@ namespace AigneHub.Infrastructure.Providers.Bedrock;
 /// <c>{"embedding":[…],"inputTextTokenCount"}</c>. Titan embeds one text per call, so the inputs go one after the
 /// other and their token counts are summed.
 /// </summary>
-internal sealed class BedrockTitanEmbeddingAdapter(MediaUpstream upstream, IOptions<BedrockAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
+internal sealed class BedrockTitanEmbeddingAdapter(UpstreamTransport transport, IOptions<BedrockAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
 {
     public const string ProtocolName = "bedrock-invoke-embeddings";
-
-    private const string ErrorTypeHeader = "x-amzn-ErrorType";
 
     private readonly SigV4Signer _signer = new(time);
 
@@ -31,7 +29,7 @@ internal sealed class BedrockTitanEmbeddingAdapter(MediaUpstream upstream, IOpti
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
         var (accessKeyId, secretAccessKey, region) = SigningKeyOf(target);
-        var call = new MediaCall(target.Provider, request.Model, target.Credential.Id);
+        var call = UpstreamCall.ForMedia(target, request.Model, options.Value);
 
         // The model id is one path segment: escaped once here; the signer escapes the escaped path once more.
         var endpoint = new Uri($"{target.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/')}/model/{Uri.EscapeDataString(request.Model)}/invoke", UriKind.Absolute);
@@ -46,13 +44,12 @@ internal sealed class BedrockTitanEmbeddingAdapter(MediaUpstream upstream, IOpti
             message.Headers.TryAddWithoutValidation("Accept", "application/json");
             _signer.Sign(message, payload.Span, accessKeyId, secretAccessKey, region, BedrockConverseAdapter.SigningService);
 
-            var body = await upstream.SendAsync(
+            var (vector, tokens) = await transport.CallAsync(
                 call,
                 message,
-                TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
                 (response, error) => Failure(target, secretAccessKey, response, error),
+                Parse,
                 cancellationToken).ConfigureAwait(false);
-            var (vector, tokens) = upstream.Parse(call, body, Parse);
             vectors.Add(vector);
             promptTokens += tokens;
         }
@@ -89,8 +86,7 @@ internal sealed class BedrockTitanEmbeddingAdapter(MediaUpstream upstream, IOpti
 
     private UpstreamException Failure(ProviderTarget target, string secretAccessKey, HttpResponseMessage response, byte[] body)
     {
-        var headerType = response.Headers.TryGetValues(ErrorTypeHeader, out var values) ? values.FirstOrDefault() : null;
-        var error = BedrockConverseResponseParser.ParseError(body, headerType);
+        var error = BedrockConverseResponseParser.ParseError(body, BedrockConverseAdapter.ErrorTypeOf(response));
         var kind = BedrockConverseAdapter.KindOf(error) ?? UpstreamFailures.KindOfStatus(response.StatusCode);
 
         // AWS's signature errors quote the canonical request: only a rejected request's message is relayed, scrubbed.

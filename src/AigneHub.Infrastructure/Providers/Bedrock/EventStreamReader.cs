@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
@@ -26,7 +28,7 @@ internal sealed record EventStreamMessage(IReadOnlyDictionary<string, string> He
 /// those 8 bytes), the headers, the payload, and the CRC-32 of everything before it. Both checksums are verified: a
 /// corrupt frame means the rest of the stream cannot be trusted either.
 /// </summary>
-internal sealed class EventStreamReader(Stream stream, string provider) : IAsyncDisposable
+internal sealed class EventStreamReader(Stream stream, string provider) : IUpstreamEventReader
 {
     /// <summary>AWS caps one event-stream message at 16 MiB; anything larger is not a frame.</summary>
     public const int MaxMessageBytes = 16 * 1024 * 1024;
@@ -61,7 +63,7 @@ internal sealed class EventStreamReader(Stream stream, string provider) : IAsync
         var prelude = _buffer.AsSpan(_start, PreludeBytes);
         var totalLength = BinaryPrimitives.ReadUInt32BigEndian(prelude);
         var headersLength = BinaryPrimitives.ReadUInt32BigEndian(prelude[4..]);
-        if (BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]) != Crc32.Compute(prelude[..8]))
+        if (BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]) != Crc32.HashToUInt32(prelude[..8]))
         {
             throw Corrupt("a message prelude failed its checksum");
         }
@@ -78,7 +80,7 @@ internal sealed class EventStreamReader(Stream stream, string provider) : IAsync
         }
 
         var message = _buffer.AsSpan(_start, length);
-        if (BinaryPrimitives.ReadUInt32BigEndian(message[^MessageCrcBytes..]) != Crc32.Compute(message[..^MessageCrcBytes]))
+        if (BinaryPrimitives.ReadUInt32BigEndian(message[^MessageCrcBytes..]) != Crc32.HashToUInt32(message[..^MessageCrcBytes]))
         {
             throw Corrupt("a message failed its checksum");
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using AigneHub.Application.Abstractions;
@@ -7,7 +8,6 @@ using AigneHub.Application.Embeddings.Common;
 using AigneHub.Application.Images.Common;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
-using AigneHub.Infrastructure.Providers.Bedrock;
 
 namespace AigneHub.Infrastructure.Providers.Demo;
 
@@ -125,7 +125,10 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
         png.Write(number);
         png.Write(type);
         png.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32.Append(Crc32.Compute(type), data));
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(number, crc.GetCurrentHashAsUInt32());
         png.Write(number);
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Embeddings.Common;
 using AigneHub.Domain.Usage;
-using AigneHub.Infrastructure.Providers.Media;
+using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Google;
@@ -13,7 +13,7 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// <c>{"embeddings":[{"values":[…]}]}</c> in input order, at most <see cref="MaxBatchSize"/> inputs per call. The API
 /// reports no token counts, so usage is zero.
 /// </summary>
-internal sealed class GeminiEmbeddingAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
+internal sealed class GeminiEmbeddingAdapter(UpstreamTransport transport, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IEmbeddingAdapter
 {
     public const string ProtocolName = "google-embeddings";
 
@@ -26,16 +26,15 @@ internal sealed class GeminiEmbeddingAdapter(MediaUpstream upstream, IOptions<Ge
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
-        var call = GeminiMediaRequests.Call(target, request.Model);
+        var call = GeminiMediaRequests.Call(target, request.Model, options.Value);
         var vectors = new List<float[]>(request.Inputs.Count);
         foreach (var batch in request.Inputs.Chunk(MaxBatchSize))
         {
             var part = request with { Inputs = batch };
             using var message = GeminiMediaRequests.Post(target, request.Model, "batchEmbedContents", json => Write(json, part));
-            var result = await upstream.CallAsync(
+            var result = await transport.CallAsync(
                 call,
                 message,
-                TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
                 (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
                 b => Parse(b, target.Provider, part),
                 cancellationToken).ConfigureAwait(false);

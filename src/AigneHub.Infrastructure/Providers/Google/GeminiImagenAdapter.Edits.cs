@@ -39,16 +39,15 @@ internal sealed partial class GeminiImagenAdapter : IImageEditAdapter
     /// <summary>n generateContent calls (one image each) with the prompt and the request's images (none for a generation).</summary>
     private async Task<ImageGenerationResult> GenerateContentAsync(ProviderTarget target, ProviderImageEditRequest request, CancellationToken cancellationToken)
     {
-        var call = GeminiMediaRequests.Call(target, request.Model);
+        var call = GeminiMediaRequests.Call(target, request.Model, options.Value);
         var images = new List<GeneratedImage>(request.N);
         var usage = default(TokenUsage);
         for (var i = 0; i < request.N; i++)
         {
             using var message = GeminiMediaRequests.Post(target, request.Model, "generateContent", json => WriteEdit(json, request));
-            var (edited, used) = await upstream.CallAsync(
+            var (edited, used) = await transport.CallAsync(
                 call,
                 message,
-                TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
                 (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
                 ParseEdit,
                 cancellationToken).ConfigureAwait(false);

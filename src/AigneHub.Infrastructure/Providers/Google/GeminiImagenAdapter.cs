@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Images.Common;
+using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Media;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace AigneHub.Infrastructure.Providers.Google;
 /// size is turned into the nearest ratio Imagen offers. Gemini's own image models (<c>gemini-*-image*</c>) generate
 /// and edit through generateContent instead (GeminiImagenAdapter.Edits.cs).
 /// </summary>
-internal sealed partial class GeminiImagenAdapter(MediaUpstream upstream, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
+internal sealed partial class GeminiImagenAdapter(UpstreamTransport transport, IOptions<GeminiAdapterOptions> options, TimeProvider time) : IImageAdapter
 {
     public const string ProtocolName = "google-imagen";
 
@@ -31,12 +32,11 @@ internal sealed partial class GeminiImagenAdapter(MediaUpstream upstream, IOptio
                 target, new ProviderImageEditRequest(request.Model, [], null, request.Prompt, request.N, request.Size, request.Quality, request.User), cancellationToken).ConfigureAwait(false);
         }
 
-        var call = GeminiMediaRequests.Call(target, request.Model);
+        var call = GeminiMediaRequests.Call(target, request.Model, options.Value);
         using var message = GeminiMediaRequests.Post(target, request.Model, "predict", json => Write(json, request));
-        return await upstream.CallAsync(
+        return await transport.CallAsync(
             call,
             message,
-            TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
             (response, error) => GeminiMediaRequests.Failure(target, response, error, time),
             b => Parse(b, target.Provider, request, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
-using AigneHub.Infrastructure.Providers.Media;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -17,7 +17,7 @@ internal static class GeminiMediaRequests
     public static HttpRequestMessage Post(ProviderTarget target, string model, string method, Action<Utf8JsonWriter> writeBody)
     {
         var endpoint = new Uri($"{GeminiAdapter.ApiRoot(target.BaseUrl)}/models/{Uri.EscapeDataString(ModelId(model))}:{method}", UriKind.Absolute);
-        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = MediaUpstream.JsonBody(writeBody) };
+        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = UpstreamTransport.JsonBody(writeBody) };
         message.Headers.TryAddWithoutValidation("x-goog-api-key", target.Credential.ApiKey ?? string.Empty);
         message.Headers.TryAddWithoutValidation("Accept", "application/json");
         return message;
@@ -41,5 +41,5 @@ internal static class GeminiMediaRequests
             UpstreamFailures.RetryAfter(response, time) ?? error?.RetryDelay);
     }
 
-    public static MediaCall Call(ProviderTarget target, string model) => new(target.Provider, model, target.Credential.Id);
+    public static UpstreamCall Call(ProviderTarget target, string model, UpstreamLimits limits) => UpstreamCall.ForMedia(target, model, limits);
 }

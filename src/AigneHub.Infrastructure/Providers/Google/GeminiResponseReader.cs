@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -54,7 +55,7 @@ internal sealed record GeminiError(int? Code, string? Message, string? Status, s
 /// JSON from protocol buffers, so a field at its default (index 0, a zero count, false) may be absent, and unknown
 /// fields are skipped. A body that is not JSON, or not shaped like a response, throws <see cref="JsonException"/>.
 /// </summary>
-internal static class GeminiResponseReader
+internal static partial class GeminiResponseReader
 {
     // Longer waits are not honoured as such: the caller's own policy takes over.
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromDays(1);
@@ -109,34 +110,6 @@ internal static class GeminiResponseReader
             error);
     }
 
-    /// <summary>The <c>error</c> of an error body, or null when the body is not Gemini's envelope.</summary>
-    public static GeminiError? TryReadError(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            ReadStartObject(ref reader);
-            GeminiError? error = null;
-            while (ReadProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("error"u8))
-                {
-                    error = ReadError(ref reader);
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-
-            return error;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>
     /// Gemini's finish reasons in OpenAI's vocabulary: every safety-style filter is content_filter; reasons with no
     /// OpenAI counterpart (OTHER, LANGUAGE, MALFORMED_FUNCTION_CALL, ones added later) read as a plain stop.
@@ -151,7 +124,7 @@ internal static class GeminiResponseReader
 
     private static Candidate? ReadFirstCandidate(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -165,7 +138,7 @@ internal static class GeminiResponseReader
         Candidate? first = null;
         while (true)
         {
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 return first;
@@ -196,7 +169,7 @@ internal static class GeminiResponseReader
         {
             if (reader.ValueTextEquals("index"u8))
             {
-                index = ReadInt32(ref reader);
+                index = ReadInt32(ref reader) ?? 0;
             }
             else if (reader.ValueTextEquals("content"u8))
             {
@@ -221,7 +194,7 @@ internal static class GeminiResponseReader
     /// </summary>
     private static string? ReadContent(ref Utf8JsonReader reader, ref List<GeminiFunctionCall>? calls)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -241,7 +214,7 @@ internal static class GeminiResponseReader
                 continue;
             }
 
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 continue;
@@ -254,7 +227,7 @@ internal static class GeminiResponseReader
 
             while (true)
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 if (reader.TokenType == JsonTokenType.EndArray)
                 {
                     break;
@@ -282,98 +255,9 @@ internal static class GeminiResponseReader
         return text;
     }
 
-    private static (string? Text, GeminiFunctionCall? Call) ReadPart(ref Utf8JsonReader reader)
-    {
-        string? text = null;
-        var thought = false;
-        string? signature = null;
-        (string? Id, string Name, string Arguments)? call = null;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("text"u8))
-            {
-                text = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("thought"u8))
-            {
-                Read(ref reader);
-                thought = reader.TokenType == JsonTokenType.True;
-            }
-            else if (reader.ValueTextEquals("functionCall"u8))
-            {
-                call = ReadFunctionCall(ref reader);
-            }
-            else if (reader.ValueTextEquals("thoughtSignature"u8))
-            {
-                signature = ReadString(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        var functionCall = call is { } c ? new GeminiFunctionCall(c.Id, c.Name, c.Arguments, signature) : null;
-        return (thought ? null : text, functionCall);
-    }
-
-    /// <summary><c>{"id"?, "name", "args"?}</c>; the arguments are kept as the JSON text Gemini wrote.</summary>
-    private static (string? Id, string Name, string Arguments)? ReadFunctionCall(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("functionCall is not an object.");
-        }
-
-        string? id = null;
-        string? name = null;
-        string? arguments = null;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("id"u8))
-            {
-                id = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("name"u8))
-            {
-                name = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("args"u8))
-            {
-                Read(ref reader);
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    using var args = JsonDocument.ParseValue(ref reader);
-                    arguments = args.RootElement.GetRawText();
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    throw new JsonException("functionCall.args is not an object.");
-                }
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new JsonException("A functionCall has no name.");
-        }
-
-        return (id, name, arguments ?? "{}");
-    }
-
     private static string? ReadFinishReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
@@ -388,7 +272,7 @@ internal static class GeminiResponseReader
 
     private static string? ReadBlockReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -413,234 +297,6 @@ internal static class GeminiResponseReader
         }
 
         return blockReason;
-    }
-
-    /// <summary>
-    /// Prompt tokens include the cached ones and those of tool-use prompts; completion tokens include the model's
-    /// thinking, which Gemini counts apart from the candidates but bills as output.
-    /// </summary>
-    private static TokenUsage? ReadUsage(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("usageMetadata is not an object.");
-        }
-
-        var prompt = 0;
-        var toolUsePrompt = 0;
-        var candidates = 0;
-        var thoughts = 0;
-        var cached = 0;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("promptTokenCount"u8))
-            {
-                prompt = ReadInt32(ref reader);
-            }
-            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
-            {
-                candidates = ReadInt32(ref reader);
-            }
-            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
-            {
-                thoughts = ReadInt32(ref reader);
-            }
-            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
-            {
-                cached = ReadInt32(ref reader);
-            }
-            else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
-            {
-                toolUsePrompt = ReadInt32(ref reader);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        return new TokenUsage(Sum(prompt, toolUsePrompt), Sum(candidates, thoughts), cached);
-    }
-
-    private static int Sum(int a, int b) => (int)Math.Min((long)a + b, int.MaxValue);
-
-    /// <summary>Error fields are read leniently: an unexpected shape is dropped, not fatal.</summary>
-    private static GeminiError? ReadError(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        int? code = null;
-        string? message = null;
-        string? status = null;
-        string? reason = null;
-        TimeSpan? retryDelay = null;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("code"u8))
-            {
-                Read(ref reader);
-                code = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : null;
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("message"u8))
-            {
-                message = ReadStringLenient(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                status = ReadStringLenient(ref reader);
-            }
-            else if (reader.ValueTextEquals("details"u8))
-            {
-                ReadDetails(ref reader, ref reason, ref retryDelay);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        return new GeminiError(code, message, status, reason, retryDelay);
-    }
-
-    /// <summary>
-    /// Reads the <c>google.rpc</c> details Gemini attaches: an <c>ErrorInfo</c> reason and a <c>RetryInfo</c> delay.
-    /// Both are recognised by their fields, not by <c>@type</c>, which proxies sometimes drop.
-    /// </summary>
-    private static void ReadDetails(ref Utf8JsonReader reader, ref string? reason, ref TimeSpan? retryDelay)
-    {
-        Read(ref reader);
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (true)
-        {
-            Read(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray)
-            {
-                return;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            while (ReadProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("reason"u8))
-                {
-                    reason ??= ReadStringLenient(ref reader);
-                }
-                else if (reader.ValueTextEquals("retryDelay"u8))
-                {
-                    retryDelay ??= ParseDuration(ReadStringLenient(ref reader));
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-        }
-    }
-
-    /// <summary>A <c>google.protobuf.Duration</c> in JSON: seconds with up to nine decimals and an "s", e.g. "22s", "1.5s".</summary>
-    private static TimeSpan? ParseDuration(string? text)
-    {
-        if (text is not { Length: > 1 } || text[^1] != 's'
-            || !decimal.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return null;
-        }
-
-        return seconds >= (decimal)MaxRetryDelay.TotalSeconds ? MaxRetryDelay : TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
-    }
-
-    private static int ReadInt32(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return 0;
-        }
-
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value < 0)
-        {
-            throw new JsonException("Expected a non-negative integer.");
-        }
-
-        return value;
-    }
-
-    private static string? ReadString(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException("Expected a string."),
-        };
-    }
-
-    private static string? ReadStringLenient(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            return reader.GetString();
-        }
-
-        reader.Skip();
-        return null;
-    }
-
-    private static bool ReadProperty(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.PropertyName => true,
-            JsonTokenType.EndObject => false,
-            _ => throw new JsonException("Expected a property."),
-        };
-    }
-
-    private static void ReadStartObject(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("Expected a JSON object.");
-        }
-    }
-
-    private static void SkipValue(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        reader.Skip();
-    }
-
-    private static void Read(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read())
-        {
-            throw new JsonException("The JSON ended early.");
-        }
     }
 
     private sealed record Candidate(int Index, string? Text, IReadOnlyList<GeminiFunctionCall>? FunctionCalls, string? FinishReason);

@@ -2,6 +2,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Images;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Demo;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.Infrastructure.Providers.OpenAI;
@@ -21,10 +22,9 @@ internal static class MediaProviderRegistration
     public static IServiceCollection AddMediaProviders(this IServiceCollection services, IConfiguration configuration, bool demoEnabled)
     {
         services.AddProviderHttpOptions(configuration);
-        services.AddAdapterHttpClient(MediaUpstream.HttpClientName)
-            .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = MediaUpstream.MaxResponseBytes);
+        services.AddAdapterHttpClient(UpstreamTransport.MediaClientName)
+            .ConfigureHttpClient(client => client.MaxResponseContentBufferSize = UpstreamTransport.MaxMediaResponseBytes);
         services.TryAddSingleton<ProviderProfiles>();
-        services.AddSingleton<MediaUpstream>();
 
         services.AddSingleton<IEmbeddingAdapter, OpenAIEmbeddingAdapter>();
         services.AddSingleton<IEmbeddingAdapter, GeminiEmbeddingAdapter>();

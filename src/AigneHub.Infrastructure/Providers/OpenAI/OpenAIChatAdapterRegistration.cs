@@ -1,6 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

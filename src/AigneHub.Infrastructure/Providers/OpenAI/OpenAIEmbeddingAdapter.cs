@@ -3,7 +3,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Embeddings.Common;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Media;
+using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
@@ -14,7 +14,7 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// hub encodes for its own caller); the answer's vectors are put back in input order by their <c>index</c>.
 /// </summary>
 internal sealed class OpenAIEmbeddingAdapter(
-    MediaUpstream upstream,
+    UpstreamTransport transport,
     ProviderProfiles profiles,
     IOptions<ProviderHttpOptions> options,
     TimeProvider time) : IEmbeddingAdapter
@@ -27,12 +27,11 @@ internal sealed class OpenAIEmbeddingAdapter(
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
-        var call = OpenAIMediaRequests.Call(target, request.Model);
+        var call = OpenAIMediaRequests.Call(target, request.Model, options.Value);
         using var message = OpenAIMediaRequests.Post(target, profiles, "embeddings", json => Write(json, request));
-        return await upstream.CallAsync(
+        return await transport.CallAsync(
             call,
             message,
-            options.Value.Timeout,
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
             b => Parse(b, target.Provider, request),
             cancellationToken).ConfigureAwait(false);

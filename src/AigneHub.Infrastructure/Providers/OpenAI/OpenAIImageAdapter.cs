@@ -3,6 +3,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Images.Common;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Media;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 /// refuse the parameter, so it is left out for them); a provider that still answers with a URL passes it on.
 /// </summary>
 internal sealed class OpenAIImageAdapter(
-    MediaUpstream upstream,
+    UpstreamTransport transport,
     ProviderProfiles profiles,
     IOptions<ProviderHttpOptions> options,
     TimeProvider time) : IImageAdapter, IImageEditAdapter
@@ -29,12 +30,11 @@ internal sealed class OpenAIImageAdapter(
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
-        var call = OpenAIMediaRequests.Call(target, request.Model);
+        var call = OpenAIMediaRequests.Call(target, request.Model, options.Value);
         using var message = OpenAIMediaRequests.Post(target, profiles, "images/generations", json => Write(json, request));
-        return await upstream.CallAsync(
+        return await transport.CallAsync(
             call,
             message,
-            options.Value.Timeout,
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
             b => Parse(b, target.Provider, request, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);
@@ -47,13 +47,12 @@ internal sealed class OpenAIImageAdapter(
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(request);
-        var call = OpenAIMediaRequests.Call(target, request.Model);
+        var call = OpenAIMediaRequests.Call(target, request.Model, options.Value);
         using var message = OpenAIMediaRequests.Post(target, profiles, "images/edits", EditForm(request));
         var generation = new ProviderImageRequest(request.Model, request.Prompt, request.N, request.Size, request.Quality, null, request.User);
-        return await upstream.CallAsync(
+        return await transport.CallAsync(
             call,
             message,
-            options.Value.Timeout,
             (response, error) => OpenAIMediaRequests.Failure(target, response, error, time),
             b => Parse(b, target.Provider, generation, time.GetUtcNow()),
             cancellationToken).ConfigureAwait(false);

@@ -2,7 +2,7 @@ using System.Text.Json;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Media;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
@@ -14,7 +14,7 @@ namespace AigneHub.Infrastructure.Providers.OpenAI;
 internal static class OpenAIMediaRequests
 {
     public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, Action<Utf8JsonWriter> writeBody) =>
-        Post(target, profiles, path, MediaUpstream.JsonBody(writeBody));
+        Post(target, profiles, path, UpstreamTransport.JsonBody(writeBody));
 
     /// <summary>A request with a body of its own (multipart/form-data for image edits).</summary>
     public static HttpRequestMessage Post(ProviderTarget target, ProviderProfiles profiles, string path, HttpContent body)
@@ -34,7 +34,7 @@ internal static class OpenAIMediaRequests
         return message;
     }
 
-    public static MediaCall Call(ProviderTarget target, string model) => new(target.Provider, model, target.Credential.Id);
+    public static UpstreamCall Call(ProviderTarget target, string model, UpstreamLimits limits) => UpstreamCall.ForMedia(target, model, limits);
 
     public static UpstreamException Failure(ProviderTarget target, HttpResponseMessage response, byte[] body, TimeProvider time)
     {

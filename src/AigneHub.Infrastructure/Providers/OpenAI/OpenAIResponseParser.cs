@@ -1,7 +1,8 @@
 using System.Text.Json;
 using AigneHub.Application.Chat.Common;
-using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
+using AigneHub.Infrastructure.Providers.Json;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
@@ -12,7 +13,7 @@ internal sealed record OpenAIError(string? Message, string? Type, string? Code);
 /// Reads OpenAI's Chat Completions answers (<c>chat.completion</c>, error envelopes) with <see cref="Utf8JsonReader"/>.
 /// Unknown fields are skipped; a body that is not JSON, or lacks what the hub needs, throws <see cref="JsonException"/>.
 /// </summary>
-internal static class OpenAIResponseParser
+internal static partial class OpenAIResponseParser
 {
     /// <param name="modelPrefix">The hub's prefix for this provider's models ("openai/").</param>
     /// <param name="requestedModel">Used when the upstream does not say which model answered.</param>
@@ -107,7 +108,7 @@ internal static class OpenAIResponseParser
                 else if (reader.ValueTextEquals("message"u8))
                 {
                     // Some OpenAI-compatible servers answer {"message": "..."} without the envelope.
-                    topLevelMessage = ReadStringLenient(ref reader);
+                    topLevelMessage = ReadStringOrNumber(ref reader);
                 }
                 else
                 {
@@ -126,7 +127,7 @@ internal static class OpenAIResponseParser
     /// <summary>Reads the value of an <c>error</c> property: the envelope's object, or a bare string.</summary>
     internal static OpenAIError? ReadError(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.String)
         {
             return new OpenAIError(reader.GetString(), null, null);
@@ -145,15 +146,15 @@ internal static class OpenAIResponseParser
         {
             if (reader.ValueTextEquals("message"u8))
             {
-                message = ReadStringLenient(ref reader);
+                message = ReadStringOrNumber(ref reader);
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                type = ReadStringLenient(ref reader);
+                type = ReadStringOrNumber(ref reader);
             }
             else if (reader.ValueTextEquals("code"u8))
             {
-                code = ReadStringLenient(ref reader);
+                code = ReadStringOrNumber(ref reader);
             }
             else
             {
@@ -166,7 +167,7 @@ internal static class OpenAIResponseParser
 
     internal static Choice? ReadFirstChoice(ref Utf8JsonReader reader, ReadOnlySpan<byte> contentObjectName)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
@@ -180,7 +181,7 @@ internal static class OpenAIResponseParser
         Choice? first = null;
         while (true)
         {
-            Read(ref reader);
+            UpstreamJsonReader.Read(ref reader);
             if (reader.TokenType == JsonTokenType.EndArray)
             {
                 return first;
@@ -201,117 +202,10 @@ internal static class OpenAIResponseParser
         }
     }
 
-    /// <param name="cachedTokensAlias">
-    /// A provider's own usage field for cached prompt tokens (DeepSeek's <c>prompt_cache_hit_tokens</c>), read beside
-    /// OpenAI's <c>prompt_tokens_details.cached_tokens</c>; when both are present the larger count is kept.
-    /// </param>
-    internal static TokenUsage? ReadUsage(ref Utf8JsonReader reader, string? cachedTokensAlias)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("usage is not an object.");
-        }
-
-        var prompt = 0;
-        var completion = 0;
-        var cached = 0;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("prompt_tokens"u8))
-            {
-                prompt = ReadInt32(ref reader) ?? 0;
-            }
-            else if (reader.ValueTextEquals("completion_tokens"u8))
-            {
-                completion = ReadInt32(ref reader) ?? 0;
-            }
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
-            {
-                cached = Math.Max(cached, ReadCachedTokens(ref reader));
-            }
-            else if (cachedTokensAlias is not null && reader.ValueTextEquals(cachedTokensAlias))
-            {
-                cached = Math.Max(cached, ReadInt32(ref reader) ?? 0);
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        return new TokenUsage(prompt, completion, cached);
-    }
-
-    internal static DateTimeOffset? ReadUnixTime(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.Number)
-        {
-            throw new JsonException("created is not a number.");
-        }
-
-        var seconds = reader.TryGetInt64(out var whole) ? whole : (long)reader.GetDouble();
-        if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-        {
-            throw new JsonException("created is out of range.");
-        }
-
-        return DateTimeOffset.FromUnixTimeSeconds(seconds);
-    }
-
-    /// <summary>Moves to the next property name; false at the end of the current object.</summary>
-    internal static bool ReadProperty(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.PropertyName => true,
-            JsonTokenType.EndObject => false,
-            _ => throw new JsonException("Expected a property."),
-        };
-    }
-
-    internal static void ReadStartObject(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("Expected a JSON object.");
-        }
-    }
-
-    /// <summary>Reads a string or null value; anything else is malformed.</summary>
-    internal static string? ReadString(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException("Expected a string."),
-        };
-    }
-
-    internal static void SkipValue(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        reader.Skip();
-    }
-
     /// <summary>Reads a finish reason; OpenAI's own vocabulary comes back as shared strings, not new ones.</summary>
     internal static string? ReadFinishReason(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         return reader.TokenType switch
         {
             JsonTokenType.Null => null,
@@ -362,7 +256,7 @@ internal static class OpenAIResponseParser
     /// <summary>A choice's logprobs object as its JSON text (relayed as the provider wrote it); null for null.</summary>
     private static string? ReadLogprobs(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
@@ -377,7 +271,7 @@ internal static class OpenAIResponseParser
         role = null;
         content = null;
         toolCalls = null;
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         if (reader.TokenType == JsonTokenType.Null)
         {
             return;
@@ -392,7 +286,7 @@ internal static class OpenAIResponseParser
         {
             if (reader.ValueTextEquals("role"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 role = reader.TokenType switch
                 {
                     JsonTokenType.String when reader.ValueTextEquals("assistant"u8) => "assistant",
@@ -403,7 +297,7 @@ internal static class OpenAIResponseParser
             }
             else if (reader.ValueTextEquals("content"u8))
             {
-                Read(ref reader);
+                UpstreamJsonReader.Read(ref reader);
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.String:
@@ -428,179 +322,20 @@ internal static class OpenAIResponseParser
         }
     }
 
-    /// <summary>
-    /// Reads a <c>tool_calls</c> array: whole calls in a message, pieces of calls in a streamed delta. Both come back as
-    /// pieces; a call without an index (some compatible servers omit it) takes its position in the array.
-    /// </summary>
-    private static List<ToolCallDelta>? ReadToolCalls(ref Utf8JsonReader reader)
+    internal readonly record struct Choice(int? Index, string? Role, string? Content, string? FinishReason, IReadOnlyList<ToolCallDelta>? ToolCalls, string? LogprobsJson = null);
+
+    internal static class FinishReasons
     {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw new JsonException("tool_calls is not an array.");
-        }
-
-        var calls = new List<ToolCallDelta>(1);
-        while (true)
-        {
-            Read(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray)
-            {
-                return calls.Count > 0 ? calls : null;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new JsonException("A tool call is not an object.");
-            }
-
-            int? index = null;
-            string? id = null;
-            string? name = null;
-            string? arguments = null;
-            while (ReadProperty(ref reader))
-            {
-                if (reader.ValueTextEquals("index"u8))
-                {
-                    index = ReadInt32(ref reader);
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    id = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("function"u8))
-                {
-                    ReadFunction(ref reader, out name, out arguments);
-                }
-                else
-                {
-                    SkipValue(ref reader);
-                }
-            }
-
-            calls.Add(new ToolCallDelta(index ?? calls.Count, string.IsNullOrEmpty(id) ? null : id, string.IsNullOrEmpty(name) ? null : name, arguments));
-        }
-    }
-
-    private static void ReadFunction(ref Utf8JsonReader reader, out string? name, out string? arguments)
-    {
-        name = null;
-        arguments = null;
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("function is not an object.");
-        }
-
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("name"u8))
-            {
-                name = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("arguments"u8))
-            {
-                Read(ref reader);
-                arguments = reader.TokenType switch
-                {
-                    JsonTokenType.String => reader.GetString(),
-                    JsonTokenType.Null => null,
-
-                    // A few compatible servers (Ollama's native answers among them) send the arguments as an object.
-                    JsonTokenType.StartObject => ReadRawObject(ref reader),
-                    _ => throw new JsonException("function.arguments is not a string."),
-                };
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-    }
-
-    private static string ReadRawObject(ref Utf8JsonReader reader)
-    {
-        using var document = JsonDocument.ParseValue(ref reader);
-        return document.RootElement.GetRawText();
-    }
-
-    /// <summary>Whole calls of a unary answer, from the pieces the parser read (one piece per call).</summary>
-    private static IReadOnlyList<ToolCall>? ToToolCalls(IReadOnlyList<ToolCallDelta>? pieces)
-    {
-        if (pieces is null)
-        {
-            return null;
-        }
-
-        var calls = new ToolCall[pieces.Count];
-        for (var i = 0; i < pieces.Count; i++)
-        {
-            var piece = pieces[i];
-            calls[i] = new ToolCall(piece.Id ?? $"call_{i}", piece.Name ?? string.Empty, piece.ArgumentsDelta ?? string.Empty);
-        }
-
-        return calls;
-    }
-
-    private static int ReadCachedTokens(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return 0;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw new JsonException("prompt_tokens_details is not an object.");
-        }
-
-        var cached = 0;
-        while (ReadProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("cached_tokens"u8))
-            {
-                cached = ReadInt32(ref reader) ?? 0;
-            }
-            else
-            {
-                SkipValue(ref reader);
-            }
-        }
-
-        return cached;
-    }
-
-    private static int? ReadInt32(ref Utf8JsonReader reader)
-    {
-        Read(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value < 0)
-        {
-            throw new JsonException("Expected a non-negative integer.");
-        }
-
-        return value;
+        public const string Stop = "stop";
+        public const string Length = "length";
+        public const string ToolCalls = "tool_calls";
+        public const string ContentFilter = "content_filter";
     }
 
     /// <summary>Error fields are read leniently: a numeric code or an object message is dropped, not fatal.</summary>
-    private static string? ReadStringLenient(ref Utf8JsonReader reader)
+    private static string? ReadStringOrNumber(ref Utf8JsonReader reader)
     {
-        Read(ref reader);
+        UpstreamJsonReader.Read(ref reader);
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
@@ -611,23 +346,5 @@ internal static class OpenAIResponseParser
                 reader.Skip();
                 return null;
         }
-    }
-
-    private static void Read(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read())
-        {
-            throw new JsonException("The JSON ended early.");
-        }
-    }
-
-    internal readonly record struct Choice(int? Index, string? Role, string? Content, string? FinishReason, IReadOnlyList<ToolCallDelta>? ToolCalls, string? LogprobsJson = null);
-
-    internal static class FinishReasons
-    {
-        public const string Stop = "stop";
-        public const string Length = "length";
-        public const string ToolCalls = "tool_calls";
-        public const string ContentFilter = "content_filter";
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
 using static AigneHub.Infrastructure.Providers.OpenAI.OpenAIResponseParser;
+using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

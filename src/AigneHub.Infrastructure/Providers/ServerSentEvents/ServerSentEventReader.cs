@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text;
+using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.ServerSentEvents;
 
@@ -16,7 +17,7 @@ namespace AigneHub.Infrastructure.Providers.ServerSentEvents;
 /// buffer, so reading allocates nothing per event beyond an event type name that differs from the previous one.
 /// Not thread-safe; after an exception (cancellation included) the reader should be disposed, not reused.
 /// </remarks>
-internal sealed class ServerSentEventReader : IAsyncDisposable
+internal sealed class ServerSentEventReader : IUpstreamEventReader
 {
     /// <summary>Largest event (data plus the line being read) accepted before the stream is deemed broken.</summary>
     public const int DefaultMaxEventBytes = 8 * 1024 * 1024;

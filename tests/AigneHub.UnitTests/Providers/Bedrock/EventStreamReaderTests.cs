@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
@@ -110,7 +111,7 @@ public sealed class EventStreamReaderTests
     {
         var prelude = new byte[12];
         BinaryPrimitives.WriteUInt32BigEndian(prelude, uint.MaxValue);
-        BinaryPrimitives.WriteUInt32BigEndian(prelude.AsSpan(8), Crc32.Compute(prelude.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(prelude.AsSpan(8), Crc32.HashToUInt32(prelude.AsSpan(0, 8)));
 
         var error = await Assert.ThrowsAsync<UpstreamException>(() => ReadAllAsync(new MemoryStream(prelude)));
 
@@ -149,10 +150,10 @@ public sealed class EventStreamReaderTests
         var frame = new byte[total];
         BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)total);
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)headers.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), Crc32.Compute(frame.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), Crc32.HashToUInt32(frame.AsSpan(0, 8)));
         headers.CopyTo(frame, 12);
         payload.CopyTo(frame, 12 + headers.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(total - 4), Crc32.Compute(frame.AsSpan(0, total - 4)));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(total - 4), Crc32.HashToUInt32(frame.AsSpan(0, total - 4)));
         return frame;
     }
 }

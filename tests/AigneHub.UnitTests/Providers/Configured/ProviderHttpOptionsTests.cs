@@ -1,4 +1,4 @@
-using AigneHub.Infrastructure.Providers.Configured;
+using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using AigneHub.Application.Embeddings.Common;
 using AigneHub.Application.Images.Common;
-using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Demo;
 
 namespace AigneHub.UnitTests.Providers.Media;
@@ -36,7 +36,7 @@ public sealed class DemoMediaProviderTests
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
             var typeAndData = png.AsSpan(offset + 4, 4 + length);
-            Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset + 8 + length)), Crc32.Compute(typeAndData));
+            Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset + 8 + length)), Crc32.HashToUInt32(typeAndData));
             chunks.Add(System.Text.Encoding.ASCII.GetString(typeAndData[..4]));
             offset += 12 + length;
         }

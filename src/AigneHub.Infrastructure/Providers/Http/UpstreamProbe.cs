@@ -2,7 +2,7 @@ using System.Net;
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Usage;
 
-namespace AigneHub.Infrastructure.Providers;
+namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>
 /// Sends one probe request (a protocol's list-models call) and classifies the answer as the adapters classify a
@@ -33,7 +33,7 @@ internal static class UpstreamProbe
                 return ProbeResult.Passed(status);
             }
 
-            var body = await ReadBodyAsync(response.Content, deadline.Token).ConfigureAwait(false);
+            var body = await UpstreamTransport.ReadCappedAsync(response.Content, MaxBodyBytes, deadline.Token).ConfigureAwait(false);
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || (isRefusal?.Invoke(response.StatusCode, body) ?? false))
             {
                 return new ProbeResult(false, status, ErrorKind.UpstreamAuth, $"The {provider} provider refused the credential (HTTP {status}).");
@@ -59,24 +59,6 @@ internal static class UpstreamProbe
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             return new ProbeResult(false, null, ErrorKind.UpstreamUnavailable, $"The {provider} provider could not be reached.");
-        }
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[MaxBodyBytes];
-            var length = 0;
-            int read;
-            while (length < buffer.Length
-                && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-            }
-
-            return buffer[..length];
         }
     }
 }

@@ -4,9 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace AigneHub.Infrastructure.Providers.Configured;
+namespace AigneHub.Infrastructure.Providers.Http;
 
-/// <summary>What every provider adapter's HTTP client has in common: the shared limits and the handler set-up.</summary>
+/// <summary>
+/// What every provider adapter has in common: the shared limits, a protocol's overrides of them, the handler set-up of
+/// its HTTP client and the one <see cref="UpstreamTransport"/> that sends through it.
+/// </summary>
 internal static class ProviderHttpRegistration
 {
     // A chat completion is a few KiB; this only stops a misbehaving upstream from filling memory.
@@ -25,13 +28,45 @@ internal static class ProviderHttpRegistration
             .Configure(options => ApplyLegacyKeys(options, legacy)) // first, so the "Providers:Http" keys win
             .Bind(configuration.GetSection(ProviderHttpOptions.Section))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ProviderHttpOptions>, ProviderHttpOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ProviderHttpOptions>, UpstreamLimitsValidator<ProviderHttpOptions>>();
         return services;
     }
 
     /// <summary>
-    /// Registers a named HTTP client for one adapter: no client-side timeout (the adapter keeps its own deadlines),
-    /// a bounded response buffer, no logging handlers (the adapter logs the call), and connections that are closed,
+    /// A protocol's options: they start from the shared limits (<see cref="ProviderHttpOptions"/>, defaults when the
+    /// host bound none), then take what <paramref name="section"/> sets, and are validated at start-up.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddUpstreamLimits<TOptions>(this IServiceCollection services, string? section)
+        where TOptions : UpstreamLimits
+    {
+        var builder = services.AddOptions<TOptions>()
+            .Configure<IOptions<ProviderHttpOptions>>(static (options, shared) => options.Inherit(shared.Value)); // first, so the section wins
+        if (section is not null)
+        {
+            builder.BindConfiguration(section);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, UpstreamLimitsValidator<TOptions>>());
+        return builder.ValidateOnStart();
+    }
+
+    /// <summary>
+    /// A chat adapter as every protocol registers it: its limits (the shared ones, overridden by
+    /// <paramref name="section"/> when it has one), its HTTP client, and the adapter, once however often it is asked for.
+    /// </summary>
+    public static IServiceCollection AddChatAdapter<TAdapter, TOptions>(this IServiceCollection services, string clientName, string? section)
+        where TAdapter : class, Application.Abstractions.IChatAdapter
+        where TOptions : UpstreamLimits
+    {
+        services.AddUpstreamLimits<TOptions>(section);
+        services.AddAdapterHttpClient(clientName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Application.Abstractions.IChatAdapter, TAdapter>());
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a named HTTP client for one adapter: no client-side timeout (the transport keeps its own deadlines),
+    /// a bounded response buffer, no logging handlers (the transport logs the call), and connections that are closed,
     /// not drained, when an answer is abandoned.
     /// </summary>
     public static IHttpClientBuilder AddProviderHttpClient(this IServiceCollection services, IConfiguration configuration, string name)
@@ -44,9 +79,10 @@ internal static class ProviderHttpRegistration
     public static IHttpClientBuilder AddAdapterHttpClient(this IServiceCollection services, string name)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<UpstreamTransport>();
         return services.AddHttpClient(name, static client =>
             {
-                // The adapter enforces its own deadlines, to tell a timeout from the caller cancelling.
+                // The transport enforces its own deadlines, to tell a timeout from the caller cancelling.
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.MaxResponseContentBufferSize = MaxResponseBytes;
             })
@@ -65,7 +101,7 @@ internal static class ProviderHttpRegistration
                 MaxResponseDrainSize = 0,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // The adapters log each upstream call themselves (provider, model, credential id, outcome, timing); the
+            // The transport logs each upstream call itself (provider, model, credential id, outcome, timing); the
             // factory's two logging handlers would add a logging scope and two log checks per call on the hot path,
             // and log the upstream URL, headers and all, at Trace.
             .RemoveAllLoggers();

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace AigneHub.Infrastructure.Providers;
+namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>
 /// Makes upstream-written text (an error message, type or code) safe to show a caller or write to a log: anything

@@ -4,7 +4,7 @@ using System.Text.Json;
 using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
 
-namespace AigneHub.Infrastructure.Providers;
+namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>
 /// How an upstream's failure becomes the hub's <see cref="UpstreamException"/>, in the words every adapter uses: which
@@ -68,23 +68,4 @@ internal static class UpstreamFailures
     /// <summary>Whether an exception from sending, receiving or parsing means the upstream gave no usable answer.</summary>
     public static bool IsTransportFailure(Exception ex) =>
         ex is OperationCanceledException or HttpRequestException or IOException or JsonException or InvalidDataException or FormatException;
-
-    /// <summary>
-    /// The caller's cancellation stays a cancellation; the adapter's own deadline becomes a timeout; anything else
-    /// means the upstream could not be reached or sent something the hub cannot read.
-    /// </summary>
-    public static Exception FromTransport(string provider, Exception ex, TimeSpan timeout, CancellationToken callerToken) =>
-        callerToken.IsCancellationRequested
-            ? new OperationCanceledException("The caller cancelled the call.", ex, callerToken)
-            : ex switch
-            {
-                OperationCanceledException => new UpstreamException(
-                    ErrorKind.UpstreamTimeout, provider, $"The {provider} provider did not answer within {timeout.TotalSeconds:0} s.", inner: ex),
-                JsonException or FormatException or InvalidDataException => new UpstreamException(
-                    ErrorKind.UpstreamUnavailable, provider, $"The {provider} provider returned a malformed response."),
-                HttpRequestException => new UpstreamException(
-                    ErrorKind.UpstreamUnavailable, provider, $"The {provider} provider could not be reached.", inner: ex),
-                _ => new UpstreamException(
-                    ErrorKind.UpstreamUnavailable, provider, $"The {provider} provider closed the connection.", inner: ex),
-            };
 }
