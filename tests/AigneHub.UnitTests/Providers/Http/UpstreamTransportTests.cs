@@ -20,7 +20,7 @@ public sealed class UpstreamTransportTests : IDisposable
 
     private static readonly DateTimeOffset Now = new(2026, 12, 7, 1, 0, 0, TimeSpan.Zero);
 
-    private readonly OpenAIAdapterHarness.CapturedLogs _logs = new();
+    private readonly CapturedLogs _logs = new();
     private readonly ILoggerFactory _loggerFactory;
 
     public UpstreamTransportTests()
