@@ -26,7 +26,7 @@ public sealed record Layers(
         "AigneHub.Infrastructure",
         "AigneHub.Api",
         "AigneHub.Api.Hosting",
-        "AigneHub.Application.Common.ModelCalls.IModelCall",
+        "AigneHub.Application.ModelCalls.IModelCall",
         [
             "AigneHub.Application.Abstractions.IChatProvider",
             "AigneHub.Application.Abstractions.IEmbeddingProvider",

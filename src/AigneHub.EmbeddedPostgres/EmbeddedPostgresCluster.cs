@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Runtime.Versioning;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AigneHub.EmbeddedPostgres;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AigneHub.EmbeddedPostgres;
 
 /// <summary>Finds the folder holding the machine's PostgreSQL server tools (initdb, pg_ctl).</summary>

@@ -1,5 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Observability;
+using AigneHub.Application.Observability;
 using AigneHub.Infrastructure.Billing;
 using AigneHub.Infrastructure.Caching;
 using AigneHub.Infrastructure.Budgets;
@@ -15,7 +14,7 @@ using AigneHub.Infrastructure.Providers.OpenAI;
 using AigneHub.Infrastructure.Providers.Registered;
 using AigneHub.Infrastructure.Security;
 using AigneHub.Infrastructure.Usage;
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Marten;
@@ -62,14 +61,14 @@ public static class DependencyInjection
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<ICallRecorder>(sp => new Caching.CacheOutcomeCallRecorder(
             new MeteredCallRecorder(
-                new Teams.TeamAttributingCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<Application.Teams.Common.ITeamDirectory>()),
+                new Teams.TeamAttributingCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<AigneHub.Application.Abstractions.ITeamDirectory>()),
                 sp.GetRequiredService<HubMetrics>()),
-            sp.GetRequiredService<Application.Caching.ICacheRequestContext>()));
+            sp.GetRequiredService<AigneHub.Application.Abstractions.ICacheRequestContext>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();
         services.AddOptions<Application.Usage.Reports.ReportsOptions>().Bind(configuration.GetSection(Application.Usage.Reports.ReportsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Application.Usage.Reports.IReportDelivery, Usage.Reports.HangfireReportDelivery>();
+        services.AddSingleton<AigneHub.Application.Abstractions.IReportDelivery, Usage.Reports.HangfireReportDelivery>();
         services.AddHttpClient(Usage.Reports.ReportJobs.WebhookClient, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<Usage.Reports.ReportJobSchedule>();
         services.AddBilling(configuration);
@@ -79,7 +78,7 @@ public static class DependencyInjection
         services.AddAccess(configuration);
         services.AddSpendBudgets(configuration);
         services.AddSingleton<Teams.TeamDirectory>();
-        services.AddSingleton<Application.Teams.Common.ITeamDirectory>(sp => sp.GetRequiredService<Teams.TeamDirectory>());
+        services.AddSingleton<AigneHub.Application.Abstractions.ITeamDirectory>(sp => sp.GetRequiredService<Teams.TeamDirectory>());
         services.AddHostedService(sp => sp.GetRequiredService<Teams.TeamDirectory>());
         AddProviders(services, configuration, database);
         AddJobs(services, configuration, budget.HangfireConnectionString);

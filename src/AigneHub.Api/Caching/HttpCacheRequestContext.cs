@@ -1,6 +1,4 @@
-using System.Globalization;
 using AigneHub.Application.Caching;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Caching;

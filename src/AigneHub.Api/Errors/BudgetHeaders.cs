@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AigneHub.Api.Errors;
 
 /// <summary>

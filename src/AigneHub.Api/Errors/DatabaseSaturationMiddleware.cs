@@ -1,6 +1,3 @@
-using AigneHub.Api.Identity;
-using AigneHub.Application.Common.Errors;
-
 namespace AigneHub.Api.Errors;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Budgets;
 
 namespace AigneHub.Api.Errors;
 

@@ -1,5 +1,3 @@
-using Grpc.Core;
-
 namespace AigneHub.Api.Errors;
 
 /// <summary>
@@ -16,7 +14,7 @@ public sealed record HubError(
     string? Param,
     string Message,
     TimeSpan? RetryAfter = null,
-    IReadOnlyList<Application.Common.Errors.FieldViolation>? Violations = null,
+    IReadOnlyList<Application.Errors.FieldViolation>? Violations = null,
     string? Link = null,
     string? AigneType = null,
     IReadOnlyDictionary<string, string>? Headers = null)

@@ -1,6 +1,4 @@
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Usage;
-using Grpc.Core;
 
 namespace AigneHub.Api.Errors;
 
@@ -44,7 +42,7 @@ public static class HubErrorMapper
             StatusCodes.Status402PaymentRequired, StatusCode.ResourceExhausted, InsufficientQuota, InsufficientQuota, null,
             credits.PaymentLink is { } link ? $"{credits.Message} Buy credits at {link}" : credits.Message,
             Link: credits.PaymentLink, AigneType: "NOT_ENOUGH"),
-        Application.Budgets.Common.BudgetExceededException budget => new HubError(
+        Application.Budgets.BudgetExceededException budget => new HubError(
             StatusCodes.Status402PaymentRequired, StatusCode.ResourceExhausted, InsufficientQuota, "budget_exceeded", null, budget.Message,
             budget.ResetsAt is { } reset ? Max(reset - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1)) : null,
             AigneType: "NOT_ENOUGH", Headers: BudgetHeaders.For(budget.RemainingUsd, budget.ResetsAt)),

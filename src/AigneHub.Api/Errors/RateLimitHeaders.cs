@@ -1,4 +1,3 @@
-using System.Globalization;
 using AigneHub.Application.Access.RateLimits;
 
 namespace AigneHub.Api.Errors;

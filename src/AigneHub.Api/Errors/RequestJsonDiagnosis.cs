@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Google.Protobuf.Reflection;
 
 namespace AigneHub.Api.Errors;

@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Commands.ChangeUserRole;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
@@ -10,8 +9,6 @@ using AigneHub.Application.Access.Commands.RotateAccessKey;
 using AigneHub.Application.Access.Queries.ListAccessKeys;
 using AigneHub.Application.Access.Queries.ListUsers;
 using AigneHub.Domain.Access;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,9 +1,6 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Audit.Queries.ListAuditEntries;
 using AigneHub.Domain.Access;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

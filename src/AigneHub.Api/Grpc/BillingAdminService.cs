@@ -8,10 +8,7 @@ using AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 using AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 using AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 using AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
-using Grpc.Core;
-using Mediator;
 using static AigneHub.Api.Grpc.BillingMessages;
 
 namespace AigneHub.Api.Grpc;

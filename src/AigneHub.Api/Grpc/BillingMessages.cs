@@ -1,12 +1,9 @@
-using System.Globalization;
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Billing.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Usage;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 
 namespace AigneHub.Api.Grpc;
 

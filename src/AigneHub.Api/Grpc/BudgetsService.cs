@@ -1,14 +1,10 @@
-using System.Globalization;
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Budgets.Commands.DeleteBudget;
 using AigneHub.Application.Budgets.Commands.SetBudget;
 using AigneHub.Application.Budgets.Queries.ListBudgets;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 
@@ -62,7 +58,7 @@ internal sealed class BudgetsService(IMediator mediator, ICallerContext callers)
             ? period
             : throw BillingMessages.Invalid("period", "period must be minute, hour, day, week, month or none");
 
-    public static V1.BudgetStatus ToMessage(Application.Budgets.Common.BudgetStatus status)
+    public static V1.BudgetStatus ToMessage(AigneHub.Application.Abstractions.BudgetStatus status)
     {
         var budget = status.Budget;
         var message = new V1.BudgetStatus

@@ -1,10 +1,7 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Caching.Commands.PurgeResponseCache;
 using AigneHub.Domain.Access;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

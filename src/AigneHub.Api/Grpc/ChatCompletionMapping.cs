@@ -1,7 +1,5 @@
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 using Google.Protobuf;
 using Google.Protobuf.Collections;

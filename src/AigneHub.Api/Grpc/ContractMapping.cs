@@ -1,7 +1,7 @@
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Access;
+using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Providers;

@@ -5,10 +5,7 @@ using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing;
-using Grpc.Core;
-using Mediator;
 using static AigneHub.Api.Grpc.BillingMessages;
 
 namespace AigneHub.Api.Grpc;

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
-using System.Globalization;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
-using AigneHub.Application.Embeddings.Common;
+using AigneHub.Application.Embeddings;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AigneHub.Api.Grpc;

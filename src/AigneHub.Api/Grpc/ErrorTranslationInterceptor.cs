@@ -1,8 +1,5 @@
-using System.Globalization;
-using AigneHub.Api.Errors;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace AigneHub.Api.Grpc;

@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Reflection;
-using AigneHub.Api.Errors;
-using AigneHub.Api.Identity;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server;
-using Grpc.Core;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

@@ -2,8 +2,6 @@ using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Access.Queries.GetUserInfo;
 using AigneHub.Application.Models.Queries.ListModelCatalogue;
 using AigneHub.Application.Providers.Queries.GetHubStatus;
-using Grpc.Core;
-using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using static AigneHub.Api.Grpc.BillingMessages;
 

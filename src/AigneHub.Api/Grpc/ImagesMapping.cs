@@ -1,6 +1,6 @@
 using AigneHub.Application.Images.Commands.EditImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,7 +1,5 @@
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Api.Rest;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

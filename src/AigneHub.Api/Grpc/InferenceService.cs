@@ -1,6 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

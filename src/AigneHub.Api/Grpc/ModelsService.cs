@@ -1,8 +1,6 @@
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Models;
 using AigneHub.Application.Models.Queries.GetModel;
 using AigneHub.Application.Models.Queries.ListModels;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,13 +1,10 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.RevokeAccessKey;
 using AigneHub.Application.Access.Commands.RotateAccessKey;
 using AigneHub.Application.Access.Queries.ListAccessKeys;
 using AigneHub.Domain.Access;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

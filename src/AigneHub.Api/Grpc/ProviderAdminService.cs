@@ -1,8 +1,6 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Access;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Commands.AddCredential;
 using AigneHub.Application.Providers.Commands.ChangeCredentialWeight;
 using AigneHub.Application.Providers.Commands.RegisterProvider;
@@ -11,13 +9,11 @@ using AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 using AigneHub.Application.Providers.Commands.SetProviderEnabled;
 using AigneHub.Application.Providers.Commands.TestCredential;
 using AigneHub.Application.Providers.Commands.UpdateProvider;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Application.Providers.Queries.GetProvider;
 using AigneHub.Application.Providers.Queries.ListProviders;
 using AigneHub.Domain.Providers;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

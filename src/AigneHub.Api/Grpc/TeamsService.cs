@@ -1,17 +1,14 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Teams.Commands.CreateTeam;
 using AigneHub.Application.Teams.Commands.CreateTeamKey;
 using AigneHub.Application.Teams.Commands.SetTeamMember;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Teams;
 using AigneHub.Application.Teams.Queries.GetTeam;
 using AigneHub.Application.Teams.Queries.ListTeams;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 using AigneHub.Domain.Teams;
-using Grpc.Core;
-using Mediator;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,7 +1,6 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Usage.Queries.GetUsageStatistics;
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 using AigneHub.Application.Usage.Queries.ListCalls;
 using AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
 using AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
@@ -9,8 +8,6 @@ using AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
 using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
-using Mediator;
 using DomainUsage = AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Grpc;

@@ -2,9 +2,6 @@ using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
-using AigneHub.Application.Common.Errors;
-using Grpc.Core;
-using Mediator;
 using static AigneHub.Api.Grpc.BillingMessages;
 
 namespace AigneHub.Api.Grpc;

@@ -1,5 +1,3 @@
-using AigneHub.Api.Errors;
-using AigneHub.Api.Identity;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 

@@ -88,10 +88,10 @@ public sealed partial class HubApplication : IAsyncDisposable
             });
 
             builder.Services.AddOptions<HubEndpointsOptions>().Bind(builder.Configuration.GetSection(HubEndpointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddOptions<Application.Chat.Common.ChatRoutingOptions>().Bind(builder.Configuration.GetSection(Application.Chat.Common.ChatRoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddOptions<Application.Common.Routing.Fallbacks.FallbackOptions>()
-                .Bind(builder.Configuration.GetSection(Application.Common.Routing.Fallbacks.FallbackOptions.Section))
-                .Validate(Application.Common.Routing.Fallbacks.FallbackOptions.AreValid, Application.Common.Routing.Fallbacks.FallbackOptions.ValidationMessage)
+            builder.Services.AddOptions<Application.Chat.ChatRoutingOptions>().Bind(builder.Configuration.GetSection(Application.Chat.ChatRoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<Application.Routing.Fallbacks.FallbackOptions>()
+                .Bind(builder.Configuration.GetSection(Application.Routing.Fallbacks.FallbackOptions.Section))
+                .Validate(Application.Routing.Fallbacks.FallbackOptions.AreValid, Application.Routing.Fallbacks.FallbackOptions.ValidationMessage)
                 .ValidateOnStart();
             builder.Services.AddApplication();
             builder.Services.AddInfrastructure(builder.Configuration, new HubDatabase(connectionString, embedded is not null, embeddedDataPath));

@@ -1,4 +1,3 @@
-using AigneHub.Api.Identity;
 using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Access;
 using Hangfire;

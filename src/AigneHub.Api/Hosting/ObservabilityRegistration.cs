@@ -1,4 +1,4 @@
-using AigneHub.Application.Common.Observability;
+using AigneHub.Application.Observability;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc;
-using AigneHub.Api.Identity;
 using AigneHub.Api.OpenApi;
 using AigneHub.Application.Abstractions;
 using AigneHub.Api.Rest;
@@ -36,8 +35,8 @@ internal static class PresentationRegistration
         });
         services.AddHttpContextAccessor();
         services.AddSingleton<ICallerContext, HttpCallerContext>();
-        services.AddSingleton<Application.Caching.ICacheRequestContext, Caching.HttpCacheRequestContext>();
-        services.AddSingleton<Application.Budgets.Common.IBudgetNotices, Errors.HttpBudgetNotices>();
+        services.AddSingleton<AigneHub.Application.Abstractions.ICacheRequestContext, Caching.HttpCacheRequestContext>();
+        services.AddSingleton<Application.Budgets.IBudgetNotices, Errors.HttpBudgetNotices>();
         services.AddSingleton<AigneChatEndpoint>();
         services.AddSingleton<AigneMediaEndpoints>();
         services.AddSingleton<AigneUserInfoEndpoint>();
@@ -52,7 +51,7 @@ internal static class PresentationRegistration
         services.AddSingleton<OpenApiDocumentCache>();
         services.AddOptions<IpRuleOptions>().BindConfiguration(IpRuleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ClientAddressRules>();
-        services.AddSingleton<Application.Audit.IRequestOrigin, HttpRequestOrigin>();
+        services.AddSingleton<AigneHub.Application.Abstractions.IRequestOrigin, HttpRequestOrigin>();
         services.AddBrowserOrigins();
         services.AddGrpcReflectionWithErrorDetails();
         // gRPC health for the whole server (the empty service name) reports the readiness checks: database reachable, schema applied.

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Identity;

@@ -1,8 +1,5 @@
-using AigneHub.Api.Errors;
-using AigneHub.Application.Access.Authentication;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using Microsoft.AspNetCore.Authorization;
 

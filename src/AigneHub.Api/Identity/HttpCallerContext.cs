@@ -18,5 +18,5 @@ internal static class CallerContextExtensions
 {
     /// <summary>The authenticated caller; the authentication step guarantees one on every route that is not anonymous.</summary>
     public static Caller Require(this ICallerContext callers) =>
-        callers.Current ?? throw new Application.Common.Errors.AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
+        callers.Current ?? throw new Application.Errors.AuthenticationRequiredException("You didn't provide an access key. Send it as 'Authorization: Bearer ahk_…'.");
 }

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.Net.Http.Headers;
 

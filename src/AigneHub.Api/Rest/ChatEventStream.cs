@@ -1,5 +1,4 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Observability;
+using AigneHub.Application.Observability;
 
 namespace AigneHub.Api.Rest;
 

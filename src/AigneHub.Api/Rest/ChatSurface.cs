@@ -1,7 +1,3 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
-using AigneHub.Application.Chat.Common;
-
 namespace AigneHub.Api.Rest;
 
 /// <summary>Writes one surface's streamed answer from the hub's chat updates, straight into the response pipe.</summary>

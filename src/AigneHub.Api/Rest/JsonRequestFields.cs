@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AigneHub.Application.Common.Errors;
-
 namespace AigneHub.Api.Rest;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using AigneHub.Api.Errors;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 

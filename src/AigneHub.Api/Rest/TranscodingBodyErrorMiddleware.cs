@@ -1,6 +1,3 @@
-using AigneHub.Api.Errors;
-using System.Text.Json;
-
 namespace AigneHub.Api.Rest;
 
 /// <summary>

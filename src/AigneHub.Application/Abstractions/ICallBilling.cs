@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>
@@ -92,7 +90,7 @@ public sealed record CallHold(
     public Domain.Billing.ModelRate? RateOf(string provider) => Rates is not null && Rates.TryGetValue(provider, out var rate) ? rate : null;
 
     /// <summary>What the call reserved on the spend budgets that apply to it; settled with the call's cost when it is captured or released.</summary>
-    public Budgets.Common.BudgetReservation Budget { get; init; } = Budgets.Common.BudgetReservation.None;
+    public AigneHub.Application.Abstractions.BudgetReservation Budget { get; init; } = AigneHub.Application.Abstractions.BudgetReservation.None;
 
     /// <summary>The fallback models the hold also covers (in credits mode only those with a rate), each with its providers and rates.</summary>
     public IReadOnlyList<HeldFallback> Fallbacks { get; init; } = [];

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>
@@ -20,7 +18,7 @@ public interface ICallRecordReader
     /// Up to <paramref name="limit"/> records matching <paramref name="filter"/>, newest first, that come after the
     /// record <paramref name="after"/> (older than it) when given.
     /// </summary>
-    Task<IReadOnlyList<CallRecord>> ListAsync(Usage.Common.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<CallRecord>> ListAsync(Usage.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Reads the usage statistics buckets the asynchronous projection keeps.</summary>

@@ -1,11 +1,11 @@
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>
 /// One provider wire protocol (OpenAI Chat Completions, Anthropic Messages, Gemini, Bedrock Converse, …). An adapter
 /// is stateless about providers and credentials: every call names the target, so the layer above can choose and
-/// rotate credentials and fail over. Adapters throw <see cref="Common.Errors.UpstreamException"/> for every upstream
+/// rotate credentials and fail over. Adapters throw <see cref="Errors.UpstreamException"/> for every upstream
 /// failure, let the caller's cancellation surface as <see cref="OperationCanceledException"/>, and name models as
 /// the hub does ("provider/model") in what they return.
 /// </summary>

@@ -1,10 +1,10 @@
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>
-/// A provider adapter: speaks one provider's wire protocol. Adapters throw <see cref="Common.Errors.UpstreamException"/>
+/// A provider adapter: speaks one provider's wire protocol. Adapters throw <see cref="Errors.UpstreamException"/>
 /// for every upstream failure, and name models as the hub does ("provider/model") in what they return.
 /// </summary>
 public interface IChatProvider : IProvider

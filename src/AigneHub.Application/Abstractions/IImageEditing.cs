@@ -1,4 +1,4 @@
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Application.Abstractions;
 

@@ -1,5 +1,5 @@
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Application.Abstractions;
 

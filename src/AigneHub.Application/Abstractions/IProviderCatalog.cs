@@ -24,7 +24,7 @@ public interface IProviderCatalog
     IReadOnlyList<IImageProvider> ResolveImages(ModelName model);
 
     /// <summary>The models the enabled providers offer, named "provider/model" (see docs/api.md for where each list comes from).</summary>
-    IReadOnlyList<Models.Common.ModelDescriptor> ListModels();
+    IReadOnlyList<Models.ModelDescriptor> ListModels();
 
     /// <summary>Where a provider stands, so a refusal can say why: not set up at all, set up but unable to take calls, or ready.</summary>
     ProviderAvailability Availability(string provider);

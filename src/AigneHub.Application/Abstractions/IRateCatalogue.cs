@@ -1,5 +1,4 @@
 using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Abstractions;
 

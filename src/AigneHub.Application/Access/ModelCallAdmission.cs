@@ -1,14 +1,11 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.RateLimits;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Common.ModelCalls;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
+using AigneHub.Application.ModelCalls;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 using AigneHub.Domain.Access;
-using AigneHub.Domain.Usage;
-using Mediator;
 
 namespace AigneHub.Application.Access;
 

@@ -1,5 +1,4 @@
-using AigneHub.Application.Common.Errors;
-using Mediator;
+using AigneHub.Application.Errors;
 
 namespace AigneHub.Application.Audit;
 
@@ -40,8 +39,8 @@ internal sealed class AuditBehaviour<TMessage, TResponse>(AuditSnapshots snapsho
     /// <summary>A created key or user is only named once it exists: take its id from the answer.</summary>
     private static string Target(IAuditedCommand command, TResponse? response) => response switch
     {
-        Access.Common.IssuedAccessKey issued => $"key:{issued.Key.KeyId}",
-        Access.Common.UserView user => $"user:{user.Id}",
+        Access.IssuedAccessKey issued => $"key:{issued.Key.KeyId}",
+        Access.UserView user => $"user:{user.Id}",
         _ => command.AuditTarget,
     };
 }

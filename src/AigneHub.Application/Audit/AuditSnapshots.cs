@@ -1,9 +1,8 @@
 using System.Text.Json;
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Access;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Providers;
-using Marten;
 
 namespace AigneHub.Application.Audit;
 

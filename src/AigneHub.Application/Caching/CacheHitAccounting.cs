@@ -1,7 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Models;
-using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Caching;

@@ -1,7 +1,6 @@
 using System.Text;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Application.Caching;
 

@@ -1,4 +1,4 @@
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 
 namespace AigneHub.Application.Caching;
 

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Application.Caching;
 
 /// <summary>Outside any edge (jobs, tests of the application alone): nothing is asked of the cache and nothing is reported.</summary>

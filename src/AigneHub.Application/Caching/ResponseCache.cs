@@ -1,10 +1,8 @@
 using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Common.Routing;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Routing;
+using AigneHub.Application.Embeddings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -118,7 +116,7 @@ internal sealed partial class ResponseCache(
 
     private string RouteOf(object command, CacheKind kind)
     {
-        var model = ((Common.ModelCalls.IModelCall)command).Model;
+        var model = ((ModelCalls.IModelCall)command).Model;
         if (kind == CacheKind.Chat)
         {
             var chat = router.Route(model, ModelRouter.Chat);

@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
-using AigneHub.Application.Embeddings.Common;
-using Mediator;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
+using AigneHub.Application.Embeddings;
 
 namespace AigneHub.Application.Caching;
 

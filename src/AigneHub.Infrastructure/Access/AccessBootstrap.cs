@@ -1,14 +1,12 @@
 using System.Runtime.InteropServices;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.CreateUser;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Access;
 

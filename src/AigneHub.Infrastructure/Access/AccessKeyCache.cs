@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Net;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Authentication;
 using AigneHub.Domain.Access;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Access;
 

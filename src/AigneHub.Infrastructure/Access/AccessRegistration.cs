@@ -1,4 +1,3 @@
-using AigneHub.Application.Access.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,13 +21,13 @@ internal static class AccessRegistration
 
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PostgresRateLimiter>();
-        services.AddSingleton<Application.Access.RateLimits.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
+        services.AddSingleton<AigneHub.Application.Abstractions.IRateLimiter>(sp => sp.GetRequiredService<PostgresRateLimiter>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresRateLimiter>());
 
         services.AddSingleton<Audit.MartenAuditTrail>();
-        services.AddSingleton<Application.Audit.IAuditTrail>(sp => sp.GetRequiredService<Audit.MartenAuditTrail>());
+        services.AddSingleton<AigneHub.Application.Abstractions.IAuditTrail>(sp => sp.GetRequiredService<Audit.MartenAuditTrail>());
         services.AddSingleton<Audit.CoalescingRefusalAudit>();
-        services.AddSingleton<Application.Audit.IRefusalAudit>(sp => sp.GetRequiredService<Audit.CoalescingRefusalAudit>());
+        services.AddSingleton<AigneHub.Application.Abstractions.IRefusalAudit>(sp => sp.GetRequiredService<Audit.CoalescingRefusalAudit>());
         services.AddHostedService(sp => sp.GetRequiredService<Audit.CoalescingRefusalAudit>());
 
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

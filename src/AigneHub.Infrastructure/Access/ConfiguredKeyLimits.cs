@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Access;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Access;
 

@@ -3,7 +3,6 @@ using AigneHub.Domain.Access;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Access;
 

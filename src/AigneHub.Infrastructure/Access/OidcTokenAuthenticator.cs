@@ -1,15 +1,10 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Authentication;
 using AigneHub.Application.Access.Commands.CreateUser;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Access;
 using Mediator;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;

@@ -1,8 +1,6 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.RateLimits;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace AigneHub.Infrastructure.Access;

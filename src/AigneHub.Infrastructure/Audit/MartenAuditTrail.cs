@@ -1,4 +1,3 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
 using AigneHub.Domain.Audit;
 using AigneHub.Domain.Audit.Events;

@@ -1,7 +1,6 @@
 using AigneHub.Infrastructure.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Billing;
 

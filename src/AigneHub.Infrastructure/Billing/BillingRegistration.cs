@@ -1,4 +1,3 @@
-using AigneHub.Application.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,8 +7,8 @@ internal static class BillingRegistration
 {
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Application.Billing.Common.BillingOptions>()
-            .Bind(configuration.GetSection(Application.Billing.Common.BillingOptions.Section))
+        services.AddOptions<Application.Billing.BillingOptions>()
+            .Bind(configuration.GetSection(Application.Billing.BillingOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<BillingJobsOptions>().Bind(configuration.GetSection(BillingJobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text;
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Models;
 using Microsoft.ML.Tokenizers;
 

@@ -1,9 +1,4 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Billing;
 

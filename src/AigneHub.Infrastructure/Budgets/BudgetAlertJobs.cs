@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using AigneHub.Infrastructure.Usage.Reports;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Budgets;
 

@@ -1,5 +1,5 @@
 using AigneHub.Application.Budgets.Commands.ReleaseLapsedReservations;
-using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Budgets;
 using Hangfire;
 using Mediator;
 

@@ -10,7 +10,7 @@ internal static class BudgetRegistration
     {
         services.AddOptions<BudgetOptions>().Bind(configuration.GetSection(BudgetOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PostgresSpendBudgets>();
-        services.AddSingleton<Application.Budgets.Common.ISpendBudgets>(sp => sp.GetRequiredService<PostgresSpendBudgets>());
+        services.AddSingleton<AigneHub.Application.Abstractions.ISpendBudgets>(sp => sp.GetRequiredService<PostgresSpendBudgets>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresSpendBudgets>());
         services.AddTransient<BudgetAlertJobs>();
         services.AddTransient<BudgetJobs>();

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Budgets.Common;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Budgets;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Budgets;
 using AigneHub.Infrastructure.Persistence;
 using Hangfire;
@@ -10,7 +9,6 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace AigneHub.Infrastructure.Budgets;

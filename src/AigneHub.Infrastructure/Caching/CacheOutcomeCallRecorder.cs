@@ -1,4 +1,3 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Caching;
 
 namespace AigneHub.Infrastructure.Caching;

@@ -1,7 +1,6 @@
 using AigneHub.Application.Caching;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Caching;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
 using Marten;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Images;
 

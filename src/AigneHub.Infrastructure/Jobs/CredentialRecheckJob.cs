@@ -1,7 +1,6 @@
 using AigneHub.Application.Providers.Commands.ReviveCredentials;
 using Hangfire;
 using Mediator;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Jobs;
 

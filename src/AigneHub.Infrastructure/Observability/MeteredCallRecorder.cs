@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Observability;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Observability;
 
 namespace AigneHub.Infrastructure.Observability;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Providers;
-using AigneHub.Domain.Usage;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;

@@ -1,5 +1,4 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 
 namespace AigneHub.Infrastructure.Providers;
 

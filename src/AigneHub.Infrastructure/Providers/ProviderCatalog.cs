@@ -1,5 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Models;
 using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Secrets;
 
 namespace AigneHub.Infrastructure.Security;

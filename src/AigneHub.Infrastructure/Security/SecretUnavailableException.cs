@@ -1,6 +1,3 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Infrastructure.Security;
 
 /// <summary>

@@ -1,7 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Teams;
-using AigneHub.Domain.Usage;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

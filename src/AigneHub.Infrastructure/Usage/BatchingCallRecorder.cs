@@ -1,10 +1,7 @@
 using System.Threading.Channels;
-using AigneHub.Application.Abstractions;
-using AigneHub.Domain.Usage;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Usage;
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Usage;

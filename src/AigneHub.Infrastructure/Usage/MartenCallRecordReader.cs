@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Usage;
 using Marten;
 using Marten.Linq.MatchesSql;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Usage.Statistics;
 using AigneHub.Infrastructure.Persistence;
 using JasperFx.Events.Projections;

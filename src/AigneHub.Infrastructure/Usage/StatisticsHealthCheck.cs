@@ -1,7 +1,6 @@
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 using AigneHub.Infrastructure.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace AigneHub.Infrastructure.Usage;

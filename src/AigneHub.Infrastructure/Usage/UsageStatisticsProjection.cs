@@ -1,4 +1,3 @@
-using AigneHub.Domain.Usage;
 using AigneHub.Domain.Usage.Statistics;
 using JasperFx.Events;
 using Marten;

@@ -1,8 +1,8 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Domain.Usage;

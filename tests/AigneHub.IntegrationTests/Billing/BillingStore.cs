@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;

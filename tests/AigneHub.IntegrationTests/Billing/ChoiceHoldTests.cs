@@ -56,7 +56,7 @@ public sealed class ChoiceHoldTests : IAsyncLifetime
         var billing = _db.Billing();
 
         // Three choices need 3 × (0.1 + 0.1) = 0.6 at the least; one needs 0.2.
-        await Assert.ThrowsAsync<AigneHub.Application.Common.Errors.InsufficientCreditsException>(() => billing.HoldAsync(Estimate(100, 3), CancellationToken.None));
+        await Assert.ThrowsAsync<AigneHub.Application.Errors.InsufficientCreditsException>(() => billing.HoldAsync(Estimate(100, 3), CancellationToken.None));
         var one = await billing.HoldAsync(Estimate(100, 1), CancellationToken.None);
 
         Assert.Equal((0.5m, (int?)4), (one.HeldCredits, one.OutputTokenLimit));

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Usage;
 

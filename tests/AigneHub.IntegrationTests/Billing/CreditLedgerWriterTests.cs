@@ -1,5 +1,5 @@
-using AigneHub.Application.Billing.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Billing;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Infrastructure.Persistence;

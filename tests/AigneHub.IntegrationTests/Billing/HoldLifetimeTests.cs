@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 using AigneHub.Domain.Billing;

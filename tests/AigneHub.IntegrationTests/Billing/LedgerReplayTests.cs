@@ -1,4 +1,4 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Domain.Billing;

@@ -1,7 +1,7 @@
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Budgets.Common;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Budgets;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 using AigneHub.Infrastructure;

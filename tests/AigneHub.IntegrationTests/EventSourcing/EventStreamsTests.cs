@@ -1,5 +1,5 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Common.EventSourcing;
+using AigneHub.Application.Errors;
+using AigneHub.Application.EventSourcing;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Providers.Events;
 

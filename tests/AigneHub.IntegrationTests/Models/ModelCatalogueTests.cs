@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Models;
 using AigneHub.Application.Models.Queries.ListModelCatalogue;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Providers;

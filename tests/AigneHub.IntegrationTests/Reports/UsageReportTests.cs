@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

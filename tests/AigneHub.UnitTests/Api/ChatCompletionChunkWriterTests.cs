@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.UnitTests.Api;

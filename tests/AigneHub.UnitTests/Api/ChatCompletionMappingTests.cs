@@ -1,6 +1,6 @@
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 using Google.Protobuf;
 
@@ -83,7 +83,7 @@ public sealed class ChatCompletionMappingTests
     [Fact]
     public void Completion_maps_to_the_openai_response()
     {
-        var completion = new AigneHub.Application.Chat.Common.ChatCompletion(
+        var completion = new AigneHub.Application.Chat.ChatCompletion(
             "chatcmpl-1", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), "openai/gpt-4o", "hi", "length",
             new AigneHub.Domain.Usage.TokenUsage(3, 4), "fp_1");
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 

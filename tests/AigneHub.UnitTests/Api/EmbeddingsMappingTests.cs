@@ -1,5 +1,5 @@
 using AigneHub.Api.Grpc;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AigneHub.UnitTests.Api;
@@ -13,7 +13,7 @@ public sealed class EmbeddingsMappingTests
     [Fact]
     public void Floats_are_written_with_their_shortest_digits()
     {
-        var response = EmbeddingsMapping.ToResponse(new AigneHub.Application.Embeddings.Common.EmbeddingResult("demo/embed", [[0.1f, 0.3f]], default), "float");
+        var response = EmbeddingsMapping.ToResponse(new AigneHub.Application.Embeddings.EmbeddingResult("demo/embed", [[0.1f, 0.3f]], default), "float");
 
         Assert.Equal([0.1, 0.3], response.Data[0].Embedding.ListValue.Values.Select(v => v.NumberValue));
     }

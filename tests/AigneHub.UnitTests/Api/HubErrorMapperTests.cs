@@ -1,5 +1,5 @@
 using AigneHub.Api.Errors;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using Grpc.Core;
 

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using AigneHub.Api.Rest.Anthropic;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AigneHub.Application;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
 using Mediator;
@@ -42,7 +42,7 @@ internal sealed class ApplicationHarness : IDisposable
         services.AddSingleton<ICallRecorder>(Recorder);
         services.AddSingleton<ICallRecordReader, NoCallRecords>();
         services.AddSingleton<IUsageStatisticsReader, NoUsageStatistics>();
-        services.AddSingleton<AigneHub.Application.Usage.Reports.IReportDelivery, NoReportDelivery>();
+        services.AddSingleton<AigneHub.Application.Abstractions.IReportDelivery, NoReportDelivery>();
 
         // Mediator builds every handler up front; the provider-admin ones need these, but chat tests never call them.
         services.AddSingleton<Marten.IDocumentStore>(_ => Marten.DocumentStore.For(o => o.Connection("Host=127.0.0.1;Port=1;Database=unused")));
@@ -55,12 +55,12 @@ internal sealed class ApplicationHarness : IDisposable
 
         // A caller as the edge authenticates one: an inference key with no allow-list, under limits that admit every call.
         services.AddSingleton<ICallerContext>(Callers);
-        services.AddSingleton<AigneHub.Application.Access.RateLimits.IRateLimiter>(RateLimiter);
-        services.AddSingleton<AigneHub.Application.Audit.IAuditTrail, UnusedAuditTrail>();
+        services.AddSingleton<AigneHub.Application.Abstractions.IRateLimiter>(RateLimiter);
+        services.AddSingleton<AigneHub.Application.Abstractions.IAuditTrail, UnusedAuditTrail>();
         services.AddSingleton<IAccessCacheInvalidation, UnusedAccessCache>();
         services.AddSingleton<IKeyLimitDefaults, NoKeyLimitDefaults>();
-        services.AddSingleton<AigneHub.Application.Caching.IResponseCacheStore>(CacheStore);
-        services.AddSingleton<AigneHub.Application.Caching.ICacheRequestContext>(CacheRequest);
+        services.AddSingleton<AigneHub.Application.Abstractions.IResponseCacheStore>(CacheStore);
+        services.AddSingleton<AigneHub.Application.Abstractions.ICacheRequestContext>(CacheRequest);
         configure?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
@@ -149,7 +149,7 @@ internal sealed class SettableCaller : ICallerContext
 }
 
 /// <summary>Admits every call unless told to refuse, and remembers each admission (its token estimate) and correction.</summary>
-internal sealed class RecordingRateLimiter : AigneHub.Application.Access.RateLimits.IRateLimiter
+internal sealed class RecordingRateLimiter : AigneHub.Application.Abstractions.IRateLimiter
 {
     private readonly ConcurrentQueue<int> _admitted = new();
     private readonly ConcurrentQueue<int> _corrections = new();
@@ -161,26 +161,26 @@ internal sealed class RecordingRateLimiter : AigneHub.Application.Access.RateLim
 
     public IReadOnlyList<int> Corrections => _corrections.ToArray();
 
-    public ValueTask<AigneHub.Application.Access.RateLimits.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken)
+    public ValueTask<AigneHub.Application.Abstractions.RateAdmission> AdmitAsync(Caller caller, int estimatedTokens, CancellationToken cancellationToken)
     {
         var window = DateTimeOffset.UnixEpoch;
         if (Refuse is { } limit)
         {
-            return ValueTask.FromResult(new AigneHub.Application.Access.RateLimits.RateAdmission(false, window, estimatedTokens, 2, 0, null, null, TimeSpan.FromSeconds(30), limit));
+            return ValueTask.FromResult(new AigneHub.Application.Abstractions.RateAdmission(false, window, estimatedTokens, 2, 0, null, null, TimeSpan.FromSeconds(30), limit));
         }
 
         _admitted.Enqueue(estimatedTokens);
-        return ValueTask.FromResult(AigneHub.Application.Access.RateLimits.RateAdmission.Unlimited(window, estimatedTokens));
+        return ValueTask.FromResult(AigneHub.Application.Abstractions.RateAdmission.Unlimited(window, estimatedTokens));
     }
 
-    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Access.RateLimits.RateAdmission admission, int actualTokens, CancellationToken cancellationToken)
+    public ValueTask CorrectAsync(Caller caller, AigneHub.Application.Abstractions.RateAdmission admission, int actualTokens, CancellationToken cancellationToken)
     {
         _corrections.Enqueue(actualTokens);
         return ValueTask.CompletedTask;
     }
 }
 
-internal sealed class UnusedAuditTrail : AigneHub.Application.Audit.IAuditTrail
+internal sealed class UnusedAuditTrail : AigneHub.Application.Abstractions.IAuditTrail
 {
     public Task RecordAsync(string kind, string target, string? before, string? after, string outcome, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Chat tests send no audited command.");
@@ -208,11 +208,11 @@ internal sealed class NoCallRecords : ICallRecordReader
     public Task<IReadOnlyList<CallRecord>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<CallRecord>>([]);
 
-    public Task<IReadOnlyList<CallRecord>> ListAsync(AigneHub.Application.Usage.Common.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<CallRecord>> ListAsync(AigneHub.Application.Usage.CallFilter filter, Guid? after, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<CallRecord>>([]);
 }
 
-internal sealed class NoReportDelivery : AigneHub.Application.Usage.Reports.IReportDelivery
+internal sealed class NoReportDelivery : AigneHub.Application.Abstractions.IReportDelivery
 {
     public Task DeliverAsync(string reportId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
@@ -246,8 +246,8 @@ internal sealed class ScriptedCatalog(IReadOnlyList<IChatProvider> providers) : 
     public IReadOnlyList<IImageProvider> ResolveImages(ModelName model) =>
         ImageProviders.Where(p => model.Provider is null || p.Name == model.Provider).ToArray();
 
-    public IReadOnlyList<AigneHub.Application.Models.Common.ModelDescriptor> ListModels() =>
-        providers.Select(p => new AigneHub.Application.Models.Common.ModelDescriptor(p.Name + "/model", p.Name, DateTimeOffset.UnixEpoch, AigneHub.Application.Models.Common.ModelKind.Chat)).ToArray();
+    public IReadOnlyList<AigneHub.Application.Models.ModelDescriptor> ListModels() =>
+        providers.Select(p => new AigneHub.Application.Models.ModelDescriptor(p.Name + "/model", p.Name, DateTimeOffset.UnixEpoch, AigneHub.Application.Models.ModelKind.Chat)).ToArray();
 
     public ProviderAvailability Availability(string provider) =>
         providers.Any(p => p.Name == provider) || EmbeddingProviders.Any(p => p.Name == provider) || ImageProviders.Any(p => p.Name == provider)
@@ -328,7 +328,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
         {
             return new(await AnswerAsync(request, cancellationToken), CredentialId);
         }
-        catch (global::AigneHub.Application.Common.Errors.UpstreamException ex) when (ex.WithCredential(CredentialId))
+        catch (global::AigneHub.Application.Errors.UpstreamException ex) when (ex.WithCredential(CredentialId))
         {
             throw;
         }
@@ -368,7 +368,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             {
                 if (i == FailAfterPieces)
                 {
-                    throw new global::AigneHub.Application.Common.Errors.UpstreamException(ErrorKind.UpstreamUnavailable, Name, "broke mid-stream");
+                    throw new global::AigneHub.Application.Errors.UpstreamException(ErrorKind.UpstreamUnavailable, Name, "broke mid-stream");
                 }
 
                 if (PieceDelay > TimeSpan.Zero)

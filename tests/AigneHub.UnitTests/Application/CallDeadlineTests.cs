@@ -1,7 +1,7 @@
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 

@@ -1,6 +1,6 @@
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.UnitTests.Application;

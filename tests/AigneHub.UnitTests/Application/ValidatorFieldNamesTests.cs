@@ -47,7 +47,7 @@ public sealed partial class ValidatorFieldNamesTests
     [Fact]
     public void A_call_filter_failure_is_named_by_its_query_parameter_not_nested_under_the_filter()
     {
-        var filter = new AigneHub.Application.Usage.Common.CallFilter(MinLatencyMs: -5);
+        var filter = new AigneHub.Application.Usage.CallFilter(MinLatencyMs: -5);
 
         var listed = new AigneHub.Application.Usage.Queries.ListCalls.ListCallsQueryValidator().Validate(new AigneHub.Application.Usage.Queries.ListCalls.ListCallsQuery(filter, 10));
         var exported = new AigneHub.Application.Usage.Queries.ExportCalls.ExportCallsQueryValidator().Validate(new AigneHub.Application.Usage.Queries.ExportCalls.ExportCallsQuery(filter));

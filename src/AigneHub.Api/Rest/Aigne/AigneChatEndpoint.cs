@@ -1,14 +1,10 @@
-using AigneHub.Application.Common.Observability;
+using AigneHub.Application.Observability;
 using System.Buffers;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
 

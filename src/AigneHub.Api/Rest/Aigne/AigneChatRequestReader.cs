@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Api.Rest.Aigne;

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Queries.GetHubStatus;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
 

@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Rest.Aigne;

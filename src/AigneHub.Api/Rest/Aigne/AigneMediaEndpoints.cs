@@ -1,11 +1,7 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Models.Queries.ListModelCatalogue;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
 

@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Access.Queries.GetUserInfo;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Aigne;
 

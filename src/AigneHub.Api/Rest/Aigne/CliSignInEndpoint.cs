@@ -1,5 +1,3 @@
-using AigneHub.Api.Errors;
-
 namespace AigneHub.Api.Rest.Aigne;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Rest.Anthropic;

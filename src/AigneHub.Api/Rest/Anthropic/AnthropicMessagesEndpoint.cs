@@ -1,13 +1,9 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Anthropic;
 

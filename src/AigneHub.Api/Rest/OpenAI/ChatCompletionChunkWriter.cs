@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
-using AigneHub.Api.Errors;
-using AigneHub.Application.Chat.Common;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.OpenAI;

@@ -1,11 +1,8 @@
-using AigneHub.Application.Common.Observability;
+using AigneHub.Application.Observability;
 using System.Text;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Chat.Common;
 using Google.Protobuf;
-using Mediator;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

@@ -1,11 +1,7 @@
 using System.Buffers;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
-using Mediator;
 using static AigneHub.Api.Rest.JsonRequestFields;
 
 namespace AigneHub.Api.Rest.OpenAI;

@@ -1,12 +1,7 @@
-using System.Globalization;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Grpc;
-using AigneHub.Api.Identity;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Images.Commands.EditImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Application.Images.Common;
-using Mediator;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

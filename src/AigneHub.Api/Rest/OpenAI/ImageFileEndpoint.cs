@@ -1,7 +1,4 @@
-using AigneHub.Api.Errors;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Images.Queries.GetStoredImage;
-using Mediator;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

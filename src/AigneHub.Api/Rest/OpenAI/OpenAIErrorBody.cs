@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
-
 namespace AigneHub.Api.Rest.OpenAI;
 
 /// <summary>OpenAI's error envelope: {"error":{"message","type","param","code"}}, with param and code null when unknown.</summary>

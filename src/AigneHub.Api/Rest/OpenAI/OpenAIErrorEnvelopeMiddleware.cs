@@ -1,7 +1,4 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using Google.Protobuf.Reflection;
-using Grpc.Core;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

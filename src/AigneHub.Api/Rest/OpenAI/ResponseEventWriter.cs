@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
-using AigneHub.Api.Errors;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.OpenAI;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.OpenAI;

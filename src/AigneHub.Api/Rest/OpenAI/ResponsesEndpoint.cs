@@ -1,9 +1,5 @@
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
-using Mediator;
 
 namespace AigneHub.Api.Rest.OpenAI;
 

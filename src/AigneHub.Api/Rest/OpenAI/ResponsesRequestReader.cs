@@ -1,5 +1,3 @@
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
 using AigneHub.Domain.Chat;
 using static AigneHub.Api.Rest.JsonRequestFields;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using AigneHub.Api.Errors;
 using AigneHub.Application.Billing.Credits.Commands.RecordPayment;
-using AigneHub.Application.Common.Errors;
-using Mediator;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Api.Rest.Payments;

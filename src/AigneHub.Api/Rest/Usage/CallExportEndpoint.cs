@@ -1,14 +1,9 @@
-using System.Globalization;
 using System.Text;
-using AigneHub.Api.Errors;
 using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Identity;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Usage.Queries.ExportCalls;
 using AigneHub.Domain.Usage;
 using Google.Protobuf.WellKnownTypes;
-using Mediator;
 using DomainCallRecord = AigneHub.Domain.Usage.CallRecord;
 
 namespace AigneHub.Api.Rest.Usage;

@@ -1,9 +1,5 @@
-using AigneHub.Api.Errors;
 using AigneHub.Api.Grpc;
-using AigneHub.Api.Identity;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
-using Mediator;
 
 namespace AigneHub.Api.Rest.Usage;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
 using AigneHub.Application.Usage.Reports;

@@ -1,4 +1,4 @@
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 
 namespace AigneHub.Application.Access.RateLimits;
 

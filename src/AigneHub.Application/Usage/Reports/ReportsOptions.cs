@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 
 namespace AigneHub.Application.Usage.Reports;
 

@@ -1,4 +1,4 @@
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

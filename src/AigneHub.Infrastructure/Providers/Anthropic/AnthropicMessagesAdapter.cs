@@ -2,14 +2,9 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Chat;
 using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 

@@ -1,7 +1,5 @@
 using System.Text;
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

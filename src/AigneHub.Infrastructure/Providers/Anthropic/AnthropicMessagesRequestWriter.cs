@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using AigneHub.Infrastructure.Providers.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using AigneHub.Domain.Chat;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

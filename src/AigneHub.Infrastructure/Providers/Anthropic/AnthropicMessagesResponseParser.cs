@@ -1,7 +1,5 @@
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

@@ -1,6 +1,4 @@
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Chat;
 using static AigneHub.Infrastructure.Providers.Anthropic.AnthropicMessagesResponseParser;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
@@ -15,7 +14,7 @@ internal static partial class BedrockConverseRequestWriter
     /// requires a <c>toolConfig</c>; then the tools are sent without a choice and the model may still call one.
     /// Converse has no counterpart of <c>parallel_tool_calls: false</c> either: it is not sent.
     /// </summary>
-    private static void WriteToolConfig(Utf8JsonWriter writer, Application.Chat.Common.ChatSettings settings, IReadOnlyList<ChatMessage> messages)
+    private static void WriteToolConfig(Utf8JsonWriter writer, Application.Chat.ChatSettings settings, IReadOnlyList<ChatMessage> messages)
     {
         var historyUsesTools = messages.Any(static m => m.ToolCalls is not null || (m.Role == ChatRole.Tool && m.ToolCallId is not null));
         var choice = settings.ToolChoice;

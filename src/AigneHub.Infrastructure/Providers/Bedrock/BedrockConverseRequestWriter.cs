@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using AigneHub.Infrastructure.Providers.Json;
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
@@ -153,7 +151,7 @@ internal static partial class BedrockConverseRequestWriter
         return document;
     }
 
-    private static void WriteInferenceConfig(Utf8JsonWriter writer, Application.Chat.Common.ChatSettings settings)
+    private static void WriteInferenceConfig(Utf8JsonWriter writer, Application.Chat.ChatSettings settings)
     {
         if (settings.MaxTokens is null && settings.Temperature is null && settings.TopP is null && settings.Stop is not { Count: > 0 })
         {

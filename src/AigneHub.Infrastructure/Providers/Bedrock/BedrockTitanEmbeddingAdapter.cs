@@ -1,12 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Embeddings;
 using AigneHub.Infrastructure.Providers.Http;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;

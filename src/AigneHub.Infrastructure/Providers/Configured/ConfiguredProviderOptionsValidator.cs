@@ -1,5 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using Microsoft.Extensions.Options;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Infrastructure.Providers.Configured;
 

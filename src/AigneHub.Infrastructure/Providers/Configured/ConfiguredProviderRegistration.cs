@@ -1,9 +1,7 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Providers.OpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Configured;
 

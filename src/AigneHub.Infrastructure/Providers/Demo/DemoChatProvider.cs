@@ -1,11 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Models;
-using AigneHub.Domain.Usage;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Demo;
 

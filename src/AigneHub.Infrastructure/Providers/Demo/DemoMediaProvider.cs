@@ -3,11 +3,9 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 using AigneHub.Domain.Models;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Demo;
 
@@ -132,6 +130,6 @@ internal sealed class DemoMediaProvider(TimeProvider time) : IEmbeddingProvider,
         png.Write(number);
     }
 
-    private Application.Common.Errors.UpstreamException NotServed(string model) =>
+    private Application.Errors.UpstreamException NotServed(string model) =>
         new(ErrorKind.UpstreamRejected, Name, $"The demo provider has no model '{model}': it offers demo/{EmbeddingModel} and demo/{ImageModel}.");
 }

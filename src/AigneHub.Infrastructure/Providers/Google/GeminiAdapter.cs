@@ -2,15 +2,10 @@ using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

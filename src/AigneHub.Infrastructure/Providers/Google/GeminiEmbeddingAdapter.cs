@@ -1,9 +1,5 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Embeddings;
 using AigneHub.Infrastructure.Providers.Http;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

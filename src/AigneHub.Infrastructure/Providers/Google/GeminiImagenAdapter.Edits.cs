@@ -1,8 +1,4 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Images.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.Google;

@@ -1,9 +1,6 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Media;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 
@@ -94,7 +91,7 @@ internal sealed partial class GeminiImagenAdapter(UpstreamTransport transport, I
 
         return images.Count > 0
             ? new ImageGenerationResult($"{provider}/{GeminiMediaRequests.ModelId(request.Model)}", now, images, default)
-            : throw new Application.Common.Errors.UpstreamException(
+            : throw new Application.Errors.UpstreamException(
                 Domain.Usage.ErrorKind.UpstreamRejected,
                 provider,
                 $"The {provider} provider generated no image for this prompt (its safety filters may have removed them).");

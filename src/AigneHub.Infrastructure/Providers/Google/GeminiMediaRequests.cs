@@ -1,8 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Google;

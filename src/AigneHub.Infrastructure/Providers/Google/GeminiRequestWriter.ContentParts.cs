@@ -1,9 +1,6 @@
 using System.Text;
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

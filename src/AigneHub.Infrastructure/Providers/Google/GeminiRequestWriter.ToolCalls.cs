@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Google;

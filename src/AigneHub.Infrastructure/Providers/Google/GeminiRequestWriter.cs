@@ -1,11 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Json;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

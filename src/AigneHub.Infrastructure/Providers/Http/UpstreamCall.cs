@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AigneHub.Application.Common.Errors;
 
 namespace AigneHub.Infrastructure.Providers.Http;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Http;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>

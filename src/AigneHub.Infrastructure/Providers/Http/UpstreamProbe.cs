@@ -1,6 +1,4 @@
 using System.Net;
-using AigneHub.Application.Abstractions;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Http;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Common.Errors;
 
 namespace AigneHub.Infrastructure.Providers.Http;
 

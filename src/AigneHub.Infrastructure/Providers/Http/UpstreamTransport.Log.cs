@@ -1,4 +1,3 @@
-using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Providers.Http;

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using AigneHub.Application.Common.Errors;
 
 namespace AigneHub.Infrastructure.Providers.Http;
 

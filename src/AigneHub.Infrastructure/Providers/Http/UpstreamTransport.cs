@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Providers.Http;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.Json;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace AigneHub.Infrastructure.Providers.Json;
 
 /// <summary>

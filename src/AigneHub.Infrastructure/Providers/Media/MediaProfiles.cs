@@ -1,4 +1,4 @@
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Models;
 using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Google;

@@ -1,4 +1,3 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Infrastructure.Images;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Configured;

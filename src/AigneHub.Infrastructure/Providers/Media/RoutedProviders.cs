@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Registered;
 
 namespace AigneHub.Infrastructure.Providers.Media;

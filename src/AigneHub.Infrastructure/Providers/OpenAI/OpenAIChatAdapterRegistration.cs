@@ -1,11 +1,9 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

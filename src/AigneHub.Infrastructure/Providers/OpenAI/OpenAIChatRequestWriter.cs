@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;

@@ -1,11 +1,7 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Images.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Media;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Http;
 

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Usage;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>Start-up validation of <see cref="OpenRouterAttributionOptions"/>, reporting every problem at once.</summary>

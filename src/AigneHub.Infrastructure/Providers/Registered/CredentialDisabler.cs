@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 using AigneHub.Application.Providers.Queries.GetProvider;
 using AigneHub.Domain.Providers;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AigneHub.Domain.Usage;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 

@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
 using AigneHub.Application.Providers.Routing;
-using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.Registered;

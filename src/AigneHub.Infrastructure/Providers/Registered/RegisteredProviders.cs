@@ -1,12 +1,10 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
 using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Media;
 using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 
@@ -132,7 +130,7 @@ internal sealed partial class RegisteredProviders(
                     health.Revived(decrypted.Id);
                 }
             }
-            catch (Application.Common.Errors.HubException ex)
+            catch (Application.Errors.HubException ex)
             {
                 // A secret this instance cannot decrypt (a key missing from its ring) must not take the others down.
                 LogUndecryptable(logger, ex, config.Id, credential.Id, credential.Secret.KeyId);

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using AigneHub.Application.Usage.Reports;
 using AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
 using AigneHub.Domain.Usage.Reports;
@@ -11,7 +10,6 @@ using Marten;
 using Mediator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Infrastructure.Usage.Reports;
 

@@ -1,5 +1,5 @@
 using AigneHub.Api.Errors;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using Grpc.Core;
 
 namespace AigneHub.UnitTests.Api.Billing;

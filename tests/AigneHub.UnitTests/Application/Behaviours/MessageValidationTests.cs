@@ -1,5 +1,5 @@
-using AigneHub.Application.Common.Behaviours;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Behaviours;
+using AigneHub.Application.Errors;
 using FluentValidation;
 
 namespace AigneHub.UnitTests.Application.Behaviours;

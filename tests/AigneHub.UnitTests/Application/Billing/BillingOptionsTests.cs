@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 
 namespace AigneHub.UnitTests.Application.Billing;
 

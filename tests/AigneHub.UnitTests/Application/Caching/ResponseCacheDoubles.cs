@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using System.Collections.Concurrent;
 using AigneHub.Application.Caching;
 using AigneHub.Domain.Usage;

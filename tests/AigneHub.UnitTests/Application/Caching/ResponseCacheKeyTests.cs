@@ -1,7 +1,8 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Caching;
 using AigneHub.Application.Chat.Commands.CreateChatCompletion;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using AigneHub.Api.Errors;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;

@@ -1,10 +1,10 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
-using AigneHub.Application.Embeddings.Common;
+using AigneHub.Application.Embeddings;
 using AigneHub.Application.Images.Commands.DeleteExpiredImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Images;
 using AigneHub.Application.Images.Queries.GetStoredImage;
 using AigneHub.Domain.Usage;
 

@@ -1,5 +1,5 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Models;
 using AigneHub.Application.Models.Queries.ListModelCatalogue;
 using AigneHub.Domain.Usage;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Observability;
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Observability;
+using AigneHub.Application.Models;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
 

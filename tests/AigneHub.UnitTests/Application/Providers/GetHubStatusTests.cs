@@ -1,4 +1,4 @@
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Application.Providers.Queries.GetHubStatus;
 
 namespace AigneHub.UnitTests.Application.Providers;

@@ -2,7 +2,7 @@ using AigneHub.Application.Abstractions;
 using AigneHub.Application.Providers.Commands.AddCredential;
 using AigneHub.Application.Providers.Commands.RegisterProvider;
 using AigneHub.Application.Providers.Commands.UpdateProvider;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.UnitTests.Application.Providers;
 

@@ -1,6 +1,6 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Common.Routing.Fallbacks;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Routing.Fallbacks;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Usage;
 using Microsoft.Extensions.Options;

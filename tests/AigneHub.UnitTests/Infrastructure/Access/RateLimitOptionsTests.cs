@@ -1,4 +1,4 @@
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 using AigneHub.Application.Usage.Reports;
 using AigneHub.Infrastructure.Access;
 using Microsoft.Extensions.Configuration;

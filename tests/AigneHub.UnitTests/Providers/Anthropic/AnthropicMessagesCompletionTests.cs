@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 using AigneHub.TestUpstreams;
 
 namespace AigneHub.UnitTests.Providers.Anthropic;
 
-/// <summary>How a non-streamed Messages answer becomes the hub's <see cref="Application.Chat.Common.ChatCompletion"/>.</summary>
+/// <summary>How a non-streamed Messages answer becomes the hub's <see cref="Application.Chat.ChatCompletion"/>.</summary>
 public sealed class AnthropicMessagesCompletionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);

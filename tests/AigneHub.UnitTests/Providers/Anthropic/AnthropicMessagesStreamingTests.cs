@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.TestUpstreams;
 using AigneHub.UnitTests.Providers.ServerSentEvents;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Chat;
 using AigneHub.Infrastructure.Providers.Bedrock;
 

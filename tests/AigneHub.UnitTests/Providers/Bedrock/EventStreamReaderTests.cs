@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.TestUpstreams;

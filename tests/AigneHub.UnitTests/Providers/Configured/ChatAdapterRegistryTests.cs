@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Infrastructure.Providers.Configured;
 
 namespace AigneHub.UnitTests.Providers.Configured;

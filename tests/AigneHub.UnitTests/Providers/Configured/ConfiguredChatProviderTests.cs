@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.UnitTests.Providers.OpenAI;

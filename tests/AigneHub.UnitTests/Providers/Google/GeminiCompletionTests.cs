@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.TestUpstreams;
 
 namespace AigneHub.UnitTests.Providers.Google;
 
-/// <summary>How a GenerateContentResponse becomes a <see cref="Application.Chat.Common.ChatCompletion"/>.</summary>
+/// <summary>How a GenerateContentResponse becomes a <see cref="Application.Chat.ChatCompletion"/>.</summary>
 public sealed class GeminiCompletionTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);

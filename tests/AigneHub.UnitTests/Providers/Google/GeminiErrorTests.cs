@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.TestUpstreams;

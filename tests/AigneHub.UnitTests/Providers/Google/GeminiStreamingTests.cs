@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.TestUpstreams;

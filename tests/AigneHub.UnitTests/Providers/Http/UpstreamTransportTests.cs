@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;

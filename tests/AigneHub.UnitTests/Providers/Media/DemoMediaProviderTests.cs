@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Demo;
 
 namespace AigneHub.UnitTests.Providers.Media;

@@ -1,7 +1,7 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Embeddings;
+using AigneHub.Application.Images;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Google;

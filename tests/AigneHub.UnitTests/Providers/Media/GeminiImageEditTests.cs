@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.TestUpstreams;
 

@@ -1,6 +1,6 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Embeddings.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Embeddings;
 using AigneHub.Domain.Usage;
 using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.Registered;

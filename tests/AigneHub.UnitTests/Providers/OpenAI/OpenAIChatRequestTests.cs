@@ -1,5 +1,5 @@
 using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
+using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 using AigneHub.TestUpstreams;
 

@@ -1,9 +1,6 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Common.EventSourcing;
+using AigneHub.Application.Access;
+using AigneHub.Application.EventSourcing;
 using AigneHub.Domain.Access;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 

@@ -1,5 +1,4 @@
-using AigneHub.Application.Access.Common;
-using FluentValidation;
+using AigneHub.Application.Access;
 
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using Mediator;
+using AigneHub.Application.Access;
 
 namespace AigneHub.Application.Access.Commands.CreateAccessKey;
 
@@ -22,7 +20,7 @@ public sealed record CreateAccessKeyCommand(
     Caller By,
     Domain.Access.AccessKeyToken? Token = null,
     int? RequestsPerMinute = null,
-    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>, AigneHub.Application.Audit.IAuditedCommand
+    int? TokensPerMinute = null) : ICommand<IssuedAccessKey>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"key:{Token?.KeyId}";
 }

@@ -1,6 +1,5 @@
-using AigneHub.Application.Access.Common;
+using AigneHub.Application.Access;
 using AigneHub.Domain.Access;
-using Mediator;
 
 namespace AigneHub.Application.Access.Commands.CreateUser;
 
@@ -8,7 +7,7 @@ namespace AigneHub.Application.Access.Commands.CreateUser;
 /// <param name="UserId">The new user's id; null lets the hub choose one.</param>
 /// <param name="ActorRole">The role of whoever asks: only owners create owners. Null for the hub itself.</param>
 public sealed record CreateUserCommand(string? UserId, string DisplayName, string? Email, UserRole Role, string? Subject, string Actor, UserRole? ActorRole)
-    : ICommand<UserView>, AigneHub.Application.Audit.IAuditedCommand
+    : ICommand<UserView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"user:{UserId}";
 }

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using Mediator;
+using AigneHub.Application.Access;
 
 namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 
@@ -11,7 +9,7 @@ namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 /// </param>
 /// <param name="OwnedBy">Set on the self-service route: the key must belong to this user.</param>
 /// <param name="By">Who asks: only an owner revokes an owner's keys, an admin those of members and their own.</param>
-public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, Caller By) : ICommand<AccessKeyView>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record RevokeAccessKeyCommand(string KeyId, int ExpectedVersion, string? Reason, string? OwnedBy, Caller By) : ICommand<AccessKeyView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"key:{KeyId}";
 }

@@ -1,8 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
+using AigneHub.Application.Access;
 using AigneHub.Domain.Access;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using Mediator;
+using AigneHub.Application.Access;
 
 namespace AigneHub.Application.Access.Commands.RotateAccessKey;
 
@@ -10,7 +8,7 @@ namespace AigneHub.Application.Access.Commands.RotateAccessKey;
 /// </summary>
 /// <param name="OwnedBy">Set on the self-service route: the key must belong to this user.</param>
 /// <param name="By">Who asks, with what their key holds.</param>
-public sealed record RotateAccessKeyCommand(string KeyId, int ExpectedVersion, string? OwnedBy, Caller By) : ICommand<IssuedAccessKey>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record RotateAccessKeyCommand(string KeyId, int ExpectedVersion, string? OwnedBy, Caller By) : ICommand<IssuedAccessKey>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"key:{KeyId}";
 }

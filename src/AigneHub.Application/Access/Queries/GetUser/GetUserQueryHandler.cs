@@ -1,7 +1,5 @@
-using AigneHub.Application.Access.Common;
+using AigneHub.Application.Access;
 using AigneHub.Domain.Access;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Access.Queries.GetUser;
 

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Access.Queries.GetUser;
 
 internal sealed class GetUserQueryValidator : AbstractValidator<GetUserQuery>

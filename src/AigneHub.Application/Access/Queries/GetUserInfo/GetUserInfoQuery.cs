@@ -1,5 +1,4 @@
 using AigneHub.Domain.Access;
-using Mediator;
 
 namespace AigneHub.Application.Access.Queries.GetUserInfo;
 

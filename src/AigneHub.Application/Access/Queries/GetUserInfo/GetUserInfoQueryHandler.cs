@@ -1,11 +1,8 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Billing.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Access;
+using AigneHub.Application.Billing;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Billing;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Access.Queries.GetUserInfo;
 

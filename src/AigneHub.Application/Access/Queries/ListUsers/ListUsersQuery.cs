@@ -1,5 +1,4 @@
-using AigneHub.Application.Access.Common;
-using Mediator;
+using AigneHub.Application.Access;
 
 namespace AigneHub.Application.Access.Queries.ListUsers;
 

@@ -1,5 +1,4 @@
 using AigneHub.Domain.Audit;
-using Mediator;
 
 namespace AigneHub.Application.Audit.Queries.ListAuditEntries;
 

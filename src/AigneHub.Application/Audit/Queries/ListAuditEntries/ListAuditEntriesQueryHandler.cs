@@ -1,6 +1,4 @@
 using AigneHub.Domain.Audit;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Audit.Queries.ListAuditEntries;
 

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Audit.Queries.ListAuditEntries;
 
 internal sealed class ListAuditEntriesQueryValidator : AbstractValidator<ListAuditEntriesQuery>

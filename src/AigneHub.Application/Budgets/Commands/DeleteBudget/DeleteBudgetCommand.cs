@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using Mediator;
 
 namespace AigneHub.Application.Budgets.Commands.DeleteBudget;
 

@@ -1,8 +1,6 @@
-using AigneHub.Application.Budgets.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Budgets;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Budgets;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Budgets.Commands.DeleteBudget;
 

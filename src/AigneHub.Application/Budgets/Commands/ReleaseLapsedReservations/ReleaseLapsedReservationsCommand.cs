@@ -1,5 +1,4 @@
-using AigneHub.Application.Budgets.Common;
-using Mediator;
+using AigneHub.Application.Budgets;
 
 namespace AigneHub.Application.Budgets.Commands.ReleaseLapsedReservations;
 

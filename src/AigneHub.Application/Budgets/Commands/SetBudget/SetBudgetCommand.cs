@@ -1,8 +1,6 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Budgets;
 using AigneHub.Domain.Budgets;
-using Mediator;
 
 namespace AigneHub.Application.Budgets.Commands.SetBudget;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Budgets.Common;
-using Mediator;
+using AigneHub.Application.Budgets;
 
 namespace AigneHub.Application.Budgets.Queries.ListBudgets;
 

@@ -1,7 +1,5 @@
-using AigneHub.Application.Budgets.Common;
+using AigneHub.Application.Budgets;
 using AigneHub.Domain.Budgets;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Budgets.Queries.ListBudgets;
 

@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Caching.Commands.DeleteExpiredResponses;
 
 /// <summary>Delete the cached answers whose TTL has passed; answers how many went.</summary>

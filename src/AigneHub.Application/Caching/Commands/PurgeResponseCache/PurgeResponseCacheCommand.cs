@@ -1,5 +1,4 @@
 using AigneHub.Application.Audit;
-using Mediator;
 
 namespace AigneHub.Application.Caching.Commands.PurgeResponseCache;
 

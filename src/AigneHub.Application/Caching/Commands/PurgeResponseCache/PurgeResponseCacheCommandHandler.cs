@@ -1,4 +1,3 @@
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Caching.Commands.PurgeResponseCache;

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Caching.Commands.PurgeResponseCache;
 
 internal sealed class PurgeResponseCacheCommandValidator : AbstractValidator<PurgeResponseCacheCommand>

@@ -1,6 +1,5 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
-using Mediator;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
 
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 

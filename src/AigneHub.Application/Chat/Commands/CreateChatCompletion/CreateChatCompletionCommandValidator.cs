@@ -1,5 +1,4 @@
-using AigneHub.Application.Chat.Common;
-using FluentValidation;
+using AigneHub.Application.Chat;
 
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 

@@ -1,7 +1,6 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
 using AigneHub.Domain.Chat;
-using Mediator;
 
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 

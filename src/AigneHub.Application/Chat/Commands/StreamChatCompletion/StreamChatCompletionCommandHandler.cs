@@ -1,9 +1,6 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
-using AigneHub.Domain.Usage;
-using Mediator;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;

@@ -1,7 +1,6 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
-using AigneHub.Application.Embeddings.Common;
-using Mediator;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
+using AigneHub.Application.Embeddings;
 
 namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 

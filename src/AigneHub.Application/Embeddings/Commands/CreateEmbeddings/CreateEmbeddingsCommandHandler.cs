@@ -1,8 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.ModelCalls;
-using AigneHub.Application.Embeddings.Common;
-using AigneHub.Domain.Usage;
-using Mediator;
+using AigneHub.Application.ModelCalls;
+using AigneHub.Application.Embeddings;
 
 namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 

@@ -1,5 +1,4 @@
 using AigneHub.Domain.Models;
-using FluentValidation;
 
 namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 

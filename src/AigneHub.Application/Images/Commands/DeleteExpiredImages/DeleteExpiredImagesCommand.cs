@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Images.Commands.DeleteExpiredImages;
 
 /// <summary>Delete the stored images whose links have expired; answers how many went.</summary>

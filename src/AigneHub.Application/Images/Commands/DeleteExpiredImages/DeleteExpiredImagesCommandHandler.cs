@@ -1,5 +1,3 @@
-using AigneHub.Application.Abstractions;
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Images.Commands.DeleteExpiredImages;

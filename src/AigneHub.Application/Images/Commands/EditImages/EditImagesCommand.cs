@@ -1,8 +1,7 @@
-using AigneHub.Application.Chat.Common;
-using AigneHub.Application.Common.ModelCalls;
+using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Application.Images.Common;
-using Mediator;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Application.Images.Commands.EditImages;
 

@@ -1,8 +1,6 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Images.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Images;
 using AigneHub.Domain.Models;
-using Mediator;
 
 namespace AigneHub.Application.Images.Commands.EditImages;
 

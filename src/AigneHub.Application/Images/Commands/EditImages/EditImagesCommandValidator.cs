@@ -1,6 +1,5 @@
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Domain.Models;
-using FluentValidation;
 
 namespace AigneHub.Application.Images.Commands.EditImages;
 

@@ -1,5 +1,4 @@
-using AigneHub.Application.Images.Common;
-using Mediator;
+using AigneHub.Application.Images;
 
 namespace AigneHub.Application.Images.Commands.GenerateImages;
 

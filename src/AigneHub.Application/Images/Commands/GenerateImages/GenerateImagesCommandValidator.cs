@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using AigneHub.Domain.Models;
-using FluentValidation;
 
 namespace AigneHub.Application.Images.Commands.GenerateImages;
 

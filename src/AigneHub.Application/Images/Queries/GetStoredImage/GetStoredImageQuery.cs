@@ -1,6 +1,3 @@
-using AigneHub.Application.Abstractions;
-using Mediator;
-
 namespace AigneHub.Application.Images.Queries.GetStoredImage;
 
 /// <summary>A generated image the hub keeps for a URL it handed out.</summary>

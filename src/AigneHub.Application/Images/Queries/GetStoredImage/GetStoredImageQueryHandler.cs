@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using Mediator;
+using AigneHub.Application.Errors;
 
 namespace AigneHub.Application.Images.Queries.GetStoredImage;
 

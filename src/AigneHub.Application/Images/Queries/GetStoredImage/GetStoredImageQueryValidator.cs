@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Images.Queries.GetStoredImage;
 
 internal sealed class GetStoredImageQueryValidator : AbstractValidator<GetStoredImageQuery>

@@ -1,7 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Models.Common;
-using Mediator;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Models;
 
 namespace AigneHub.Application.Models.Queries.GetModel;
 

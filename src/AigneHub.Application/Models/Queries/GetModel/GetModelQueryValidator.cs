@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Models.Queries.GetModel;
 
 internal sealed class GetModelQueryValidator : AbstractValidator<GetModelQuery>

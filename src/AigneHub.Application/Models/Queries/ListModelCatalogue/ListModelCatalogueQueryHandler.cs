@@ -1,11 +1,7 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Models.Common;
+using AigneHub.Application.Models;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Providers;
-using AigneHub.Domain.Usage;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Models.Queries.ListModelCatalogue;
 

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Models.Queries.ListModelCatalogue;
 
 internal sealed class ListModelCatalogueQueryValidator : AbstractValidator<ListModelCatalogueQuery>

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Models.Common;
-using Mediator;
+using AigneHub.Application.Models;
 
 namespace AigneHub.Application.Models.Queries.ListModels;
 

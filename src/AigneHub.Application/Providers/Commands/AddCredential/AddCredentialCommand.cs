@@ -1,5 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.AddCredential;
 
@@ -12,7 +11,7 @@ public sealed record AddCredentialCommand(
     string? ApiKey,
     string? AccessKeyId,
     string? SecretAccessKey,
-    string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+    string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 

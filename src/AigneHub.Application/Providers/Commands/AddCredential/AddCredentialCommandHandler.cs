@@ -1,9 +1,6 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Secrets;
-using Marten;
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Providers.Commands.AddCredential;

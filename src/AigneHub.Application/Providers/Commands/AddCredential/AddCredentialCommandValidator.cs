@@ -1,6 +1,5 @@
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Models;
-using FluentValidation;
 
 namespace AigneHub.Application.Providers.Commands.AddCredential;
 

@@ -1,8 +1,6 @@
-using AigneHub.Application.Common.EventSourcing;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.EventSourcing;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 

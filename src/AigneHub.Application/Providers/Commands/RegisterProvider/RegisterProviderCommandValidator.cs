@@ -1,5 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using FluentValidation;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 

@@ -1,9 +1,8 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.RemoveCredential;
 
-public sealed record RemoveCredentialCommand(string Provider, int ExpectedVersion, Guid CredentialId, string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record RemoveCredentialCommand(string Provider, int ExpectedVersion, Guid CredentialId, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Providers.Commands.ReviveCredentials;
 
 /// <summary>

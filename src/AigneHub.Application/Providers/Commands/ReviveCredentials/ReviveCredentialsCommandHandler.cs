@@ -1,8 +1,6 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
-using Marten;
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Providers.Commands.ReviveCredentials;

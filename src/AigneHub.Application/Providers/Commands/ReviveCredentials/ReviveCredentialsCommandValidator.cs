@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Providers.Commands.ReviveCredentials;
 
 internal sealed class ReviveCredentialsCommandValidator : AbstractValidator<ReviveCredentialsCommand>

@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Providers.Commands.RotateSecrets;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace AigneHub.Application.Providers.Commands.RotateSecrets;
 /// nothing.
 /// </summary>
 /// <param name="Actor">Who asked for the rotation, for the log.</param>
-public sealed record RotateSecretsCommand(bool DryRun, string Actor) : ICommand<RotateSecretsResult>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record RotateSecretsCommand(bool DryRun, string Actor) : ICommand<RotateSecretsResult>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => "secrets";
 }

@@ -1,11 +1,8 @@
 using System.Security.Cryptography;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Secrets;
-using Marten;
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Providers.Commands.RotateSecrets;

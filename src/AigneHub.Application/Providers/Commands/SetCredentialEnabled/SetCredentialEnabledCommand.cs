@@ -1,5 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 
@@ -11,7 +10,7 @@ public sealed record SetCredentialEnabledCommand(
     bool Enabled,
     string? Reason,
     int? UpstreamStatus,
-    string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+    string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

@@ -1,10 +1,9 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.SetProviderEnabled;
 
 /// <summary>Takes a provider out of routing (or back in) without forgetting its credentials.</summary>
-public sealed record SetProviderEnabledCommand(string Provider, int ExpectedVersion, bool Enabled, string? Reason, string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record SetProviderEnabledCommand(string Provider, int ExpectedVersion, bool Enabled, string? Reason, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

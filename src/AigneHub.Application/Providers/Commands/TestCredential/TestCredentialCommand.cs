@@ -1,5 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.TestCredential;
 
@@ -7,7 +6,7 @@ namespace AigneHub.Application.Providers.Commands.TestCredential;
 /// Checks a credential against its upstream now and records the result (shown as last_tested_at, last_test_ok,
 /// last_error). It changes no setting, so it takes no expected version.
 /// </summary>
-public sealed record TestCredentialCommand(string Provider, Guid CredentialId, string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record TestCredentialCommand(string Provider, Guid CredentialId, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

@@ -1,7 +1,5 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Providers.Common;
-using Marten;
-using Mediator;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.TestCredential;
 

@@ -1,10 +1,9 @@
-using AigneHub.Application.Providers.Common;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Commands.UpdateProvider;
 
 /// <summary>Changes where the provider is reached: its base URL (null = the provider's public default) and region.</summary>
-public sealed record UpdateProviderCommand(string Provider, int ExpectedVersion, string? BaseUrl, string? Region, string Actor) : ICommand<ProviderView>, AigneHub.Application.Audit.IAuditedCommand
+public sealed record UpdateProviderCommand(string Provider, int ExpectedVersion, string? BaseUrl, string? Region, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Domain.Models;
-using Mediator;
 
 namespace AigneHub.Application.Providers.Queries.GetHubStatus;
 

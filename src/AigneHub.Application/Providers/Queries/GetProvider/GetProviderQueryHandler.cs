@@ -1,6 +1,4 @@
-using AigneHub.Application.Providers.Common;
-using Marten;
-using Mediator;
+using AigneHub.Application.Providers;
 
 namespace AigneHub.Application.Providers.Queries.GetProvider;
 

@@ -1,7 +1,5 @@
-using AigneHub.Application.Providers.Common;
+using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Providers.Queries.ListProviders;
 

@@ -1,7 +1,5 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Teams.Common;
-using Mediator;
+using AigneHub.Application.Teams;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeam;
 

@@ -1,10 +1,7 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Common.EventSourcing;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Access;
+using AigneHub.Application.EventSourcing;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Teams;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeam;
 

@@ -1,6 +1,5 @@
-using AigneHub.Application.Access.Common;
+using AigneHub.Application.Access;
 using AigneHub.Domain.Teams;
-using FluentValidation;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeam;
 

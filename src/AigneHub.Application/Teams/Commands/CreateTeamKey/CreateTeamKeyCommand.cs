@@ -1,7 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
+using AigneHub.Application.Access;
 using AigneHub.Application.Audit;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeamKey;
 

@@ -1,15 +1,12 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Access.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Access;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Teams;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeamKey;
 
 internal sealed class CreateTeamKeyCommandHandler(
-    IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache, Common.ITeamDirectory teams)
+    IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache, ITeamDirectory teams)
     : ICommandHandler<CreateTeamKeyCommand, IssuedAccessKey>
 {
     public async ValueTask<IssuedAccessKey> Handle(CreateTeamKeyCommand command, CancellationToken cancellationToken)

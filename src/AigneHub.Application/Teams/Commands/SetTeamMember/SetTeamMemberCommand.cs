@@ -1,8 +1,6 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Teams;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Commands.SetTeamMember;
 

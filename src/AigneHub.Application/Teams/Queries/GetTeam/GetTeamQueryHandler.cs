@@ -1,9 +1,7 @@
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Teams;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Queries.GetTeam;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Teams.Common;
-using Mediator;
+using AigneHub.Application.Teams;
 
 namespace AigneHub.Application.Teams.Queries.ListTeams;
 

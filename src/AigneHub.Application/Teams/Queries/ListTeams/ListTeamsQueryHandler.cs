@@ -1,8 +1,6 @@
-using AigneHub.Application.Teams.Common;
+using AigneHub.Application.Teams;
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Teams;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Teams.Queries.ListTeams;
 

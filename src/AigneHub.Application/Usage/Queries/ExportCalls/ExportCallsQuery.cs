@@ -1,6 +1,4 @@
-using AigneHub.Application.Usage.Common;
-using AigneHub.Domain.Usage;
-using Mediator;
+using AigneHub.Application.Usage;
 
 namespace AigneHub.Application.Usage.Queries.ExportCalls;
 

@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
-using AigneHub.Domain.Usage;
-using Mediator;
+using AigneHub.Application.Usage;
 
 namespace AigneHub.Application.Usage.Queries.ExportCalls;
 

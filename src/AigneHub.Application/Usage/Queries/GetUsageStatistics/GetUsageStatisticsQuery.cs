@@ -1,6 +1,4 @@
-using AigneHub.Domain.Usage;
 using AigneHub.Domain.Usage.Statistics;
-using Mediator;
 
 namespace AigneHub.Application.Usage.Queries.GetUsageStatistics;
 

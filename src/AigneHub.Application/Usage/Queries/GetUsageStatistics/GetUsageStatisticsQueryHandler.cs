@@ -1,8 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Statistics;
-using Mediator;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Usage.Queries.GetUsageStatistics;

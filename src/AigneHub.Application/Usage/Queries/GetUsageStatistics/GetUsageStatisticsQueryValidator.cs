@@ -1,5 +1,4 @@
 using AigneHub.Domain.Usage.Statistics;
-using FluentValidation;
 
 namespace AigneHub.Application.Usage.Queries.GetUsageStatistics;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
-using Mediator;
+using AigneHub.Application.Usage;
 
 namespace AigneHub.Application.Usage.Queries.ListCalls;
 

@@ -1,5 +1,4 @@
-using AigneHub.Application.Usage.Common;
-using FluentValidation;
+using AigneHub.Application.Usage;
 
 namespace AigneHub.Application.Usage.Queries.ListCalls;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using AigneHub.Domain.Billing;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 

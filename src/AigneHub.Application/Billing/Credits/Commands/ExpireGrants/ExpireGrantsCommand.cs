@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Billing.Credits.Commands.ExpireGrants;
 
 /// <summary>Takes the unused part of every grant whose expiry has passed out of its account's balance.</summary>

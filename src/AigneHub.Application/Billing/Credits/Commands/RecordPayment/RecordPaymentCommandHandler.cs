@@ -1,7 +1,5 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Commands.RecordPayment;
 

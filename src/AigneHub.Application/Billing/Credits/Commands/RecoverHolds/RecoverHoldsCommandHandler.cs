@@ -1,9 +1,6 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
-using Marten;
-using Mediator;
 using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Billing.Credits.Commands.RecoverHolds;

@@ -1,5 +1,3 @@
-using Mediator;
-
 namespace AigneHub.Application.Billing.Credits.Commands.ReturnBalanceLeases;
 
 /// <summary>

@@ -1,5 +1,4 @@
-using AigneHub.Application.Billing.Common;
-using Mediator;
+using AigneHub.Application.Billing;
 
 namespace AigneHub.Application.Billing.Credits.Commands.ReturnBalanceLeases;
 

@@ -1,8 +1,6 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 

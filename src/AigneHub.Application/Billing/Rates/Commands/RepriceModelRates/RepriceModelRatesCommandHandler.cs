@@ -1,9 +1,7 @@
-using AigneHub.Application.Billing.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Billing;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Rates.Commands.RepriceModelRates;
 

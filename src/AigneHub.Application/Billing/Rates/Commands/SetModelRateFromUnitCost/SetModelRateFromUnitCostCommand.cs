@@ -1,7 +1,5 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
 

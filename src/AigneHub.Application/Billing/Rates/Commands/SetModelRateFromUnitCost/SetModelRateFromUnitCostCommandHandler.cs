@@ -1,8 +1,6 @@
-using AigneHub.Application.Billing.Common;
-using AigneHub.Application.Common.Errors;
+using AigneHub.Application.Billing;
+using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
 

@@ -1,5 +1,4 @@
-using AigneHub.Application.Billing.Common;
-using FluentValidation;
+using AigneHub.Application.Billing;
 
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
 

@@ -1,6 +1,4 @@
-using AigneHub.Application.Billing.Common;
-using AigneHub.Domain.Usage;
-using Mediator;
+using AigneHub.Application.Billing;
 
 namespace AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 

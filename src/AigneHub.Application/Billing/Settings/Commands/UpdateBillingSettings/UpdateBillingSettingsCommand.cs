@@ -1,6 +1,5 @@
-using AigneHub.Application.Billing.Common;
+using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing;
-using Mediator;
 
 namespace AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 

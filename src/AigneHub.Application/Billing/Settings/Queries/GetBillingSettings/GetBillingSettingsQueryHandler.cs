@@ -1,6 +1,4 @@
-using AigneHub.Application.Billing.Common;
-using Marten;
-using Mediator;
+using AigneHub.Application.Billing;
 
 namespace AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
 

@@ -1,10 +1,6 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
-using AigneHub.Domain.Usage;
+using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
-using Marten;
-using Mediator;
 using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;

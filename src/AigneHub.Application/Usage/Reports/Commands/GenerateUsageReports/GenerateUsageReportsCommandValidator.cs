@@ -1,5 +1,4 @@
 using AigneHub.Domain.Usage.Reports;
-using FluentValidation;
 
 namespace AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
 

@@ -1,9 +1,6 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Common.Errors;
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Reports;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
 

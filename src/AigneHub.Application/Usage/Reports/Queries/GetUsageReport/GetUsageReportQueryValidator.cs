@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
 
 internal sealed class GetUsageReportQueryValidator : AbstractValidator<GetUsageReportQuery>

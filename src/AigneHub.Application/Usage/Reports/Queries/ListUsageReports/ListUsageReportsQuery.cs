@@ -1,5 +1,4 @@
 using AigneHub.Domain.Usage.Reports;
-using Mediator;
 
 namespace AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
 

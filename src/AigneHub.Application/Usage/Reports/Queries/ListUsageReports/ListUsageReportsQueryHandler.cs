@@ -1,8 +1,5 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Application.Usage.Common;
+using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Reports;
-using Marten;
-using Mediator;
 
 namespace AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
 

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace AigneHub.Application.Usage.Reports.Queries.ListUsageReports;
 
 internal sealed class ListUsageReportsQueryValidator : AbstractValidator<ListUsageReportsQuery>

@@ -1,0 +1,526 @@
+using System.Collections.Concurrent;
+using AigneHub.Domain.Billing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.Billing;
+
+/// <summary>
+/// This instance's balance leases (ADR 0024). Once an account is busy here (<see cref="BillingOptions.LeaseAfterHolds"/>
+/// holds within a second), or the instance is (four times as many holds of all accounts), the instance leases part of its available balance in one ledger change
+/// (<see cref="CreditLedger.Lease"/>, under the account's row lock, so instances never lease more than there is) and
+/// serves the account's holds from the lease in memory, with no database round trip. Captures are queued and written
+/// behind, every <see cref="BillingOptions.LedgerFlushMilliseconds"/>, through the <see cref="CreditLedgerWriter"/>
+/// (one ledger entry per call, idempotent by call id); releases of such calls change nothing in the ledger. A lease is
+/// topped up in the background before it runs dry, renewed while used, returned when idle and when the instance
+/// stops; a lapsed one (its instance died) is returned by hold recovery. A hold the lease cannot cover takes the
+/// direct path (<see cref="CallBilling"/>), so correctness never depends on a lease.
+/// </summary>
+internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
+{
+    private static readonly TimeSpan RetryAfterRefusal = TimeSpan.FromSeconds(1);
+
+    /// <summary>A lease covers at least this many holds like the one that asked for it (before the percentage cap).</summary>
+    private const int MinimumLeaseHolds = 64;
+
+    /// <summary>How many times <see cref="BillingOptions.LeaseAfterHolds"/> holds of all accounts make the instance busy.</summary>
+    private const int InstanceBusyFactor = 4;
+
+    private readonly CreditLedgerWriter _ledger;
+    private readonly TimeProvider _time;
+    private readonly BillingOptions _options;
+    private readonly ILogger<BalanceLeases> _logger;
+    private readonly ConcurrentDictionary<string, AccountLease> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AccountLease> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<PendingCapture> _pending = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<Task> _loop;
+    private readonly Lock _window = new();
+    private DateTimeOffset _windowStart;
+    private int _windowHolds;
+    private int _lastWindowHolds;
+    private volatile bool _stopped;
+
+    public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, ILogger<BalanceLeases> logger)
+    {
+        _ledger = ledger;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>This instance, as its leases name it (host, process and a random suffix: two hubs in one process differ).</summary>
+    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Captures queued and not yet handed to the ledger writer.</summary>
+    public int PendingCaptures => _pending.Count;
+
+    /// <summary>
+    /// Holds <paramref name="amount"/> for the call from the account's lease, in memory, when the lease can cover it;
+    /// false sends the call to the direct hold path. Counts the hold as the account's use here, which may start (or
+    /// top up) a lease in the background.
+    /// </summary>
+    public bool TryHold(string userId, string callId, decimal amount, BillingSettings settings)
+    {
+        if (_stopped || !_options.LeaseBalance)
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        var instanceBusy = NoteInstanceHold(now);
+        var account = _accounts.GetOrAdd(userId, id => new AccountLease(id));
+        bool served, topUp;
+        lock (account)
+        {
+            account.Settings = settings;
+            account.Note(amount, now);
+            served = account.Active && account.Free >= amount && now < account.ServeUntil;
+            if (served)
+            {
+                account.Free -= amount;
+                account.Holds[callId] = amount;
+                account.LastUsed = now;
+                _calls[callId] = account;
+            }
+
+            topUp = !account.Busy && now >= account.RetryAt
+                && (account.Active
+                    ? account.Free < Math.Max(amount * 2, account.Size / 2)
+                    : account.RecentHolds >= _options.LeaseAfterHolds || instanceBusy);
+            account.Busy |= topUp;
+        }
+
+        if (topUp)
+        {
+            _ = _loop.Value;
+            _ = LeaseAsync(account, amount);
+        }
+
+        return served;
+    }
+
+    /// <summary>
+    /// Counts a hold of any account; true when this instance is busy (<see cref="InstanceBusyFactor"/> times
+    /// <see cref="BillingOptions.LeaseAfterHolds"/> holds within about a second): then every account it holds for is
+    /// worth a lease, since the ledger, not any one account, is what the calls would wait for.
+    /// </summary>
+    private bool NoteInstanceHold(DateTimeOffset now)
+    {
+        lock (_window)
+        {
+            var elapsed = now - _windowStart;
+            if (elapsed >= TimeSpan.FromSeconds(1))
+            {
+                _lastWindowHolds = elapsed < TimeSpan.FromSeconds(2) ? _windowHolds : 0;
+                (_windowStart, _windowHolds) = (now, 0);
+            }
+
+            _windowHolds++;
+            return _windowHolds + _lastWindowHolds >= _options.LeaseAfterHolds * InstanceBusyFactor;
+        }
+    }
+
+    /// <summary>
+    /// Settles a call served from a lease: its cost leaves the lease in memory now, and its capture is queued for the
+    /// next flush. False when the call was not served from a lease (it has a hold of its own).
+    /// </summary>
+    public bool TryCapture(string callId, decimal cost, string? rateId, int? rateVersion, TokenUsage usage, decimal? costUsd)
+    {
+        if (!_calls.TryRemove(callId, out var account))
+        {
+            return false;
+        }
+
+        var at = _time.GetUtcNow();
+        string leaseId;
+        BillingSettings settings;
+        lock (account)
+        {
+            account.Holds.Remove(callId, out var held);
+            // More than the hold (never, with a ceiling hold) comes out of what is free; the ledger takes any rest from the balance.
+            account.Free = Math.Max(0, account.Free + held - cost);
+            account.LastUsed = at;
+            leaseId = account.LeaseId!;
+            settings = account.Settings!;
+        }
+
+        _pending.Enqueue(new PendingCapture(account.UserId, settings, callId, current => CreditLedger.CaptureFromLease(
+            current, leaseId, callId, cost, rateId, rateVersion, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, costUsd, at)));
+        if (_stopped)
+        {
+            // No timer writes it any more: hand it to the writer now.
+            _ = FlushAsync();
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives a call's hold back to its lease (nothing to write: the ledger never saw it). False when the call has a hold of its own.</summary>
+    public bool TryRelease(string callId)
+    {
+        if (!_calls.TryRemove(callId, out var account))
+        {
+            return false;
+        }
+
+        lock (account)
+        {
+            account.Holds.Remove(callId, out var held);
+            account.Free += held;
+            account.LastUsed = _time.GetUtcNow();
+        }
+
+        return true;
+    }
+
+    /// <summary>Hands every queued capture to the ledger writer (which writes what waits in one transaction) and waits for them.</summary>
+    public async Task FlushAsync()
+    {
+        var batch = new List<PendingCapture>();
+        while (_pending.TryDequeue(out var capture))
+        {
+            batch.Add(capture);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        // Queued in order, without waiting in between: the writer's next transaction takes them all.
+        var written = batch.Select(WriteAsync).ToList();
+        await Task.WhenAll(written).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(PendingCapture capture)
+    {
+        try
+        {
+            await _ledger.SettleAsync(capture.UserId, capture.Settings, capture.Decide, capture.CallId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogCaptureFailed(_logger, ex, capture.CallId, capture.UserId);
+        }
+    }
+
+    /// <summary>
+    /// The instance stops: no more holds from leases, queued captures are written, and every lease is returned but for
+    /// the holds of calls still in flight (their captures follow; recovery returns what they leave once the lease lapses).
+    /// </summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        foreach (var account in _accounts.Values)
+        {
+            decimal keep;
+            lock (account)
+            {
+                if (!account.Active)
+                {
+                    continue;
+                }
+
+                keep = account.Holds.Values.Sum();
+            }
+
+            await ReturnAsync(account, keep, "the instance stopped").ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.LedgerFlushMilliseconds), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await TickAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogTickFailed(_logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: StopAsync writes what is left.
+        }
+    }
+
+    /// <summary>Writes the queued captures, then returns idle leases and renews the others in time.</summary>
+    private async Task TickAsync()
+    {
+        await FlushAsync().ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var idleAfter = TimeSpan.FromSeconds(_options.LeaseIdleSeconds);
+        foreach (var account in _accounts.Values)
+        {
+            bool idle, renew;
+            lock (account)
+            {
+                idle = account.Active && !account.Busy && account.Holds.Count == 0 && now - account.LastUsed >= idleAfter;
+                renew = account.Active && !account.Busy && !idle && now >= account.RenewAt;
+                account.Busy |= idle || renew;
+            }
+
+            if (idle)
+            {
+                await ReturnAsync(account, 0m, "idle").ConfigureAwait(false);
+            }
+            else if (renew)
+            {
+                await LeaseAsync(account, 0m).ConfigureAwait(false);
+            }
+            else if (!account.Active && !account.Busy && now - account.LastUsed >= idleAfter && account.Holds.Count == 0)
+            {
+                _accounts.TryRemove(new KeyValuePair<string, AccountLease>(account.UserId, account));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leases (or tops up) part of the account's available balance, sized under its row lock; with
+    /// <paramref name="amount"/> 0 only renews the lease (and finds out whether recovery took it).
+    /// </summary>
+    private async Task LeaseAsync(AccountLease account, decimal amount)
+    {
+        var now = _time.GetUtcNow();
+        var expiresAt = now.AddMinutes(_options.HoldMinutes);
+        string leaseId;
+        decimal rate, free;
+        BillingSettings settings;
+        lock (account)
+        {
+            leaseId = account.LeaseId ??= $"lease:{Owner}:{Guid.CreateVersion7():N}";
+            (rate, free, settings) = (account.RatePerSecond, account.Free, account.Settings!);
+        }
+
+        var renewal = amount == 0m;
+        var leased = 0m;
+        var found = true;
+        try
+        {
+            await _ledger.ChangeAsync(account.UserId, settings, current =>
+            {
+                found = current.Lease(leaseId) is not null;
+                leased = renewal ? 0m : Size(current.Available, rate, amount, free);
+                return (renewal && found) || leased > 0m ? [CreditLedger.Lease(current, leaseId, Owner, leased, expiresAt, now)] : [];
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogLeaseFailed(_logger, ex, account.UserId);
+            leased = 0m;
+            found = !renewal || found;
+        }
+
+        lock (account)
+        {
+            if (renewal && !found)
+            {
+                // Recovery returned it (this instance looked dead): serve nothing more from it; calls in flight are captured from the balance.
+                account.Active = false;
+                account.Free = 0m;
+                account.LeaseId = null;
+            }
+            else if (leased > 0m || renewal)
+            {
+                account.Active = true;
+                account.Free += leased;
+                account.Size = Math.Max(leased, account.Free);
+                account.ExpiresAt = expiresAt;
+                account.RenewAt = now + _options.HoldRenewalPeriod;
+                account.LastUsed = now;
+            }
+            else
+            {
+                // Too little to lease (the balance is near zero) or the ledger refused: direct holds meanwhile.
+                account.RetryAt = now + RetryAfterRefusal;
+                if (!account.Active)
+                {
+                    account.LeaseId = null;
+                }
+            }
+
+            account.Busy = false;
+        }
+    }
+
+    /// <summary>Gives back the lease but for <paramref name="keep"/>, after writing the captures queued before.</summary>
+    private async Task ReturnAsync(AccountLease account, decimal keep, string reason)
+    {
+        string? leaseId;
+        BillingSettings settings;
+        lock (account)
+        {
+            (leaseId, settings) = (account.LeaseId, account.Settings!);
+            account.Active = false;
+        }
+
+        try
+        {
+            await FlushAsync().ConfigureAwait(false);
+            if (leaseId is not null)
+            {
+                var now = _time.GetUtcNow();
+                await _ledger.ChangeAsync(account.UserId, settings, current => CreditLedger.ReturnLease(current, leaseId, keep, reason, now), CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+
+            lock (account)
+            {
+                account.Free = 0m;
+                account.Size = 0m;
+                if (account.Holds.Count == 0)
+                {
+                    account.LeaseId = null;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Still leased: serve from it again and try to return it at the next idle tick.
+            LogReturnFailed(_logger, ex, account.UserId);
+            lock (account)
+            {
+                account.Active = !_stopped;
+            }
+        }
+        finally
+        {
+            lock (account)
+            {
+                account.Busy = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How much more to lease: enough for <see cref="BillingOptions.LeaseSeconds"/> of the account's recent holds here
+    /// (at least <see cref="MinimumLeaseHolds"/> holds of this size), at most
+    /// <see cref="BillingOptions.LeasePercent"/> of what is available, and nothing when that is less than two such holds:
+    /// near zero, a balance stays with the account, usable from any instance.
+    /// </summary>
+    private decimal Size(decimal available, decimal ratePerSecond, decimal hold, decimal free)
+    {
+        var wanted = Math.Max(ratePerSecond * _options.LeaseSeconds, hold * MinimumLeaseHolds) - free;
+        var size = Domain.Billing.Credits.Round(Math.Min(wanted, available * _options.LeasePercent / 100m));
+        return size < hold * 2 || size > available ? 0m : size;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            try
+            {
+                await StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or ObjectDisposedException)
+            {
+                // Recovery returns the leases once they lapse.
+            }
+        }
+
+        if (_loop.IsValueCreated)
+        {
+            await _loop.Value.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>A container disposed synchronously: the loop stops, and the leases lapse for hold recovery to return.</summary>
+    public void Dispose()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            _stopping.Cancel();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The capture of call {CallId} (user {UserId}), served from a balance lease, could not be written")]
+    private static partial void LogCaptureFailed(ILogger logger, Exception exception, string callId, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing or renewing part of the balance of user {UserId} failed; its calls take direct holds meanwhile")]
+    private static partial void LogLeaseFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Returning the balance lease of user {UserId} failed; retrying when it is idle again")]
+    private static partial void LogReturnFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the captures of calls served from balance leases failed; retrying at the next flush")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+
+    private sealed record PendingCapture(string UserId, BillingSettings Settings, string CallId, Func<CreditAccount, IReadOnlyList<object>> Decide);
+
+    /// <summary>One account's lease on this instance and its recent use; guarded by locking the instance.</summary>
+    private sealed class AccountLease(string userId)
+    {
+        private DateTimeOffset _windowStart;
+        private int _windowHolds;
+        private decimal _windowCredits;
+        private int _lastWindowHolds;
+
+        public string UserId { get; } = userId;
+
+        public BillingSettings? Settings { get; set; }
+
+        public string? LeaseId { get; set; }
+
+        /// <summary>Whether holds may be served from the lease.</summary>
+        public bool Active { get; set; }
+
+        /// <summary>A lease, renewal or return of this account is being written.</summary>
+        public bool Busy { get; set; }
+
+        /// <summary>Leased credits neither held by calls in flight nor spent.</summary>
+        public decimal Free { get; set; }
+
+        /// <summary>The lease's size when last leased or topped up: a top-up starts when half of it is used.</summary>
+        public decimal Size { get; set; }
+
+        public Dictionary<string, decimal> Holds { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset ExpiresAt { get; set; }
+
+        public DateTimeOffset RenewAt { get; set; }
+
+        /// <summary>Holds are served until a renewal period before expiry: a lease whose renewals fail stops serving before recovery may take it.</summary>
+        public DateTimeOffset ServeUntil => ExpiresAt - ((ExpiresAt - RenewAt) / 2);
+
+        public DateTimeOffset LastUsed { get; set; }
+
+        public DateTimeOffset RetryAt { get; set; }
+
+        /// <summary>Credits held per second here over the last full second.</summary>
+        public decimal RatePerSecond { get; private set; }
+
+        /// <summary>Holds seen in the current and the last second.</summary>
+        public int RecentHolds => _windowHolds + _lastWindowHolds;
+
+        public void Note(decimal amount, DateTimeOffset now)
+        {
+            var elapsed = now - _windowStart;
+            if (elapsed >= TimeSpan.FromSeconds(1))
+            {
+                RatePerSecond = elapsed < TimeSpan.FromSeconds(2) ? _windowCredits / (decimal)elapsed.TotalSeconds : 0m;
+                _lastWindowHolds = elapsed < TimeSpan.FromSeconds(2) ? _windowHolds : 0;
+                (_windowStart, _windowHolds, _windowCredits) = (now, 0, 0m);
+            }
+
+            _windowHolds++;
+            _windowCredits += amount;
+            LastUsed = now > LastUsed ? now : LastUsed;
+        }
+    }
+}

@@ -1,0 +1,320 @@
+using AigneHub.Application.Errors;
+using AigneHub.Application.Observability;
+using AigneHub.Domain.Billing;
+using AigneHub.Domain.Billing.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.Billing;
+
+/// <summary>
+/// Holds, captures and releases on the caller's credit account (credits mode), and costs every call in US dollars
+/// from its rate's unit costs (both modes). The hold is the most the call can cost (<see cref="HoldSizing"/>): the
+/// prompt bound at the input rate plus the output the call may produce at the output rate, at the dearest provider
+/// that may serve it; a chat call's output is lowered to what the account can pay for, and the provider is sent that
+/// as max_tokens. The rate versions read for the hold price the capture; <see cref="HoldLeases"/> keeps the hold
+/// alive while the call runs. Holds, captures and releases go through this instance's <see cref="CreditLedgerWriter"/>,
+/// which writes all that are waiting in one transaction; a busy account's holds are served from this instance's lease
+/// of its balance instead (<see cref="BalanceLeases"/>, ADR 0024), and their captures are written behind.
+/// </summary>
+internal sealed partial class CallBilling(
+    BillingCache cache,
+    ICallerContext caller,
+    TimeProvider time,
+    IOptions<BillingOptions> options,
+    HoldLeases leases,
+    CreditLedgerWriter ledger,
+    ILogger<CallBilling> logger,
+    HubMetrics? metrics = null,
+    Budgets.BudgetAdmission? budgets = null,
+    BalanceLeases? balanceLeases = null) : ICallBilling
+{
+    public async Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var (reservation, budgetOutput) = budgets is null
+            ? (AigneHub.Application.Abstractions.BudgetReservation.None, null)
+            : await budgets.ReserveAsync(caller.Current, estimate, settings.DefaultHoldTokens, cancellationToken);
+        try
+        {
+            var hold = await HoldCreditsAsync(estimate, settings, cancellationToken);
+            return hold with { Budget = reservation, OutputTokenLimit = hold.OutputTokenLimit ?? budgetOutput };
+        }
+        catch (Exception) when (reservation.Windows.Count > 0)
+        {
+            await SettleBudgetsAsync(reservation, 0m);
+            throw;
+        }
+    }
+
+    private async Task<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
+    {
+        var userId = caller.Current?.UserId;
+        var promptTokens = estimate.PromptTokens.Times(estimate.Choices);
+        if (!settings.CreditsEnabled)
+        {
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens)
+            {
+                Fallbacks = [.. estimate.Fallbacks.Select(f => new HeldFallback(f.Model, f.Providers, null))],
+            };
+        }
+
+        if (userId is null)
+        {
+            throw new UnauthenticatedException("Credit billing is on: calls need an authenticated caller whose credit account pays for them.");
+        }
+
+        var priced = new List<string>();
+        var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
+        foreach (var provider in estimate.Providers)
+        {
+            if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is { } rate)
+            {
+                priced.Add(provider);
+                rates[provider] = rate;
+            }
+        }
+
+        if (priced.Count == 0)
+        {
+            throw new RequestValidationException([new FieldViolation(
+                "model", $"The model '{estimate.RequestedModel}' has no rate on this hub, so it cannot be billed; ask an operator to price it.")]);
+        }
+
+        // The hold covers the dearest model of the fallback chain, at the longest prompt bound of the chain; counted
+        // here, not in the decision below: that runs in the ledger writer's batch, under the account's lock.
+        var fallbacks = await PriceFallbacksAsync(estimate, cancellationToken);
+        var sizingRates = rates.Values.Concat(fallbacks.SelectMany(f => f.Rates!.Values)).ToArray();
+        var promptBound = estimate.Fallbacks.Select(f => f.PromptTokens).Append(estimate.PromptTokens.Tokens).Max();
+        promptTokens = PromptBound.Of(HoldSizing.PerChoice(promptBound, estimate.Choices));
+        var promptTotal = promptTokens.Tokens;
+        var holdMinutes = options.Value.HoldMinutes;
+        var model = $"{priced[0]}/{estimate.Model}";
+        (int? OutputTokens, decimal Amount) Size(decimal available) => estimate.Type switch
+        {
+            // A short balance lowers this call's output instead of refusing it.
+            CallType.Chat => HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, available) is var size
+                ? (size.OutputTokens, size.Amount)
+                : default,
+            CallType.Image => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0, images: estimate.MaxOutputTokens ?? 1)),
+            _ => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0)),
+        };
+
+        var (outputTokenLimit, amount) = Size(decimal.MaxValue);
+        if (balanceLeases?.TryHold(userId, estimate.CallId, amount, settings) == true)
+        {
+            // Served from this instance's lease of the account's balance (ADR 0024): no ledger change until the capture.
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+            {
+                OutputTokenLimit = outputTokenLimit,
+                Fallbacks = fallbacks,
+            };
+        }
+
+        await ledger.ChangeAsync(userId, settings, account => [DomainRules.Run(() =>
+        {
+            // Sized on the balance that the account's earlier holds left (under its lock).
+            (outputTokenLimit, amount) = Size(account.Available);
+
+            // Dated once the account is locked, not when the call arrived: a call that queued behind others is not
+            // entered before them.
+            var now = CreditLedger.TimeOf(account, time.GetUtcNow());
+            return CreditLedger.Hold(account, estimate.CallId, amount, model, now.AddMinutes(holdMinutes), now);
+        }, settings.PaymentLink)],
+        cancellationToken,
+        estimate.CallId);
+        leases.Track(estimate.CallId, userId);
+        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+        {
+            OutputTokenLimit = outputTokenLimit,
+            Fallbacks = fallbacks,
+        };
+    }
+
+    /// <summary>The fallback models that have a rate on at least one of their providers, with those providers and rates.</summary>
+    private async Task<HeldFallback[]> PriceFallbacksAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    {
+        var held = new List<HeldFallback>();
+        foreach (var fallback in estimate.Fallbacks)
+        {
+            var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
+            foreach (var provider in fallback.Providers)
+            {
+                if (await cache.RateAsync(estimate.Type, provider, fallback.Model, cancellationToken) is { } rate)
+                {
+                    rates[provider] = rate;
+                }
+            }
+
+            if (rates.Count > 0)
+            {
+                held.Add(new HeldFallback(fallback.Model, [.. fallback.Providers.Where(rates.ContainsKey)], rates));
+            }
+        }
+
+        return [.. held];
+    }
+
+    public async Task<CallCharge> CaptureAsync(
+        CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
+    {
+        var rate = hold.RateOf(provider) ?? await cache.RateAsync(hold.Type, provider, hold.Model, cancellationToken);
+        var costUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage, images);
+        await SettleBudgetsAsync(hold.Budget, costUsd ?? 0m);
+        if (!hold.IsHeld || hold.UserId is null)
+        {
+            return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage, images);
+        if (cost > hold.HeldCredits)
+        {
+            // The hold should have been the most the call could cost: either the provider produced more than it was
+            // allowed (a stream the hub ended at its hold) or the prompt bound was wrong for this model.
+            LogCostAboveHold(logger, hold.CallId, provider, hold.Model, cost, hold.HeldCredits.Value, usage.PromptTokens, usage.CompletionTokens, atMostTheHold);
+            cost = atMostTheHold ? hold.HeldCredits.Value : cost;
+        }
+
+        if (balanceLeases?.TryCapture(hold.CallId, cost, rate?.Id, rate?.Version, usage, costUsd) == true)
+        {
+            // Written behind, with the other captures of the next flush; the lease had the credits.
+            return new CallCharge(cost, costUsd, rate?.Id, rate?.Version);
+        }
+
+        try
+        {
+            var settings = await cache.SettingsAsync(cancellationToken);
+            HoldCaptured? captured = null;
+            await ledger.SettleAsync(hold.UserId, settings, current =>
+            {
+                var events = DomainRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
+                    usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
+                captured = events.OfType<HoldCaptured>().FirstOrDefault();
+                return events;
+            },
+            hold.CallId,
+            cancellationToken);
+            if (captured is { Uncollected: > 0 } unpaid)
+            {
+                LogUncollected(logger, hold.CallId, hold.UserId, unpaid.Uncollected);
+                metrics?.RecordUncollected(unpaid.Uncollected, provider, hold.Model);
+            }
+
+            if (captured is { HoldAmount: 0m } late && hold.HeldCredits > 0m)
+            {
+                LogCapturedAfterRelease(logger, hold.CallId, late.Amount);
+            }
+
+            return new CallCharge(captured?.Amount, costUsd, rate?.Id, rate?.Version);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The call was served; its hold stays and the recovery job settles it from the call record once it lapses.
+            LogSettleFailed(logger, ex, hold.CallId, "capture");
+            return new CallCharge(null, costUsd, rate?.Id, rate?.Version);
+        }
+        finally
+        {
+            leases.Forget(hold.CallId);
+        }
+    }
+
+    public async Task ReleaseAsync(CallHold hold, string reason, CancellationToken cancellationToken)
+    {
+        await SettleBudgetsAsync(hold.Budget, 0m);
+        if (!hold.IsHeld || hold.UserId is null || balanceLeases?.TryRelease(hold.CallId) == true)
+        {
+            return;
+        }
+
+        try
+        {
+            var settings = await cache.SettingsAsync(cancellationToken);
+            await ledger.SettleAsync(hold.UserId, settings, current =>
+                DomainRules.Run(() => CreditLedger.Release(current, hold.CallId, reason, time.GetUtcNow())),
+                hold.CallId,
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSettleFailed(logger, ex, hold.CallId, "release");
+        }
+        finally
+        {
+            leases.Forget(hold.CallId);
+        }
+    }
+
+    public async Task<CacheHitCharge> ChargeCacheHitAsync(
+        string callId, CallType type, string provider, string model, TokenUsage usage, decimal fraction, CancellationToken cancellationToken)
+    {
+        var settings = await cache.SettingsAsync(cancellationToken);
+        var rate = await cache.RateAsync(type, provider, model, cancellationToken);
+        var savedUsd = rate is null ? null : RateDecisions.CostUsd(rate, usage);
+        var userId = caller.Current?.UserId;
+        if (!settings.CreditsEnabled || userId is null)
+        {
+            return new CacheHitCharge(null, null, savedUsd, rate?.Id, rate?.Version);
+        }
+
+        var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
+        var charged = Domain.Billing.Credits.Round(cost * fraction);
+        if (charged > 0m && balanceLeases?.TryHold(userId, callId, charged, settings) == true)
+        {
+            balanceLeases.TryCapture(callId, charged, rate?.Id, rate?.Version, usage, 0m);
+        }
+        else if (charged > 0m)
+        {
+            // Held and captured in one ledger change: the hold is where a balance too low to pay is refused, and the
+            // capture is decided on the account as the hold leaves it, so a hit costs one transaction, not two.
+            await ledger.ChangeAsync(userId, settings, account =>
+            {
+                var now = CreditLedger.TimeOf(account, time.GetUtcNow());
+                var held = DomainRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink);
+                var afterHold = account.Copy();
+                CreditAccountEvolution.ApplyAll(afterHold, [held]);
+                var captured = DomainRules.Run(() => CreditLedger.Capture(
+                    afterHold, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, now));
+                return [held, .. captured];
+            },
+            cancellationToken,
+            callId);
+        }
+
+        return new CacheHitCharge(charged, cost - charged, savedUsd, rate?.Id, rate?.Version);
+    }
+
+    /// <summary>Settles the call's budget reservation; on a failure (logged, never failing the call) the reservation-recovery job gives it back once its lease lapses.</summary>
+    private async Task SettleBudgetsAsync(AigneHub.Application.Abstractions.BudgetReservation reservation, decimal costUsd)
+    {
+        if (budgets is null || reservation.Windows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await budgets.SettleAsync(reservation, costUsd, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBudgetSettleFailed(logger, ex, costUsd);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; the reservation-recovery job gives it back once its lease lapses, without this cost")]
+    private static partial void LogBudgetSettleFailed(ILogger logger, Exception exception, decimal costUsd);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} on {Provider}/{Model} cost {Cost} credits, more than its hold of {Held} ({PromptTokens} prompt and {CompletionTokens} completion tokens reported); charged at most the hold: {AtMostTheHold}")]
+    private static partial void LogCostAboveHold(
+        ILogger logger, string callId, string provider, string model, decimal cost, decimal held, int promptTokens, int completionTokens, bool atMostTheHold);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Call {CallId} of user {UserId} cost {Uncollected} credits more than its hold and the account's balance could cover: recorded as uncollected")]
+    private static partial void LogUncollected(ILogger logger, string callId, string userId, decimal uncollected);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not {Settlement} the hold of call {CallId}; the hold-recovery job will settle it")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string callId, string settlement);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was captured after its hold had been released (its lease lapsed while it ran); charged {Credits} credits from the available balance")]
+    private static partial void LogCapturedAfterRelease(ILogger logger, string callId, decimal credits);
+}

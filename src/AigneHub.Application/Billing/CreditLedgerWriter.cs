@@ -1,0 +1,353 @@
+using System.Threading.Channels;
+using AigneHub.Application.Errors;
+using AigneHub.Domain.Billing;
+using JasperFx;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.Billing;
+
+/// <summary>
+/// The one writer of credit accounts on this instance, with group commit (ADR 0018). Callers submit a decision
+/// (state → events) and wait without holding a database connection; one loop takes every change queued meanwhile,
+/// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock), decides
+/// each change in the order it arrived against the state the earlier ones left, appends, and commits the whole batch
+/// in one transaction. A hot account pays one transaction for many calls. How earlier calls were settled comes from
+/// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
+/// size however many calls the account makes.
+/// </summary>
+internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
+{
+    private readonly IDocumentStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CreditLedgerWriter> _logger;
+    private const int MaxBatchAttempts = 3;
+    private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstSettlementRetry = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LastSettlementRetry = TimeSpan.FromSeconds(5);
+
+    private readonly int _batchSize;
+    private readonly Channel<LedgerChange> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<Task> _loop;
+    private long _commits;
+
+    public CreditLedgerWriter(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<CreditLedgerWriter> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _batchSize = options.Value.LedgerBatchSize;
+        _queue = Channel.CreateBounded<LedgerChange>(new BoundedChannelOptions(options.Value.LedgerQueueLimit)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>How many ledger transactions this writer committed.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>
+    /// Decides and appends one change to the user's account (opening it with the new-user grant when it does not exist
+    /// yet) and returns the account as this batch left it. A rule the decision breaks fails only this change. A change
+    /// whose caller gave up before it was decided is not written. Throws <see cref="ServiceBusyException"/> when the
+    /// queue is full (the database cannot keep up) or the database cannot be reached.
+    /// </summary>
+    /// <param name="callId">The call the change settles or holds, whose settlement (if any) the decision must know.</param>
+    public Task<CreditAccount> ChangeAsync(
+        string userId,
+        BillingSettings settings,
+        Func<CreditAccount, IReadOnlyList<object>> decide,
+        CancellationToken cancellationToken,
+        string? callId = null)
+    {
+        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: false);
+        if (!_queue.Writer.TryWrite(change))
+        {
+            throw new ServiceBusyException("The hub's credit ledger is busy; try again in a moment.", BusyRetryAfter);
+        }
+
+        _ = _loop.Value;
+        return change.Completion.Task;
+    }
+
+    /// <summary>
+    /// Like <see cref="ChangeAsync"/>, for the capture or release of a call that was served: it is never refused. It
+    /// waits for room in a full queue, and a batch that fails because the database is saturated or briefly out of
+    /// reach is written again (with backoff) until it succeeds, instead of leaving the call's hold to the recovery job.
+    /// </summary>
+    public async Task<CreditAccount> SettleAsync(
+        string userId,
+        BillingSettings settings,
+        Func<CreditAccount, IReadOnlyList<object>> decide,
+        string callId,
+        CancellationToken cancellationToken)
+    {
+        var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: true);
+        _ = _loop.Value;
+        await _queue.Writer.WriteAsync(change, cancellationToken).ConfigureAwait(false);
+        return await change.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<LedgerChange>(_batchSize);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+        {
+            batch.Clear();
+            Drain(batch);
+            if (batch.Count > 0)
+            {
+                await WriteWithRetriesAsync(batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Adds what is queued to the batch, up to its size; changes whose caller gave up are dropped.</summary>
+    private void Drain(List<LedgerChange> batch)
+    {
+        while (batch.Count < _batchSize && _queue.Reader.TryRead(out var change))
+        {
+            if (change.CallerToken.IsCancellationRequested)
+            {
+                change.Completion.TrySetCanceled(change.CallerToken);
+                continue;
+            }
+
+            batch.Add(change);
+        }
+    }
+
+    private async Task WriteWithRetriesAsync(List<LedgerChange> batch)
+    {
+        var backoff = FirstSettlementRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcomes = await WriteAsync(batch).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    outcomes[i].Complete(batch[i]);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (IsRaceWorthRetrying(ex) && attempt < MaxBatchAttempts)
+            {
+                // Another instance opened one of these accounts between our lock and our insert: decide again on theirs.
+            }
+            catch (Exception ex)
+            {
+                var failure = Translate(ex);
+                if (failure is ServiceBusyException)
+                {
+                    LogBatchFailed(_logger, ex, batch.Count);
+                }
+
+                // Holds are refused (the caller answers 503 and nothing was served); settlements of served calls stay
+                // and are written again once the database has room.
+                var retrySettlements = DatabaseSaturation.Matches(ex) && !_stopping.IsCancellationRequested;
+                foreach (var change in batch.Where(c => !(retrySettlements && c.Settles)))
+                {
+                    change.Completion.TrySetException(failure);
+                }
+
+                batch.RemoveAll(c => !(retrySettlements && c.Settles));
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                LogSettlementsRetried(_logger, batch.Count, backoff.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(backoff, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: the holds stay, and the recovery job settles them at the rate version they cite.
+                    foreach (var change in batch)
+                    {
+                        change.Completion.TrySetException(failure);
+                    }
+
+                    return;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, LastSettlementRetry.Ticks));
+                attempt = 0;
+                // What queued meanwhile joins the retry: new holds are decided (or refused with 503) with it rather
+                // than waiting behind it.
+                Drain(batch);
+            }
+        }
+    }
+
+    /// <summary>One transaction: lock, load, decide in order, append, commit.</summary>
+    private async Task<Outcome[]> WriteAsync(List<LedgerChange> batch)
+    {
+        await using var session = _store.LightweightSession();
+        // Row locks in id order: two instances' batches that share accounts queue behind each other, never deadlock.
+        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
+        foreach (var id in batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var stream = await session.Events.FetchForExclusiveWriting<CreditAccount>(id, CancellationToken.None).ConfigureAwait(false);
+            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
+            // the fetched original when it saves, so that one must stay as it was read.
+            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
+        }
+
+        // Under the row locks, so no other writer settles these calls meanwhile.
+        var settled = await CallSettlements.LoadAsync(
+            session, batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToList(), CancellationToken.None).ConfigureAwait(false);
+        foreach (var settlement in settled.Values)
+        {
+            if (accounts.TryGetValue(settlement.AccountId, out var owner))
+            {
+                owner.State?.Remember(settlement);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var outcomes = new Outcome[batch.Count];
+        var appended = false;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var change = batch[i];
+            var account = accounts[change.StreamId];
+            if (account.State is not { } state)
+            {
+                var opened = CreditLedger.Open(null, change.UserId, change.Settings, Guid.CreateVersion7(), now);
+                account.Stream.AppendMany(opened);
+                state = CreditAccountEvolution.Start(opened);
+                accounts[change.StreamId] = account with { State = state };
+                appended = true;
+            }
+
+            if (change.CallerToken.IsCancellationRequested)
+            {
+                outcomes[i] = Outcome.Cancelled;
+                continue;
+            }
+
+            IReadOnlyList<object> events;
+            try
+            {
+                events = change.Decide(state);
+            }
+            catch (Exception ex)
+            {
+                outcomes[i] = Outcome.Failed(ex);
+                continue;
+            }
+
+            if (events.Count > 0)
+            {
+                account.Stream.AppendMany(events);
+                CallSettlements.Record(session, change.StreamId, events);
+                CreditAccountEvolution.ApplyAll(state, events);
+                appended = true;
+            }
+
+            outcomes[i] = Outcome.Succeeded(state);
+        }
+
+        if (appended)
+        {
+            await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _commits);
+        }
+
+        return outcomes;
+    }
+
+    private sealed record Account(JasperFx.Events.IEventStream<CreditAccount> Stream, CreditAccount? State);
+
+    private static bool IsRaceWorthRetrying(Exception ex) =>
+        ex is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;
+
+    private static Exception Translate(Exception ex) => ex switch
+    {
+        HubException hub => hub,
+        _ when IsRaceWorthRetrying(ex) => new ConflictException("Credit accounts kept changing while the hub wrote to them; try again."),
+        _ => new ServiceBusyException("The hub could not write to its credit ledger just now; try again in a moment.", BusyRetryAfter, ex),
+    };
+
+    /// <summary>A container disposed synchronously: no new changes; what is queued is left (holds lapse to recovery).</summary>
+    public void Dispose()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            _stopping.Cancel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_queue.Writer.TryComplete())
+        {
+            return;
+        }
+
+        if (_loop.IsValueCreated)
+        {
+            try
+            {
+                await _loop.Value.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await _stopping.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} captures or releases of served calls wait for the database and are written again in {DelayMs} ms")]
+    private static partial void LogSettlementsRetried(ILogger logger, int count, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} credit-ledger changes could not be written; their calls were refused with 503")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    private sealed record LedgerChange(
+        string StreamId,
+        string UserId,
+        BillingSettings Settings,
+        Func<CreditAccount, IReadOnlyList<object>> Decide,
+        CancellationToken CallerToken,
+        string? CallId,
+        bool Settles)
+    {
+        public TaskCompletionSource<CreditAccount> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly record struct Outcome(CreditAccount? Account, Exception? Error, bool WasCancelled)
+    {
+        public static readonly Outcome Cancelled = new(null, null, true);
+
+        public static Outcome Succeeded(CreditAccount account) => new(account, null, false);
+
+        public static Outcome Failed(Exception error) => new(null, error, false);
+
+        public void Complete(LedgerChange change)
+        {
+            if (WasCancelled)
+            {
+                change.Completion.TrySetCanceled(change.CallerToken);
+            }
+            else if (Error is not null)
+            {
+                change.Completion.TrySetException(Error);
+            }
+            else
+            {
+                change.Completion.TrySetResult(Account!);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using AigneHub.Application.Errors;
+using AigneHub.Domain.Access;
+using Marten.Linq.MatchesSql;
+
+namespace AigneHub.Application.Billing;
+
+/// <summary>
+/// Who may be given credits (a payment, an operator's grant or adjustment): registered users only, so a mistyped or
+/// forged user id is refused instead of opening an account nobody can use. A user id is matched ignoring case, and the
+/// credits go to the account of the id as the user registry spells it: "Alice" and "alice" in a payment are one
+/// account, so one payment id is granted once. When several users differ only in case, the hub refuses to guess.
+/// </summary>
+internal static class CreditRecipients
+{
+    /// <summary>The registered spelling of <paramref name="userId"/>; 404 when no user matches, 409 when several do.</summary>
+    public static async Task<string> CanonicalAsync(IDocumentStore store, string userId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var matches = await MatchesAsync(session, userId, cancellationToken);
+        return matches switch
+        {
+            [var only] => only,
+            [] => throw new ResourceNotFoundException(
+                "user_id", $"There is no user '{userId}' on this hub: credits go only to registered users (check the id, or create the user first)."),
+            _ => throw new ConflictException(
+                $"The user id '{userId}' matches several users that differ only in case ({string.Join(", ", matches.Order(StringComparer.Ordinal))}); " +
+                "credits cannot be given to any of them until an operator resolves it."),
+        };
+    }
+
+    /// <summary>
+    /// Whose account a balance or ledger read means: the registered user of that exact id, else the one registered user
+    /// whose id differs only in case, else the id as given (an account can exist without a user: older data, tests).
+    /// </summary>
+    public static async Task<string> AccountOwnerAsync(IQuerySession session, string userId, CancellationToken cancellationToken)
+    {
+        if (await session.LoadAsync<HubUser>(userId, cancellationToken) is not null)
+        {
+            return userId;
+        }
+
+        return await MatchesAsync(session, userId, cancellationToken) is [var only] ? only : userId;
+    }
+
+    // Ids are matched with lower() in the database: a scan of the users, which only credit writes and reads of an id
+    // that is not registered as spelled pay for.
+    private static async Task<IReadOnlyList<string>> MatchesAsync(IQuerySession session, string userId, CancellationToken cancellationToken)
+    {
+        return await session.Query<HubUser>().Where(u => u.MatchesSql("lower(d.id) = lower(?)", userId)).Select(u => u.Id).Take(3).ToListAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,151 @@
+using AigneHub.Application.Routing;
+using AigneHub.Domain.Billing;
+
+namespace AigneHub.Application.Chat;
+
+/// <summary>
+/// What the inference handlers (chat, embeddings, images) do about billing: hold before the first provider call (a
+/// refusal still leaves its call record), and settle however the call ended — captured at what was produced when it
+/// succeeded or the client went away, released in full when it failed.
+/// </summary>
+internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache settings, PromptTokenBound prompts)
+{
+    /// <summary>What a chat call may cost: its prompt bound and output tokens per choice, and those of its usable fallback models.</summary>
+    public CallEstimate EstimateChat(CallRoute<IChatProvider> route, IChatRequest request, Guid callId)
+    {
+        var providers = route.Providers.Select(p => p.Name).ToArray();
+        return new CallEstimate(
+            callId.ToString(),
+            CallType.Chat,
+            route.Name.Model,
+            providers,
+            new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
+            request.Settings.MaxTokens,
+            request.Model,
+            request.Settings.N ?? 1)
+        {
+            Fallbacks = [.. route.Fallbacks.Where(f => f.PassedOverBecause is null).Select(f => Estimate(f, request))],
+        };
+    }
+
+    /// <summary>
+    /// What a media call may cost: embeddings the inputs at the input rate; images <paramref name="images"/> at the
+    /// per-image rate plus the prompt.
+    /// </summary>
+    public CallEstimate EstimateMedia<TProvider>(CallRoute<TProvider> route, CallType type, IReadOnlyCollection<string> texts, int images, string requestedModel, Guid callId)
+        where TProvider : IProvider
+    {
+        var providers = route.Providers.Select(p => p.Name).ToArray();
+        return new CallEstimate(
+            callId.ToString(),
+            type,
+            route.Name.Model,
+            providers,
+            PromptBound.Of(prompts.ForTexts(providers, route.Name.Model, texts)),
+            type == CallType.Image ? images : 0,
+            requestedModel);
+    }
+
+    /// <summary>
+    /// Holds for a call and narrows the route (and its fallback models) to the providers that have a rate; in credits
+    /// mode a chat route carries the output tokens the hold pays for, which every provider call is sent as its max_tokens.
+    /// </summary>
+    public async Task<(CallHold Hold, CallRoute<TProvider> Route)> HoldAsync<TProvider>(CallRoute<TProvider> route, CallEstimate estimate, CancellationToken cancellationToken)
+        where TProvider : IProvider
+    {
+        var hold = await billing.HoldAsync(estimate, cancellationToken);
+        return (hold, route with
+        {
+            Providers = [.. route.Providers.Where(p => hold.Providers.Contains(p.Name))],
+            OutputTokenLimit = hold.OutputTokenLimit,
+            Fallbacks = [.. route.Fallbacks.Select(f => Narrowed(f, hold))],
+        });
+    }
+
+    private FallbackEstimate Estimate(CallRoute<IChatProvider> fallback, IChatRequest request)
+    {
+        var providers = fallback.Providers.Select(p => p.Name).ToArray();
+        return new(fallback.Name.Model, providers, prompts.ForChat(providers, fallback.Name.Model, request.Messages, request.Settings));
+    }
+
+    /// <summary>A fallback model's route narrowed to the providers its hold priced; with none it is passed over (no rate).</summary>
+    private static CallRoute<TProvider> Narrowed<TProvider>(CallRoute<TProvider> fallback, CallHold hold)
+        where TProvider : IProvider
+    {
+        if (fallback.PassedOverBecause is not null)
+        {
+            return fallback;
+        }
+
+        var held = hold.Fallbacks.FirstOrDefault(f => f.Model == fallback.Name.Model);
+        return held is null
+            ? fallback with { Providers = [], PassedOverBecause = ModelSkip.NoRate }
+            : fallback with { Providers = [.. fallback.Providers.Where(p => held.Providers.Contains(p.Name))], OutputTokenLimit = hold.OutputTokenLimit };
+    }
+
+    /// <summary>
+    /// What a stream may produce before it would cost more than its hold, at the rate of the provider that answers;
+    /// without a hold (enterprise mode) a stream has no such limit.
+    /// </summary>
+    public async ValueTask<StreamCeiling> CeilingAsync(CallHold hold, string provider, CancellationToken cancellationToken) =>
+        hold.HeldCredits is { } held && await settings.RateAsync(hold.Type, provider, hold.Model, cancellationToken) is { } rate
+            ? new StreamCeiling(rate, held)
+            : StreamCeiling.None;
+
+    /// <summary>
+    /// Settles the hold for the call's outcome and returns the record with what the call cost. A stream the hub ended
+    /// at its hold (<paramref name="atMostTheHold"/>) is charged no more than the hold.
+    /// </summary>
+    public async Task<CallRecord> SettleAsync(CallHold hold, CallRecord outcome, TokenUsage usage, bool atMostTheHold = false)
+    {
+        // Settling must happen even when the client's token is cancelled: the provider was called either way.
+        if (outcome.Status == CallStatus.Failed)
+        {
+            await billing.ReleaseAsync(hold, $"call failed: {outcome.ErrorKind}", CancellationToken.None);
+            return outcome with { UserId = hold.UserId };
+        }
+
+        if (outcome.Status == CallStatus.Cancelled && usage.PromptTokens == 0)
+        {
+            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate,
+            // which the record carries too, so the charge can be recomputed from the record (and recovery charges the same).
+            usage = usage with { PromptTokens = hold.EstimatedPromptTokens.Tokens };
+            outcome = outcome with { PromptTokens = usage.PromptTokens };
+        }
+
+        var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, atMostTheHold, CancellationToken.None);
+        return outcome with
+        {
+            UserId = hold.UserId,
+            CreditsCharged = charge.Credits,
+            CostUsd = charge.CostUsd,
+            RateId = charge.RateId,
+            RateVersion = charge.RateVersion,
+        };
+    }
+
+    /// <summary>The currency prefix that labels credits ("$", "€", "¥" or none), from the cached settings.</summary>
+    public async ValueTask<string?> CreditPrefixAsync(CancellationToken cancellationToken) =>
+        (await settings.SettingsAsync(cancellationToken)).CurrencyPrefix is { Length: > 0 } prefix ? prefix : null;
+
+    /// <summary>Returns the whole hold of a call whose stream never opened; its record stays as the failure left it.</summary>
+    public async Task<CallRecord> ReleaseUnopenedAsync(CallHold hold, CallRecord outcome)
+    {
+        await billing.ReleaseAsync(hold, "the stream did not open", CancellationToken.None);
+        return outcome;
+    }
+}
+
+/// <summary>The most a stream may cost: its hold, at the rate of the provider that answers it.</summary>
+internal sealed class StreamCeiling
+{
+    public static readonly StreamCeiling None = new(null, 0m);
+
+    private readonly ModelRate? _rate;
+    private readonly decimal _held;
+
+    public StreamCeiling(ModelRate? rate, decimal held) => (_rate, _held) = (rate, held);
+
+    /// <summary>Whether <paramref name="usage"/> would cost more than the hold.</summary>
+    public bool IsPassedBy(TokenUsage usage) => _rate is { } rate && RateDecisions.Cost(rate, usage) > _held;
+}

@@ -1,0 +1,225 @@
+using AigneHub.Domain.Chat;
+using AigneHub.Domain.Models;
+
+namespace AigneHub.Application.Chat;
+
+/// <summary>
+/// Rules every chat call obeys, shared by the unary and streamed commands. Property names are the wire names
+/// (snake_case) clients send, so an error can name the offending parameter.
+/// </summary>
+internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
+{
+    public const int MaxMessages = 2048;
+
+    /// <summary>OpenAI's limit on functions per request.</summary>
+    public const int MaxTools = 128;
+
+    public ChatRequestValidator()
+    {
+        RuleFor(x => x.Model)
+            .NotEmpty().WithMessage("you must provide a model parameter")
+            .Must(m => ModelName.TryParse(m, out _))
+            .When(x => !string.IsNullOrEmpty(x.Model), ApplyConditionTo.CurrentValidator)
+            .WithMessage(x => $"'{Truncate(x.Model)}' is not a valid model name: use \"provider/model\" (e.g. \"demo/echo\") or a bare model name")
+            .OverridePropertyName("model");
+
+        RuleFor(x => x.FallbackModels)
+            .Must(m => m.Count <= Application.Routing.Fallbacks.FallbackChain.MaxFallbacks)
+            .WithMessage($"models may name at most {Application.Routing.Fallbacks.FallbackChain.MaxFallbacks} models")
+            .OverridePropertyName("models");
+
+        RuleForEach(x => x.FallbackModels)
+            .Must(m => ModelName.TryParse(m, out _))
+            .WithMessage((x, m) => $"'{Truncate(m ?? string.Empty)}' in models is not a valid model name: use \"provider/model\" or a bare model name")
+            .OverridePropertyName("models");
+
+        RuleFor(x => x.Messages)
+            .NotEmpty().WithMessage("messages must contain at least one message")
+            .Must(m => m.Count <= MaxMessages).WithMessage($"messages may contain at most {MaxMessages} messages")
+            .OverridePropertyName("messages");
+
+        RuleForEach(x => x.Messages)
+            .SetValidator(new ChatMessageValidator())
+            .OverridePropertyName("messages");
+
+        RuleFor(x => x.Messages)
+            .Must(AnswersOnlyAskedToolCalls)
+            .WithMessage(x => $"messages with role 'tool' must answer a tool call of a preceding assistant message: '{Truncate(UnansweredToolCallId(x.Messages) ?? string.Empty)}' was not asked for")
+            .When(x => x.Messages is { Count: > 0 })
+            .OverridePropertyName("messages");
+
+        RuleFor(x => x.Settings.ToolChoice)
+            .Must((x, choice) => x.Settings.Tools is { Count: > 0 })
+            .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Required or ToolChoiceMode.Function })
+            .WithMessage("tool_choice requires tools: give the functions the model may call")
+            .OverridePropertyName("tool_choice");
+
+        RuleFor(x => x.Settings.ToolChoice)
+            .Must((x, choice) => x.Settings.Tools is null || x.Settings.Tools.Any(t => t.Name == choice!.FunctionName))
+            .When(x => x.Settings.ToolChoice is { Mode: ToolChoiceMode.Function })
+            .WithMessage(x => $"tool_choice names the function '{Truncate(x.Settings.ToolChoice!.FunctionName ?? string.Empty)}', which is not among the tools")
+            .OverridePropertyName("tool_choice");
+
+        RuleFor(x => x.Settings).SetValidator(new ChatSettingsValidator()).OverridePropertyName(string.Empty);
+    }
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private static bool AnswersOnlyAskedToolCalls(IReadOnlyList<ChatMessage> messages) => UnansweredToolCallId(messages) is null;
+
+    /// <summary>The tool_call_id of the first tool message that answers no tool call asked for before it; null when all do.</summary>
+    private static string? UnansweredToolCallId(IReadOnlyList<ChatMessage> messages)
+    {
+        HashSet<string>? asked = null;
+        foreach (var message in messages)
+        {
+            if (message.ToolCalls is { } calls)
+            {
+                asked ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var call in calls)
+                {
+                    asked.Add(call.Id);
+                }
+            }
+            else if (message.Role == ChatRole.Tool && message.ToolCallId is { Length: > 0 } id && asked?.Contains(id) != true)
+            {
+                return id;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>OpenAI's rule for function and schema names.</summary>
+    private static bool IsFunctionName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    private sealed class ChatMessageValidator : AbstractValidator<ChatMessage>
+    {
+        public ChatMessageValidator()
+        {
+            RuleFor(m => m)
+                .Must(m => m.HasContent)
+                .When(m => m.Role is ChatRole.System or ChatRole.Developer or ChatRole.User or ChatRole.Tool)
+                .WithMessage(m => $"a {m.Role.ToString().ToLowerInvariant()} message must have content")
+                .OverridePropertyName("content");
+
+            RuleFor(m => m.ToolCallId)
+                .NotEmpty()
+                .When(m => m.Role == ChatRole.Tool)
+                .WithMessage("a tool message must name the tool_call_id it answers")
+                .OverridePropertyName("tool_call_id");
+
+            RuleFor(m => m)
+                .Must(m => m.HasContent || m.ToolCalls is not null)
+                .When(m => m.Role == ChatRole.Assistant)
+                .WithMessage("an assistant message must have content or tool_calls")
+                .OverridePropertyName("content");
+
+            RuleFor(m => m.ToolCalls)
+                .Empty()
+                .When(m => m.Role != ChatRole.Assistant)
+                .WithMessage("only assistant messages may carry tool_calls")
+                .OverridePropertyName("tool_calls");
+
+            RuleForEach(m => m.ToolCalls)
+                .Must(c => c.Id.Length > 0).WithMessage("tool_calls[].id is required")
+                .Must(c => IsFunctionName(c.Name)).WithMessage((_, c) => $"tool_calls[].function.name '{Truncate(c.Name)}' must be 1 to 64 letters, digits, '_' or '-'")
+                .OverridePropertyName("tool_calls");
+
+            RuleForEach(m => m.Parts)
+                .Must(p => p is not ImagePart image || IsImageUrl(image.Url))
+                .WithMessage("image_url.url must be an http(s) URL or a data: URL")
+                .OverridePropertyName("content");
+        }
+
+        private static bool IsImageUrl(string url) =>
+            url.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
+            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+    }
+
+    private sealed class ChatSettingsValidator : AbstractValidator<ChatSettings>
+    {
+        private static readonly HashSet<string> ReasoningEfforts = new(StringComparer.Ordinal) { "none", "minimal", "low", "medium", "high", "xhigh" };
+
+        public ChatSettingsValidator()
+        {
+            RuleFor(s => s.Temperature).InclusiveBetween(0, 2).OverridePropertyName("temperature");
+            RuleFor(s => s.TopP).InclusiveBetween(0, 1).OverridePropertyName("top_p");
+            RuleFor(s => s.MaxTokens).GreaterThan(0).OverridePropertyName("max_tokens");
+            RuleFor(s => s.PresencePenalty).InclusiveBetween(-2, 2).OverridePropertyName("presence_penalty");
+            RuleFor(s => s.FrequencyPenalty).InclusiveBetween(-2, 2).OverridePropertyName("frequency_penalty");
+            RuleFor(s => s.N)
+                .InclusiveBetween(1, ChoiceFanOut.MaxChoices)
+                .WithMessage($"n must be between 1 and {ChoiceFanOut.MaxChoices}: the hub asks the provider once per choice")
+                .When(s => s.N is not null)
+                .OverridePropertyName("n");
+            RuleFor(s => s.Stop)
+                .Must(s => s!.Count <= 4).WithMessage("stop may contain at most 4 sequences")
+                .When(s => s.Stop is not null)
+                .OverridePropertyName("stop");
+            RuleFor(s => s.User).MaximumLength(256).OverridePropertyName("user");
+            RuleFor(s => s.Tools)
+                .Must(t => t!.Count <= MaxTools).WithMessage($"tools may contain at most {MaxTools} functions")
+                .Must(t => t!.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == t!.Count).WithMessage("tools must not name the same function twice")
+                .When(s => s.Tools is not null)
+                .OverridePropertyName("tools");
+            RuleForEach(s => s.Tools)
+                .Must(t => IsFunctionName(t.Name))
+                .WithMessage((_, t) => $"'{Truncate(t.Name)}' is not a valid function name: use 1 to 64 letters, digits, '_' or '-'")
+                .OverridePropertyName("tools");
+            RuleFor(s => s.ResponseFormat)
+                .Must(f => IsFunctionName(f!.SchemaName)).WithMessage("response_format.json_schema.name is required: 1 to 64 letters, digits, '_' or '-'")
+                .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
+                .When(s => s.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
+                .OverridePropertyName("response_format");
+            RuleFor(s => s.ReasoningEffort)
+                .Must(e => ReasoningEfforts.Contains(e!))
+                .WithMessage(s => $"'{Truncate(s.ReasoningEffort!)}' is not one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] - 'reasoning_effort'")
+                .When(s => s.ReasoningEffort is not null)
+                .OverridePropertyName("reasoning_effort");
+            RuleFor(s => s.Verbosity)
+                .Must(v => v is "low" or "medium" or "high")
+                .WithMessage(s => $"'{Truncate(s.Verbosity!)}' is not one of ['low', 'medium', 'high'] - 'verbosity'")
+                .When(s => s.Verbosity is not null)
+                .OverridePropertyName("verbosity");
+            RuleFor(s => s.ServiceTier)
+                .Must(t => t is "auto" or "default" or "flex" or "scale" or "priority")
+                .WithMessage(s => $"'{Truncate(s.ServiceTier!)}' is not one of ['auto', 'default', 'flex', 'scale', 'priority'] - 'service_tier'")
+                .When(s => s.ServiceTier is not null)
+                .OverridePropertyName("service_tier");
+            RuleFor(s => s.TopLogprobs)
+                .InclusiveBetween(0, 20)
+                .Must((s, _) => s.Logprobs == true).WithMessage("top_logprobs requires logprobs: true")
+                .When(s => s.TopLogprobs is not null)
+                .OverridePropertyName("top_logprobs");
+            RuleFor(s => s.LogitBias)
+                .Must(b => b!.Count <= 1024).WithMessage("logit_bias may bias at most 1024 tokens")
+                .Must(b => b!.All(p => p.Key.Length > 0 && p.Key.All(char.IsAsciiDigit))).WithMessage("logit_bias keys must be token ids (digits)")
+                .Must(b => b!.Values.All(v => v is >= -100 and <= 100)).WithMessage("logit_bias values must be between -100 and 100")
+                .When(s => s.LogitBias is not null)
+                .OverridePropertyName("logit_bias");
+            RuleFor(s => s.Metadata)
+                .Must(m => m!.Count <= 16).WithMessage("metadata may hold at most 16 key-value pairs")
+                .Must(m => m!.All(p => p.Key.Length is > 0 and <= 64)).WithMessage("metadata keys must be 1 to 64 characters")
+                .Must(m => m!.Values.All(v => v.Length <= 512)).WithMessage("metadata values may be at most 512 characters")
+                .When(s => s.Metadata is not null)
+                .OverridePropertyName("metadata");
+            RuleFor(s => s.Modalities)
+                .Must(m => m!.All(x => x == "text"))
+                .WithMessage("The hub answers with text only: modalities may only be [\"text\"]")
+                .When(s => s.Modalities is not null)
+                .OverridePropertyName("modalities");
+            RuleFor(s => s.AudioJson)
+                .Null().WithMessage("The hub answers with text only: audio output is not supported")
+                .OverridePropertyName("audio");
+            RuleFor(s => s.PromptCacheRetention)
+                .Must(r => r is "in-memory" or "in_memory" or "24h")
+                .WithMessage(s => $"'{Truncate(s.PromptCacheRetention!)}' is not one of ['in-memory', '24h'] - 'prompt_cache_retention'")
+                .When(s => s.PromptCacheRetention is not null)
+                .OverridePropertyName("prompt_cache_retention");
+            RuleFor(s => s.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
+            RuleFor(s => s.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+using AigneHub.Application.Chat;
+using AigneHub.Application.Errors;
+using AigneHub.Application.Routing;
+using AigneHub.Domain.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AigneHub.Application.ModelCalls;
+
+/// <summary>
+/// Starts inference calls (chat, embeddings, images): each gets its meter, its route (with a chat call's fallback
+/// models), its hold, and a deadline, and leaves a call record even when routing or the hold refuses it.
+/// </summary>
+internal sealed partial class InferenceCalls(
+    ModelRouter router,
+    ChatBilling billing,
+    ICallRecorder recorder,
+    ICallerContext callers,
+    TimeProvider time,
+    IOptions<ChatRoutingOptions> routing,
+    ILogger<InferenceCalls> logger)
+{
+    /// <summary>Starts a chat call: its record carries what the call says about itself (end user, metadata).</summary>
+    public Task<InferenceCall<IChatProvider>> StartChatAsync(IChatRequest request, bool streamed, CancellationToken cancellationToken)
+    {
+        var caller = callers.Current;
+        var meter = CallMeter.Start(time, request.RequestId, CallType.Chat, streamed, caller).Tagged(request.Settings);
+        return StartAsync(
+            meter,
+            request.Model,
+            () => router.RouteChat(request, caller),
+            route => billing.EstimateChat(route, request, meter.CallId),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts an embedding or image call: <paramref name="texts"/> are what its prompt counts, <paramref name="images"/>
+    /// the images it asks for (0 for embeddings).
+    /// </summary>
+    /// <param name="resolve">The providers that can take this kind of call for a model (may refuse with a HubException).</param>
+    /// <param name="offering">What the call needs of a provider ("embeddings"), for the refusal when none serves it.</param>
+    public Task<InferenceCall<TProvider>> StartMediaAsync<TProvider>(
+        MediaCall call,
+        Func<IProviderCatalog, ModelName, IReadOnlyList<TProvider>> resolve,
+        string offering,
+        CancellationToken cancellationToken)
+        where TProvider : IProvider
+    {
+        var meter = CallMeter.Start(time, call.RequestId, call.Type, streamed: false, callers.Current);
+        return StartAsync(
+            meter,
+            call.Model,
+            () => router.Route(call.Model, resolve, offering),
+            route => billing.EstimateMedia(route, call.Type, call.Texts, call.Images, call.Model, meter.CallId),
+            cancellationToken);
+    }
+
+    private async Task<InferenceCall<TProvider>> StartAsync<TProvider>(
+        CallMeter meter,
+        string model,
+        Func<CallRoute<TProvider>> route,
+        Func<CallRoute<TProvider>, CallEstimate> estimate,
+        CancellationToken cancellationToken)
+        where TProvider : IProvider
+    {
+        var call = new InferenceCall<TProvider>(meter, billing, recorder, logger, cancellationToken);
+        CallRoute<TProvider> routed;
+        try
+        {
+            routed = route();
+        }
+        catch (HubException ex)
+        {
+            meter.Attempt(ModelName.TryParse(model, out var name) ? name.Provider ?? string.Empty : string.Empty, name.Model ?? model);
+            await call.FinishAsync(meter.Failed(ex, default, cancellationToken), default);
+            throw;
+        }
+
+        try
+        {
+            var (hold, held) = await billing.HoldAsync(routed, estimate(routed), cancellationToken);
+            call.Begin(hold, held, CallDeadline.Start(TimeSpan.FromSeconds(routing.Value.DeadlineSeconds), time, cancellationToken));
+            return call;
+        }
+        catch (Exception ex)
+        {
+            meter.Attempt(routed.Providers[0].Name, routed.Name.Model);
+            await call.FinishAsync(meter.Failed(ex, default, cancellationToken), default);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed on {Model} with {ErrorKind}; failing over to {NextProvider} with {NextModel}")]
+    internal static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
+}
+
+/// <summary>What every embedding or image call has: who asked (the request id), its type, the model, what its prompt counts, how many images.</summary>
+internal sealed record MediaCall(string RequestId, CallType Type, string Model, IReadOnlyCollection<string> Texts, int Images = 0);
+
+/// <summary>A provider's answer, with what the call cost the caller (credits mode; null when nothing was charged) and the credits' prefix.</summary>
+internal sealed record ChargedAnswer<T>(T Value, decimal? CreditsCharged, string? CreditPrefix);
+
+/// <summary>
+/// One inference call, from its hold to its record: tries the providers of its model and then of its fallback models
+/// within one deadline (<see cref="AttemptPlan{TProvider}"/>), and ends in one settle-and-record step however it
+/// ends (<see cref="FinishAsync"/>): captured at what was produced when it succeeded or the client went away,
+/// released in full when it failed, and exactly one call record.
+/// </summary>
+internal sealed class InferenceCall<TProvider> : IDisposable
+    where TProvider : IProvider
+{
+    private readonly ChatBilling _billing;
+    private readonly ICallRecorder _recorder;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _callerToken;
+    private CallRoute<TProvider>? _route;
+    private CallDeadline? _deadline;
+
+    internal InferenceCall(CallMeter meter, ChatBilling billing, ICallRecorder recorder, ILogger logger, CancellationToken callerToken)
+    {
+        Meter = meter;
+        _billing = billing;
+        _recorder = recorder;
+        _logger = logger;
+        _callerToken = callerToken;
+    }
+
+    public CallMeter Meter { get; }
+
+    /// <summary>The call's hold; once a model answered, priced for that model (<see cref="CallHold.ForModel"/>).</summary>
+    public CallHold? Hold { get; private set; }
+
+    /// <summary>True once the call's record was written.</summary>
+    public bool Finished { get; private set; }
+
+    internal void Begin(CallHold hold, CallRoute<TProvider> route, CallDeadline deadline) => (Hold, _route, _deadline) = (hold, route, deadline);
+
+    /// <summary>
+    /// Runs a unary call: each <paramref name="attempt"/> gets a provider, its model's route and the deadline's token;
+    /// the first answer is settled (<paramref name="usage"/> and <paramref name="images"/> price it) and recorded.
+    /// </summary>
+    public async Task<ChargedAnswer<T>> RunAsync<T>(
+        Func<TProvider, CallRoute<TProvider>, CancellationToken, Task<Served<T>>> attempt,
+        Func<T, TokenUsage> usage,
+        Func<T, int>? images = null)
+    {
+        var plan = new AttemptPlan<TProvider>(_route!);
+        for (int current = 0, next = 0; ; current = next)
+        {
+            var (route, provider) = plan[current];
+            Meter.Attempt(provider.Name, route.Name.Model);
+            try
+            {
+                var answer = await attempt(provider, route, _deadline!.Token);
+                Served(answer.CredentialId, route);
+                var used = usage(answer.Value);
+                var record = await FinishAsync(Meter.Succeeded(used) with { Images = images?.Invoke(answer.Value) ?? 0 }, used);
+                return new(answer.Value, record.CreditsCharged, record.CreditsCharged is null ? null : await _billing.CreditPrefixAsync(_callerToken));
+            }
+            catch (Exception ex)
+            {
+                if (await FailsOverAsync(plan, current, ex) is not { } moved)
+                {
+                    throw;
+                }
+
+                next = moved;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a stream on the first provider that answers: a stream is open once its first update arrived, so a provider
+    /// that fails before producing anything can still be failed over. The deadline stops at the first update; a stream
+    /// that never opens releases the whole hold.
+    /// </summary>
+    public async Task<(IAsyncEnumerator<Served<T>> Updates, string Provider)> OpenAsync<T>(
+        Func<TProvider, CallRoute<TProvider>, CancellationToken, IAsyncEnumerable<Served<T>>> open)
+    {
+        var plan = new AttemptPlan<TProvider>(_route!);
+        for (int current = 0, next = 0; ; current = next)
+        {
+            var (route, provider) = plan[current];
+            Meter.Attempt(provider.Name, route.Name.Model);
+            var updates = open(provider, route, _deadline!.Token).GetAsyncEnumerator(_deadline.Token);
+            try
+            {
+                if (!await updates.MoveNextAsync())
+                {
+                    throw new UpstreamException(ErrorKind.UpstreamUnavailable, provider.Name, $"The {provider.Name} provider ended the stream without an answer.");
+                }
+
+                Served(updates.Current.CredentialId, route);
+                _deadline.Disarm();
+                return (new PeekedEnumerator<Served<T>>(updates), provider.Name);
+            }
+            catch (Exception ex)
+            {
+                await updates.DisposeAsync();
+                if (await FailsOverAsync(plan, current, ex, opened: false) is not { } moved)
+                {
+                    throw;
+                }
+
+                next = moved;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one settle-and-record step of the call: settles its hold for the outcome (when it has one) and writes its
+    /// record, once. A stream the hub ended at its hold (<paramref name="atMostTheHold"/>) is charged no more than the
+    /// hold; a stream that never <paramref name="opened"/> has its whole hold returned.
+    /// </summary>
+    public async Task<CallRecord> FinishAsync(CallRecord outcome, TokenUsage usage, bool atMostTheHold = false, bool opened = true)
+    {
+        var record = Hold is not { } hold ? outcome
+            : opened ? await _billing.SettleAsync(hold, outcome, usage, atMostTheHold)
+            : await _billing.ReleaseUnopenedAsync(hold, outcome);
+        Finished = true;
+        _recorder.Record(record);
+        return record;
+    }
+
+    public void Dispose() => _deadline?.Dispose();
+
+    private void Served(string? credentialId, CallRoute<TProvider> route)
+    {
+        Meter.FirstByte();
+        Meter.UsedCredential(credentialId);
+        Hold = Hold!.ForModel(route.Name.Model);
+    }
+
+    /// <summary>
+    /// After attempt <paramref name="current"/> failed: the next attempt when the call moves on; otherwise the call
+    /// is finished (a passed deadline as a timeout) and null is returned, so the failure goes back to the caller.
+    /// </summary>
+    private async Task<int?> FailsOverAsync(AttemptPlan<TProvider> plan, int current, Exception failure, bool opened = true)
+    {
+        if (failure is UpstreamException upstream)
+        {
+            Meter.UsedCredential(upstream.CredentialId);
+            if (plan.MovesOn(current, upstream, Meter, out var next))
+            {
+                var (from, provider) = plan[current];
+                InferenceCalls.LogFailover(_logger, provider.Name, from.Name.Model, upstream.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
+                return next;
+            }
+        }
+
+        if (_deadline!.Exceeded(failure))
+        {
+            var timedOut = _deadline.TimedOut(Meter.Provider);
+            await FinishAsync(Meter.Failed(timedOut, default, _callerToken), default, opened: opened);
+            throw timedOut;
+        }
+
+        await FinishAsync(Meter.Failed(failure, default, _callerToken), default, opened: opened);
+        return null;
+    }
+
+    /// <summary>Replays the update that proved the stream open, then continues with the rest.</summary>
+    private sealed class PeekedEnumerator<T>(IAsyncEnumerator<T> inner) : IAsyncEnumerator<T>
+    {
+        private bool _replayed;
+
+        public T Current => inner.Current;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (!_replayed)
+            {
+                _replayed = true;
+                return ValueTask.FromResult(true);
+            }
+
+            return inner.MoveNextAsync();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// One deadline over every attempt of a call. Its token is cancelled when the caller cancels or the deadline passes;
+/// <see cref="Exceeded"/> tells the two apart so a passed deadline becomes a timeout error, not a client cancellation.
+/// </summary>
+internal sealed class CallDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenSource _linked;
+    private readonly CancellationToken _callerToken;
+    private readonly TimeSpan _limit;
+
+    private CallDeadline(TimeSpan limit, TimeProvider time, CancellationToken callerToken)
+    {
+        _limit = limit;
+        _callerToken = callerToken;
+        _timer = new CancellationTokenSource(limit, time);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timer.Token);
+    }
+
+    public CancellationToken Token => _linked.Token;
+
+    public static CallDeadline Start(TimeSpan limit, TimeProvider time, CancellationToken callerToken) => new(limit, time, callerToken);
+
+    /// <summary>True when the deadline, not the caller, ended the call.</summary>
+    public bool Exceeded(Exception exception) =>
+        exception is OperationCanceledException && _timer.IsCancellationRequested && !_callerToken.IsCancellationRequested;
+
+    public UpstreamException TimedOut(string provider) =>
+        new(ErrorKind.UpstreamTimeout, provider, $"No provider answered within the call's deadline of {_limit.TotalSeconds:0} seconds.");
+
+    /// <summary>Stops the clock: a stream that has started answering runs on without the deadline.</summary>
+    public void Disarm() => _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _timer.Dispose();
+    }
+}

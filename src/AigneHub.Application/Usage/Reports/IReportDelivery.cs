@@ -1,7 +1,0 @@
-namespace AigneHub.Application.Usage.Reports;
-
-/// <summary>Hands a generated hub report to its configured destination (a webhook), if any; never loses the stored report.</summary>
-public interface IReportDelivery
-{
-    Task DeliverAsync(string reportId, CancellationToken cancellationToken);
-}
