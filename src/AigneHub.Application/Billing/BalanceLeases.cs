@@ -40,6 +40,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     private int _windowHolds;
     private int _lastWindowHolds;
     private volatile bool _stopped;
+    private long _unwritten;
 
     public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, ILogger<BalanceLeases> logger)
     {
@@ -55,6 +56,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
 
     /// <summary>Captures queued and not yet handed to the ledger writer.</summary>
     public int PendingCaptures => _pending.Count;
+
+    /// <summary>Captures of calls served from leases that are not written yet (queued here or in the writer).</summary>
+    public long UnwrittenCaptures => Interlocked.Read(ref _unwritten);
 
     /// <summary>
     /// Holds <paramref name="amount"/> for the call from the account's lease, in memory, when the lease can cover it;
@@ -76,7 +80,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         {
             account.Settings = settings;
             account.Note(amount, now);
-            served = account.Active && account.Free >= amount && now < account.ServeUntil;
+            // The ledger must keep up: past the limit of unwritten captures, calls wait for it on the direct path.
+            served = account.Active && account.Free >= amount && now < account.ServeUntil
+                && Interlocked.Read(ref _unwritten) < _options.LeaseUnwrittenLimit;
             if (served)
             {
                 account.Free -= amount;
@@ -146,6 +152,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
             settings = account.Settings!;
         }
 
+        Interlocked.Increment(ref _unwritten);
         _pending.Enqueue(new PendingCapture(account.UserId, settings, callId, current => CreditLedger.CaptureFromLease(
             current, leaseId, callId, cost, rateId, rateVersion, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, costUsd, at)));
         if (_stopped)
@@ -203,6 +210,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         catch (Exception ex)
         {
             LogCaptureFailed(_logger, ex, capture.CallId, capture.UserId);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _unwritten);
         }
     }
 

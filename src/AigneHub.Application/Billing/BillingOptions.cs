@@ -56,7 +56,15 @@ public sealed class BillingOptions : IValidatableObject
 
     /// <summary>A lease no call used for this long is returned to the account.</summary>
     [Range(1, 3_600)]
-    public int LeaseIdleSeconds { get; set; } = 5;
+    public int LeaseIdleSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The most captures of calls served from leases that may wait unwritten on this instance. Past it, calls take
+    /// direct holds (which wait for the ledger writer) until the writer catches up: the answers never run ahead of the
+    /// ledger by more than this, which also bounds what a crashed instance can lose (ADR 0024).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LeaseUnwrittenLimit { get; set; } = 1_024;
 
     /// <summary>
     /// How often the captures of calls served from leases are written (behind the answer, in one transaction): also the

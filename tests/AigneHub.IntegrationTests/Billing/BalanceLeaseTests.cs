@@ -218,14 +218,42 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         Assert.NotNull(captured.LeaseId);
     }
 
+    [Fact]
+    public async Task Calls_take_direct_holds_once_the_captures_waiting_to_be_written_reach_the_limit()
+    {
+        // A ledger that cannot keep up (here: it is never flushed) must not fall ever further behind the answers.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
+        await LeaseAsync(hub);
+        for (var i = 0; i < 3; i++)
+        {
+            await CallAsync(hub, $"from-lease-{i}");
+        }
+
+        var before = hub.Ledger.Commits;
+        await CallAsync(hub, "behind-the-limit");
+
+        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        Assert.True(hub.Ledger.Commits > before, "the call past the limit wrote no hold of its own");
+        var events = await EventsAsync();
+        Assert.Contains(events, e => e is CreditsHeld { CallId: "behind-the-limit" });
+        Assert.DoesNotContain(events, e => e is CreditsHeld { CallId: "from-lease-0" });
+
+        await hub.Leases.FlushAsync();
+        Assert.Equal(0, hub.Leases.UnwrittenCaptures);
+        await CallAsync(hub, "from-lease-again");
+        Assert.DoesNotContain(await EventsAsync(), e => e is CreditsHeld { CallId: "from-lease-again" });
+    }
+
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
-    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60)
+    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024)
     {
         var options = Options.Create(new BillingOptions
         {
             CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
+            LeaseUnwrittenLimit = unwrittenLimit,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
         var leases = new BalanceLeases(ledger, TimeProvider.System, options, NullLogger<BalanceLeases>.Instance);
