@@ -1,10 +1,25 @@
 // The namespaces most files of this project use; a file names only what else it needs.
+global using System.Buffers;
+global using System.ComponentModel.DataAnnotations;
 global using System.Globalization;
+global using System.Text;
 global using System.Text.Json;
+global using System.Text.Json.Nodes;
 global using AigneHub.Api.Errors;
+global using AigneHub.Api.Grpc;
 global using AigneHub.Api.Identity;
+global using AigneHub.Api.Rest;
+global using AigneHub.Api.Rest.OpenAI;
 global using AigneHub.Application.Abstractions;
 global using AigneHub.Application.Chat;
+global using AigneHub.Application.Chat.Commands.CreateChatCompletion;
+global using AigneHub.Application.Chat.Commands.StreamChatCompletion;
 global using AigneHub.Application.Errors;
+global using AigneHub.Application.Observability;
+global using AigneHub.Domain.Access;
+global using AigneHub.Domain.Billing;
+global using AigneHub.Domain.Chat;
+global using Google.Protobuf.Reflection;
 global using Grpc.Core;
 global using Mediator;
+global using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using AigneHub.Application.Behaviours;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -5,22 +5,14 @@ using AigneHub.Infrastructure.Budgets;
 using AigneHub.Infrastructure.Access;
 using AigneHub.Infrastructure.Jobs;
 using AigneHub.Infrastructure.Observability;
-using AigneHub.Infrastructure.Persistence;
 using AigneHub.Infrastructure.Providers;
-using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;
-using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.OpenAI;
 using AigneHub.Infrastructure.Providers.Registered;
 using AigneHub.Infrastructure.Security;
 using AigneHub.Infrastructure.Usage;
 using AigneHub.Application.Usage;
-using Hangfire;
 using Hangfire.PostgreSql;
-using Marten;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure;
 

@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Commands.ChangeUserRole;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.CreateUser;
@@ -8,7 +7,6 @@ using AigneHub.Application.Access.Commands.RevokeAccessKey;
 using AigneHub.Application.Access.Commands.RotateAccessKey;
 using AigneHub.Application.Access.Queries.ListAccessKeys;
 using AigneHub.Application.Access.Queries.ListUsers;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Api.Grpc;
 

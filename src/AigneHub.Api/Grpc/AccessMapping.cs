@@ -1,5 +1,4 @@
 using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AigneHub.Api.Grpc;

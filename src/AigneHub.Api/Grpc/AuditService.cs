@@ -1,6 +1,5 @@
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Audit.Queries.ListAuditEntries;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Rates.Commands.RepriceModelRates;
 using AigneHub.Application.Billing.Rates.Commands.SetModelRate;
 using AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
@@ -8,7 +7,6 @@ using AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 using AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 using AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 using AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
-using AigneHub.Domain.Billing;
 using static AigneHub.Api.Grpc.BillingMessages;
 
 namespace AigneHub.Api.Grpc;

@@ -1,7 +1,5 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Usage;
 using Google.Protobuf.WellKnownTypes;
 

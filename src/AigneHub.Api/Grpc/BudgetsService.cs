@@ -1,9 +1,7 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Budgets.Commands.DeleteBudget;
 using AigneHub.Application.Budgets.Commands.SetBudget;
 using AigneHub.Application.Budgets.Queries.ListBudgets;
-using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 
 namespace AigneHub.Api.Grpc;

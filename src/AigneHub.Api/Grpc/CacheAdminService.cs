@@ -1,7 +1,5 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Caching.Commands.PurgeResponseCache;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Api.Grpc;
 

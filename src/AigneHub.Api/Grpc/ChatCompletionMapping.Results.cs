@@ -1,4 +1,3 @@
-using AigneHub.Domain.Chat;
 using Google.Protobuf.WellKnownTypes;
 using V1 = AigneHub.Api.Grpc.V1;
 

@@ -1,6 +1,3 @@
-using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Domain.Chat;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;

@@ -2,8 +2,6 @@ using AigneHub.Application.Access;
 using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 using AigneHub.Application.Providers;
-using AigneHub.Domain.Access;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Providers;
 using AigneHub.Domain.Usage;
 using Google.Protobuf.Collections;

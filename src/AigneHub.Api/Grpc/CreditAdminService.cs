@@ -1,11 +1,9 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
-using AigneHub.Domain.Billing;
 using static AigneHub.Api.Grpc.BillingMessages;
 
 namespace AigneHub.Api.Grpc;

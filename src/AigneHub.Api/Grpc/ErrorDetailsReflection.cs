@@ -1,5 +1,4 @@
 using System.Reflection;
-using Google.Protobuf.Reflection;
 using Grpc.AspNetCore.Server;
 using Grpc.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -4,7 +4,6 @@ using System.Reflection;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Api.Rest;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,10 +1,8 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.RevokeAccessKey;
 using AigneHub.Application.Access.Commands.RotateAccessKey;
 using AigneHub.Application.Access.Queries.ListAccessKeys;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Api.Grpc;
 

@@ -1,6 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
-using AigneHub.Domain.Access;
 using AigneHub.Application.Providers.Commands.AddCredential;
 using AigneHub.Application.Providers.Commands.ChangeCredentialWeight;
 using AigneHub.Application.Providers.Commands.RegisterProvider;

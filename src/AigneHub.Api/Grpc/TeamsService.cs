@@ -1,12 +1,10 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Teams.Commands.CreateTeam;
 using AigneHub.Application.Teams.Commands.CreateTeamKey;
 using AigneHub.Application.Teams.Commands.SetTeamMember;
 using AigneHub.Application.Teams;
 using AigneHub.Application.Teams.Queries.GetTeam;
 using AigneHub.Application.Teams.Queries.ListTeams;
-using AigneHub.Domain.Access;
 using AigneHub.Domain.Budgets;
 using AigneHub.Domain.Teams;
 

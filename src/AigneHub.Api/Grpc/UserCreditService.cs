@@ -1,5 +1,4 @@
 using AigneHub.Api.Grpc.V1;
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 using AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 using static AigneHub.Api.Grpc.BillingMessages;

@@ -1,7 +1,4 @@
 using System.Net;
-using AigneHub.Api.Grpc;
-using AigneHub.Api.Rest;
-using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application;
 using AigneHub.Infrastructure;
 using AigneHub.EmbeddedPostgres;

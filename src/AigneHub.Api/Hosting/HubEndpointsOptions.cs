@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Api.Hosting;
 
 /// <summary>Where the hub listens (section "Hub"). Port 0 picks a free port (tests do).</summary>

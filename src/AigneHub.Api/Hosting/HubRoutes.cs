@@ -1,8 +1,5 @@
-using AigneHub.Api.Grpc;
 using AigneHub.Api.OpenApi;
-using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.Aigne;
-using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Api.Rest.Payments;
 using AigneHub.Api.Rest.Usage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Abstractions;
-using AigneHub.Domain.Access;
 using Hangfire;
 using Hangfire.Dashboard;
 

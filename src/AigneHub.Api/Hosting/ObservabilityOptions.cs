@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Api.Hosting;
 
 /// <summary>Metrics, traces and log format (section "Observability"); see docs/operations.md.</summary>

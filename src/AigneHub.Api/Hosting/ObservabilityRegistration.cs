@@ -1,4 +1,3 @@
-using AigneHub.Application.Observability;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;

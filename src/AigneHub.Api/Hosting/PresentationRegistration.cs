@@ -1,9 +1,5 @@
-using AigneHub.Api.Grpc;
 using AigneHub.Api.OpenApi;
-using AigneHub.Application.Abstractions;
-using AigneHub.Api.Rest;
 using AigneHub.Api.Rest.Aigne;
-using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Hosting;
 

@@ -1,6 +1,5 @@
 using AigneHub.Infrastructure.Access;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Api.Hosting;
 

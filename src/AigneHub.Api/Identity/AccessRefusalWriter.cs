@@ -1,5 +1,3 @@
-using AigneHub.Api.Rest.OpenAI;
-
 namespace AigneHub.Api.Identity;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
-using AigneHub.Domain.Access;
 using Microsoft.AspNetCore.Authorization;
 
 namespace AigneHub.Api.Identity;

@@ -1,6 +1,4 @@
 using System.Net;
-using AigneHub.Domain.Access;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Api.Identity;
 

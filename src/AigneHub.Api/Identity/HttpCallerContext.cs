@@ -1,5 +1,3 @@
-using AigneHub.Application.Abstractions;
-
 namespace AigneHub.Api.Identity;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Api.Identity;
 
 /// <summary>

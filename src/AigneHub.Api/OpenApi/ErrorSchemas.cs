@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace AigneHub.Api.OpenApi;
 
 /// <summary>The error bodies of the hand-written surfaces (the transcoded routes answer google.rpc.Status, a proto message).</summary>

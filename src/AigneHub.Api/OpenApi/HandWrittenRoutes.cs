@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AigneHub.Api.Grpc.V1;
 
 namespace AigneHub.Api.OpenApi;

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Google.Protobuf.Reflection;
 
 namespace AigneHub.Api.OpenApi;
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace AigneHub.Api.OpenApi;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Google.Protobuf.Reflection;
-
 namespace AigneHub.Api.OpenApi;
 
 /// <summary>

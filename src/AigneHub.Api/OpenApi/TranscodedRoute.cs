@@ -1,7 +1,6 @@
 using Google.Api;
 using Endpoint = Microsoft.AspNetCore.Http.Endpoint;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
-using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 
 namespace AigneHub.Api.OpenApi;

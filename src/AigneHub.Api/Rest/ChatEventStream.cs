@@ -1,4 +1,5 @@
-using AigneHub.Application.Observability;
+using System.Buffers;
+using System.Text;
 
 namespace AigneHub.Api.Rest;
 
@@ -23,5 +24,29 @@ internal static class ChatEventStream
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         return context.RequestServices.GetRequiredService<HubMetrics>().TrackStream(surface);
+    }
+
+    /// <summary>
+    /// Writes one named event (<c>event: type</c>, then <c>data:</c> a JSON object whose first member is
+    /// <c>"type": type</c>, then <c>sequence_number</c> when given, then what <paramref name="body"/> writes), as
+    /// Anthropic's Messages stream and OpenAI's Responses stream frame theirs.
+    /// </summary>
+    public static void WriteNamedEvent(IBufferWriter<byte> output, Utf8JsonWriter json, string type, Action<Utf8JsonWriter> body, long? sequenceNumber = null)
+    {
+        output.Write("event: "u8);
+        output.Write(Encoding.UTF8.GetBytes(type));
+        output.Write("\ndata: "u8);
+        json.Reset(output);
+        json.WriteStartObject();
+        json.WriteString("type", type);
+        if (sequenceNumber is { } sequence)
+        {
+            json.WriteNumber("sequence_number", sequence);
+        }
+
+        body(json);
+        json.WriteEndObject();
+        json.Flush();
+        output.Write("\n\n"u8);
     }
 }

@@ -1,4 +1,3 @@
-using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 
 namespace AigneHub.Api.Rest;

@@ -1,5 +1,4 @@
 using AigneHub.Api.Rest.Anthropic;
-using AigneHub.Api.Rest.OpenAI;
 
 namespace AigneHub.Api.Rest;
 

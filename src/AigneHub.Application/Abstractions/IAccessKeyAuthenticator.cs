@@ -1,5 +1,4 @@
 using System.Net;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Application.Abstractions;
 

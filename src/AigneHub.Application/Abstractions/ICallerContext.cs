@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>Who is making the current call, as the edge authenticated them; null when nobody is authenticated.</summary>

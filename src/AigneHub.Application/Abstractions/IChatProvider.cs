@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Application.Abstractions;

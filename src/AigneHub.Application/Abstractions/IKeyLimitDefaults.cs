@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>The limits of a key that has none of its own (configuration); a key never creates one that may do more.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Abstractions;
 
 /// <summary>The enabled providers, in routing priority order.</summary>

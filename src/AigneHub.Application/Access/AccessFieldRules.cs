@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Application.Access;
 

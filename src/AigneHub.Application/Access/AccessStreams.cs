@@ -1,5 +1,4 @@
 using AigneHub.Application.EventSourcing;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Application.Access;
 

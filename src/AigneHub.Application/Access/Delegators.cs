@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access;
 
 internal static class Delegators

@@ -1,11 +1,8 @@
 using System.Runtime.CompilerServices;
 using AigneHub.Application.Access.RateLimits;
-using AigneHub.Application.Chat;
-using AigneHub.Application.Errors;
 using AigneHub.Application.ModelCalls;
 using AigneHub.Application.Embeddings;
 using AigneHub.Application.Images;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Application.Access;
 

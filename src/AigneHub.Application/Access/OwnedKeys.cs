@@ -1,6 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access;
 
 internal static class OwnedKeys

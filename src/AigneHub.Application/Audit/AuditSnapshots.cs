@@ -1,8 +1,4 @@
 using System.Text.Json;
-using AigneHub.Application.Access;
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Access;
-using AigneHub.Domain.Providers;
 
 namespace AigneHub.Application.Audit;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using AigneHub.Application.Errors;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Behaviours;
 

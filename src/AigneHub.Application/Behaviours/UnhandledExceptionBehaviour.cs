@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Errors;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Behaviours;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Errors;
 using FluentValidation.Results;
 
 namespace AigneHub.Application.Behaviours;

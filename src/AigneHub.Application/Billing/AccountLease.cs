@@ -1,5 +1,3 @@
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing;
 
 /// <summary>One account's lease on this instance and its recent use; guarded by locking the instance.</summary>

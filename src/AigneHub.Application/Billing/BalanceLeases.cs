@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using AigneHub.Domain.Billing;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Billing;
 

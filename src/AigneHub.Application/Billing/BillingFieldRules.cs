@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Billing;
 
 /// <summary>Input-shape rules shared by the billing commands; the state rules live in the domain decisions.</summary>
@@ -16,9 +14,6 @@ internal static class BillingFieldRules
     public static IRuleBuilderOptions<T, string> UserId<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().WithMessage("user_id is required").MaximumLength(200)
             .Must(id => id.All(c => !char.IsControl(c))).WithMessage("user_id must not contain control characters");
-
-    public static IRuleBuilderOptions<T, string> Actor<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(200);
 
     /// <summary>An amount of credits to give: more than zero, at most <see cref="Domain.Billing.Credits.MaxAmount"/>, at most <see cref="Domain.Billing.Credits.Scale"/> decimal places.</summary>
     public static IRuleBuilderOptions<T, decimal> CreditAmount<T>(this IRuleBuilder<T, decimal> rule, string field) =>

@@ -1,5 +1,4 @@
 using AigneHub.Application.EventSourcing;
-using AigneHub.Domain.Billing;
 
 namespace AigneHub.Application.Billing;
 

@@ -1,4 +1,3 @@
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing;

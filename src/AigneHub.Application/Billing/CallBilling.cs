@@ -1,9 +1,5 @@
-using AigneHub.Application.Errors;
 using AigneHub.Application.Observability;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Billing;
 

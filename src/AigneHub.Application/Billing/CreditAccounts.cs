@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Billing;
 using JasperFx;
 
 namespace AigneHub.Application.Billing;

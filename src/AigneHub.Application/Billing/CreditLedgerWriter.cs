@@ -1,9 +1,5 @@
 using System.Threading.Channels;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Billing;
 using JasperFx;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Billing;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
 using Marten.Linq.MatchesSql;
 
 namespace AigneHub.Application.Billing;

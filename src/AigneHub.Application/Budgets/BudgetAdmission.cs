@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Budgets;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-
 namespace AigneHub.Application.Budgets;
 
 /// <summary>

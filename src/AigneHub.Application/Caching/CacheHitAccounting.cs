@@ -1,7 +1,3 @@
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Models;
-using Microsoft.Extensions.Options;
-
 namespace AigneHub.Application.Caching;
 
 /// <summary>

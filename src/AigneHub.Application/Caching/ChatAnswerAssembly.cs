@@ -1,5 +1,4 @@
 using System.Text;
-using AigneHub.Application.Chat;
 using AigneHub.Domain.Chat;
 
 namespace AigneHub.Application.Caching;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-
 namespace AigneHub.Application.Caching;
 
 /// <summary>

@@ -1,10 +1,6 @@
 using System.Text.Json;
-using AigneHub.Application.Chat;
-using AigneHub.Application.Errors;
 using AigneHub.Application.Routing;
 using AigneHub.Application.Embeddings;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Caching;
 

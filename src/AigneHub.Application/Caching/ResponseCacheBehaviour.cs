@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Application.Chat;
 using AigneHub.Application.ModelCalls;
 using AigneHub.Application.Embeddings;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AigneHub.Application.Errors;
 
 namespace AigneHub.Application.Chat;
 

@@ -1,5 +1,4 @@
 using AigneHub.Application.Routing;
-using AigneHub.Domain.Billing;
 
 namespace AigneHub.Application.Chat;
 

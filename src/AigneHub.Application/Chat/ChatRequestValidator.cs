@@ -1,5 +1,4 @@
 using AigneHub.Domain.Chat;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Chat;
 

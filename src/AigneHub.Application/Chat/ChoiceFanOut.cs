@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using AigneHub.Application.Errors;
 
 namespace AigneHub.Application.Chat;
 

@@ -1,4 +1,3 @@
-using AigneHub.Application.Errors;
 using JasperFx;
 
 namespace AigneHub.Application.EventSourcing;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-
 namespace AigneHub.Application.EventSourcing;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using AigneHub.Application.ModelCalls;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Images;
 

@@ -1,9 +1,4 @@
-using AigneHub.Application.Chat;
-using AigneHub.Application.Errors;
 using AigneHub.Application.Routing;
-using AigneHub.Domain.Models;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.ModelCalls;
 

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Observability;
 

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers;
 
 /// <summary>

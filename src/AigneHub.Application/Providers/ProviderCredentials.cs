@@ -1,5 +1,3 @@
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers;
 
 /// <summary>A stored credential, decrypted for use: by the call path's snapshot and by the credential checks.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Providers;
 
 /// <summary>Input-shape rules shared by the provider commands; the state rules live in the domain decisions.</summary>
@@ -30,10 +28,4 @@ internal static class ProviderFieldRules
             .WithMessage($"{field} must not contain control characters (such as CR, LF or NUL): it is sent to the provider in a request header or line")
             .MaximumLength(maxLength)
             .WithMessage($"{field} must be at most {maxLength} characters");
-
-    public static IRuleBuilderOptions<T, int> ExpectedVersion<T>(this IRuleBuilder<T, int> rule) =>
-        rule.GreaterThan(0).WithMessage("expected_version is required: send the version you last read");
-
-    public static IRuleBuilderOptions<T, string> Actor<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(200);
 }

@@ -1,5 +1,4 @@
 using AigneHub.Application.EventSourcing;
-using AigneHub.Domain.Providers;
 
 namespace AigneHub.Application.Providers;
 

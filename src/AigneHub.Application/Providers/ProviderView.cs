@@ -1,5 +1,3 @@
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers;
 
 /// <summary>A provider as the admin API shows it: secrets only masked, with the version to send back on a change.</summary>

@@ -1,7 +1,4 @@
-using AigneHub.Application.Chat;
-using AigneHub.Application.Errors;
 using AigneHub.Application.Routing.Fallbacks;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Routing;
 

@@ -1,6 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Usage;
 
 /// <summary>Who sees whose usage: an admin (admin role with an admin scope) sees everyone's, anyone else their own.</summary>

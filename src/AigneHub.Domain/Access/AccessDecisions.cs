@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access.Events;
-
 namespace AigneHub.Domain.Access;
 
 /// <summary>

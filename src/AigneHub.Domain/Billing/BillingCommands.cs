@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Domain.Billing;
 
 /// <summary>Credits to grant, as <see cref="CreditLedger.Grant"/> takes them.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Billing.Events;
-
 namespace AigneHub.Domain.Billing;
 
 /// <summary>

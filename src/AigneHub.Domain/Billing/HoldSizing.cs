@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Domain.Billing;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Domain.Billing;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Domain.Billing;
 
 /// <summary>Pricing rules: how rates follow from unit costs, and when a change is a new rate version.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Secrets;
-
 namespace AigneHub.Domain.Providers;
 
 /// <summary>A provider to register, as <see cref="ProviderDecisions.Register"/> takes it.</summary>

@@ -1,5 +1,4 @@
 using AigneHub.Domain.Providers.Events;
-using AigneHub.Domain.Secrets;
 
 namespace AigneHub.Domain.Providers;
 

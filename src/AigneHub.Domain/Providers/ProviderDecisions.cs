@@ -1,6 +1,5 @@
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Providers.Events;
-using AigneHub.Domain.Secrets;
 
 namespace AigneHub.Domain.Providers;
 

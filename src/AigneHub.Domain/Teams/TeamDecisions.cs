@@ -1,5 +1,4 @@
 using AigneHub.Domain.Access;
-using AigneHub.Domain.Access.Events;
 
 namespace AigneHub.Domain.Teams;
 

@@ -1,12 +1,6 @@
 using System.Runtime.InteropServices;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.CreateUser;
-using AigneHub.Domain.Access;
-using Marten;
-using Mediator;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Access;
 

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Net;
-using AigneHub.Domain.Access;
-using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Access;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>Hub access keys on the call path and the first owner (section "Access").</summary>

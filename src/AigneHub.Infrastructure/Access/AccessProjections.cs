@@ -1,4 +1,3 @@
-using AigneHub.Domain.Access;
 using AigneHub.Domain.Access.Events;
 using Marten.Events.Aggregation;
 

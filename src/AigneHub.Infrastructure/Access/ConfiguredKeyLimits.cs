@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>The configured limits of a key without its own (RateLimits:Key); 0 there means no limit.</summary>

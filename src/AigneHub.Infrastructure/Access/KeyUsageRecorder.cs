@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using AigneHub.Domain.Access;
-using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>

@@ -1,10 +1,5 @@
 using System.Collections.Frozen;
-using System.Security.Cryptography;
-using System.Text;
 using AigneHub.Application.Access.Commands.CreateUser;
-using AigneHub.Domain.Access;
-using Mediator;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;

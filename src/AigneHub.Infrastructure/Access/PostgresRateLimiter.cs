@@ -1,7 +1,4 @@
 using AigneHub.Application.Access.RateLimits;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Access;
 

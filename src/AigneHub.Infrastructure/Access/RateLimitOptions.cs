@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>Default per-key and per-user limits on model calls (section "RateLimits"); 0 means no limit.</summary>

@@ -1,6 +1,3 @@
-using AigneHub.Infrastructure.Persistence;
-using Npgsql;
-
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>

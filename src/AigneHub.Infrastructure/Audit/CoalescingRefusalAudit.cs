@@ -1,7 +1,5 @@
 using AigneHub.Application.Audit;
 using AigneHub.Domain.Audit.Events;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Audit;
 

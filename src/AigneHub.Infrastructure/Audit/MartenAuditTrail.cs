@@ -1,9 +1,7 @@
 using AigneHub.Application.Audit;
 using AigneHub.Domain.Audit;
 using AigneHub.Domain.Audit.Events;
-using Marten;
 using Marten.Events.Aggregation;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Audit;
 

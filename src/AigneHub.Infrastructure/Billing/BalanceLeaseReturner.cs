@@ -1,7 +1,4 @@
 using AigneHub.Application.Billing.Credits.Commands.ReturnBalanceLeases;
-using Mediator;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Billing;
 

@@ -1,8 +1,6 @@
 using AigneHub.Application.Billing.Credits.Commands.ExpireGrants;
 using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 using AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
-using Hangfire;
-using Mediator;
 
 namespace AigneHub.Infrastructure.Billing;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Billing;
 
 /// <summary>The billing jobs' schedule (section "Billing:Jobs"); cron expressions in UTC.</summary>

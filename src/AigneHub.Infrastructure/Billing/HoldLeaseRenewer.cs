@@ -1,8 +1,5 @@
 using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.RenewHoldLeases;
-using Mediator;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Billing;
 

@@ -1,6 +1,4 @@
 using System.Collections.Frozen;
-using System.Text;
-using AigneHub.Domain.Models;
 using Microsoft.ML.Tokenizers;
 
 namespace AigneHub.Infrastructure.Billing;

@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using AigneHub.Infrastructure.Usage.Reports;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Budgets;
 

@@ -1,6 +1,4 @@
 using AigneHub.Infrastructure.Jobs;
-using Hangfire;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.Infrastructure.Budgets;
 

@@ -1,7 +1,5 @@
 using AigneHub.Application.Budgets.Commands.ReleaseLapsedReservations;
 using AigneHub.Application.Budgets;
-using Hangfire;
-using Mediator;
 
 namespace AigneHub.Infrastructure.Budgets;
 

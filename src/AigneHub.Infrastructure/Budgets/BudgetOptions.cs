@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Budgets;
 
 /// <summary>Spend budgets (<c>Budgets</c>): how often each instance reads them again, and where soft-threshold notices go.</summary>

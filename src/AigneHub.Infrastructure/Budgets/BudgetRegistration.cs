@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AigneHub.Infrastructure.Budgets;
 
 internal static class BudgetRegistration

@@ -1,15 +1,7 @@
-using System.Collections.Concurrent;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets;
 using AigneHub.Application.Teams;
 using AigneHub.Domain.Budgets;
-using AigneHub.Infrastructure.Persistence;
-using Hangfire;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Budgets;
 

@@ -1,9 +1,4 @@
 using AigneHub.Application.Caching;
-using Hangfire;
-using Marten;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace AigneHub.Infrastructure.Caching;
 

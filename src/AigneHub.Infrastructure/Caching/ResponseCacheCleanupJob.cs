@@ -1,6 +1,4 @@
 using AigneHub.Application.Caching.Commands.DeleteExpiredResponses;
-using Hangfire;
-using Mediator;
 
 namespace AigneHub.Infrastructure.Caching;
 

@@ -1,5 +1,4 @@
 using AigneHub.Application.Caching;
-using Marten;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace AigneHub.Infrastructure.Caching;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Images;
 
 /// <summary>Generated images the hub keeps to serve by URL (section "Images").</summary>

@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AigneHub.Infrastructure.Images;
 
 /// <summary>Keeps generated images as Marten documents with an expiry; an expired one is never served, even before the clean-up.</summary>

@@ -1,6 +1,4 @@
 using AigneHub.Application.Providers.Commands.ReviveCredentials;
-using Hangfire;
-using Mediator;
 
 namespace AigneHub.Infrastructure.Jobs;
 

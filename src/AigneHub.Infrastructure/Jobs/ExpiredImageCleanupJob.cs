@@ -1,6 +1,4 @@
 using AigneHub.Application.Images.Commands.DeleteExpiredImages;
-using Hangfire;
-using Mediator;
 
 namespace AigneHub.Infrastructure.Jobs;
 

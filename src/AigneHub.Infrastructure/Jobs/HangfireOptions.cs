@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Jobs;
 
 /// <summary>Scheduled jobs (section "Hangfire"). Every hub instance can run the server; jobs are shared through PostgreSQL.</summary>

@@ -1,6 +1,3 @@
-using Hangfire;
-using Microsoft.Extensions.Hosting;
-
 namespace AigneHub.Infrastructure.Jobs;
 
 /// <summary>

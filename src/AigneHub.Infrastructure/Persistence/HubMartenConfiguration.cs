@@ -4,7 +4,6 @@ using AigneHub.Domain.Providers;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
-using Marten;
 using Weasel.Core;
 
 namespace AigneHub.Infrastructure.Persistence;

@@ -1,8 +1,5 @@
 using JasperFx;
-using Marten;
 using Marten.Services;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Persistence;
 

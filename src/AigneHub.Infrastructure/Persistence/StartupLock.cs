@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace AigneHub.Infrastructure.Persistence;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-
 namespace AigneHub.Infrastructure.Providers;
 
 /// <summary>The OpenAI chat fields that a protocol other than OpenAI's can carry in its own words.</summary>

@@ -1,8 +1,5 @@
 using AigneHub.Application.Models;
-using AigneHub.Domain.Models;
-using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Demo;
-using AigneHub.Infrastructure.Providers.Media;
 using AigneHub.Infrastructure.Providers.Registered;
 
 namespace AigneHub.Infrastructure.Providers;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AigneHub.Domain.Secrets;
 
 namespace AigneHub.Infrastructure.Security;

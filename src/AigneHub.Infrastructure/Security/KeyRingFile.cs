@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 
 namespace AigneHub.Infrastructure.Security;
 

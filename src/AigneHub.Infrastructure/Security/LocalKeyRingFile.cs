@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 
 namespace AigneHub.Infrastructure.Security;
 

@@ -1,9 +1,5 @@
 using AigneHub.Application.Teams;
 using AigneHub.Domain.Teams;
-using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Teams;
 

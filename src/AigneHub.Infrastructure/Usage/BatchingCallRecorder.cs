@@ -1,7 +1,4 @@
 using System.Threading.Channels;
-using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Usage;
 

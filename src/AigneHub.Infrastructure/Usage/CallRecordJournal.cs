@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Usage;
 

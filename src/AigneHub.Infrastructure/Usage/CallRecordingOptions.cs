@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Usage;
 
 /// <summary>How call records are batched on their way to the database (section "Usage").</summary>

@@ -1,5 +1,4 @@
 using AigneHub.Application.Usage;
-using Marten;
 using Marten.Linq.MatchesSql;
 
 namespace AigneHub.Infrastructure.Usage;

@@ -1,8 +1,5 @@
-using System.Runtime.CompilerServices;
 using AigneHub.Domain.Usage.Statistics;
-using AigneHub.Infrastructure.Persistence;
 using JasperFx.Events.Projections;
-using Marten;
 
 namespace AigneHub.Infrastructure.Usage;
 

@@ -1,11 +1,5 @@
 using AigneHub.Application.Usage;
-using AigneHub.Infrastructure.Persistence;
 using JasperFx.Events.Daemon;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Usage;
 

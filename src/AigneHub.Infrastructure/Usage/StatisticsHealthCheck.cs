@@ -1,7 +1,5 @@
 using AigneHub.Application.Usage;
-using AigneHub.Infrastructure.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace AigneHub.Infrastructure.Usage;
 

@@ -1,6 +1,5 @@
 using AigneHub.Domain.Usage.Statistics;
 using JasperFx.Events;
-using Marten;
 using Marten.Events.Projections;
 
 namespace AigneHub.Infrastructure.Usage;

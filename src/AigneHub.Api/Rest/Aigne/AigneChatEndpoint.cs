@@ -1,9 +1,3 @@
-using AigneHub.Application.Observability;
-using System.Buffers;
-using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Domain.Chat;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.Aigne;

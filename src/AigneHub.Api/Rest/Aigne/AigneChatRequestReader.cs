@@ -1,5 +1,3 @@
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Api.Rest.Aigne;
 
 /// <summary>What an AIGNE client asked for on POST /api/v2/chat, in the hub's terms.</summary>

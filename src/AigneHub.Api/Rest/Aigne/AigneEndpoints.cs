@@ -1,4 +1,3 @@
-using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Providers.Queries.GetHubStatus;
 
 namespace AigneHub.Api.Rest.Aigne;

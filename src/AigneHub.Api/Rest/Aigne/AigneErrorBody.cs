@@ -1,6 +1,3 @@
-using System.Buffers;
-using AigneHub.Api.Rest.OpenAI;
-
 namespace AigneHub.Api.Rest.Aigne;
 
 /// <summary>

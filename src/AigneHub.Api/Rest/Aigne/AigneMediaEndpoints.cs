@@ -1,4 +1,3 @@
-using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Models.Queries.ListModelCatalogue;

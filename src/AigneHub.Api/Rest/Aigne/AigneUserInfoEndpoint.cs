@@ -1,4 +1,3 @@
-using AigneHub.Api.Rest.OpenAI;
 using AigneHub.Application.Access.Queries.GetUserInfo;
 
 namespace AigneHub.Api.Rest.Aigne;

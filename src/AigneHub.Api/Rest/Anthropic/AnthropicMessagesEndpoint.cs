@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text;
-using AigneHub.Api.Rest.OpenAI;
-using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Commands.StreamChatCompletion;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.Anthropic;
@@ -238,17 +233,5 @@ internal sealed class AnthropicEventWriter(IBufferWriter<byte> output) : IChatEv
         json.WriteEndObject();
     });
 
-    private void WriteEvent(string type, Action<Utf8JsonWriter> body)
-    {
-        output.Write("event: "u8);
-        output.Write(Encoding.UTF8.GetBytes(type));
-        output.Write("\ndata: "u8);
-        _json.Reset(output);
-        _json.WriteStartObject();
-        _json.WriteString("type", type);
-        body(_json);
-        _json.WriteEndObject();
-        _json.Flush();
-        output.Write("\n\n"u8);
-    }
+    private void WriteEvent(string type, Action<Utf8JsonWriter> body) => ChatEventStream.WriteNamedEvent(output, _json, type, body);
 }

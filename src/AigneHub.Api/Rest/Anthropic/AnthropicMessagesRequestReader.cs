@@ -1,4 +1,3 @@
-using AigneHub.Domain.Chat;
 using static AigneHub.Api.Rest.JsonRequestFields;
 
 namespace AigneHub.Api.Rest.Anthropic;

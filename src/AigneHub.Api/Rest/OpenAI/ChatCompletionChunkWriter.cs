@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace AigneHub.Api.Rest.OpenAI;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.OpenAI;

@@ -1,6 +1,3 @@
-using AigneHub.Application.Observability;
-using System.Text;
-using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
 using Google.Protobuf;
 

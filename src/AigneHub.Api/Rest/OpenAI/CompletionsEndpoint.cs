@@ -1,7 +1,3 @@
-using System.Buffers;
-using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-using AigneHub.Domain.Chat;
 using static AigneHub.Api.Rest.JsonRequestFields;
 
 namespace AigneHub.Api.Rest.OpenAI;

@@ -1,4 +1,3 @@
-using AigneHub.Api.Grpc;
 using AigneHub.Application.Images.Commands.EditImages;
 using AigneHub.Application.Images.Commands.GenerateImages;
 using AigneHub.Application.Images;

@@ -1,5 +1,3 @@
-using Google.Protobuf.Reflection;
-
 namespace AigneHub.Api.Rest.OpenAI;
 
 /// <summary>

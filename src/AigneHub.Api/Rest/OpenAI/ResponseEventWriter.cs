@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using AigneHub.Domain.Usage;
 
 namespace AigneHub.Api.Rest.OpenAI;
@@ -224,20 +222,7 @@ internal sealed class ResponseEventWriter(IBufferWriter<byte> output, ResponseSn
         ResponseObjectWriter.Write(json, response);
     });
 
-    private void WriteEvent(string type, Action<Utf8JsonWriter> body)
-    {
-        output.Write("event: "u8);
-        output.Write(Encoding.UTF8.GetBytes(type));
-        output.Write("\ndata: "u8);
-        _json.Reset(output);
-        _json.WriteStartObject();
-        _json.WriteString("type", type);
-        _json.WriteNumber("sequence_number", _sequence++);
-        body(_json);
-        _json.WriteEndObject();
-        _json.Flush();
-        output.Write("\n\n"u8);
-    }
+    private void WriteEvent(string type, Action<Utf8JsonWriter> body) => ChatEventStream.WriteNamedEvent(output, _json, type, body, _sequence++);
 
     /// <summary>A function call being streamed: its item id, position, the provider's call id and name, the arguments so far.</summary>
     private sealed record OpenCall(string Id, int OutputIndex, string CallId, string Name)

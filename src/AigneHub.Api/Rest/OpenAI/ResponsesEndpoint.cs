@@ -1,6 +1,3 @@
-using AigneHub.Application.Chat.Commands.CreateChatCompletion;
-using AigneHub.Application.Chat.Commands.StreamChatCompletion;
-
 namespace AigneHub.Api.Rest.OpenAI;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using AigneHub.Application.Billing.Credits.Commands.RecordPayment;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Api.Rest.Payments;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Api.Rest.Payments;
 
 /// <summary>The payment webhook (section "Billing:Webhook"). Without a secret the webhook is off and answers 404.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-using AigneHub.Api.Grpc;
 using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Usage.Queries.ExportCalls;
 using AigneHub.Domain.Usage;

@@ -1,4 +1,3 @@
-using AigneHub.Api.Grpc;
 using AigneHub.Application.Usage.Reports.Queries.GetUsageReport;
 
 namespace AigneHub.Api.Rest.Usage;

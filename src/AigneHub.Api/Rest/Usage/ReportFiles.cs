@@ -1,4 +1,3 @@
-using System.Text;
 using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
 using AigneHub.Application.Usage.Reports;

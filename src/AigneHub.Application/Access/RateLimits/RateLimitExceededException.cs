@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-
 namespace AigneHub.Application.Access.RateLimits;
 
 /// <summary>The caller used up a per-key or per-user limit (429 with Retry-After and x-ratelimit-* headers).</summary>

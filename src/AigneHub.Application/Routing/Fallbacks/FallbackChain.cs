@@ -1,7 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
-using Microsoft.Extensions.Options;
-
 namespace AigneHub.Application.Routing.Fallbacks;
 
 /// <summary>

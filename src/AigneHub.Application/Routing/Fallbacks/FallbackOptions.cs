@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Routing.Fallbacks;
 
 /// <summary>

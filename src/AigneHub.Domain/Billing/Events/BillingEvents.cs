@@ -1,5 +1,3 @@
-using AigneHub.Domain.Usage;
-
 namespace AigneHub.Domain.Billing.Events;
 
 // Settings: one stream (BillingSettings.StreamId). Every change records the whole settings, so one event is one version.

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Secrets;
-
 namespace AigneHub.Domain.Providers.Events;
 
 // One stream per provider, keyed by its name. Events carry who did it (an actor id or "system") and when. Secrets

@@ -1,5 +1,3 @@
-using AigneHub.Infrastructure.Providers.Http;
-
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
-using AigneHub.Application.Chat;
-using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.ServerSentEvents;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

@@ -1,7 +1,3 @@
-using System.Text;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 // Text and image content blocks, images from data URLs.

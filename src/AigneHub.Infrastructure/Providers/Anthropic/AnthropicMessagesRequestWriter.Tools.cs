@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 // Tool definitions and tool choice.

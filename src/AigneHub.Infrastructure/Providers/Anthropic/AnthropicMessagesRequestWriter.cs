@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Encodings.Web;
-using AigneHub.Infrastructure.Providers.Json;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Anthropic;
 
 /// <summary>

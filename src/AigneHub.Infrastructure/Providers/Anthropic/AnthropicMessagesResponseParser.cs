@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Anthropic;

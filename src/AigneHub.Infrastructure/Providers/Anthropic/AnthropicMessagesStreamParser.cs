@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using static AigneHub.Infrastructure.Providers.Anthropic.AnthropicMessagesResponseParser;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

@@ -1,6 +1,3 @@
-using AigneHub.Infrastructure.Providers.Http;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 internal static class BedrockAdapterRegistration

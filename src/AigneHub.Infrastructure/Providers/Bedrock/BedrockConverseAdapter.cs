@@ -1,10 +1,3 @@
-using System.Buffers;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
-using AigneHub.Application.Chat;
-using AigneHub.Infrastructure.Providers.Http;
-
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Encodings.Web;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 // toolConfig: the caller's tools, the JSON-answer tool and the tool choice.

@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
-using AigneHub.Infrastructure.Providers.Json;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 /// <summary>

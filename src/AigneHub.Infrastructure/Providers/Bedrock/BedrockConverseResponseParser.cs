@@ -1,7 +1,3 @@
-using System.Text;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 
 /// <summary>A Bedrock error: its type (without the namespace or URL AWS may add) and message, both unscrubbed.</summary>

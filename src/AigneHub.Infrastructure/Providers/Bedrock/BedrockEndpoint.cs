@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 

@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Net.Http.Headers;
 using AigneHub.Application.Embeddings;
-using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using System.Text;
-using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Bedrock;
 

@@ -1,6 +1,4 @@
 using AigneHub.Infrastructure.Providers.OpenAI;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AigneHub.Infrastructure.Providers.Configured;

@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Infrastructure.Providers.Demo;
 
 /// <summary>

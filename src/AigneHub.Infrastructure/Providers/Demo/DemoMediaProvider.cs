@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
-using System.Security.Cryptography;
-using System.Text;
 using AigneHub.Application.Embeddings;
 using AigneHub.Application.Images;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Infrastructure.Providers.Demo;
 

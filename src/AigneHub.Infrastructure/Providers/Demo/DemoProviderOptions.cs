@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Providers.Demo;
 
 /// <summary>The built-in demo provider (section "Providers:Demo"). Not an AI model: it echoes.</summary>

@@ -1,5 +1,4 @@
 using AigneHub.Application.Embeddings;
-using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

@@ -1,5 +1,4 @@
 using AigneHub.Application.Images;
-using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

@@ -1,6 +1,4 @@
 using AigneHub.Application.Images;
-using AigneHub.Infrastructure.Providers.Http;
-using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.Google;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using AigneHub.Infrastructure.Providers.Http;
-
 namespace AigneHub.Infrastructure.Providers.Google;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Google;
 
 // Text and image parts, images inline from data URLs.

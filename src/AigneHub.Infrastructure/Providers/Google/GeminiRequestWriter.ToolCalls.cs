@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Google;
 
 // Function calls of a model turn and the function responses that answer them.

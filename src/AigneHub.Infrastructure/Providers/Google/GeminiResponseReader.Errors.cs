@@ -1,5 +1,4 @@
 using System.Globalization;
-using AigneHub.Infrastructure.Providers.Json;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;

@@ -1,4 +1,3 @@
-using AigneHub.Infrastructure.Providers.Json;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.Google;

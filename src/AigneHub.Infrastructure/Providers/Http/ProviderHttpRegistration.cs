@@ -1,6 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AigneHub.Infrastructure.Providers.Http;

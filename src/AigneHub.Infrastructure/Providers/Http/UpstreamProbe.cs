@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>

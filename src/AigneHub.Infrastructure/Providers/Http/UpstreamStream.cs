@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace AigneHub.Infrastructure.Providers.Http;
 
 /// <summary>

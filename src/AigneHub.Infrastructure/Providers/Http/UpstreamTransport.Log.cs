@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Infrastructure.Providers.Http;
 
 internal sealed partial class UpstreamTransport

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Net.Http.Headers;
-
 namespace AigneHub.Infrastructure.Providers.Http;
 
 internal sealed partial class UpstreamTransport

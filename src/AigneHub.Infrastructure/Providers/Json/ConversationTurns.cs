@@ -1,5 +1,3 @@
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.Json;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using AigneHub.Application.Models;
-using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Bedrock;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.Infrastructure.Providers.OpenAI;

@@ -1,12 +1,8 @@
 using AigneHub.Infrastructure.Images;
 using AigneHub.Infrastructure.Providers.Bedrock;
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Http;
 using AigneHub.Infrastructure.Providers.Demo;
 using AigneHub.Infrastructure.Providers.Google;
 using AigneHub.Infrastructure.Providers.OpenAI;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AigneHub.Infrastructure.Providers.Media;

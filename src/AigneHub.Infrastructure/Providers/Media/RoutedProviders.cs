@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using AigneHub.Application.Chat;
 using AigneHub.Application.Embeddings;
 using AigneHub.Application.Images;
 using AigneHub.Infrastructure.Providers.Registered;

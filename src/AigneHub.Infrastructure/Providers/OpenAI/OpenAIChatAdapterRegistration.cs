@@ -1,8 +1,3 @@
-using AigneHub.Domain.Models;
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;

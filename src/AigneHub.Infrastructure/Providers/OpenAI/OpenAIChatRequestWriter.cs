@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
-using AigneHub.Application.Chat;
-using AigneHub.Domain.Chat;
-
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>Writes the body of <c>POST /chat/completions</c> (OpenAI's Chat Completions request) without reflection.</summary>

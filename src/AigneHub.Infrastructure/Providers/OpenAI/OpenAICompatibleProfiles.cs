@@ -1,6 +1,3 @@
-using AigneHub.Domain.Models;
-using AigneHub.Infrastructure.Providers.Configured;
-
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using AigneHub.Application.Embeddings;
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

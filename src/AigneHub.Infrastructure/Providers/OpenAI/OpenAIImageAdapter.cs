@@ -1,7 +1,4 @@
 using AigneHub.Application.Images;
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Http;
-using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 

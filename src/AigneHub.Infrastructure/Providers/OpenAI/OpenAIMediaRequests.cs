@@ -1,6 +1,3 @@
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Http;
-
 namespace AigneHub.Infrastructure.Providers.OpenAI;
 
 /// <summary>

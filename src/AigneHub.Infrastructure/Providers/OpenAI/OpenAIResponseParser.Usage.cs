@@ -1,4 +1,3 @@
-using AigneHub.Domain.Chat;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-using AigneHub.Infrastructure.Providers.Json;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 
 namespace AigneHub.Infrastructure.Providers.OpenAI;

@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using static AigneHub.Infrastructure.Providers.OpenAI.OpenAIResponseParser;
 using static AigneHub.Infrastructure.Providers.Json.UpstreamJsonReader;
 

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Infrastructure.Providers.Registered;
 
 /// <summary>

@@ -2,10 +2,6 @@ using System.Threading.Channels;
 using AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 using AigneHub.Application.Providers.Queries.GetProvider;
 using AigneHub.Domain.Providers;
-using Mediator;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace AigneHub.Infrastructure.Providers.Registered;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using AigneHub.Application.Providers.Routing;
-using AigneHub.Infrastructure.Providers.Media;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AigneHub.Infrastructure.Providers.Registered;
 
 /// <summary>How the call path follows provider changes made through the admin API (section "Providers:Registry").</summary>

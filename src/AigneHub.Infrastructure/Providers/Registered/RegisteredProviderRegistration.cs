@@ -1,10 +1,6 @@
-using AigneHub.Domain.Models;
 using AigneHub.Infrastructure.Providers.Anthropic;
 using AigneHub.Infrastructure.Providers.Bedrock;
-using AigneHub.Infrastructure.Providers.Configured;
 using AigneHub.Infrastructure.Providers.Google;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 

@@ -1,10 +1,5 @@
 using AigneHub.Application.Providers;
 using AigneHub.Domain.Providers;
-using AigneHub.Infrastructure.Providers.Configured;
-using AigneHub.Infrastructure.Providers.Media;
-using Marten;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Providers.Registered;
 

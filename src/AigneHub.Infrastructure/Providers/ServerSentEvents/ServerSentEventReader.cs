@@ -1,8 +1,4 @@
-using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
-using System.Text;
-using AigneHub.Infrastructure.Providers.Http;
 
 namespace AigneHub.Infrastructure.Providers.ServerSentEvents;
 

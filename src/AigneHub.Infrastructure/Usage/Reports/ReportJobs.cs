@@ -1,15 +1,7 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using AigneHub.Application.Usage.Reports;
 using AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
 using AigneHub.Domain.Usage.Reports;
-using Hangfire;
-using Marten;
-using Mediator;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Infrastructure.Usage.Reports;
 

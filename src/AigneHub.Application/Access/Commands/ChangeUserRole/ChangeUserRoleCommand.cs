@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 
 /// <param name="By">Who asks: only an owner makes or unmakes an owner; an admin changes only members' roles.</param>

@@ -1,6 +1,4 @@
-using AigneHub.Application.Access;
 using AigneHub.Application.EventSourcing;
-using AigneHub.Domain.Access;
 
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 

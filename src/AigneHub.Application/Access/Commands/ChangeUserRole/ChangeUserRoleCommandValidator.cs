@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Commands.ChangeUserRole;
 
 internal sealed class ChangeUserRoleCommandValidator : AbstractValidator<ChangeUserRoleCommand>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Commands.CreateAccessKey;
 
 internal sealed class CreateAccessKeyCommandValidator : AbstractValidator<CreateAccessKeyCommand>

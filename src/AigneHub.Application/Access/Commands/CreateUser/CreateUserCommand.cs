@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Commands.CreateUser;
 
 /// <summary>An admin (or the hub itself) creates a user.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Commands.RegisterApp;
 
 /// <summary>Registers an app (a client id) under a user, so keys can be issued for it.</summary>

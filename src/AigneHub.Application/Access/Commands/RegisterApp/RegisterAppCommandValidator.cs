@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Commands.RegisterApp;
 
 internal sealed class RegisterAppCommandValidator : AbstractValidator<RegisterAppCommand>

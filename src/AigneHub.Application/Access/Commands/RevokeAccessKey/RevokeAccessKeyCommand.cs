@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Commands.RevokeAccessKey;
 
 /// <summary>Stops a key for good. Revoking a revoked key changes nothing.</summary>

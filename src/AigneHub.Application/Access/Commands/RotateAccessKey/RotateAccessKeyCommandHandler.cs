@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Commands.RotateAccessKey;
 
 internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache)

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Queries.GetUser;
 
 /// <summary>One user, or null when no user has that id.</summary>

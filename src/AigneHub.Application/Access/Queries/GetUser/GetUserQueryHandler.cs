@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Queries.GetUser;
 
 internal sealed class GetUserQueryHandler(IDocumentStore store) : IQueryHandler<GetUserQuery, UserView?>

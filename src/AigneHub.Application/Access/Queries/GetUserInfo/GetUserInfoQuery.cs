@@ -1,5 +1,3 @@
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Queries.GetUserInfo;
 
 /// <summary>

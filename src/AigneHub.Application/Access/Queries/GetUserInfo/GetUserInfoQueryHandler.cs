@@ -1,9 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Application.Billing;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Access.Queries.GetUserInfo;
 
 internal sealed class GetUserInfoQueryHandler(IDocumentStore store, ICallerContext callers) : IQueryHandler<GetUserInfoQuery, UserInfoView>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Queries.ListAccessKeys;
 
 /// <param name="UserId">Only this user's keys; null for every key (admins).</param>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Queries.ListAccessKeys;
 
 internal sealed class ListAccessKeysQueryHandler(IDocumentStore store) : IQueryHandler<ListAccessKeysQuery, IReadOnlyList<AccessKeyView>>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Access.Queries.ListUsers;
 
 public sealed record ListUsersQuery : IQuery<IReadOnlyList<UserView>>;

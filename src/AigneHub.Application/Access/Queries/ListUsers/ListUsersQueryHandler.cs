@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Domain.Access;
-
 namespace AigneHub.Application.Access.Queries.ListUsers;
 
 internal sealed class ListUsersQueryHandler(IDocumentStore store) : IQueryHandler<ListUsersQuery, IReadOnlyList<UserView>>

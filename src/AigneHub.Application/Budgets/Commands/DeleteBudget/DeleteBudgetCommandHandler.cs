@@ -1,5 +1,4 @@
 using AigneHub.Application.Budgets;
-using AigneHub.Application.Errors;
 using AigneHub.Domain.Budgets;
 
 namespace AigneHub.Application.Budgets.Commands.DeleteBudget;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Budgets.Commands.DeleteBudget;
 
 internal sealed class DeleteBudgetCommandValidator : AbstractValidator<DeleteBudgetCommand>

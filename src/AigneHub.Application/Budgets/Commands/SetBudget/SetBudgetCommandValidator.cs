@@ -1,4 +1,3 @@
-using AigneHub.Application.Access;
 using AigneHub.Domain.Budgets;
 
 namespace AigneHub.Application.Budgets.Commands.SetBudget;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Application.Caching.Commands.DeleteExpiredResponses;
 
 internal sealed partial class DeleteExpiredResponsesCommandHandler(

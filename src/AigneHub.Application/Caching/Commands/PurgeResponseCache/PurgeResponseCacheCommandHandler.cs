@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Application.Caching.Commands.PurgeResponseCache;
 
 internal sealed partial class PurgeResponseCacheCommandHandler(IResponseCacheStore store, ILogger<PurgeResponseCacheCommandHandler> logger)

@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using AigneHub.Application.ModelCalls;
 
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;

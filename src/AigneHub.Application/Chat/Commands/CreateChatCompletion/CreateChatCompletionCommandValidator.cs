@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 
 internal sealed class CreateChatCompletionCommandValidator : AbstractValidator<CreateChatCompletionCommand>

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using AigneHub.Application.Chat;
 using AigneHub.Application.ModelCalls;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Chat;
-
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 
 internal sealed class StreamChatCompletionCommandValidator : AbstractValidator<StreamChatCompletionCommand>

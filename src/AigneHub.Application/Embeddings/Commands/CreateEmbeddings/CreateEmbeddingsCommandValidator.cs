@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Embeddings.Commands.CreateEmbeddings;
 
 /// <summary>OpenAI's limits for one embeddings request; property names are the wire names clients send.</summary>

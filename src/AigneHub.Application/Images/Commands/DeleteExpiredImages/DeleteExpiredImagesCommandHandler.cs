@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Application.Images.Commands.DeleteExpiredImages;
 
 internal sealed partial class DeleteExpiredImagesCommandHandler(

@@ -1,6 +1,4 @@
-using AigneHub.Application.Errors;
 using AigneHub.Application.Images;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Images.Commands.EditImages;
 

@@ -1,5 +1,4 @@
 using AigneHub.Application.Images.Commands.GenerateImages;
-using AigneHub.Domain.Models;
 
 namespace AigneHub.Application.Images.Commands.EditImages;
 

@@ -1,4 +1,3 @@
-using AigneHub.Application.Chat;
 using AigneHub.Application.ModelCalls;
 using AigneHub.Application.Images;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Errors;
-
 namespace AigneHub.Application.Images.Queries.GetStoredImage;
 
 internal sealed class GetStoredImageQueryHandler(IImageStore store) : IQueryHandler<GetStoredImageQuery, StoredImage>

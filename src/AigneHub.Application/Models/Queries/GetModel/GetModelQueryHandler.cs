@@ -1,4 +1,3 @@
-using AigneHub.Application.Errors;
 using AigneHub.Application.Models;
 
 namespace AigneHub.Application.Models.Queries.GetModel;

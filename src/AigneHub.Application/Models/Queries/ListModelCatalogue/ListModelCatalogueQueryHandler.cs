@@ -1,7 +1,4 @@
 using AigneHub.Application.Models;
-using AigneHub.Domain.Billing;
-using AigneHub.Domain.Models;
-using AigneHub.Domain.Providers;
 
 namespace AigneHub.Application.Models.Queries.ListModelCatalogue;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.AddCredential;
 
 /// <summary>Adds a credential: an API key, or for bedrock an access key pair. The secret is encrypted before it is stored.</summary>

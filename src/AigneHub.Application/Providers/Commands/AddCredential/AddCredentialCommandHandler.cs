@@ -1,7 +1,4 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
 using AigneHub.Domain.Secrets;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Providers.Commands.AddCredential;
 

@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Providers.Commands.AddCredential;
 
 internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCredentialCommand>

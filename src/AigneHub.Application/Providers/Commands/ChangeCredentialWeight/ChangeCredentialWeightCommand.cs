@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.ChangeCredentialWeight;
 
 /// <summary>A credential's share of its provider's calls, relative to the others' weights.</summary>

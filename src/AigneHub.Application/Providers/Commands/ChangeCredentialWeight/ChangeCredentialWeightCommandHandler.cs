@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Commands.ChangeCredentialWeight;
 
 internal sealed class ChangeCredentialWeightCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<ChangeCredentialWeightCommand, ProviderView>

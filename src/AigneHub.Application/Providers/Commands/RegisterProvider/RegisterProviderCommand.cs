@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 
 /// <param name="Actor">Who asks (an admin's id; "system" for the hub itself): recorded on the event.</param>

@@ -1,6 +1,4 @@
 using AigneHub.Application.EventSourcing;
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
 
 namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 

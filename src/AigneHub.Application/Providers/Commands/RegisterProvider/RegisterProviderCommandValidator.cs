@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RegisterProvider;
 
 internal sealed class RegisterProviderCommandValidator : AbstractValidator<RegisterProviderCommand>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RemoveCredential;
 
 public sealed record RemoveCredentialCommand(string Provider, int ExpectedVersion, Guid CredentialId, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand

@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RemoveCredential;
 
 internal sealed class RemoveCredentialCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<RemoveCredentialCommand, ProviderView>

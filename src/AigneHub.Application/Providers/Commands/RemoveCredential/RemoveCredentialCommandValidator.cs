@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RemoveCredential;
 
 internal sealed class RemoveCredentialCommandValidator : AbstractValidator<RemoveCredentialCommand>

@@ -1,8 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-using Microsoft.Extensions.Logging;
-
 namespace AigneHub.Application.Providers.Commands.ReviveCredentials;
 
 internal sealed partial class ReviveCredentialsCommandHandler(

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using AigneHub.Application.Errors;
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
 using AigneHub.Domain.Secrets;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Providers.Commands.RotateSecrets;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.RotateSecrets;
 
 internal sealed class RotateSecretsCommandValidator : AbstractValidator<RotateSecretsCommand>

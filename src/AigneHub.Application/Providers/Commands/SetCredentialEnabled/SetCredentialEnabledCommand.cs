@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 
 /// <param name="UpstreamStatus">Set when the hub itself disables a credential the upstream refused (401/403).</param>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 
 internal sealed class SetCredentialEnabledCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<SetCredentialEnabledCommand, ProviderView>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.SetCredentialEnabled;
 
 internal sealed class SetCredentialEnabledCommandValidator : AbstractValidator<SetCredentialEnabledCommand>

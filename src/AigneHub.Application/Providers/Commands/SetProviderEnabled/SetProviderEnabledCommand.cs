@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.SetProviderEnabled;
 
 /// <summary>Takes a provider out of routing (or back in) without forgetting its credentials.</summary>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Commands.SetProviderEnabled;
 
 internal sealed class SetProviderEnabledCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<SetProviderEnabledCommand, ProviderView>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Errors;
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.TestCredential;
 
 internal sealed class TestCredentialCommandHandler(IDocumentStore store, CredentialChecks checks) : ICommandHandler<TestCredentialCommand, ProviderView>

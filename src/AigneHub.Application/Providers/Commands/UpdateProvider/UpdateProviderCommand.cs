@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Commands.UpdateProvider;
 
 /// <summary>Changes where the provider is reached: its base URL (null = the provider's public default) and region.</summary>

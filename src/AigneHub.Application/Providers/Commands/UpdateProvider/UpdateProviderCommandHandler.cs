@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Commands.UpdateProvider;
 
 internal sealed class UpdateProviderCommandHandler(IDocumentStore store, TimeProvider time) : ICommandHandler<UpdateProviderCommand, ProviderView>

@@ -1,5 +1,3 @@
-using AigneHub.Domain.Models;
-
 namespace AigneHub.Application.Providers.Queries.GetHubStatus;
 
 internal sealed class GetHubStatusQueryHandler(IProviderCatalog catalog) : IQueryHandler<GetHubStatusQuery, HubStatusView>

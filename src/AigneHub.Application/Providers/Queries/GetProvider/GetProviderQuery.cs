@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Queries.GetProvider;
 
 public sealed record GetProviderQuery(string Provider) : IQuery<ProviderView>;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Queries.GetProvider;
 
 internal sealed class GetProviderQueryHandler(IDocumentStore store) : IQueryHandler<GetProviderQuery, ProviderView>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Providers;
-
 namespace AigneHub.Application.Providers.Queries.ListProviders;
 
 /// <summary>Every registered provider, by name.</summary>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Providers;
-using AigneHub.Domain.Providers;
-
 namespace AigneHub.Application.Providers.Queries.ListProviders;
 
 internal sealed class ListProvidersQueryHandler(IDocumentStore store) : IQueryHandler<ListProvidersQuery, IReadOnlyList<ProviderView>>

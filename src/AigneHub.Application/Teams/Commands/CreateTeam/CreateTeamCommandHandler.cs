@@ -1,4 +1,3 @@
-using AigneHub.Application.Access;
 using AigneHub.Application.EventSourcing;
 using AigneHub.Application.Teams;
 using AigneHub.Domain.Teams;

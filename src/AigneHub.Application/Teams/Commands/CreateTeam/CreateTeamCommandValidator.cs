@@ -1,4 +1,3 @@
-using AigneHub.Application.Access;
 using AigneHub.Domain.Teams;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeam;

@@ -1,4 +1,3 @@
-using AigneHub.Application.Access;
 using AigneHub.Application.Audit;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeamKey;

@@ -1,6 +1,3 @@
-using AigneHub.Application.Access;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Access;
 using AigneHub.Domain.Teams;
 
 namespace AigneHub.Application.Teams.Commands.CreateTeamKey;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Teams.Commands.CreateTeamKey;
 
 internal sealed class CreateTeamKeyCommandValidator : AbstractValidator<CreateTeamKeyCommand>

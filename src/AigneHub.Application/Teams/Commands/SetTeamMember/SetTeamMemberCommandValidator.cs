@@ -1,5 +1,3 @@
-using AigneHub.Application.Access;
-
 namespace AigneHub.Application.Teams.Commands.SetTeamMember;
 
 internal sealed class SetTeamMemberCommandValidator : AbstractValidator<SetTeamMemberCommand>

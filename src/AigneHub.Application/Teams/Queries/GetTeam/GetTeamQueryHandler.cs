@@ -1,6 +1,4 @@
-using AigneHub.Application.Errors;
 using AigneHub.Application.Teams;
-using AigneHub.Domain.Access;
 using AigneHub.Domain.Teams;
 
 namespace AigneHub.Application.Teams.Queries.GetTeam;

@@ -1,6 +1,5 @@
 using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Statistics;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Usage.Queries.GetUsageStatistics;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
 
 /// <summary>An operator's correction of a registered user's balance: positive adds, negative removes (never more than is available).</summary>

@@ -1,7 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
 
 internal sealed class AdjustCreditsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<AdjustCreditsCommand, CreditBalanceView>

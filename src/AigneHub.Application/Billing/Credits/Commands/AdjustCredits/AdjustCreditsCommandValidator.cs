@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.AdjustCredits;
 
 internal sealed class AdjustCreditsCommandValidator : AbstractValidator<AdjustCreditsCommand>

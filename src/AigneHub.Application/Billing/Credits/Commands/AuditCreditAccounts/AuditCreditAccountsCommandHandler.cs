@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using AigneHub.Domain.Billing;
 
 namespace AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 

@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 
 internal sealed class GrantCreditsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<GrantCreditsCommand, GrantOutcome>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.GrantCredits;
 
 internal sealed class GrantCreditsCommandValidator : AbstractValidator<GrantCreditsCommand>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.RecordPayment;
 
 internal sealed class RecordPaymentCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<RecordPaymentCommand, PaymentOutcome>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.RecordPayment;
 
 internal sealed class RecordPaymentCommandValidator : AbstractValidator<RecordPaymentCommand>

@@ -1,7 +1,4 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
-using Microsoft.Extensions.Logging;
 
 namespace AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.RenewHoldLeases;
 
 internal sealed class RenewHoldLeasesCommandHandler(HoldLeases leases) : ICommandHandler<RenewHoldLeasesCommand, LeaseRenewal>

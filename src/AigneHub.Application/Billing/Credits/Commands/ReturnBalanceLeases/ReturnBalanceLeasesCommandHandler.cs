@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Commands.ReturnBalanceLeases;
 
 internal sealed class ReturnBalanceLeasesCommandHandler(BalanceLeases leases) : ICommandHandler<ReturnBalanceLeasesCommand>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;
 
 /// <summary>A user's balance now, or as it was at <paramref name="AsOf"/> (replayed from the ledger up to that moment).</summary>

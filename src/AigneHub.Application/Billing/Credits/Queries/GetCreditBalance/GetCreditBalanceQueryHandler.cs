@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing.Credits.Queries.GetCreditBalance;

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 
 /// <summary>A page of a user's ledger, newest first: entries older than <paramref name="BeforeVersion"/> (null = from the newest).</summary>

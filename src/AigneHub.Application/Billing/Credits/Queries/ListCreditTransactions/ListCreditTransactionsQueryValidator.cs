@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Credits.Queries.ListCreditTransactions;
 
 internal sealed class ListCreditTransactionsQueryValidator : AbstractValidator<ListCreditTransactionsQuery>

@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing.Rates.Commands.RepriceModelRates;

@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRate;
 
 /// <summary>Sets a model's rate directly; a new version when anything changed.</summary>

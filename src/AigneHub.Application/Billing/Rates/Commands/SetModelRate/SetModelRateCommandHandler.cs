@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRate;
 
 internal sealed class SetModelRateCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time) : ICommandHandler<SetModelRateCommand, RateView>

@@ -1,4 +1,3 @@
-using AigneHub.Application.Billing;
 using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;

@@ -1,7 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Application.Errors;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
 
 internal sealed class SetModelRateFromUnitCostCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time)

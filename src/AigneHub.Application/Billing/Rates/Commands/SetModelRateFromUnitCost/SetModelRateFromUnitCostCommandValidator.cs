@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Commands.SetModelRateFromUnitCost;
 
 internal sealed class SetModelRateFromUnitCostCommandValidator : AbstractValidator<SetModelRateFromUnitCostCommand>

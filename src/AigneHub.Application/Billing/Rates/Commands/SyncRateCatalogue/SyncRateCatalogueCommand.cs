@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
 
 /// <summary>

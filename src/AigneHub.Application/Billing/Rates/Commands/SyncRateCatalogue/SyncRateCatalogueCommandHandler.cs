@@ -1,7 +1,4 @@
-using AigneHub.Application.Billing;
-using AigneHub.Application.Errors;
 using AigneHub.Domain.Billing.Events;
-using AigneHub.Domain.Billing;
 
 namespace AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
 

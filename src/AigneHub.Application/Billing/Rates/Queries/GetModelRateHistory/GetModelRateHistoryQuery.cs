@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 
 /// <summary>Every version of one model's rate, oldest first.</summary>

@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Queries.GetModelRateHistory;
 
 internal sealed class GetModelRateHistoryQueryValidator : AbstractValidator<GetModelRateHistoryQuery>

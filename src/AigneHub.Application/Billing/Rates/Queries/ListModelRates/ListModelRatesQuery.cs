@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 
 /// <summary>The current version of every rate, optionally of one provider.</summary>

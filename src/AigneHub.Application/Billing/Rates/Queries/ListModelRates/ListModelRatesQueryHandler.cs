@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Rates.Queries.ListModelRates;
 
 internal sealed class ListModelRatesQueryHandler(IDocumentStore store) : IQueryHandler<ListModelRatesQuery, IReadOnlyList<RateView>>

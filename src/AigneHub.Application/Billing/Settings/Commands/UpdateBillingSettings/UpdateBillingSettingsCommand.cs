@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 
 /// <summary>Replaces the billing settings, at the version the operator last read (0 before the first change).</summary>

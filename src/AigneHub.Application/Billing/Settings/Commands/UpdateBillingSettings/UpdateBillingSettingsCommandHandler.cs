@@ -1,6 +1,3 @@
-using AigneHub.Application.Billing;
-using AigneHub.Domain.Billing;
-
 namespace AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 
 internal sealed class UpdateBillingSettingsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time)

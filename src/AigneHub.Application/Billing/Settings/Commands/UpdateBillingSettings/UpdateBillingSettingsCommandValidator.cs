@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Settings.Commands.UpdateBillingSettings;
 
 internal sealed class UpdateBillingSettingsCommandValidator : AbstractValidator<UpdateBillingSettingsCommand>

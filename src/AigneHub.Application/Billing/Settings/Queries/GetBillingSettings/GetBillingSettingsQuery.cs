@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
 
 /// <summary>The billing settings (the defaults until an operator changes them).</summary>

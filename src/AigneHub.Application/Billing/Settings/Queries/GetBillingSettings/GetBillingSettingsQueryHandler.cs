@@ -1,5 +1,3 @@
-using AigneHub.Application.Billing;
-
 namespace AigneHub.Application.Billing.Settings.Queries.GetBillingSettings;
 
 internal sealed class GetBillingSettingsQueryHandler(IDocumentStore store) : IQueryHandler<GetBillingSettingsQuery, BillingSettingsView>

@@ -1,7 +1,6 @@
 using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Reports;
 using AigneHub.Domain.Usage.Statistics;
-using Microsoft.Extensions.Options;
 
 namespace AigneHub.Application.Usage.Reports.Commands.GenerateUsageReports;
 

@@ -1,4 +1,3 @@
-using AigneHub.Application.Errors;
 using AigneHub.Application.Usage;
 using AigneHub.Domain.Usage.Reports;
 
