@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.AddSingleton<PromptTokenBound>();
         services.AddOptions<Billing.BillingOptions>();
         services.AddSingleton<Billing.BillingCache>();
+        services.TryAddSingleton<HubInstance>();
         services.AddSingleton<Billing.HoldLeases>();
         services.AddSingleton<Billing.CreditLedgerWriter>();
         services.AddSingleton<Billing.BalanceLeases>();

@@ -39,8 +39,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     private volatile bool _stopped;
     private long _unwritten;
 
-    public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, ILogger<BalanceLeases> logger)
+    public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, HubInstance instance, ILogger<BalanceLeases> logger)
     {
+        Owner = instance.Id;
         _ledger = ledger;
         _time = time;
         _options = options.Value;
@@ -48,8 +49,8 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    /// <summary>This instance, as its leases name it (host, process and a random suffix: two hubs in one process differ).</summary>
-    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    /// <summary>This instance, as its leases name it (<see cref="HubInstance"/>).</summary>
+    public string Owner { get; }
 
     /// <summary>Captures queued and not yet handed to the ledger writer.</summary>
     public int PendingCaptures => _pending.Count;

@@ -11,12 +11,12 @@ namespace AigneHub.Application.Billing;
 /// runs that long (provider timeouts end them first), so it lost its settlement, and renewing it would keep its credits
 /// held until the instance restarts.
 /// </summary>
-internal sealed partial class HoldLeases(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<HoldLeases> logger)
+internal sealed partial class HoldLeases(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, HubInstance instance, ILogger<HoldLeases> logger)
 {
     /// <summary>How long a call's hold is renewed at most.</summary>
     public static readonly TimeSpan MaxRenewedAge = TimeSpan.FromHours(24);
 
-    private static readonly string Owner = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly string Owner = instance.Id;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _ended = new(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using AigneHub.Application;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets;
 using AigneHub.Application.Teams;
@@ -25,6 +26,7 @@ internal sealed partial class PostgresSpendBudgets(
     TimeProvider time,
     IOptions<BudgetOptions> options,
     IServiceProvider services,
+    HubInstance instance,
     ILogger<PostgresSpendBudgets> logger,
     ITeamDirectory? teams = null) : ISpendBudgets, IHostedService, IAsyncDisposable
 {
@@ -37,7 +39,7 @@ internal sealed partial class PostgresSpendBudgets(
     // The hub's main pool (ConnectionBudget), not a pool of its own outside the budget.
     private readonly NpgsqlDataSource _data = data;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly string _owner = instance.Id;
     // The calls of this instance holding a reservation, and when they reserved.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _live = new(StringComparer.Ordinal);
     private Dictionary<string, SpendBudget> _budgets = new(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
@@ -256,8 +257,8 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
             LeaseUnwrittenLimit = unwrittenLimit,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
-        var leases = new BalanceLeases(ledger, TimeProvider.System, options, NullLogger<BalanceLeases>.Instance);
-        var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, NullLogger<HoldLeases>.Instance);
+        var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance);
+        var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, new HubInstance(), NullLogger<HoldLeases>.Instance);
         var billing = new CallBilling(
             new BillingCache(_db.Store, TimeProvider.System, options), _db.Caller, TimeProvider.System, options, holdLeases, ledger, NullLogger<CallBilling>.Instance,
             balanceLeases: leases);

@@ -1,3 +1,4 @@
+using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing;
 using AigneHub.Domain.Access;
@@ -42,7 +43,7 @@ internal sealed class BillingStore : IAsyncDisposable
 
     /// <summary>The registry that keeps an instance's calls in flight alive (one per "instance").</summary>
     public HoldLeases Leases(TimeProvider? time = null) =>
-        new(Store, time ?? TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 }), NullLogger<HoldLeases>.Instance);
+        new(Store, time ?? TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 }), new HubInstance(), NullLogger<HoldLeases>.Instance);
 
     /// <summary>Credits mode, with a welcome grant of <paramref name="welcome"/> credits.</summary>
     public Task UseCreditsAsync(decimal welcome, int defaultHoldTokens = 4096) =>

@@ -1,3 +1,4 @@
+using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Audit;
 using AigneHub.Application.Budgets;
@@ -227,7 +228,7 @@ public sealed class SpendBudgetTests : IAsyncLifetime
     {
         var services = new ServiceCollection().AddSingleton<IAuditTrail>(_audit).BuildServiceProvider();
         var instance = new PostgresSpendBudgets(
-            Pool(), _store, _clock, Options.Create(new BudgetOptions()), services, NullLogger<PostgresSpendBudgets>.Instance,
+            Pool(), _store, _clock, Options.Create(new BudgetOptions()), services, new HubInstance(), NullLogger<PostgresSpendBudgets>.Instance,
             new RedTeamKeys());
         await instance.StartAsync(CancellationToken.None);
         _instances.Add(instance);
