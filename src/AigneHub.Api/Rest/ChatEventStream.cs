@@ -34,7 +34,7 @@ internal static class ChatEventStream
     public static void WriteNamedEvent(IBufferWriter<byte> output, Utf8JsonWriter json, string type, Action<Utf8JsonWriter> body, long? sequenceNumber = null)
     {
         output.Write("event: "u8);
-        output.Write(Encoding.UTF8.GetBytes(type));
+        Encoding.UTF8.GetBytes(type, output);
         output.Write("\ndata: "u8);
         json.Reset(output);
         json.WriteStartObject();
