@@ -36,6 +36,23 @@ for trx in "$results"/*.trx; do
   e="$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")"
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+if [ "$failed" -gt 0 ]; then
+  # The failures again, at the end, where a reader of the last lines of the log finds them.
+  echo "==> failed tests" >&2
+  python3 - "$results" <<'PY' >&2 || true
+import glob, html, re, sys
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    text = open(trx, encoding="utf-8", errors="replace").read()
+    for m in re.finditer(r'<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed"[^>]*>(.*?)</UnitTestResult>', text, re.S):
+        message = re.search(r"<Message>(.*?)</Message>", m.group(2), re.S)
+        trace = re.search(r"<StackTrace>(.*?)</StackTrace>", m.group(2), re.S)
+        print("FAILED " + html.unescape(m.group(1)))
+        for part in (message, trace):
+            if part:
+                for line in html.unescape(part.group(1)).splitlines()[:6]:
+                    print("    " + line[:300])
+PY
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$passed" -eq 0 ]; then echo "no test ran" >&2; status=1; fi
 echo "$passed passed, $failed failed, $skipped skipped"
