@@ -109,12 +109,67 @@ public static class TestDatabase
         new(purpose.ToLowerInvariant().Where(c => c is >= 'a' and <= 'z' or >= '0' and <= '9').Take(16).ToArray());
 }
 
+/// <summary>
+/// A port for a server a test starts later (a hub process, an embedded PostgreSQL). Taken below the kernel's ephemeral
+/// range: a port from that range (what binding port 0 gives) can be handed to any outgoing connection of the test run
+/// in the seconds between this check and the server's bind (an initdb takes that long), and the server then fails to
+/// start with "address already in use". Below the range only an explicit bind can take it; ports are drawn at random
+/// so that test processes running side by side rarely pick the same one, and never twice in one process.
+/// </summary>
 public static class FreePort
 {
+    private static readonly HashSet<int> Given = [];
+
     public static int Next()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var (low, high) = Range();
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            var port = Random.Shared.Next(low, high);
+            lock (Given)
+            {
+                if (Given.Contains(port))
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                continue;
+            }
+
+            lock (Given)
+            {
+                if (Given.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"no free port found between {low} and {high}");
+    }
+
+    /// <summary>Ports below the ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range, 32768–60999 by default).</summary>
+    private static (int Low, int High) Range()
+    {
+        var ephemeralLow = 32768;
+        try
+        {
+            var text = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            ephemeralLow = int.Parse(text[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+        }
+
+        var high = Math.Clamp(ephemeralLow, 2048, 65535);
+        return (Math.Max(1024, high - 12000), high);
     }
 }

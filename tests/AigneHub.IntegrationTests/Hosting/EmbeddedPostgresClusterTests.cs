@@ -57,7 +57,7 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
     [Fact]
     public async Task First_start_initialises_a_cluster_and_creates_the_database()
     {
-        var options = Options(FreePort());
+        var options = Options(Tests.Shared.FreePort.Next());
 
         var cluster = await StartAsync(options);
 
@@ -83,7 +83,7 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
     [Fact]
     public async Task Data_survives_a_stop_and_a_start_on_the_same_folder()
     {
-        var options = Options(FreePort());
+        var options = Options(Tests.Shared.FreePort.Next());
         var first = await StartAsync(options);
         await ExecuteAsync(first.ConnectionString, "create table notes (body text); insert into notes values ('kept')");
         var postmasterPid = int.Parse(File.ReadLines(PidFile).First());
@@ -105,7 +105,7 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
     [Fact]
     public async Task A_second_hub_on_the_same_data_folder_is_refused_and_leaves_the_first_running()
     {
-        var options = Options(FreePort());
+        var options = Options(Tests.Shared.FreePort.Next());
         var first = await StartAsync(options);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => EmbeddedPostgresCluster.StartAsync(options, NullLogger.Instance, CancellationToken.None));
@@ -253,19 +253,5 @@ public sealed class EmbeddedPostgresClusterTests : IAsyncLifetime
         await session.OpenAsync();
         await using var command = new NpgsqlCommand(sql, session);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }
