@@ -1,8 +1,9 @@
 namespace AigneHub.Domain.Usage;
 
 /// <summary>
-/// A call's record, appended as an event (one stream per call, keyed "call-{id}") in the same transaction as the
-/// call record document, so asynchronous projections (usage statistics) see exactly the calls the history shows.
+/// One call's record as an event on a stream of its own (keyed "call-{id}"): what versions before ADR 0026 appended
+/// for every call. No longer written (the recorder appends <see cref="CallsRecorded"/> per batch), but still read: the
+/// usage statistics count the events of earlier versions already stored, each once.
 /// </summary>
 public sealed record CallRecorded(CallRecord Record)
 {

@@ -38,7 +38,8 @@ internal static class HubMartenConfiguration
         // and nothing is ever dropped automatically.
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
-        // Call records: written in batches off the hot path (BatchingCallRecorder); read newest first.
+        // Call records: written in batches off the hot path (BatchingCallRecorder, with one upsert statement of its own
+        // that must fill every column of this mapping; Recorder_writes_the_rows_marten_writes checks it); read newest first.
         options.Schema.For<CallRecord>()
             .Identity(x => x.Id)
             .Index(x => x.StartedAt)

@@ -5,9 +5,11 @@ using Marten.Events.Projections;
 namespace AigneHub.Infrastructure.Usage;
 
 /// <summary>
-/// Keeps <see cref="UsageBucket"/> aggregates (UTC hours and reporting-zone days) from <see cref="CallRecorded"/>
-/// events. Runs asynchronously in the daemon, which commits a batch's bucket updates together with its progress mark,
-/// so every call is counted exactly once; a batch loads the buckets it touches in one query and stores each once.
+/// Keeps <see cref="UsageBucket"/> aggregates (UTC hours and reporting-zone days) from the tallies of
+/// <see cref="CallsRecorded"/> events (one per recorder batch) and the per-call <see cref="CallRecorded"/> events of
+/// earlier versions. Runs asynchronously in the daemon, which commits a batch's bucket updates together with its
+/// progress mark, so every call is counted exactly once; a batch loads the buckets it touches in one query and stores
+/// each once.
 /// </summary>
 internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
 {
@@ -15,17 +17,20 @@ internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var touched = new Dictionary<string, (UsageBucket Bucket, List<CallRecord> Records)>(StringComparer.Ordinal);
+        var touched = new Dictionary<string, (UsageBucket Bucket, List<UsageFigures> Figures)>(StringComparer.Ordinal);
         foreach (var e in events)
         {
-            if (e.Data is not CallRecorded recorded)
+            switch (e.Data)
             {
-                continue;
-            }
+                case CallsRecorded batch:
+                    Count(touched, batch.Tallies);
+                    break;
 
-            var (hour, day) = UsageBucket.For(recorded.Record, zone);
-            Track(touched, hour, recorded.Record);
-            Track(touched, day, recorded.Record);
+                // Written per call by versions before ADR 0025; still counted, each once.
+                case CallRecorded recorded:
+                    Count(touched, CallTally.Of([recorded.Record]));
+                    break;
+            }
         }
 
         if (touched.Count == 0)
@@ -36,12 +41,12 @@ internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
         var stored = await operations.LoadManyAsync<UsageBucket>(cancellation, touched.Keys.ToArray());
         var existing = stored.ToDictionary(b => b.Id, StringComparer.Ordinal);
         var updated = new List<UsageBucket>(touched.Count);
-        foreach (var (id, (fresh, records)) in touched)
+        foreach (var (id, (fresh, figures)) in touched)
         {
             var bucket = existing.GetValueOrDefault(id) ?? fresh;
-            foreach (var record in records)
+            foreach (var part in figures)
             {
-                bucket.Figures.Add(record);
+                bucket.Figures.Add(part);
             }
 
             updated.Add(bucket);
@@ -50,7 +55,17 @@ internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
         operations.Store<UsageBucket>(updated);
     }
 
-    private static void Track(Dictionary<string, (UsageBucket Bucket, List<CallRecord> Records)> touched, UsageBucket bucket, CallRecord record)
+    private void Count(Dictionary<string, (UsageBucket Bucket, List<UsageFigures> Figures)> touched, IEnumerable<CallTally> tallies)
+    {
+        foreach (var tally in tallies)
+        {
+            var (hour, day) = UsageBucket.For(tally, zone);
+            Track(touched, hour, tally.Figures);
+            Track(touched, day, tally.Figures);
+        }
+    }
+
+    private static void Track(Dictionary<string, (UsageBucket Bucket, List<UsageFigures> Figures)> touched, UsageBucket bucket, UsageFigures figures)
     {
         if (!touched.TryGetValue(bucket.Id, out var entry))
         {
@@ -58,6 +73,6 @@ internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
             touched[bucket.Id] = entry;
         }
 
-        entry.Records.Add(record);
+        entry.Figures.Add(figures);
     }
 }

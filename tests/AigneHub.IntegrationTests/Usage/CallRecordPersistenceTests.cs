@@ -13,12 +13,13 @@ namespace AigneHub.IntegrationTests.Usage;
 public sealed class CallRecordPersistenceTests : IAsyncLifetime
 {
     private DocumentStore _store = null!;
+    private string _connectionString = "";
 
     public async Task InitializeAsync()
     {
         // A fresh database per test class: the data starts empty, whatever ran before.
-        var connectionString = await TestDatabase.CreateAsync("usage");
-        _store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
+        _connectionString = await TestDatabase.CreateAsync("usage");
+        _store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _connectionString));
         await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }
 
@@ -105,16 +106,15 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
         }
 
         // Some of them reached the database before the kill (a batch committed, its segment not yet deleted).
-        await using (var session = _store.LightweightSession())
+        var earlier = NewRecorder(batchSize: 64, flushIntervalMs: 20);
+        await earlier.StartAsync(CancellationToken.None);
+        foreach (var record in records.Take(100))
         {
-            session.Store(records.Take(100).ToArray());
-            foreach (var record in records.Take(100))
-            {
-                session.Events.Append(CallRecorded.StreamKey(record.Id), new CallRecorded(record));
-            }
-
-            await session.SaveChangesAsync();
+            earlier.Record(record);
         }
+
+        await earlier.StopAsync(CancellationToken.None);
+        earlier.Dispose();
 
         killed.Dispose();
 
@@ -125,9 +125,8 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
 
         await using var query = _store.QuerySession();
         Assert.Equal(300, await query.Query<CallRecord>().CountAsync(r => r.RequestId.StartsWith("req-killed-")));
-        var events = await query.Events.QueryRawEventDataOnly<CallRecorded>().ToListAsync();
-        Assert.Equal(300, events.Count);
-        Assert.Equal(300, events.Select(e => e.Record.Id).Distinct().Count());
+        await StatisticsDaemon.RunUntilCaughtUpAsync(_store);
+        Assert.Equal(300, await StatisticsDaemon.CountedCallsAsync(_store));
         Assert.Empty(Directory.EnumerateFiles(_journal, "segment-*", SearchOption.AllDirectories));
     }
 
@@ -154,11 +153,116 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
         recorder.Dispose();
     }
 
+    [Fact]
+    public async Task A_batch_whose_commit_landed_but_whose_answer_was_lost_is_counted_once()
+    {
+        // The first commit lands, then the session fails as a dropped connection would after COMMIT: the recorder
+        // cannot tell that it landed and tries again.
+        var lostAnswer = new FailAfterFirstCommit();
+        using var store = DocumentStore.For(options =>
+        {
+            HubMartenConfiguration.Configure(options, _connectionString);
+            options.Listeners.Add(lostAnswer);
+        });
+        var recorder = NewRecorder(store, batchSize: 100, flushIntervalMs: 60_000);
+        await recorder.StartAsync(CancellationToken.None);
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 100; i++)
+        {
+            recorder.Record(Record($"req-lost-{i}", start.AddMilliseconds(i)));
+        }
+
+        await recorder.StopAsync(CancellationToken.None);
+        recorder.Dispose();
+
+        Assert.True(lostAnswer.Failed);
+        await StatisticsDaemon.RunUntilCaughtUpAsync(_store);
+        Assert.Equal(100, await StatisticsDaemon.CountedCallsAsync(_store));
+        await using var query = _store.QuerySession();
+        Assert.Equal(100, await query.Query<CallRecord>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Two_recorders_on_one_database_count_every_call_once()
+    {
+        var first = NewRecorder(batchSize: 32, flushIntervalMs: 5);
+        var second = NewRecorder(batchSize: 32, flushIntervalMs: 5);
+        await first.StartAsync(CancellationToken.None);
+        await second.StartAsync(CancellationToken.None);
+        var start = DateTimeOffset.UtcNow;
+        await Task.WhenAll(
+            Task.Run(() => RecordMany(first, "req-a-", start)),
+            Task.Run(() => RecordMany(second, "req-b-", start)));
+        await first.StopAsync(CancellationToken.None);
+        await second.StopAsync(CancellationToken.None);
+        first.Dispose();
+        second.Dispose();
+
+        await StatisticsDaemon.RunUntilCaughtUpAsync(_store);
+        Assert.Equal(1_000, await StatisticsDaemon.CountedCallsAsync(_store));
+        await using var query = _store.QuerySession();
+        Assert.Equal(1_000, await query.Query<CallRecord>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Recorder_writes_the_rows_marten_writes()
+    {
+        // The recorder upserts a batch with SQL of its own: its row must be the one Marten's Store writes (so a
+        // column added to the mapping, e.g. a duplicated field, fails here until the recorder's statement fills it).
+        var record = Record("req-row", DateTimeOffset.UtcNow) with { UserId = "u-1", AppId = "app", CreditsCharged = 0.25m, Metadata = new Dictionary<string, string> { ["k"] = "v" } };
+        var recorder = NewRecorder(batchSize: 1, flushIntervalMs: 20);
+        await recorder.StartAsync(CancellationToken.None);
+        recorder.Record(record);
+        await recorder.StopAsync(CancellationToken.None);
+        recorder.Dispose();
+        var byRecorder = await RowAsync(record.Id);
+
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store(record);
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(await RowAsync(record.Id), byRecorder);
+    }
+
+    private static void RecordMany(BatchingCallRecorder recorder, string prefix, DateTimeOffset start)
+    {
+        for (var i = 0; i < 500; i++)
+        {
+            recorder.Record(Record(prefix + i, start.AddMilliseconds(i)));
+        }
+    }
+
+    /// <summary>The stored row of a call record as JSON, without the columns that change on every write.</summary>
+    private async Task<string?> RowAsync(Guid id)
+    {
+        await using var session = _store.QuerySession();
+        var rows = await session.QueryAsync<string>(
+            $"select (to_jsonb(d) - 'mt_version' - 'mt_last_modified')::text from {HubMartenConfiguration.Schema}.mt_doc_callrecord d where id = ?", id);
+        return Assert.Single(rows);
+    }
+
+    /// <summary>Throws after the first commit, as a connection lost between COMMIT and its answer looks to the writer.</summary>
+    private sealed class FailAfterFirstCommit : DocumentSessionListenerBase
+    {
+        private int _commits;
+
+        public bool Failed => _commits > 0;
+
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token) =>
+            Interlocked.Increment(ref _commits) == 1
+                ? throw new Npgsql.NpgsqlException("connection lost after commit (test)")
+                : Task.CompletedTask;
+    }
+
     private readonly string _journal = Path.Combine(Path.GetTempPath(), "aignehub-journal-test-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private BatchingCallRecorder NewRecorder(int batchSize, int flushIntervalMs) =>
+    private BatchingCallRecorder NewRecorder(int batchSize, int flushIntervalMs) => NewRecorder(_store, batchSize, flushIntervalMs);
+
+    private BatchingCallRecorder NewRecorder(DocumentStore store, int batchSize, int flushIntervalMs) =>
         new(
-            _store,
+            store,
             Options.Create(new CallRecordingOptions { BatchSize = batchSize, FlushIntervalMs = flushIntervalMs, JournalPath = _journal }),
             new AigneHub.Infrastructure.HubDatabase("unused", IsEmbedded: false),
             NullLogger<BatchingCallRecorder>.Instance);

@@ -13,7 +13,8 @@ public enum UsageGranularity
 /// <summary>
 /// One statistics aggregate: the calls that started in one hour (UTC) or one day (reporting zone) for one provider,
 /// model, user, app and call type. Maintained by the asynchronous usage-statistics projection from
-/// <see cref="CallRecorded"/> events; queries add buckets up.
+/// <see cref="CallsRecorded"/> events (and the <see cref="CallRecorded"/> events of earlier versions); queries add
+/// buckets up.
 /// </summary>
 public sealed class UsageBucket
 {
@@ -45,13 +46,16 @@ public sealed class UsageBucket
     public UsageFigures Figures { get; set; } = new();
 
     /// <summary>The buckets a call record belongs to: its UTC hour and its day in <paramref name="zone"/>.</summary>
-    public static (UsageBucket Hour, UsageBucket Day) For(CallRecord record, TimeZoneInfo zone)
+    public static (UsageBucket Hour, UsageBucket Day) For(CallRecord record, TimeZoneInfo zone) => For(CallTally.Empty(record), zone);
+
+    /// <summary>The buckets a tally's calls belong to: the UTC hour and the day in <paramref name="zone"/> of its minute.</summary>
+    public static (UsageBucket Hour, UsageBucket Day) For(CallTally tally, TimeZoneInfo zone)
     {
-        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(tally);
         ArgumentNullException.ThrowIfNull(zone);
-        var hourStart = HourStart(record.StartedAt);
-        var dayStart = DayStart(record.StartedAt, zone);
-        return (New(record, UsageGranularity.Hour, "UTC", hourStart), New(record, UsageGranularity.Day, zone.Id, dayStart));
+        var hourStart = HourStart(tally.Minute);
+        var dayStart = DayStart(tally.Minute, zone);
+        return (New(tally, UsageGranularity.Hour, "UTC", hourStart), New(tally, UsageGranularity.Day, zone.Id, dayStart));
     }
 
     public static DateTimeOffset HourStart(DateTimeOffset at)
@@ -95,24 +99,19 @@ public sealed class UsageBucket
         return teamId.Length == 0 ? id : $"{id}|{Escape(teamId)}";
     }
 
-    private static UsageBucket New(CallRecord record, UsageGranularity granularity, string zone, DateTimeOffset start)
+    private static UsageBucket New(CallTally tally, UsageGranularity granularity, string zone, DateTimeOffset start) => new()
     {
-        var userId = record.UserId ?? "";
-        var appId = record.AppId ?? "";
-        return new UsageBucket
-        {
-            Id = IdFor(granularity, zone, start, record.Provider, record.Model, userId, appId, record.CallType, record.TeamId ?? ""),
-            Granularity = granularity,
-            Zone = zone,
-            Start = start,
-            Provider = record.Provider,
-            Model = record.Model,
-            UserId = userId,
-            AppId = appId,
-            CallType = record.CallType,
-            TeamId = record.TeamId ?? "",
-        };
-    }
+        Id = IdFor(granularity, zone, start, tally.Provider, tally.Model, tally.UserId, tally.AppId, tally.CallType, tally.TeamId),
+        Granularity = granularity,
+        Zone = zone,
+        Start = start,
+        Provider = tally.Provider,
+        Model = tally.Model,
+        UserId = tally.UserId,
+        AppId = tally.AppId,
+        CallType = tally.CallType,
+        TeamId = tally.TeamId,
+    };
 
     private static string Escape(string part) => part.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
 }

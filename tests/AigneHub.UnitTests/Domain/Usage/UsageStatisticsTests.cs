@@ -143,6 +143,71 @@ public sealed class UsageStatisticsTests
         Assert.Equal(ids.Length, ids.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("America/New_York")]
+    [InlineData("Asia/Kathmandu")] // UTC+05:45
+    [InlineData("Pacific/Chatham")] // UTC+12:45 / +13:45
+    [InlineData("Australia/Lord_Howe")] // half-hour daylight saving
+    public void A_batch_s_tallies_fill_the_same_buckets_with_the_same_figures_as_its_calls_one_by_one(string zoneId)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        var random = new Random(11);
+        var start = new DateTimeOffset(2026, 10, 31, 0, 0, 0, TimeSpan.Zero);
+        var records = Enumerable.Range(0, 3_000)
+            .Select(i => Record(
+                latencyMs: Math.Round(random.NextDouble() * 500, 3),
+                credits: random.Next(1000) * 0.000001m,
+                prompt: random.Next(100),
+                completion: random.Next(100),
+                status: (CallStatus)random.Next(3),
+                startedAt: start.AddSeconds(random.Next(3 * 86_400)).AddTicks(random.Next(10_000_000))) with
+            {
+                UserId = random.Next(4) == 0 ? null : $"u{random.Next(3)}",
+                Model = random.Next(2) == 0 ? "echo" : "echo-2",
+            })
+            .ToList();
+
+        var oneByOne = new Dictionary<string, UsageFigures>();
+        foreach (var record in records)
+        {
+            var (hour, day) = UsageBucket.For(record, zone);
+            Add(oneByOne, hour.Id, f => f.Add(record));
+            Add(oneByOne, day.Id, f => f.Add(record));
+        }
+
+        var tallies = CallTally.Of(records);
+        var tallied = new Dictionary<string, UsageFigures>();
+        foreach (var tally in tallies)
+        {
+            var (hour, day) = UsageBucket.For(tally, zone);
+            Add(tallied, hour.Id, f => f.Add(tally.Figures));
+            Add(tallied, day.Id, f => f.Add(tally.Figures));
+        }
+
+        Assert.True(tallies.Count < records.Count);
+        Assert.Equal(oneByOne.Keys.Order(), tallied.Keys.Order());
+        foreach (var (id, expected) in oneByOne)
+        {
+            var actual = tallied[id];
+            Assert.Equal(
+                (expected.Calls, expected.Successes, expected.Failures, expected.Cancelled, expected.PromptTokens, expected.CompletionTokens, expected.Credits, expected.LatencyMaxMs),
+                (actual.Calls, actual.Successes, actual.Failures, actual.Cancelled, actual.PromptTokens, actual.CompletionTokens, actual.Credits, actual.LatencyMaxMs));
+            Assert.Equal(expected.LatencyBuckets, actual.LatencyBuckets);
+            Assert.Equal(expected.LatencySumMs, actual.LatencySumMs, 6);
+        }
+    }
+
+    private static void Add(Dictionary<string, UsageFigures> figures, string id, Action<UsageFigures> add)
+    {
+        if (!figures.TryGetValue(id, out var bucket))
+        {
+            bucket = new UsageFigures();
+            figures[id] = bucket;
+        }
+
+        add(bucket);
+    }
+
     internal static CallRecord Record(
         double latencyMs = 10,
         decimal? credits = null,
