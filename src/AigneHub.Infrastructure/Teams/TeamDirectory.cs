@@ -67,10 +67,3 @@ internal sealed partial class TeamDirectory(IDocumentStore store, TimeProvider t
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the teams failed; the key-to-team map in memory stays in force")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
 }
-
-/// <summary>Puts the team of the calling key on every call record, so usage can be grouped and filtered by team.</summary>
-internal sealed class TeamAttributingCallRecorder(ICallRecorder inner, ITeamDirectory teams) : ICallRecorder
-{
-    public void Record(CallRecord record) =>
-        inner.Record(record.KeyId is { } keyId && teams.TeamOfKey(keyId) is { } team ? record with { TeamId = team } : record);
-}
