@@ -171,6 +171,8 @@ internal static class Run
                     throw new InvalidOperationException($"call {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
+
+            await WaitRecordedAsync(http, chatCalls);
         }
         finally
         {
@@ -184,6 +186,31 @@ internal static class Run
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             await hub.WaitForExitAsync(stop.Token);
             data.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the usage statistics count every call: the records are written in batches and projected into the
+    /// statistics asynchronously, and what a call sets off after its answer belongs to the call too.
+    /// </summary>
+    private static async Task WaitRecordedAsync(HttpClient http, int chatCalls)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            using var statistics = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/usage/statistics"));
+            var counted = statistics.RootElement.GetProperty("totals").GetProperty("calls").GetInt64();
+            if (counted >= chatCalls)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the usage statistics counted {counted} of {chatCalls} calls after 2 minutes");
+            }
+
+            await Task.Delay(1000); // slow, so that no read of the statistics runs as often as the calls
         }
     }
 
