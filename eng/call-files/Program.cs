@@ -41,53 +41,58 @@ internal static class Run
     public static async Task<Dictionary<SourceLine, int>> HitsAsync(string builtHubDll, Uri upstream, int chatCalls)
     {
         var copy = TempFolder("call-files-hub-");
-        CopyFolder(Path.GetDirectoryName(builtHubDll)!, copy.FullName);
-        var hubDll = Path.Combine(copy.FullName, Path.GetFileName(builtHubDll));
-
-        // Mono.Cecil resolves the ASP.NET Core shared framework's assemblies only beside the modules: they lie there while
-        // the modules are instrumented, and are gone again before the hub starts on its own framework.
-        var aspNetCore = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "Microsoft.AspNetCore.App", Environment.Version.ToString());
-        var borrowed = Directory.GetFiles(aspNetCore, "*.dll")
-            .Select(file => Path.Combine(copy.FullName, Path.GetFileName(file)))
-            .Where(file => !File.Exists(file))
-            .ToList();
-        foreach (var file in borrowed)
+        try
         {
-            File.Copy(Path.Combine(aspNetCore, Path.GetFileName(file)), file);
-        }
+            CopyFolder(Path.GetDirectoryName(builtHubDll)!, copy.FullName);
+            var hubDll = Path.Combine(copy.FullName, Path.GetFileName(builtHubDll));
 
-        // coverlet.core's types are internal (its own console and collector are its friends): they are reached by
-        // reflection, and its logger interface is implemented by a proxy.
-        var logger = QuietLogger.Create();
-        var fileSystem = Coverlet("Helpers.FileSystem");
-        var roots = Coverlet("Helpers.SourceRootTranslator", logger, fileSystem);
-        var helper = Coverlet("Helpers.InstrumentationHelper", Coverlet("Helpers.ProcessExitHandler"), Coverlet("Helpers.RetryHelper"), fileSystem, logger, roots);
-        var parameters = Coverlet("CoverageParameters");
-        Set(parameters, "IncludeFilters", new[] { "[AigneHub.*]*" });
-        Set(parameters, "IncludeTestAssembly", true);
-        var coverage = Coverlet("Coverage", hubDll, parameters, logger, helper, fileSystem, roots, Coverlet("Symbols.CecilSymbolHelper"));
-        Call(coverage, "PrepareModules");
-        borrowed.ForEach(File.Delete);
-        await RunHubAsync(hubDll, upstream, chatCalls);
-
-        // CoverageResult.Modules: module → document path → class → method → Lines (line number → hits).
-        var hits = new Dictionary<SourceLine, int>();
-        foreach (var documents in Values(Get(Call(coverage, "GetCoverageResult"), "Modules")))
-        {
-            foreach (var document in Entries(documents))
+            // Mono.Cecil resolves the ASP.NET Core shared framework's assemblies only beside the modules: they lie there while
+            // the modules are instrumented, and are gone again before the hub starts on its own framework.
+            var aspNetCore = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "Microsoft.AspNetCore.App", Environment.Version.ToString());
+            var borrowed = Directory.GetFiles(aspNetCore, "*.dll")
+                .Select(file => Path.Combine(copy.FullName, Path.GetFileName(file)))
+                .Where(file => !File.Exists(file))
+                .ToList();
+            foreach (var file in borrowed)
             {
-                var lines = Values(document.Value!).SelectMany(Values).SelectMany(method => Entries(method.GetType().GetField("Lines")!.GetValue(method)!));
-                foreach (var line in lines)
+                File.Copy(Path.Combine(aspNetCore, Path.GetFileName(file)), file);
+            }
+
+            // coverlet.core's types are internal (its own console and collector are its friends): they are reached by
+            // reflection, and its logger interface is implemented by a proxy.
+            var logger = QuietLogger.Create();
+            var fileSystem = Coverlet("Helpers.FileSystem");
+            var roots = Coverlet("Helpers.SourceRootTranslator", logger, fileSystem);
+            var helper = Coverlet("Helpers.InstrumentationHelper", Coverlet("Helpers.ProcessExitHandler"), Coverlet("Helpers.RetryHelper"), fileSystem, logger, roots);
+            var parameters = Coverlet("CoverageParameters");
+            Set(parameters, "IncludeFilters", new[] { "[AigneHub.*]*" });
+            Set(parameters, "IncludeTestAssembly", true);
+            var coverage = Coverlet("Coverage", hubDll, parameters, logger, helper, fileSystem, roots, Coverlet("Symbols.CecilSymbolHelper"));
+            Call(coverage, "PrepareModules");
+            borrowed.ForEach(File.Delete);
+            await RunHubAsync(hubDll, upstream, chatCalls);
+
+            // CoverageResult.Modules: module → document path → class → method → Lines (line number → hits).
+            var hits = new Dictionary<SourceLine, int>();
+            foreach (var documents in Values(Get(Call(coverage, "GetCoverageResult"), "Modules")))
+            {
+                foreach (var document in Entries(documents))
                 {
-                    var key = new SourceLine((string)document.Key, (int)line.Key);
-                    hits[key] = Math.Max(hits.GetValueOrDefault(key), (int)line.Value!);
+                    var lines = Values(document.Value!).SelectMany(Values).SelectMany(method => Entries(method.GetType().GetField("Lines")!.GetValue(method)!));
+                    foreach (var line in lines)
+                    {
+                        var key = new SourceLine((string)document.Key, (int)line.Key);
+                        hits[key] = Math.Max(hits.GetValueOrDefault(key), (int)line.Value!);
+                    }
                 }
             }
+
+            return hits;
         }
-
-        copy.Delete(recursive: true);
-
-        return hits;
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
     }
 
     /// <summary>A new folder under the temporary folder that the embedded PostgreSQL's user can enter.</summary>
