@@ -19,7 +19,7 @@ public static class DependencyInjection
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton<Routing.Fallbacks.FallbackChain>();
-        services.AddOptions<ChatRoutingOptions>();
+        services.AddOptions<ModelCalls.ChatRoutingOptions>();
         services.AddOptions<Usage.AnalyticsOptions>();
         services.AddOptions<Usage.Reports.ReportsOptions>();
         services.AddSingleton<Routing.ModelRouter>();

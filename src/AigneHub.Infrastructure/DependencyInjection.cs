@@ -48,14 +48,14 @@ public static class DependencyInjection
 
         services.AddOptions<CallRecordingOptions>().Bind(configuration.GetSection(CallRecordingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchingCallRecorder>();
-        // Call metrics are counted from the records themselves (Observability/MeteredCallRecorder).
+        // Call metrics are counted from the records themselves (Observability/StampingCallRecorder).
         services.AddMetrics();
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<ICallRecorder>(sp => new Caching.CacheOutcomeCallRecorder(
-            new MeteredCallRecorder(
-                new Teams.TeamAttributingCallRecorder(sp.GetRequiredService<BatchingCallRecorder>(), sp.GetRequiredService<AigneHub.Application.Abstractions.ITeamDirectory>()),
-                sp.GetRequiredService<HubMetrics>()),
-            sp.GetRequiredService<AigneHub.Application.Abstractions.ICacheRequestContext>()));
+        services.AddSingleton<ICallRecorder>(sp => new StampingCallRecorder(
+            sp.GetRequiredService<BatchingCallRecorder>(),
+            sp.GetRequiredService<AigneHub.Application.Abstractions.ICacheRequestContext>(),
+            sp.GetRequiredService<AigneHub.Application.Abstractions.ITeamDirectory>(),
+            sp.GetRequiredService<HubMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<BatchingCallRecorder>());
         services.AddSingleton<ICallRecordReader, MartenCallRecordReader>();
         services.AddSingleton<IUsageStatisticsReader, MartenUsageStatisticsReader>();

@@ -85,7 +85,7 @@ public sealed partial class HubApplication : IAsyncDisposable
             });
 
             builder.Services.AddOptions<HubEndpointsOptions>().Bind(builder.Configuration.GetSection(HubEndpointsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-            builder.Services.AddOptions<Application.Chat.ChatRoutingOptions>().Bind(builder.Configuration.GetSection(Application.Chat.ChatRoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<Application.ModelCalls.ChatRoutingOptions>().Bind(builder.Configuration.GetSection(Application.ModelCalls.ChatRoutingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
             builder.Services.AddOptions<Application.Routing.Fallbacks.FallbackOptions>()
                 .Bind(builder.Configuration.GetSection(Application.Routing.Fallbacks.FallbackOptions.Section))
                 .Validate(Application.Routing.Fallbacks.FallbackOptions.AreValid, Application.Routing.Fallbacks.FallbackOptions.ValidationMessage)

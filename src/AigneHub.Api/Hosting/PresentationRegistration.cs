@@ -59,8 +59,7 @@ internal static class PresentationRegistration
     /// <summary>The request pipeline in front of the routes (<see cref="HubRoutes"/> lists the routes).</summary>
     public static WebApplication UsePresentation(this WebApplication app)
     {
-        app.UseMiddleware<RequestIdMiddleware>();
-        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         // The web console's files at / (no endpoint matches them, so no key is asked for a page that has none yet).
         app.UseWebConsole();
         app.UseMiddleware<DeclaredBodyLimitMiddleware>();

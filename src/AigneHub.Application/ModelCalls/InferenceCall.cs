@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using AigneHub.Application.Routing;
 
 namespace AigneHub.Application.ModelCalls;
@@ -101,26 +102,14 @@ internal sealed record ChargedAnswer<T>(T Value, decimal? CreditsCharged, string
 /// ends (<see cref="FinishAsync"/>): captured at what was produced when it succeeded or the client went away,
 /// released in full when it failed, and exactly one call record.
 /// </summary>
-internal sealed class InferenceCall<TProvider> : IDisposable
+internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling billing, ICallRecorder recorder, ILogger logger, CancellationToken callerToken)
+    : IDisposable
     where TProvider : IProvider
 {
-    private readonly ChatBilling _billing;
-    private readonly ICallRecorder _recorder;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _callerToken;
     private CallRoute<TProvider>? _route;
     private CallDeadline? _deadline;
 
-    internal InferenceCall(CallMeter meter, ChatBilling billing, ICallRecorder recorder, ILogger logger, CancellationToken callerToken)
-    {
-        Meter = meter;
-        _billing = billing;
-        _recorder = recorder;
-        _logger = logger;
-        _callerToken = callerToken;
-    }
-
-    public CallMeter Meter { get; }
+    public CallMeter Meter { get; } = meter;
 
     /// <summary>The call's hold; once a model answered, priced for that model (<see cref="CallHold.ForModel"/>).</summary>
     public CallHold? Hold { get; private set; }
@@ -150,7 +139,7 @@ internal sealed class InferenceCall<TProvider> : IDisposable
                 Served(answer.CredentialId, route);
                 var used = usage(answer.Value);
                 var record = await FinishAsync(Meter.Succeeded(used) with { Images = images?.Invoke(answer.Value) ?? 0 }, used);
-                return new(answer.Value, record.CreditsCharged, record.CreditsCharged is null ? null : await _billing.CreditPrefixAsync(_callerToken));
+                return new(answer.Value, record.CreditsCharged, record.CreditsCharged is null ? null : await billing.CreditPrefixAsync(callerToken));
             }
             catch (Exception ex)
             {
@@ -210,10 +199,10 @@ internal sealed class InferenceCall<TProvider> : IDisposable
     public async Task<CallRecord> FinishAsync(CallRecord outcome, TokenUsage usage, bool atMostTheHold = false, bool opened = true)
     {
         var record = Hold is not { } hold ? outcome
-            : opened ? await _billing.SettleAsync(hold, outcome, usage, atMostTheHold)
-            : await _billing.ReleaseUnopenedAsync(hold, outcome);
+            : opened ? await billing.SettleAsync(hold, outcome, usage, atMostTheHold)
+            : await billing.ReleaseUnopenedAsync(hold, outcome);
         Finished = true;
-        _recorder.Record(record);
+        recorder.Record(record);
         return record;
     }
 
@@ -238,7 +227,7 @@ internal sealed class InferenceCall<TProvider> : IDisposable
             if (plan.MovesOn(current, upstream, Meter, out var next))
             {
                 var (from, provider) = plan[current];
-                InferenceCalls.LogFailover(_logger, provider.Name, from.Name.Model, upstream.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
+                InferenceCalls.LogFailover(logger, provider.Name, from.Name.Model, upstream.Kind, plan[next].Provider.Name, plan[next].Route.Name.Model);
                 return next;
             }
         }
@@ -246,11 +235,11 @@ internal sealed class InferenceCall<TProvider> : IDisposable
         if (_deadline!.Exceeded(failure))
         {
             var timedOut = _deadline.TimedOut(Meter.Provider);
-            await FinishAsync(Meter.Failed(timedOut, default, _callerToken), default, opened: opened);
+            await FinishAsync(Meter.Failed(timedOut, default, callerToken), default, opened: opened);
             throw timedOut;
         }
 
-        await FinishAsync(Meter.Failed(failure, default, _callerToken), default, opened: opened);
+        await FinishAsync(Meter.Failed(failure, default, callerToken), default, opened: opened);
         return null;
     }
 
@@ -314,4 +303,18 @@ internal sealed class CallDeadline : IDisposable
         _linked.Dispose();
         _timer.Dispose();
     }
+}
+
+/// <summary>Limits on one model call (chat, embeddings, images) across all of its attempts (credentials, providers, fallback models).</summary>
+public sealed class ChatRoutingOptions
+{
+    public const string Section = "Providers:Routing";
+
+    /// <summary>
+    /// How long one call may take over every attempt together: the whole answer for a unary call, the first streamed
+    /// update for a stream (after that the stream runs as long as it produces). Each attempt also has its adapter's own
+    /// timeout; when this deadline passes first, the call fails with a timeout (504) instead of trying further.
+    /// </summary>
+    [Range(1, 3600)]
+    public int DeadlineSeconds { get; set; } = 300;
 }

@@ -62,7 +62,9 @@ internal sealed partial class AccessKeyCache(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await RefreshAsync(cancellationToken);
-        _loop = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+        _loop = Task.Run(
+            () => PollingLoop.RunAsync(TimeSpan.FromMilliseconds(options.Value.KeyCacheRefreshMs), TimeProvider.System, RefreshAsync, ex => LogRefreshFailed(logger, ex), null, _stopping.Token),
+            CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -172,27 +174,6 @@ internal sealed partial class AccessKeyCache(
         cached = CachedKey.From(key, user);
         _loaded[keyId] = cached;
         return cached;
-    }
-
-    private async Task PollAsync(CancellationToken stopping)
-    {
-        var interval = TimeSpan.FromMilliseconds(options.Value.KeyCacheRefreshMs);
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, stopping);
-                await RefreshAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogRefreshFailed(logger, ex);
-            }
-        }
     }
 
     private const string UnknownHash = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -270,7 +270,15 @@ internal sealed partial class PostgresRateLimiter(
     {
         await RateWindowTable.CreateAsync(_data, cancellationToken);
 
-        _pruning = Task.Run(() => PruneAsync(_stopping.Token), CancellationToken.None);
+        _pruning = Task.Run(
+            () => PollingLoop.RunAsync(
+                TimeSpan.FromMinutes(1),
+                TimeProvider.System,
+                stopping => RateWindowTable.DeleteBeforeAsync(_data, time.GetUtcNow().AddMinutes(-2), stopping),
+                ex => LogPruneFailed(logger, ex),
+                static ex => ex is NpgsqlException,
+                _stopping.Token),
+            CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -337,26 +345,6 @@ internal sealed partial class PostgresRateLimiter(
         }
 
         return limits;
-    }
-
-    private async Task PruneAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromMinutes(1), stopping);
-                await RateWindowTable.DeleteBeforeAsync(_data, time.GetUtcNow().AddMinutes(-2), stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NpgsqlException ex)
-            {
-                LogPruneFailed(logger, ex);
-            }
-        }
     }
 
     private static long Remaining(RateAdmission admission) =>

@@ -195,7 +195,9 @@ internal sealed partial class PostgresSpendBudgets(
         }
 
         await ReloadAsync(cancellationToken);
-        _refreshing = Task.Run(() => RefreshAsync(_stopping.Token), CancellationToken.None);
+        _refreshing = Task.Run(
+            () => PollingLoop.RunAsync(TimeSpan.FromMilliseconds(options.Value.RefreshMs), time, ReloadAsync, ex => LogRefreshFailed(logger, ex), static ex => ex is NpgsqlException or InvalidOperationException, _stopping.Token),
+            CancellationToken.None);
         _renewing = Task.Run(() => RenewAsync(_stopping.Token), CancellationToken.None);
     }
 
@@ -268,26 +270,6 @@ internal sealed partial class PostgresSpendBudgets(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogNotifyFailed(logger, ex, window.BudgetId);
-        }
-    }
-
-    private async Task RefreshAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(options.Value.RefreshMs), time, stopping);
-                await ReloadAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-            {
-                LogRefreshFailed(logger, ex);
-            }
         }
     }
 

@@ -33,7 +33,9 @@ internal sealed partial class TeamDirectory(IDocumentStore store, TimeProvider t
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await ReloadAsync(cancellationToken);
-        _refreshing = Task.Run(() => RefreshAsync(_stopping.Token), CancellationToken.None);
+        _refreshing = Task.Run(
+            () => PollingLoop.RunAsync(RefreshInterval, time, ReloadAsync, ex => LogRefreshFailed(logger, ex), static ex => ex is NpgsqlException or InvalidOperationException, _stopping.Token),
+            CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -44,33 +46,6 @@ internal sealed partial class TeamDirectory(IDocumentStore store, TimeProvider t
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task RefreshAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(RefreshInterval, time, stopping);
-                await ReloadAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-            {
-                LogRefreshFailed(logger, ex);
-            }
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the teams failed; the key-to-team map in memory stays in force")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
-}
-
-/// <summary>Puts the team of the calling key on every call record, so usage can be grouped and filtered by team.</summary>
-internal sealed class TeamAttributingCallRecorder(ICallRecorder inner, ITeamDirectory teams) : ICallRecorder
-{
-    public void Record(CallRecord record) =>
-        inner.Record(record.KeyId is { } keyId && teams.TeamOfKey(keyId) is { } team ? record with { TeamId = team } : record);
 }

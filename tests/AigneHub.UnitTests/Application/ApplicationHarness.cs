@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Chat;
+using AigneHub.Application.ModelCalls;
 using AigneHub.Domain.Models;
 using AigneHub.Domain.Usage;
 using Mediator;

@@ -5,35 +5,20 @@ namespace AigneHub.Infrastructure.Providers.Http;
 /// reader, and the one cancellation source re-armed with the idle limit around every read. Disposing it closes the
 /// connection.
 /// </summary>
-internal sealed class UpstreamStream<TReader> : IAsyncDisposable
+internal sealed class UpstreamStream<TReader>(
+    UpstreamTransport transport,
+    UpstreamCall call,
+    HttpResponseMessage response,
+    TReader events,
+    CancellationTokenSource timeout,
+    CancellationToken callerToken) : IAsyncDisposable
     where TReader : IUpstreamEventReader
 {
-    private readonly UpstreamTransport _transport;
-    private readonly UpstreamCall _call;
-    private readonly CancellationTokenSource _timeout;
-    private readonly CancellationToken _callerToken;
-
-    internal UpstreamStream(
-        UpstreamTransport transport,
-        UpstreamCall call,
-        HttpResponseMessage response,
-        TReader events,
-        CancellationTokenSource timeout,
-        CancellationToken callerToken)
-    {
-        _transport = transport;
-        _call = call;
-        Response = response;
-        Events = events;
-        _timeout = timeout;
-        _callerToken = callerToken;
-    }
-
     /// <summary>The response, for its headers (a request id).</summary>
-    public HttpResponseMessage Response { get; }
+    public HttpResponseMessage Response { get; } = response;
 
     /// <summary>The reader; its current event is valid after <see cref="ReadNextAsync"/> returned true.</summary>
-    public TReader Events { get; }
+    public TReader Events { get; } = events;
 
     /// <summary>Reads the next event within the idle limit.</summary>
     /// <param name="answerComplete">
@@ -44,29 +29,29 @@ internal sealed class UpstreamStream<TReader> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadNextAsync(bool answerComplete = false)
     {
-        _timeout.CancelAfter(_call.Limits.StreamIdleTimeout);
+        timeout.CancelAfter(call.Limits.StreamIdleTimeout);
         try
         {
-            return await Events.ReadNextAsync(_timeout.Token).ConfigureAwait(false);
+            return await Events.ReadNextAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (answerComplete && !_callerToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (answerComplete && !callerToken.IsCancellationRequested)
         {
-            _transport.StalledAfterFinish(_call);
+            transport.StalledAfterFinish(call);
             return false;
         }
         catch (Exception ex) when (UpstreamTransport.IsTransportFailure(ex))
         {
-            throw _transport.Translate(_call, ex, UpstreamPhase.Stream, _callerToken);
+            throw transport.Translate(call, ex, UpstreamPhase.Stream, callerToken);
         }
         catch (UpstreamException)
         {
             // A reader throws one only for a frame it cannot trust (a failed checksum, an impossible length).
-            _transport.CorruptFrame(_call);
+            transport.CorruptFrame(call);
             throw;
         }
         finally
         {
-            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -76,10 +61,10 @@ internal sealed class UpstreamStream<TReader> : IAsyncDisposable
     /// </summary>
     public async Task DrainAsync(TimeSpan limit)
     {
-        _timeout.CancelAfter(limit);
+        timeout.CancelAfter(limit);
         try
         {
-            while (await Events.ReadNextAsync(_timeout.Token).ConfigureAwait(false))
+            while (await Events.ReadNextAsync(timeout.Token).ConfigureAwait(false))
             {
             }
         }
@@ -89,7 +74,7 @@ internal sealed class UpstreamStream<TReader> : IAsyncDisposable
         }
         finally
         {
-            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -97,6 +82,6 @@ internal sealed class UpstreamStream<TReader> : IAsyncDisposable
     {
         await Events.DisposeAsync().ConfigureAwait(false);
         Response.Dispose();
-        _timeout.Dispose();
+        timeout.Dispose();
     }
 }

@@ -37,7 +37,10 @@ internal sealed partial class RegisteredProviders(
     {
         // The first snapshot is taken before the hub serves, so a restart routes to registered providers at once.
         await RefreshAsync(cancellationToken);
-        _loop = Task.Run(() => PollAsync(_stopping.Token), CancellationToken.None);
+        // On a failure the last good snapshot keeps serving; the next poll tries again.
+        _loop = Task.Run(
+            () => PollingLoop.RunAsync(TimeSpan.FromMilliseconds(options.Value.RefreshIntervalMs), TimeProvider.System, RefreshAsync, ex => LogRefreshFailed(logger, ex), null, _stopping.Token),
+            CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -135,28 +138,6 @@ internal sealed partial class RegisteredProviders(
         return credentials.Count == 0
             ? null
             : RoutedChatProvider.Registered(adapters.Resolve(config.Id), new CredentialRotation(config.Id, baseUrl, config.Region, credentials, health, disabler));
-    }
-
-    private async Task PollAsync(CancellationToken stopping)
-    {
-        var interval = TimeSpan.FromMilliseconds(options.Value.RefreshIntervalMs);
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, stopping);
-                await RefreshAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The last good snapshot keeps serving; the next poll tries again.
-                LogRefreshFailed(logger, ex);
-            }
-        }
     }
 
     private sealed record Snapshot(

@@ -9,7 +9,7 @@ public sealed record AddCredentialCommand(
     string? ApiKey,
     string? AccessKeyId,
     string? SecretAccessKey,
-    string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
+    string Actor) : ICommand<ProviderView>, IProviderChange, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 

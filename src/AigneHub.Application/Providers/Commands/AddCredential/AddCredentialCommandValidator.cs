@@ -4,12 +4,10 @@ internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCrede
 {
     public AddCredentialCommandValidator()
     {
-        RuleFor(c => c.Provider).KnownProvider().OverridePropertyName("provider");
-        RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
+        Include(new ProviderChangeValidator());
         RuleFor(c => c.Name).NotEmpty().MaximumLength(100).Matches("^[A-Za-z0-9 ._-]+$")
             .WithMessage("name may contain letters, digits, spaces, '.', '_' and '-'").OverridePropertyName("name");
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).OverridePropertyName("weight");
-        RuleFor(c => c.Actor).Actor();
 
         // Whatever the provider, a secret is sent upstream in a header (or signs one): never a control character.
         RuleFor(c => c.ApiKey).SentUpstream("api_key", UpstreamValues.MaxApiKeyLength).OverridePropertyName("api_key");

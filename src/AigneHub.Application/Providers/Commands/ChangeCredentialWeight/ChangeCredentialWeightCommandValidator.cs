@@ -4,10 +4,7 @@ internal sealed class ChangeCredentialWeightCommandValidator : AbstractValidator
 {
     public ChangeCredentialWeightCommandValidator()
     {
-        RuleFor(c => c.Provider).KnownProvider().OverridePropertyName("provider");
-        RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
-        RuleFor(c => c.CredentialId).NotEmpty().OverridePropertyName("credential_id");
+        Include(new CredentialChangeValidator());
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).OverridePropertyName("weight");
-        RuleFor(c => c.Actor).Actor();
     }
 }

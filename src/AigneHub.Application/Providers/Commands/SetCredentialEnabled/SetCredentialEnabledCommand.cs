@@ -8,7 +8,7 @@ public sealed record SetCredentialEnabledCommand(
     bool Enabled,
     string? Reason,
     int? UpstreamStatus,
-    string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
+    string Actor) : ICommand<ProviderView>, ICredentialChange, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

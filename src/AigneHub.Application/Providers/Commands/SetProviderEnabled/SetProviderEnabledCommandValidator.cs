@@ -4,9 +4,7 @@ internal sealed class SetProviderEnabledCommandValidator : AbstractValidator<Set
 {
     public SetProviderEnabledCommandValidator()
     {
-        RuleFor(c => c.Provider).KnownProvider().OverridePropertyName("provider");
-        RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
+        Include(new ProviderChangeValidator());
         RuleFor(c => c.Reason).MaximumLength(500).OverridePropertyName("reason");
-        RuleFor(c => c.Actor).Actor();
     }
 }

@@ -1,7 +1,7 @@
 namespace AigneHub.Application.Providers.Commands.UpdateProvider;
 
 /// <summary>Changes where the provider is reached: its base URL (null = the provider's public default) and region.</summary>
-public sealed record UpdateProviderCommand(string Provider, int ExpectedVersion, string? BaseUrl, string? Region, string Actor) : ICommand<ProviderView>, AigneHub.Application.Abstractions.IAuditedCommand
+public sealed record UpdateProviderCommand(string Provider, int ExpectedVersion, string? BaseUrl, string? Region, string Actor) : ICommand<ProviderView>, IProviderChange, AigneHub.Application.Abstractions.IAuditedCommand
 {
     public string AuditTarget => $"provider:{Provider}";
 }

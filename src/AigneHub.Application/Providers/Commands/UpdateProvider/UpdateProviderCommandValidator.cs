@@ -4,10 +4,8 @@ internal sealed class UpdateProviderCommandValidator : AbstractValidator<UpdateP
 {
     public UpdateProviderCommandValidator()
     {
-        RuleFor(c => c.Provider).KnownProvider().OverridePropertyName("provider");
-        RuleFor(c => c.ExpectedVersion).ExpectedVersion().OverridePropertyName("expected_version");
+        Include(new ProviderChangeValidator());
         RuleFor(c => c.BaseUrl).OptionalHttpUrl().OverridePropertyName("base_url");
         RuleFor(c => c.Region).OptionalRegion().OverridePropertyName("region");
-        RuleFor(c => c.Actor).Actor();
     }
 }

@@ -1,14 +1,16 @@
 namespace AigneHub.Api.Hosting;
 
 /// <summary>
-/// Headers that keep browsers from misreading or framing the hub's answers: every response is nosniff with no
-/// referrer; HTML (the jobs dashboard) may not be framed; answers that carry a secret once (key creation) and every
-/// /api answer are not stored by caches.
+/// The headers on every answer. <c>x-request-id</c>: the request id (the hub's trace identifier: the RequestId of the
+/// host's log scope, and the call record's request id). And those that keep browsers from misreading or framing the
+/// hub's answers: every response is nosniff with no referrer; HTML (the jobs dashboard) may not be framed; answers
+/// that carry a secret once (key creation) and every /api answer are not stored by caches.
 /// </summary>
-internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
+internal sealed class ResponseHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        context.Response.Headers["x-request-id"] = context.TraceIdentifier;
         context.Response.OnStarting(static state =>
         {
             var http = (HttpContext)state;
