@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -119,10 +120,10 @@ public sealed partial class FakeBedrockUpstream : FakeUpstreamHost
         var frame = new byte[total];
         BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)total);
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)headerBytes.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), Crc32(frame.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), Crc32.HashToUInt32(frame.AsSpan(0, 8)));
         headerBytes.ToArray().CopyTo(frame, 12);
         payload.CopyTo(frame.AsSpan(12 + (int)headerBytes.Length));
-        var crc = Crc32(frame.AsSpan(0, total - 4));
+        var crc = Crc32.HashToUInt32(frame.AsSpan(0, total - 4));
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(total - 4), corruptMessageCrc ? ~crc : crc);
         return frame;
     }
@@ -136,21 +137,6 @@ public sealed partial class FakeBedrockUpstream : FakeUpstreamHost
         Frame(
             [new(":exception-type", exceptionType), new(":content-type", "application/json"), new(":message-type", "exception")],
             JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["message"] = message }));
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
-    }
 
     protected override async Task AnswerAsync(HttpContext context, byte[] body)
     {

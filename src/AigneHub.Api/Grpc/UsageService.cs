@@ -81,7 +81,7 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
         var from = request.From?.ToDateTimeOffset() ?? to - (granularity == UsageGranularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30));
 
         var statistics = await mediator.Send(
-            new GetUsageStatisticsQuery(from, to, granularity, grouping, string.IsNullOrEmpty(request.UserId) ? null : request.UserId),
+            new GetUsageStatisticsQuery(from, to, granularity, grouping, NullIfEmpty(request.UserId), NullIfEmpty(request.TeamId)),
             context.CancellationToken);
 
         var response = new GetUsageStatisticsResponse

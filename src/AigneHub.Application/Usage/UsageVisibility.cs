@@ -1,6 +1,11 @@
+using AigneHub.Domain.Teams;
+
 namespace AigneHub.Application.Usage;
 
-/// <summary>Who sees whose usage: an admin (admin role with an admin scope) sees everyone's, anyone else their own.</summary>
+/// <summary>
+/// Who sees whose usage: an admin (admin role with an admin scope) sees everyone's, a team's admin that team's, anyone
+/// else their own.
+/// </summary>
 public static class UsageVisibility
 {
     /// <summary>
@@ -14,7 +19,7 @@ public static class UsageVisibility
             throw new AuthenticationRequiredException("Sign in (or send an access key) to read usage.");
         }
 
-        if (caller.Role != UserRole.Member && (caller.Scopes.Contains(KeyScopes.AdminRead) || caller.Scopes.Contains(KeyScopes.AdminWrite)))
+        if (IsAdmin(caller))
         {
             return string.IsNullOrEmpty(requestedUserId) ? null : requestedUserId;
         }
@@ -26,4 +31,48 @@ public static class UsageVisibility
 
         return caller.UserId;
     }
+
+    /// <summary>
+    /// The user whose usage a query about <paramref name="teamId"/> (null: no team) may read. Without a team, as
+    /// <see cref="UserFilter"/>. With one: an admin and that team's admin may read the team's usage (everyone's in it,
+    /// or the asked-for user's); a plain member of the team their own; anyone else is answered as if the team did not
+    /// exist (404 naming <c>team_id</c>), as reading another team is.
+    /// </summary>
+    public static async Task<string?> UserFilterAsync(
+        IDocumentStore store, Caller? caller, string? teamId, string? requestedUserId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(teamId) || caller is null || IsAdmin(caller))
+        {
+            return UserFilter(caller, requestedUserId);
+        }
+
+        return await TeamRoleAsync(store, caller, teamId, cancellationToken) switch
+        {
+            TeamRole.Admin => string.IsNullOrEmpty(requestedUserId) ? null : requestedUserId,
+            TeamRole.Member => UserFilter(caller, requestedUserId),
+            _ => throw new ResourceNotFoundException("team_id", $"There is no team '{teamId}'."),
+        };
+    }
+
+    /// <summary>Whether <paramref name="caller"/> reads the whole usage of <paramref name="teamId"/>: an admin, or that team's admin.</summary>
+    public static async Task<bool> ReadsTeamAsync(IDocumentStore store, Caller caller, string teamId, CancellationToken cancellationToken) =>
+        IsAdmin(caller) || await TeamRoleAsync(store, caller, teamId, cancellationToken) == TeamRole.Admin;
+
+    private static async Task<TeamRole?> TeamRoleAsync(IDocumentStore store, Caller caller, string teamId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var team = await session.LoadAsync<Team>(teamId, cancellationToken);
+        return team?.RoleOf(caller.UserId);
+    }
+
+    /// <summary>
+    /// A call record as <paramref name="caller"/> may see it: whole for an admin; for anyone else without the provider
+    /// credential that served it (operator information: which of the hub's upstream accounts answered).
+    /// </summary>
+    public static CallRecord AsSeenBy(Caller? caller, CallRecord record) =>
+        caller is not null && IsAdmin(caller) ? record : record with { CredentialId = null };
+
+    /// <summary>An admin or owner whose credential carries an admin scope: the callers who see provider credentials.</summary>
+    private static bool IsAdmin(Caller caller) =>
+        caller.Role != UserRole.Member && (caller.Scopes.Contains(KeyScopes.AdminRead) || caller.Scopes.Contains(KeyScopes.AdminWrite));
 }

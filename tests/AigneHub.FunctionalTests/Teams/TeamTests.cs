@@ -93,12 +93,51 @@ public sealed class TeamTests(HubFixture hub)
         using var teamCalls = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/usage/calls?team_id={green}"));
         Assert.All(teamCalls.RootElement.GetProperty("calls").EnumerateArray(), call => Assert.Equal(green, call.GetProperty("team_id").GetString()));
         Assert.Equal(2, teamCalls.RootElement.GetProperty("calls").GetArrayLength());
-        Assert.Equal(2, await TeamCallsInStatisticsAsync(green));
+        Assert.Equal(2, (await StatisticsGroupsAsync(hub.Rest, "group_by=team")).GetValueOrDefault(green));
         foreach (var team in new[] { green, amber })
         {
             using var view = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{team}"));
             Assert.Contains(dana, view.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
         }
+    }
+
+    [Fact]
+    public async Task A_team_admin_reads_their_teams_calls_statistics_and_report_but_not_another_teams_nor_the_hubs()
+    {
+        var (gina, hank, ivy) = (await UserAsync("gina"), await UserAsync("hank"), await UserAsync("ivy"));
+        var teal = await TeamAsync("teal");
+        var plum = await TeamAsync("plum");
+        (await MemberAsync(hub.Rest, teal, gina, "admin")).Dispose();
+        (await MemberAsync(hub.Rest, teal, hank, "member")).Dispose();
+        (await MemberAsync(hub.Rest, plum, ivy, "member")).Dispose();
+        using var asGina = TestAccess.RestClient(hub.RestUri, await KeyAsync(gina));
+        var tealCall = await TeamCallAsync(teal, hank);
+        await TeamCallAsync(plum, ivy);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        using var generate = await hub.Rest.PostAsJsonAsync("/api/admin/usage/reports:generate", new { kind = "daily", period = today });
+        Assert.True(generate.IsSuccessStatusCode, await generate.Content.ReadAsStringAsync());
+
+        using var calls = JsonDocument.Parse(await asGina.GetStringAsync($"/api/usage/calls?team_id={teal}"));
+        var statistics = await StatisticsGroupsAsync(asGina, $"team_id={teal}&group_by=user");
+        using var reports = JsonDocument.Parse(await asGina.GetStringAsync($"/api/usage/reports?kind=daily&scope=team:{teal}"));
+        var report = Assert.Single(reports.RootElement.GetProperty("reports").EnumerateArray(), r => r.GetProperty("period").GetString() == today);
+        using var download = await asGina.GetAsync($"/api/usage/reports/{report.GetProperty("id").GetString()}/download");
+        using var otherCalls = await asGina.GetAsync($"/api/usage/calls?team_id={plum}");
+        using var otherStatistics = await asGina.GetAsync($"/api/usage/statistics?team_id={plum}");
+        using var otherReports = await asGina.GetAsync($"/api/usage/reports?scope=team:{plum}");
+        using var otherDownload = await asGina.GetAsync($"/api/usage/reports/daily-{today}-team-{plum}/download");
+        using var hubWide = JsonDocument.Parse(await asGina.GetStringAsync("/api/usage/statistics"));
+
+        Assert.Equal([tealCall], calls.RootElement.GetProperty("calls").EnumerateArray().Select(c => c.GetProperty("request_id").GetString()));
+        Assert.Equal(new Dictionary<string, long> { [hank] = 1 }, statistics);
+        Assert.Equal($"team:{teal}", report.GetProperty("scope").GetString());
+        Assert.Equal(1, report.GetProperty("calls").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherCalls.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherStatistics.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherReports.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherDownload.StatusCode);
+        Assert.False(hubWide.RootElement.GetProperty("totals").TryGetProperty("calls", out var hubCalls) && hubCalls.GetInt64() != 0, $"a team admin read {hubCalls} calls hub-wide");
     }
 
     [Fact]
@@ -136,23 +175,40 @@ public sealed class TeamTests(HubFixture hub)
         return [.. document.RootElement.GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("actor").GetString()!))];
     }
 
-    /// <summary>The calls the usage statistics count for the team, once they have caught up with the stored calls (bounded).</summary>
-    private async Task<long> TeamCallsInStatisticsAsync(string team)
+    /// <summary>
+    /// The calls per group of the usage statistics <paramref name="client"/> reads with this query, once they have
+    /// caught up with the stored calls (bounded).
+    /// </summary>
+    private static async Task<Dictionary<string, long>> StatisticsGroupsAsync(HttpClient client, string query)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            using var statistics = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/usage/statistics?group_by=team"));
-            var calls = statistics.RootElement.GetProperty("groups").EnumerateArray()
-                .Where(g => g.GetProperty("group").GetString() == team)
-                .Sum(g => g.GetProperty("figures").GetProperty("calls").GetInt64());
-            if ((!statistics.RootElement.GetProperty("stale").GetBoolean() && calls > 0) || DateTime.UtcNow > deadline)
+            using var statistics = JsonDocument.Parse(await client.GetStringAsync($"/api/usage/statistics?{query}"));
+            var groups = statistics.RootElement.GetProperty("groups").EnumerateArray()
+                .ToDictionary(g => g.GetProperty("group").GetString()!, g => g.GetProperty("figures").GetProperty("calls").GetInt64());
+            if ((!statistics.RootElement.GetProperty("stale").GetBoolean() && groups.Values.Sum() > 0) || DateTime.UtcNow > deadline)
             {
-                return calls;
+                return groups;
             }
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>A call to the demo echo model with a new key of the team issued to the member; its request id, once recorded.</summary>
+    private async Task<string> TeamCallAsync(string team, string member)
+    {
+        using var key = await hub.Rest.PostAsJsonAsync($"/api/teams/{team}/keys", new { user_id = member, name = "team call key", scopes = new[] { KeyScopes.Inference } });
+        var keyText = await key.Content.ReadAsStringAsync();
+        Assert.True(key.IsSuccessStatusCode, keyText);
+        using var keyBody = JsonDocument.Parse(keyText);
+        using var client = TestAccess.RestClient(hub.RestUri, keyBody.RootElement.GetProperty("secret").GetString());
+        using var call = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+        Assert.True(call.IsSuccessStatusCode, await call.Content.ReadAsStringAsync());
+        var requestId = call.Headers.GetValues("x-request-id").Single();
+        await hub.WaitForCallRecordAsync(requestId);
+        return requestId;
     }
 
     private async Task<string> TeamAsync(string name)

@@ -48,6 +48,29 @@ public sealed class CallHistoryTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_members_own_records_and_export_leave_out_the_credential_that_served_which_an_admin_sees()
+    {
+        var (_, secret, _) = await CreateMemberWithKeyAsync("history-credential");
+        using var client = TestAccess.RestClient(hub.RestUri, secret);
+        hub.Upstream.Reset();
+        hub.Upstream.Reply("ok", new FakeUsage(3, 1));
+        using var response = await client.PostAsJsonAsync("/v1/chat/completions", new { model = "openai/gpt-4o-mini", messages = new object[] { new { role = "user", content = "hi" } } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = response.Headers.GetValues("x-request-id").Single();
+
+        var asAdmin = await hub.WaitForCallRecordAsync(requestId);
+        var own = Assert.Single((await GetJsonAsync(client, "/api/usage/calls")).GetProperty("calls").EnumerateArray());
+        var export = (await client.GetStringAsync("/api/usage/calls:export")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("config:openai", asAdmin.GetProperty("credential_id").GetString());
+        Assert.Equal(requestId, own.GetProperty("request_id").GetString());
+        Assert.False(own.TryGetProperty("credential_id", out var credential), $"a member was shown the credential {credential}");
+        var column = Array.IndexOf(export[0].Split(','), "credential_id");
+        Assert.Equal(2, export.Length);
+        Assert.Equal(string.Empty, export[1].Split(',')[column]);
+    }
+
+    [Fact]
     public async Task History_pages_newest_first_without_gaps_or_repeats_and_filters()
     {
         var (member, secret, _) = await CreateMemberWithKeyAsync("history-pages");

@@ -62,6 +62,10 @@ public sealed class UsageReport
     /// <summary>The scope of a team's report: "team:" and the team's id (a user id never has that form).</summary>
     public static string TeamScope(string teamId) => TeamScopePrefix + teamId;
 
+    /// <summary>The team whose report <paramref name="scope"/> is the scope of; null for the hub's or a user's.</summary>
+    public static string? TeamOfScope(string scope) =>
+        scope.StartsWith(TeamScopePrefix, StringComparison.Ordinal) ? scope[TeamScopePrefix.Length..] : null;
+
     public static string IdFor(ReportKind kind, DateOnly period, string scope) =>
         $"{(kind == ReportKind.Daily ? "daily" : "weekly")}-{period:yyyy-MM-dd}-{ScopePart(scope)}";
 

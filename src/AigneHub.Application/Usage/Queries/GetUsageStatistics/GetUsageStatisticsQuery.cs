@@ -19,14 +19,16 @@ public enum UsageGrouping
 /// <summary>
 /// Usage totals and a time series over the buckets of <paramref name="Granularity"/> that start in [From, To) (From
 /// taken back to the start of its hour or reporting-zone day, so the bucket holding it counts),
-/// broken down by <paramref name="GroupBy"/>; for <paramref name="UserId"/> only, or everyone (admins).
+/// broken down by <paramref name="GroupBy"/>; for <paramref name="UserId"/> only, or everyone (admins); for the calls of
+/// <paramref name="TeamId"/>'s keys only when given (which its team admin may read whole).
 /// </summary>
 public sealed record GetUsageStatisticsQuery(
     DateTimeOffset From,
     DateTimeOffset To,
     UsageGranularity Granularity,
     UsageGrouping GroupBy,
-    string? UserId) : IQuery<UsageStatistics>
+    string? UserId,
+    string? TeamId = null) : IQuery<UsageStatistics>
 {
     /// <summary>Longest range for hourly series: 31 days (744 points per group).</summary>
     public static readonly TimeSpan MaxHourlyRange = TimeSpan.FromDays(31);

@@ -5,13 +5,14 @@ namespace AigneHub.Application.Usage.Queries.GetUsageStatistics;
 
 internal sealed class GetUsageStatisticsQueryHandler(
     IUsageStatisticsReader reader,
+    IDocumentStore store,
     ICallerContext caller,
     IOptions<AnalyticsOptions> options)
     : IQueryHandler<GetUsageStatisticsQuery, UsageStatistics>
 {
     public async ValueTask<UsageStatistics> Handle(GetUsageStatisticsQuery query, CancellationToken cancellationToken)
     {
-        var userId = UsageVisibility.UserFilter(caller.Current, query.UserId);
+        var userId = await UsageVisibility.UserFilterAsync(store, caller.Current, query.TeamId, query.UserId, cancellationToken);
         var reportingZone = options.Value.Zone();
         var zone = query.Granularity == UsageGranularity.Hour ? "UTC" : reportingZone.Id;
 
@@ -26,6 +27,11 @@ internal sealed class GetUsageStatisticsQueryHandler(
         var series = new Dictionary<(DateTimeOffset Start, string Group), UsageFigures>();
         await foreach (var bucket in reader.ReadAsync(query.Granularity, zone, from, query.To, userId, cancellationToken))
         {
+            if (query.TeamId is not null && !string.Equals(bucket.TeamId, query.TeamId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             var group = GroupOf(bucket, query.GroupBy);
             totals.Add(bucket.Figures);
             AddTo(groups, group, bucket.Figures);

@@ -23,5 +23,6 @@ internal sealed class GetUsageStatisticsQueryValidator : AbstractValidator<GetUs
         RuleFor(q => q.Granularity).IsInEnum().OverridePropertyName("granularity");
         RuleFor(q => q.GroupBy).IsInEnum().OverridePropertyName("group_by");
         RuleFor(q => q.UserId).MaximumLength(200).OverridePropertyName("user_id");
+        RuleFor(q => q.TeamId).MaximumLength(200).OverridePropertyName("team_id");
     }
 }

@@ -12,8 +12,11 @@ internal sealed class GetUsageReportQueryHandler(IDocumentStore store, ICallerCo
         await using var session = store.QuerySession();
         var report = await session.LoadAsync<UsageReport>(query.Id, cancellationToken);
 
-        // Someone else's report answers like a missing one: its existence is not the member's business either.
-        if (report is null || (visibleUser is not null && report.Scope != visibleUser))
+        // Someone else's report answers like a missing one: its existence is not the member's business either. A team's
+        // report is its admin's too.
+        if (report is null
+            || (visibleUser is not null && report.Scope != visibleUser
+                && !(UsageReport.TeamOfScope(report.Scope) is { } team && await UsageVisibility.ReadsTeamAsync(store, caller.Current!, team, cancellationToken))))
         {
             throw new ResourceNotFoundException("id", $"There is no report '{query.Id}' you can read.");
         }

@@ -8,9 +8,12 @@ internal sealed class ListUsageReportsQueryHandler(IDocumentStore store, ICaller
 {
     public async ValueTask<IReadOnlyList<UsageReport>> Handle(ListUsageReportsQuery query, CancellationToken cancellationToken)
     {
-        // A member's scope is always their own user (asking for the hub's or another user's is refused); an admin may
-        // ask for any scope, or all.
-        var scope = UsageVisibility.UserFilter(caller.Current, query.Scope);
+        // A member's scope is always their own user (asking for the hub's or another user's is refused) or a team they
+        // are the admin of; an admin may ask for any scope, or all.
+        var scope = query.Scope is not null && UsageReport.TeamOfScope(query.Scope) is { } team && caller.Current is { } current
+            && await UsageVisibility.ReadsTeamAsync(store, current, team, cancellationToken)
+            ? query.Scope
+            : UsageVisibility.UserFilter(caller.Current, query.Scope);
 
         await using var session = store.QuerySession();
         var reports = session.Query<UsageReport>().AsQueryable();
