@@ -2,7 +2,7 @@ using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing;
 
-/// <summary>The settlement index (<see cref="CallSettlement"/>): read before deciding, written with the settling events.</summary>
+/// <summary>The settlement index (<see cref="CallSettlement"/>): read before deciding (with the accounts a batch locks), written with the settling events.</summary>
 internal static class CallSettlements
 {
     /// <summary>Stores a settlement for every capture and release among <paramref name="events"/>, in the session's transaction.</summary>
@@ -20,17 +20,5 @@ internal static class CallSettlements
                     break;
             }
         }
-    }
-
-    /// <summary>The settlements of the given calls that the index holds, by call id.</summary>
-    public static async Task<IReadOnlyDictionary<string, CallSettlement>> LoadAsync(IQuerySession session, IReadOnlyCollection<string> callIds, CancellationToken cancellationToken)
-    {
-        if (callIds.Count == 0)
-        {
-            return new Dictionary<string, CallSettlement>();
-        }
-
-        var found = await session.LoadManyAsync<CallSettlement>(cancellationToken, callIds).ConfigureAwait(false);
-        return found.ToDictionary(s => s.Id, StringComparer.Ordinal);
     }
 }

@@ -187,19 +187,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     private async Task<Outcome[]> WriteAsync(List<LedgerChange> batch)
     {
         await using var session = _store.LightweightSession();
-        // Row locks in id order: two instances' batches that share accounts queue behind each other, never deadlock.
-        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
-        foreach (var id in batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-        {
-            var stream = await session.Events.FetchForExclusiveWriting<CreditAccount>(id, CancellationToken.None).ConfigureAwait(false);
-            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
-            // the fetched original when it saves, so that one must stay as it was read.
-            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
-        }
-
-        // Under the row locks, so no other writer settles these calls meanwhile.
-        var settled = await CallSettlements.LoadAsync(
-            session, batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToList(), CancellationToken.None).ConfigureAwait(false);
+        var (accounts, settled) = await LockAndLoadAsync(session, batch).ConfigureAwait(false);
         foreach (var settlement in settled.Values)
         {
             if (accounts.TryGetValue(settlement.AccountId, out var owner))
@@ -259,6 +247,41 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Locks and loads every account of the batch, and the settlements of its calls, in one round trip (ADR 0024): one
+    /// batched query whose statements PostgreSQL runs in order, each account's stream row locked <c>FOR UPDATE</c> in
+    /// id order (two instances' batches that share accounts queue behind each other, never deadlock), then the
+    /// settlements read under those locks, so no other writer settles these calls meanwhile. Each stream is fetched
+    /// with its version, so the append checks it and the inline projection updates the account it was read with.
+    /// </summary>
+    private static async Task<(Dictionary<string, Account> Accounts, IReadOnlyDictionary<string, CallSettlement> Settled)> LockAndLoadAsync(
+        IDocumentSession session, List<LedgerChange> batch)
+    {
+        // The transaction first, so that every locking fetch of the batch runs inside it.
+        await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        var query = session.CreateBatchQuery();
+        var fetches = batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CreditAccount>(id)))
+            .ToList();
+        var callIds = batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToArray();
+        var settlements = callIds.Length == 0 ? null : query.LoadMany<CallSettlement>().ById(callIds);
+        await query.Execute(CancellationToken.None).ConfigureAwait(false);
+
+        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
+        foreach (var (id, fetch) in fetches)
+        {
+            var stream = await fetch.ConfigureAwait(false);
+            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
+            // the fetched original when it saves, so that one must stay as it was read.
+            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
+        }
+
+        var settled = settlements is null
+            ? new Dictionary<string, CallSettlement>(StringComparer.Ordinal)
+            : (await settlements.ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        return (accounts, settled);
     }
 
     private sealed record Account(JasperFx.Events.IEventStream<CreditAccount> Stream, CreditAccount? State);
