@@ -198,6 +198,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
         var now = _time.GetUtcNow();
         var outcomes = new Outcome[batch.Count];
+        var settlements = new List<CallSettlement>();
         var appended = false;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -232,7 +233,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
             if (events.Count > 0)
             {
                 account.Stream.AppendMany(events);
-                CallSettlements.Record(session, change.StreamId, events);
+                CallSettlements.Collect(settlements, change.StreamId, events);
                 CreditAccountEvolution.ApplyAll(state, events);
                 appended = true;
             }
@@ -242,6 +243,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
         if (appended)
         {
+            CallSettlements.StoreAll(session, settlements);
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
         }
