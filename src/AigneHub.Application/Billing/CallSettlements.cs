@@ -9,11 +9,11 @@ namespace AigneHub.Application.Billing;
 internal static class CallSettlements
 {
     /// <summary>Stores a settlement for every capture and release among <paramref name="events"/>, in the session's transaction.</summary>
-    public static void Record(IDocumentSession session, string accountId, IReadOnlyList<object> events)
+    public static Task RecordAsync(IDocumentSession session, string accountId, IReadOnlyList<object> events, CancellationToken cancellationToken)
     {
         var settlements = new List<CallSettlement>();
         Collect(settlements, accountId, events);
-        StoreAll(session, settlements);
+        return StoreAllAsync(session, settlements, cancellationToken);
     }
 
     /// <summary>Adds to <paramref name="settlements"/> one settlement for every capture and release among <paramref name="events"/>.</summary>
@@ -39,12 +39,15 @@ internal static class CallSettlements
     /// writes (the table has no duplicated fields), keyed by call id: a call's settlement is stored once, and a later
     /// one of the same call in the list replaces an earlier one, as one store after the other would.
     /// </summary>
-    public static void StoreAll(IDocumentSession session, IReadOnlyList<CallSettlement> settlements)
+    public static async Task StoreAllAsync(IDocumentSession session, IReadOnlyList<CallSettlement> settlements, CancellationToken cancellationToken)
     {
         if (settlements.Count == 0)
         {
             return;
         }
+
+        // Raw SQL does not create the table as Marten's own store would (on a database the hub did not set up).
+        await session.Database.EnsureStorageExistsAsync(typeof(CallSettlement), cancellationToken).ConfigureAwait(false);
 
         var latest = new Dictionary<string, CallSettlement>(StringComparer.Ordinal);
         foreach (var settlement in settlements)

@@ -243,7 +243,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
         if (appended)
         {
-            CallSettlements.StoreAll(session, settlements);
+            await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
         }

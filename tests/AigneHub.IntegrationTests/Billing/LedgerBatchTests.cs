@@ -218,6 +218,31 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_capture_on_a_database_whose_schema_was_not_applied_creates_the_settlement_index_and_is_written()
+    {
+        var connectionString = await Tests.Shared.TestDatabase.CreateAsync("ledgerfresh");
+        using var fresh = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
+        await BillingStreams.ChangeSettingsAsync(fresh, 0, current => BillingDecisions.Change(
+            current, new BillingSettingsValues(BillingMode.Credits, 1m, 2m, "$", 10m, null, "https://pay.example/buy", 4096), "test", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+        BillingSettings settings;
+        await using (var read = fresh.QuerySession())
+        {
+            settings = (await read.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
+        }
+
+        await using var writer = new CreditLedgerWriter(fresh, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+        // No call id given: the batch reads no settlements, so only the write can create the index.
+        var captured = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, "c1", 3m, null, null, 1, 1, 0, null, at), CancellationToken.None);
+
+        Assert.Equal((7m, 0m), (captured.Balance, captured.Held));
+        await using var session = fresh.QuerySession();
+        Assert.Equal(Settlement.Captured, (await session.LoadAsync<CallSettlement>("c1"))!.Settlement);
+    }
+
     /// <summary>
     /// Runs the given changes as one batch of the writer: a change on an account whose stream row another connection
     /// has locked keeps the writer busy while the changes queue, and the lock is then released. Returns the database
