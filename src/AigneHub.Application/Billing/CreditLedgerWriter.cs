@@ -4,9 +4,10 @@ using JasperFx;
 namespace AigneHub.Application.Billing;
 
 /// <summary>
-/// The one writer of credit accounts on this instance, with group commit (ADR 0018). Callers submit a decision
+/// The one writer of credit accounts on this instance, with group commit (ADR 0019). Callers submit a decision
 /// (state → events) and wait without holding a database connection; one loop takes every change queued meanwhile,
-/// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock), decides
+/// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock; all of them,
+/// with the accounts and the settlements of the batch's calls, in one round trip), decides
 /// each change in the order it arrived against the state the earlier ones left, appends, and commits the whole batch
 /// in one transaction. A hot account pays one transaction for many calls. How earlier calls were settled comes from
 /// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
