@@ -2,35 +2,69 @@ using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing;
 
-/// <summary>The settlement index (<see cref="CallSettlement"/>): read before deciding, written with the settling events.</summary>
+/// <summary>
+/// The settlement index (<see cref="CallSettlement"/>): read before deciding (with the accounts a batch locks), written
+/// with the settling events.
+/// </summary>
 internal static class CallSettlements
 {
     /// <summary>Stores a settlement for every capture and release among <paramref name="events"/>, in the session's transaction.</summary>
-    public static void Record(IDocumentSession session, string accountId, IReadOnlyList<object> events)
+    public static Task RecordAsync(IDocumentSession session, string accountId, IReadOnlyList<object> events, CancellationToken cancellationToken)
+    {
+        var settlements = new List<CallSettlement>();
+        Collect(settlements, accountId, events);
+        return StoreAllAsync(session, settlements, cancellationToken);
+    }
+
+    /// <summary>Adds to <paramref name="settlements"/> one settlement for every capture and release among <paramref name="events"/>.</summary>
+    public static void Collect(List<CallSettlement> settlements, string accountId, IReadOnlyList<object> events)
     {
         foreach (var e in events)
         {
             switch (e)
             {
                 case HoldCaptured captured:
-                    session.Store(new CallSettlement { Id = captured.CallId, AccountId = accountId, Settlement = Settlement.Captured, At = captured.At });
+                    settlements.Add(new CallSettlement { Id = captured.CallId, AccountId = accountId, Settlement = Settlement.Captured, At = captured.At });
                     break;
                 case HoldReleased released:
-                    session.Store(new CallSettlement { Id = released.CallId, AccountId = accountId, Settlement = Settlement.Released, At = released.At });
+                    settlements.Add(new CallSettlement { Id = released.CallId, AccountId = accountId, Settlement = Settlement.Released, At = released.At });
                     break;
             }
         }
     }
 
-    /// <summary>The settlements of the given calls that the index holds, by call id.</summary>
-    public static async Task<IReadOnlyDictionary<string, CallSettlement>> LoadAsync(IQuerySession session, IReadOnlyCollection<string> callIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the settlements with one statement in the session's transaction (a batch of the ledger writer settles
+    /// hundreds of calls; one upsert each was a statement each). It writes what Marten's own upsert of the document
+    /// writes (the table has no duplicated fields), keyed by call id: a call's settlement is stored once, and a later
+    /// one of the same call in the list replaces an earlier one, as one store after the other would.
+    /// </summary>
+    public static async Task StoreAllAsync(IDocumentSession session, IReadOnlyList<CallSettlement> settlements, CancellationToken cancellationToken)
     {
-        if (callIds.Count == 0)
+        if (settlements.Count == 0)
         {
-            return new Dictionary<string, CallSettlement>();
+            return;
         }
 
-        var found = await session.LoadManyAsync<CallSettlement>(cancellationToken, callIds).ConfigureAwait(false);
-        return found.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        // Raw SQL does not create the table as Marten's own store would (on a database the hub did not set up).
+        await session.Database.EnsureStorageExistsAsync(typeof(CallSettlement), cancellationToken).ConfigureAwait(false);
+
+        var latest = new Dictionary<string, CallSettlement>(StringComparer.Ordinal);
+        foreach (var settlement in settlements)
+        {
+            latest[settlement.Id] = settlement;
+        }
+
+        var options = session.DocumentStore.Options;
+        var serializer = options.Serializer();
+        var table = options.FindOrResolveDocumentType(typeof(CallSettlement)).TableName.QualifiedName;
+        session.QueueSqlCommand(
+            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified) " +
+            "select s.id, s.data::jsonb, ?, transaction_timestamp() from unnest(?::varchar[], ?::text[]) as s(id, data) " +
+            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
+            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
+            typeof(CallSettlement).FullName!,
+            latest.Keys.ToArray(),
+            latest.Values.Select(serializer.ToJson).ToArray());
     }
 }

@@ -48,7 +48,7 @@ internal static class CreditAccounts
                 }
 
                 stream.AppendMany(events);
-                CallSettlements.Record(session, streamId, events);
+                await CallSettlements.RecordAsync(session, streamId, events, cancellationToken);
                 await session.SaveChangesAsync(cancellationToken);
                 return await LoadAsync(store, userId, cancellationToken) ?? current;
             }

@@ -4,9 +4,10 @@ using JasperFx;
 namespace AigneHub.Application.Billing;
 
 /// <summary>
-/// The one writer of credit accounts on this instance, with group commit (ADR 0018). Callers submit a decision
+/// The one writer of credit accounts on this instance, with group commit (ADR 0019). Callers submit a decision
 /// (state → events) and wait without holding a database connection; one loop takes every change queued meanwhile,
-/// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock), decides
+/// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock; all of them,
+/// with the accounts and the settlements of the batch's calls, in one round trip), decides
 /// each change in the order it arrived against the state the earlier ones left, appends, and commits the whole batch
 /// in one transaction. A hot account pays one transaction for many calls. How earlier calls were settled comes from
 /// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
@@ -187,19 +188,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     private async Task<Outcome[]> WriteAsync(List<LedgerChange> batch)
     {
         await using var session = _store.LightweightSession();
-        // Row locks in id order: two instances' batches that share accounts queue behind each other, never deadlock.
-        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
-        foreach (var id in batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-        {
-            var stream = await session.Events.FetchForExclusiveWriting<CreditAccount>(id, CancellationToken.None).ConfigureAwait(false);
-            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
-            // the fetched original when it saves, so that one must stay as it was read.
-            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
-        }
-
-        // Under the row locks, so no other writer settles these calls meanwhile.
-        var settled = await CallSettlements.LoadAsync(
-            session, batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToList(), CancellationToken.None).ConfigureAwait(false);
+        var (accounts, settled) = await LockAndLoadAsync(session, batch).ConfigureAwait(false);
         foreach (var settlement in settled.Values)
         {
             if (accounts.TryGetValue(settlement.AccountId, out var owner))
@@ -210,6 +199,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
         var now = _time.GetUtcNow();
         var outcomes = new Outcome[batch.Count];
+        var settlements = new List<CallSettlement>();
         var appended = false;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -244,7 +234,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
             if (events.Count > 0)
             {
                 account.Stream.AppendMany(events);
-                CallSettlements.Record(session, change.StreamId, events);
+                CallSettlements.Collect(settlements, change.StreamId, events);
                 CreditAccountEvolution.ApplyAll(state, events);
                 appended = true;
             }
@@ -254,11 +244,47 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
         if (appended)
         {
+            await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Locks and loads every account of the batch, and the settlements of its calls, in one round trip (ADR 0024): one
+    /// batched query whose statements PostgreSQL runs in order, each account's stream row locked <c>FOR UPDATE</c> in
+    /// id order (two instances' batches that share accounts queue behind each other, never deadlock), then the
+    /// settlements read under those locks, so no other writer settles these calls meanwhile. Each stream is fetched
+    /// with its version, so the append checks it and the inline projection updates the account it was read with.
+    /// </summary>
+    private static async Task<(Dictionary<string, Account> Accounts, IReadOnlyDictionary<string, CallSettlement> Settled)> LockAndLoadAsync(
+        IDocumentSession session, List<LedgerChange> batch)
+    {
+        // The transaction first, so that every locking fetch of the batch runs inside it.
+        await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        var query = session.CreateBatchQuery();
+        var fetches = batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CreditAccount>(id)))
+            .ToList();
+        var callIds = batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToArray();
+        var settlements = callIds.Length == 0 ? null : query.LoadMany<CallSettlement>().ById(callIds);
+        await query.Execute(CancellationToken.None).ConfigureAwait(false);
+
+        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
+        foreach (var (id, fetch) in fetches)
+        {
+            var stream = await fetch.ConfigureAwait(false);
+            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
+            // the fetched original when it saves, so that one must stay as it was read.
+            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
+        }
+
+        var settled = settlements is null
+            ? new Dictionary<string, CallSettlement>(StringComparer.Ordinal)
+            : (await settlements.ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        return (accounts, settled);
     }
 
     private sealed record Account(JasperFx.Events.IEventStream<CreditAccount> Stream, CreditAccount? State);

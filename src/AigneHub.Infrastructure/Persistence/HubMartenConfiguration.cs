@@ -38,6 +38,10 @@ internal static class HubMartenConfiguration
         // and nothing is ever dropped automatically.
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
+        // Statements per round trip of SaveChanges (Marten's default is 500): a full batch of the credit-ledger writer
+        // (Billing:LedgerBatchSize changes over as many accounts, about three statements each) commits in one.
+        options.UpdateBatchSize = 1_000;
+
         // Call records: written in batches off the hot path (BatchingCallRecorder, with one upsert statement of its own
         // that must fill every column of this mapping; Recorder_writes_the_rows_marten_writes checks it); read newest first.
         options.Schema.For<CallRecord>()

@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using AigneHub.Application.Billing;
+using AigneHub.Domain.Billing;
+using AigneHub.Infrastructure.Persistence;
+using JasperFx;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AigneHub.IntegrationTests.Billing;
+
+/// <summary>
+/// Batches of the credit-ledger writer that span many accounts (issue 16, "line-rate ledger"): each change decided
+/// exactly as one at a time would be, new and existing accounts mixed, two instances on shared accounts, and the
+/// database round trips of a batch independent of how many accounts it touches.
+/// </summary>
+public sealed class LedgerBatchTests : IAsyncLifetime
+{
+    private static readonly IOptions<BillingOptions> Defaults = Options.Create(new BillingOptions { CacheSeconds = 0 });
+
+    private BillingStore _db = null!;
+
+    public async Task InitializeAsync() => _db = await BillingStore.CreateAsync("ledgerbatch");
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private async Task<BillingSettings> SettingsAsync()
+    {
+        await using var session = _db.Store.QuerySession();
+        return (await session.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
+    }
+
+    private static string User(int i) => $"user-{i:D4}";
+
+    [Fact]
+    public async Task A_batch_over_two_hundred_accounts_holds_and_captures_each_exactly_and_the_projections_equal_the_replays()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        // Half the accounts exist before the batches, half are opened by them.
+        for (var i = 0; i < 200; i += 2)
+        {
+            await writer.ChangeAsync(User(i), settings, a => [], CancellationToken.None);
+        }
+
+        // Each account: a hold of 6 that fits, a second of 6 that does not, then the capture of the first at 4.
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        {
+            await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"a-{i}", 6m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"a-{i}");
+            var refused = await Record.ExceptionAsync(() =>
+                writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"b-{i}", 6m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"b-{i}"));
+            var captured = await writer.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"a-{i}", 4m, null, null, 1, 1, 0, null, at), $"a-{i}", CancellationToken.None);
+            return (Refused: (refused as CreditRuleException)?.Rule, captured.Balance, captured.Held);
+        }));
+
+        Assert.All(results, r => Assert.Equal((CreditRule.InsufficientCredits, 6m, 0m), (r.Refused!.Value, r.Balance, r.Held)));
+        await using var session = _db.Store.QuerySession();
+        for (var i = 0; i < 200; i++)
+        {
+            var id = CreditAccount.StreamIdFor(User(i));
+            var stored = (await session.LoadAsync<CreditAccount>(id))!;
+            var replayed = (await session.Events.AggregateStreamAsync<CreditAccount>(id))!;
+            Assert.Equal((6m, 0m, 4m), (stored.Balance, stored.Held, stored.TotalSpent));
+            Assert.Equal((replayed.Balance, replayed.Held, replayed.TotalSpent, replayed.Version), (stored.Balance, stored.Held, stored.TotalSpent, stored.Version));
+        }
+
+        // The settlement index knows each capture (and the hold-recovery job's prune finds them by time).
+        var settlements = await session.Query<CallSettlement>().Where(s => s.At <= DateTimeOffset.UtcNow).ToListAsync();
+        Assert.Equal(200, settlements.Count);
+        var seventh = (await session.LoadAsync<CallSettlement>("a-7"))!;
+        Assert.Equal((CreditAccount.StreamIdFor(User(7)), Settlement.Captured), (seventh.AccountId, seventh.Settlement));
+    }
+
+    [Fact]
+    public async Task One_batch_that_mixes_new_and_existing_accounts_opens_each_new_one_once_and_repeats_no_capture()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await SettingsAsync();
+        await using var counting = CountingStore(_db.ConnectionString, out var log);
+        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"c-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"c-{i}");
+        }
+
+        // Existing accounts 0..49 are captured (twice each, the second a no-op) and new accounts 50..99 are held, in one batch.
+        var batch = await OneBatchAsync(writer, log, settings, Enumerable.Range(0, 100).SelectMany(i => i < 50
+            ? new Func<CreditLedgerWriter, Task<CreditAccount>>[]
+            {
+                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None),
+                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None),
+            }
+            : [w => w.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"c-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"c-{i}")]).ToList());
+
+        Assert.Equal(1, batch.Commits);
+        await using var session = _db.Store.QuerySession();
+        for (var i = 0; i < 100; i++)
+        {
+            var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(User(i))))!;
+            var events = await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor(User(i)));
+            Assert.Equal(i < 50 ? (7m, 0m, 3m) : (10m, 5m, 0m), (stored.Balance, stored.Held, stored.TotalSpent));
+            // Opened, granted, held (and captured once for the existing ones).
+            Assert.Equal(i < 50 ? 4 : 3, events.Count);
+            Assert.Equal(events.Count, stored.Version);
+        }
+    }
+
+    [Fact]
+    public async Task The_round_trips_of_a_batch_do_not_grow_with_the_accounts_it_touches_and_its_settlements_are_one_statement()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await SettingsAsync();
+        await using var counting = CountingStore(_db.ConnectionString, out var log);
+        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 200; i++)
+        {
+            await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"c-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"c-{i}");
+        }
+
+        Task<RoundTrips> CapturesAsync(int from, int count) => OneBatchAsync(writer, log, settings, Enumerable.Range(from, count)
+            .Select(i => new Func<CreditLedgerWriter, Task<CreditAccount>>(w =>
+                w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None)))
+            .ToList());
+
+        var few = await CapturesAsync(0, 10);
+        var many = await CapturesAsync(10, 190);
+
+        Assert.Equal((1, 1), (few.Commits, many.Commits));
+        Assert.Equal(few.Count, many.Count);
+        // The settlement index of the 190 captures is written with one statement, not one upsert each.
+        Assert.Equal(1, many.SettlementWrites);
+    }
+
+    [Fact]
+    public async Task Two_instances_writing_to_the_same_accounts_at_once_never_overspend_and_never_deadlock()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await SettingsAsync();
+        using var other = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _db.ConnectionString));
+        await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        await using var second = new CreditLedgerWriter(other, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        var held = new ConcurrentBag<string>();
+
+        // 60 accounts of 10 credits; each instance tries 4 holds of 1 on every account, in opposite orders.
+        var accounts = Enumerable.Range(0, 60).ToList();
+        async Task HoldAsync(CreditLedgerWriter writer, string instance, int i, int n)
+        {
+            var call = $"{instance}-{i}-{n}";
+            try
+            {
+                await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, call, 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, call);
+                held.Add(User(i));
+            }
+            catch (CreditRuleException)
+            {
+            }
+        }
+
+        var all = Task.WhenAll(Enumerable.Range(0, 4).SelectMany(n =>
+            accounts.Select(i => HoldAsync(first, "one", i, n)).Concat(accounts.AsEnumerable().Reverse().Select(i => HoldAsync(second, "two", i, n)))));
+        await all.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await using var session = _db.Store.QuerySession();
+        foreach (var i in accounts)
+        {
+            var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(User(i))))!;
+            // Eight holds of 1 fit in 10: every one that was answered is on the account, and the account never went below zero.
+            Assert.Equal(held.Count(u => u == User(i)), stored.Holds.Count);
+            Assert.Equal((10m, 8m), (stored.Balance, stored.Held));
+            var replayed = (await session.Events.AggregateStreamAsync<CreditAccount>(stored.Id))!;
+            Assert.Equal((replayed.Held, replayed.Version), (stored.Held, stored.Version));
+        }
+    }
+
+    [Fact]
+    public async Task Two_instances_spending_the_same_small_balances_at_once_never_take_more_than_there_is()
+    {
+        await _db.UseCreditsAsync(welcome: 3m);
+        var settings = await SettingsAsync();
+        using var other = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _db.ConnectionString));
+        await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        await using var second = new CreditLedgerWriter(other, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        var accepted = new ConcurrentDictionary<string, int>();
+
+        async Task HoldAsync(CreditLedgerWriter writer, string call, int i)
+        {
+            try
+            {
+                await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, call, 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, call);
+                accepted.AddOrUpdate(User(i), 1, (_, n) => n + 1);
+            }
+            catch (Exception ex) when (ex is CreditRuleException or Application.Errors.ConflictException)
+            {
+            }
+        }
+
+        // 40 accounts of 3 credits, 10 holds of 1 on each from each instance.
+        await Task.WhenAll(Enumerable.Range(0, 10).SelectMany(n => Enumerable.Range(0, 40).SelectMany(i => new[]
+        {
+            HoldAsync(first, $"one-{i}-{n}", i),
+            HoldAsync(second, $"two-{i}-{n}", 39 - i),
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        await using var session = _db.Store.QuerySession();
+        for (var i = 0; i < 40; i++)
+        {
+            var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(User(i))))!;
+            Assert.Equal(3, accepted[User(i)]);
+            Assert.Equal((3m, 3m, 0m), (stored.Balance, stored.Held, stored.Available));
+        }
+    }
+
+    [Fact]
+    public async Task A_capture_on_a_database_whose_schema_was_not_applied_creates_the_settlement_index_and_is_written()
+    {
+        var connectionString = await Tests.Shared.TestDatabase.CreateAsync("ledgerfresh");
+        using var fresh = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
+        await BillingStreams.ChangeSettingsAsync(fresh, 0, current => BillingDecisions.Change(
+            current, new BillingSettingsValues(BillingMode.Credits, 1m, 2m, "$", 10m, null, "https://pay.example/buy", 4096), "test", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+        BillingSettings settings;
+        await using (var read = fresh.QuerySession())
+        {
+            settings = (await read.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
+        }
+
+        await using var writer = new CreditLedgerWriter(fresh, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
+        // No call id given: the batch reads no settlements, so only the write can create the index.
+        var captured = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, "c1", 3m, null, null, 1, 1, 0, null, at), CancellationToken.None);
+
+        Assert.Equal((7m, 0m), (captured.Balance, captured.Held));
+        await using var session = fresh.QuerySession();
+        Assert.Equal(Settlement.Captured, (await session.LoadAsync<CallSettlement>("c1"))!.Settlement);
+    }
+
+    /// <summary>
+    /// Runs the given changes as one batch of the writer: a change on an account whose stream row another connection
+    /// has locked keeps the writer busy while the changes queue, and the lock is then released. Returns the database
+    /// round trips and commits of that batch alone.
+    /// </summary>
+    private async Task<RoundTrips> OneBatchAsync(CreditLedgerWriter writer, CountingLogger? log, BillingSettings settings, IReadOnlyList<Func<CreditLedgerWriter, Task<CreditAccount>>> changes)
+    {
+        const string Blocker = "blocker";
+        await writer.ChangeAsync(Blocker, settings, a => [], CancellationToken.None);
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM {HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor(Blocker));
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var blocked = writer.ChangeAsync(Blocker, settings, a => [], CancellationToken.None);
+        // Wait (bounded) until the writer waits on the lock: the blocked change has left the queue.
+        await WaitForLockWaitAsync();
+        var commitsBefore = writer.Commits;
+        var startedBefore = log?.Sessions.Count ?? 0;
+        var tasks = changes.Select(change => change(writer)).ToList();
+        await transaction.RollbackAsync();
+        await blocked;
+        await Task.WhenAll(tasks);
+
+        var sessions = log?.Sessions.Skip(startedBefore).ToList() ?? [];
+        return new RoundTrips(sessions.Sum(s => s.Executed), (int)(writer.Commits - commitsBefore), sessions.Sum(s => s.SettlementWrites));
+    }
+
+    private async Task WaitForLockWaitAsync()
+    {
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the writer never waited on the locked account");
+            await Task.Delay(20);
+        }
+    }
+
+    private static DocumentStore CountingStore(string connectionString, out CountingLogger log)
+    {
+        var logger = new CountingLogger();
+        log = logger;
+        return DocumentStore.For(options =>
+        {
+            HubMartenConfiguration.Configure(options, connectionString);
+            options.Logger(logger);
+        });
+    }
+
+    private readonly record struct RoundTrips(int Count, int Commits, int SettlementWrites);
+
+    /// <summary>Counts the commands and batches each session sends (one each per round trip).</summary>
+    private sealed class CountingLogger : IMartenLogger
+    {
+        public ConcurrentQueue<SessionCount> Sessions { get; } = new();
+
+        public IMartenSessionLogger StartSession(IQuerySession session)
+        {
+            var count = new SessionCount();
+            Sessions.Enqueue(count);
+            return count;
+        }
+
+        public void SchemaChange(string sql)
+        {
+        }
+    }
+
+    private sealed class SessionCount : IMartenSessionLogger
+    {
+        private int _executed;
+
+        public int Executed => _executed;
+
+        public void LogSuccess(NpgsqlCommand command) => Interlocked.Increment(ref _executed);
+
+        private int _settlementWrites;
+
+        /// <summary>Statements that wrote to the settlement index.</summary>
+        public int SettlementWrites => _settlementWrites;
+
+        public void LogSuccess(NpgsqlBatch batch)
+        {
+            Interlocked.Increment(ref _executed);
+            Interlocked.Add(ref _settlementWrites, batch.BatchCommands.Cast<NpgsqlBatchCommand>().Count(c => c.CommandText.StartsWith("insert into", StringComparison.OrdinalIgnoreCase) && c.CommandText.Contains("mt_doc_callsettlement", StringComparison.Ordinal)));
+        }
+
+        public void LogFailure(NpgsqlCommand command, Exception ex) => Interlocked.Increment(ref _executed);
+
+        public void LogFailure(NpgsqlBatch batch, Exception ex) => Interlocked.Increment(ref _executed);
+
+        public void LogFailure(Exception ex, string message)
+        {
+        }
+
+        public void RecordSavedChanges(IDocumentSession session, IChangeSet commit)
+        {
+        }
+
+        public void OnBeforeExecute(NpgsqlCommand command)
+        {
+        }
+
+        public void OnBeforeExecute(NpgsqlBatch batch)
+        {
+        }
+    }
+}
