@@ -5,12 +5,17 @@ namespace AigneHub.Application.Billing;
 /// <summary>
 /// Settings and rates for the call path, read at most once per <see cref="BillingOptions.CacheSeconds"/> per instance.
 /// Writers in this instance clear it, so an operator's change applies to the next call; other instances catch up
-/// within the cache time.
+/// within the cache time. It also remembers which accounts the ledger last found too short for a call, and how much
+/// they had available then: only a hint for refusing at once (<see cref="CallBilling"/>), which a plain read confirms.
 /// </summary>
 internal sealed class BillingCache(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options)
 {
     private readonly ConcurrentDictionary<string, Entry<ModelRate?>> _rates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, decimal> _short = new(StringComparer.Ordinal);
     private Entry<BillingSettings>? _settings;
+
+    /// <summary>At most this many short accounts are remembered; past it the hints start over (they are only hints).</summary>
+    private const int MaxShortAccounts = 100_000;
 
     public async ValueTask<BillingSettings> SettingsAsync(CancellationToken cancellationToken)
     {
@@ -36,6 +41,30 @@ internal sealed class BillingCache(IDocumentStore store, TimeProvider time, IOpt
         var rate = await session.LoadAsync<ModelRate>(id, cancellationToken);
         _rates[id] = new Entry<ModelRate?>(rate, time.GetUtcNow());
         return rate;
+    }
+
+    /// <summary>What the account had available when the ledger last found it too short for a call; null when it did not.</summary>
+    public decimal? ShortAvailable(string userId) => _short.TryGetValue(userId, out var available) ? available : null;
+
+    /// <summary>Remembers that the account had only <paramref name="available"/> credits for a call that needed more.</summary>
+    public void NoteShort(string userId, decimal available)
+    {
+        if (_short.Count >= MaxShortAccounts)
+        {
+            _short.Clear();
+        }
+
+        _short[userId] = available;
+    }
+
+    /// <summary>Forgets the account's shortage: the ledger just held a call for it.</summary>
+    public void ForgetShort(string userId) => _short.TryRemove(userId, out _);
+
+    /// <summary>The user's credit account as last committed: one plain read, no lock; null when it has none yet.</summary>
+    public async Task<CreditAccount?> AccountAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(userId), cancellationToken);
     }
 
     public void Invalidate()

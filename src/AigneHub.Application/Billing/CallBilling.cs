@@ -107,7 +107,7 @@ internal sealed partial class CallBilling(
             };
         }
 
-        await ledger.ChangeAsync(userId, settings, account => [DomainRules.Run(() =>
+        CreditsHeld Decide(CreditAccount account) => DomainRules.Run(() =>
         {
             // Sized on the balance that the account's earlier holds left (under its lock).
             (outputTokenLimit, amount) = Size(account.Available);
@@ -116,15 +116,81 @@ internal sealed partial class CallBilling(
             // entered before them.
             var now = CreditLedger.TimeOf(account, time.GetUtcNow());
             return CreditLedger.Hold(account, estimate.CallId, amount, model, now.AddMinutes(holdMinutes), now);
-        }, settings.PaymentLink)],
-        cancellationToken,
-        estimate.CallId);
+        }, settings.PaymentLink);
+
+        var least = estimate.Type == CallType.Chat ? HoldSizing.ChatLeast(sizingRates, promptBound, estimate.Choices) : amount;
+        await RefuseIfShortAsync(userId, least, Decide, cancellationToken);
+        decimal? seen = null;
+        try
+        {
+            await ledger.ChangeAsync(userId, settings, account =>
+            {
+                seen = account.Available;
+                return [Decide(account)];
+            },
+            cancellationToken,
+            estimate.CallId);
+        }
+        catch (InsufficientCreditsException) when (seen is { } available)
+        {
+            cache.NoteShort(userId, available);
+            throw;
+        }
+
+        cache.ForgetShort(userId);
         leases.Track(estimate.CallId, userId);
         return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
         {
             OutputTokenLimit = outputTokenLimit,
             Fallbacks = fallbacks,
         };
+    }
+
+    /// <summary>
+    /// Refuses the hold at once, without a place in the ledger writer's queue or a row lock, when this instance last
+    /// found the account too short for a call of at least <paramref name="least"/> credits and one plain read of the
+    /// account as committed agrees (<paramref name="decide"/>, the writer's own decision, refuses it with the same
+    /// error). Exact: the refusal is ordered before any grant, top-up or release committed after the read, and a
+    /// capture only lowers the balance. Never refused on the hint alone (another instance may have topped the account
+    /// up); a user without an account yet is left to the writer, which opens it with the new-user grant.
+    /// </summary>
+    private async Task RefuseIfShortAsync(string userId, decimal least, Func<CreditAccount, CreditsHeld> decide, CancellationToken cancellationToken)
+    {
+        if (cache.ShortAvailable(userId) is not { } known || least <= known)
+        {
+            return;
+        }
+
+        CreditAccount? account;
+        try
+        {
+            account = await cache.AccountAsync(userId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Only a shortcut: the writer decides the hold (and answers 503 if the database is out of reach).
+            LogShortCheckFailed(logger, ex, userId);
+            return;
+        }
+
+        if (account is null)
+        {
+            return;
+        }
+
+        try
+        {
+            decide(account);
+        }
+        catch (InsufficientCreditsException)
+        {
+            cache.NoteShort(userId, account.Available);
+            throw;
+        }
+        catch (HubException)
+        {
+            // Any other rule (a duplicate hold) is the writer's to decide, under the account's lock.
+        }
     }
 
     /// <summary>The fallback models that have a rate on at least one of their providers, with those providers and rates.</summary>
@@ -297,6 +363,9 @@ internal sealed partial class CallBilling(
             LogBudgetSettleFailed(logger, ex, costUsd);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the credit account of user {UserId} to refuse a call it cannot cover at once; the ledger writer decides it")]
+    private static partial void LogShortCheckFailed(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle a call's spend-budget reservation at {CostUsd} USD; the reservation-recovery job gives it back once its lease lapses, without this cost")]
     private static partial void LogBudgetSettleFailed(ILogger logger, Exception exception, decimal costUsd);

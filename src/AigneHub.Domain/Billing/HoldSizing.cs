@@ -26,7 +26,7 @@ public static class HoldSizing
             return new ChatHoldSize(wantedOutputTokens, wanted);
         }
 
-        var least = AmountFor(1);
+        var least = ChatLeast(rates, promptTokens, choices);
         if (least > available)
         {
             throw new CreditRuleException(
@@ -45,6 +45,10 @@ public static class HoldSizing
 
         return new ChatHoldSize(fits, AmountFor(fits));
     }
+
+    /// <summary>The least a chat call can hold: its prompt and one output token per choice (less is refused).</summary>
+    public static decimal ChatLeast(IReadOnlyList<ModelRate> rates, int promptTokens, int choices) =>
+        Ceiling(rates, PerChoice(promptTokens, choices), PerChoice(1, choices));
 
     /// <summary>
     /// The most a call of these sizes (totals over its choices) can cost at any of <paramref name="rates"/>: the prompt

@@ -48,6 +48,44 @@ public sealed class CreditBillingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task Repeated_calls_of_a_user_with_0_credits_answer_the_same_402_keep_no_budget_reservation_and_a_top_up_admits_the_next_call()
+    {
+        hub.Upstream.Reset();
+        await hub.RegisterAsync("broke-again");
+        using (var budget = await hub.Rest.PostAsJsonAsync("/api/admin/budgets", new { scope = "user", subject_id = "broke-again", limit_usd = "1", period = "day" }))
+        {
+            Assert.True(budget.IsSuccessStatusCode, await budget.Content.ReadAsStringAsync());
+        }
+
+        var before = hub.Upstream.RequestCount;
+        async Task<(HttpStatusCode Status, string Body)> CallAsync()
+        {
+            using var response = await hub.Rest.SendAsync(BillingFixture.As("broke-again", HttpMethod.Post, "/v1/chat/completions",
+                new { model = "openai/gpt-4o-mini", messages = Hello }));
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        // The first refusal is the ledger writer's; the later ones are refused at once from a read of the account.
+        var first = await CallAsync();
+        var again = await CallAsync();
+        var third = await CallAsync();
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, first.Status);
+        Assert.Equal("insufficient_quota", JsonDocument.Parse(first.Body).RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(first, again);
+        Assert.Equal(first, third);
+        Assert.Equal(before, hub.Upstream.RequestCount);
+        using (var budgets = await hub.Rest.SendAsync(BillingFixture.As("broke-again", HttpMethod.Get, "/api/budgets")))
+        {
+            var mine = (await JsonOf(budgets)).GetProperty("budgets").EnumerateArray().Single(b => b.GetProperty("id").GetString() == "user:broke-again");
+            Assert.Equal(("0", "0"), (mine.GetProperty("reserved_usd").GetString(), mine.GetProperty("spent_usd").GetString()));
+        }
+
+        await hub.GrantAsync("broke-again", "10");
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync()).Status);
+    }
+
+    [Fact]
     public async Task A_user_without_credits_gets_402_NOT_ENOUGH_with_the_payment_link_on_the_aigne_route()
     {
         hub.Upstream.Reset();

@@ -32,14 +32,18 @@ internal sealed class BillingStore : IAsyncDisposable
         return new BillingStore(store, connectionString);
     }
 
-    public CallBilling Billing(TimeProvider? time = null, HoldLeases? leases = null)
+    public CallBilling Billing(TimeProvider? time = null, HoldLeases? leases = null, CreditLedgerWriter? ledger = null)
     {
         var options = Options.Create(new BillingOptions { CacheSeconds = 0 });
         var clock = time ?? TimeProvider.System;
         // A writer per billing service, as each hub instance has its own: tests that use several stand for several instances.
-        var ledger = new CreditLedgerWriter(Store, clock, options, NullLogger<CreditLedgerWriter>.Instance);
+        ledger ??= Writer(clock);
         return new CallBilling(new BillingCache(Store, clock, options), Caller, clock, options, leases ?? Leases(clock), ledger, NullLogger<CallBilling>.Instance);
     }
+
+    /// <summary>A ledger writer of its own ("an instance").</summary>
+    public CreditLedgerWriter Writer(TimeProvider? time = null) =>
+        new(Store, time ?? TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 }), NullLogger<CreditLedgerWriter>.Instance);
 
     /// <summary>The registry that keeps an instance's calls in flight alive (one per "instance").</summary>
     public HoldLeases Leases(TimeProvider? time = null) =>
