@@ -26,7 +26,8 @@ internal sealed class BillingStore : IAsyncDisposable
 
     public static async Task<BillingStore> CreateAsync(string purpose)
     {
-        var connectionString = await TestDatabase.CreateAsync(purpose);
+        // Pooled as the hub's main pool is (Npgsql's defaults, and its statements prepared: ConnectionBudget).
+        var connectionString = new ConnectionBudget(100, 0, 0).MainConnectionString(await TestDatabase.CreateAsync(purpose), 15);
         var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, connectionString));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         return new BillingStore(store, connectionString);

@@ -50,6 +50,18 @@ public sealed class ConnectionBudgetTests
     }
 
     [Fact]
+    public void The_main_pool_keeps_its_repeated_statements_prepared_unless_the_operator_turned_that_off()
+    {
+        var budget = ConnectionBudget.For(30, 2, true);
+
+        var prepared = new NpgsqlConnectionStringBuilder(budget.MainConnectionString(Server, 15));
+        var turnedOff = new NpgsqlConnectionStringBuilder(budget.MainConnectionString(Server + ";Max Auto Prepare=0", 15));
+        var chosen = new NpgsqlConnectionStringBuilder(budget.MainConnectionString(Server + ";Max Auto Prepare=10", 15));
+
+        Assert.Equal((ConnectionBudget.MainPoolPreparedStatements, 0, 10), (prepared.MaxAutoPrepare, turnedOff.MaxAutoPrepare, chosen.MaxAutoPrepare));
+    }
+
+    [Fact]
     public void The_statistics_lease_has_its_own_unpooled_connection()
     {
         var lease = new NpgsqlConnectionStringBuilder(ConnectionBudget.LeaseConnectionString(Server));
