@@ -61,11 +61,8 @@ internal sealed class BillingCache(IDocumentStore store, TimeProvider time, IOpt
     public void ForgetShort(string userId) => _short.TryRemove(userId, out _);
 
     /// <summary>The user's credit account as last committed: one plain read, no lock; null when it has none yet.</summary>
-    public async Task<CreditAccount?> AccountAsync(string userId, CancellationToken cancellationToken)
-    {
-        await using var session = store.QuerySession();
-        return await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(userId), cancellationToken);
-    }
+    public Task<CreditAccount?> AccountAsync(string userId, CancellationToken cancellationToken) =>
+        CreditAccounts.LoadAsync(store, userId, cancellationToken);
 
     public void Invalidate()
     {
