@@ -61,6 +61,13 @@ internal sealed class BillingStore : IAsyncDisposable
             current, new NewRate(CallType.Chat, provider, model, new RateValues(inputRate, outputRate, null, null, unitCosts, false), "admin"), "test", DateTimeOffset.UtcNow),
             CancellationToken.None);
 
+    /// <summary>The billing settings as stored.</summary>
+    public async Task<BillingSettings> SettingsAsync()
+    {
+        await using var session = Store.QuerySession();
+        return (await session.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
+    }
+
     public async ValueTask DisposeAsync() => await Store.DisposeAsync();
 }
 

@@ -21,17 +21,11 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
-    private async Task<BillingSettings> SettingsAsync()
-    {
-        await using var session = _db.Store.QuerySession();
-        return (await session.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
-    }
-
     [Fact]
     public async Task A_change_that_breaks_a_rule_fails_alone_and_the_changes_around_it_are_written()
     {
         await _db.UseCreditsAsync(welcome: 100m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
 
@@ -58,7 +52,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     public async Task Many_calls_on_one_account_are_decided_one_after_the_other_and_the_projection_equals_the_replay()
     {
         await _db.UseCreditsAsync(welcome: 1_000m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
 
@@ -79,7 +73,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     public async Task The_stored_account_does_not_grow_with_its_calls_and_a_repeated_capture_still_charges_once()
     {
         await _db.UseCreditsAsync(welcome: 1_000m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
 
@@ -133,7 +127,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     public async Task A_capture_that_meets_an_unavailable_database_waits_and_is_written_once_it_answers_while_a_new_hold_is_refused()
     {
         await _db.UseCreditsAsync(welcome: 100m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var proxy = new SwitchableDatabaseProxy(_db.ConnectionString);
         using var store = DocumentStore.For(options => HubMartenConfiguration.Configure(options, proxy.ConnectionString));
         await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);

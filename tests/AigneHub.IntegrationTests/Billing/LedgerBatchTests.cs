@@ -26,19 +26,13 @@ public sealed class LedgerBatchTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
-    private async Task<BillingSettings> SettingsAsync()
-    {
-        await using var session = _db.Store.QuerySession();
-        return (await session.LoadAsync<BillingSettings>(BillingSettings.StreamId))!;
-    }
-
     private static string User(int i) => $"user-{i:D4}";
 
     [Fact]
     public async Task A_batch_over_two_hundred_accounts_holds_and_captures_each_exactly_and_the_projections_equal_the_replays()
     {
         await _db.UseCreditsAsync(welcome: 10m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         // Half the accounts exist before the batches, half are opened by them.
@@ -79,7 +73,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     public async Task One_batch_that_mixes_new_and_existing_accounts_opens_each_new_one_once_and_repeats_no_capture()
     {
         await _db.UseCreditsAsync(welcome: 10m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var counting = CountingStore(_db.ConnectionString, out var log);
         await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
@@ -114,7 +108,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     public async Task The_round_trips_of_a_batch_do_not_grow_with_the_accounts_it_touches_and_its_settlements_are_one_statement()
     {
         await _db.UseCreditsAsync(welcome: 10m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         await using var counting = CountingStore(_db.ConnectionString, out var log);
         await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
@@ -141,7 +135,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     public async Task Two_instances_writing_to_the_same_accounts_at_once_never_overspend_and_never_deadlock()
     {
         await _db.UseCreditsAsync(welcome: 10m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         using var other = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _db.ConnectionString));
         await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         await using var second = new CreditLedgerWriter(other, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
@@ -183,7 +177,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     public async Task Two_instances_spending_the_same_small_balances_at_once_never_take_more_than_there_is()
     {
         await _db.UseCreditsAsync(welcome: 3m);
-        var settings = await SettingsAsync();
+        var settings = await _db.SettingsAsync();
         using var other = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _db.ConnectionString));
         await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         await using var second = new CreditLedgerWriter(other, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
