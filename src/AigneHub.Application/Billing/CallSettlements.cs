@@ -1,3 +1,4 @@
+using AigneHub.Application.EventSourcing;
 using AigneHub.Domain.Billing.Events;
 
 namespace AigneHub.Application.Billing;
@@ -39,32 +40,6 @@ internal static class CallSettlements
     /// writes (the table has no duplicated fields), keyed by call id: a call's settlement is stored once, and a later
     /// one of the same call in the list replaces an earlier one, as one store after the other would.
     /// </summary>
-    public static async Task StoreAllAsync(IDocumentSession session, IReadOnlyList<CallSettlement> settlements, CancellationToken cancellationToken)
-    {
-        if (settlements.Count == 0)
-        {
-            return;
-        }
-
-        // Raw SQL does not create the table as Marten's own store would (on a database the hub did not set up).
-        await session.Database.EnsureStorageExistsAsync(typeof(CallSettlement), cancellationToken).ConfigureAwait(false);
-
-        var latest = new Dictionary<string, CallSettlement>(StringComparer.Ordinal);
-        foreach (var settlement in settlements)
-        {
-            latest[settlement.Id] = settlement;
-        }
-
-        var options = session.DocumentStore.Options;
-        var serializer = options.Serializer();
-        var table = options.FindOrResolveDocumentType(typeof(CallSettlement)).TableName.QualifiedName;
-        session.QueueSqlCommand(
-            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified) " +
-            "select s.id, s.data::jsonb, ?, transaction_timestamp() from unnest(?::varchar[], ?::text[]) as s(id, data) " +
-            "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
-            typeof(CallSettlement).FullName!,
-            latest.Keys.ToArray(),
-            latest.Values.Select(serializer.ToJson).ToArray());
-    }
+    public static Task StoreAllAsync(IDocumentSession session, IReadOnlyList<CallSettlement> settlements, CancellationToken cancellationToken) =>
+        DocumentBatches.QueueUpsertAsync(session, settlements, s => s.Id, "varchar", cancellationToken);
 }

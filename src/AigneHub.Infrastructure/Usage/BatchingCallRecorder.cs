@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using AigneHub.Application.EventSourcing;
 
 namespace AigneHub.Infrastructure.Usage;
 
@@ -20,20 +21,6 @@ internal sealed partial class BatchingCallRecorder(
     : IHostedService, ICallRecorder, IDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Marten's upsert of <see cref="CallRecord"/> (<c>mt_doc_callrecord</c>: id, data, version, .NET type, modified
-    /// time and the duplicated request id; HubMartenConfiguration) for a whole batch. The integration test
-    /// <c>Recorder_writes_the_rows_marten_writes</c> fails if the mapping gains a column this statement does not fill.
-    /// </summary>
-    private static readonly string UpsertDocumentsSql =
-        $"""
-        insert into {HubMartenConfiguration.Schema}.mt_doc_callrecord (id, data, mt_version, mt_dotnet_type, mt_last_modified, request_id)
-        select r.id, r.data::jsonb, r.version, '{typeof(CallRecord).FullName}', transaction_timestamp(), r.request_id
-        from unnest(?::uuid[], ?::text[], ?::uuid[], ?::varchar[]) as r(id, data, version, request_id)
-        on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type,
-            mt_last_modified = excluded.mt_last_modified, request_id = excluded.request_id
-        """;
 
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
@@ -97,7 +84,7 @@ internal sealed partial class BatchingCallRecorder(
                 var missing = chunk.Where(r => !stored.Contains(r.Id)).ToList();
                 if (missing.Count > 0)
                 {
-                    Stage(session, missing);
+                    await StageAsync(session, missing);
                     await session.SaveChangesAsync(cancellationToken);
                     written += missing.Count;
                 }
@@ -167,7 +154,7 @@ internal sealed partial class BatchingCallRecorder(
                     return true;
                 }
 
-                Stage(session, records);
+                await StageAsync(session, records);
                 await session.SaveChangesAsync(CancellationToken.None);
                 LogBatchWritten(logger, batch.Count);
                 return true;
@@ -190,27 +177,15 @@ internal sealed partial class BatchingCallRecorder(
     }
 
     /// <summary>
-    /// The batch's documents in one multi-row upsert (the rows Marten's <c>Store</c> writes, one statement instead of
-    /// one per document), and the batch as one <see cref="CallsRecorded"/> event on a new stream keyed by its first
+    /// The batch's documents in one upsert statement (<see cref="DocumentBatches"/>; the test
+    /// <c>Recorder_writes_the_rows_marten_writes</c> compares its rows with Marten's), and the batch as one <see cref="CallsRecorded"/> event on a new stream keyed by its first
     /// record (the batch's idempotency key: a record is in one committed batch at most, so a stream that exists is this
     /// batch, committed), in one session and so one transaction.
     /// </summary>
-    private void Stage(IDocumentSession session, IReadOnlyList<CallRecord> records)
+    private static async Task StageAsync(IDocumentSession session, IReadOnlyList<CallRecord> records)
     {
-        var serializer = store.Options.Serializer();
-        var ids = new Guid[records.Count];
-        var data = new string[records.Count];
-        var versions = new Guid[records.Count];
-        var requestIds = new string[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            ids[i] = records[i].Id;
-            data[i] = serializer.ToJson(records[i]);
-            versions[i] = Guid.CreateVersion7();
-            requestIds[i] = records[i].RequestId;
-        }
-
-        session.QueueSqlCommand(UpsertDocumentsSql, ids, data, versions, requestIds);
+        await DocumentBatches.QueueUpsertAsync(
+            session, records, r => r.Id, "uuid", CancellationToken.None, new DocumentBatches.Duplicated<CallRecord>("request_id", r => r.RequestId));
         session.Events.StartStream(CallsRecorded.StreamKey(records[0].Id), CallsRecorded.Of(records));
     }
 
