@@ -237,7 +237,8 @@ describe('web console', () => {
     const users = page.locator('#create-user');
     await users.getByLabel('Display name').fill('Ada');
     await users.getByRole('button', { name: 'Add user' }).click();
-    await page.locator('#user-list td', { hasText: 'Ada' }).waitFor(wait);
+    // Exactly 'Ada': hasText matches substrings case-insensitively, and a user id (hex) can contain 'ada'.
+    await page.locator('#user-list td', { hasText: /^Ada$/ }).waitFor(wait);
     const keys = page.locator('#create-key');
     await keys.getByLabel('For user').selectOption({ label: 'Ada (member)' });
     await keys.getByLabel('Name').fill('ada laptop');
@@ -273,7 +274,7 @@ describe('web console', () => {
     await member.getByLabel('Team role').selectOption('admin');
     await member.getByRole('button', { name: 'Save member' }).click();
     await page.getByText('Ada is now admin of Red team.').waitFor(wait);
-    await team.locator('tr', { hasText: 'Ada' }).locator('td', { hasText: 'admin' }).waitFor(wait);
+    await team.locator('tr', { has: page.locator('td', { hasText: /^Ada$/ }) }).locator('td', { hasText: 'admin' }).waitFor(wait);
 
     const key = page.locator('#team-key');
     await key.getByLabel('For member').selectOption({ label: 'Ada' });
