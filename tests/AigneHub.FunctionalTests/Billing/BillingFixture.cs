@@ -48,7 +48,12 @@ public sealed class BillingFixture : IAsyncLifetime
         await UseCreditsAsync(Rest);
     }
 
-    /// <summary>The hub's configuration in these tests: credits jobs off, the OpenAI provider on the fake upstream.</summary>
+    /// <summary>
+    /// The hub's configuration in these tests: credits jobs off, the OpenAI provider on the fake upstream, and balance
+    /// leases off. These tests assert exact <c>held</c> amounts after a call, and a lease (ADR 0024) is held credits:
+    /// once the tests before one made the instance busy, its account's first hold would also lease a quarter of the
+    /// balance. <see cref="BalanceLeaseHostTests"/> runs a hub with leases on.
+    /// </summary>
     public static Dictionary<string, string?> Configuration(string databaseConnectionString, string upstreamBaseUrl) => new()
     {
         ["ConnectionStrings:Postgres"] = databaseConnectionString,
@@ -63,6 +68,7 @@ public sealed class BillingFixture : IAsyncLifetime
         ["Usage:FlushIntervalMs"] = "20",
         ["Hangfire:WorkerCount"] = "1",
         ["Billing:Jobs:Enabled"] = "false",
+        ["Billing:LeaseBalance"] = "false",
         ["Billing:Webhook:Secret"] = WebhookSecret,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Secrets:ActiveKeyId"] = "test-2026",
