@@ -220,7 +220,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _settings = Parse(await RunAsync(["start"], []));
+        // A busy account's lease (ADR 0024) is held credits until it goes back idle: a second, not 30, so that a
+        // balance read after a burst shows nothing held once the calls are captured.
+        _settings = Parse(await RunAsync(["start"], new() { ["Billing__LeaseIdleSeconds"] = "1" }));
         StartupLogs = [.. Enumerable.Range(1, 3).Select(n => File.ReadAllText(LogOf(n)))];
         Rest = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
         {
