@@ -35,7 +35,8 @@ public sealed class TestPostgresScriptTests
             // The test run dies without running its EXIT trap (SIGKILL, an OOM kill, a CI timeout).
             owner.Kill();
             await owner.WaitForExitAsync();
-            for (var i = 0; i < 600 && (IsRunning(postmaster) || Directory.Exists(folder)); i++)
+            // The watchdog stops the server, deletes its folder, then its state file: wait for all three.
+            for (var i = 0; i < 600 && (IsRunning(postmaster) || Directory.Exists(folder) || File.Exists(state)); i++)
             {
                 await Task.Delay(100);
             }
