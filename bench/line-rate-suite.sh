@@ -6,7 +6,9 @@
 # enterprise mode with everything on (call records, metrics, the statistics daemon), called with a member's access key
 # that carries a rate limit (so admission goes through the rate limiter, as it does for a limited key in production;
 # the limit is far above what the run sends). Scenarios, each direct to the fake and through the hub:
-#   JSON at 1 connection, JSON at BENCH_LINE_RATE_CONCURRENCY connections, SSE at 1 connection (time to first byte).
+#   JSON at 1 connection, JSON at BENCH_LINE_RATE_CONCURRENCY connections, SSE at 1 connection (time to first byte);
+# and the JSON scenarios once more through the floor proxy (bench/AigneHub.Bench.Floor: Kestrel in, HttpClient out, the
+# body copied unparsed both ways, on the hub's runtime settings), the least any gateway on this stack costs.
 # Reports added p50, throughput ratio, p99, added first-byte time, and the hub's and PostgreSQL's CPU per call against
 # the issue's goals; writes bench/results/<UTC timestamp>-line-rate.md.
 #
@@ -20,6 +22,22 @@ readonly line_rate_conns="${BENCH_LINE_RATE_CONCURRENCY:-32}"
 source "$repo/bench/suite-lib.sh"
 
 declare -A hub_cpu_per_call=() pg_cpu_per_call=()
+floor_url=""
+
+# Starts the floor proxy in front of the fake upstream; sets floor_url.
+start_floor() {
+  dotnet "$floor_dll" --upstream "$fake_url/v1" --port 0 >"$work/floor.log" 2>&1 &
+  floor_pid=$!
+  local port="" i
+  for ((i = 0; i < 300; i++)); do
+    port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/v1.*|\1|p' "$work/floor.log")"
+    [[ -n "$port" ]] && break
+    kill -0 "$floor_pid" 2>/dev/null || { cat "$work/floor.log" >&2; die "the floor proxy exited"; }
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || die "the floor proxy did not report its port"
+  floor_url="http://127.0.0.1:$port"
+}
 
 run_line_rate_suite() {
   is_whole "$line_rate_conns" && ((line_rate_conns >= 1)) || die "BENCH_LINE_RATE_CONCURRENCY must be a whole number ≥ 1"
@@ -37,9 +55,16 @@ run_line_rate_suite() {
     load_stream=true load warm-sse enterprise "$keys" "$line_rate_conns" "$hub_warmup" 0
   fi
 
+  log "starting the floor proxy"
+  start_floor
+  # Warmed up as the hub is (tiered JIT, pools), unmeasured.
+  [[ "$hub_warmup" != 0 ]] && load_url=floor load warm-floor floor - "$line_rate_conns" "$hub_warmup" 0
+
   load_url=direct load a1 direct - 1 "$duration" "$warmup"
+  load_url=floor load f1 floor - 1 "$duration" "$warmup"
   load b1 hub "$keys" 1 "$duration" "$warmup"
   load_url=direct load aN direct - "$line_rate_conns" "$duration" "$warmup"
+  load_url=floor load fN floor - "$line_rate_conns" "$duration" "$warmup"
   load bN hub "$keys" "$line_rate_conns" "$duration" "$warmup"
   load_url=direct load_stream=true load c1 direct - 1 "$duration" "$warmup"
   load_stream=true load d1 hub "$keys" 1 "$duration" "$warmup"
@@ -59,9 +84,12 @@ goal() {
 }
 
 write_line_rate_report() {
-  local added_p50 ratio p99 added_ttfb hub_cpu pg_cpu pg_share stamp report
+  local added_p50 ratio p99 added_ttfb hub_cpu pg_cpu pg_share stamp report floor_ratio hub_floor floor_p50
   added_p50="$(calc "$(field b1 p50_ms) - $(field a1 p50_ms)" 3)"
   ratio="$(calc "$(field bN rps) / $(field aN rps)" 3)"
+  floor_ratio="$(calc "$(field fN rps) / $(field aN rps)" 3)"
+  hub_floor="$(calc "$(field bN rps) / $(field fN rps)" 3)"
+  floor_p50="$(calc "$(field f1 p50_ms) - $(field a1 p50_ms)" 3)"
   p99="$(field bN p99_ms)"
   added_ttfb="$(calc "$(field d1 p50_ttfb_ms) - $(field c1 p50_ttfb_ms)" 3)"
   hub_cpu="${hub_cpu_per_call[bN]}"
@@ -83,8 +111,10 @@ Fake upstream latency ${upstream_latency} ms, ${stream_chunks} content chunks; $
 | scenario | path | requests | errors | rps | p50 | p99 | p50 first byte | CPU ms per call: hub / PostgreSQL |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $(row a1 "direct, JSON, 1 connection")
+$(row f1 "floor proxy, JSON, 1 connection")
 $(row b1 "hub, JSON, 1 connection")
 $(row aN "direct, JSON, $line_rate_conns connections")
+$(row fN "floor proxy, JSON, $line_rate_conns connections")
 $(row bN "hub, JSON, $line_rate_conns connections")
 $(row c1 "direct, SSE, 1 connection")
 $(row d1 "hub, SSE, 1 connection")
@@ -97,6 +127,10 @@ $(goal "p99 at $line_rate_conns connections (ms)" "$p99" "<=" 20)
 $(goal "added p50 first byte, SSE (ms)" "$added_ttfb" "<=" 0.5)
 $(goal "hub CPU per call (ms)" "$hub_cpu" "<=" 0.15)
 $(goal "PostgreSQL CPU per call / hub's" "$pg_share" "<=" 0.33)
+
+The floor proxy against the same fake upstream in the same run (what any ASP.NET Core gateway costs before doing
+anything of its own): added p50 at 1 connection ${floor_p50} ms; throughput at $line_rate_conns connections, floor /
+direct ${floor_ratio}, hub / floor ${hub_floor}. (Its rows' first CPU column is the floor proxy's own CPU per call.)
 
 CPU per call counts each process's CPU time over a scenario (warm-up included) divided by the calls sent, background
 work included (call-record batches, the statistics daemon, metrics). Warning/error lines in the hub's log: $(hub_log_problems).

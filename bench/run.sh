@@ -62,6 +62,7 @@ readonly results_dir="${BENCH_RESULTS_DIR:-$repo/bench/results}"
 readonly configuration=Release
 readonly fake_dll="$repo/bench/AigneHub.Bench.FakeUpstream/bin/$configuration/net10.0/AigneHub.Bench.FakeUpstream.dll"
 readonly loadgen_dll="$repo/bench/AigneHub.Bench.LoadGen/bin/$configuration/net10.0/AigneHub.Bench.LoadGen.dll"
+readonly floor_dll="$repo/bench/AigneHub.Bench.Floor/bin/$configuration/net10.0/AigneHub.Bench.Floor.dll"
 readonly hub_dir="$repo/src/AigneHub.Api/bin/$configuration/net10.0"
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -77,6 +78,7 @@ work="$(mktemp -d /tmp/aignehub-bench.XXXXXX)"
 readonly work
 readonly pg_state="$work/test-postgres.state"
 fake_pid=""
+floor_pid=""  # the line-rate suite's floor proxy
 hub_pid=""
 loadgen_pid=""
 aux_pid=""  # a short-lived child the credits suite waits for (curl)
@@ -108,6 +110,7 @@ cleanup() {
   stop_pid "$aux_pid" "helper" 5
   # The hub first: on SIGTERM it writes its queued call records, so the database must still be up.
   stop_pid "$hub_pid" hub 30
+  stop_pid "$floor_pid" "floor proxy" 10
   stop_pid "$fake_pid" "fake upstream" 10
   if [[ "$pg_started" == true ]]; then
     AIGNEHUB_TEST_PG_STATE="$pg_state" "$repo/eng/test-postgres.sh" stop 2>>"$work/postgres.log" || log "stopping PostgreSQL failed; see $work/postgres.log"
@@ -159,7 +162,7 @@ if [[ "$skip_build" != 1 ]]; then
     || { tail -n 40 "$work/build.log" >&2; die "build failed"; }
   log "built in $((SECONDS - started_at)) s"
 fi
-for file in "$fake_dll" "$loadgen_dll" "$hub_dir/AigneHub.Api.dll"; do
+for file in "$fake_dll" "$loadgen_dll" "$floor_dll" "$hub_dir/AigneHub.Api.dll"; do
   [[ -f "$file" ]] || die "$file is missing; build first (or unset BENCH_SKIP_BUILD)"
 done
 

@@ -64,19 +64,23 @@ credits_ok_calls=0
 # load KEY MODE KEYS_FILE CONCURRENCY SECONDS WARMUP [REQUESTS]: one load generator run, writing $work/KEY.json; notes
 # the hub's and PostgreSQL's CPU per call (warm-up included) and, in credits mode, the successful calls (each must have
 # been charged). Against the hub by default; load_url=direct runs it against the fake upstream (KEYS_FILE "-": no
-# key) and load_stream=true streams.
+# key), load_url=floor against the line-rate suite's floor proxy, and load_stream=true streams.
 load_url=hub
 load_stream=false
 load() {
   local key="$1" mode="$2" keys_file="$3" conns="$4" seconds="$5" warm="$6" requests="${7:-}" hub_before pg_before
   local url="$hub_url" model_name="openai/$model"
   [[ "$load_url" == direct ]] && { url="$fake_url"; model_name="$model"; }
+  [[ "$load_url" == floor ]] && { url="$floor_url"; model_name="$model"; }
   local args=(--url "$url" --model "$model_name" --stream "$load_stream" --concurrency "$conns"
     --duration-seconds "$seconds" --warmup-seconds "$warm" --timeout-seconds 120)
   [[ "$keys_file" != - ]] && args+=(--api-keys-file "$keys_file")
   [[ -n "$requests" ]] && args+=(--requests "$requests")
   log "run $key: $mode, $load_url, stream $load_stream, $([[ "$keys_file" == - ]] && printf 'no' || grep -c . "$keys_file") key(s), $conns connection(s), ${warm}s warm-up + up to ${seconds}s${requests:+ or $requests calls}"
-  hub_before="$(cpu_ms "$hub_pid")"
+  # The floor proxy's runs count the floor's CPU in the hub's column (the hub only does background work then).
+  local measured_pid="$hub_pid"
+  [[ "$load_url" == floor ]] && measured_pid="$floor_pid"
+  hub_before="$(cpu_ms "$measured_pid")"
   pg_before="$(pg_cpu_ms)"
   dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" &
   loadgen_pid=$!
@@ -85,7 +89,7 @@ load() {
   kill -0 "$hub_pid" 2>/dev/null || { tail -n 40 "$work/hub.log" >&2; die "the hub exited during $key"; }
   local sent
   sent="$(jq -r '.sent_total' "$work/$key.json")"
-  hub_cpu_per_call[$key]="$(cpu_per_call_of "$hub_before" "$(cpu_ms "$hub_pid")" "$sent")"
+  hub_cpu_per_call[$key]="$(cpu_per_call_of "$hub_before" "$(cpu_ms "$measured_pid")" "$sent")"
   pg_cpu_per_call[$key]="$(cpu_per_call_of "$pg_before" "$(pg_cpu_ms)" "$sent")"
   [[ "$mode" == credits ]] && credits_ok_calls=$((credits_ok_calls + $(jq -r '.succeeded_total' "$work/$key.json")))
   jq -r '"bench:   \(.requests) requests, \(.errors) errors, \(.rps) rps, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms"' "$work/$key.json" >&2
