@@ -26,7 +26,9 @@ floor_url=""
 
 # Starts the floor proxy in front of the fake upstream; sets floor_url.
 start_floor() {
-  dotnet "$floor_dll" --upstream "$fake_url/v1" --port 0 >"$work/floor.log" 2>&1 &
+  # Created here, not by the background job's redirection, which may come after the first read below.
+  : >"$work/floor.log"
+  dotnet "$floor_dll" --upstream "$fake_url/v1" --port 0 >>"$work/floor.log" 2>&1 &
   floor_pid=$!
   local port="" i
   for ((i = 0; i < 300; i++)); do

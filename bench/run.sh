@@ -36,6 +36,8 @@
 #   BENCH_MODEL [gpt-4o-mini]         model id; the hub is called with "openai/<model>"
 #   BENCH_SKIP_BUILD [0]              1: use the existing Release build
 #   BENCH_RESULTS_DIR [bench/results]
+#   BENCH_HUB_ENV []                  extra NAME=VALUE settings for the hub only, space-separated (e.g. to compare a
+#                                     runtime setting: BENCH_HUB_ENV="DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0")
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -174,8 +176,9 @@ pg_conn="$(AIGNEHUB_TEST_PG_STATE="$pg_state" AIGNEHUB_TEST_PG_OWNER=$$ "$repo/e
 pg_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$pg_conn")"
 
 log "starting the fake upstream (latency ${upstream_latency} ms, ${stream_chunks} chunks, ${chunk_delay} ms apart)"
+: >"$work/fake.log" # created before the background job, whose redirection may come after the first read below
 dotnet "$fake_dll" --port 0 --latency-ms "$upstream_latency" --stream-chunks "$stream_chunks" --chunk-delay-ms "$chunk_delay" \
-  >"$work/fake.log" 2>&1 &
+  >>"$work/fake.log" 2>&1 &
 fake_pid=$!
 fake_port=""
 for ((i = 0; i < 300; i++)); do
@@ -213,6 +216,7 @@ hub_launched_at=$SECONDS
     Providers__OpenAI__ApiKey=sk-bench-fake-upstream-key Secrets__ActiveKeyId=bench Secrets__Keys__bench="$(head -c 32 /dev/urandom | base64)" \
     Logging__LogLevel__Default=Warning \
     Hangfire__WorkerCount=1 \
+    ${BENCH_HUB_ENV:-} \
     dotnet AigneHub.Api.dll
 ) >"$work/hub.log" 2>&1 &
 hub_pid=$!
