@@ -33,4 +33,10 @@ public sealed record Caller(
 {
     /// <summary>What events and the audit trail record as "by": the user, and the key when one was used.</summary>
     public string Actor => KeyId is null ? UserId : $"{UserId} (key {KeyId})";
+
+    /// <summary>A hub admin or owner acting with admin:write (<see cref="KeyScopes.ManagesHub"/>).</summary>
+    public bool ManagesHub => KeyScopes.ManagesHub(Role, Scopes);
+
+    /// <summary>A hub admin or owner acting with an admin scope (<see cref="KeyScopes.ReadsHub"/>).</summary>
+    public bool ReadsHub => KeyScopes.ReadsHub(Role, Scopes);
 }

@@ -24,9 +24,9 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
             return;
         }
 
-        if (by.Role is not (UserRole.Admin or UserRole.Owner))
+        if (!by.ManagesHub)
         {
-            throw new PermissionDeniedException("Only a hub admin or owner sets the budgets of the hub, its users and keys.", "scope");
+            throw new PermissionDeniedException("Only a hub admin or owner, with an admin:write key, sets the budgets of the hub, its users and keys.", "scope");
         }
 
         var exists = scope switch

@@ -19,7 +19,7 @@ public static class UsageVisibility
             throw new AuthenticationRequiredException("Sign in (or send an access key) to read usage.");
         }
 
-        if (IsAdmin(caller))
+        if (caller.ReadsHub)
         {
             return string.IsNullOrEmpty(requestedUserId) ? null : requestedUserId;
         }
@@ -41,7 +41,7 @@ public static class UsageVisibility
     public static async Task<string?> UserFilterAsync(
         IDocumentStore store, Caller? caller, string? teamId, string? requestedUserId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(teamId) || caller is null || IsAdmin(caller))
+        if (string.IsNullOrEmpty(teamId) || caller is null || caller.ReadsHub)
         {
             return UserFilter(caller, requestedUserId);
         }
@@ -56,7 +56,7 @@ public static class UsageVisibility
 
     /// <summary>Whether <paramref name="caller"/> reads the whole usage of <paramref name="teamId"/>: an admin, or that team's admin.</summary>
     public static async Task<bool> ReadsTeamAsync(IDocumentStore store, Caller caller, string teamId, CancellationToken cancellationToken) =>
-        IsAdmin(caller) || await TeamRoleAsync(store, caller, teamId, cancellationToken) == TeamRole.Admin;
+        caller.ReadsHub || await TeamRoleAsync(store, caller, teamId, cancellationToken) == TeamRole.Admin;
 
     private static async Task<TeamRole?> TeamRoleAsync(IDocumentStore store, Caller caller, string teamId, CancellationToken cancellationToken)
     {
@@ -70,9 +70,5 @@ public static class UsageVisibility
     /// credential that served it (operator information: which of the hub's upstream accounts answered).
     /// </summary>
     public static CallRecord AsSeenBy(Caller? caller, CallRecord record) =>
-        caller is not null && IsAdmin(caller) ? record : record with { CredentialId = null };
-
-    /// <summary>An admin or owner whose credential carries an admin scope: the callers who see provider credentials.</summary>
-    private static bool IsAdmin(Caller caller) =>
-        caller.Role != UserRole.Member && (caller.Scopes.Contains(KeyScopes.AdminRead) || caller.Scopes.Contains(KeyScopes.AdminWrite));
+        caller is not null && caller.ReadsHub ? record : record with { CredentialId = null };
 }

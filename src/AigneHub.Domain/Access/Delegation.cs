@@ -36,6 +36,9 @@ public sealed record KeyGrant(
 public sealed record Delegator(UserRole Role, string By, KeyGrant Holds, KeyLimits DefaultLimits)
 {
     public string UserId => Holds.UserId;
+
+    /// <summary>Whether this credential carries a hub admin's authority to change anything (<see cref="KeyScopes.ManagesHub"/>).</summary>
+    public bool ManagesHub => KeyScopes.ManagesHub(Role, Holds.Scopes);
 }
 
 /// <summary>

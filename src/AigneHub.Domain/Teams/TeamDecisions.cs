@@ -4,8 +4,9 @@ namespace AigneHub.Domain.Teams;
 
 /// <summary>
 /// What may happen to a team, as functions (state, command) → events. The delegation rule reaches teams here: a hub
-/// admin or owner manages every team; a team's admin manages that team's members, keys and budget and nothing of any
-/// other team; a member manages nothing. Each broken rule is a 403 (or 400) naming the field.
+/// admin or owner acting with admin:write manages every team (<see cref="Delegator.ManagesHub"/>: with a key of
+/// fewer scopes, only the teams they are an admin of); a team's admin manages that team's members, keys and budget and
+/// nothing of any other team; a member manages nothing. Each broken rule is a 403 (or 400) naming the field.
 /// </summary>
 public static class TeamDecisions
 {
@@ -13,9 +14,9 @@ public static class TeamDecisions
 
     public static TeamCreated Create(string teamId, string name, Delegator by, DateTimeOffset at)
     {
-        if (by.Role is not (UserRole.Admin or UserRole.Owner))
+        if (!by.ManagesHub)
         {
-            throw new AccessRuleException("team", "Only a hub admin or owner creates teams.", isForbidden: true);
+            throw new AccessRuleException("team", "Only a hub admin or owner, with an admin:write key, creates teams.", isForbidden: true);
         }
 
         return new TeamCreated(teamId, name, by.By, at);
@@ -57,15 +58,17 @@ public static class TeamDecisions
         return (created, new TeamKeyAdded(team.Id, created.KeyId, owner.Id, by.By, at));
     }
 
-    /// <summary>Whether <paramref name="by"/> manages <paramref name="team"/>: a hub admin or owner, or this team's admin.</summary>
-    public static bool MayManage(Team team, Delegator by) =>
-        by.Role is UserRole.Admin or UserRole.Owner || team.RoleOf(by.UserId) == TeamRole.Admin;
+    /// <summary>Whether <paramref name="by"/> manages <paramref name="team"/>: a hub admin or owner with admin:write, or this team's admin.</summary>
+    public static bool MayManage(Team team, Delegator by) => by.ManagesHub || team.RoleOf(by.UserId) == TeamRole.Admin;
 
     public static void RequireMayManage(Team team, Delegator by, string field)
     {
         if (!MayManage(team, by))
         {
-            throw new AccessRuleException(field, $"Only a hub admin or an admin of the team '{team.Id}' manages it.", isForbidden: true);
+            throw new AccessRuleException(
+                field,
+                $"Only an admin of the team '{team.Id}', or a hub admin acting with an admin:write key, manages it.",
+                isForbidden: true);
         }
     }
 }

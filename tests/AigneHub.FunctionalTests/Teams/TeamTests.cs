@@ -141,6 +141,37 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_hub_admins_key_without_an_admin_scope_manages_no_team_it_is_not_the_admin_of()
+    {
+        // A hub admin whose key was given only "inference" (say, for an app): the key must not lend them the hub-wide
+        // authority over teams that an admin:write key has. As a team's admin they still manage that team.
+        var (olga, pete) = (await UserAsync("olga", "admin"), await UserAsync("pete"));
+        var navy = await TeamAsync("navy");
+        var jade = await TeamAsync("jade");
+        (await MemberAsync(hub.Rest, navy, pete, "member")).Dispose();
+        (await MemberAsync(hub.Rest, jade, olga, "admin")).Dispose();
+        using var asOlga = TestAccess.RestClient(hub.RestUri, await KeyAsync(olga));
+
+        using var member = await MemberAsync(asOlga, navy, olga, "admin");
+        using var key = await asOlga.PostAsJsonAsync($"/api/teams/{navy}/keys", new { user_id = pete, name = "not with this key", scopes = new[] { KeyScopes.Inference } });
+        using var budget = await asOlga.PostAsJsonAsync($"/api/teams/{navy}/budget", new { budget = new { limit_usd = "500", period = "month" } });
+        using var read = await asOlga.GetAsync($"/api/teams/{navy}");
+        using var teams = JsonDocument.Parse(await asOlga.GetStringAsync("/api/teams"));
+        using var ownTeam = await MemberAsync(asOlga, jade, pete, "member");
+
+        Assert.Equal(HttpStatusCode.Forbidden, member.StatusCode);
+        Assert.Contains("admin:write", await member.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, key.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, budget.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal([jade], teams.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+        Assert.True(ownTeam.IsSuccessStatusCode, await ownTeam.Content.ReadAsStringAsync());
+        using var navyNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{navy}"));
+        Assert.Equal([pete], navyNow.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
+        Assert.Equal(0, navyNow.RootElement.GetProperty("key_ids").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
     {
         var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));
@@ -223,9 +254,9 @@ public sealed class TeamTests(HubFixture hub)
     private static async Task<HttpResponseMessage> MemberAsync(HttpClient client, string team, string user, string role) =>
         await client.PostAsJsonAsync($"/api/teams/{team}/members", new { user_id = user, role });
 
-    private async Task<string> UserAsync(string name)
+    private async Task<string> UserAsync(string name, string role = "member")
     {
-        using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = name, role = "member" });
+        using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = name, role });
         var text = await user.Content.ReadAsStringAsync();
         Assert.True(user.IsSuccessStatusCode, text);
         using var body = JsonDocument.Parse(text);

@@ -28,7 +28,25 @@ public sealed class TeamDecisionsTests
 
         Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("dave"), TeamRole.Member, By("bob", UserRole.Member), Now));
         Assert.Throws<AccessRuleException>(() => TeamDecisions.Create("t", "t", By("alice", UserRole.Member), Now));
-        Assert.Equal("t", TeamDecisions.Create("t", "t", By("root", UserRole.Admin), Now).TeamId);
+        Assert.Equal("t", TeamDecisions.Create("t", "t", By("root", UserRole.Admin, scopes: [KeyScopes.AdminWrite]), Now).TeamId);
+    }
+
+    [Fact]
+    public void A_hub_admin_manages_every_team_only_with_an_admin_write_credential()
+    {
+        var red = TeamOf("red", ("bob", TeamRole.Member));
+        var blue = TeamOf("blue", ("olga", TeamRole.Admin));
+        var withWrite = By("olga", UserRole.Admin, scopes: [KeyScopes.Inference, KeyScopes.AdminWrite]);
+        var withInference = By("olga", UserRole.Admin);
+        var ownerWithRead = By("root", UserRole.Owner, scopes: [KeyScopes.AdminRead]);
+
+        Assert.Equal("dave", TeamDecisions.SetMember(red, User("dave"), TeamRole.Member, withWrite, Now).UserId);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("dave"), TeamRole.Admin, withInference, Now)).IsForbidden);
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), withInference, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("dave"), TeamRole.Member, ownerWithRead, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.Create("t", "t", withInference, Now));
+        // As the admin of a team, the same inference key manages that team.
+        Assert.Equal("dave", TeamDecisions.SetMember(blue, User("dave"), TeamRole.Member, withInference, Now).UserId);
     }
 
     [Fact]
@@ -58,8 +76,8 @@ public sealed class TeamDecisionsTests
 
     private static HubUser User(string id) => HubUser.Create(new UserCreated(id, id, null, UserRole.Member, null, "root", Now));
 
-    private static Delegator By(string user, UserRole role, IReadOnlyList<string>? models = null) =>
-        new(role, user, new KeyGrant(user, null, [KeyScopes.Inference], models ?? [], [], null, KeyLimits.None), KeyLimits.None);
+    private static Delegator By(string user, UserRole role, IReadOnlyList<string>? models = null, IReadOnlyCollection<string>? scopes = null) =>
+        new(role, user, new KeyGrant(user, null, scopes ?? [KeyScopes.Inference], models ?? [], [], null, KeyLimits.None), KeyLimits.None);
 
     private static NewAccessKey Key(IReadOnlyList<string> models) =>
         new("k1", null, "key", [KeyScopes.Inference], models, [], null, KeyLimits.None, "hash");

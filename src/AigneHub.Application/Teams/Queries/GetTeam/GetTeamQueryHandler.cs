@@ -9,7 +9,7 @@ internal sealed class GetTeamQueryHandler(IDocumentStore store) : IQueryHandler<
     {
         await using var session = store.QuerySession();
         var team = await session.LoadAsync<Team>(query.TeamId, cancellationToken);
-        if (team is null || (query.By.Role is not (UserRole.Admin or UserRole.Owner) && team.RoleOf(query.By.UserId) is null))
+        if (team is null || (!query.By.ReadsHub && team.RoleOf(query.By.UserId) is null))
         {
             throw new ResourceNotFoundException("team_id", $"There is no team '{query.TeamId}'.");
         }

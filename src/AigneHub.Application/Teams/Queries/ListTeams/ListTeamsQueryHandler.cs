@@ -10,7 +10,7 @@ internal sealed class ListTeamsQueryHandler(IDocumentStore store) : IQueryHandle
         await using var session = store.QuerySession();
         // Teams are few (read whole, as the key → team directory does); membership is a dictionary, filtered here.
         var teams = await session.Query<Team>().ToListAsync(cancellationToken);
-        var hubAdmin = query.By.Role is UserRole.Admin or UserRole.Owner;
+        var hubAdmin = query.By.ReadsHub;
         return [.. teams
             .Where(t => hubAdmin || t.RoleOf(query.By.UserId) is not null)
             .OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ThenBy(t => t.Id, StringComparer.Ordinal)
