@@ -32,7 +32,15 @@ public sealed class BillingOptions : IValidatableObject
     [Range(1, 5_000)]
     public int LedgerBatchSize { get; set; } = 256;
 
-    /// <summary>How many holds, captures and releases may wait for the ledger writer before new calls are refused with 503.</summary>
+    /// <summary>
+    /// How many transactions the credit-ledger writer runs side by side, each for its own share of the accounts (by a hash
+    /// of the account id), with a connection of the main pool each. One lane's round trips to the database then overlap
+    /// another's work on the client: a flush of captures over many accounts is written in parallel.
+    /// </summary>
+    [Range(1, 16)]
+    public int LedgerWriterLanes { get; set; } = 2;
+
+    /// <summary>How many holds, captures and releases may wait for the ledger writer (over all its lanes) before new calls are refused with 503.</summary>
     [Range(1, 1_000_000)]
     public int LedgerQueueLimit { get; set; } = 10_000;
 

@@ -9,7 +9,10 @@ namespace AigneHub.Application.Billing;
 /// takes the row locks of the accounts they touch (in id order, so two instances' batches never deadlock; all of them,
 /// with the accounts and the settlements of the batch's calls, in one round trip), decides
 /// each change in the order it arrived against the state the earlier ones left, appends, and commits the whole batch
-/// in one transaction. A hot account pays one transaction for many calls. How earlier calls were settled comes from
+/// in one transaction. A hot account pays one transaction for many calls. The accounts are shared out over
+/// <see cref="BillingOptions.LedgerWriterLanes"/> such loops by a hash of their id (each account always in the same
+/// one), whose transactions run side by side: a flush of captures over many accounts is written by several
+/// transactions at once, one's database round trips overlapping another's work here. How earlier calls were settled comes from
 /// the settlement index (<see cref="CallSettlement"/>), not from the account document, which therefore stays the same
 /// size however many calls the account makes.
 /// </summary>
@@ -24,9 +27,8 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     private static readonly TimeSpan LastSettlementRetry = TimeSpan.FromSeconds(5);
 
     private readonly int _batchSize;
-    private readonly Channel<LedgerChange> _queue;
+    private readonly Lane[] _lanes;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lazy<Task> _loop;
     private long _commits;
 
     public CreditLedgerWriter(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options, ILogger<CreditLedgerWriter> logger)
@@ -35,12 +37,13 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
         _time = time;
         _logger = logger;
         _batchSize = options.Value.LedgerBatchSize;
-        _queue = Channel.CreateBounded<LedgerChange>(new BoundedChannelOptions(options.Value.LedgerQueueLimit)
+        var lanes = options.Value.LedgerWriterLanes;
+        var queueLimit = Math.Max(1, options.Value.LedgerQueueLimit / lanes);
+        _lanes = Enumerable.Range(0, lanes).Select(_ => new Lane(queueLimit)).ToArray();
+        foreach (var lane in _lanes)
         {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+            lane.Loop = new Lazy<Task>(() => Task.Run(() => RunAsync(lane)), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
     }
 
     /// <summary>How many ledger transactions this writer committed.</summary>
@@ -61,12 +64,13 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
         string? callId = null)
     {
         var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: false);
-        if (!_queue.Writer.TryWrite(change))
+        var lane = LaneOf(change.StreamId);
+        if (!lane.Queue.Writer.TryWrite(change))
         {
             throw new ServiceBusyException("The hub's credit ledger is busy; try again in a moment.", BusyRetryAfter);
         }
 
-        _ = _loop.Value;
+        _ = lane.Loop.Value;
         return change.Completion.Task;
     }
 
@@ -83,30 +87,44 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
         CancellationToken cancellationToken)
     {
         var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: true);
-        _ = _loop.Value;
-        await _queue.Writer.WriteAsync(change, cancellationToken).ConfigureAwait(false);
+        var lane = LaneOf(change.StreamId);
+        _ = lane.Loop.Value;
+        await lane.Queue.Writer.WriteAsync(change, cancellationToken).ConfigureAwait(false);
         return await change.Completion.Task.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// The lane that writes an account: always the same one, so the changes of one account are decided in the order they
+    /// arrived, and two lanes never lock the same account (their transactions run side by side without waiting for each
+    /// other; each still takes its locks in id order, so they cannot deadlock with another instance's either).
+    /// </summary>
+    private Lane LaneOf(string streamId) => _lanes[LaneIndex(streamId)];
+
+    /// <summary>Which of the writer's lanes writes the user's account (0 when there is one).</summary>
+    internal int LaneOfUser(string userId) => LaneIndex(CreditAccount.StreamIdFor(userId));
+
+    private int LaneIndex(string streamId) =>
+        _lanes.Length == 1 ? 0 : (int)((uint)StringComparer.Ordinal.GetHashCode(streamId) % (uint)_lanes.Length);
+
+    private async Task RunAsync(Lane lane)
     {
         var batch = new List<LedgerChange>(_batchSize);
-        var reader = _queue.Reader;
+        var reader = lane.Queue.Reader;
         while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
         {
             batch.Clear();
-            Drain(batch);
+            Drain(lane, batch);
             if (batch.Count > 0)
             {
-                await WriteWithRetriesAsync(batch).ConfigureAwait(false);
+                await WriteWithRetriesAsync(lane, batch).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Adds what is queued to the batch, up to its size; changes whose caller gave up are dropped.</summary>
-    private void Drain(List<LedgerChange> batch)
+    private void Drain(Lane lane, List<LedgerChange> batch)
     {
-        while (batch.Count < _batchSize && _queue.Reader.TryRead(out var change))
+        while (batch.Count < _batchSize && lane.Queue.Reader.TryRead(out var change))
         {
             if (change.CallerToken.IsCancellationRequested)
             {
@@ -118,7 +136,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task WriteWithRetriesAsync(List<LedgerChange> batch)
+    private async Task WriteWithRetriesAsync(Lane lane, List<LedgerChange> batch)
     {
         var backoff = FirstSettlementRetry;
         for (var attempt = 1; ; attempt++)
@@ -179,7 +197,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                 attempt = 0;
                 // What queued meanwhile joins the retry: new holds are decided (or refused with 503) with it rather
                 // than waiting behind it.
-                Drain(batch);
+                Drain(lane, batch);
             }
         }
     }
@@ -302,7 +320,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     /// <summary>A container disposed synchronously: no new changes; what is queued is left (holds lapse to recovery).</summary>
     public void Dispose()
     {
-        if (_queue.Writer.TryComplete())
+        if (Complete())
         {
             _stopping.Cancel();
         }
@@ -310,24 +328,46 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_queue.Writer.TryComplete())
+        if (!Complete())
         {
             return;
         }
 
-        if (_loop.IsValueCreated)
+        var loops = _lanes.Where(l => l.Loop.IsValueCreated).Select(l => l.Loop.Value).ToArray();
+        try
         {
-            try
-            {
-                await _loop.Value.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                await _stopping.CancelAsync().ConfigureAwait(false);
-            }
+            await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>Takes no new changes; false when that was done before.</summary>
+    private bool Complete()
+    {
+        var completed = false;
+        foreach (var lane in _lanes)
+        {
+            completed |= lane.Queue.Writer.TryComplete();
+        }
+
+        return completed;
+    }
+
+    /// <summary>One loop of the writer with its own queue and transactions, for the accounts <see cref="LaneOf"/> gives it.</summary>
+    private sealed class Lane(int queueLimit)
+    {
+        public Channel<LedgerChange> Queue { get; } = Channel.CreateBounded<LedgerChange>(new BoundedChannelOptions(queueLimit)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        public Lazy<Task> Loop { get; set; } = null!;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} captures or releases of served calls wait for the database and are written again in {DelayMs} ms")]

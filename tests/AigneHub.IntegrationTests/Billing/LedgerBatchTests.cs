@@ -75,7 +75,8 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         await _db.UseCreditsAsync(welcome: 10m);
         var settings = await _db.SettingsAsync();
         await using var counting = CountingStore(_db.ConnectionString, out var log);
-        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        // One lane: the batch's accounts all in one transaction, whose commits and round trips this counts.
+        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Lanes(1), NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 50; i++)
         {
@@ -110,7 +111,8 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         await _db.UseCreditsAsync(welcome: 10m);
         var settings = await _db.SettingsAsync();
         await using var counting = CountingStore(_db.ConnectionString, out var log);
-        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        // One lane: the batch's accounts all in one transaction, whose commits and round trips this counts.
+        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Lanes(1), NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 200; i++)
         {
@@ -131,14 +133,18 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         Assert.Equal(1, many.SettlementWrites);
     }
 
-    [Fact]
-    public async Task Two_instances_writing_to_the_same_accounts_at_once_never_overspend_and_never_deadlock()
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    public async Task Two_instances_writing_to_the_same_accounts_at_once_never_overspend_and_never_deadlock(int firstLanes, int secondLanes)
     {
         await _db.UseCreditsAsync(welcome: 10m);
         var settings = await _db.SettingsAsync();
         using var other = DocumentStore.For(options => HubMartenConfiguration.Configure(options, _db.ConnectionString));
-        await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
-        await using var second = new CreditLedgerWriter(other, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        // With several lanes each (and a different count on each instance), an account is written by different lanes'
+        // transactions on the two instances, each of which locks many accounts at once.
+        await using var first = new CreditLedgerWriter(_db.Store, TimeProvider.System, Lanes(firstLanes), NullLogger<CreditLedgerWriter>.Instance);
+        await using var second = new CreditLedgerWriter(other, TimeProvider.System, Lanes(secondLanes), NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         var held = new ConcurrentBag<string>();
 
@@ -236,6 +242,45 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         await using var session = fresh.QuerySession();
         Assert.Equal(Settlement.Captured, (await session.LoadAsync<CallSettlement>("c1"))!.Settlement);
     }
+
+    [Fact]
+    public async Task An_account_whose_row_another_writer_holds_does_not_stop_the_writes_of_accounts_on_another_lane()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await _db.SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Lanes(2), NullLogger<CreditLedgerWriter>.Instance);
+        var blocked = User(0);
+        var elsewhere = Enumerable.Range(1, 100).Select(User).First(u => writer.LaneOfUser(u) != writer.LaneOfUser(blocked));
+        var sameLane = Enumerable.Range(1, 100).Select(User).First(u => writer.LaneOfUser(u) == writer.LaneOfUser(blocked));
+        await writer.ChangeAsync(blocked, settings, a => [], CancellationToken.None);
+        var at = DateTimeOffset.UtcNow;
+
+        // Another instance's transaction holds the account's row: the lane that writes it waits for it.
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand($"SELECT 1 FROM {HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor(blocked));
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var waiting = writer.ChangeAsync(blocked, settings, a => [CreditLedger.Hold(a, "w", 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "w");
+        await WaitForLockWaitAsync();
+        var behind = writer.ChangeAsync(sameLane, settings, a => [CreditLedger.Hold(a, "s", 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "s");
+
+        // The other lane goes on writing meanwhile; the blocked lane's changes follow once the row is free.
+        var written = await writer.ChangeAsync(elsewhere, settings, a => [CreditLedger.Hold(a, "e", 1m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "e")
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1m, written.Held);
+        Assert.False(waiting.IsCompleted);
+        Assert.False(behind.IsCompleted);
+
+        await transaction.RollbackAsync();
+        Assert.Equal((1m, 1m), ((await waiting).Held, (await behind).Held));
+    }
+
+    private static IOptions<BillingOptions> Lanes(int lanes) => Options.Create(new BillingOptions { CacheSeconds = 0, LedgerWriterLanes = lanes });
 
     /// <summary>
     /// Runs the given changes as one batch of the writer: a change on an account whose stream row another connection
