@@ -30,15 +30,7 @@ start_floor() {
   : >"$work/floor.log"
   dotnet "$floor_dll" --upstream "$fake_url/v1" --port 0 >>"$work/floor.log" 2>&1 &
   floor_pid=$!
-  local port="" i
-  for ((i = 0; i < 300; i++)); do
-    port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/v1.*|\1|p' "$work/floor.log")"
-    [[ -n "$port" ]] && break
-    kill -0 "$floor_pid" 2>/dev/null || { cat "$work/floor.log" >&2; die "the floor proxy exited"; }
-    sleep 0.1
-  done
-  [[ -n "$port" ]] || die "the floor proxy did not report its port"
-  floor_url="http://127.0.0.1:$port"
+  floor_url="http://127.0.0.1:$(await_port "$work/floor.log" "$floor_pid" "floor proxy")"
 }
 
 run_line_rate_suite() {

@@ -168,6 +168,19 @@ for file in "$fake_dll" "$loadgen_dll" "$floor_dll" "$hub_dir/AigneHub.Api.dll";
   [[ -f "$file" ]] || die "$file is missing; build first (or unset BENCH_SKIP_BUILD)"
 done
 
+# await_port LOG PID NAME: prints the port a bench tool started in the background reports in LOG ("listening on
+# http://127.0.0.1:PORT/v1") once it does (bounded: 30 s); fails if the tool exits first or never says.
+await_port() {
+  local log="$1" pid="$2" name="$3" port="" i
+  for ((i = 0; i < 300; i++)); do
+    port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/v1.*|\1|p' "$log")"
+    [[ -n "$port" ]] && { printf '%s' "$port"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "the $name exited"; }
+    sleep 0.1
+  done
+  die "the $name did not report its port"
+}
+
 log "starting PostgreSQL"
 pg_started=true
 # AIGNEHUB_TEST_PG_OWNER: should this script be killed outright (no trap runs), a watchdog still stops the server.
@@ -180,14 +193,7 @@ log "starting the fake upstream (latency ${upstream_latency} ms, ${stream_chunks
 dotnet "$fake_dll" --port 0 --latency-ms "$upstream_latency" --stream-chunks "$stream_chunks" --chunk-delay-ms "$chunk_delay" \
   >>"$work/fake.log" 2>&1 &
 fake_pid=$!
-fake_port=""
-for ((i = 0; i < 300; i++)); do
-  fake_port="$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/v1.*|\1|p' "$work/fake.log")"
-  [[ -n "$fake_port" ]] && break
-  kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.log" >&2; die "the fake upstream exited"; }
-  sleep 0.1
-done
-[[ -n "$fake_port" ]] || die "the fake upstream did not report its port"
+fake_port="$(await_port "$work/fake.log" "$fake_pid" "fake upstream")"
 readonly fake_url="http://127.0.0.1:$fake_port"
 
 rest_port="$(free_port)"

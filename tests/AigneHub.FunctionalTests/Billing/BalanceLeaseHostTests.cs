@@ -3,11 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AigneHub.Api.Hosting;
-using AigneHub.Application.Abstractions;
 using AigneHub.TestUpstreams;
 using AigneHub.Tests.Shared;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AigneHub.FunctionalTests.Billing;
 
@@ -30,13 +27,7 @@ public sealed class BalanceLeaseHostTests : IAsyncLifetime
         configuration["Billing:LeaseBalance"] = "true";
         configuration["Billing:LeaseAfterHolds"] = "4";
         configuration["Billing:LeaseIdleSeconds"] = "1";
-        _hub = await HubApplication.CreateAsync(
-            [],
-            config => config.AddInMemoryCollection(configuration),
-            services: services => services.AddSingleton<ICallerContext, HeaderCallerContext>());
-        await _hub.StartAsync();
-        _rest = TestAccess.RestClient(_hub.RestUri);
-        await BillingFixture.UseCreditsAsync(_rest);
+        (_hub, _rest) = await BillingFixture.StartCreditsHubAsync(configuration);
     }
 
     public async Task DisposeAsync()

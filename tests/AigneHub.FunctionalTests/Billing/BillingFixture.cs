@@ -75,6 +75,27 @@ public sealed class BillingFixture : IAsyncLifetime
         ["Secrets:Keys:test-2026"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
+    /// <summary>
+    /// A started hub of its own with this <paramref name="configuration"/> (from <see cref="Configuration"/>), whose
+    /// callers are named by <see cref="UserHeader"/>, in credits mode (<see cref="UseCreditsAsync"/>), with a REST client.
+    /// </summary>
+    public static async Task<(HubApplication Hub, HttpClient Client)> StartCreditsHubAsync(
+        Dictionary<string, string?> configuration, Action<IServiceCollection>? services = null)
+    {
+        var hub = await HubApplication.CreateAsync(
+            [],
+            config => config.AddInMemoryCollection(configuration),
+            services: s =>
+            {
+                s.AddSingleton<ICallerContext, HeaderCallerContext>();
+                services?.Invoke(s);
+            });
+        await hub.StartAsync();
+        var rest = TestAccess.RestClient(hub.RestUri);
+        await UseCreditsAsync(rest);
+        return (hub, rest);
+    }
+
     /// <summary>Credits mode (no welcome grant, holds of 100 output tokens by default) and a rate for openai/gpt-4o-mini.</summary>
     public static async Task UseCreditsAsync(HttpClient rest)
     {

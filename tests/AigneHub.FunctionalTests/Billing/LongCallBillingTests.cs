@@ -32,17 +32,7 @@ public sealed class LongCallBillingTests : IAsyncLifetime
         configuration["Billing:HoldMinutes"] = "1";
         configuration["Billing:HoldRenewalSeconds"] = "1";
         configuration["Providers:OpenAI:TimeoutSeconds"] = "120";
-        _hub = await HubApplication.CreateAsync(
-            [],
-            config => config.AddInMemoryCollection(configuration),
-            services: services =>
-            {
-                services.AddSingleton<ICallerContext, HeaderCallerContext>();
-                services.AddSingleton<TimeProvider>(_clock);
-            });
-        await _hub.StartAsync();
-        _rest = TestAccess.RestClient(_hub.RestUri);
-        await BillingFixture.UseCreditsAsync(_rest);
+        (_hub, _rest) = await BillingFixture.StartCreditsHubAsync(configuration, services => services.AddSingleton<TimeProvider>(_clock));
     }
 
     public async Task DisposeAsync()
