@@ -45,7 +45,7 @@ internal sealed partial class CallBilling(
         }
     }
 
-    private async Task<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
+    private async ValueTask<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
     {
         var userId = caller.Current?.UserId;
         if (!settings.CreditsEnabled)
