@@ -116,19 +116,33 @@ public sealed record CallCharge(decimal? Credits, decimal? CostUsd, string? Rate
 
 /// <summary>
 /// The most tokens a prompt can count (see <c>PromptTokenBound</c>), counted the first time it is asked for. Counting
-/// runs the model's tokenizer over the whole prompt: a credits-mode hold needs it before the call, but in enterprise
-/// mode only a call cut short before its provider reported usage does, so the others never pay for it.
+/// runs the model's tokenizer over the whole prompt: a credits-mode hold served from a direct ledger hold needs it
+/// before the call, but a hold served from a balance lease only needs <see cref="Upper"/>, and in enterprise mode only
+/// a call cut short before its provider reported usage needs it, so the others never pay for it.
 /// </summary>
 public sealed class PromptBound
 {
     private readonly Lazy<int> _tokens;
+    private readonly Func<int>? _upper;
 
-    public PromptBound(Func<int> count) => _tokens = new Lazy<int>(count, LazyThreadSafetyMode.PublicationOnly);
+    /// <param name="count">Counts the bound (with the model's tokenizer where the hub has it).</param>
+    /// <param name="upper">
+    /// A bound never below <paramref name="count"/>'s that runs no tokenizer (e.g. the UTF-8 bytes of the texts); without
+    /// it, <see cref="Upper"/> counts.
+    /// </param>
+    public PromptBound(Func<int> count, Func<int>? upper = null) =>
+        (_tokens, _upper) = (new Lazy<int>(count, LazyThreadSafetyMode.PublicationOnly), upper);
 
     private PromptBound(int tokens) => _tokens = new Lazy<int>(tokens);
 
     /// <summary>The bound, counted now if it was not yet.</summary>
     public int Tokens => _tokens.Value;
+
+    /// <summary>
+    /// A bound no less than <see cref="Tokens"/> that costs no tokenizer run: <see cref="Tokens"/> itself once it is
+    /// counted or when there is no cheaper bound.
+    /// </summary>
+    public int Upper => _upper is null || _tokens.IsValueCreated ? Tokens : _upper();
 
     /// <summary>A bound already known.</summary>
     public static PromptBound Of(int tokens) => new(tokens);

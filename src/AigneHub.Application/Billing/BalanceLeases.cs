@@ -151,8 +151,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         }
 
         Interlocked.Increment(ref _unwritten);
-        _pending.Enqueue(new PendingCapture(account.UserId, settings, callId, current => CreditLedger.CaptureFromLease(
-            current, leaseId, callId, cost, rateId, rateVersion, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, costUsd, at)));
+        _pending.Enqueue(new PendingCapture(account.UserId, settings, leaseId, callId, cost, rateId, rateVersion, usage, costUsd, at));
         if (_stopped)
         {
             // No timer writes it any more: hand it to the writer now.
@@ -340,5 +339,18 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         }
     }
 
-    private sealed record PendingCapture(string UserId, BillingSettings Settings, string CallId, Func<CreditAccount, IReadOnlyList<object>> Decide);
+    /// <summary>A capture queued for the next flush: what the writer decides on the account (one object per call, no closure).</summary>
+    private sealed class PendingCapture(
+        string userId, BillingSettings settings, string leaseId, string callId, decimal cost, string? rateId, int? rateVersion, TokenUsage usage, decimal? costUsd,
+        DateTimeOffset at)
+    {
+        public string UserId => userId;
+
+        public BillingSettings Settings => settings;
+
+        public string CallId => callId;
+
+        public IReadOnlyList<object> Decide(CreditAccount current) => CreditLedger.CaptureFromLease(
+            current, leaseId, callId, cost, rateId, rateVersion, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, costUsd, at);
+    }
 }

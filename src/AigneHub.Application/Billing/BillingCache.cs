@@ -10,7 +10,8 @@ namespace AigneHub.Application.Billing;
 /// </summary>
 internal sealed class BillingCache(IDocumentStore store, TimeProvider time, IOptions<BillingOptions> options)
 {
-    private readonly ConcurrentDictionary<string, Entry<ModelRate?>> _rates = new(StringComparer.Ordinal);
+    // Keyed by the rate's parts, not its stream id: a hit builds no string.
+    private readonly ConcurrentDictionary<(CallType Type, string Provider, string Model), Entry<ModelRate?>> _rates = new();
     private readonly ConcurrentDictionary<string, decimal> _short = new(StringComparer.Ordinal);
     private Entry<BillingSettings>? _settings;
 
@@ -31,15 +32,14 @@ internal sealed class BillingCache(IDocumentStore store, TimeProvider time, IOpt
 
     public async ValueTask<ModelRate?> RateAsync(CallType type, string provider, string model, CancellationToken cancellationToken)
     {
-        var id = ModelRate.StreamIdFor(type, provider, model);
-        if (_rates.TryGetValue(id, out var cached) && Fresh(cached.LoadedAt))
+        if (_rates.TryGetValue((type, provider, model), out var cached) && Fresh(cached.LoadedAt))
         {
             return cached.Value;
         }
 
         await using var session = store.QuerySession();
-        var rate = await session.LoadAsync<ModelRate>(id, cancellationToken);
-        _rates[id] = new Entry<ModelRate?>(rate, time.GetUtcNow());
+        var rate = await session.LoadAsync<ModelRate>(ModelRate.StreamIdFor(type, provider, model), cancellationToken);
+        _rates[(type, provider, model)] = new Entry<ModelRate?>(rate, time.GetUtcNow());
         return rate;
     }
 

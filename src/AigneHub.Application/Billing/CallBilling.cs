@@ -34,7 +34,9 @@ internal sealed partial class CallBilling(
         try
         {
             var hold = await HoldCreditsAsync(estimate, settings, cancellationToken);
-            return hold with { Budget = reservation, OutputTokenLimit = hold.OutputTokenLimit ?? budgetOutput };
+            return reservation.Windows.Count == 0 && budgetOutput is null
+                ? hold
+                : hold with { Budget = reservation, OutputTokenLimit = hold.OutputTokenLimit ?? budgetOutput };
         }
         catch (Exception) when (reservation.Windows.Count > 0)
         {
@@ -43,13 +45,12 @@ internal sealed partial class CallBilling(
         }
     }
 
-    private async Task<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
+    private async ValueTask<CallHold> HoldCreditsAsync(CallEstimate estimate, BillingSettings settings, CancellationToken cancellationToken)
     {
         var userId = caller.Current?.UserId;
-        var promptTokens = estimate.PromptTokens.Times(estimate.Choices);
         if (!settings.CreditsEnabled)
         {
-            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, promptTokens)
+            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens.Times(estimate.Choices))
             {
                 Fallbacks = [.. estimate.Fallbacks.Select(f => new HeldFallback(f.Model, f.Providers, null))],
             };
@@ -60,8 +61,8 @@ internal sealed partial class CallBilling(
             throw new UnauthenticatedException("Credit billing is on: calls need an authenticated caller whose credit account pays for them.");
         }
 
-        var priced = new List<string>();
-        var rates = new Dictionary<string, ModelRate>(StringComparer.Ordinal);
+        var priced = new List<string>(estimate.Providers.Count);
+        var rates = new Dictionary<string, ModelRate>(estimate.Providers.Count, StringComparer.Ordinal);
         foreach (var provider in estimate.Providers)
         {
             if (await cache.RateAsync(estimate.Type, provider, estimate.Model, cancellationToken) is { } rate)
@@ -78,39 +79,51 @@ internal sealed partial class CallBilling(
         }
 
         // The hold covers the dearest model of the fallback chain, at the longest prompt bound of the chain; counted
-        // here, not in the decision below: that runs in the ledger writer's batch, under the account's lock.
+        // here, not in the decision of a direct hold: that runs in the ledger writer's batch, under the account's lock.
         var fallbacks = await PriceFallbacksAsync(estimate, cancellationToken);
-        var sizingRates = rates.Values.Concat(fallbacks.SelectMany(f => f.Rates!.Values)).ToArray();
-        var promptBound = estimate.Fallbacks.Select(f => f.PromptTokens).Append(estimate.PromptTokens.Tokens).Max();
-        promptTokens = PromptBound.Of(HoldSizing.PerChoice(promptBound, estimate.Choices));
-        var promptTotal = promptTokens.Tokens;
-        var holdMinutes = options.Value.HoldMinutes;
-        var model = $"{priced[0]}/{estimate.Model}";
-        (int? OutputTokens, decimal Amount) Size(decimal available) => estimate.Type switch
+        ModelRate[] sizingRates = fallbacks.Length == 0 ? [.. rates.Values] : [.. rates.Values, .. fallbacks.SelectMany(f => f.Rates!.Values)];
+        if (balanceLeases is not null)
         {
-            // A short balance lowers this call's output instead of refusing it.
-            CallType.Chat => HoldSizing.Chat(sizingRates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, available) is var size
-                ? (size.OutputTokens, size.Amount)
-                : default,
-            CallType.Image => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0, images: estimate.MaxOutputTokens ?? 1)),
-            _ => (null, HoldSizing.Ceiling(sizingRates, promptTotal, 0)),
-        };
-
-        var (outputTokenLimit, amount) = Size(decimal.MaxValue);
-        if (balanceLeases?.TryHold(userId, estimate.CallId, amount, settings) == true)
-        {
-            // Served from this instance's lease of the account's balance (ADR 0024): no ledger change until the capture.
-            return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+            // From this instance's lease of the account's balance (ADR 0024) a larger hold costs nothing, so it is sized
+            // on a prompt bound that runs no tokenizer (never below the tokenizer's); the tokenizer counts the prompt only
+            // for a direct hold, where the balance may lower max_tokens or refuse the call, and for a call cut short
+            // before its provider reported usage (charged at the counted bound, as on the direct path).
+            var (outputTokenLimit, amount) = Size(estimate, settings, sizingRates, PromptBoundOf(estimate, upper: true), decimal.MaxValue);
+            if (balanceLeases.TryHold(userId, estimate.CallId, amount, settings))
             {
-                OutputTokenLimit = outputTokenLimit,
-                Fallbacks = fallbacks,
-            };
+                // No ledger change until the capture.
+                var counted = new PromptBound(() => HoldSizing.PerChoice(PromptBoundOf(estimate, upper: false), estimate.Choices));
+                return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, counted, rates)
+                {
+                    OutputTokenLimit = outputTokenLimit,
+                    Fallbacks = fallbacks,
+                };
+            }
         }
 
+        return await HoldDirectAsync(estimate, settings, userId, priced, rates, fallbacks, sizingRates, cancellationToken);
+    }
+
+    /// <summary>A hold of the call's own, written by the ledger writer under the account's lock (ADR 19).</summary>
+    private async Task<CallHold> HoldDirectAsync(
+        CallEstimate estimate,
+        BillingSettings settings,
+        string userId,
+        List<string> priced,
+        Dictionary<string, ModelRate> rates,
+        HeldFallback[] fallbacks,
+        ModelRate[] sizingRates,
+        CancellationToken cancellationToken)
+    {
+        var promptBound = PromptBoundOf(estimate, upper: false);
+        var holdMinutes = options.Value.HoldMinutes;
+        var model = $"{priced[0]}/{estimate.Model}";
+        var (outputTokenLimit, amount) = Size(estimate, settings, sizingRates, promptBound, decimal.MaxValue);
         CreditsHeld Decide(CreditAccount account) => DomainRules.Run(() =>
         {
-            // Sized on the balance that the account's earlier holds left (under its lock).
-            (outputTokenLimit, amount) = Size(account.Available);
+            // Sized on the balance that the account's earlier holds left (under its lock): a short balance lowers a
+            // chat call's output instead of refusing it.
+            (outputTokenLimit, amount) = Size(estimate, settings, sizingRates, promptBound, account.Available);
 
             // Dated once the account is locked, not when the call arrived: a call that queued behind others is not
             // entered before them.
@@ -139,11 +152,38 @@ internal sealed partial class CallBilling(
 
         cache.ForgetShort(userId);
         leases.Track(estimate.CallId, userId);
-        return new CallHold(estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, promptTokens, rates)
+        return new CallHold(
+            estimate.CallId, userId, estimate.Type, estimate.Model, priced, amount, PromptBound.Of(HoldSizing.PerChoice(promptBound, estimate.Choices)), rates)
         {
             OutputTokenLimit = outputTokenLimit,
             Fallbacks = fallbacks,
         };
+    }
+
+    /// <summary>
+    /// The hold of a call whose prompt bounds at <paramref name="promptBound"/> tokens per choice, when
+    /// <paramref name="available"/> credits are: the output tokens per choice it pays for (chat) and the amount.
+    /// </summary>
+    private static (int? OutputTokens, decimal Amount) Size(
+        CallEstimate estimate, BillingSettings settings, ModelRate[] rates, int promptBound, decimal available) => estimate.Type switch
+    {
+        CallType.Chat => HoldSizing.Chat(rates, promptBound, estimate.Choices, estimate.MaxOutputTokens ?? settings.DefaultHoldTokens, available) is var size
+            ? (size.OutputTokens, size.Amount)
+            : default,
+        CallType.Image => (null, HoldSizing.Ceiling(rates, HoldSizing.PerChoice(promptBound, estimate.Choices), 0, images: estimate.MaxOutputTokens ?? 1)),
+        _ => (null, HoldSizing.Ceiling(rates, HoldSizing.PerChoice(promptBound, estimate.Choices), 0)),
+    };
+
+    /// <summary>The longest prompt bound of the call's model and its fallback models: counted, or the <paramref name="upper"/> bound that runs no tokenizer.</summary>
+    private static int PromptBoundOf(CallEstimate estimate, bool upper)
+    {
+        var bound = upper ? estimate.PromptTokens.Upper : estimate.PromptTokens.Tokens;
+        foreach (var fallback in estimate.Fallbacks)
+        {
+            bound = Math.Max(bound, fallback.PromptTokens);
+        }
+
+        return bound;
     }
 
     /// <summary>
@@ -194,8 +234,13 @@ internal sealed partial class CallBilling(
     }
 
     /// <summary>The fallback models that have a rate on at least one of their providers, with those providers and rates.</summary>
-    private async Task<HeldFallback[]> PriceFallbacksAsync(CallEstimate estimate, CancellationToken cancellationToken)
+    private async ValueTask<HeldFallback[]> PriceFallbacksAsync(CallEstimate estimate, CancellationToken cancellationToken)
     {
+        if (estimate.Fallbacks.Count == 0)
+        {
+            return [];
+        }
+
         var held = new List<HeldFallback>();
         foreach (var fallback in estimate.Fallbacks)
         {

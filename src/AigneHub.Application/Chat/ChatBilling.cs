@@ -18,7 +18,9 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
             CallType.Chat,
             route.Name.Model,
             providers,
-            new PromptBound(() => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings)),
+            new PromptBound(
+                () => prompts.ForChat(providers, route.Name.Model, request.Messages, request.Settings),
+                () => prompts.UpperForChat(providers, route.Name.Model, request.Messages, request.Settings)),
             request.Settings.MaxTokens,
             request.Model,
             request.Settings.N ?? 1)

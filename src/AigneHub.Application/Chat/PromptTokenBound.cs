@@ -36,22 +36,43 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
 
     /// <summary>The bound over every provider that may serve the call: the largest of their bounds.</summary>
     public int ForChat(IEnumerable<string> providers, string model, IReadOnlyList<ChatMessage> messages, ChatSettings settings) =>
-        providers.Select(p => Of(tokenizers.For(p, model), messages, settings)).DefaultIfEmpty(0).Max();
+        ForChat(providers, model, messages, settings, textAsBytes: false);
+
+    /// <summary>
+    /// A bound never below <see cref="ForChat(IEnumerable{string}, string, IReadOnlyList{ChatMessage}, ChatSettings)"/>
+    /// that runs no tokenizer: where the model's tokenizer is known, a text counts as its UTF-8 bytes (a byte-level BPE
+    /// token such as OpenAI's is at least one byte), with the same framing. Counting bytes is a small fraction of a
+    /// tokenizer's work, so a hold that a larger bound does not hurt (one served from a balance lease) is sized with it.
+    /// </summary>
+    public int UpperForChat(IEnumerable<string> providers, string model, IReadOnlyList<ChatMessage> messages, ChatSettings settings) =>
+        ForChat(providers, model, messages, settings, textAsBytes: true);
+
+    private int ForChat(IEnumerable<string> providers, string model, IReadOnlyList<ChatMessage> messages, ChatSettings settings, bool textAsBytes)
+    {
+        var bound = 0;
+        foreach (var provider in providers)
+        {
+            bound = Math.Max(bound, Of(tokenizers.For(provider, model), messages, settings, textAsBytes));
+        }
+
+        return bound;
+    }
 
     /// <summary>The bound for plain texts (embedding inputs, an image prompt) over every provider that may serve the call.</summary>
     public int ForTexts(IEnumerable<string> providers, string model, IReadOnlyCollection<string> texts) =>
         providers.Select(p => Of(tokenizers.For(p, model), texts)).DefaultIfEmpty(0).Max();
 
-    internal static int Of(PromptTokenizer tokenizer, IReadOnlyList<ChatMessage> messages, ChatSettings settings)
+    /// <param name="textAsBytes">Count text by its UTF-8 bytes even where the model's tokenizer is known (never fewer tokens).</param>
+    internal static int Of(PromptTokenizer tokenizer, IReadOnlyList<ChatMessage> messages, ChatSettings settings, bool textAsBytes = false)
     {
         var known = tokenizer.Text is not null;
         long tokens = known ? KnownCallFraming : UnknownCallFraming;
         foreach (var message in messages)
         {
-            tokens += MessageFraming + Count(tokenizer, message.Name) + Count(tokenizer, message.ToolCallId);
+            tokens += MessageFraming + Count(tokenizer, message.Name, textAsBytes) + Count(tokenizer, message.ToolCallId, textAsBytes);
             if (message.Text is { } text)
             {
-                tokens += Count(tokenizer, text);
+                tokens += Count(tokenizer, text, textAsBytes);
             }
 
             foreach (var part in message.Parts ?? [])
@@ -59,7 +80,7 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
                 // Each part is a block of its own upstream: counted apart, with a separator's worth of framing.
                 tokens += part switch
                 {
-                    TextPart t => Count(tokenizer, t.Text) + 1,
+                    TextPart t => Count(tokenizer, t.Text, textAsBytes) + 1,
                     ImagePart => tokenizer.MaxImageTokens,
                     _ => 0,
                 };
@@ -67,7 +88,8 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
 
             foreach (var call in message.ToolCalls ?? [])
             {
-                tokens += ItemFraming + Count(tokenizer, call.Id) + Count(tokenizer, call.Name) + Count(tokenizer, call.Arguments);
+                tokens += ItemFraming + Count(tokenizer, call.Id, textAsBytes) + Count(tokenizer, call.Name, textAsBytes)
+                    + Count(tokenizer, call.Arguments, textAsBytes);
             }
         }
 
@@ -79,17 +101,19 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
 
         foreach (var tool in settings.Tools ?? [])
         {
-            tokens += ItemFraming + Count(tokenizer, tool.Name) + Count(tokenizer, tool.Description) + Count(tokenizer, tool.ParametersJson);
+            tokens += ItemFraming + Count(tokenizer, tool.Name, textAsBytes) + Count(tokenizer, tool.Description, textAsBytes)
+                + Count(tokenizer, tool.ParametersJson, textAsBytes);
         }
 
         if (settings.ToolChoice is { FunctionName: { } function })
         {
-            tokens += ItemFraming + Count(tokenizer, function);
+            tokens += ItemFraming + Count(tokenizer, function, textAsBytes);
         }
 
         if (settings.ResponseFormat is { Kind: not ResponseFormatKind.Text } format)
         {
-            tokens += ItemFraming + Count(tokenizer, format.SchemaName) + Count(tokenizer, format.Description) + Count(tokenizer, format.SchemaJson);
+            tokens += ItemFraming + Count(tokenizer, format.SchemaName, textAsBytes) + Count(tokenizer, format.Description, textAsBytes)
+                + Count(tokenizer, format.SchemaJson, textAsBytes);
         }
 
         return Saturate(tokens);
@@ -107,11 +131,11 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
     }
 
     /// <summary>
-    /// A text's tokens with the model's tokenizer; without it, its UTF-8 bytes, or the bytes of its compatibility
-    /// normal form (NFKC) when that is longer, since some tokenizers normalise before counting and a few characters
-    /// (U+FDFA, ligatures) expand to many.
+    /// A text's tokens with the model's tokenizer (its UTF-8 bytes with <paramref name="textAsBytes"/>, never fewer);
+    /// without it, its UTF-8 bytes, or the bytes of its compatibility normal form (NFKC) when that is longer, since some
+    /// tokenizers normalise before counting and a few characters (U+FDFA, ligatures) expand to many.
     /// </summary>
-    internal static long Count(PromptTokenizer tokenizer, string? text)
+    internal static long Count(PromptTokenizer tokenizer, string? text, bool textAsBytes = false)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -120,7 +144,7 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
 
         if (tokenizer.Text is { } counter)
         {
-            return counter.CountTokens(text);
+            return textAsBytes ? Encoding.UTF8.GetByteCount(text) : counter.CountTokens(text);
         }
 
         var bytes = Encoding.UTF8.GetByteCount(text);

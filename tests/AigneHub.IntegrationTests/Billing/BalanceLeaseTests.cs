@@ -220,6 +220,41 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_served_from_a_lease_is_held_on_the_prompt_bound_that_runs_no_tokenizer_and_a_direct_hold_counts_the_prompt()
+    {
+        // 0.01 credits per input token too: 40 tokens of upper bound and 10 of output hold 0.5, 20 counted tokens 0.3.
+        await _db.PriceAsync("openai", "gpt-4o-mini", inputRate: 0.01m, outputRate: OutputRate);
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000);
+        await LeaseAsync(hub);
+        var counts = 0;
+        CallEstimate Counted(string callId, int maxTokens = 10) => new(
+            callId, CallType.Chat, "gpt-4o-mini", ["openai"], new PromptBound(() => { Interlocked.Increment(ref counts); return 20; }, () => 40), maxTokens,
+            "openai/gpt-4o-mini");
+
+        var leased = await hub.Billing.HoldAsync(Counted("upper"), CancellationToken.None);
+        var charge = await hub.Billing.CaptureAsync(leased, "openai", new TokenUsage(20, 5), 0, true, CancellationToken.None);
+
+        Assert.Equal((0.5m, 10, 0.25m), (leased.HeldCredits, leased.OutputTokenLimit, charge.Credits));
+        Assert.Equal(0, counts);
+
+        // Cut short before usage was reported, a call is charged the counted bound, as on the direct path.
+        var cut = await hub.Billing.HoldAsync(Counted("cut-short"), CancellationToken.None);
+        Assert.Equal(20, cut.EstimatedPromptTokens.Tokens);
+        await hub.Billing.ReleaseAsync(cut, "test", CancellationToken.None);
+
+        // Larger than the lease: a hold of its own, on the counted prompt.
+        var direct = await hub.Billing.HoldAsync(Counted("direct", maxTokens: 20_000), CancellationToken.None);
+        await hub.Billing.CaptureAsync(direct, "openai", new TokenUsage(20, 100), 0, true, CancellationToken.None);
+
+        Assert.Equal(200.2m, direct.HeldCredits);
+        Assert.Equal(20, direct.EstimatedPromptTokens.Tokens);
+        Assert.Contains(await EventsAsync(), e => e is CreditsHeld { CallId: "direct", Amount: 200.2m });
+        await hub.Leases.FlushAsync();
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
     public async Task Calls_take_direct_holds_once_the_captures_waiting_to_be_written_reach_the_limit()
     {
         // A ledger that cannot keep up (here: it is never flushed) must not fall ever further behind the answers.

@@ -68,6 +68,69 @@ public sealed class PromptTokenBoundTests
         Assert.True(unknown >= messages.Sum(m => DemoChatProvider.CountWords(m.PlainText())), kind);
     }
 
+    /// <summary>Texts whose tokens and bytes differ most: long runs that one token covers many bytes of, and multi-byte scripts.</summary>
+    public static TheoryData<string, string> UpperBoundSamples
+    {
+        get
+        {
+            var samples = new TheoryData<string, string>();
+            foreach (var sample in Samples)
+            {
+                samples.Add((string)sample[0], (string)sample[1]);
+            }
+
+            samples.Add("long whitespace", new string(' ', 4_000) + "\n\n\n" + new string('\t', 500) + "end");
+            samples.Add("long newlines", string.Concat(Enumerable.Repeat("\r\n", 2_000)));
+            samples.Add("repeated letter", new string('a', 5_000));
+            samples.Add("long cjk", string.Concat(Enumerable.Repeat("人工智能正在改变我们的生活方式。", 300)));
+            samples.Add("long emoji", string.Concat(Enumerable.Repeat("👩‍👩‍👧‍👦🏳️‍🌈🇯🇵👍🏽", 200)));
+            samples.Add("lone surrogates", "ab\uD800cd\uDFFFef\uD83D");
+            samples.Add("mixed scripts and digits", string.Concat(Enumerable.Repeat("Hello 世界 12345 Привет мир 🌍 ", 100)));
+            return samples;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(UpperBoundSamples))]
+    public void The_bound_that_runs_no_tokenizer_is_never_below_the_tokenizers_bound(string kind, string text)
+    {
+        ChatMessage[] messages =
+        [
+            new(ChatRole.System, text),
+            new(ChatRole.User, text, name: "alice"),
+            new(ChatRole.User, null, [new TextPart(text), new TextPart("Again, please.")]),
+        ];
+        var tools = ChatSettings.Default with { Tools = [new ToolDefinition("lookup", text, """{"type":"object"}""")] };
+        var bound = new PromptTokenBound(Tokenizers);
+
+        foreach (var model in new[] { "gpt-4o-mini", "gpt-4" })
+        {
+            foreach (var settings in new[] { ChatSettings.Default, tools })
+            {
+                var counted = bound.ForChat(["openai"], model, messages, settings);
+                var upper = bound.UpperForChat(["openai"], model, messages, settings);
+                Assert.True(upper >= counted, $"{kind}, {model}: {upper} < {counted}");
+            }
+        }
+
+        // A model without a known tokenizer is already bounded from its bytes: the same bound either way.
+        Assert.Equal(bound.ForChat(["anthropic"], "claude-sonnet-4-5", messages, tools), bound.UpperForChat(["anthropic"], "claude-sonnet-4-5", messages, tools));
+    }
+
+    [Fact]
+    public void A_prompt_bound_gives_its_upper_bound_without_counting_and_its_count_once_counted()
+    {
+        var counts = 0;
+        var prompt = new PromptBound(() => ++counts * 10, () => 25);
+
+        Assert.Equal(25, prompt.Upper);
+        Assert.Equal(0, counts);
+        Assert.Equal(10, prompt.Tokens);
+        Assert.Equal(10, prompt.Upper);
+        Assert.Equal(1, counts);
+        Assert.Equal(7, new PromptBound(() => 7).Upper);
+    }
+
     [Fact]
     public void A_cjk_prompt_counts_several_times_more_than_one_token_per_four_characters()
     {
