@@ -34,6 +34,15 @@ internal static class HubMartenConfiguration
         // Streams are keyed by meaningful names: a provider's stream is its name ("openai").
         options.Events.StreamIdentity = StreamIdentity.AsString;
 
+        // An inline projection's save starts from the aggregate that FetchForWriting/FetchForExclusiveWriting fetched in
+        // the same session (Marten 9's default, stated here because the hub depends on it both ways): the credit-ledger
+        // writer's batch then saves each account with an event append and an upsert and reads no account document again
+        // (with the option off, Marten reloads every appended stream's document at save, on a connection of its own).
+        // The fetched instance is the one the projection applies the appended events to, so no code may change it before
+        // appending: decisions are functions of it (EventStreams), and the writer evolves a copy through its batch.
+        // Several_captures_of_one_lease_in_one_batch_are_each_charged_once_on_the_stored_account checks the second.
+        options.Events.UseIdentityMapForAggregates = true;
+
         // Additive changes only: ApplyAllDatabaseChangesOnStartup brings the schema up to date before the hub serves,
         // and nothing is ever dropped automatically.
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

@@ -70,6 +70,38 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_captures_of_one_lease_in_one_batch_are_each_charged_once_on_the_stored_account()
+    {
+        // The store hands the inline projection the very account the writer fetched (UseIdentityMapForAggregates), and
+        // the projection applies the batch's events to it at save: were a decision ever taken on that instance rather
+        // than a copy, every event would be applied twice to the stored account.
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await _db.SettingsAsync();
+        await using var writer = new CreditLedgerWriter(_db.Store, TimeProvider.System, Lanes(1), NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 50; i++)
+        {
+            await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Lease(a, $"lease-{i}", "me", 50m, at.AddHours(1), at)], CancellationToken.None);
+        }
+
+        await OneBatchAsync(writer, null, settings, Enumerable.Range(0, 5)
+            .SelectMany(k => Enumerable.Range(0, 50).Select(i => new Func<CreditLedgerWriter, Task<CreditAccount>>(w =>
+                w.SettleAsync(User(i), settings, a => CreditLedger.CaptureFromLease(a, $"lease-{i}", $"call-{i}-{k}", 1m, null, null, 1, 1, 0, null, at), $"call-{i}-{k}", CancellationToken.None))))
+            .ToList());
+
+        await using var session = _db.Store.QuerySession();
+        for (var i = 0; i < 50; i++)
+        {
+            var id = CreditAccount.StreamIdFor(User(i));
+            var stored = (await session.LoadAsync<CreditAccount>(id))!;
+            var replayed = (await session.Events.AggregateStreamAsync<CreditAccount>(id))!;
+            // Welcome 100, lease 50, five captures of 1 from the lease: 95 left, 45 still leased, 5 spent.
+            Assert.Equal((95m, 45m, 5m, 8), (stored.Balance, stored.Held, stored.TotalSpent, stored.Version));
+            Assert.Equal((replayed.Balance, replayed.Held, replayed.TotalSpent, replayed.Version), (stored.Balance, stored.Held, stored.TotalSpent, stored.Version));
+        }
+    }
+
+    [Fact]
     public async Task One_batch_that_mixes_new_and_existing_accounts_opens_each_new_one_once_and_repeats_no_capture()
     {
         await _db.UseCreditsAsync(welcome: 10m);
