@@ -4,18 +4,27 @@ using AigneHub.Domain.Teams;
 namespace AigneHub.Application.Budgets;
 
 /// <summary>
-/// Who may set a budget, and on what: a hub admin or owner on any subject that exists; a team's admin on that team's
-/// budget only (the delegation rule as it reaches teams, <see cref="TeamDecisions.RequireMayManage"/>).
+/// Who may set or delete a budget, and on what: a hub admin or owner with admin:write on the hub's budget; an owner on
+/// any user's or key's, an admin on members' and their keys' only (<see cref="Delegation.RequireMayLimit"/>); a team's
+/// admin, or a hub admin, on a team's (<see cref="TeamDecisions.RequireMayManage"/>).
 /// </summary>
 internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults limits)
 {
-    public async Task RequireMayBudgetAsync(BudgetScope scope, string subjectId, Caller by, CancellationToken cancellationToken)
+    /// <param name="subjectMayBeGone">
+    /// Deleting a budget: a user or key that no longer exists leaves the budget to any hub admin, rather than a 404.
+    /// </param>
+    public async Task RequireMayBudgetAsync(BudgetScope scope, string subjectId, Caller by, CancellationToken cancellationToken, bool subjectMayBeGone = false)
     {
         await using var session = store.QuerySession();
         if (scope == BudgetScope.Team)
         {
-            var team = await session.LoadAsync<Team>(subjectId, cancellationToken)
-                ?? throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
+            var team = await session.LoadAsync<Team>(subjectId, cancellationToken);
+            if (team is null && subjectMayBeGone && by.ManagesHub)
+            {
+                return;
+            }
+
+            team = team ?? throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
             DomainRules.Run(() =>
             {
                 TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id");
@@ -29,15 +38,29 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
             throw new PermissionDeniedException("Only a hub admin or owner, with an admin:write key, sets the budgets of the hub, its users and keys.", "scope");
         }
 
-        var exists = scope switch
+        if (scope == BudgetScope.Hub)
         {
-            BudgetScope.User => await session.LoadAsync<HubUser>(subjectId, cancellationToken) is not null,
-            BudgetScope.Key => await session.LoadAsync<AccessKey>(subjectId, cancellationToken) is not null,
-            _ => true,
-        };
-        if (!exists)
+            return;
+        }
+
+        // A user's or key's budget limits that user: the delegation rule decides who may set it (an admin: members only).
+        var userId = scope == BudgetScope.User ? subjectId : (await session.LoadAsync<AccessKey>(subjectId, cancellationToken))?.UserId;
+
+        var user = userId is null ? null : await session.LoadAsync<HubUser>(userId, cancellationToken);
+        if (user is null)
         {
+            if (subjectMayBeGone)
+            {
+                return;
+            }
+
             throw new ResourceNotFoundException("subject_id", $"There is no {scope.ToString().ToLowerInvariant()} '{subjectId}' on this hub.");
         }
+
+        DomainRules.Run(() =>
+        {
+            Delegation.RequireMayLimit(Delegators.From(by, limits), user, "subject_id");
+            return true;
+        });
     }
 }

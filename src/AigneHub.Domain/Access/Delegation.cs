@@ -139,6 +139,24 @@ public static class Delegation
         }
     }
 
+    /// <summary>
+    /// A spend budget limits a user (or one of their keys): an owner limits anyone, an admin limits members only —
+    /// never themselves nor another admin, since a limit its subject could lift is none.
+    /// </summary>
+    public static void RequireMayLimit(Delegator by, HubUser target, string field)
+    {
+        if (by.Role == UserRole.Owner || (by.Role == UserRole.Admin && target.Role == UserRole.Member))
+        {
+            return;
+        }
+
+        throw Denied(
+            field,
+            by.Role == UserRole.Member
+                ? "Only a hub admin or owner sets the budgets of users and keys."
+                : $"An admin sets the budgets of members and their keys only; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.");
+    }
+
     private static void RequireNoHigher(string field, string unit, string what, int? limit, int? ceiling)
     {
         if (ceiling is { } most && (limit is null || limit > most))

@@ -87,6 +87,43 @@ public sealed class SpendBudgetTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.BadRequest, badPeriod.StatusCode);
     }
 
+    [Fact]
+    public async Task An_admin_cannot_lift_a_budget_the_owner_put_on_them_and_limits_only_members()
+    {
+        // The owner limits an admin's spending; the admin (with an admin:write key) must not be able to lift it, nor
+        // limit another admin; members they may limit, as the delegation rule lets them act on members only.
+        var (admin, other, member) = (await UserAsync("admin"), await UserAsync("admin"), await UserAsync("member"));
+        using var adminKey = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = admin, name = "admin key", scopes = new[] { KeyScopes.AdminWrite, KeyScopes.Inference } });
+        var adminKeyText = await adminKey.Content.ReadAsStringAsync();
+        Assert.True(adminKey.IsSuccessStatusCode, adminKeyText);
+        using var asAdmin = TestAccess.RestClient(hub.RestUri, JsonDocument.Parse(adminKeyText).RootElement.GetProperty("secret").GetString());
+        using var limit = await hub.Rest.PostAsJsonAsync("/api/admin/budgets", new { scope = "user", subject_id = admin, limit_usd = "1", period = "day" });
+        Assert.True(limit.IsSuccessStatusCode, await limit.Content.ReadAsStringAsync());
+
+        using var deleted = await asAdmin.DeleteAsync($"/api/admin/budgets/{Uri.EscapeDataString("user:" + admin)}");
+        using var raised = await asAdmin.PostAsJsonAsync("/api/admin/budgets", new { scope = "user", subject_id = admin, limit_usd = "1000", period = "day" });
+        using var otherAdmin = await asAdmin.PostAsJsonAsync("/api/admin/budgets", new { scope = "user", subject_id = other, limit_usd = "1", period = "day" });
+        using var ofMember = await asAdmin.PostAsJsonAsync("/api/admin/budgets", new { scope = "user", subject_id = member, limit_usd = "5", period = "day" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, raised.StatusCode);
+        Assert.Contains("subject_id", await raised.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, otherAdmin.StatusCode);
+        Assert.True(ofMember.IsSuccessStatusCode, await ofMember.Content.ReadAsStringAsync());
+        using var budgets = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/admin/budgets"));
+        var own = Assert.Single(budgets.RootElement.GetProperty("budgets").EnumerateArray(), b => b.GetProperty("subject_id").GetString() == admin);
+        Assert.Equal(1m, decimal.Parse(own.GetProperty("limit_usd").GetString()!, CultureInfo.InvariantCulture));
+    }
+
+    private async Task<string> UserAsync(string role)
+    {
+        using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = "budget " + role, role });
+        var text = await user.Content.ReadAsStringAsync();
+        Assert.True(user.IsSuccessStatusCode, text);
+        using var body = JsonDocument.Parse(text);
+        return body.RootElement.GetProperty("user").GetProperty("id").GetString()!;
+    }
+
     private async Task<(string KeyId, string Secret)> KeyAsync()
     {
         using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = "budgets", role = "member" });

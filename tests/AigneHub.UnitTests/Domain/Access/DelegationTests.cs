@@ -211,6 +211,22 @@ public sealed class DelegationTests
         Assert.Equal("An admin acts only on members and on themselves; the user 'own' is an owner.", refusal.Message);
     }
 
+    [Fact]
+    public void A_budget_limits_only_users_below_the_one_who_sets_it_and_an_owner_limits_anyone()
+    {
+        void Limit(HubUser by, HubUser target) => Delegation.RequireMayLimit(By(by, Full(by), KeyLimits.None), target, "subject_id");
+
+        Limit(Owner, Admin);
+        Limit(Owner, Owner);
+        Limit(Admin, Member);
+        foreach (var (by, target) in new[] { (Admin, Admin), (Admin, OtherAdmin), (Admin, Owner), (Member, Member), (Member, OtherMember) })
+        {
+            var refused = Assert.Throws<AccessRuleException>(() => Limit(by, target));
+            Assert.True(refused.IsForbidden);
+            Assert.Equal("subject_id", refused.Field);
+        }
+    }
+
     private static AccessKeyCreated Create(Row row) =>
         AccessDecisions.CreateKey(
             row.Target,

@@ -3,16 +3,17 @@ using AigneHub.Domain.Budgets;
 
 namespace AigneHub.Application.Budgets.Commands.DeleteBudget;
 
-internal sealed class DeleteBudgetCommandHandler(IDocumentStore store, ISpendBudgets budgets) : ICommandHandler<DeleteBudgetCommand>
+internal sealed class DeleteBudgetCommandHandler(IDocumentStore store, ISpendBudgets budgets, BudgetSubjects subjects) : ICommandHandler<DeleteBudgetCommand>
 {
     public async ValueTask<Unit> Handle(DeleteBudgetCommand command, CancellationToken cancellationToken)
     {
         await using (var session = store.LightweightSession())
         {
-            if (await session.LoadAsync<SpendBudget>(command.BudgetId, cancellationToken) is null)
-            {
-                throw new ResourceNotFoundException("budget_id", $"There is no budget '{command.BudgetId}'.");
-            }
+            var budget = await session.LoadAsync<SpendBudget>(command.BudgetId, cancellationToken)
+                ?? throw new ResourceNotFoundException("budget_id", $"There is no budget '{command.BudgetId}'.");
+
+            // Deleting a budget lifts a limit: the same people may do it as may set it.
+            await subjects.RequireMayBudgetAsync(budget.Scope, budget.SubjectId, command.By, cancellationToken, subjectMayBeGone: true);
 
             session.Delete<SpendBudget>(command.BudgetId);
             await session.SaveChangesAsync(cancellationToken);
