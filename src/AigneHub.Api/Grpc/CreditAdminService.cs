@@ -40,14 +40,14 @@ internal sealed class CreditAdminService(IMediator mediator, ICallerContext call
         };
         var command = new GrantCreditsCommand(
             request.UserId, Decimal(request.Amount, "amount"), source, request.ExpiresAt?.ToDateTimeOffset(),
-            request.HasIdempotencyKey ? request.IdempotencyKey : null, Actor(context, caller));
+            request.HasIdempotencyKey ? request.IdempotencyKey : null, Actor(context, caller), caller.Require());
         var outcome = await mediator.Send(command, context.CancellationToken);
         return new() { Balance = ToMessage(outcome.Balance), Granted = outcome.Granted };
     }
 
     public override async Task<AdjustCreditsResponse> AdjustCredits(AdjustCreditsRequest request, ServerCallContext context)
     {
-        var command = new AdjustCreditsCommand(request.UserId, Decimal(request.Amount, "amount"), request.Reason, Actor(context, caller));
+        var command = new AdjustCreditsCommand(request.UserId, Decimal(request.Amount, "amount"), request.Reason, Actor(context, caller), caller.Require());
         return new() { Balance = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 

@@ -10,6 +10,23 @@ namespace AigneHub.Application.Billing;
 /// </summary>
 internal static class CreditRecipients
 {
+    /// <summary>
+    /// An operator's grant or adjustment changes what a user may spend, so the delegation rule decides for whom
+    /// (<see cref="Delegation.RequireMayLimit"/>): an owner for anyone, an admin for members only — never their own
+    /// credits nor another admin's. <paramref name="userId"/> is the registered spelling.
+    /// </summary>
+    public static async Task RequireMayChangeAsync(IDocumentStore store, string userId, Caller by, IKeyLimitDefaults limits, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        var user = await session.LoadAsync<HubUser>(userId, cancellationToken)
+            ?? throw new ResourceNotFoundException("user_id", $"There is no user '{userId}' on this hub.");
+        DomainRules.Run(() =>
+        {
+            Delegation.RequireMayLimit(Delegators.From(by, limits), user, "user_id", "grants and adjusts the credits of members only");
+            return true;
+        });
+    }
+
     /// <summary>The registered spelling of <paramref name="userId"/>; 404 when no user matches, 409 when several do.</summary>
     public static async Task<string> CanonicalAsync(IDocumentStore store, string userId, CancellationToken cancellationToken)
     {

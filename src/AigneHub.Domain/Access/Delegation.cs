@@ -140,10 +140,12 @@ public static class Delegation
     }
 
     /// <summary>
-    /// A spend budget limits a user (or one of their keys): an owner limits anyone, an admin limits members only —
-    /// never themselves nor another admin, since a limit its subject could lift is none.
+    /// What a user may spend — a spend budget on them or one of their keys, their credits — is set by someone above
+    /// them: an owner for anyone, an admin for members only, never for themselves nor for another admin, since a limit
+    /// its subject could lift is none.
     /// </summary>
-    public static void RequireMayLimit(Delegator by, HubUser target, string field)
+    /// <param name="what">What an admin may do, for the refusal's message.</param>
+    public static void RequireMayLimit(Delegator by, HubUser target, string field, string what = "sets the budgets of members and their keys only")
     {
         if (by.Role == UserRole.Owner || (by.Role == UserRole.Admin && target.Role == UserRole.Member))
         {
@@ -153,8 +155,8 @@ public static class Delegation
         throw Denied(
             field,
             by.Role == UserRole.Member
-                ? "Only a hub admin or owner sets the budgets of users and keys."
-                : $"An admin sets the budgets of members and their keys only; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.");
+                ? "Only a hub admin or owner may do this."
+                : $"An admin {what}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.");
     }
 
     private static void RequireNoHigher(string field, string unit, string what, int? limit, int? ceiling)

@@ -28,6 +28,36 @@ public sealed class CreditAdminTests(BillingFixture hub)
         return (await JsonOf(response)).GetProperty("balance");
     }
 
+    [Fact]
+    public async Task An_admin_grants_and_adjusts_the_credits_of_members_only_never_their_own_or_another_admins()
+    {
+        // Credits are what a user may spend: an admin giving themselves credits would lift their own limit.
+        foreach (var (user, role) in new[] { ("credit-admin", "admin"), ("credit-admin-2", "admin"), ("credit-member", "member") })
+        {
+            using var created = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { user_id = user, display_name = user, role });
+            Assert.True(created.IsSuccessStatusCode || created.StatusCode == HttpStatusCode.Conflict, await created.Content.ReadAsStringAsync());
+        }
+
+        using var key = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = "credit-admin", name = "operator", scopes = new[] { "admin:write", "admin:read" } });
+        var keyText = await key.Content.ReadAsStringAsync();
+        Assert.True(key.IsSuccessStatusCode, keyText);
+        using var asAdmin = AigneHub.Tests.Shared.TestAccess.RestClient(hub.Rest.BaseAddress!, (await JsonOf(key)).GetProperty("secret").GetString());
+
+        using var self = await asAdmin.PostAsJsonAsync("/api/admin/credits/credit-admin:grant", new { amount = "1000" });
+        using var selfAdjust = await asAdmin.PostAsJsonAsync("/api/admin/credits/credit-admin:adjust", new { amount = "1000", reason = "mine" });
+        using var otherAdmin = await asAdmin.PostAsJsonAsync("/api/admin/credits/credit-admin-2:grant", new { amount = "10" });
+        using var member = await asAdmin.PostAsJsonAsync("/api/admin/credits/credit-member:grant", new { amount = "10" });
+        using var byOwner = await hub.Rest.PostAsJsonAsync("/api/admin/credits/credit-admin:grant", new { amount = "5" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
+        Assert.Contains("user_id", await self.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, selfAdjust.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherAdmin.StatusCode);
+        Assert.True(member.IsSuccessStatusCode, await member.Content.ReadAsStringAsync());
+        Assert.True(byOwner.IsSuccessStatusCode, await byOwner.Content.ReadAsStringAsync());
+        Assert.Equal("5", (await AccountOf("credit-admin")).GetProperty("total_granted").GetString());
+    }
+
     [Theory]
     [InlineData("grant", "-5")]
     [InlineData("grant", "0")]
