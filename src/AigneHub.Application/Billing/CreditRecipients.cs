@@ -20,11 +20,7 @@ internal static class CreditRecipients
         await using var session = store.QuerySession();
         var user = await session.LoadAsync<HubUser>(userId, cancellationToken)
             ?? throw new ResourceNotFoundException("user_id", $"There is no user '{userId}' on this hub.");
-        DomainRules.Run(() =>
-        {
-            Delegation.RequireMayLimit(Delegators.From(by, limits), user, "user_id", "grants and adjusts the credits of members only");
-            return true;
-        });
+        DomainRules.Check(() => Delegation.RequireMayLimit(Delegators.From(by, limits), user, "user_id", "grants and adjusts the credits of members only"));
     }
 
     /// <summary>The registered spelling of <paramref name="userId"/>; 404 when no user matches, 409 when several do.</summary>

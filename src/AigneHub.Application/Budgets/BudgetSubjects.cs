@@ -19,17 +19,15 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
         if (scope == BudgetScope.Team)
         {
             var team = await session.LoadAsync<Team>(subjectId, cancellationToken);
-            if (team is null && subjectMayBeGone && by.ManagesHub)
+            if (team is not null)
             {
-                return;
+                DomainRules.Check(() => TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id"));
+            }
+            else if (!subjectMayBeGone || !by.ManagesHub)
+            {
+                throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
             }
 
-            team = team ?? throw new ResourceNotFoundException("subject_id", $"There is no team '{subjectId}' on this hub.");
-            DomainRules.Run(() =>
-            {
-                TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id");
-                return true;
-            });
             return;
         }
 
@@ -45,7 +43,6 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
 
         // A user's or key's budget limits that user: the delegation rule decides who may set it (an admin: members only).
         var userId = scope == BudgetScope.User ? subjectId : (await session.LoadAsync<AccessKey>(subjectId, cancellationToken))?.UserId;
-
         var user = userId is null ? null : await session.LoadAsync<HubUser>(userId, cancellationToken);
         if (user is null)
         {
@@ -57,10 +54,6 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
             throw new ResourceNotFoundException("subject_id", $"There is no {scope.ToString().ToLowerInvariant()} '{subjectId}' on this hub.");
         }
 
-        DomainRules.Run(() =>
-        {
-            Delegation.RequireMayLimit(Delegators.From(by, limits), user, "subject_id");
-            return true;
-        });
+        DomainRules.Check(() => Delegation.RequireMayLimit(Delegators.From(by, limits), user, "subject_id"));
     }
 }

@@ -22,6 +22,13 @@ internal static class DomainRules
         }
     }
 
+    /// <summary>Checks a rule that decides nothing but may be broken (who may act on whom): <see cref="Run{T}"/> without a result.</summary>
+    public static void Check(Action rule) => Run(() =>
+    {
+        rule();
+        return true;
+    });
+
     public static HubException Translate(DomainRuleException ex, string? paymentLink = null) => ex.Breach switch
     {
         RuleBreach.Conflict => new ConflictException(ex.Message),

@@ -26,8 +26,7 @@ public static class KeyScopes
     public static bool ManagesHub(UserRole role, IReadOnlyCollection<string> scopes) => role != UserRole.Member && scopes.Contains(AdminWrite);
 
     /// <summary>Like <see cref="ManagesHub"/>, to read everything the hub manages: admin:read or admin:write.</summary>
-    public static bool ReadsHub(UserRole role, IReadOnlyCollection<string> scopes) =>
-        role != UserRole.Member && (scopes.Contains(AdminRead) || scopes.Contains(AdminWrite));
+    public static bool ReadsHub(UserRole role, IReadOnlyCollection<string> scopes) => role != UserRole.Member && scopes.Any(IsAdmin);
 
     /// <summary>What a user of the role may hold: members use the hub, admins and owners may also manage it.</summary>
     public static bool Allows(UserRole role, string scope) => role != UserRole.Member || !IsAdmin(scope);
