@@ -1,4 +1,5 @@
 using JasperFx;
+using Npgsql;
 
 namespace AigneHub.Application.Billing;
 
@@ -33,9 +34,9 @@ internal sealed partial class CreditLedgerWriter
             if (account.State is not { } state)
             {
                 var opened = CreditLedger.Open(null, change.UserId, change.Settings, Guid.CreateVersion7(), now);
-                account.Stream.AppendMany(opened);
+                account.Pending.AddRange(opened);
                 state = CreditAccountEvolution.Start(opened);
-                accounts[change.StreamId] = account with { State = state };
+                account.State = state;
                 appended = true;
             }
 
@@ -58,7 +59,7 @@ internal sealed partial class CreditLedgerWriter
 
             if (events.Count > 0)
             {
-                account.Stream.AppendMany(events);
+                account.Pending.AddRange(events);
                 CallSettlements.Collect(settlements, change.StreamId, events);
                 CreditAccountEvolution.ApplyAll(state, events);
                 appended = true;
@@ -69,6 +70,7 @@ internal sealed partial class CreditLedgerWriter
 
         if (appended)
         {
+            await QueueAppendsAsync(session, accounts, now).ConfigureAwait(false);
             await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
@@ -79,40 +81,117 @@ internal sealed partial class CreditLedgerWriter
 
     /// <summary>
     /// Locks and loads every account of the batch, and the settlements of its calls, in one round trip (ADR 0024): one
-    /// batched query whose statements PostgreSQL runs in order, each account's stream row locked <c>FOR UPDATE</c> in
-    /// id order (two instances' batches that share accounts queue behind each other, never deadlock), then the
-    /// settlements read under those locks, so no other writer settles these calls meanwhile. Each stream is fetched
-    /// with its version, so the append checks it and the inline projection updates the account it was read with.
+    /// statement locks the streams' rows <c>FOR UPDATE</c> in id order (two instances' batches that share accounts queue
+    /// behind each other, never deadlock) and reads their versions; the next ones read the account documents and the
+    /// settlements under those locks, so no other writer changes these accounts or settles these calls meanwhile. An
+    /// account whose stream has no row yet is opened by the batch.
     /// </summary>
     private static async Task<(Dictionary<string, Account> Accounts, IReadOnlyDictionary<string, CallSettlement> Settled)> LockAndLoadAsync(
         IDocumentSession session, List<LedgerChange> batch)
     {
-        // The transaction first, so that every locking fetch of the batch runs inside it.
+        var options = session.DocumentStore.Options;
+        await session.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), CancellationToken.None).ConfigureAwait(false);
+        await session.Database.EnsureStorageExistsAsync(typeof(CreditAccount), CancellationToken.None).ConfigureAwait(false);
+        await session.Database.EnsureStorageExistsAsync(typeof(CallSettlement), CancellationToken.None).ConfigureAwait(false);
         await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-        var query = session.CreateBatchQuery();
-        var fetches = batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(id => (Id: id, Stream: query.Events.FetchForExclusiveWriting<CreditAccount>(id)))
-            .ToList();
-        var callIds = batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToArray();
-        var settlements = callIds.Length == 0 ? null : query.LoadMany<CallSettlement>().ById(callIds);
-        await query.Execute(CancellationToken.None).ConfigureAwait(false);
 
-        var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
-        foreach (var (id, fetch) in fetches)
+        var ids = batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var callIds = batch.Where(c => c.CallId is not null).Select(c => c.CallId!).Distinct(StringComparer.Ordinal).ToArray();
+        var schema = ((Marten.Events.EventGraph)options.Events).DatabaseSchemaName;
+        var accountsTable = options.FindOrResolveDocumentType(typeof(CreditAccount)).TableName.QualifiedName;
+        var settlementsTable = options.FindOrResolveDocumentType(typeof(CallSettlement)).TableName.QualifiedName;
+        // The documents are read by a statement of their own, after the locks: a joined row is not read again when the
+        // lock waited for another writer's commit (read committed), so it could be older than the version locked.
+        await using var query = new NpgsqlBatch(session.Connection);
+        query.BatchCommands.Add(Statement($"select s.id, s.version from {schema}.mt_streams as s where s.id = any($1) order by s.id for update", ids));
+        query.BatchCommands.Add(Statement($"select d.id, d.data from {accountsTable} as d where d.id = any($1)", ids));
+        query.BatchCommands.Add(Statement($"select d.data from {settlementsTable} as d where d.id = any($1)", callIds));
+
+        var serializer = options.Serializer();
+        var versions = new Dictionary<string, long>(ids.Length, StringComparer.Ordinal);
+        var documents = new Dictionary<string, CreditAccount>(ids.Length, StringComparer.Ordinal);
+        var settled = new Dictionary<string, CallSettlement>(StringComparer.Ordinal);
+        await using (var reader = await query.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            var stream = await fetch.ConfigureAwait(false);
-            // Decisions see a copy that evolves with each change of the batch; Marten applies the appended events to
-            // the fetched original when it saves, so that one must stay as it was read.
-            accounts[id] = new Account(stream, stream.Aggregate?.Copy());
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                versions[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                documents[reader.GetString(0)] = serializer.FromJson<CreditAccount>(reader, 1);
+            }
+
+            await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                var settlement = serializer.FromJson<CallSettlement>(reader, 0);
+                settled[settlement.Id] = settlement;
+            }
         }
 
-        var settled = settlements is null
-            ? new Dictionary<string, CallSettlement>(StringComparer.Ordinal)
-            : (await settlements.ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var accounts = new Dictionary<string, Account>(ids.Length, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (!versions.TryGetValue(id, out var version))
+            {
+                accounts[id] = new Account(null, null);
+                continue;
+            }
+
+            // A stream without its document (never the case while the inline projection writes it): its events say.
+            var state = documents.GetValueOrDefault(id)
+                ?? await session.Events.AggregateStreamAsync<CreditAccount>(id, token: CancellationToken.None).ConfigureAwait(false);
+            accounts[id] = new Account(version, state);
+        }
+
         return (accounts, settled);
     }
 
-    private sealed record Account(JasperFx.Events.IEventStream<CreditAccount> Stream, CreditAccount? State);
+    private static NpgsqlBatchCommand Statement(string sql, string[] values) => new(sql) { Parameters = { new NpgsqlParameter { Value = values } } };
+
+    /// <summary>
+    /// Queues the batch's events: the accounts that existed get them through three set-based statements for the whole
+    /// batch (<see cref="LedgerStatements"/>); an account the batch opens starts its stream through Marten (whose inline
+    /// projection stores its first document, and which refuses a stream another writer started meanwhile).
+    /// </summary>
+    private static Task QueueAppendsAsync(IDocumentSession session, Dictionary<string, Account> accounts, DateTimeOffset now)
+    {
+        var writes = new List<LedgerStatements.AccountWrite>();
+        foreach (var (id, account) in accounts)
+        {
+            if (account.Pending.Count == 0)
+            {
+                continue;
+            }
+
+            if (account.VersionBefore is { } version)
+            {
+                writes.Add(new(id, version, account.Pending, account.State!));
+            }
+            else
+            {
+                session.Events.StartStream<CreditAccount>(id, account.Pending);
+            }
+        }
+
+        return writes.Count == 0 ? Task.CompletedTask : LedgerStatements.QueueAsync(session, writes, now, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// An account of the batch: its stream's version when the batch locked it (null: no stream yet, the batch opens it),
+    /// the state the batch's decisions evolve, and the events they appended.
+    /// </summary>
+    private sealed class Account(long? versionBefore, CreditAccount? state)
+    {
+        public long? VersionBefore { get; } = versionBefore;
+
+        public CreditAccount? State { get; set; } = state;
+
+        public List<object> Pending { get; } = [];
+    }
 
     private static bool IsRaceWorthRetrying(Exception ex) =>
         ex is ConcurrencyException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException;

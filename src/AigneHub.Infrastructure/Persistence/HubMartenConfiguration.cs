@@ -35,12 +35,12 @@ internal static class HubMartenConfiguration
         options.Events.StreamIdentity = StreamIdentity.AsString;
 
         // An inline projection's save starts from the aggregate that FetchForWriting/FetchForExclusiveWriting fetched in
-        // the same session (Marten 9's default, stated here because the hub depends on it both ways): the credit-ledger
-        // writer's batch then saves each account with an event append and an upsert and reads no account document again
-        // (with the option off, Marten reloads every appended stream's document at save, on a connection of its own).
-        // The fetched instance is the one the projection applies the appended events to, so no code may change it before
-        // appending: decisions are functions of it (EventStreams), and the writer evolves a copy through its batch.
-        // Several_captures_of_one_lease_in_one_batch_are_each_charged_once_on_the_stored_account checks the second.
+        // the same session (Marten 9's default, stated here because the hub depends on it): a save reads no aggregate
+        // document again (with the option off, Marten reloads every appended stream's document at save, on a connection
+        // of its own). The fetched instance is the one the projection applies the appended events to, so no code may
+        // change it before appending: decisions are functions of it (EventStreams). The credit-ledger writer saves the
+        // accounts that existed with set-based statements of its own (LedgerStatements) and goes through Marten only
+        // for an account a batch opens.
         options.Events.UseIdentityMapForAggregates = true;
 
         // Additive changes only: ApplyAllDatabaseChangesOnStartup brings the schema up to date before the hub serves,
@@ -48,7 +48,7 @@ internal static class HubMartenConfiguration
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
         // Statements per round trip of SaveChanges (Marten's default is 500): a full batch of the credit-ledger writer
-        // (Billing:LedgerBatchSize changes over as many accounts, about three statements each) commits in one.
+        // commits in one even when every change of it opens an account (two statements each through Marten).
         options.UpdateBatchSize = 1_000;
 
         // Call records: written in batches off the hot path (BatchingCallRecorder, with one upsert statement of its own

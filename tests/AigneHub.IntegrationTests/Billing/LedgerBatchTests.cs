@@ -138,6 +138,73 @@ public sealed class LedgerBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_set_based_save_writes_the_rows_marten_writes_and_each_streams_events_in_version_order()
+    {
+        await _db.UseCreditsAsync(welcome: 10m);
+        var settings = await _db.SettingsAsync();
+        await using var counting = CountingStore(_db.ConnectionString, out var log);
+        await using var writer = new CreditLedgerWriter(counting, TimeProvider.System, Lanes(1), NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        IReadOnlyList<object> TwoHolds(CreditAccount a)
+        {
+            var first = CreditLedger.Hold(a, "c-1", 2m, "openai/m", at.AddMinutes(15), at);
+            var evolved = a.Copy();
+            CreditAccountEvolution.ApplyAll(evolved, [first]);
+            return [first, CreditLedger.Hold(evolved, "c-2", 3m, "openai/m", at.AddMinutes(15), at)];
+        }
+
+        // Marten writes the first account's holds: the batch opens that account. The second account exists, so the
+        // same holds go through the set-based save, in one batch of their own.
+        await writer.ChangeAsync("by-marten", settings, TwoHolds, CancellationToken.None);
+        await writer.ChangeAsync("set-based", settings, a => [], CancellationToken.None);
+        var batch = await OneBatchAsync(writer, log, settings, [w => w.ChangeAsync("set-based", settings, TwoHolds, CancellationToken.None)]);
+        Assert.Equal((1, 0), (batch.Commits, batch.MartenAppends));
+
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        async Task<List<string>> RowsAsync(string sql, string user)
+        {
+            await using var command = new NpgsqlCommand(sql.Replace("{schema}", HubMartenConfiguration.Schema, StringComparison.Ordinal), connection);
+            command.Parameters.AddWithValue(CreditAccount.StreamIdFor(user));
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+            }
+
+            return rows;
+        }
+
+        // The holds' event rows, column by column (the event's JSON as jsonb, so key order does not matter; its time is
+        // the ledger's clock, later for the second account), in the order of their sequence numbers: the versions follow it.
+        const string Holds = "select version, type, mt_dotnet_type, tenant_id, is_archived, (data - 'at')::text, bdata from {schema}.mt_events " +
+            "where stream_id = $1 and type = 'credits_held' order by seq_id";
+        var byMarten = await RowsAsync(Holds, "by-marten");
+        Assert.Equal(2, byMarten.Count);
+        Assert.Equal(byMarten, await RowsAsync(Holds, "set-based"));
+        const string Versions = "select version from {schema}.mt_events where stream_id = $1 order by seq_id";
+        var versions = (await RowsAsync(Versions, "set-based")).Select(long.Parse).ToList();
+        Assert.Equal(versions.Order(), versions);
+
+        // The stream row and the account document: what Marten's own save and inline projection leave.
+        const string Stream = "select s.version, s.type, s.tenant_id, s.is_archived, count(e.seq_id) from {schema}.mt_streams s " +
+            "join {schema}.mt_events e on e.stream_id = s.id where s.id = $1 group by s.version, s.type, s.tenant_id, s.is_archived";
+        Assert.Equal(await RowsAsync(Stream, "by-marten"), await RowsAsync(Stream, "set-based"));
+        const string Document = "select mt_version, mt_dotnet_type, user_id = data->>'userId', data->'version', data->'balance', data->'held', " +
+            "jsonb_array_length(data->'holds') from {schema}.mt_doc_creditaccount where id = $1";
+        Assert.Equal(await RowsAsync(Document, "by-marten"), await RowsAsync(Document, "set-based"));
+
+        await using var session = _db.Store.QuerySession();
+        var id = CreditAccount.StreamIdFor("set-based");
+        var stored = (await session.LoadAsync<CreditAccount>(id))!;
+        var replayed = (await session.Events.AggregateStreamAsync<CreditAccount>(id))!;
+        var serializer = _db.Store.Options.Serializer();
+        Assert.Equal(serializer.ToJson(replayed), serializer.ToJson(stored));
+        Assert.Equal((10m, 5m, 4), (stored.Balance, stored.Held, stored.Version));
+    }
+
+    [Fact]
     public async Task The_round_trips_of_a_batch_do_not_grow_with_the_accounts_it_touches_and_its_settlements_are_one_statement()
     {
         await _db.UseCreditsAsync(welcome: 10m);
@@ -161,8 +228,11 @@ public sealed class LedgerBatchTests : IAsyncLifetime
 
         Assert.Equal((1, 1), (few.Commits, many.Commits));
         Assert.Equal(few.Count, many.Count);
-        // The settlement index of the 190 captures is written with one statement, not one upsert each.
+        // The settlement index of the 190 captures is written with one statement, not one upsert each; so are their
+        // events and account documents (set-based save): the statements of the batch do not grow with its accounts.
         Assert.Equal(1, many.SettlementWrites);
+        Assert.Equal(few.Statements, many.Statements);
+        Assert.Equal(0, many.MartenAppends);
     }
 
     [Theory]
@@ -343,7 +413,12 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         await Task.WhenAll(tasks);
 
         var sessions = log?.Sessions.Skip(startedBefore).ToList() ?? [];
-        return new RoundTrips(sessions.Sum(s => s.Executed), (int)(writer.Commits - commitsBefore), sessions.Sum(s => s.SettlementWrites));
+        return new RoundTrips(
+            sessions.Sum(s => s.Executed),
+            (int)(writer.Commits - commitsBefore),
+            sessions.Sum(s => s.SettlementWrites),
+            sessions.Sum(s => s.Statements),
+            sessions.Sum(s => s.MartenAppends));
     }
 
     private async Task WaitForLockWaitAsync()
@@ -375,7 +450,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         });
     }
 
-    private readonly record struct RoundTrips(int Count, int Commits, int SettlementWrites);
+    private readonly record struct RoundTrips(int Count, int Commits, int SettlementWrites, int Statements, int MartenAppends);
 
     /// <summary>Counts the commands and batches each session sends (one each per round trip).</summary>
     private sealed class CountingLogger : IMartenLogger
@@ -400,17 +475,48 @@ public sealed class LedgerBatchTests : IAsyncLifetime
 
         public int Executed => _executed;
 
-        public void LogSuccess(NpgsqlCommand command) => Interlocked.Increment(ref _executed);
+        public void LogSuccess(NpgsqlCommand command)
+        {
+            Interlocked.Increment(ref _executed);
+            Count(command.CommandText);
+        }
 
         private int _settlementWrites;
 
         /// <summary>Statements that wrote to the settlement index.</summary>
         public int SettlementWrites => _settlementWrites;
 
+        private int _statements;
+
+        /// <summary>Statements sent through Marten (a batch's each).</summary>
+        public int Statements => _statements;
+
+        private int _martenAppends;
+
+        /// <summary>Calls of Marten's append function (one per stream appended to through Marten).</summary>
+        public int MartenAppends => _martenAppends;
+
         public void LogSuccess(NpgsqlBatch batch)
         {
             Interlocked.Increment(ref _executed);
-            Interlocked.Add(ref _settlementWrites, batch.BatchCommands.Cast<NpgsqlBatchCommand>().Count(c => c.CommandText.StartsWith("insert into", StringComparison.OrdinalIgnoreCase) && c.CommandText.Contains("mt_doc_callsettlement", StringComparison.Ordinal)));
+            foreach (var command in batch.BatchCommands)
+            {
+                Count(command.CommandText);
+            }
+        }
+
+        private void Count(string sql)
+        {
+            Interlocked.Increment(ref _statements);
+            if (sql.StartsWith("insert into", StringComparison.OrdinalIgnoreCase) && sql.Contains("mt_doc_callsettlement", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _settlementWrites);
+            }
+
+            if (sql.Contains("mt_quick_append_events", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _martenAppends);
+            }
         }
 
         public void LogFailure(NpgsqlCommand command, Exception ex) => Interlocked.Increment(ref _executed);
