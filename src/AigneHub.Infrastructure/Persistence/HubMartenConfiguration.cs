@@ -62,7 +62,16 @@ internal static class HubMartenConfiguration
         // counting in the daemon keeps the bucket updates (one row per hour/day and dimension tuple, hot for every call)
         // off the call path and out of the recorder's batch transaction. The daemon commits a batch's updates with its
         // progress mark, so each call is counted exactly once (ADR 0013).
-        options.Projections.Add(new Usage.UsageStatisticsProjection(statisticsZone ?? TimeZoneInfo.Utc), ProjectionLifecycle.Async, Usage.UsageStatisticsProjection.Name);
+        // The daemon loads only the events the statistics count: without a filter it read back (and deserialized) every
+        // event of the store, which in credits mode is a ledger event or two per call.
+        var statistics = new ProjectionWrapper<IDocumentOperations, IQuerySession>(
+            new Usage.UsageStatisticsProjection(statisticsZone ?? TimeZoneInfo.Utc), ProjectionLifecycle.Async)
+        {
+            Name = Usage.UsageStatisticsProjection.Name,
+        };
+        statistics.IncludeType<Domain.Usage.CallsRecorded>();
+        statistics.IncludeType<Domain.Usage.CallRecorded>();
+        options.Projections.Add(statistics, ProjectionLifecycle.Async);
         options.Schema.For<Domain.Usage.Statistics.UsageBucket>()
             .Identity(x => x.Id)
             .Duplicate(x => x.Start)

@@ -32,6 +32,18 @@ public sealed class UsageStatisticsProjectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_daemon_loads_only_the_events_the_statistics_count_not_the_ledgers()
+    {
+        // Without a filter the daemon reads back and deserializes every event of the store: in credits mode one or two
+        // ledger events per call, as many as the statistics' own.
+        var statistics = _store.Options.Projections.All.OfType<JasperFx.Events.Projections.ProjectionBase>()
+            .Single(p => p.Name == UsageStatisticsProjection.Name);
+        Assert.Equal(
+            [nameof(CallRecorded), nameof(CallsRecorded)],
+            statistics.IncludedEventTypes.Select(t => t.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Hourly_and_daily_buckets_hold_exact_sums_across_an_hour_a_day_and_a_clock_change()
     {
         // New York's clocks go back on 1 November 2026 at 02:00 EDT (06:00 UTC): that local day is 25 hours long,
