@@ -350,7 +350,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
 
         public string CallId => callId;
 
-        public IReadOnlyList<object> Decide(CreditAccount current) => CreditLedger.CaptureFromLease(
-            current, leaseId, callId, cost, rateId, rateVersion, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, costUsd, at);
+        public IReadOnlyList<object> Decide(CreditAccount current) =>
+            CreditLedger.CaptureFromLease(current, leaseId, new CallCapture(callId, cost, rateId, rateVersion, usage, costUsd), at);
     }
 }

@@ -42,8 +42,8 @@ internal sealed partial class CallBilling
             HoldCaptured? captured = null;
             await ledger.SettleAsync(hold.UserId, settings, current =>
             {
-                var events = DomainRules.Run(() => CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens,
-                    usage.CompletionTokens, usage.CachedPromptTokens, costUsd, time.GetUtcNow()));
+                var events = DomainRules.Run(() =>
+                    CreditLedger.Capture(current, new CallCapture(hold.CallId, cost, rate?.Id, rate?.Version, usage, costUsd), time.GetUtcNow()));
                 captured = events.OfType<HoldCaptured>().FirstOrDefault();
                 return events;
             },
@@ -128,8 +128,7 @@ internal sealed partial class CallBilling
                 var held = DomainRules.Run(() => CreditLedger.Hold(account, callId, charged, $"{provider}/{model}", now.AddMinutes(options.Value.HoldMinutes), now), settings.PaymentLink);
                 var afterHold = account.Copy();
                 CreditAccountEvolution.ApplyAll(afterHold, [held]);
-                var captured = DomainRules.Run(() => CreditLedger.Capture(
-                    afterHold, callId, charged, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens, 0m, now));
+                var captured = DomainRules.Run(() => CreditLedger.Capture(afterHold, new CallCapture(callId, charged, rate?.Id, rate?.Version, usage, 0m), now));
                 return [held, .. captured];
             },
             cancellationToken,

@@ -7,3 +7,10 @@ public sealed record NewGrant(Guid GrantId, decimal Amount, GrantSource Source, 
 /// <summary>A rate to set for (type, provider, model), as <see cref="RateDecisions.Set"/> takes it.</summary>
 /// <param name="Source">Where the price came from ("admin", "unit-cost", "catalogue", "reprice").</param>
 public sealed record NewRate(CallType Type, string Provider, string Model, RateValues Values, string Source);
+
+/// <summary>
+/// What a served call is charged, as <see cref="CreditLedger.Capture"/> and <see cref="CreditLedger.CaptureFromLease"/>
+/// take it: its exact cost in credits, the rate version that priced it (none when the model has no rate), the usage it
+/// was priced on, and the provider's cost in US dollars when the rate knows it.
+/// </summary>
+public sealed record CallCapture(string CallId, decimal Cost, string? RateId, int? RateVersion, Usage.TokenUsage Usage, decimal? CostUsd = null);

@@ -91,10 +91,9 @@ public static class CreditLedger
     /// live owner, e.g. the instance stalled past the hold's lease) was still served, so it is still charged: a capture
     /// with no hold left, paid from the available balance.
     /// </summary>
-    public static IReadOnlyList<object> Capture(
-        CreditAccount current, string callId, decimal cost, string? rateId, int? rateVersion, int promptTokens, int completionTokens,
-        int cachedPromptTokens, decimal? costUsd, DateTimeOffset at)
+    public static IReadOnlyList<object> Capture(CreditAccount current, CallCapture capture, DateTimeOffset at)
     {
+        var (callId, cost) = (capture.CallId, capture.Cost);
         if (cost < 0 || cost != Credits.Round(cost))
         {
             throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A cost must be zero or more, with at most {Credits.Scale} decimal places.");
@@ -116,9 +115,7 @@ public static class CreditLedger
         }
 
         var coverable = held + Math.Max(0, current.Available);
-        var charged = Math.Min(cost, coverable);
-        return [new HoldCaptured(
-            callId, held, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, TimeOf(current, at))];
+        return [Captured(current, capture, held, Math.Min(cost, coverable), at, leaseId: null)];
     }
 
     /// <summary>
@@ -160,10 +157,9 @@ public static class CreditLedger
     /// available balance the rest (a lease recovery already returned), and what neither covers is uncollected. Capturing
     /// a captured call changes nothing (idempotent by call id, like <see cref="Capture"/>).
     /// </summary>
-    public static IReadOnlyList<object> CaptureFromLease(
-        CreditAccount current, string leaseId, string callId, decimal cost, string? rateId, int? rateVersion, int promptTokens, int completionTokens,
-        int cachedPromptTokens, decimal? costUsd, DateTimeOffset at)
+    public static IReadOnlyList<object> CaptureFromLease(CreditAccount current, string leaseId, CallCapture capture, DateTimeOffset at)
     {
+        var (callId, cost) = (capture.CallId, capture.Cost);
         if (cost < 0 || cost != Credits.Round(cost))
         {
             throw new CreditRuleException(CreditRule.InvalidAmount, "amount", $"A cost must be zero or more, with at most {Credits.Scale} decimal places.");
@@ -176,10 +172,12 @@ public static class CreditLedger
         }
 
         var drawn = Math.Min(cost, Math.Max(0, current.Lease(leaseId)?.Amount ?? 0m));
-        var charged = drawn + Math.Min(cost - drawn, Math.Max(0, current.Available));
-        return [new HoldCaptured(
-            callId, drawn, charged, cost - charged, rateId, rateVersion, promptTokens, completionTokens, cachedPromptTokens, costUsd, TimeOf(current, at), leaseId)];
+        return [Captured(current, capture, drawn, drawn + Math.Min(cost - drawn, Math.Max(0, current.Available)), at, leaseId)];
     }
+
+    private static HoldCaptured Captured(CreditAccount current, CallCapture capture, decimal held, decimal charged, DateTimeOffset at, string? leaseId) => new(
+        capture.CallId, held, charged, capture.Cost - charged, capture.RateId, capture.RateVersion, capture.Usage.PromptTokens,
+        capture.Usage.CompletionTokens, capture.Usage.CachedPromptTokens, capture.CostUsd, TimeOf(current, at), leaseId);
 
     /// <summary>The leases whose owner has not renewed them by <paramref name="now"/>.</summary>
     public static IReadOnlyList<LeaseState> LapsedLeases(CreditAccount current, DateTimeOffset now) =>

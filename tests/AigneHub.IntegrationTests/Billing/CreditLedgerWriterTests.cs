@@ -59,7 +59,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
             await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, $"call-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
-            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, $"call-{i}", 3m, null, null, 1, 1, 0, null, at), CancellationToken.None);
+            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, new CallCapture($"call-{i}", 3m, null, null, new(1, 1)), at), CancellationToken.None);
         }));
 
         await using var session = _db.Store.QuerySession();
@@ -80,7 +80,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         async Task CallAsync(string id)
         {
             await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, id, 2m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, id);
-            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, id, 1m, null, null, 1, 1, 0, null, at), CancellationToken.None, id);
+            await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, new CallCapture(id, 1m, null, null, new(1, 1)), at), CancellationToken.None, id);
         }
 
         await CallAsync("first");
@@ -91,7 +91,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         }
 
         // The settlement index, not the account, remembers the 301 calls: a repeat of the first capture is a no-op.
-        var repeat = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, "first", 1m, null, null, 1, 1, 0, null, at), CancellationToken.None, "first");
+        var repeat = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, new CallCapture("first", 1m, null, null, new(1, 1)), at), CancellationToken.None, "first");
         var duplicateHold = writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "call-7", 2m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "call-7");
 
         Assert.Equal(301m, repeat.TotalSpent);
@@ -136,7 +136,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
 
         proxy.Refusing = true;
         // The call was served: its capture must not fail (issue 16: captured by the recovery job 17 minutes later).
-        var capture = writer.SettleAsync("alice", settings, a => CreditLedger.Capture(a, "served", 4m, null, null, 10, 20, 0, null, at), "served", CancellationToken.None);
+        var capture = writer.SettleAsync("alice", settings, a => CreditLedger.Capture(a, new CallCapture("served", 4m, null, null, new(10, 20)), at), "served", CancellationToken.None);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (proxy.Refused < 3)
         {

@@ -47,7 +47,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
             await writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"a-{i}", 6m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"a-{i}");
             var refused = await Record.ExceptionAsync(() =>
                 writer.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"b-{i}", 6m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"b-{i}"));
-            var captured = await writer.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"a-{i}", 4m, null, null, 1, 1, 0, null, at), $"a-{i}", CancellationToken.None);
+            var captured = await writer.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, new CallCapture($"a-{i}", 4m, null, null, new(1, 1)), at), $"a-{i}", CancellationToken.None);
             return (Refused: (refused as CreditRuleException)?.Rule, captured.Balance, captured.Held);
         }));
 
@@ -86,7 +86,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
 
         await OneBatchAsync(writer, null, settings, Enumerable.Range(0, 5)
             .SelectMany(k => Enumerable.Range(0, 50).Select(i => new Func<CreditLedgerWriter, Task<CreditAccount>>(w =>
-                w.SettleAsync(User(i), settings, a => CreditLedger.CaptureFromLease(a, $"lease-{i}", $"call-{i}-{k}", 1m, null, null, 1, 1, 0, null, at), $"call-{i}-{k}", CancellationToken.None))))
+                w.SettleAsync(User(i), settings, a => CreditLedger.CaptureFromLease(a, $"lease-{i}", new CallCapture($"call-{i}-{k}", 1m, null, null, new(1, 1)), at), $"call-{i}-{k}", CancellationToken.None))))
             .ToList());
 
         await using var session = _db.Store.QuerySession();
@@ -119,8 +119,8 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         var batch = await OneBatchAsync(writer, log, settings, Enumerable.Range(0, 100).SelectMany(i => i < 50
             ? new Func<CreditLedgerWriter, Task<CreditAccount>>[]
             {
-                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None),
-                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None),
+                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, new CallCapture($"c-{i}", 3m, null, null, new(1, 1)), at), $"c-{i}", CancellationToken.None),
+                w => w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, new CallCapture($"c-{i}", 3m, null, null, new(1, 1)), at), $"c-{i}", CancellationToken.None),
             }
             : [w => w.ChangeAsync(User(i), settings, a => [CreditLedger.Hold(a, $"c-{i}", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, $"c-{i}")]).ToList());
 
@@ -220,7 +220,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
 
         Task<RoundTrips> CapturesAsync(int from, int count) => OneBatchAsync(writer, log, settings, Enumerable.Range(from, count)
             .Select(i => new Func<CreditLedgerWriter, Task<CreditAccount>>(w =>
-                w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, $"c-{i}", 3m, null, null, 1, 1, 0, null, at), $"c-{i}", CancellationToken.None)))
+                w.SettleAsync(User(i), settings, a => CreditLedger.Capture(a, new CallCapture($"c-{i}", 3m, null, null, new(1, 1)), at), $"c-{i}", CancellationToken.None)))
             .ToList());
 
         var few = await CapturesAsync(0, 10);
@@ -338,7 +338,7 @@ public sealed class LedgerBatchTests : IAsyncLifetime
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 5m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None);
         // No call id given: the batch reads no settlements, so only the write can create the index.
-        var captured = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, "c1", 3m, null, null, 1, 1, 0, null, at), CancellationToken.None);
+        var captured = await writer.ChangeAsync("alice", settings, a => CreditLedger.Capture(a, new CallCapture("c1", 3m, null, null, new(1, 1)), at), CancellationToken.None);
 
         Assert.Equal((7m, 0m), (captured.Balance, captured.Held));
         await using var session = fresh.QuerySession();

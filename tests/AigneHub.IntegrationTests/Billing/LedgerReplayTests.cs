@@ -160,7 +160,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
                 // A call served after recovery released its hold captures late.
                 var late = released[random.Next(released.Count)];
                 released.Remove(late);
-                return CreditLedger.Capture(account, late, Math.Round((decimal)random.NextDouble() * 10m, 6), "rate", 1, 10, 10, 0, null, now);
+                return CreditLedger.Capture(account, new CallCapture(late, Math.Round((decimal)random.NextDouble() * 10m, 6), "rate", 1, new(10, 10)), now);
             case 1:
             case 2:
                 var callId = $"call-{++callNumber}";
@@ -170,7 +170,7 @@ public sealed class LedgerReplayTests : IAsyncLifetime
             case 3 when open.Count > 0:
                 var captured = open[random.Next(open.Count)];
                 open.Remove(captured);
-                return CreditLedger.Capture(account, captured, Math.Round((decimal)random.NextDouble() * 25m, 6), "rate", 1, 10, 10, 0, null, now);
+                return CreditLedger.Capture(account, new CallCapture(captured, Math.Round((decimal)random.NextDouble() * 25m, 6), "rate", 1, new(10, 10)), now);
             case 4 when open.Count > 0:
                 var release = open[random.Next(open.Count)];
                 open.Remove(release);

@@ -19,7 +19,7 @@ public sealed class CreditLeaseTests
     private static BalanceLeased Leased(decimal amount, string leaseId = "lease-a") => new(leaseId, "hub-a", amount, At.AddMinutes(15), At);
 
     private static IReadOnlyList<object> Capture(CreditAccount account, string callId, decimal cost, string leaseId = "lease-a") =>
-        CreditLedger.CaptureFromLease(account, leaseId, callId, cost, "rate", 3, 0, 5, 0, null, At);
+        CreditLedger.CaptureFromLease(account, leaseId, new CallCapture(callId, cost, "rate", 3, new(0, 5)), At);
 
     [Fact]
     public void A_lease_is_held_credits_and_cannot_take_more_than_is_available()

@@ -43,7 +43,7 @@ public sealed class CreditLedgerTests
         new(callId, amount, "openai/gpt-4o-mini", expiresAt ?? At.AddMinutes(15), At);
 
     private static IReadOnlyList<object> Capture(CreditAccount account, string callId, decimal cost) =>
-        CreditLedger.Capture(account, callId, cost, "rate:chat:openai/gpt-4o-mini", 3, 10, 20, 0, 0.0001m, At);
+        CreditLedger.Capture(account, new CallCapture(callId, cost, "rate:chat:openai/gpt-4o-mini", 3, new(10, 20), 0.0001m), At);
 
     [Fact]
     public void Hold_within_the_available_balance_is_recorded()

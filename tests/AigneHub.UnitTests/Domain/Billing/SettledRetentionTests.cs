@@ -19,7 +19,7 @@ public sealed class SettledRetentionTests
             at = Start.AddMinutes(call * 3);
             var id = $"call-{call}";
             account.Apply(CreditLedger.Hold(account, id, 1m, "openai/gpt-4o-mini", at.AddMinutes(15), at));
-            foreach (var e in CreditLedger.Capture(account, id, 0.5m, "rate", 1, 1, 1, 0, null, at))
+            foreach (var e in CreditLedger.Capture(account, new CallCapture(id, 0.5m, "rate", 1, new(1, 1)), at))
             {
                 account.Apply((HoldCaptured)e);
             }
@@ -31,9 +31,9 @@ public sealed class SettledRetentionTests
         Assert.Equal(1_440 * 0.5m, account.TotalSpent);
 
         var recent = $"call-{(3 * 24 * 20) - 1}";
-        Assert.Empty(CreditLedger.Capture(account, recent, 0.5m, "rate", 1, 1, 1, 0, null, at));
+        Assert.Empty(CreditLedger.Capture(account, new CallCapture(recent, 0.5m, "rate", 1, new(1, 1)), at));
 
-        var forgotten = Assert.Throws<CreditRuleException>(() => CreditLedger.Capture(account, "call-0", 0.5m, "rate", 1, 1, 1, 0, null, at));
+        var forgotten = Assert.Throws<CreditRuleException>(() => CreditLedger.Capture(account, new CallCapture("call-0", 0.5m, "rate", 1, new(1, 1)), at));
         Assert.Equal(CreditRule.UnknownHold, forgotten.Rule);
     }
 }

@@ -94,8 +94,8 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
 
         var usage = new TokenUsage(record.PromptTokens, record.CompletionTokens, record.CachedTokens);
         var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage, record.Images);
-        return CreditLedger.Capture(current, hold.CallId, cost, rate?.Id, rate?.Version, usage.PromptTokens, usage.CompletionTokens, usage.CachedPromptTokens,
-            rate is null ? null : RateDecisions.CostUsd(rate, usage, record.Images), now);
+        var costUsd = rate is null ? (decimal?)null : RateDecisions.CostUsd(rate, usage, record.Images);
+        return CreditLedger.Capture(current, new CallCapture(hold.CallId, cost, rate?.Id, rate?.Version, usage, costUsd), now);
     }
 
     private async Task<IReadOnlyDictionary<string, HoldLease>> LeasesAsync(IReadOnlyList<HoldState> holds, CancellationToken cancellationToken)
