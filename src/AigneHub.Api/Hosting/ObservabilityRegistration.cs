@@ -46,6 +46,12 @@ internal static class ObservabilityRegistration
                 {
                     tracing.AddOtlpExporter(o => o.Endpoint = otlp);
                 }
+                else
+                {
+                    // No collector: the spans still carry the trace (the provider gets its traceparent, log scopes its
+                    // TraceId), but none is recorded, since nothing would read what a recorded span collects per call.
+                    tracing.SetSampler(new AlwaysOffSampler());
+                }
             });
         }
 
