@@ -22,9 +22,6 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    // JSON is UTF-8; a body that is not is refused, never read with replacement characters.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -58,10 +55,9 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
         try
         {
             CreateChatCompletionRequest message;
-            buffered.Position = 0;
-            using (var reader = new StreamReader(buffered, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true))
+            using (var reader = new PooledUtf8Reader(body.Span))
             {
-                // Parsed from the buffer as it is: no copy of the whole body as one string.
+                // Parsed from a pooled decoding of the buffer: no copy of the whole body as one string, no reader buffers.
                 message = Parser.Parse<CreateChatCompletionRequest>(reader);
             }
 
