@@ -1,4 +1,5 @@
 using AigneHub.Domain.Chat;
+using FluentValidation.Results;
 
 namespace AigneHub.Application.Chat;
 
@@ -41,9 +42,7 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Must(m => m.Count <= MaxMessages).WithMessage($"messages may contain at most {MaxMessages} messages")
             .OverridePropertyName("messages");
 
-        RuleForEach(x => x.Messages)
-            .SetValidator(new ChatMessageValidator())
-            .OverridePropertyName("messages");
+        RuleFor(x => x.Messages).Custom(static (messages, context) => MessageRules(messages, context));
 
         RuleFor(x => x.Messages)
             .Must(AnswersOnlyAskedToolCalls)
@@ -97,49 +96,72 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
     private static bool IsFunctionName(string? name) =>
         name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private sealed class ChatMessageValidator : AbstractValidator<ChatMessage>
+    /// <summary>
+    /// Each message's rules, failures named <c>messages[i].field</c> (and <c>messages[i].tool_calls[j]</c>,
+    /// <c>messages[i].content[j]</c>) in message order. Written out rather than as a child validator per message, which
+    /// costs a validation context, property chains and a path string per rule and message on every call; nothing is
+    /// allocated unless a rule fails.
+    /// </summary>
+    private static void MessageRules(IReadOnlyList<ChatMessage>? messages, ValidationContext<TRequest> context)
     {
-        public ChatMessageValidator()
+        if (messages is null)
         {
-            RuleFor(m => m)
-                .Must(m => m.HasContent)
-                .When(m => m.Role is ChatRole.System or ChatRole.Developer or ChatRole.User or ChatRole.Tool)
-                .WithMessage(m => $"a {m.Role.ToString().ToLowerInvariant()} message must have content")
-                .OverridePropertyName("content");
-
-            RuleFor(m => m.ToolCallId)
-                .NotEmpty()
-                .When(m => m.Role == ChatRole.Tool)
-                .WithMessage("a tool message must name the tool_call_id it answers")
-                .OverridePropertyName("tool_call_id");
-
-            RuleFor(m => m)
-                .Must(m => m.HasContent || m.ToolCalls is not null)
-                .When(m => m.Role == ChatRole.Assistant)
-                .WithMessage("an assistant message must have content or tool_calls")
-                .OverridePropertyName("content");
-
-            RuleFor(m => m.ToolCalls)
-                .Empty()
-                .When(m => m.Role != ChatRole.Assistant)
-                .WithMessage("only assistant messages may carry tool_calls")
-                .OverridePropertyName("tool_calls");
-
-            RuleForEach(m => m.ToolCalls)
-                .Must(c => c.Id.Length > 0).WithMessage("tool_calls[].id is required")
-                .Must(c => IsFunctionName(c.Name)).WithMessage((_, c) => $"tool_calls[].function.name '{Truncate(c.Name)}' must be 1 to 64 letters, digits, '_' or '-'")
-                .OverridePropertyName("tool_calls");
-
-            RuleForEach(m => m.Parts)
-                .Must(p => p is not ImagePart image || IsImageUrl(image.Url))
-                .WithMessage("image_url.url must be an http(s) URL or a data: URL")
-                .OverridePropertyName("content");
+            return;
         }
 
-        private static bool IsImageUrl(string url) =>
-            url.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
-            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if ((message.Role is ChatRole.System or ChatRole.Developer or ChatRole.User or ChatRole.Tool) && !message.HasContent)
+            {
+                Fail(context, i, "content", $"a {message.Role.ToString().ToLowerInvariant()} message must have content");
+            }
+
+            if (message.Role == ChatRole.Tool && string.IsNullOrWhiteSpace(message.ToolCallId))
+            {
+                Fail(context, i, "tool_call_id", "a tool message must name the tool_call_id it answers");
+            }
+
+            if (message.Role == ChatRole.Assistant && !message.HasContent && message.ToolCalls is null)
+            {
+                Fail(context, i, "content", "an assistant message must have content or tool_calls");
+            }
+
+            if (message.Role != ChatRole.Assistant && message.ToolCalls is { Count: > 0 })
+            {
+                Fail(context, i, "tool_calls", "only assistant messages may carry tool_calls");
+            }
+
+            for (var j = 0; j < (message.ToolCalls?.Count ?? 0); j++)
+            {
+                var call = message.ToolCalls![j];
+                if (call.Id.Length == 0)
+                {
+                    Fail(context, i, $"tool_calls[{j}]", "tool_calls[].id is required");
+                }
+
+                if (!IsFunctionName(call.Name))
+                {
+                    Fail(context, i, $"tool_calls[{j}]", $"tool_calls[].function.name '{Truncate(call.Name)}' must be 1 to 64 letters, digits, '_' or '-'");
+                }
+            }
+
+            for (var j = 0; j < (message.Parts?.Count ?? 0); j++)
+            {
+                if (message.Parts![j] is ImagePart image && !IsImageUrl(image.Url))
+                {
+                    Fail(context, i, $"content[{j}]", "image_url.url must be an http(s) URL or a data: URL");
+                }
+            }
+        }
     }
+
+    private static void Fail(ValidationContext<TRequest> context, int index, string field, string message) =>
+        context.AddFailure(new ValidationFailure($"messages[{index}].{field}", message));
+
+    private static bool IsImageUrl(string url) =>
+        url.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
+        || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
 
     /// <summary>
     /// The settings' rules, on the request itself rather than in a child validator: a child validator costs a validation
