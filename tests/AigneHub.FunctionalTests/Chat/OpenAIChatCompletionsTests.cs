@@ -187,9 +187,10 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
     [Fact]
     public async Task Concurrent_calls_with_different_bodies_are_each_answered_from_their_own_body()
     {
-        // Long and short bodies at once: a parse buffer reused across calls must never hand one call's text to another.
+        // Long bodies (sent chunked, larger than the first body buffer) and short ones at once: a pooled body or parse
+        // buffer reused across calls must never hand one call's text to another.
         var prompts = Enumerable.Range(0, 24)
-            .Select(i => i % 2 == 0 ? $"long question {i} " + new string((char)('a' + i), 3000) : $"q{i} é")
+            .Select(i => i % 2 == 0 ? $"long question {i} " + new string((char)('a' + i), 10_000) : $"q{i} é")
             .ToArray();
 
         var answers = await Task.WhenAll(prompts.Select(async prompt =>

@@ -38,7 +38,7 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
             return;
         }
 
-        MemoryStream buffered;
+        (byte[] Buffer, int Length) buffered;
         try
         {
             buffered = await ReadBodyAsync(request, context.RequestAborted);
@@ -50,8 +50,7 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
             return;
         }
 
-        context.Response.RegisterForDispose(buffered);
-        var body = buffered.GetBuffer().AsMemory(0, (int)buffered.Length);
+        var body = buffered.Buffer.AsMemory(0, buffered.Length);
         try
         {
             CreateChatCompletionRequest message;
@@ -90,6 +89,10 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
         {
             await RefuseAsync(context, HubErrorMapper.Map(ex, context.TraceIdentifier));
         }
+        finally
+        {
+            ReturnBody(buffered.Buffer, buffered.Length);
+        }
     }
 
     private Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatCompletionUpdate> updates, bool includeUsage) =>
@@ -105,12 +108,48 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
 
-    private static async Task<MemoryStream> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body in a pooled buffer (returned by <see cref="ReturnBody"/> once the call is answered): no
+    /// <see cref="MemoryStream"/> and no new array per call, and none on the large-object heap for a large prompt.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The declared length only sizes the first buffer, capped: Kestrel's body-size limit applies as the body is read.
-        var capacity = request.ContentLength is { } length and > 0 ? (int)Math.Min(length, 256 * 1024) : 4096;
-        var buffer = new MemoryStream(capacity);
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer;
+        var capacity = request.ContentLength is { } length and > 0 ? (int)Math.Min(length + 1, 256 * 1024) : 4096;
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ReturnBody(buffer, filled);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, filled);
+                }
+
+                filled += read;
+            }
+        }
+        catch
+        {
+            ReturnBody(buffer, filled);
+            throw;
+        }
+    }
+
+    /// <summary>Cleared before it goes back to the pool: no later renter ever sees this request's prompt.</summary>
+    private static void ReturnBody(byte[] buffer, int length)
+    {
+        buffer.AsSpan(0, length).Clear();
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 }
