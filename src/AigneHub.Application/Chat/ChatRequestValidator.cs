@@ -42,7 +42,9 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Must(m => m.Count <= MaxMessages).WithMessage($"messages may contain at most {MaxMessages} messages")
             .OverridePropertyName("messages");
 
-        RuleFor(x => x.Messages).Custom(static (messages, context) => MessageRules(messages, context));
+        RuleFor(x => x.Messages)
+            .Configure(static rule => rule.PropertyName = "messages")
+            .Custom(static (messages, context) => MessageRules(messages, context));
 
         RuleFor(x => x.Messages)
             .Must(AnswersOnlyAskedToolCalls)
