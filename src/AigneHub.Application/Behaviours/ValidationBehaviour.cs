@@ -8,9 +8,27 @@ internal sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IVali
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    /// <summary>
+    /// Not an async method: validation completes synchronously on the call path (see
+    /// <see cref="MessageValidation"/>), and then the handler's task is handed on as it is, without an async state
+    /// machine of this behaviour per call. An invalid message, or a validator that did go asynchronous, takes
+    /// <see cref="HandleAfterValidationAsync"/>.
+    /// </summary>
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        await MessageValidation.ThrowIfInvalidAsync(validators, message, cancellationToken);
+        var validation = MessageValidation.ThrowIfInvalidAsync(validators, message, cancellationToken);
+        return validation.IsCompletedSuccessfully
+            ? next(message, cancellationToken)
+            : HandleAfterValidationAsync(validation, message, next, cancellationToken);
+    }
+
+    private static async ValueTask<TResponse> HandleAfterValidationAsync(
+        ValueTask validation,
+        TMessage message,
+        MessageHandlerDelegate<TMessage, TResponse> next,
+        CancellationToken cancellationToken)
+    {
+        await validation;
         return await next(message, cancellationToken);
     }
 }

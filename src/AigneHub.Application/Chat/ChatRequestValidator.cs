@@ -1,19 +1,24 @@
 using AigneHub.Domain.Chat;
+using FluentValidation.Results;
 
 namespace AigneHub.Application.Chat;
 
 /// <summary>
-/// Rules every chat call obeys, shared by the unary and streamed commands. Property names are the wire names
-/// (snake_case) clients send, so an error can name the offending parameter.
+/// Rules every chat call obeys, the base of the unary and streamed commands' validators (a base class rather than
+/// <c>Include</c>, which costs a validation context per call). Property names are the wire names (snake_case) clients
+/// send, so an error can name the offending parameter.
 /// </summary>
-internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
+internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequest>
+    where TRequest : IChatRequest
 {
     public const int MaxMessages = 2048;
 
     /// <summary>OpenAI's limit on functions per request.</summary>
     public const int MaxTools = 128;
 
-    public ChatRequestValidator()
+    private static readonly HashSet<string> ReasoningEfforts = new(StringComparer.Ordinal) { "none", "minimal", "low", "medium", "high", "xhigh" };
+
+    protected ChatRequestValidator()
     {
         RuleFor(x => x.Model)
             .NotEmpty().WithMessage("you must provide a model parameter")
@@ -37,9 +42,9 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             .Must(m => m.Count <= MaxMessages).WithMessage($"messages may contain at most {MaxMessages} messages")
             .OverridePropertyName("messages");
 
-        RuleForEach(x => x.Messages)
-            .SetValidator(new ChatMessageValidator())
-            .OverridePropertyName("messages");
+        RuleFor(x => x.Messages)
+            .Configure(static rule => rule.PropertyName = "messages")
+            .Custom(static (messages, context) => MessageRules(messages, context));
 
         RuleFor(x => x.Messages)
             .Must(AnswersOnlyAskedToolCalls)
@@ -59,7 +64,7 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
             .WithMessage(x => $"tool_choice names the function '{Truncate(x.Settings.ToolChoice!.FunctionName ?? string.Empty)}', which is not among the tools")
             .OverridePropertyName("tool_choice");
 
-        RuleFor(x => x.Settings).SetValidator(new ChatSettingsValidator()).OverridePropertyName(string.Empty);
+        SettingsRules();
     }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
@@ -93,132 +98,154 @@ internal sealed class ChatRequestValidator : AbstractValidator<IChatRequest>
     private static bool IsFunctionName(string? name) =>
         name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private sealed class ChatMessageValidator : AbstractValidator<ChatMessage>
+    /// <summary>
+    /// Each message's rules, failures named <c>messages[i].field</c> (and <c>messages[i].tool_calls[j]</c>,
+    /// <c>messages[i].content[j]</c>) in message order. Written out rather than as a child validator per message, which
+    /// costs a validation context, property chains and a path string per rule and message on every call; nothing is
+    /// allocated unless a rule fails.
+    /// </summary>
+    private static void MessageRules(IReadOnlyList<ChatMessage>? messages, ValidationContext<TRequest> context)
     {
-        public ChatMessageValidator()
+        if (messages is null)
         {
-            RuleFor(m => m)
-                .Must(m => m.HasContent)
-                .When(m => m.Role is ChatRole.System or ChatRole.Developer or ChatRole.User or ChatRole.Tool)
-                .WithMessage(m => $"a {m.Role.ToString().ToLowerInvariant()} message must have content")
-                .OverridePropertyName("content");
-
-            RuleFor(m => m.ToolCallId)
-                .NotEmpty()
-                .When(m => m.Role == ChatRole.Tool)
-                .WithMessage("a tool message must name the tool_call_id it answers")
-                .OverridePropertyName("tool_call_id");
-
-            RuleFor(m => m)
-                .Must(m => m.HasContent || m.ToolCalls is not null)
-                .When(m => m.Role == ChatRole.Assistant)
-                .WithMessage("an assistant message must have content or tool_calls")
-                .OverridePropertyName("content");
-
-            RuleFor(m => m.ToolCalls)
-                .Empty()
-                .When(m => m.Role != ChatRole.Assistant)
-                .WithMessage("only assistant messages may carry tool_calls")
-                .OverridePropertyName("tool_calls");
-
-            RuleForEach(m => m.ToolCalls)
-                .Must(c => c.Id.Length > 0).WithMessage("tool_calls[].id is required")
-                .Must(c => IsFunctionName(c.Name)).WithMessage((_, c) => $"tool_calls[].function.name '{Truncate(c.Name)}' must be 1 to 64 letters, digits, '_' or '-'")
-                .OverridePropertyName("tool_calls");
-
-            RuleForEach(m => m.Parts)
-                .Must(p => p is not ImagePart image || IsImageUrl(image.Url))
-                .WithMessage("image_url.url must be an http(s) URL or a data: URL")
-                .OverridePropertyName("content");
+            return;
         }
 
-        private static bool IsImageUrl(string url) =>
-            url.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
-            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if ((message.Role is ChatRole.System or ChatRole.Developer or ChatRole.User or ChatRole.Tool) && !message.HasContent)
+            {
+                Fail(context, i, "content", $"a {message.Role.ToString().ToLowerInvariant()} message must have content");
+            }
+
+            if (message.Role == ChatRole.Tool && string.IsNullOrWhiteSpace(message.ToolCallId))
+            {
+                Fail(context, i, "tool_call_id", "a tool message must name the tool_call_id it answers");
+            }
+
+            if (message.Role == ChatRole.Assistant && !message.HasContent && message.ToolCalls is null)
+            {
+                Fail(context, i, "content", "an assistant message must have content or tool_calls");
+            }
+
+            if (message.Role != ChatRole.Assistant && message.ToolCalls is { Count: > 0 })
+            {
+                Fail(context, i, "tool_calls", "only assistant messages may carry tool_calls");
+            }
+
+            for (var j = 0; j < (message.ToolCalls?.Count ?? 0); j++)
+            {
+                var call = message.ToolCalls![j];
+                if (call.Id.Length == 0)
+                {
+                    Fail(context, i, $"tool_calls[{j}]", "tool_calls[].id is required");
+                }
+
+                if (!IsFunctionName(call.Name))
+                {
+                    Fail(context, i, $"tool_calls[{j}]", $"tool_calls[].function.name '{Truncate(call.Name)}' must be 1 to 64 letters, digits, '_' or '-'");
+                }
+            }
+
+            for (var j = 0; j < (message.Parts?.Count ?? 0); j++)
+            {
+                if (message.Parts![j] is ImagePart image && !IsImageUrl(image.Url))
+                {
+                    Fail(context, i, $"content[{j}]", "image_url.url must be an http(s) URL or a data: URL");
+                }
+            }
+        }
     }
 
-    private sealed class ChatSettingsValidator : AbstractValidator<ChatSettings>
-    {
-        private static readonly HashSet<string> ReasoningEfforts = new(StringComparer.Ordinal) { "none", "minimal", "low", "medium", "high", "xhigh" };
+    private static void Fail(ValidationContext<TRequest> context, int index, string field, string message) =>
+        context.AddFailure(new ValidationFailure($"messages[{index}].{field}", message));
 
-        public ChatSettingsValidator()
-        {
-            RuleFor(s => s.Temperature).InclusiveBetween(0, 2).OverridePropertyName("temperature");
-            RuleFor(s => s.TopP).InclusiveBetween(0, 1).OverridePropertyName("top_p");
-            RuleFor(s => s.MaxTokens).GreaterThan(0).OverridePropertyName("max_tokens");
-            RuleFor(s => s.PresencePenalty).InclusiveBetween(-2, 2).OverridePropertyName("presence_penalty");
-            RuleFor(s => s.FrequencyPenalty).InclusiveBetween(-2, 2).OverridePropertyName("frequency_penalty");
-            RuleFor(s => s.N)
-                .InclusiveBetween(1, ChoiceFanOut.MaxChoices)
-                .WithMessage($"n must be between 1 and {ChoiceFanOut.MaxChoices}: the hub asks the provider once per choice")
-                .When(s => s.N is not null)
-                .OverridePropertyName("n");
-            RuleFor(s => s.Stop)
-                .Must(s => s!.Count <= 4).WithMessage("stop may contain at most 4 sequences")
-                .When(s => s.Stop is not null)
-                .OverridePropertyName("stop");
-            RuleFor(s => s.User).MaximumLength(256).OverridePropertyName("user");
-            RuleFor(s => s.Tools)
-                .Must(t => t!.Count <= MaxTools).WithMessage($"tools may contain at most {MaxTools} functions")
-                .Must(t => t!.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == t!.Count).WithMessage("tools must not name the same function twice")
-                .When(s => s.Tools is not null)
-                .OverridePropertyName("tools");
-            RuleForEach(s => s.Tools)
-                .Must(t => IsFunctionName(t.Name))
-                .WithMessage((_, t) => $"'{Truncate(t.Name)}' is not a valid function name: use 1 to 64 letters, digits, '_' or '-'")
-                .OverridePropertyName("tools");
-            RuleFor(s => s.ResponseFormat)
-                .Must(f => IsFunctionName(f!.SchemaName)).WithMessage("response_format.json_schema.name is required: 1 to 64 letters, digits, '_' or '-'")
-                .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
-                .When(s => s.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
-                .OverridePropertyName("response_format");
-            RuleFor(s => s.ReasoningEffort)
-                .Must(e => ReasoningEfforts.Contains(e!))
-                .WithMessage(s => $"'{Truncate(s.ReasoningEffort!)}' is not one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] - 'reasoning_effort'")
-                .When(s => s.ReasoningEffort is not null)
-                .OverridePropertyName("reasoning_effort");
-            RuleFor(s => s.Verbosity)
-                .Must(v => v is "low" or "medium" or "high")
-                .WithMessage(s => $"'{Truncate(s.Verbosity!)}' is not one of ['low', 'medium', 'high'] - 'verbosity'")
-                .When(s => s.Verbosity is not null)
-                .OverridePropertyName("verbosity");
-            RuleFor(s => s.ServiceTier)
-                .Must(t => t is "auto" or "default" or "flex" or "scale" or "priority")
-                .WithMessage(s => $"'{Truncate(s.ServiceTier!)}' is not one of ['auto', 'default', 'flex', 'scale', 'priority'] - 'service_tier'")
-                .When(s => s.ServiceTier is not null)
-                .OverridePropertyName("service_tier");
-            RuleFor(s => s.TopLogprobs)
-                .InclusiveBetween(0, 20)
-                .Must((s, _) => s.Logprobs == true).WithMessage("top_logprobs requires logprobs: true")
-                .When(s => s.TopLogprobs is not null)
-                .OverridePropertyName("top_logprobs");
-            RuleFor(s => s.LogitBias)
-                .Must(b => b!.Count <= 1024).WithMessage("logit_bias may bias at most 1024 tokens")
-                .Must(b => b!.All(p => p.Key.Length > 0 && p.Key.All(char.IsAsciiDigit))).WithMessage("logit_bias keys must be token ids (digits)")
-                .Must(b => b!.Values.All(v => v is >= -100 and <= 100)).WithMessage("logit_bias values must be between -100 and 100")
-                .When(s => s.LogitBias is not null)
-                .OverridePropertyName("logit_bias");
-            RuleFor(s => s.Metadata)
-                .Must(m => m!.Count <= 16).WithMessage("metadata may hold at most 16 key-value pairs")
-                .Must(m => m!.All(p => p.Key.Length is > 0 and <= 64)).WithMessage("metadata keys must be 1 to 64 characters")
-                .Must(m => m!.Values.All(v => v.Length <= 512)).WithMessage("metadata values may be at most 512 characters")
-                .When(s => s.Metadata is not null)
-                .OverridePropertyName("metadata");
-            RuleFor(s => s.Modalities)
-                .Must(m => m!.All(x => x == "text"))
-                .WithMessage("The hub answers with text only: modalities may only be [\"text\"]")
-                .When(s => s.Modalities is not null)
-                .OverridePropertyName("modalities");
-            RuleFor(s => s.AudioJson)
-                .Null().WithMessage("The hub answers with text only: audio output is not supported")
-                .OverridePropertyName("audio");
-            RuleFor(s => s.PromptCacheRetention)
-                .Must(r => r is "in-memory" or "in_memory" or "24h")
-                .WithMessage(s => $"'{Truncate(s.PromptCacheRetention!)}' is not one of ['in-memory', '24h'] - 'prompt_cache_retention'")
-                .When(s => s.PromptCacheRetention is not null)
-                .OverridePropertyName("prompt_cache_retention");
-            RuleFor(s => s.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
-            RuleFor(s => s.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
-        }
+    private static bool IsImageUrl(string url) =>
+        url.StartsWith("data:image/", StringComparison.OrdinalIgnoreCase)
+        || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+
+    /// <summary>
+    /// The settings' rules, on the request itself rather than in a child validator: a child validator costs a validation
+    /// context and a property path string per rule on every call. Names are the wire names, as before.
+    /// </summary>
+    private void SettingsRules()
+    {
+        RuleFor(x => x.Settings.Temperature).InclusiveBetween(0, 2).OverridePropertyName("temperature");
+        RuleFor(x => x.Settings.TopP).InclusiveBetween(0, 1).OverridePropertyName("top_p");
+        RuleFor(x => x.Settings.MaxTokens).GreaterThan(0).OverridePropertyName("max_tokens");
+        RuleFor(x => x.Settings.PresencePenalty).InclusiveBetween(-2, 2).OverridePropertyName("presence_penalty");
+        RuleFor(x => x.Settings.FrequencyPenalty).InclusiveBetween(-2, 2).OverridePropertyName("frequency_penalty");
+        RuleFor(x => x.Settings.N)
+            .InclusiveBetween(1, ChoiceFanOut.MaxChoices)
+            .WithMessage($"n must be between 1 and {ChoiceFanOut.MaxChoices}: the hub asks the provider once per choice")
+            .When(x => x.Settings.N is not null)
+            .OverridePropertyName("n");
+        RuleFor(x => x.Settings.Stop)
+            .Must(s => s!.Count <= 4).WithMessage("stop may contain at most 4 sequences")
+            .When(x => x.Settings.Stop is not null)
+            .OverridePropertyName("stop");
+        RuleFor(x => x.Settings.User).MaximumLength(256).OverridePropertyName("user");
+        RuleFor(x => x.Settings.Tools)
+            .Must(t => t!.Count <= MaxTools).WithMessage($"tools may contain at most {MaxTools} functions")
+            .Must(t => t!.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == t!.Count).WithMessage("tools must not name the same function twice")
+            .When(x => x.Settings.Tools is not null)
+            .OverridePropertyName("tools");
+        RuleForEach(x => x.Settings.Tools)
+            .Must(t => IsFunctionName(t.Name))
+            .WithMessage((_, t) => $"'{Truncate(t.Name)}' is not a valid function name: use 1 to 64 letters, digits, '_' or '-'")
+            .OverridePropertyName("tools");
+        RuleFor(x => x.Settings.ResponseFormat)
+            .Must(f => IsFunctionName(f!.SchemaName)).WithMessage("response_format.json_schema.name is required: 1 to 64 letters, digits, '_' or '-'")
+            .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
+            .When(x => x.Settings.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
+            .OverridePropertyName("response_format");
+        RuleFor(x => x.Settings.ReasoningEffort)
+            .Must(e => ReasoningEfforts.Contains(e!))
+            .WithMessage(x => $"'{Truncate(x.Settings.ReasoningEffort!)}' is not one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] - 'reasoning_effort'")
+            .When(x => x.Settings.ReasoningEffort is not null)
+            .OverridePropertyName("reasoning_effort");
+        RuleFor(x => x.Settings.Verbosity)
+            .Must(v => v is "low" or "medium" or "high")
+            .WithMessage(x => $"'{Truncate(x.Settings.Verbosity!)}' is not one of ['low', 'medium', 'high'] - 'verbosity'")
+            .When(x => x.Settings.Verbosity is not null)
+            .OverridePropertyName("verbosity");
+        RuleFor(x => x.Settings.ServiceTier)
+            .Must(t => t is "auto" or "default" or "flex" or "scale" or "priority")
+            .WithMessage(x => $"'{Truncate(x.Settings.ServiceTier!)}' is not one of ['auto', 'default', 'flex', 'scale', 'priority'] - 'service_tier'")
+            .When(x => x.Settings.ServiceTier is not null)
+            .OverridePropertyName("service_tier");
+        RuleFor(x => x.Settings.TopLogprobs)
+            .InclusiveBetween(0, 20)
+            .Must((x, _) => x.Settings.Logprobs == true).WithMessage("top_logprobs requires logprobs: true")
+            .When(x => x.Settings.TopLogprobs is not null)
+            .OverridePropertyName("top_logprobs");
+        RuleFor(x => x.Settings.LogitBias)
+            .Must(b => b!.Count <= 1024).WithMessage("logit_bias may bias at most 1024 tokens")
+            .Must(b => b!.All(p => p.Key.Length > 0 && p.Key.All(char.IsAsciiDigit))).WithMessage("logit_bias keys must be token ids (digits)")
+            .Must(b => b!.Values.All(v => v is >= -100 and <= 100)).WithMessage("logit_bias values must be between -100 and 100")
+            .When(x => x.Settings.LogitBias is not null)
+            .OverridePropertyName("logit_bias");
+        RuleFor(x => x.Settings.Metadata)
+            .Must(m => m!.Count <= 16).WithMessage("metadata may hold at most 16 key-value pairs")
+            .Must(m => m!.All(p => p.Key.Length is > 0 and <= 64)).WithMessage("metadata keys must be 1 to 64 characters")
+            .Must(m => m!.Values.All(v => v.Length <= 512)).WithMessage("metadata values may be at most 512 characters")
+            .When(x => x.Settings.Metadata is not null)
+            .OverridePropertyName("metadata");
+        RuleFor(x => x.Settings.Modalities)
+            .Must(m => m!.All(x => x == "text"))
+            .WithMessage("The hub answers with text only: modalities may only be [\"text\"]")
+            .When(x => x.Settings.Modalities is not null)
+            .OverridePropertyName("modalities");
+        RuleFor(x => x.Settings.AudioJson)
+            .Null().WithMessage("The hub answers with text only: audio output is not supported")
+            .OverridePropertyName("audio");
+        RuleFor(x => x.Settings.PromptCacheRetention)
+            .Must(r => r is "in-memory" or "in_memory" or "24h")
+            .WithMessage(x => $"'{Truncate(x.Settings.PromptCacheRetention!)}' is not one of ['in-memory', '24h'] - 'prompt_cache_retention'")
+            .When(x => x.Settings.PromptCacheRetention is not null)
+            .OverridePropertyName("prompt_cache_retention");
+        RuleFor(x => x.Settings.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
+        RuleFor(x => x.Settings.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
     }
 }

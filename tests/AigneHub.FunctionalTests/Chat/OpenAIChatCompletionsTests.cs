@@ -168,6 +168,43 @@ public sealed class OpenAIChatCompletionsTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_body_that_is_not_utf8_is_refused_with_400_in_openai_shape()
+    {
+        var json = Encoding.UTF8.GetBytes("{\"model\":\"demo/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9 \"}]}");
+        var broken = json.ToList();
+        broken.InsertRange(broken.IndexOf((byte)' '), new byte[] { 0xC3, 0x28 }); // a lead byte without its continuation
+        using var content = new ByteArrayContent(broken.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await hub.Rest.PostAsync("/v1/chat/completions", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorOf(response);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.EndsWith("The body is not valid UTF-8.", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Concurrent_calls_with_different_bodies_are_each_answered_from_their_own_body()
+    {
+        // Long bodies (sent chunked, larger than the first body buffer) and short ones at once: a pooled body or parse
+        // buffer reused across calls must never hand one call's text to another.
+        var prompts = Enumerable.Range(0, 24)
+            .Select(i => i % 2 == 0 ? $"long question {i} " + new string((char)('a' + i), 10_000) : $"q{i} é")
+            .ToArray();
+
+        var answers = await Task.WhenAll(prompts.Select(async prompt =>
+        {
+            using var response = await hub.PostChatAsync(new { model = "demo/echo", messages = new object[] { new { role = "user", content = prompt } } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+        }));
+
+        Assert.Equal(prompts, answers);
+    }
+
+    [Fact]
     public async Task Unknown_model_answers_404_model_not_found()
     {
         using var response = await hub.PostChatAsync(new { model = "demo/not-a-model", messages = Hello });

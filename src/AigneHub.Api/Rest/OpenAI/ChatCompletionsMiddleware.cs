@@ -22,9 +22,6 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    // JSON is UTF-8; a body that is not is refused, never read with replacement characters.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -41,7 +38,7 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
             return;
         }
 
-        MemoryStream buffered;
+        (byte[] Buffer, int Length) buffered;
         try
         {
             buffered = await ReadBodyAsync(request, context.RequestAborted);
@@ -53,15 +50,13 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
             return;
         }
 
-        context.Response.RegisterForDispose(buffered);
-        var body = buffered.GetBuffer().AsMemory(0, (int)buffered.Length);
+        var body = buffered.Buffer.AsMemory(0, buffered.Length);
         try
         {
             CreateChatCompletionRequest message;
-            buffered.Position = 0;
-            using (var reader = new StreamReader(buffered, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true))
+            using (var reader = new PooledUtf8Reader(body.Span))
             {
-                // Parsed from the buffer as it is: no copy of the whole body as one string.
+                // Parsed from a pooled decoding of the buffer: no copy of the whole body as one string, no reader buffers.
                 message = Parser.Parse<CreateChatCompletionRequest>(reader);
             }
 
@@ -94,6 +89,10 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
         {
             await RefuseAsync(context, HubErrorMapper.Map(ex, context.TraceIdentifier));
         }
+        finally
+        {
+            ReturnBody(buffered.Buffer, buffered.Length);
+        }
     }
 
     private Task StreamAsync(HttpContext context, IAsyncEnumerable<ChatCompletionUpdate> updates, bool includeUsage) =>
@@ -109,12 +108,48 @@ internal sealed class ChatCompletionsMiddleware(RequestDelegate next, IMediator 
         await OpenAIErrorBody.WriteResponseAsync(context, error);
     }
 
-    private static async Task<MemoryStream> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body in a pooled buffer (returned by <see cref="ReturnBody"/> once the call is answered): no
+    /// <see cref="MemoryStream"/> and no new array per call, and none on the large-object heap for a large prompt.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         // The declared length only sizes the first buffer, capped: Kestrel's body-size limit applies as the body is read.
-        var capacity = request.ContentLength is { } length and > 0 ? (int)Math.Min(length, 256 * 1024) : 4096;
-        var buffer = new MemoryStream(capacity);
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer;
+        var capacity = request.ContentLength is { } length and > 0 ? (int)Math.Min(length + 1, 256 * 1024) : 4096;
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ReturnBody(buffer, filled);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (read == 0)
+                {
+                    return (buffer, filled);
+                }
+
+                filled += read;
+            }
+        }
+        catch
+        {
+            ReturnBody(buffer, filled);
+            throw;
+        }
+    }
+
+    /// <summary>Cleared before it goes back to the pool: no later renter ever sees this request's prompt.</summary>
+    private static void ReturnBody(byte[] buffer, int length)
+    {
+        buffer.AsSpan(0, length).Clear();
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 }

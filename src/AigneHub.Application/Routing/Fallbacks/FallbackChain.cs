@@ -15,6 +15,9 @@ internal sealed class FallbackChain(IOptionsMonitor<FallbackOptions> options)
 
     private static readonly FallbackTrigger[] EveryTrigger = Enum.GetValues<FallbackTrigger>();
 
+    /// <summary>The chain of a call with nothing to fall back to (most calls): one shared, read-only answer.</summary>
+    private static readonly ResolvedChain NoFallbacks = new([], new HashSet<FallbackTrigger>(DefaultTriggers));
+
     /// <summary>The chain for a call of <paramref name="model"/> that named <paramref name="requestModels"/> itself.</summary>
     public ResolvedChain Resolve(string model, IReadOnlyList<string> requestModels, Caller? caller)
     {
@@ -24,6 +27,12 @@ internal sealed class FallbackChain(IOptionsMonitor<FallbackOptions> options)
                 ? (rule.Models, rule.On.Count > 0 ? [.. rule.On] : DefaultTriggers)
                 : ([], DefaultTriggers);
 
+        // Nothing to fall back to (most calls): the shared answer, without the closures of the chain below.
+        return fallbacks.Count == 0 && ReferenceEquals(triggers, DefaultTriggers) ? NoFallbacks : Chain(model, fallbacks, triggers, caller);
+    }
+
+    private static ResolvedChain Chain(string model, IReadOnlyList<string> fallbacks, IEnumerable<FallbackTrigger> triggers, Caller? caller)
+    {
         var models = fallbacks
             .Where(f => !string.Equals(f, model, StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -48,7 +57,13 @@ internal sealed class FallbackChain(IOptionsMonitor<FallbackOptions> options)
 
     private FallbackRule? RuleFor(string model, string? keyId)
     {
+        // No rules (the default): answered without the closures of the look-up.
         var rules = options.CurrentValue.Fallbacks;
+        return rules.Count == 0 ? null : RuleFor(rules, model, keyId);
+    }
+
+    private static FallbackRule? RuleFor(List<FallbackRule> rules, string model, string? keyId)
+    {
         bool ForModel(FallbackRule rule) => string.Equals(rule.Model, model, StringComparison.OrdinalIgnoreCase);
         return (keyId is null ? null : rules.FirstOrDefault(r => r.KeyId == keyId && ForModel(r))
                 ?? rules.FirstOrDefault(r => r.KeyId == keyId && r.Model is null))

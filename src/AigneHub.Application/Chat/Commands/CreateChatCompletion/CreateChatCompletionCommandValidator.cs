@@ -1,6 +1,3 @@
 namespace AigneHub.Application.Chat.Commands.CreateChatCompletion;
 
-internal sealed class CreateChatCompletionCommandValidator : AbstractValidator<CreateChatCompletionCommand>
-{
-    public CreateChatCompletionCommandValidator() => Include(new ChatRequestValidator());
-}
+internal sealed class CreateChatCompletionCommandValidator : ChatRequestValidator<CreateChatCompletionCommand>;

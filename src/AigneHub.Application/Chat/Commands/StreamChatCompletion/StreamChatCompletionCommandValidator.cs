@@ -1,6 +1,3 @@
 namespace AigneHub.Application.Chat.Commands.StreamChatCompletion;
 
-internal sealed class StreamChatCompletionCommandValidator : AbstractValidator<StreamChatCompletionCommand>
-{
-    public StreamChatCompletionCommandValidator() => Include(new ChatRequestValidator());
-}
+internal sealed class StreamChatCompletionCommandValidator : ChatRequestValidator<StreamChatCompletionCommand>;
