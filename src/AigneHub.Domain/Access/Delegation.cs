@@ -159,6 +159,18 @@ public static class Delegation
                 : $"An admin {what}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.");
     }
 
+    /// <summary>
+    /// A limit on everyone — the hub's spend budget — limits its setter too: as with <see cref="RequireMayLimit"/>, only
+    /// an owner sets, changes or deletes it, since an admin who could would lift a limit the owner put on them.
+    /// </summary>
+    public static void RequireMayLimitEveryone(Delegator by, string field)
+    {
+        if (by.Role != UserRole.Owner)
+        {
+            throw Denied(field, "The hub's budget limits every user, admins included: only an owner sets, changes or deletes it.");
+        }
+    }
+
     private static void RequireNoHigher(string field, string unit, string what, int? limit, int? ceiling)
     {
         if (ceiling is { } most && (limit is null || limit > most))
