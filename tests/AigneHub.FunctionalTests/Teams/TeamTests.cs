@@ -172,6 +172,35 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_team_admin_adds_changes_and_removes_only_hub_members_never_a_hub_admin()
+    {
+        // The delegation rule reaches team roles as it reaches team keys: a team's admin acts on the team's members who
+        // are hub members, never on a hub admin or owner (who are above them), so they cannot demote or remove the hub
+        // admin the owner made a co-admin of their team, nor bring another hub admin in.
+        var (quinn, tom) = (await UserAsync("quinn"), await UserAsync("tom"));
+        var (rita, sam) = (await UserAsync("rita", "admin"), await UserAsync("sam", "admin"));
+        var coral = await TeamAsync("coral");
+        (await MemberAsync(hub.Rest, coral, quinn, "admin")).Dispose();
+        (await MemberAsync(hub.Rest, coral, rita, "admin")).Dispose();
+        using var asQuinn = TestAccess.RestClient(hub.RestUri, await KeyAsync(quinn));
+
+        using var demoted = await MemberAsync(asQuinn, coral, rita, "member");
+        using var removed = await asQuinn.PostAsJsonAsync($"/api/teams/{coral}/members", new { user_id = rita, remove = true });
+        using var added = await MemberAsync(asQuinn, coral, sam, "member");
+        using var member = await MemberAsync(asQuinn, coral, tom, "member");
+
+        Assert.Equal(HttpStatusCode.Forbidden, demoted.StatusCode);
+        Assert.Contains("user_id", await demoted.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, added.StatusCode);
+        Assert.True(member.IsSuccessStatusCode, await member.Content.ReadAsStringAsync());
+        using var coralNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{coral}"));
+        Assert.Equal(
+            new Dictionary<string, string> { [quinn] = "admin", [rita] = "admin", [tom] = "member" },
+            coralNow.RootElement.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("user_id").GetString()!, m => m.GetProperty("role").GetString()!));
+    }
+
+    [Fact]
     public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
     {
         var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));

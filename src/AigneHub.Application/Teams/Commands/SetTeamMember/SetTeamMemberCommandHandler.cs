@@ -10,17 +10,16 @@ internal sealed class SetTeamMemberCommandHandler(IDocumentStore store, TimeProv
     public async ValueTask<TeamView> Handle(SetTeamMemberCommand command, CancellationToken cancellationToken)
     {
         var by = Delegators.From(command.By, limits);
-        Domain.Access.HubUser? user = null;
-        if (!command.Remove)
+        Domain.Access.HubUser user;
+        await using (var query = store.QuerySession())
         {
-            await using var query = store.QuerySession();
             user = await AccessStreams.LoadUserAsync(query, command.UserId, cancellationToken);
         }
 
         var team = await EventStreams.ChangeAsync<Team>(store, AccessStreams.Team(command.TeamId), null, current =>
             command.Remove
-                ? [TeamDecisions.RemoveMember(current, command.UserId, by, time.GetUtcNow())]
-                : [TeamDecisions.SetMember(current, user!, command.Role, by, time.GetUtcNow())],
+                ? [TeamDecisions.RemoveMember(current, user, by, time.GetUtcNow())]
+                : [TeamDecisions.SetMember(current, user, command.Role, by, time.GetUtcNow())],
             cancellationToken);
         return TeamView.From(team);
     }
