@@ -1,4 +1,5 @@
 using AigneHub.Domain.Access;
+using AigneHub.Domain.Access.Events;
 
 namespace AigneHub.Domain.Teams;
 
@@ -33,7 +34,12 @@ public static class TeamDecisions
         return new TeamMemberSet(team.Id, user.Id, role, by.By, at);
     }
 
-    public static TeamMemberRemoved RemoveMember(Team team, HubUser user, Delegator by, DateTimeOffset at)
+    /// <summary>
+    /// Takes <paramref name="user"/> out of the team and revokes the team's keys they hold (<paramref name="theirKeys"/>):
+    /// a team key is a member's, and must not go on counting as the team's once they have left it.
+    /// </summary>
+    public static (TeamMemberRemoved Removed, IReadOnlyList<AccessKeyRevoked> Revoked) RemoveMember(
+        Team team, HubUser user, IReadOnlyList<AccessKey> theirKeys, Delegator by, DateTimeOffset at)
     {
         RequireMayManage(team, by, "team_id");
         if (team.RoleOf(user.Id) is null)
@@ -42,7 +48,11 @@ public static class TeamDecisions
         }
 
         RequireMayActOnMember(by, user);
-        return new TeamMemberRemoved(team.Id, user.Id, by.By, at);
+        var revoked = theirKeys
+            .Where(k => !k.IsRevoked && k.UserId == user.Id && team.KeyIds.Contains(k.Id))
+            .Select(k => new AccessKeyRevoked(k.Id, $"taken out of the team '{team.Id}'", by.By, at))
+            .ToList();
+        return (new TeamMemberRemoved(team.Id, user.Id, by.By, at), revoked);
     }
 
     /// <summary>

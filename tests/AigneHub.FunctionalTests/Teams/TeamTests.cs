@@ -201,6 +201,30 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_member_taken_out_of_a_team_loses_the_team_keys_they_held_at_once()
+    {
+        // A team key is a member's: once its admin takes the member out, the key must not go on spending the team's
+        // budget and counting as the team's (the team's admin cannot revoke keys themselves).
+        var (uma, victor) = (await UserAsync("uma"), await UserAsync("victor"));
+        var ochre = await TeamAsync("ochre");
+        (await MemberAsync(hub.Rest, ochre, uma, "admin")).Dispose();
+        using var asUma = TestAccess.RestClient(hub.RestUri, await KeyAsync(uma));
+        (await MemberAsync(asUma, ochre, victor, "member")).Dispose();
+        using var issued = await asUma.PostAsJsonAsync($"/api/teams/{ochre}/keys", new { user_id = victor, name = "victor's ochre key", scopes = new[] { KeyScopes.Inference } });
+        var issuedText = await issued.Content.ReadAsStringAsync();
+        Assert.True(issued.IsSuccessStatusCode, issuedText);
+        using var asVictor = TestAccess.RestClient(hub.RestUri, JsonDocument.Parse(issuedText).RootElement.GetProperty("secret").GetString());
+        using var before = await asVictor.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+        Assert.True(before.IsSuccessStatusCode, await before.Content.ReadAsStringAsync());
+
+        using var removed = await asUma.PostAsJsonAsync($"/api/teams/{ochre}/members", new { user_id = victor, remove = true });
+        using var after = await asVictor.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+
+        Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
     {
         var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));

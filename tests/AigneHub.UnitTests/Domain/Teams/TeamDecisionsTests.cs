@@ -18,7 +18,7 @@ public sealed class TeamDecisionsTests
         Assert.Equal("bob", TeamDecisions.SetMember(red, User("bob"), TeamRole.Admin, alice, Now).UserId);
         var refused = Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(blue, User("bob"), TeamRole.Member, alice, Now));
         Assert.True(refused.IsForbidden);
-        Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(blue, User("carol"), alice, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(blue, User("carol"), [], alice, Now));
     }
 
     [Fact]
@@ -29,10 +29,10 @@ public sealed class TeamDecisionsTests
         var olga = User("olga", UserRole.Admin);
 
         Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, olga, TeamRole.Member, alice, Now)).IsForbidden);
-        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(red, olga, alice, Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(red, olga, [], alice, Now)).IsForbidden);
         Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("root", UserRole.Owner), TeamRole.Member, alice, Now)).IsForbidden);
-        Assert.Equal("alice", TeamDecisions.RemoveMember(red, User("alice"), alice, Now).UserId);
-        Assert.Equal("olga", TeamDecisions.RemoveMember(red, olga, By("root", UserRole.Owner, scopes: [KeyScopes.AdminWrite]), Now).UserId);
+        Assert.Equal("alice", TeamDecisions.RemoveMember(red, User("alice"), [], alice, Now).Removed.UserId);
+        Assert.Equal("olga", TeamDecisions.RemoveMember(red, olga, [], By("root", UserRole.Owner, scopes: [KeyScopes.AdminWrite]), Now).Removed.UserId);
     }
 
     [Fact]
