@@ -205,12 +205,10 @@ public sealed class TeamTests(HubFixture hub)
     {
         // A team key is a member's: once its admin takes the member out, the key must not go on spending the team's
         // budget and counting as the team's (the team's admin cannot revoke keys themselves).
-        var (uma, victor) = (await UserAsync("uma"), await UserAsync("victor"));
-        var ochre = await TeamAsync("ochre");
-        (await MemberAsync(hub.Rest, ochre, uma, "admin")).Dispose();
-        using var asUma = TestAccess.RestClient(hub.RestUri, await KeyAsync(uma));
-        (await MemberAsync(asUma, ochre, victor, "member")).Dispose();
-        using var issued = await asUma.PostAsJsonAsync($"/api/teams/{ochre}/keys", new { user_id = victor, name = "victor's ochre key", scopes = new[] { KeyScopes.Inference } });
+        var setup = await TeamAdminWithAMembersKeyAsync("ochre", "uma", "victor");
+        var (ochre, victor) = (setup.Team, setup.Member);
+        using var asUma = setup.AsAdmin;
+        using var issued = setup.Key;
         var issuedText = await issued.Content.ReadAsStringAsync();
         Assert.True(issued.IsSuccessStatusCode, issuedText);
         using var asVictor = TestAccess.RestClient(hub.RestUri, JsonDocument.Parse(issuedText).RootElement.GetProperty("secret").GetString());
@@ -227,12 +225,10 @@ public sealed class TeamTests(HubFixture hub)
     [Fact]
     public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
     {
-        var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));
-        var violet = await TeamAsync("violet");
-        (await MemberAsync(hub.Rest, violet, erin, "admin")).Dispose();
-        using var asErin = TestAccess.RestClient(hub.RestUri, await KeyAsync(erin));
-        (await MemberAsync(asErin, violet, frank, "member")).Dispose();
-        using var key = await asErin.PostAsJsonAsync($"/api/teams/{violet}/keys", new { user_id = frank, name = "frank's violet key", scopes = new[] { KeyScopes.Inference } });
+        var setup = await TeamAdminWithAMembersKeyAsync("violet", "erin", "frank");
+        var (violet, erin) = (setup.Team, setup.Admin);
+        using var asErin = setup.AsAdmin;
+        using var key = setup.Key;
         using var budget = await asErin.PostAsJsonAsync($"/api/teams/{violet}/budget", new { budget = new { limit_usd = "3", period = "week" } });
         Assert.True(key.IsSuccessStatusCode && budget.IsSuccessStatusCode, await key.Content.ReadAsStringAsync() + await budget.Content.ReadAsStringAsync());
 
@@ -293,6 +289,21 @@ public sealed class TeamTests(HubFixture hub)
         var requestId = call.Headers.GetValues("x-request-id").Single();
         await hub.WaitForCallRecordAsync(requestId);
         return requestId;
+    }
+
+    /// <summary>
+    /// A new team whose admin (a hub member, acting with their own key) has added a second hub member and issued them a
+    /// team key: the team, its admin and the admin's client, the member and the answer to the key's issue.
+    /// </summary>
+    private async Task<(string Team, string Admin, HttpClient AsAdmin, string Member, HttpResponseMessage Key)> TeamAdminWithAMembersKeyAsync(string teamName, string adminName, string memberName)
+    {
+        var (admin, member) = (await UserAsync(adminName), await UserAsync(memberName));
+        var team = await TeamAsync(teamName);
+        (await MemberAsync(hub.Rest, team, admin, "admin")).Dispose();
+        var asAdmin = TestAccess.RestClient(hub.RestUri, await KeyAsync(admin));
+        (await MemberAsync(asAdmin, team, member, "member")).Dispose();
+        var key = await asAdmin.PostAsJsonAsync($"/api/teams/{team}/keys", new { user_id = member, name = $"{memberName}'s {teamName} key", scopes = new[] { KeyScopes.Inference } });
+        return (team, admin, asAdmin, member, key);
     }
 
     private async Task<string> TeamAsync(string name)
