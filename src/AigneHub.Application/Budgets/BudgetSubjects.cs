@@ -4,7 +4,8 @@ using AigneHub.Domain.Teams;
 namespace AigneHub.Application.Budgets;
 
 /// <summary>
-/// Who may set or delete a budget, and on what: a hub admin or owner with admin:write on the hub's budget; an owner on
+/// Who may set or delete a budget, and on what: an owner with admin:write on the hub's budget (which limits admins too,
+/// <see cref="Delegation.RequireMayLimitEveryone"/>); an owner on
 /// any user's or key's, an admin on members' and their keys' only (<see cref="Delegation.RequireMayLimit"/>); a team's
 /// admin, or a hub admin, on a team's (<see cref="TeamDecisions.RequireMayManage"/>).
 /// </summary>
@@ -38,6 +39,7 @@ internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults lim
 
         if (scope == BudgetScope.Hub)
         {
+            DomainRules.Check(() => Delegation.RequireMayLimitEveryone(Delegators.From(by, limits), "scope"));
             return;
         }
 

@@ -159,6 +159,33 @@ public static class Delegation
                 : $"An admin {what}; the user '{target.Id}' is {Article(target.Role)} {Name(target.Role)}.");
     }
 
+    /// <summary>
+    /// A key held to spend budgets of its own or of its team (<paramref name="budgetIds"/>) gives no other key's secret
+    /// (it creates none, and rotates only itself): that key would not be held to them, so whoever holds the first could
+    /// spend past them.
+    /// </summary>
+    public static void RequireUnbudgeted(string keyId, IReadOnlyList<string> budgetIds)
+    {
+        if (budgetIds.Count > 0)
+        {
+            throw Denied(
+                "budget",
+                $"Your key '{keyId}' is held to the spend budget {string.Join(", ", budgetIds)}, which another key would not be: it creates no keys and rotates only itself. Use a key without a budget of its own.");
+        }
+    }
+
+    /// <summary>
+    /// A limit on everyone — the hub's spend budget — limits its setter too: as with <see cref="RequireMayLimit"/>, only
+    /// an owner sets, changes or deletes it, since an admin who could would lift a limit the owner put on them.
+    /// </summary>
+    public static void RequireMayLimitEveryone(Delegator by, string field)
+    {
+        if (by.Role != UserRole.Owner)
+        {
+            throw Denied(field, "The hub's budget limits every user, admins included: only an owner sets, changes or deletes it.");
+        }
+    }
+
     private static void RequireNoHigher(string field, string unit, string what, int? limit, int? ceiling)
     {
         if (ceiling is { } most && (limit is null || limit > most))

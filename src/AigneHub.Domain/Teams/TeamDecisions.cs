@@ -1,4 +1,5 @@
 using AigneHub.Domain.Access;
+using AigneHub.Domain.Access.Events;
 
 namespace AigneHub.Domain.Teams;
 
@@ -22,22 +23,36 @@ public static class TeamDecisions
         return new TeamCreated(teamId, name, by.By, at);
     }
 
-    /// <summary>Adds <paramref name="user"/> to the team or changes their team role (a team admin may name other admins of their own team).</summary>
+    /// <summary>
+    /// Adds <paramref name="user"/> to the team or changes their team role (a team admin may name other admins of their
+    /// own team, from the hub's members: <see cref="RequireMayActOnMember"/>).
+    /// </summary>
     public static TeamMemberSet SetMember(Team team, HubUser user, TeamRole role, Delegator by, DateTimeOffset at)
     {
         RequireMayManage(team, by, "team_id");
+        RequireMayActOnMember(by, user);
         return new TeamMemberSet(team.Id, user.Id, role, by.By, at);
     }
 
-    public static TeamMemberRemoved RemoveMember(Team team, string userId, Delegator by, DateTimeOffset at)
+    /// <summary>
+    /// Takes <paramref name="user"/> out of the team and revokes the team's keys they hold (<paramref name="theirKeys"/>):
+    /// a team key is a member's, and must not go on counting as the team's once they have left it.
+    /// </summary>
+    public static (TeamMemberRemoved Removed, IReadOnlyList<AccessKeyRevoked> Revoked) RemoveMember(
+        Team team, HubUser user, IReadOnlyList<AccessKey> theirKeys, Delegator by, DateTimeOffset at)
     {
         RequireMayManage(team, by, "team_id");
-        if (team.RoleOf(userId) is null)
+        if (team.RoleOf(user.Id) is null)
         {
-            throw new AccessRuleException("user_id", $"The user '{userId}' is not a member of the team '{team.Id}'.");
+            throw new AccessRuleException("user_id", $"The user '{user.Id}' is not a member of the team '{team.Id}'.");
         }
 
-        return new TeamMemberRemoved(team.Id, userId, by.By, at);
+        RequireMayActOnMember(by, user);
+        var revoked = theirKeys
+            .Where(k => !k.IsRevoked && k.UserId == user.Id && team.KeyIds.Contains(k.Id))
+            .Select(k => new AccessKeyRevoked(k.Id, $"taken out of the team '{team.Id}'", by.By, at))
+            .ToList();
+        return (new TeamMemberRemoved(team.Id, user.Id, by.By, at), revoked);
     }
 
     /// <summary>
@@ -56,6 +71,19 @@ public static class TeamDecisions
 
         var created = AccessDecisions.CreateKey(owner, ownersActiveKeys, key, by, at, asTeamAdmin: team.RoleOf(by.UserId) == TeamRole.Admin);
         return (created, new TeamKeyAdded(team.Id, created.KeyId, owner.Id, by.By, at));
+    }
+
+    /// <summary>
+    /// A team's admin (without a hub admin's admin:write) adds, changes and removes the team's members who are hub
+    /// members, and themselves; never a hub admin or owner, who are above them (<see cref="Delegation.RequireMayActOn"/>,
+    /// as for team keys).
+    /// </summary>
+    private static void RequireMayActOnMember(Delegator by, HubUser user)
+    {
+        if (!by.ManagesHub)
+        {
+            Delegation.RequireMayActOn(by, user, "user_id", asTeamAdmin: true);
+        }
     }
 
     /// <summary>Whether <paramref name="by"/> manages <paramref name="team"/>: a hub admin or owner with admin:write, or this team's admin.</summary>

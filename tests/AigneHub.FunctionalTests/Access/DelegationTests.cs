@@ -134,6 +134,40 @@ public sealed class DelegationTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_key_held_to_a_spend_budget_of_its_own_or_its_teams_mints_no_key_that_would_escape_it()
+    {
+        // A key's budget limits that key; a key it made or rotated would not be held to it, so whoever holds the
+        // budgeted key could spend past the limit with the new one. The key still rotates itself (the budget stays).
+        var member = await AccessSetup.UserAsync(hub.Rest, "member-budgeted", "member");
+        var budgeted = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "budgeted", scopes = new[] { "inference" } });
+        var other = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "other", scopes = new[] { "inference" } });
+        using var limit = await hub.Rest.PostAsJsonAsync("/api/admin/budgets", new { scope = "key", subject_id = budgeted.KeyId, limit_usd = "1000", period = "day" });
+        Assert.True(limit.IsSuccessStatusCode, await limit.Content.ReadAsStringAsync());
+        using var team = await hub.Rest.PostAsJsonAsync("/api/admin/teams", new { name = "budgeted team" });
+        var teamId = JsonDocument.Parse(await team.Content.ReadAsStringAsync()).RootElement.Str("id");
+        using var joined = await hub.Rest.PostAsJsonAsync($"/api/teams/{teamId}/members", new { user_id = member, role = "member" });
+        Assert.True(joined.IsSuccessStatusCode, await joined.Content.ReadAsStringAsync());
+        using var teamKeyResponse = await hub.Rest.PostAsJsonAsync($"/api/teams/{teamId}/keys", new { user_id = member, name = "team key", scopes = new[] { "inference" } });
+        var teamKey = await AccessSetup.IssuedAsync(teamKeyResponse);
+        using var teamLimit = await hub.Rest.PostAsJsonAsync($"/api/teams/{teamId}/budget", new { budget = new { limit_usd = "1000", period = "day" } });
+        Assert.True(teamLimit.IsSuccessStatusCode, await teamLimit.Content.ReadAsStringAsync());
+        using var asBudgeted = TestAccess.RestClient(hub.RestUri, budgeted.Secret);
+        using var asTeamKey = TestAccess.RestClient(hub.RestUri, teamKey.Secret);
+
+        using var minted = await asBudgeted.PostAsJsonAsync("/api/user/keys", new { name = "escape" });
+        using var rotatedOther = await asBudgeted.PostAsJsonAsync($"/api/user/keys/{other.KeyId}:rotate", new { expected_version = 1 });
+        using var mintedByTeamKey = await asTeamKey.PostAsJsonAsync("/api/user/keys", new { name = "out of the team" });
+        using var rotatedItself = await asBudgeted.PostAsJsonAsync($"/api/user/keys/{budgeted.KeyId}:rotate", new { expected_version = 1 });
+
+        Assert.Contains($"key:{budgeted.KeyId}", await AccessSetup.PermissionDeniedAsync(minted, "budget"));
+        await AccessSetup.PermissionDeniedAsync(rotatedOther, "budget");
+        Assert.Contains($"team:{teamId}", await AccessSetup.PermissionDeniedAsync(mintedByTeamKey, "budget"));
+        Assert.True(rotatedItself.IsSuccessStatusCode, await rotatedItself.Content.ReadAsStringAsync());
+        using var keys = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/admin/keys?user_id={member}"));
+        Assert.Equal(3, keys.RootElement.GetProperty("keys").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Restricted_key_cannot_mint_an_unrestricted_one_over_grpc()
     {
         var member = await AccessSetup.UserAsync(hub.Rest, "member-restricted-grpc", "member");

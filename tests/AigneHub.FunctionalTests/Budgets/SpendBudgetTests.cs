@@ -115,6 +115,38 @@ public sealed class SpendBudgetTests(HubFixture hub)
         Assert.Equal(1m, decimal.Parse(own.GetProperty("limit_usd").GetString()!, CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task Only_an_owner_sets_changes_or_deletes_the_hubs_budget_which_limits_admins_too()
+    {
+        // The hub's budget limits every call, an admin's own included: an admin who could raise or delete it would lift
+        // a limit the owner put on them, as with a budget on their own user.
+        var admin = await UserAsync("admin");
+        using var adminKey = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = admin, name = "admin key", scopes = new[] { KeyScopes.AdminWrite, KeyScopes.Inference } });
+        var adminKeyText = await adminKey.Content.ReadAsStringAsync();
+        Assert.True(adminKey.IsSuccessStatusCode, adminKeyText);
+        using var asAdmin = TestAccess.RestClient(hub.RestUri, JsonDocument.Parse(adminKeyText).RootElement.GetProperty("secret").GetString());
+        using var limit = await hub.Rest.PostAsJsonAsync("/api/admin/budgets", new { scope = "hub", limit_usd = "1000000", period = "none" });
+        Assert.True(limit.IsSuccessStatusCode, await limit.Content.ReadAsStringAsync());
+        try
+        {
+            using var raised = await asAdmin.PostAsJsonAsync("/api/admin/budgets", new { scope = "hub", limit_usd = "2000000", period = "none" });
+            using var deleted = await asAdmin.DeleteAsync("/api/admin/budgets/hub");
+
+            Assert.Equal(HttpStatusCode.Forbidden, raised.StatusCode);
+            Assert.Contains("scope", await raised.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.Forbidden, deleted.StatusCode);
+            using var budgets = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/admin/budgets"));
+            var hubBudget = Assert.Single(budgets.RootElement.GetProperty("budgets").EnumerateArray(), b => b.GetProperty("scope").GetString() == "hub");
+            Assert.Equal(1000000m, decimal.Parse(hubBudget.GetProperty("limit_usd").GetString()!, CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            // The hub is shared with the other tests: the owner takes the hub's budget away again.
+            using var removed = await hub.Rest.DeleteAsync("/api/admin/budgets/hub");
+            Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+        }
+    }
+
     private async Task<string> UserAsync(string role)
     {
         using var user = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { display_name = "budget " + role, role });

@@ -172,14 +172,63 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task A_team_admin_adds_changes_and_removes_only_hub_members_never_a_hub_admin()
+    {
+        // The delegation rule reaches team roles as it reaches team keys: a team's admin acts on the team's members who
+        // are hub members, never on a hub admin or owner (who are above them), so they cannot demote or remove the hub
+        // admin the owner made a co-admin of their team, nor bring another hub admin in.
+        var (quinn, tom) = (await UserAsync("quinn"), await UserAsync("tom"));
+        var (rita, sam) = (await UserAsync("rita", "admin"), await UserAsync("sam", "admin"));
+        var coral = await TeamAsync("coral");
+        (await MemberAsync(hub.Rest, coral, quinn, "admin")).Dispose();
+        (await MemberAsync(hub.Rest, coral, rita, "admin")).Dispose();
+        using var asQuinn = TestAccess.RestClient(hub.RestUri, await KeyAsync(quinn));
+
+        using var demoted = await MemberAsync(asQuinn, coral, rita, "member");
+        using var removed = await asQuinn.PostAsJsonAsync($"/api/teams/{coral}/members", new { user_id = rita, remove = true });
+        using var added = await MemberAsync(asQuinn, coral, sam, "member");
+        using var member = await MemberAsync(asQuinn, coral, tom, "member");
+
+        Assert.Equal(HttpStatusCode.Forbidden, demoted.StatusCode);
+        Assert.Contains("user_id", await demoted.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, added.StatusCode);
+        Assert.True(member.IsSuccessStatusCode, await member.Content.ReadAsStringAsync());
+        using var coralNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{coral}"));
+        Assert.Equal(
+            new Dictionary<string, string> { [quinn] = "admin", [rita] = "admin", [tom] = "member" },
+            coralNow.RootElement.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("user_id").GetString()!, m => m.GetProperty("role").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_member_taken_out_of_a_team_loses_the_team_keys_they_held_at_once()
+    {
+        // A team key is a member's: once its admin takes the member out, the key must not go on spending the team's
+        // budget and counting as the team's (the team's admin cannot revoke keys themselves).
+        var setup = await TeamAdminWithAMembersKeyAsync("ochre", "uma", "victor");
+        var (ochre, victor) = (setup.Team, setup.Member);
+        using var asUma = setup.AsAdmin;
+        using var issued = setup.Key;
+        var issuedText = await issued.Content.ReadAsStringAsync();
+        Assert.True(issued.IsSuccessStatusCode, issuedText);
+        using var asVictor = TestAccess.RestClient(hub.RestUri, JsonDocument.Parse(issuedText).RootElement.GetProperty("secret").GetString());
+        using var before = await asVictor.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+        Assert.True(before.IsSuccessStatusCode, await before.Content.ReadAsStringAsync());
+
+        using var removed = await asUma.PostAsJsonAsync($"/api/teams/{ochre}/members", new { user_id = victor, remove = true });
+        using var after = await asVictor.PostAsJsonAsync("/v1/chat/completions", new { model = "demo/echo", messages = Hello });
+
+        Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task A_teams_changes_by_its_admin_are_in_the_audit_trail_under_the_team_and_its_budget()
     {
-        var (erin, frank) = (await UserAsync("erin"), await UserAsync("frank"));
-        var violet = await TeamAsync("violet");
-        (await MemberAsync(hub.Rest, violet, erin, "admin")).Dispose();
-        using var asErin = TestAccess.RestClient(hub.RestUri, await KeyAsync(erin));
-        (await MemberAsync(asErin, violet, frank, "member")).Dispose();
-        using var key = await asErin.PostAsJsonAsync($"/api/teams/{violet}/keys", new { user_id = frank, name = "frank's violet key", scopes = new[] { KeyScopes.Inference } });
+        var setup = await TeamAdminWithAMembersKeyAsync("violet", "erin", "frank");
+        var (violet, erin) = (setup.Team, setup.Admin);
+        using var asErin = setup.AsAdmin;
+        using var key = setup.Key;
         using var budget = await asErin.PostAsJsonAsync($"/api/teams/{violet}/budget", new { budget = new { limit_usd = "3", period = "week" } });
         Assert.True(key.IsSuccessStatusCode && budget.IsSuccessStatusCode, await key.Content.ReadAsStringAsync() + await budget.Content.ReadAsStringAsync());
 
@@ -240,6 +289,21 @@ public sealed class TeamTests(HubFixture hub)
         var requestId = call.Headers.GetValues("x-request-id").Single();
         await hub.WaitForCallRecordAsync(requestId);
         return requestId;
+    }
+
+    /// <summary>
+    /// A new team whose admin (a hub member, acting with their own key) has added a second hub member and issued them a
+    /// team key: the team, its admin and the admin's client, the member and the answer to the key's issue.
+    /// </summary>
+    private async Task<(string Team, string Admin, HttpClient AsAdmin, string Member, HttpResponseMessage Key)> TeamAdminWithAMembersKeyAsync(string teamName, string adminName, string memberName)
+    {
+        var (admin, member) = (await UserAsync(adminName), await UserAsync(memberName));
+        var team = await TeamAsync(teamName);
+        (await MemberAsync(hub.Rest, team, admin, "admin")).Dispose();
+        var asAdmin = TestAccess.RestClient(hub.RestUri, await KeyAsync(admin));
+        (await MemberAsync(asAdmin, team, member, "member")).Dispose();
+        var key = await asAdmin.PostAsJsonAsync($"/api/teams/{team}/keys", new { user_id = member, name = $"{memberName}'s {teamName} key", scopes = new[] { KeyScopes.Inference } });
+        return (team, admin, asAdmin, member, key);
     }
 
     private async Task<string> TeamAsync(string name)

@@ -80,6 +80,23 @@ public sealed class UsageReportTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.Forbidden, member.StatusCode);
     }
 
+    [Theory]
+    [InlineData("hub")]
+    [InlineData("team:team_0123456789")]
+    public async Task A_user_id_that_names_the_hubs_or_a_teams_report_scope_is_refused_so_no_member_reads_those_reports(string userId)
+    {
+        // A user's reports are stored under the user's id as their scope: a member called "hub" would list and download
+        // the hub's report (every user's figures), one called "team:<id>" that team's, and their own report would
+        // overwrite it.
+        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/users", new { user_id = userId, display_name = "reserved", role = "member" });
+
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+        Assert.Contains("user_id", body);
+        using var users = await hub.Rest.GetAsync("/api/admin/users");
+        Assert.DoesNotContain($"\"{userId}\"", await users.Content.ReadAsStringAsync());
+    }
+
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();

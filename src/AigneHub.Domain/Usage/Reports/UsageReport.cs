@@ -59,12 +59,18 @@ public sealed class UsageReport
     /// <summary>The period before (the previous day or week) and the change against it.</summary>
     public ReportComparison Previous { get; set; } = new();
 
-    /// <summary>The scope of a team's report: "team:" and the team's id (a user id never has that form).</summary>
+    /// <summary>The scope of a team's report: "team:" and the team's id (a user id never has that form: <see cref="IsSharedScope"/>).</summary>
     public static string TeamScope(string teamId) => TeamScopePrefix + teamId;
 
     /// <summary>The team whose report <paramref name="scope"/> is the scope of; null for the hub's or a user's.</summary>
     public static string? TeamOfScope(string scope) =>
         scope.StartsWith(TeamScopePrefix, StringComparison.Ordinal) ? scope[TeamScopePrefix.Length..] : null;
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> would name the hub's report or a team's, not a user's: a user's reports are
+    /// stored and read under the user's id as their scope, so no user may have such an id.
+    /// </summary>
+    public static bool IsSharedScope(string userId) => userId == HubScope || TeamOfScope(userId) is not null;
 
     public static string IdFor(ReportKind kind, DateOnly period, string scope) =>
         $"{(kind == ReportKind.Daily ? "daily" : "weekly")}-{period:yyyy-MM-dd}-{ScopePart(scope)}";

@@ -227,6 +227,22 @@ public sealed class DelegationTests
         }
     }
 
+    [Fact]
+    public void Only_an_owner_limits_everyone_and_a_key_held_to_a_budget_hands_out_no_other_key()
+    {
+        Delegation.RequireMayLimitEveryone(By(Owner, Full(Owner), KeyLimits.None), "scope");
+        foreach (var by in new[] { Admin, Member })
+        {
+            var refused = Assert.Throws<AccessRuleException>(() => Delegation.RequireMayLimitEveryone(By(by, Full(by), KeyLimits.None), "scope"));
+            Assert.Equal(("scope", true), (refused.Field, refused.IsForbidden));
+        }
+
+        Delegation.RequireUnbudgeted("k1", []);
+        var bound = Assert.Throws<AccessRuleException>(() => Delegation.RequireUnbudgeted("k1", ["key:k1", "team:red"]));
+        Assert.Equal(("budget", true), (bound.Field, bound.IsForbidden));
+        Assert.Contains("team:red", bound.Message);
+    }
+
     private static AccessKeyCreated Create(Row row) =>
         AccessDecisions.CreateKey(
             row.Target,

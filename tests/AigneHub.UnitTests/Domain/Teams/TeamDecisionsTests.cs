@@ -18,7 +18,21 @@ public sealed class TeamDecisionsTests
         Assert.Equal("bob", TeamDecisions.SetMember(red, User("bob"), TeamRole.Admin, alice, Now).UserId);
         var refused = Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(blue, User("bob"), TeamRole.Member, alice, Now));
         Assert.True(refused.IsForbidden);
-        Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(blue, "carol", alice, Now));
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(blue, User("carol"), [], alice, Now));
+    }
+
+    [Fact]
+    public void A_team_admin_acts_on_the_teams_hub_members_never_on_a_hub_admin_or_owner()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("olga", TeamRole.Admin));
+        var alice = By("alice", UserRole.Member);
+        var olga = User("olga", UserRole.Admin);
+
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, olga, TeamRole.Member, alice, Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.RemoveMember(red, olga, [], alice, Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.SetMember(red, User("root", UserRole.Owner), TeamRole.Member, alice, Now)).IsForbidden);
+        Assert.Equal("alice", TeamDecisions.RemoveMember(red, User("alice"), [], alice, Now).Removed.UserId);
+        Assert.Equal("olga", TeamDecisions.RemoveMember(red, olga, [], By("root", UserRole.Owner, scopes: [KeyScopes.AdminWrite]), Now).Removed.UserId);
     }
 
     [Fact]
@@ -74,7 +88,7 @@ public sealed class TeamDecisionsTests
         return team;
     }
 
-    private static HubUser User(string id) => HubUser.Create(new UserCreated(id, id, null, UserRole.Member, null, "root", Now));
+    private static HubUser User(string id, UserRole role = UserRole.Member) => HubUser.Create(new UserCreated(id, id, null, role, null, "root", Now));
 
     private static Delegator By(string user, UserRole role, IReadOnlyList<string>? models = null, IReadOnlyCollection<string>? scopes = null) =>
         new(role, user, new KeyGrant(user, null, scopes ?? [KeyScopes.Inference], models ?? [], [], null, KeyLimits.None), KeyLimits.None);

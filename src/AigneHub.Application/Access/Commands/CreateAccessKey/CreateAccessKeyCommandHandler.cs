@@ -7,6 +7,7 @@ internal sealed class CreateAccessKeyCommandHandler(IDocumentStore store, TimePr
 {
     public async ValueTask<IssuedAccessKey> Handle(CreateAccessKeyCommand command, CancellationToken cancellationToken)
     {
+        await Budgets.KeyBudgets.RequireUnboundAsync(store, command.By, cancellationToken);
         var token = command.Token ?? AccessKeyToken.New();
         HubUser owner;
         int active;

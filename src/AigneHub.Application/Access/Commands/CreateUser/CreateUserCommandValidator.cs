@@ -1,10 +1,15 @@
+using AigneHub.Domain.Usage.Reports;
+
 namespace AigneHub.Application.Access.Commands.CreateUser;
 
 internal sealed class CreateUserCommandValidator : AbstractValidator<CreateUserCommand>
 {
     public CreateUserCommandValidator()
     {
-        RuleFor(c => c.UserId!).Id("user_id").When(c => c.UserId is not null);
+        RuleFor(c => c.UserId!).Id("user_id")
+            .Must(id => !UsageReport.IsSharedScope(id))
+            .WithMessage($"user_id may not be \"{UsageReport.HubScope}\" nor start with \"{UsageReport.TeamScope(string.Empty)}\": those name the hub's and the teams' usage reports")
+            .When(c => c.UserId is not null);
         RuleFor(c => c.DisplayName).Name("display_name");
         RuleFor(c => c.Email).OptionalEmail().OverridePropertyName("email");
         RuleFor(c => c.Role).IsInEnum().WithMessage("role must be owner, admin or member").OverridePropertyName("role");

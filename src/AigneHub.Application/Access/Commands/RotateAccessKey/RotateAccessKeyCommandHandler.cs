@@ -5,6 +5,11 @@ internal sealed class RotateAccessKeyCommandHandler(IDocumentStore store, TimePr
 {
     public async ValueTask<IssuedAccessKey> Handle(RotateAccessKeyCommand command, CancellationToken cancellationToken)
     {
+        if (command.KeyId != command.By.KeyId)
+        {
+            await Budgets.KeyBudgets.RequireUnboundAsync(store, command.By, cancellationToken);
+        }
+
         var secret = AccessKeyToken.NewSecret();
         var by = Delegators.From(command.By, limits);
         var key = await AccessStreams.ChangeKeyAsync(store, cache, command.KeyId, command.OwnedBy, command.ExpectedVersion,

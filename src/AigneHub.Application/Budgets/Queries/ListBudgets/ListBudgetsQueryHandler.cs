@@ -12,13 +12,11 @@ internal sealed class ListBudgetsQueryHandler(IDocumentStore store, ISpendBudget
         if (query.Mine)
         {
             var keyId = query.By.KeyId;
-            var teams = keyId is null ? [] : await session.Query<Domain.Teams.Team>().Where(t => t.KeyIds.Contains(keyId)).Select(t => t.Id).ToListAsync(cancellationToken);
             string[] ids =
             [
                 SpendBudget.IdOf(BudgetScope.Hub, string.Empty),
                 SpendBudget.IdOf(BudgetScope.User, query.By.UserId),
-                .. keyId is null ? Array.Empty<string>() : [SpendBudget.IdOf(BudgetScope.Key, keyId)],
-                .. teams.Select(team => SpendBudget.IdOf(BudgetScope.Team, team)),
+                .. keyId is null ? Array.Empty<string>() : await KeyBudgets.IdsAsync(session, keyId, cancellationToken),
             ];
             found = [.. (await session.LoadManyAsync<SpendBudget>(cancellationToken, ids)).OrderBy(b => b.Id, StringComparer.Ordinal)];
         }

@@ -8,6 +8,7 @@ internal sealed class CreateTeamKeyCommandHandler(
 {
     public async ValueTask<IssuedAccessKey> Handle(CreateTeamKeyCommand command, CancellationToken cancellationToken)
     {
+        await Budgets.KeyBudgets.RequireUnboundAsync(store, command.By, cancellationToken);
         var token = AccessKeyToken.New();
         await using var session = store.LightweightSession();
         var owner = await AccessStreams.LoadUserAsync(session, command.UserId, cancellationToken);
