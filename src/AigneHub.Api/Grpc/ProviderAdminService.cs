@@ -45,8 +45,9 @@ internal sealed class ProviderAdminService(IMediator mediator, ICallerContext ca
 
     public override async Task<UpdateProviderResponse> UpdateProvider(UpdateProviderRequest request, ServerCallContext context)
     {
+        var by = callers.Require();
         var command = new UpdateProviderCommand(
-            request.Provider, request.ExpectedVersion, request.HasBaseUrl ? request.BaseUrl : null, request.HasRegion ? request.Region : null, Actor());
+            request.Provider, request.ExpectedVersion, request.HasBaseUrl ? request.BaseUrl : null, request.HasRegion ? request.Region : null, by.Actor, by);
         return new() { Provider = ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 

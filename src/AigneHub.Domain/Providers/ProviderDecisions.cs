@@ -29,9 +29,24 @@ public static class ProviderDecisions
         return new ProviderRegistered(id, provider.DisplayName, provider.BaseUrl, provider.Region, by, at);
     }
 
-    public static ProviderEndpointChanged ChangeEndpoint(ProviderConfig current, string? baseUrl, string? region, string by, DateTimeOffset at)
+    /// <summary>
+    /// Moves where the provider is reached. The hub sends the provider's stored credentials to its base URL, and shows
+    /// them to nobody; so only an owner points a provider that holds credentials somewhere else (an admin who could
+    /// would receive secrets the hub never shows them). A provider without credentials, the provider's own public
+    /// endpoint (no base URL) and the region (an AWS region, never a host of anyone's choosing) any admin may set.
+    /// </summary>
+    public static ProviderEndpointChanged ChangeEndpoint(ProviderConfig current, string? baseUrl, string? region, Access.UserRole role, string by, DateTimeOffset at)
     {
         RequireEndpoint(current.Id, baseUrl, region);
+        if (role != Access.UserRole.Owner && current.Credentials.Count > 0 && baseUrl is not null && !string.Equals(baseUrl, current.BaseUrl, StringComparison.Ordinal))
+        {
+            throw new Access.AccessRuleException(
+                "base_url",
+                $"The provider '{current.Id}' holds credentials, which the hub sends to its base URL: only an owner moves it. " +
+                "Remove its credentials first, or ask an owner.",
+                isForbidden: true);
+        }
+
         return new ProviderEndpointChanged(baseUrl, region, by, at);
     }
 

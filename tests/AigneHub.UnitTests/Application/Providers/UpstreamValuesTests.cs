@@ -51,7 +51,7 @@ public sealed class UpstreamValuesTests
     public void An_endpoint_with_a_control_character_is_refused_on_register_and_update(string? baseUrl, string? region, string field)
     {
         var registered = new RegisterProviderCommandValidator().Validate(new RegisterProviderCommand("bedrock", null, baseUrl, region, "owner"));
-        var updated = new UpdateProviderCommandValidator().Validate(new UpdateProviderCommand("bedrock", 1, baseUrl, region, "owner"));
+        var updated = new UpdateProviderCommandValidator().Validate(new UpdateProviderCommand("bedrock", 1, baseUrl, region, "owner", new Caller("owner", AigneHub.Domain.Access.UserRole.Owner, null, null, new HashSet<string>())));
 
         Assert.Contains(registered.Errors, f => f.PropertyName == field);
         Assert.Contains(updated.Errors, f => f.PropertyName == field);

@@ -55,6 +55,24 @@ public sealed class ProviderDecisionsTests
     }
 
     [Fact]
+    public void Only_an_owner_moves_the_base_url_of_a_provider_that_holds_credentials()
+    {
+        // The hub sends a provider's stored credentials to its base URL: an admin who could move it would receive them.
+        var holding = WithCredential(Registered("openrouter", "https://openrouter.ai/api/v1"), Guid.NewGuid());
+        var empty = Registered("poe", "https://api.poe.com/v1");
+
+        var refused = Assert.Throws<AigneHub.Domain.Access.AccessRuleException>(() =>
+            ProviderDecisions.ChangeEndpoint(holding, "http://attacker.example/v1", null, AigneHub.Domain.Access.UserRole.Admin, "admin", At));
+
+        Assert.Equal(("base_url", true), (refused.Field, refused.IsForbidden));
+        Assert.Equal("http://attacker.example/v1", ProviderDecisions.ChangeEndpoint(holding, "http://attacker.example/v1", null, AigneHub.Domain.Access.UserRole.Owner, "owner", At).BaseUrl);
+        // The provider's own public endpoint, an unchanged base URL and a provider without credentials: any admin.
+        Assert.Null(ProviderDecisions.ChangeEndpoint(holding, null, null, AigneHub.Domain.Access.UserRole.Admin, "admin", At).BaseUrl);
+        Assert.Equal("https://openrouter.ai/api/v1", ProviderDecisions.ChangeEndpoint(holding, "https://openrouter.ai/api/v1", null, AigneHub.Domain.Access.UserRole.Admin, "admin", At).BaseUrl);
+        Assert.Equal("http://elsewhere.example/v1", ProviderDecisions.ChangeEndpoint(empty, "http://elsewhere.example/v1", null, AigneHub.Domain.Access.UserRole.Admin, "admin", At).BaseUrl);
+    }
+
+    [Fact]
     public void Bedrock_takes_an_access_key_pair_and_the_others_an_api_key()
     {
         var bedrock = Registered("bedrock", region: "us-east-1");

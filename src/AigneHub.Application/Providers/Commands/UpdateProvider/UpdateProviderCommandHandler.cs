@@ -4,6 +4,6 @@ internal sealed class UpdateProviderCommandHandler(IDocumentStore store, TimePro
 {
     public async ValueTask<ProviderView> Handle(UpdateProviderCommand command, CancellationToken cancellationToken) =>
         await ProviderStreams.ChangeAsync(store, command.Provider, command.ExpectedVersion, current =>
-            [ProviderDecisions.ChangeEndpoint(current, command.BaseUrl, command.Region, command.Actor, time.GetUtcNow())],
+            [ProviderDecisions.ChangeEndpoint(current, command.BaseUrl, command.Region, command.By.Role, command.Actor, time.GetUtcNow())],
             cancellationToken);
 }
