@@ -71,6 +71,13 @@ internal sealed partial class OidcTokenAuthenticator : IBearerTokenAuthenticator
         }
 
         var jwt = (JsonWebToken)result.SecurityToken;
+        if (string.IsNullOrWhiteSpace(jwt.Subject))
+        {
+            // Every such token would be one user (and share the role the first one was given): refused instead.
+            LogRejected(_logger, "no subject");
+            return KeyAuthentication.Refused(KeyRefusal.Unknown, "The token names no subject (sub claim), so the hub cannot tell whose it is.");
+        }
+
         var subject = $"{jwt.Issuer}|{jwt.Subject}";
         var userId = "oidc_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))[..24];
         var role = await _users.RoleOfAsync(userId, cancellationToken) ?? await CreateAsync(userId, subject, jwt, cancellationToken);

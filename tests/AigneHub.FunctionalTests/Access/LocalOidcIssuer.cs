@@ -114,8 +114,9 @@ public sealed class LocalOidcIssuer : IAsyncDisposable
     }
 
     /// <param name="signWith">Another RSA key to sign with (the JWKS does not hold it); null signs with the published key.</param>
+    /// <param name="subject">The token's <c>sub</c>; null mints a token without one.</param>
     public string Mint(
-        string subject,
+        string? subject,
         string audience,
         DateTime? expires = null,
         string[]? roles = null,
@@ -140,7 +141,7 @@ public sealed class LocalOidcIssuer : IAsyncDisposable
         {
             Issuer = Issuer,
             Audience = audience,
-            Subject = new ClaimsIdentity([new Claim("sub", subject)]),
+            Subject = subject is null ? null : new ClaimsIdentity([new Claim("sub", subject)]),
             Claims = claims,
             IssuedAt = expiry.AddMinutes(-20) < now ? expiry.AddMinutes(-20) : now,
             NotBefore = expiry.AddMinutes(-20) < now ? expiry.AddMinutes(-20) : now,

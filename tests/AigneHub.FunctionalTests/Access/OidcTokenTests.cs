@@ -106,6 +106,24 @@ public sealed class OidcTokenTests(OidcFixture oidc) : IClassFixture<OidcFixture
     }
 
     [Fact]
+    public async Task A_token_without_a_subject_answers_401_and_creates_no_user()
+    {
+        // Without a sub every such token (a machine client's, say) would be one hub user, with the role the first got.
+        var before = await UserCountAsync();
+
+        var error = await RefusedAsync(oidc.Issuer.Mint(null, OidcFixture.Audience, roles: ["aignehub-admin"]));
+
+        Assert.Contains("sub", error, StringComparison.Ordinal);
+        Assert.Equal(before, await UserCountAsync());
+    }
+
+    private async Task<int> UserCountAsync()
+    {
+        using var users = JsonDocument.Parse(await oidc.Owner.GetStringAsync("/api/admin/users"));
+        return users.RootElement.GetProperty("users").GetArrayLength();
+    }
+
+    [Fact]
     public async Task Token_for_another_audience_answers_401() =>
         Assert.Contains("audience", await RefusedAsync(oidc.Issuer.Mint("erin", "some-other-api")), StringComparison.Ordinal);
 
