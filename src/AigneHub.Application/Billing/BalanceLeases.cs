@@ -30,6 +30,9 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, AccountLease> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccountLease> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PendingCapture> _pending = new();
+
+    // The flushes handing captures to the writer right now: a flush waits for those that began before it ended.
+    private readonly ConcurrentDictionary<Task, byte> _flushes = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _loop;
     private readonly Lock _window = new();
@@ -179,23 +182,41 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         return true;
     }
 
-    /// <summary>Hands every queued capture to the ledger writer (which writes what waits in one transaction) and waits for them.</summary>
+    /// <summary>
+    /// Hands every queued capture to the ledger writer (which writes what waits in one transaction) and waits for them,
+    /// and for the captures an earlier flush (the timer's) handed over and the writer has not finished: a balance read
+    /// after it sees every call this instance answered.
+    /// </summary>
     public async Task FlushAsync()
     {
-        var batch = new List<PendingCapture>();
-        while (_pending.TryDequeue(out var capture))
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _flushes.TryAdd(done.Task, 0);
+        try
         {
-            batch.Add(capture);
+            var batch = new List<PendingCapture>();
+            while (_pending.TryDequeue(out var capture))
+            {
+                batch.Add(capture);
+            }
+
+            if (batch.Count > 0)
+            {
+                // Queued in order, without waiting in between: the writer's next transaction takes them all.
+                await Task.WhenAll(batch.Select(WriteAsync)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _flushes.TryRemove(done.Task, out _);
+            done.SetResult();
         }
 
-        if (batch.Count == 0)
+        // Flushes in flight complete whatever their writes do (a failed capture is logged, never thrown).
+        var earlier = _flushes.Keys.ToArray();
+        if (earlier.Length > 0)
         {
-            return;
+            await Task.WhenAll(earlier).ConfigureAwait(false);
         }
-
-        // Queued in order, without waiting in between: the writer's next transaction takes them all.
-        var written = batch.Select(WriteAsync).ToList();
-        await Task.WhenAll(written).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(PendingCapture capture)

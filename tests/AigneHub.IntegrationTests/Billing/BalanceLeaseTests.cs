@@ -161,6 +161,43 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flush_also_waits_for_the_captures_an_earlier_flush_is_still_writing()
+    {
+        // A balance read flushes first so that it sees every call the instance answered. The timer's flush may have
+        // taken the captures off the queue a moment before, and still be writing them: the read must wait for those too.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000);
+        await LeaseAsync(hub);
+        await CallAsync(hub, "taken-by-the-timer");
+
+        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand(
+            $"SELECT 1 FROM {AigneHub.Infrastructure.Persistence.HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor("alice"));
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var timer = hub.Leases.FlushAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (hub.Leases.PendingCaptures > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first flush never took the capture");
+            await Task.Delay(10);
+        }
+
+        var read = hub.Leases.FlushAsync();
+        await Task.Delay(200);
+        Assert.False(read.IsCompleted, "the second flush returned while the capture it must see was still being written");
+
+        await transaction.RollbackAsync();
+        await Task.WhenAll(timer, read).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(await EventsAsync(), e => e is HoldCaptured { CallId: "taken-by-the-timer" });
+    }
+
+    [Fact]
     public async Task A_lease_no_call_uses_is_returned_with_its_captures_written()
     {
         await _db.UseCreditsAsync(welcome: 1_000m);
