@@ -70,7 +70,7 @@ internal sealed partial class CreditLedgerWriter
 
         if (appended)
         {
-            await QueueAppendsAsync(session, accounts, now).ConfigureAwait(false);
+            QueueAppends(session, accounts, now);
             await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
@@ -157,7 +157,7 @@ internal sealed partial class CreditLedgerWriter
     /// batch (<see cref="LedgerStatements"/>); an account the batch opens starts its stream through Marten (whose inline
     /// projection stores its first document, and which refuses a stream another writer started meanwhile).
     /// </summary>
-    private static Task QueueAppendsAsync(IDocumentSession session, Dictionary<string, Account> accounts, DateTimeOffset now)
+    private static void QueueAppends(IDocumentSession session, Dictionary<string, Account> accounts, DateTimeOffset now)
     {
         var writes = new List<LedgerStatements.AccountWrite>();
         foreach (var (id, account) in accounts)
@@ -177,7 +177,10 @@ internal sealed partial class CreditLedgerWriter
             }
         }
 
-        return writes.Count == 0 ? Task.CompletedTask : LedgerStatements.QueueAsync(session, writes, now, CancellationToken.None);
+        if (writes.Count > 0)
+        {
+            LedgerStatements.Queue(session, writes, now);
+        }
     }
 
     /// <summary>

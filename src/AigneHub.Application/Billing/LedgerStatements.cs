@@ -14,12 +14,14 @@ internal static class LedgerStatements
     /// <summary>One account of the batch: its stream's version before the batch, the events the batch decided, and the state they led to.</summary>
     public readonly record struct AccountWrite(string StreamId, long VersionBefore, IReadOnlyList<object> Events, CreditAccount State);
 
-    /// <summary>Queues the three statements on the session; they run, in its transaction, at its next save.</summary>
-    public static async Task QueueAsync(IDocumentSession session, IReadOnlyList<AccountWrite> writes, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the three statements on the session; they run, in its transaction, at its next save. The tables exist:
+    /// the batch's lock and load made sure of them.
+    /// </summary>
+    public static void Queue(IDocumentSession session, IReadOnlyList<AccountWrite> writes, DateTimeOffset at)
     {
         var options = session.DocumentStore.Options;
         var events = (Marten.Events.EventGraph)options.Events;
-        await session.Database.EnsureStorageExistsAsync(typeof(CreditAccount), cancellationToken).ConfigureAwait(false);
         var serializer = options.Serializer();
         var schema = events.DatabaseSchemaName;
         var count = writes.Sum(w => w.Events.Count);

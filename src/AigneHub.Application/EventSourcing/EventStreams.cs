@@ -15,7 +15,18 @@ internal static class EventStreams
     public static async Task<T> ChangeAsync<T>(
         IDocumentStore store, StreamSubject subject, long? expectedVersion, Func<T, IReadOnlyList<object>> decide, CancellationToken cancellationToken)
         where T : class =>
-        await WriteAsync<T>(store, subject, expectedVersion, current => decide(current!), mustExist: true, attempts: 1, cancellationToken)
+        await WriteAsync<T>(store, subject, expectedVersion, Sync<T>(current => decide(current!)), mustExist: true, attempts: 1, cancellationToken)
+        ?? throw subject.Missing();
+
+    /// <summary>
+    /// Changes a stream that must exist with a decision that reads more of the store first (in the writing session,
+    /// after the stream was fetched, so the version check covers what it read) and that may also append to other
+    /// streams in the same commit (<see cref="StreamChange.Elsewhere"/>: a member leaving a team revokes their team keys).
+    /// </summary>
+    public static async Task<T> ChangeAsync<T>(
+        IDocumentStore store, StreamSubject subject, long? expectedVersion, Func<T, IQuerySession, Task<StreamChange>> decide, CancellationToken cancellationToken)
+        where T : class =>
+        await WriteAsync<T>(store, subject, expectedVersion, (current, session) => decide(current!, session), mustExist: true, attempts: 1, cancellationToken)
         ?? throw subject.Missing();
 
     /// <summary>
@@ -25,7 +36,7 @@ internal static class EventStreams
     public static Task<T?> ChangeOrStartAsync<T>(
         IDocumentStore store, StreamSubject subject, long? expectedVersion, Func<T?, IReadOnlyList<object>> decide, CancellationToken cancellationToken)
         where T : class =>
-        WriteAsync(store, subject, expectedVersion, decide, mustExist: false, attempts: 1, cancellationToken);
+        WriteAsync(store, subject, expectedVersion, Sync(decide), mustExist: false, attempts: 1, cancellationToken);
 
     /// <summary>
     /// Appends what the hub observed (a check and what follows from it) to the stream as it is now: the caller saw no
@@ -34,7 +45,7 @@ internal static class EventStreams
     public static async Task<T> ObserveAsync<T>(
         IDocumentStore store, StreamSubject subject, Func<T, IReadOnlyList<object>> decide, CancellationToken cancellationToken)
         where T : class =>
-        await WriteAsync<T>(store, subject, expectedVersion: null, current => decide(current!), mustExist: true, attempts: 5, cancellationToken)
+        await WriteAsync<T>(store, subject, expectedVersion: null, Sync<T>(current => decide(current!)), mustExist: true, attempts: 5, cancellationToken)
         ?? throw subject.Missing();
 
     /// <summary>Starts the stream with what <paramref name="decide"/> returns; a stream that already exists is a conflict.</summary>
@@ -66,9 +77,13 @@ internal static class EventStreams
         return await session.LoadAsync<T>(streamId, cancellationToken);
     }
 
+    private static Func<T?, IQuerySession, Task<StreamChange>> Sync<T>(Func<T?, IReadOnlyList<object>> decide)
+        where T : class =>
+        (current, _) => Task.FromResult(new StreamChange(decide(current)));
+
     private static async Task<T?> WriteAsync<T>(
-        IDocumentStore store, StreamSubject subject, long? expectedVersion, Func<T?, IReadOnlyList<object>> decide, bool mustExist, int attempts,
-        CancellationToken cancellationToken)
+        IDocumentStore store, StreamSubject subject, long? expectedVersion, Func<T?, IQuerySession, Task<StreamChange>> decide, bool mustExist,
+        int attempts, CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
@@ -88,13 +103,27 @@ internal static class EventStreams
                     throw new ConflictException(subject.Stale(version, expected));
                 }
 
-                var events = DomainRules.Run(() => decide(stream.Aggregate));
-                if (events.Count == 0)
+                StreamChange change;
+                try
+                {
+                    change = await decide(stream.Aggregate, session);
+                }
+                catch (Domain.DomainRuleException ex)
+                {
+                    throw DomainRules.Translate(ex);
+                }
+
+                if (change.Events.Count == 0 && change.Elsewhere.Count == 0)
                 {
                     return stream.Aggregate;
                 }
 
-                stream.AppendMany(events);
+                stream.AppendMany(change.Events);
+                foreach (var (streamId, e) in change.Elsewhere)
+                {
+                    session.Events.Append(streamId, e);
+                }
+
                 await session.SaveChangesAsync(cancellationToken);
                 break;
             }
@@ -109,5 +138,14 @@ internal static class EventStreams
         }
 
         return await LoadAsync<T>(store, subject.Id, cancellationToken);
+    }
+}
+
+/// <summary>What a decision appends: to its own stream, and to other streams in the same commit.</summary>
+internal sealed record StreamChange(IReadOnlyList<object> Events, IReadOnlyList<(string StreamId, object Event)> Elsewhere)
+{
+    public StreamChange(IReadOnlyList<object> events)
+        : this(events, [])
+    {
     }
 }

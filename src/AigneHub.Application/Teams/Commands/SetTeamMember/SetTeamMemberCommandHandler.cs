@@ -16,46 +16,29 @@ internal sealed class SetTeamMemberCommandHandler(IDocumentStore store, TimeProv
             user = await AccessStreams.LoadUserAsync(query, command.UserId, cancellationToken);
         }
 
-        if (command.Remove)
+        var revokedAny = false;
+        var team = await EventStreams.ChangeAsync<Team>(store, AccessStreams.Team(command.TeamId), null, async (current, session) =>
         {
-            return await RemoveAsync(command, user, by, cancellationToken);
-        }
-
-        var team = await EventStreams.ChangeAsync<Team>(store, AccessStreams.Team(command.TeamId), null, current =>
-            [TeamDecisions.SetMember(current, user, command.Role, by, time.GetUtcNow())],
-            cancellationToken);
-        return TeamView.From(team);
-    }
-
-    /// <summary>The member leaves the team and its keys they hold are revoked, in one commit; the key cache forgets them before the answer.</summary>
-    private async Task<TeamView> RemoveAsync(SetTeamMemberCommand command, Domain.Access.HubUser user, Delegator by, CancellationToken cancellationToken)
-    {
-        await using var session = store.LightweightSession();
-        var stream = await session.Events.FetchForWriting<Team>(command.TeamId, cancellationToken);
-        var team = stream.Aggregate ?? throw AccessStreams.Team(command.TeamId).Missing();
-        var teamKeys = team.KeyIds.ToList();
-        var theirKeys = await session.Query<AccessKey>().Where(k => k.UserId == user.Id && teamKeys.Contains(k.Id)).ToListAsync(cancellationToken);
-        var (removed, revoked) = DomainRules.Run(() => TeamDecisions.RemoveMember(team, user, theirKeys, by, time.GetUtcNow()));
-        try
-        {
-            stream.AppendOne(removed);
-            foreach (var revocation in revoked)
+            if (!command.Remove)
             {
-                session.Events.Append(revocation.KeyId, revocation);
+                return new StreamChange([TeamDecisions.SetMember(current, user, command.Role, by, time.GetUtcNow())]);
             }
 
-            await session.SaveChangesAsync(cancellationToken);
-        }
-        catch (JasperFx.ConcurrencyException)
-        {
-            throw new ConflictException(AccessStreams.Team(command.TeamId).Raced);
-        }
+            // Read after the team was fetched: a key the team gains meanwhile changes its version, and the commit fails.
+            var teamKeys = current.KeyIds.ToList();
+            var theirKeys = await session.Query<AccessKey>().Where(k => k.UserId == user.Id && teamKeys.Contains(k.Id)).ToListAsync(cancellationToken);
+            var (removed, revoked) = TeamDecisions.RemoveMember(current, user, theirKeys, by, time.GetUtcNow());
+            revokedAny = revoked.Count > 0;
+            return new StreamChange([removed], [.. revoked.Select(r => (r.KeyId, (object)r))]);
+        },
+        cancellationToken);
 
-        if (revoked.Count > 0)
+        // A revoked key must not be served from this instance's key cache a moment longer.
+        if (revokedAny)
         {
             await cache.InvalidateAsync(cancellationToken);
         }
 
-        return TeamView.From(await EventStreams.LoadAsync<Team>(store, command.TeamId, cancellationToken) ?? team);
+        return TeamView.From(team);
     }
 }
