@@ -6,15 +6,15 @@ namespace AigneHub.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the use cases, their validators and the pipeline (logging → unhandled-exception translation → audit → validation → model-call admission: caller, scope, model allow-list, rate limits → response cache → handler).</summary>
+    /// <summary>Registers the use cases, their validators and the pipeline (logging, which also turns unexpected faults into InternalFault → audit (audited commands only) → validation → model-call admission: caller, scope, model allow-list, rate limits → response cache → handler).</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddMediator((MediatorOptions options) =>
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
             options.Assemblies = [typeof(DependencyInjection)];
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(UnhandledExceptionBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>), typeof(Caching.ResponseCacheBehaviour<,>)];
-            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamUnhandledExceptionBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>), typeof(Caching.StreamResponseCacheBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>), typeof(Caching.ResponseCacheBehaviour<,>)];
+            options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>), typeof(Caching.StreamResponseCacheBehaviour<,>)];
         });
 
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);

@@ -1,19 +1,16 @@
 namespace AigneHub.Application.Audit;
 
 /// <summary>
-/// Records every audited command, succeeded or failed, with its target's state before and after. Runs outside
+/// Records every audited command (the generated pipeline gives this step only to <see cref="IAuditedCommand"/>s: other
+/// messages never cross it), succeeded or failed, with its target's state before and after. Runs outside
 /// validation, so rejected attempts are recorded too (with the reason the caller was given).
 /// </summary>
 internal sealed class AuditBehaviour<TMessage, TResponse>(AuditSnapshots snapshots, IAuditTrail trail) : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : notnull, IMessage
+    where TMessage : notnull, IMessage, IAuditedCommand
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is not IAuditedCommand audited)
-        {
-            return await next(message, cancellationToken);
-        }
-
+        IAuditedCommand audited = message;
         var kind = typeof(TMessage).Name.EndsWith("Command", StringComparison.Ordinal) ? typeof(TMessage).Name[..^"Command".Length] : typeof(TMessage).Name;
         var target = Target(audited, default);
         var before = await snapshots.TakeAsync(target, cancellationToken);

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace AigneHub.Application.Behaviours;
 
 /// <summary>
-/// Logs each message's outcome and duration. Never logs message contents: they hold prompts. Unexpected faults are
-/// logged (with their exception) by <see cref="UnhandledExceptionBehaviour{TMessage,TResponse}"/>, which runs inside this one.
+/// The outermost step of every message: logs its outcome and duration (never its contents: they hold prompts), and
+/// turns any exception the hub did not expect into <see cref="InternalFaultException"/> after logging it with its stack
+/// trace, so no edge ever shows a stack trace or an internal message. Cancellation passes through untouched. One step
+/// rather than two nested ones: each message crosses one frame for both.
 /// </summary>
-internal sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger)
+internal sealed class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -21,8 +24,13 @@ internal sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<Logg
         }
         catch (Exception ex)
         {
-            MessageLog.Failed(logger, typeof(TMessage).Name, ex, Stopwatch.GetElapsedTime(started).TotalMilliseconds, cancellationToken);
-            throw;
+            var fault = MessageLog.Failed(logger, typeof(TMessage).Name, ex, started, cancellationToken);
+            if (fault is null)
+            {
+                throw;
+            }
+
+            throw fault;
         }
     }
 }
@@ -34,7 +42,7 @@ internal sealed class StreamLoggingBehaviour<TMessage, TResponse>(ILogger<Stream
     public async IAsyncEnumerable<TResponse> Handle(
         TMessage message,
         StreamHandlerDelegate<TMessage, TResponse> next,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         await using var items = next(message, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -55,8 +63,13 @@ internal sealed class StreamLoggingBehaviour<TMessage, TResponse>(ILogger<Stream
                 }
                 catch (Exception ex)
                 {
-                    MessageLog.Failed(logger, typeof(TMessage).Name, ex, Stopwatch.GetElapsedTime(started).TotalMilliseconds, cancellationToken);
-                    throw;
+                    var fault = MessageLog.Failed(logger, typeof(TMessage).Name, ex, started, cancellationToken);
+                    if (fault is null)
+                    {
+                        throw;
+                    }
+
+                    throw fault;
                 }
 
                 yield return item;
@@ -76,17 +89,33 @@ internal sealed class StreamLoggingBehaviour<TMessage, TResponse>(ILogger<Stream
 
 internal static partial class MessageLog
 {
-    public static void Failed(ILogger logger, string message, Exception exception, double elapsedMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Logs how a message failed; for a fault the hub did not expect (not a <see cref="HubException"/>, not the caller's
+    /// cancellation) logs it with its stack trace and answers the <see cref="InternalFaultException"/> to throw instead.
+    /// Null: rethrow the exception as it is.
+    /// </summary>
+    public static InternalFaultException? Failed(ILogger logger, string message, Exception exception, long started, CancellationToken cancellationToken)
     {
-        switch (exception)
+        var cancelled = exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
+        InternalFaultException? fault = null;
+        if (!cancelled && exception is not HubException)
         {
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+            Unexpected(logger, exception, message);
+            fault = new InternalFaultException(exception);
+        }
+
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        switch (fault ?? exception)
+        {
+            case OperationCanceledException when cancelled:
                 Cancelled(logger, message, elapsedMs);
                 break;
             case HubException hub:
                 Refused(logger, message, hub.Kind.ToString(), elapsedMs);
                 break;
         }
+
+        return fault;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Message} handled in {ElapsedMs:F1} ms")]
@@ -97,4 +126,7 @@ internal static partial class MessageLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Message} failed with {ErrorKind} after {ElapsedMs:F1} ms")]
     private static partial void Refused(ILogger logger, string message, string errorKind, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message} failed unexpectedly")]
+    private static partial void Unexpected(ILogger logger, Exception exception, string message);
 }

@@ -86,6 +86,9 @@ internal sealed class ApplicationHarness : IDisposable
 
     public IMediator Mediator => _services.GetRequiredService<IMediator>();
 
+    /// <summary>The container as the host builds it, to look at what the pipeline is made of.</summary>
+    public IServiceProvider Services => _services;
+
     public void Dispose() => _services.Dispose();
 }
 

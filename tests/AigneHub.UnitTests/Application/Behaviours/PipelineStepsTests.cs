@@ -1,0 +1,41 @@
+using AigneHub.Application.Access;
+using AigneHub.Application.Access.Commands.CreateUser;
+using AigneHub.Application.Chat;
+using AigneHub.Application.Chat.Commands.CreateChatCompletion;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AigneHub.UnitTests.Application.Behaviours;
+
+/// <summary>
+/// Which steps a message crosses on its way to its handler, in order, as the generated pipeline wires them: a model call
+/// pays only for the steps that apply to it.
+/// </summary>
+public sealed class PipelineStepsTests
+{
+    [Fact]
+    public void A_chat_call_crosses_logging_validation_admission_and_the_cache_and_not_the_audit()
+    {
+        using var app = new ApplicationHarness();
+
+        var steps = Steps<CreateChatCompletionCommand, ChatCompletion>(app);
+
+        Assert.Equal(["LoggingBehaviour", "ValidationBehaviour", "ModelCallAdmissionBehaviour", "ResponseCacheBehaviour"], steps);
+    }
+
+    [Fact]
+    public void An_audited_command_crosses_the_audit_between_logging_and_validation()
+    {
+        using var app = new ApplicationHarness();
+
+        var steps = Steps<CreateUserCommand, UserView>(app);
+
+        Assert.Equal("LoggingBehaviour", steps[0]);
+        Assert.Equal("AuditBehaviour", steps[1]);
+        Assert.Equal("ValidationBehaviour", steps[2]);
+    }
+
+    private static List<string> Steps<TMessage, TResponse>(ApplicationHarness app)
+        where TMessage : IMessage =>
+        app.Services.GetServices<IPipelineBehavior<TMessage, TResponse>>().Select(step => step.GetType().Name.Split('`')[0]).ToList();
+}
