@@ -21,6 +21,11 @@ internal sealed class ProviderCatalog(
 {
     private readonly IChatProvider[] _configured = configured.ToArray();
 
+    // A call naming its provider looks it up by name: the other configured providers are not touched.
+    private readonly Dictionary<string, IChatProvider[]> _configuredByName = configured
+        .GroupBy(p => p.Name, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
     // The hub cannot know when a vendor released a model; the models list says since when this instance offers it.
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
@@ -37,9 +42,12 @@ internal sealed class ProviderCatalog(
                 }
             }
 
-            return registered.IsRegistered(provider)
-                ? []
-                : _configured.Where(p => p.Name == provider && p.Serves(model.Model)).ToArray();
+            if (registered.IsRegistered(provider) || !_configuredByName.TryGetValue(provider, out var named))
+            {
+                return [];
+            }
+
+            return named is [var only] ? (only.Serves(model.Model) ? named : []) : Array.FindAll(named, p => p.Serves(model.Model));
         }
 
         var result = new List<IChatProvider>();
