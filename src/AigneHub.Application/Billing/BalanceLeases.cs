@@ -33,6 +33,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
 
     // The flushes handing captures to the writer right now: a flush waits for those that began before it ended.
     private readonly ConcurrentDictionary<Task, byte> _flushes = new();
+
+    // The lease changes (leases, top-ups, renewals, returns) in flight. The timer starts them and goes on without waiting,
+    // so captures keep being flushed every interval while the writer batches the changes; stopping waits for them.
+    private readonly ConcurrentDictionary<Task, byte> _changes = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _loop;
     private readonly Lock _window = new();
@@ -102,7 +106,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         if (topUp)
         {
             _ = _loop.Value;
-            _ = LeaseAsync(account, amount);
+            Track(LeaseAsync(account, amount));
         }
 
         return served;
@@ -244,6 +248,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         _stopped = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await FlushAsync().ConfigureAwait(false);
+        await Task.WhenAll(_changes.Keys).ConfigureAwait(false);
+
+        // Returned a writer batch at a time: the writer takes each group in one transaction or a few.
+        var returns = new List<Task>(_options.LedgerBatchSize);
         foreach (var account in _accounts.Values)
         {
             decimal keep;
@@ -257,8 +265,27 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
                 keep = account.Holds.Values.Sum();
             }
 
-            await ReturnAsync(account, keep, "the instance stopped").ConfigureAwait(false);
+            returns.Add(ReturnAsync(account, keep, "the instance stopped"));
+            if (returns.Count == _options.LedgerBatchSize)
+            {
+                await Task.WhenAll(returns).ConfigureAwait(false);
+                returns.Clear();
+            }
         }
+
+        await Task.WhenAll(returns).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps a lease change in <see cref="_changes"/> until it ends (it logs its own failures, it never throws).</summary>
+    private void Track(Task change)
+    {
+        _changes.TryAdd(change, 0);
+        _ = change.ContinueWith(
+            static (ended, changes) => ((ConcurrentDictionary<Task, byte>)changes!).TryRemove(ended, out _),
+            _changes,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private async Task RunAsync()
@@ -284,7 +311,11 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Writes the queued captures, then returns idle leases and renews the others in time.</summary>
+    /// <summary>
+    /// Writes the queued captures, then starts returning idle leases and renewing the others in time, without waiting
+    /// for them: a renewal waiting on one account's row lock, or a thousand leases falling due together, must not hold
+    /// back the next flush. At most a writer batch of such changes is in flight; the rest wait for a later tick.
+    /// </summary>
     private async Task TickAsync()
     {
         await FlushAsync().ConfigureAwait(false);
@@ -292,6 +323,11 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         var idleAfter = TimeSpan.FromSeconds(_options.LeaseIdleSeconds);
         foreach (var account in _accounts.Values)
         {
+            if (_changes.Count >= _options.LedgerBatchSize)
+            {
+                break;
+            }
+
             bool idle, renew;
             lock (account)
             {
@@ -302,11 +338,11 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
 
             if (idle)
             {
-                await ReturnAsync(account, 0m, "idle").ConfigureAwait(false);
+                Track(ReturnAsync(account, 0m, "idle"));
             }
             else if (renew)
             {
-                await LeaseAsync(account, 0m).ConfigureAwait(false);
+                Track(LeaseAsync(account, 0m));
             }
             else if (!account.Active && !account.Busy && now - account.LastUsed >= idleAfter && account.Holds.Count == 0)
             {

@@ -198,6 +198,52 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_renewal_waiting_on_one_account_holds_back_no_capture_of_another()
+    {
+        // The timer renews leases when they fall due. A renewal that waits (here on the account's row lock, which another
+        // transaction holds; in production, a thousand leases falling due together) must not stop the timer from
+        // writing the captures of other accounts: past the limit of unwritten captures, their calls would all take
+        // direct holds.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(renewalSeconds: 1);
+        var other = Enumerable.Range(1, 100).Select(i => $"bob-{i}").First(u => hub.Ledger.LaneOfUser(u) != hub.Ledger.LaneOfUser("alice"));
+        await LeaseAsync(hub);
+        await LeaseAsync(hub, other);
+
+        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand(
+            $"SELECT 1 FROM {AigneHub.Infrastructure.Persistence.HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor("alice"));
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        // Alice's lease falls due for renewal (every second here) while her row stays locked.
+        var renewed = (await AccountAsync("alice")).Leases.Single().ExpiresAt;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        _db.Caller.UserId = other;
+        await CallAsync(hub, "behind-a-renewal");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(await EventsAsync(other)).Any(e => e is HoldCaptured { CallId: "behind-a-renewal" }))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the capture waited for another account's renewal");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(renewed, (await AccountAsync("alice")).Leases.Single().ExpiresAt);
+        await transaction.RollbackAsync();
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await AccountAsync("alice")).Leases.Single().ExpiresAt == renewed)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the renewal never went through once the row was free");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task A_lease_no_call_uses_is_returned_with_its_captures_written()
     {
         await _db.UseCreditsAsync(welcome: 1_000m);
@@ -321,12 +367,12 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
-    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024)
+    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0)
     {
         var options = Options.Create(new BillingOptions
         {
             CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
-            LeaseUnwrittenLimit = unwrittenLimit,
+            LeaseUnwrittenLimit = unwrittenLimit, HoldRenewalSeconds = renewalSeconds,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
         var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance);
@@ -340,15 +386,16 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     /// <summary>Makes the account busy on the instance (<see cref="Warm"/> direct calls) and waits until its lease is written.</summary>
-    private async Task LeaseAsync(Instance hub)
+    private async Task LeaseAsync(Instance hub, string userId = "alice")
     {
+        _db.Caller.UserId = userId;
         for (var i = 0; i < Warm; i++)
         {
-            await CallAsync(hub, $"warm-{hub.Leases.Owner}-{i}");
+            await CallAsync(hub, $"warm-{userId}-{hub.Leases.Owner}-{i}");
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await AccountAsync()).Leases.Count == 0)
+        while ((await AccountAsync(userId)).Leases.Count == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "no lease was written");
             await Task.Delay(20);
@@ -372,16 +419,16 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         return await handler.Handle(new RecoverHoldsCommand(), CancellationToken.None);
     }
 
-    private async Task<CreditAccount> AccountAsync()
+    private async Task<CreditAccount> AccountAsync(string userId = "alice")
     {
         await using var session = _db.Store.QuerySession();
-        return (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        return (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(userId)))!;
     }
 
-    private async Task<IReadOnlyList<object>> EventsAsync()
+    private async Task<IReadOnlyList<object>> EventsAsync(string userId = "alice")
     {
         await using var session = _db.Store.QuerySession();
-        return (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"))).Select(e => e.Data).ToArray();
+        return (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor(userId))).Select(e => e.Data).ToArray();
     }
 
     private async Task AssertReplayAgreesAsync()
