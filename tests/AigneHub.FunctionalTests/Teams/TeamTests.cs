@@ -80,6 +80,7 @@ public sealed class TeamTests(HubFixture hub)
 
         Assert.Equal(HttpStatusCode.Forbidden, forXena.StatusCode);
         Assert.Contains("user_id", await forXena.Content.ReadAsStringAsync());
+        Assert.Contains(await AuditAsync($"team:{rust}"), e => e.Kind == "CreateTeamKey" && e.Actor.StartsWith(wade + " ", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Forbidden, byMember.StatusCode);
         var wadesKey = await IssuedKeyAsync(forWade);
         var xenasKey = await IssuedKeyAsync(byHubAdmin);
