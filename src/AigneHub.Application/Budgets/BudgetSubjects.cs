@@ -6,23 +6,28 @@ namespace AigneHub.Application.Budgets;
 /// <summary>
 /// Who may set or delete a budget, and on what: an owner with admin:write on the hub's budget (which limits admins too,
 /// <see cref="Delegation.RequireMayLimitEveryone"/>); an owner on
-/// any user's or key's, an admin on members' and their keys' only (<see cref="Delegation.RequireMayLimit"/>); a team's
-/// admin, or a hub admin, on a team's (<see cref="TeamDecisions.RequireMayManage"/>).
+/// any user's or key's, an admin on members' and their keys' only (<see cref="Delegation.RequireMayLimit"/>); a hub
+/// admin on a team's, and the team's admin only to tighten it (<see cref="TeamDecisions.RequireMayChangeBudget"/>).
 /// </summary>
 internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults limits)
 {
-    /// <param name="subjectMayBeGone">
-    /// Deleting a budget: a user or key that no longer exists leaves the budget to any hub admin, rather than a 404.
+    /// <param name="current">The subject's budget as stored; null when it has none.</param>
+    /// <param name="next">
+    /// The budget as it would be; null to delete <paramref name="current"/>. When deleting, a user, key or team that no
+    /// longer exists leaves its budget to any hub admin, rather than a 404.
     /// </param>
-    public async Task RequireMayBudgetAsync(BudgetScope scope, string subjectId, Caller by, CancellationToken cancellationToken, bool subjectMayBeGone = false)
+    public async Task RequireMayChangeAsync(SpendBudget? current, SpendBudget? next, Caller by, CancellationToken cancellationToken)
     {
+        var budget = next ?? current ?? throw new ArgumentException("A budget change has a budget before or after it.", nameof(next));
+        var (scope, subjectId) = (budget.Scope, budget.SubjectId);
+        var subjectMayBeGone = next is null;
         await using var session = store.QuerySession();
         if (scope == BudgetScope.Team)
         {
             var team = await session.LoadAsync<Team>(subjectId, cancellationToken);
             if (team is not null)
             {
-                DomainRules.Check(() => TeamDecisions.RequireMayManage(team, Delegators.From(by, limits), "subject_id"));
+                DomainRules.Check(() => TeamDecisions.RequireMayChangeBudget(team, current, next, Delegators.From(by, limits)));
             }
             else if (!subjectMayBeGone || !by.ManagesHub)
             {

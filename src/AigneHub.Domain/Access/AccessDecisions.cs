@@ -50,15 +50,14 @@ public static class AccessDecisions
     /// A key for <paramref name="owner"/>, never with more than <paramref name="by"/> holds: what the request leaves
     /// out is inherited from the asking key, what it asks beyond it is refused (see <see cref="Delegation"/>).
     /// </summary>
-    /// <param name="asTeamAdmin">The key is a team key issued by an admin of a team the owner is a member of (see <see cref="Teams.TeamDecisions"/>).</param>
-    public static AccessKeyCreated CreateKey(HubUser owner, int ownersActiveKeys, NewAccessKey key, Delegator by, DateTimeOffset at, bool asTeamAdmin = false)
+    public static AccessKeyCreated CreateKey(HubUser owner, int ownersActiveKeys, NewAccessKey key, Delegator by, DateTimeOffset at)
     {
         if (key.Limits.RequestsPerMinute is < 1 || key.Limits.TokensPerMinute is < 1)
         {
             throw new AccessRuleException(key.Limits.RequestsPerMinute is < 1 ? "requests_per_minute" : "tokens_per_minute", "A key's own limit must be at least 1 per minute; leave it out to use the default.");
         }
 
-        Delegation.RequireMayActOn(by, owner, "user_id", asTeamAdmin);
+        Delegation.RequireMayActOn(by, owner, "user_id");
         if (key.Scopes.FirstOrDefault(s => !KeyScopes.Allows(owner.Role, s)) is { } refused)
         {
             throw new AccessRuleException("scopes", $"A {owner.Role.ToString().ToLowerInvariant()} cannot hold the '{refused}' scope; only admins and owners can.", isForbidden: true);

@@ -52,8 +52,8 @@ public static class Delegation
     /// nobody else. So only an owner touches an owner's keys or role, and an admin does not touch another admin's.
     /// </summary>
     /// <param name="asTeamAdmin">
-    /// <paramref name="by"/> is an admin of a team <paramref name="target"/> is a member of, acting for that team (a team
-    /// key): a team's admin acts on the team's members who are hub members, and on nobody above them.
+    /// <paramref name="by"/> is an admin of a team <paramref name="target"/> is a member of, acting for that team (its
+    /// members and their team roles): a team's admin acts on the team's members who are hub members, and on nobody above them.
     /// </param>
     public static void RequireMayActOn(Delegator by, HubUser target, string field, bool asTeamAdmin = false)
     {

@@ -26,6 +26,28 @@ public sealed record SpendBudget
 
     public required string UpdatedBy { get; init; }
 
+    /// <summary>
+    /// The field, as the API names it, in which <paramref name="next"/> would limit less than this budget; null when it
+    /// limits at least as much. A higher <c>limit_usd</c>; another <c>period</c> (a window's counter is keyed by its
+    /// start, so a new period counts the current window from zero, and a shorter one also starts again more often); a
+    /// <c>soft_limit_usd</c> raised or removed while the new limit still lets spend reach this one's (its alert would
+    /// come later, or never).
+    /// </summary>
+    public string? LoosenedIn(SpendBudget next)
+    {
+        if (next.LimitUsd > LimitUsd)
+        {
+            return "limit_usd";
+        }
+
+        if (next.Period != Period)
+        {
+            return "period";
+        }
+
+        return SoftLimitUsd is { } soft && next.LimitUsd >= soft && (next.SoftLimitUsd is null || next.SoftLimitUsd > soft) ? "soft_limit_usd" : null;
+    }
+
     public static string IdOf(BudgetScope scope, string subjectId) => scope switch
     {
         BudgetScope.Hub => "hub",

@@ -1,13 +1,15 @@
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Access.Events;
+using AigneHub.Domain.Budgets;
 
 namespace AigneHub.Domain.Teams;
 
 /// <summary>
 /// What may happen to a team, as functions (state, command) → events. The delegation rule reaches teams here: a hub
 /// admin or owner acting with admin:write manages every team (<see cref="Delegator.ManagesHub"/>: with a key of
-/// fewer scopes, only the teams they are an admin of); a team's admin manages that team's members, keys and budget and
-/// nothing of any other team; a member manages nothing. Each broken rule is a 403 (or 400) naming the field.
+/// fewer scopes, only the teams they are an admin of); a team's admin manages that team's members, issues team keys to
+/// themselves only and only tightens the team's budget, and touches nothing of any other team; a member manages nothing.
+/// Each broken rule is a 403 (or 400) naming the field.
 /// </summary>
 public static class TeamDecisions
 {
@@ -56,27 +58,68 @@ public static class TeamDecisions
     }
 
     /// <summary>
-    /// Issues a team key: it belongs to one of the team's members, is issued by a hub admin or by this team's admin
-    /// (who acts on the team's members who are hub members, and on nobody else), and like any key never gives more than
-    /// the issuing credential holds (<see cref="AccessDecisions.CreateKey"/>).
+    /// Issues a team key. It belongs to one of the team's members, whose credits and budgets its calls spend, while its
+    /// secret goes to whoever issued it. So a hub admin or owner acting with admin:write (trusted with other users'
+    /// money: they grant and adjust credits) issues it to any member of the team, and the team's admin only to
+    /// themselves: a key they held for another member would spend what that member never agreed to. Like any key it
+    /// never gives more than the issuing credential holds (<see cref="AccessDecisions.CreateKey"/>).
     /// </summary>
     public static (AccessKeyCreated Key, TeamKeyAdded Added) IssueKey(
         Team team, HubUser owner, int ownersActiveKeys, NewAccessKey key, Delegator by, DateTimeOffset at)
     {
         RequireMayManage(team, by, "team_id");
+        if (!by.ManagesHub && owner.Id != by.UserId)
+        {
+            throw new AccessRuleException(
+                "user_id",
+                $"A team's admin issues team keys only to themselves (user_id '{by.UserId}'): a key of the user '{owner.Id}' would spend their credits and budget while you hold its secret. A hub admin or owner acting with an admin:write key issues keys to other members.",
+                isForbidden: true);
+        }
+
         if (team.RoleOf(owner.Id) is null)
         {
             throw new AccessRuleException("user_id", $"A team key belongs to a member of the team: the user '{owner.Id}' is not one of '{team.Id}'.");
         }
 
-        var created = AccessDecisions.CreateKey(owner, ownersActiveKeys, key, by, at, asTeamAdmin: team.RoleOf(by.UserId) == TeamRole.Admin);
+        var created = AccessDecisions.CreateKey(owner, ownersActiveKeys, key, by, at);
         return (created, new TeamKeyAdded(team.Id, created.KeyId, owner.Id, by.By, at));
     }
 
     /// <summary>
+    /// Sets the team's spend budget to <paramref name="next"/> (over <paramref name="current"/>, null when it has none),
+    /// or deletes it (<paramref name="next"/> null). A team's budget limits the team, its admin included, so the team's
+    /// admin only tightens it: they create one where there is none, or change one in nothing that limits less
+    /// (<see cref="SpendBudget.LoosenedIn"/>). Raising, loosening or deleting it is for a hub admin or owner acting with
+    /// admin:write, as every other budget is.
+    /// </summary>
+    public static void RequireMayChangeBudget(Team team, SpendBudget? current, SpendBudget? next, Delegator by)
+    {
+        RequireMayManage(team, by, "subject_id");
+        if (by.ManagesHub || current is null)
+        {
+            return;
+        }
+
+        if (next is null)
+        {
+            throw new AccessRuleException(
+                "budget_id",
+                $"The budget of the team '{team.Id}' limits its admins too: only a hub admin or owner, acting with an admin:write key, deletes it.",
+                isForbidden: true);
+        }
+
+        if (current.LoosenedIn(next) is { } field)
+        {
+            throw new AccessRuleException(
+                field,
+                $"The budget of the team '{team.Id}' limits its admins too: its admin may lower it but not raise or loosen it ({field}). Only a hub admin or owner, acting with an admin:write key, does that.",
+                isForbidden: true);
+        }
+    }
+
+    /// <summary>
     /// A team's admin (without a hub admin's admin:write) adds, changes and removes the team's members who are hub
-    /// members, and themselves; never a hub admin or owner, who are above them (<see cref="Delegation.RequireMayActOn"/>,
-    /// as for team keys).
+    /// members, and themselves; never a hub admin or owner, who are above them (<see cref="Delegation.RequireMayActOn"/>).
     /// </summary>
     private static void RequireMayActOnMember(Delegator by, HubUser user)
     {

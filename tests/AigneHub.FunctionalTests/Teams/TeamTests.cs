@@ -28,7 +28,7 @@ public sealed class TeamTests(HubFixture hub)
         using var asAlice = TestAccess.RestClient(hub.RestUri, await KeyAsync(alice));
 
         using var ownMember = await MemberAsync(asAlice, red, bob, "member");
-        using var ownKey = await asAlice.PostAsJsonAsync($"/api/teams/{red}/keys", new { user_id = bob, name = "bob's red key", scopes = new[] { KeyScopes.Inference } });
+        using var ownKey = await asAlice.PostAsJsonAsync($"/api/teams/{red}/keys", new { user_id = alice, name = "alice's red key", scopes = new[] { KeyScopes.Inference } });
         using var ownBudget = await asAlice.PostAsJsonAsync($"/api/teams/{red}/budget", new { budget = new { limit_usd = "5", period = "month" } });
         using var otherMember = await MemberAsync(asAlice, blue, bob, "member");
         using var otherKey = await asAlice.PostAsJsonAsync($"/api/teams/{blue}/keys", new { user_id = carol, name = "not hers", scopes = new[] { KeyScopes.Inference } });
@@ -45,7 +45,8 @@ public sealed class TeamTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.Forbidden, otherBudget.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, otherRead.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, hubBudget.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, outsider.StatusCode);
+        // A team's admin issues team keys to themselves only, so asking one for anyone else is 403, an outsider included.
+        Assert.Equal(HttpStatusCode.Forbidden, outsider.StatusCode);
         using var blueNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{blue}"));
         Assert.Equal([carol], blueNow.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetString()));
         Assert.Equal(0, blueNow.RootElement.GetProperty("key_ids").GetArrayLength());
@@ -57,6 +58,80 @@ public sealed class TeamTests(HubFixture hub)
         Assert.Superset(
             new HashSet<string?> { red, blue },
             everyTeam.RootElement.GetProperty("teams").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToHashSet());
+    }
+
+    [Fact]
+    public async Task A_team_admin_issues_team_keys_only_to_themselves_while_a_hub_admin_issues_them_to_any_member()
+    {
+        // A team key spends its owner's credits and budget, and its secret is answered to whoever issued it: a team's
+        // admin holding a key of another member would spend what that member never agreed to.
+        var (wade, xena, yuri) = (await UserAsync("wade"), await UserAsync("xena"), await UserAsync("yuri", "admin"));
+        var rust = await TeamAsync("rust");
+        (await MemberAsync(hub.Rest, rust, wade, "admin")).Dispose();
+        (await MemberAsync(hub.Rest, rust, xena, "member")).Dispose();
+        using var asWade = TestAccess.RestClient(hub.RestUri, await KeyAsync(wade));
+        using var asXena = TestAccess.RestClient(hub.RestUri, await KeyAsync(xena));
+        using var asYuri = TestAccess.RestClient(hub.RestUri, await KeyAsync(yuri, KeyScopes.Inference, KeyScopes.AdminWrite));
+
+        using var forXena = await asWade.PostAsJsonAsync($"/api/teams/{rust}/keys", new { user_id = xena, name = "xena's, held by wade", scopes = new[] { KeyScopes.Inference } });
+        using var forWade = await asWade.PostAsJsonAsync($"/api/teams/{rust}/keys", new { user_id = wade, name = "wade's own", scopes = new[] { KeyScopes.Inference } });
+        using var byMember = await asXena.PostAsJsonAsync($"/api/teams/{rust}/keys", new { user_id = xena, name = "a member issues none", scopes = new[] { KeyScopes.Inference } });
+        using var byHubAdmin = await asYuri.PostAsJsonAsync($"/api/teams/{rust}/keys", new { user_id = xena, name = "xena's, from a hub admin", scopes = new[] { KeyScopes.Inference } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, forXena.StatusCode);
+        Assert.Contains("user_id", await forXena.Content.ReadAsStringAsync());
+        Assert.Contains(await AuditAsync($"team:{rust}"), e => e.Kind == "CreateTeamKey" && e.Actor.StartsWith(wade + " ", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, byMember.StatusCode);
+        var wadesKey = await IssuedKeyAsync(forWade);
+        var xenasKey = await IssuedKeyAsync(byHubAdmin);
+        Assert.Equal((wade, xena), (wadesKey.UserId, xenasKey.UserId));
+        using var rustNow = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/teams/{rust}"));
+        Assert.Equal(
+            new HashSet<string> { wadesKey.Id, xenasKey.Id },
+            rustNow.RootElement.GetProperty("key_ids").EnumerateArray().Select(k => k.GetString()!).ToHashSet());
+        using var xenasKeys = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/admin/keys?user_id={xena}"));
+        Assert.Equal(
+            new HashSet<string> { "team admin key", "xena's, from a hub admin" },
+            xenasKeys.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("name").GetString()!).ToHashSet());
+
+        // Nor does rotating the member's team key give its new secret to the team's admin.
+        using var rotateOwn = await asWade.PostAsJsonAsync($"/api/user/keys/{xenasKey.Id}:rotate", new { expected_version = 1 });
+        using var rotateAdmin = await asWade.PostAsJsonAsync($"/api/admin/keys/{xenasKey.Id}:rotate", new { expected_version = 1 });
+        Assert.Equal(HttpStatusCode.NotFound, rotateOwn.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, rotateAdmin.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_team_admin_only_tightens_their_teams_budget_which_a_hub_admin_raises_and_deletes()
+    {
+        // A budget a hub admin put on a team limits the team, its admin included: the admin may lower it, not lift it.
+        var (zoe, abe) = (await UserAsync("zoe"), await UserAsync("abe", "admin"));
+        var sand = await TeamAsync("sand");
+        (await MemberAsync(hub.Rest, sand, zoe, "admin")).Dispose();
+        using var asZoe = TestAccess.RestClient(hub.RestUri, await KeyAsync(zoe));
+        using var asAbe = TestAccess.RestClient(hub.RestUri, await KeyAsync(abe, KeyScopes.Inference, KeyScopes.AdminWrite));
+        using var put = await hub.Rest.PostAsJsonAsync($"/api/teams/{sand}/budget", new { budget = new { limit_usd = "10", soft_limit_usd = "8", period = "month" } });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        using var lowered = await asZoe.PostAsJsonAsync($"/api/teams/{sand}/budget", new { budget = new { limit_usd = "5", soft_limit_usd = "4", period = "month" } });
+        using var raised = await asZoe.PostAsJsonAsync($"/api/teams/{sand}/budget", new { budget = new { limit_usd = "50", soft_limit_usd = "4", period = "month" } });
+        using var reperiod = await asZoe.PostAsJsonAsync($"/api/teams/{sand}/budget", new { budget = new { limit_usd = "5", soft_limit_usd = "4", period = "day" } });
+        using var deleted = await asZoe.DeleteAsync($"/api/admin/budgets/team:{sand}");
+
+        Assert.True(lowered.IsSuccessStatusCode, await lowered.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, raised.StatusCode);
+        Assert.Contains("limit_usd", await raised.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, reperiod.StatusCode);
+        Assert.Contains("period", await reperiod.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, deleted.StatusCode);
+        Assert.Equal(("5", "month"), await TeamBudgetAsync(sand));
+
+        using var raisedByHubAdmin = await asAbe.PostAsJsonAsync($"/api/teams/{sand}/budget", new { budget = new { limit_usd = "50", period = "month" } });
+        Assert.True(raisedByHubAdmin.IsSuccessStatusCode, await raisedByHubAdmin.Content.ReadAsStringAsync());
+        Assert.Equal(("50", "month"), await TeamBudgetAsync(sand));
+        using var deletedByHubAdmin = await asAbe.DeleteAsync($"/api/admin/budgets/team:{sand}");
+        Assert.True(deletedByHubAdmin.IsSuccessStatusCode, await deletedByHubAdmin.Content.ReadAsStringAsync());
+        Assert.Null(await TeamBudgetAsync(sand));
     }
 
     [Fact]
@@ -203,7 +278,7 @@ public sealed class TeamTests(HubFixture hub)
     [Fact]
     public async Task A_member_taken_out_of_a_team_loses_the_team_keys_they_held_at_once()
     {
-        // A team key is a member's: once its admin takes the member out, the key must not go on spending the team's
+        // A team key is a member's: once the team's admin takes the member out, the key must not go on spending the team's
         // budget and counting as the team's (the team's admin cannot revoke keys themselves).
         var setup = await TeamAdminWithAMembersKeyAsync("ochre", "uma", "victor");
         var (ochre, victor) = (setup.Team, setup.Member);
@@ -228,7 +303,8 @@ public sealed class TeamTests(HubFixture hub)
         var setup = await TeamAdminWithAMembersKeyAsync("violet", "erin", "frank");
         var (violet, erin) = (setup.Team, setup.Admin);
         using var asErin = setup.AsAdmin;
-        using var key = setup.Key;
+        setup.Key.Dispose();
+        using var key = await asErin.PostAsJsonAsync($"/api/teams/{violet}/keys", new { user_id = erin, name = "erin's violet key", scopes = new[] { KeyScopes.Inference } });
         using var budget = await asErin.PostAsJsonAsync($"/api/teams/{violet}/budget", new { budget = new { limit_usd = "3", period = "week" } });
         Assert.True(key.IsSuccessStatusCode && budget.IsSuccessStatusCode, await key.Content.ReadAsStringAsync() + await budget.Content.ReadAsStringAsync());
 
@@ -292,8 +368,9 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     /// <summary>
-    /// A new team whose admin (a hub member, acting with their own key) has added a second hub member and issued them a
-    /// team key: the team, its admin and the admin's client, the member and the answer to the key's issue.
+    /// A new team whose admin (a hub member, acting with their own key) has added a second hub member, to whom a hub admin
+    /// issued a team key (a team's admin issues team keys to themselves only): the team, its admin and the admin's client,
+    /// the member and the answer to the key's issue.
     /// </summary>
     private async Task<(string Team, string Admin, HttpClient AsAdmin, string Member, HttpResponseMessage Key)> TeamAdminWithAMembersKeyAsync(string teamName, string adminName, string memberName)
     {
@@ -302,7 +379,7 @@ public sealed class TeamTests(HubFixture hub)
         (await MemberAsync(hub.Rest, team, admin, "admin")).Dispose();
         var asAdmin = TestAccess.RestClient(hub.RestUri, await KeyAsync(admin));
         (await MemberAsync(asAdmin, team, member, "member")).Dispose();
-        var key = await asAdmin.PostAsJsonAsync($"/api/teams/{team}/keys", new { user_id = member, name = $"{memberName}'s {teamName} key", scopes = new[] { KeyScopes.Inference } });
+        var key = await hub.Rest.PostAsJsonAsync($"/api/teams/{team}/keys", new { user_id = member, name = $"{memberName}'s {teamName} key", scopes = new[] { KeyScopes.Inference } });
         return (team, admin, asAdmin, member, key);
     }
 
@@ -327,9 +404,31 @@ public sealed class TeamTests(HubFixture hub)
         return body.RootElement.GetProperty("user").GetProperty("id").GetString()!;
     }
 
-    private async Task<string> KeyAsync(string userId)
+    /// <summary>The id and owner of the key an issue answered, failing the test when it was refused.</summary>
+    private static async Task<(string Id, string UserId)> IssuedKeyAsync(HttpResponseMessage issued)
     {
-        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = userId, name = "team admin key", scopes = new[] { KeyScopes.Inference } });
+        var body = await issued.Content.ReadAsStringAsync();
+        Assert.True(issued.IsSuccessStatusCode, body);
+        using var document = JsonDocument.Parse(body);
+        var key = document.RootElement.GetProperty("key");
+        return (key.GetProperty("key_id").GetString()!, key.GetProperty("user_id").GetString()!);
+    }
+
+    /// <summary>The team's budget as the hub's admins list it (limit and period); null when it has none.</summary>
+    private async Task<(string Limit, string Period)?> TeamBudgetAsync(string team)
+    {
+        using var budgets = JsonDocument.Parse(await hub.Rest.GetStringAsync("/api/admin/budgets"));
+        foreach (var budget in budgets.RootElement.GetProperty("budgets").EnumerateArray().Where(b => b.GetProperty("id").GetString() == $"team:{team}"))
+        {
+            return (budget.GetProperty("limit_usd").GetString()!, budget.GetProperty("period").GetString()!);
+        }
+
+        return null;
+    }
+
+    private async Task<string> KeyAsync(string userId, params string[] scopes)
+    {
+        using var created = await hub.Rest.PostAsJsonAsync("/api/admin/keys", new { user_id = userId, name = "team admin key", scopes = scopes.Length > 0 ? scopes : new[] { KeyScopes.Inference } });
         var body = await created.Content.ReadAsStringAsync();
         Assert.True(created.IsSuccessStatusCode, body);
         using var document = JsonDocument.Parse(body);

@@ -1,5 +1,6 @@
 using AigneHub.Domain.Access;
 using AigneHub.Domain.Access.Events;
+using AigneHub.Domain.Budgets;
 using AigneHub.Domain.Teams;
 
 namespace AigneHub.UnitTests.Domain.Teams;
@@ -64,18 +65,93 @@ public sealed class TeamDecisionsTests
     }
 
     [Fact]
-    public void A_team_admin_issues_keys_to_their_teams_members_never_to_outsiders_nor_above_their_own_key()
+    public void A_team_admin_issues_team_keys_only_to_themselves_never_above_their_own_key()
     {
+        // A key is charged to its owner while its secret goes to whoever issued it: a team admin who could issue one to
+        // another member would spend that member's credits and budget.
         var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
         var alice = By("alice", UserRole.Member, models: ["demo/*"]);
 
-        var (key, added) = TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), alice, Now);
-        Assert.Equal(("bob", "red", key.KeyId), (key.UserId, added.TeamId, added.KeyId));
+        var (key, added) = TeamDecisions.IssueKey(red, User("alice"), 0, Key([]), alice, Now);
+        Assert.Equal(("alice", "red", key.KeyId), (key.UserId, added.TeamId, added.KeyId));
         Assert.Equal(["demo/*"], key.Models);
-        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("carol"), 0, Key([]), alice, Now));
-        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key(["openai/*"]), alice, Now));
-        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), By("bob", UserRole.Member), Now));
+        var forBob = Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), alice, Now));
+        Assert.True(forBob.IsForbidden);
+        Assert.Equal("user_id", forBob.Field);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("carol"), 0, Key([]), alice, Now)).IsForbidden);
+        Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("alice"), 0, Key(["openai/*"]), alice, Now));
     }
+
+    [Fact]
+    public void A_hub_admin_with_admin_write_issues_team_keys_to_any_member_of_the_team_and_a_plain_member_to_nobody()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
+        var olga = By("olga", UserRole.Admin, scopes: [KeyScopes.Inference, KeyScopes.AdminWrite]);
+
+        Assert.Equal("bob", TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), olga, Now).Key.UserId);
+        Assert.Equal("alice", TeamDecisions.IssueKey(red, User("alice"), 0, Key([]), olga, Now).Key.UserId);
+        Assert.False(Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("carol"), 0, Key([]), olga, Now)).IsForbidden);
+        Assert.True(Assert.Throws<AccessRuleException>(() => TeamDecisions.IssueKey(red, User("bob"), 0, Key([]), By("bob", UserRole.Member), Now)).IsForbidden);
+    }
+
+    [Fact]
+    public void A_team_admin_creates_or_tightens_their_teams_budget_and_never_loosens_or_deletes_it()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin), ("bob", TeamRole.Member));
+        var alice = By("alice", UserRole.Member);
+        var current = Budget(10m, 8m, BudgetPeriod.Month);
+
+        TeamDecisions.RequireMayChangeBudget(red, null, Budget(50m, null, BudgetPeriod.Day), alice);
+        TeamDecisions.RequireMayChangeBudget(red, current, Budget(5m, 4m, BudgetPeriod.Month), alice);
+        TeamDecisions.RequireMayChangeBudget(red, current, current, alice);
+        // Under the old soft threshold: the new limit stops spend before it, so no alert is lost.
+        TeamDecisions.RequireMayChangeBudget(red, current, Budget(7m, null, BudgetPeriod.Month), alice);
+
+        Assert.Equal("limit_usd", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(11m, 8m, BudgetPeriod.Month), alice)));
+        Assert.Equal("soft_limit_usd", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(10m, 9m, BudgetPeriod.Month), alice)));
+        Assert.Equal("soft_limit_usd", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(10m, null, BudgetPeriod.Month), alice)));
+        // A new period counts its window from zero, and a shorter one starts again more often: either limits less.
+        Assert.Equal("period", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(10m, 8m, BudgetPeriod.Day), alice)));
+        Assert.Equal("period", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(10m, 8m, BudgetPeriod.None), alice)));
+        Assert.Equal("budget_id", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, null, alice)));
+        Assert.Equal("subject_id", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, null, Budget(1m, null, BudgetPeriod.Day), By("bob", UserRole.Member))));
+    }
+
+    [Fact]
+    public void A_hub_admin_with_admin_write_raises_loosens_and_deletes_a_teams_budget()
+    {
+        var red = TeamOf("red", ("alice", TeamRole.Admin));
+        var current = Budget(10m, 8m, BudgetPeriod.Month);
+        var olga = By("olga", UserRole.Admin, scopes: [KeyScopes.AdminWrite]);
+
+        TeamDecisions.RequireMayChangeBudget(red, current, Budget(100m, null, BudgetPeriod.Day), olga);
+        TeamDecisions.RequireMayChangeBudget(red, current, null, olga);
+        // The same hub admin, as the team's admin with a key without admin:write, only tightens it.
+        var asTeamAdmin = By("olga", UserRole.Admin);
+        Assert.Equal("subject_id", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(100m, 8m, BudgetPeriod.Month), asTeamAdmin)));
+        red.Apply(new TeamMemberSet("red", "olga", TeamRole.Admin, "root", Now));
+        Assert.Equal("limit_usd", Refusal(() => TeamDecisions.RequireMayChangeBudget(red, current, Budget(100m, 8m, BudgetPeriod.Month), asTeamAdmin)));
+    }
+
+    /// <summary>The field a forbidden change is refused on.</summary>
+    private static string Refusal(Action change)
+    {
+        var refused = Assert.Throws<AccessRuleException>(change);
+        Assert.True(refused.IsForbidden, refused.Message);
+        return refused.Field;
+    }
+
+    private static SpendBudget Budget(decimal limit, decimal? soft, BudgetPeriod period) => new()
+    {
+        Id = SpendBudget.IdOf(BudgetScope.Team, "red"),
+        Scope = BudgetScope.Team,
+        SubjectId = "red",
+        LimitUsd = limit,
+        SoftLimitUsd = soft,
+        Period = period,
+        UpdatedAt = Now,
+        UpdatedBy = "root",
+    };
 
     private static Team TeamOf(string id, params (string User, TeamRole Role)[] members)
     {

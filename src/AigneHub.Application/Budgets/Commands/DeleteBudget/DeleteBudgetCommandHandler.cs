@@ -12,8 +12,8 @@ internal sealed class DeleteBudgetCommandHandler(IDocumentStore store, ISpendBud
             var budget = await session.LoadAsync<SpendBudget>(command.BudgetId, cancellationToken)
                 ?? throw new ResourceNotFoundException("budget_id", $"There is no budget '{command.BudgetId}'.");
 
-            // Deleting a budget lifts a limit: the same people may do it as may set it.
-            await subjects.RequireMayBudgetAsync(budget.Scope, budget.SubjectId, command.By, cancellationToken, subjectMayBeGone: true);
+            // Deleting a budget lifts a limit: the same people may do it as may raise it (not a team's own admin).
+            await subjects.RequireMayChangeAsync(budget, null, command.By, cancellationToken);
 
             session.Delete<SpendBudget>(command.BudgetId);
             await session.SaveChangesAsync(cancellationToken);

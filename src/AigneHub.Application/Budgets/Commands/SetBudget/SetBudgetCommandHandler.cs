@@ -8,7 +8,6 @@ internal sealed class SetBudgetCommandHandler(IDocumentStore store, ISpendBudget
 {
     public async ValueTask<BudgetStatus> Handle(SetBudgetCommand command, CancellationToken cancellationToken)
     {
-        await subjects.RequireMayBudgetAsync(command.Scope, command.SubjectId, command.By, cancellationToken);
         var budget = new SpendBudget
         {
             Id = SpendBudget.IdOf(command.Scope, command.SubjectId),
@@ -22,6 +21,9 @@ internal sealed class SetBudgetCommandHandler(IDocumentStore store, ISpendBudget
         };
         await using (var session = store.LightweightSession())
         {
+            // Whether a team's admin may make this change depends on the budget it replaces (they only tighten one).
+            var current = await session.LoadAsync<SpendBudget>(budget.Id, cancellationToken);
+            await subjects.RequireMayChangeAsync(current, budget, command.By, cancellationToken);
             session.Store(budget);
             await session.SaveChangesAsync(cancellationToken);
         }
