@@ -62,7 +62,9 @@ export async function teams(main: HTMLElement, session: Session): Promise<void> 
 
     const keyForm = h('form', { class: 'card stack', id: 'team-key', 'aria-label': 'Create a team key' },
       h('h3', {}, 'Create a team key'),
-      field('For member', select('user_id', members.map(m => [m.user_id, nameOf(m.user_id)] as [string, string]), undefined, { id: 'team-key-user' })),
+      // A team's admin issues team keys to themselves only (the key spends its owner's credits); a hub admin to any member.
+      field('For member', select('user_id', members.filter(m => canCreate || m.user_id === session.userId)
+        .map(m => [m.user_id, nameOf(m.user_id)] as [string, string]), undefined, { id: 'team-key-user' })),
       field('Name', input('name', { required: true, id: 'team-key-name', placeholder: 'ci pipeline' })),
       field('Models (comma-separated patterns, empty: as your key)', input('models', { id: 'team-key-models', placeholder: 'demo/*' })),
       h('button', { type: 'submit', class: 'primary', disabled: members.length === 0 }, 'Create team key'));
