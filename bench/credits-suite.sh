@@ -50,6 +50,16 @@ source "$repo/bench/suite-lib.sh"
 
 # bulk_start NAME / bulk_add NAME METHOD PATH OUTPUT [BODY] / bulk_run NAME: many admin requests in one curl process,
 # BENCH_SETUP_PARALLEL at a time; each answer goes to OUTPUT; dies unless every answer was 2xx.
+# direct_holds: how many holds the ledger has written (\`credits_held\` events): calls that took a hold of their own
+# rather than one from a balance lease (ADR 0024); "?" without psql. difference A B: A - B, or "?" when either is.
+declare -A direct_holds_in=()
+direct_holds() {
+  command -v psql >/dev/null 2>&1 || { printf '?'; return; }
+  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$pg_port" -U postgres -d aignehub_test -Atqc \
+    "select count(*) from aignehub.mt_events where type = 'credits_held'" 2>>"$work/postgres.log" || printf '?'
+}
+difference() { [[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]] && printf '%s' $(($1 - $2)) || printf '?'; }
+
 bulk_start() { : >"$secrets/$1.curl"; }
 bulk_add() {
   local name="$1" method="$2" path="$3" output="$4" body="${5:-}"
@@ -177,7 +187,9 @@ run_credits_suite() {
       load "enterprise-$set-c$level" enterprise "$secrets/$set.keys" "$level" "$duration" "$warmup"
       set_billing_mode credits
       [[ "$set" == hot ]] && calls_before["credits-$set-c$level"]=$(($(account_spent_micros "$hot_user") / cost_micros))
+      held_before="$(direct_holds)"
       load "credits-$set-c$level" credits "$secrets/$set.keys" "$level" "$duration" "$warmup"
+      direct_holds_in["credits-$set-c$level"]="$(difference "$(direct_holds)" "$held_before")"
       scenario_keys+=("$set-c$level")
     done
   done
@@ -189,7 +201,9 @@ run_credits_suite() {
   load "enterprise-hot-c$first_level-after" enterprise "$secrets/hot.keys" "$first_level" "$duration" "$warmup"
   set_billing_mode credits
   calls_before["credits-hot-c$first_level-after"]=$(($(account_spent_micros "$hot_user") / cost_micros))
+  held_before="$(direct_holds)"
   load "credits-hot-c$first_level-after" credits "$secrets/hot.keys" "$first_level" "$duration" "$warmup"
+  direct_holds_in["credits-hot-c$first_level-after"]="$(difference "$(direct_holds)" "$held_before")"
 
   # 5. The ledger afterwards.
   check_ledger "${users[@]}"
@@ -258,10 +272,10 @@ write_credits_report() {
 
   run_row() {
     local key="$1" label="$2" mode="$3"
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$mode" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$mode" \
       "$(field "$key" requests)" "$(field "$key" errors)" "$(field "$key" rps)" "$(field "$key" p50_ms)" \
       "$(field "$key" p90_ms)" "$(field "$key" p99_ms)" "${hub_cpu_per_call[$key]:-?}" "${pg_cpu_per_call[$key]:-?}" \
-      "${calls_before[$key]:-–}"
+      "${calls_before[$key]:-–}" "${direct_holds_in[$key]:-–}"
   }
   ratio() {
     local e c
@@ -314,12 +328,12 @@ write_credits_report() {
     cat <<EOF
 # Credits mode against enterprise mode, $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 
-One hub, one PostgreSQL, one run: \`POST /v1/chat/completions\` (JSON answers, \`openai/$model\`) against a fake upstream answering after ${upstream_latency} ms. Each scenario runs the same load twice, first with the hub in enterprise mode, then in credits mode (switched through \`PUT /api/admin/billing/settings\`); ${warmup} s warm-up + ${duration} s measured per run. Rate ${credits_input_rate} credits per input token and ${credits_output_rate} per output token: one call costs **${cost_per_call} credits**. Latencies in ms; rps counts successful answers; CPU columns are ms per call (warm-up included; PostgreSQL's is approximate). "calls before" is how many calls the hot account had paid for when the run started (its warm-up then adds a few seconds' worth before the measurement).
+One hub, one PostgreSQL, one run: \`POST /v1/chat/completions\` (JSON answers, \`openai/$model\`) against a fake upstream answering after ${upstream_latency} ms. Each scenario runs the same load twice, first with the hub in enterprise mode, then in credits mode (switched through \`PUT /api/admin/billing/settings\`); ${warmup} s warm-up + ${duration} s measured per run. Rate ${credits_input_rate} credits per input token and ${credits_output_rate} per output token: one call costs **${cost_per_call} credits**. Latencies in ms; rps counts successful answers; CPU columns are ms per call (warm-up included; PostgreSQL's is approximate). "calls before" is how many calls the hot account had paid for when the run started (its warm-up then adds a few seconds' worth before the measurement). "direct holds" counts the calls of a credits run (warm-up included) that took a hold of their own in the ledger (\`credits_held\` events) instead of one from a balance lease (ADR 0024).
 
 Command: \`${command_line}\`
 
-| scenario | mode | requests | errors | rps | p50 | p90 | p99 | hub CPU | PG CPU | calls before |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| scenario | mode | requests | errors | rps | p50 | p90 | p99 | hub CPU | PG CPU | calls before | direct holds |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 $(for s in "${scenario_keys[@]}"; do run_row "enterprise-$s" "$(label_of "$s")" enterprise; run_row "credits-$s" "$(label_of "$s")" credits; done)
 $(run_row "enterprise-hot-c$first_level-after" "one hot account, c=$first_level, after N calls" enterprise)
 $(run_row "credits-hot-c$first_level-after" "one hot account, c=$first_level, after N calls" credits)
