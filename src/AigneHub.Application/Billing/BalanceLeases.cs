@@ -70,24 +70,64 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     /// false sends the call to the direct hold path. Counts the hold as the account's use here, which may start (or
     /// top up) a lease in the background.
     /// </summary>
-    public bool TryHold(string userId, string callId, decimal amount, BillingSettings settings)
+    public bool TryHold(string userId, string callId, decimal amount, BillingSettings settings) =>
+        TryHold(userId, callId, amount, settings, count: true, out _);
+
+    /// <summary>
+    /// Like <see cref="TryHold(string, string, decimal, BillingSettings)"/>, but a call the lease could cover, refused
+    /// only because the captures waiting to be written reached <see cref="BillingOptions.LeaseUnwrittenLimit"/>, first
+    /// has them written (it joins the flush: every call waiting so shares its transactions) and is then served from the
+    /// lease: a hold and a capture of its own would add two ledger changes to a ledger that is already behind. It waits
+    /// at most <see cref="BillingOptions.LeaseRoomWaitMilliseconds"/> for that, then takes the direct path.
+    /// </summary>
+    public async ValueTask<bool> HoldAsync(string userId, string callId, decimal amount, BillingSettings settings, CancellationToken cancellationToken)
     {
+        if (TryHold(userId, callId, amount, settings, count: true, out var behind))
+        {
+            return true;
+        }
+
+        if (!behind || _options.LeaseRoomWaitMilliseconds == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await FlushAsync().WaitAsync(TimeSpan.FromMilliseconds(_options.LeaseRoomWaitMilliseconds), _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        return TryHold(userId, callId, amount, settings, count: false, out _);
+    }
+
+    private bool TryHold(string userId, string callId, decimal amount, BillingSettings settings, bool count, out bool behind)
+    {
+        behind = false;
         if (_stopped || !_options.LeaseBalance)
         {
             return false;
         }
 
         var now = _time.GetUtcNow();
-        var instanceBusy = NoteInstanceHold(now);
+        var instanceBusy = count && NoteInstanceHold(now);
         var account = _accounts.GetOrAdd(userId, id => new AccountLease(id));
         bool served, topUp;
         lock (account)
         {
             account.Settings = settings;
-            account.Note(amount, now);
-            // The ledger must keep up: past the limit of unwritten captures, calls wait for it on the direct path.
-            served = account.Active && account.Free >= amount && now < account.ServeUntil
-                && Interlocked.Read(ref _unwritten) < _options.LeaseUnwrittenLimit;
+            if (count)
+            {
+                account.Note(amount, now);
+            }
+
+            // The ledger must keep up: past the limit of unwritten captures, calls wait for it.
+            var covered = account.Active && account.Free >= amount && now < account.ServeUntil;
+            served = covered && Interlocked.Read(ref _unwritten) < _options.LeaseUnwrittenLimit;
+            behind = covered && !served;
             if (served)
             {
                 account.Free -= amount;

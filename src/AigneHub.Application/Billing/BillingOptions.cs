@@ -67,12 +67,21 @@ public sealed class BillingOptions : IValidatableObject
     public int LeaseIdleSeconds { get; set; } = 30;
 
     /// <summary>
-    /// The most captures of calls served from leases that may wait unwritten on this instance. Past it, calls take
-    /// direct holds (which wait for the ledger writer) until the writer catches up: the answers never run ahead of the
-    /// ledger by more than this, which also bounds what a crashed instance can lose (ADR 0024).
+    /// The most captures of calls served from leases that may wait unwritten on this instance. A call that finds them
+    /// at the limit has them written first (<see cref="LeaseRoomWaitMilliseconds"/>), then is served from its lease:
+    /// the answers never run ahead of the ledger by more than this, which also bounds what a crashed instance can lose
+    /// (ADR 0024).
     /// </summary>
     [Range(1, 1_000_000)]
     public int LeaseUnwrittenLimit { get; set; } = 1_024;
+
+    /// <summary>
+    /// How long a call that finds <see cref="LeaseUnwrittenLimit"/> reached waits for the unwritten captures to be
+    /// written before it takes a direct hold (which waits for the ledger writer too, and adds a hold and a capture to
+    /// it). 0: at once.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int LeaseRoomWaitMilliseconds { get; set; } = 1_000;
 
     /// <summary>
     /// How often the captures of calls served from leases are written (behind the answer, in one transaction): also the

@@ -89,7 +89,7 @@ internal sealed partial class CallBilling(
             // for a direct hold, where the balance may lower max_tokens or refuse the call, and for a call cut short
             // before its provider reported usage (charged at the counted bound, as on the direct path).
             var (outputTokenLimit, amount) = Size(estimate, settings, sizingRates, PromptBoundOf(estimate, upper: true), decimal.MaxValue);
-            if (balanceLeases.TryHold(userId, estimate.CallId, amount, settings))
+            if (await balanceLeases.HoldAsync(userId, estimate.CallId, amount, settings, cancellationToken))
             {
                 // No ledger change until the capture.
                 var counted = new PromptBound(() => HoldSizing.PerChoice(PromptBoundOf(estimate, upper: false), estimate.Choices));

@@ -338,11 +338,12 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Calls_take_direct_holds_once_the_captures_waiting_to_be_written_reach_the_limit()
+    public async Task Calls_take_direct_holds_once_the_captures_waiting_to_be_written_reach_the_limit_and_cannot_be_written_in_time()
     {
-        // A ledger that cannot keep up (here: it is never flushed) must not fall ever further behind the answers.
+        // A ledger that cannot keep up (here: it is never flushed, and a call does not wait for the flush it starts)
+        // must not fall ever further behind the answers.
         await _db.UseCreditsAsync(welcome: 1_000m);
-        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
+        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3, roomWaitMilliseconds: 0);
         await LeaseAsync(hub);
         for (var i = 0; i < 3; i++)
         {
@@ -364,15 +365,43 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         Assert.DoesNotContain(await EventsAsync(), e => e is CreditsHeld { CallId: "from-lease-again" });
     }
 
+    [Fact]
+    public async Task A_call_that_finds_the_captures_waiting_at_the_limit_has_them_written_and_is_served_from_its_lease()
+    {
+        // The ledger is behind (here: its timer never flushes). Rather than add a hold and a capture of its own to it,
+        // the call past the limit has the waiting captures written, and then takes its hold from the lease.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
+        await LeaseAsync(hub);
+        for (var i = 0; i < 3; i++)
+        {
+            await CallAsync(hub, $"before-the-limit-{i}");
+        }
+
+        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        var charge = await CallAsync(hub, "at-the-limit");
+
+        Assert.Equal(0.05m, charge.Credits);
+        Assert.Equal(1, hub.Leases.UnwrittenCaptures);
+        var events = await EventsAsync();
+        Assert.DoesNotContain(events, e => e is CreditsHeld { CallId: "at-the-limit" });
+        Assert.Equal(3, events.OfType<HoldCaptured>().Count(c => c.CallId.StartsWith("before-the-limit-", StringComparison.Ordinal) && c.LeaseId is not null));
+
+        await hub.Leases.FlushAsync();
+        Assert.Contains(await EventsAsync(), e => e is HoldCaptured { CallId: "at-the-limit", LeaseId: not null });
+        await AssertReplayAgreesAsync();
+    }
+
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
-    private Instance Start(int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0)
+    private Instance Start(
+        int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0, int roomWaitMilliseconds = 1_000)
     {
         var options = Options.Create(new BillingOptions
         {
             CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
-            LeaseUnwrittenLimit = unwrittenLimit, HoldRenewalSeconds = renewalSeconds,
+            LeaseUnwrittenLimit = unwrittenLimit, HoldRenewalSeconds = renewalSeconds, LeaseRoomWaitMilliseconds = roomWaitMilliseconds,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
         var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance);
