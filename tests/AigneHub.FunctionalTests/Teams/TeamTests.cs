@@ -2,8 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AigneHub.Domain.Access;
+using AigneHub.Domain.Budgets;
 using AigneHub.Tests.Shared;
 using AigneHub.TestUpstreams;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace AigneHub.FunctionalTests.Teams;
 
@@ -132,6 +137,64 @@ public sealed class TeamTests(HubFixture hub)
         using var deletedByHubAdmin = await asAbe.DeleteAsync($"/api/admin/budgets/team:{sand}");
         Assert.True(deletedByHubAdmin.IsSuccessStatusCode, await deletedByHubAdmin.Content.ReadAsStringAsync());
         Assert.Null(await TeamBudgetAsync(sand));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_team_admins_budget_change_made_during_another_change_of_it_is_decided_on_what_that_one_left(bool hadBudget)
+    {
+        // A team's admin only tightens the budget, judged against the one it replaces. A change judged on the budget
+        // (100, or none yet) that another change was replacing at that moment (with 50) must not land after it and
+        // leave the team with 80: looser than what was set last.
+        var fern = await UserAsync("fern");
+        var moss = await TeamAsync("moss");
+        (await MemberAsync(hub.Rest, moss, fern, "admin")).Dispose();
+        using var asFern = TestAccess.RestClient(hub.RestUri, await KeyAsync(fern));
+        if (hadBudget)
+        {
+            using var put = await hub.Rest.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "100", period = "month" } });
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        // The other change holds the budget's lock (the hub's key for team:<id>, BudgetChanges.LockKey) while the
+        // team's admin lowers the budget to 80: the admin's change waits for it.
+        var lockKey = $"aignehub.spend_budget:team:{moss}";
+        await using var other = new NpgsqlConnection(hub.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", other) { Parameters = { new NpgsqlParameter { Value = lockKey } } })
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var lowering = asFern.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "80", period = "month" } });
+        Assert.True(await WaitsForLockAsync(other, lockKey, lowering), "The team admin's change did not wait for the change of the budget under way.");
+
+        // The other change (a hub admin's) sets 50 and commits, which releases the lock.
+        var store = hub.Services.GetRequiredService<IDocumentStore>();
+        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, false)))
+        {
+            session.Store(new SpendBudget
+            {
+                Id = $"team:{moss}",
+                Scope = BudgetScope.Team,
+                SubjectId = moss,
+                LimitUsd = 50m,
+                Period = BudgetPeriod.Month,
+                UpdatedAt = DateTimeOffset.UtcNow,
+                UpdatedBy = "a hub admin",
+            });
+            await session.SaveChangesAsync();
+        }
+
+        await transaction.CommitAsync();
+
+        // The admin's 80 is now judged against 50: a raise, refused, and the budget stays as the hub admin set it.
+        using var answer = await lowering;
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+        Assert.Contains("limit_usd", await answer.Content.ReadAsStringAsync());
+        Assert.Equal(("50", "month"), await TeamBudgetAsync(moss));
     }
 
     [Fact]
@@ -412,6 +475,34 @@ public sealed class TeamTests(HubFixture hub)
         using var document = JsonDocument.Parse(body);
         var key = document.RootElement.GetProperty("key");
         return (key.GetProperty("key_id").GetString()!, key.GetProperty("user_id").GetString()!);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="change"/> comes to wait for the advisory lock keyed by <paramref name="lockKey"/> (which
+    /// <paramref name="connection"/> holds) rather than being answered without it; polled, bounded.
+    /// </summary>
+    private static async Task<bool> WaitsForLockAsync(NpgsqlConnection connection, string lockKey, Task change)
+    {
+        const string Waiting =
+            """
+            select count(*) from pg_locks, (select hashtextextended($1, 0) as k) as lock
+             where locktype = 'advisory' and not granted and objsubid = 1
+               and classid::bigint = (lock.k >> 32) & 4294967295 and objid::bigint = lock.k & 4294967295
+               and database = (select oid from pg_database where datname = current_database())
+            """;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!change.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await using var count = new NpgsqlCommand(Waiting, connection) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+            if ((long)(await count.ExecuteScalarAsync())! > 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
     }
 
     /// <summary>The team's budget as the hub's admins list it (limit and period); null when it has none.</summary>
