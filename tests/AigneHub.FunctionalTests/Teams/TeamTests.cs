@@ -157,44 +157,27 @@ public sealed class TeamTests(HubFixture hub)
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         }
 
-        // The other change holds the budget's lock (the hub's key for team:<id>, BudgetChanges.LockKey) while the
-        // team's admin lowers the budget to 80: the admin's change waits for it.
-        var lockKey = $"aignehub.spend_budget:team:{moss}";
-        await using var other = new NpgsqlConnection(hub.DatabaseConnectionString);
-        await other.OpenAsync();
-        await using var transaction = await other.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", other) { Parameters = { new NpgsqlParameter { Value = lockKey } } })
-        {
-            await take.ExecuteNonQueryAsync();
-        }
+        // Another change (a hub admin's, to 50) is under way when the team's admin lowers it to 80.
+        using var answer = await DuringAnotherChangeAsync(moss, 50m, () => asFern.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "80", period = "month" } }));
 
-        var lowering = asFern.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "80", period = "month" } });
-        Assert.True(await WaitsForLockAsync(other, lockKey, lowering), "The team admin's change did not wait for the change of the budget under way.");
-
-        // The other change (a hub admin's) sets 50 and commits, which releases the lock.
-        var store = hub.Services.GetRequiredService<IDocumentStore>();
-        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(transaction, false)))
-        {
-            session.Store(new SpendBudget
-            {
-                Id = $"team:{moss}",
-                Scope = BudgetScope.Team,
-                SubjectId = moss,
-                LimitUsd = 50m,
-                Period = BudgetPeriod.Month,
-                UpdatedAt = DateTimeOffset.UtcNow,
-                UpdatedBy = "a hub admin",
-            });
-            await session.SaveChangesAsync();
-        }
-
-        await transaction.CommitAsync();
-
-        // The admin's 80 is now judged against 50: a raise, refused, and the budget stays as the hub admin set it.
-        using var answer = await lowering;
+        // The admin's 80 is judged against 50: a raise, refused, and the budget stays as the hub admin set it.
         Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
         Assert.Contains("limit_usd", await answer.Content.ReadAsStringAsync());
         Assert.Equal(("50", "month"), await TeamBudgetAsync(moss));
+    }
+
+    [Fact]
+    public async Task A_teams_budget_deleted_during_another_change_of_it_is_deleted_after_that_one()
+    {
+        // A deletion is decided on the budget as the change under way leaves it, not lost under it.
+        var reed = await TeamAsync("reed");
+        using var put = await hub.Rest.PostAsJsonAsync($"/api/teams/{reed}/budget", new { budget = new { limit_usd = "100", period = "month" } });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        using var deleted = await DuringAnotherChangeAsync(reed, 50m, () => hub.Rest.DeleteAsync($"/api/admin/budgets/team:{reed}"));
+
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        Assert.Null(await TeamBudgetAsync(reed));
     }
 
     [Fact]
@@ -478,11 +461,13 @@ public sealed class TeamTests(HubFixture hub)
     }
 
     /// <summary>
-    /// Whether <paramref name="change"/> comes to wait for the advisory lock keyed by <paramref name="lockKey"/> (which
-    /// <paramref name="connection"/> holds) rather than being answered without it; polled, bounded.
+    /// <paramref name="change"/> of the team's budget, sent while another change of it (a hub admin's, setting
+    /// <paramref name="limitUsd"/> a month) holds the budget's lock (the hub's key, BudgetChanges.LockKey): it must wait
+    /// for the lock (polled, bounded), and is answered once the other change has committed.
     /// </summary>
-    private static async Task<bool> WaitsForLockAsync(NpgsqlConnection connection, string lockKey, Task change)
+    private async Task<HttpResponseMessage> DuringAnotherChangeAsync(string team, decimal limitUsd, Func<Task<HttpResponseMessage>> change)
     {
+        const string Take = "select pg_advisory_xact_lock(hashtextextended($1, 0))";
         const string Waiting =
             """
             select count(*) from pg_locks, (select hashtextextended($1, 0) as k) as lock
@@ -490,19 +475,48 @@ public sealed class TeamTests(HubFixture hub)
                and classid::bigint = (lock.k >> 32) & 4294967295 and objid::bigint = lock.k & 4294967295
                and database = (select oid from pg_database where datname = current_database())
             """;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!change.IsCompleted && DateTime.UtcNow < deadline)
+        var lockKey = $"aignehub.spend_budget:team:{team}";
+        await using var other = new NpgsqlConnection(hub.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand(Take, other) { Parameters = { new NpgsqlParameter { Value = lockKey } } })
         {
-            await using var count = new NpgsqlCommand(Waiting, connection) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
-            if ((long)(await count.ExecuteScalarAsync())! > 0)
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var answer = change();
+        var waits = false;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!answer.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await using var count = new NpgsqlCommand(Waiting, other) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+            waits = (long)(await count.ExecuteScalarAsync())! > 0;
+            if (waits)
             {
-                return true;
+                break;
             }
 
             await Task.Delay(50);
         }
 
-        return false;
+        Assert.True(waits, "The change did not wait for the change of the budget under way.");
+        await using (var session = hub.Services.GetRequiredService<IDocumentStore>().LightweightSession(SessionOptions.ForTransaction(transaction, false)))
+        {
+            session.Store(new SpendBudget
+            {
+                Id = $"team:{team}",
+                Scope = BudgetScope.Team,
+                SubjectId = team,
+                LimitUsd = limitUsd,
+                Period = BudgetPeriod.Month,
+                UpdatedAt = DateTimeOffset.UtcNow,
+                UpdatedBy = "a hub admin",
+            });
+            await session.SaveChangesAsync();
+        }
+
+        await transaction.CommitAsync();
+        return await answer;
     }
 
     /// <summary>The team's budget as the hub's admins list it (limit and period); null when it has none.</summary>
