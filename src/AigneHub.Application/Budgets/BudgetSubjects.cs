@@ -9,19 +9,19 @@ namespace AigneHub.Application.Budgets;
 /// any user's or key's, an admin on members' and their keys' only (<see cref="Delegation.RequireMayLimit"/>); a hub
 /// admin on a team's, and the team's admin only to tighten it (<see cref="TeamDecisions.RequireMayChangeBudget"/>).
 /// </summary>
-internal sealed class BudgetSubjects(IDocumentStore store, IKeyLimitDefaults limits)
+internal sealed class BudgetSubjects(IKeyLimitDefaults limits)
 {
+    /// <param name="session">The change's session, which holds the budget's lock (<see cref="BudgetChanges"/>).</param>
     /// <param name="current">The subject's budget as stored; null when it has none.</param>
     /// <param name="next">
     /// The budget as it would be; null to delete <paramref name="current"/>. When deleting, a user, key or team that no
     /// longer exists leaves its budget to any hub admin, rather than a 404.
     /// </param>
-    public async Task RequireMayChangeAsync(SpendBudget? current, SpendBudget? next, Caller by, CancellationToken cancellationToken)
+    public async Task RequireMayChangeAsync(IQuerySession session, SpendBudget? current, SpendBudget? next, Caller by, CancellationToken cancellationToken)
     {
         var budget = next ?? current ?? throw new ArgumentException("A budget change has a budget before or after it.", nameof(next));
         var (scope, subjectId) = (budget.Scope, budget.SubjectId);
         var subjectMayBeGone = next is null;
-        await using var session = store.QuerySession();
         if (scope == BudgetScope.Team)
         {
             var team = await session.LoadAsync<Team>(subjectId, cancellationToken);

@@ -2,8 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AigneHub.Domain.Access;
+using AigneHub.Domain.Budgets;
 using AigneHub.Tests.Shared;
 using AigneHub.TestUpstreams;
+using Marten;
+using Marten.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace AigneHub.FunctionalTests.Teams;
 
@@ -132,6 +137,47 @@ public sealed class TeamTests(HubFixture hub)
         using var deletedByHubAdmin = await asAbe.DeleteAsync($"/api/admin/budgets/team:{sand}");
         Assert.True(deletedByHubAdmin.IsSuccessStatusCode, await deletedByHubAdmin.Content.ReadAsStringAsync());
         Assert.Null(await TeamBudgetAsync(sand));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_team_admins_budget_change_made_during_another_change_of_it_is_decided_on_what_that_one_left(bool hadBudget)
+    {
+        // A team's admin only tightens the budget, judged against the one it replaces. A change judged on the budget
+        // (100, or none yet) that another change was replacing at that moment (with 50) must not land after it and
+        // leave the team with 80: looser than what was set last.
+        var fern = await UserAsync("fern");
+        var moss = await TeamAsync("moss");
+        (await MemberAsync(hub.Rest, moss, fern, "admin")).Dispose();
+        using var asFern = TestAccess.RestClient(hub.RestUri, await KeyAsync(fern));
+        if (hadBudget)
+        {
+            using var put = await hub.Rest.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "100", period = "month" } });
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        // Another change (a hub admin's, to 50) is under way when the team's admin lowers it to 80.
+        using var answer = await DuringAnotherChangeAsync(moss, 50m, () => asFern.PostAsJsonAsync($"/api/teams/{moss}/budget", new { budget = new { limit_usd = "80", period = "month" } }));
+
+        // The admin's 80 is judged against 50: a raise, refused, and the budget stays as the hub admin set it.
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+        Assert.Contains("limit_usd", await answer.Content.ReadAsStringAsync());
+        Assert.Equal(("50", "month"), await TeamBudgetAsync(moss));
+    }
+
+    [Fact]
+    public async Task A_teams_budget_deleted_during_another_change_of_it_is_deleted_after_that_one()
+    {
+        // A deletion is decided on the budget as the change under way leaves it, not lost under it.
+        var reed = await TeamAsync("reed");
+        using var put = await hub.Rest.PostAsJsonAsync($"/api/teams/{reed}/budget", new { budget = new { limit_usd = "100", period = "month" } });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        using var deleted = await DuringAnotherChangeAsync(reed, 50m, () => hub.Rest.DeleteAsync($"/api/admin/budgets/team:{reed}"));
+
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        Assert.Null(await TeamBudgetAsync(reed));
     }
 
     [Fact]
@@ -412,6 +458,65 @@ public sealed class TeamTests(HubFixture hub)
         using var document = JsonDocument.Parse(body);
         var key = document.RootElement.GetProperty("key");
         return (key.GetProperty("key_id").GetString()!, key.GetProperty("user_id").GetString()!);
+    }
+
+    /// <summary>
+    /// <paramref name="change"/> of the team's budget, sent while another change of it (a hub admin's, setting
+    /// <paramref name="limitUsd"/> a month) holds the budget's lock (the hub's key, BudgetChanges.LockKey): it must wait
+    /// for the lock (polled, bounded), and is answered once the other change has committed.
+    /// </summary>
+    private async Task<HttpResponseMessage> DuringAnotherChangeAsync(string team, decimal limitUsd, Func<Task<HttpResponseMessage>> change)
+    {
+        const string Take = "select pg_advisory_xact_lock(hashtextextended($1, 0))";
+        const string Waiting =
+            """
+            select count(*) from pg_locks, (select hashtextextended($1, 0) as k) as lock
+             where locktype = 'advisory' and not granted and objsubid = 1
+               and classid::bigint = (lock.k >> 32) & 4294967295 and objid::bigint = lock.k & 4294967295
+               and database = (select oid from pg_database where datname = current_database())
+            """;
+        var lockKey = $"aignehub.spend_budget:team:{team}";
+        await using var other = new NpgsqlConnection(hub.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var take = new NpgsqlCommand(Take, other) { Parameters = { new NpgsqlParameter { Value = lockKey } } })
+        {
+            await take.ExecuteNonQueryAsync();
+        }
+
+        var answer = change();
+        var waits = false;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!answer.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await using var count = new NpgsqlCommand(Waiting, other) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+            waits = (long)(await count.ExecuteScalarAsync())! > 0;
+            if (waits)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.True(waits, "The change did not wait for the change of the budget under way.");
+        await using (var session = hub.Services.GetRequiredService<IDocumentStore>().LightweightSession(SessionOptions.ForTransaction(transaction, false)))
+        {
+            session.Store(new SpendBudget
+            {
+                Id = $"team:{team}",
+                Scope = BudgetScope.Team,
+                SubjectId = team,
+                LimitUsd = limitUsd,
+                Period = BudgetPeriod.Month,
+                UpdatedAt = DateTimeOffset.UtcNow,
+                UpdatedBy = "a hub admin",
+            });
+            await session.SaveChangesAsync();
+        }
+
+        await transaction.CommitAsync();
+        return await answer;
     }
 
     /// <summary>The team's budget as the hub's admins list it (limit and period); null when it has none.</summary>

@@ -21,9 +21,10 @@ internal sealed class SetBudgetCommandHandler(IDocumentStore store, ISpendBudget
         };
         await using (var session = store.LightweightSession())
         {
-            // Whether a team's admin may make this change depends on the budget it replaces (they only tighten one).
-            var current = await session.LoadAsync<SpendBudget>(budget.Id, cancellationToken);
-            await subjects.RequireMayChangeAsync(current, budget, command.By, cancellationToken);
+            // Whether a team's admin may make this change depends on the budget it replaces (they only tighten one): it is
+            // decided under the budget's lock, on what the previous change of it committed, and stored in that transaction.
+            var current = await BudgetChanges.LockAndLoadAsync(session, budget.Id, cancellationToken);
+            await subjects.RequireMayChangeAsync(session, current, budget, command.By, cancellationToken);
             session.Store(budget);
             await session.SaveChangesAsync(cancellationToken);
         }
