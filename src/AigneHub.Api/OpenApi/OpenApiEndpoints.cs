@@ -16,16 +16,12 @@ internal static class OpenApiEndpoints
         return app;
     }
 
+    /// <summary>The file result sets the ETag and answers 304 to a matching <c>If-None-Match</c> (weak comparison, <c>*</c> too).</summary>
     private static IResult Serve(HttpContext context, OpenApiDocumentCache cache)
     {
         var document = cache.Get();
-        var headers = context.Response.GetTypedHeaders();
-        headers.ETag = document.ETag;
-        headers.CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromMinutes(5) };
-        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
-        return ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(document.ETag, useStrongComparison: false))
-            ? Results.StatusCode(StatusCodes.Status304NotModified)
-            : Results.Bytes(document.Json, "application/json");
+        context.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = TimeSpan.FromMinutes(5) };
+        return Results.Bytes(document.Json, "application/json", entityTag: document.ETag);
     }
 }
 

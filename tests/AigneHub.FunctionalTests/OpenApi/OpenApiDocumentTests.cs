@@ -41,6 +41,29 @@ public sealed class OpenApiDocumentTests(HubFixture hub)
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("any", HttpStatusCode.NotModified)]
+    [InlineData("weak", HttpStatusCode.NotModified)]
+    [InlineData("stale", HttpStatusCode.OK)]
+    public async Task A_conditional_request_is_answered_against_the_current_version(string held, HttpStatusCode expected)
+    {
+        using var first = await hub.Rest.GetAsync("/openapi.json");
+        var current = first.Headers.ETag!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi.json");
+        request.Headers.IfNoneMatch.Add(held switch
+        {
+            "any" => System.Net.Http.Headers.EntityTagHeaderValue.Any,
+            "weak" => new System.Net.Http.Headers.EntityTagHeaderValue(current.Tag, isWeak: true),
+            _ => new System.Net.Http.Headers.EntityTagHeaderValue("\"0000000000000000\""),
+        });
+
+        using var response = await hub.Rest.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(current.Tag, response.Headers.ETag?.Tag);
+        Assert.True(response.Headers.CacheControl?.Public);
+    }
+
     [Fact]
     public async Task Every_REST_route_the_host_maps_is_in_the_document()
     {
