@@ -287,6 +287,12 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     {
         _stopped = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop.IsValueCreated)
+        {
+            // A tick under way finishes first: no renewal it starts can then cross a return below.
+            await _loop.Value.ConfigureAwait(false);
+        }
+
         await FlushAsync().ConfigureAwait(false);
         await Task.WhenAll(_changes.Keys).ConfigureAwait(false);
 
@@ -361,9 +367,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         await FlushAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var idleAfter = TimeSpan.FromSeconds(_options.LeaseIdleSeconds);
+        var room = _options.LedgerBatchSize - _changes.Count;
         foreach (var account in _accounts.Values)
         {
-            if (_changes.Count >= _options.LedgerBatchSize)
+            if (room <= 0)
             {
                 break;
             }
@@ -379,10 +386,12 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
             if (idle)
             {
                 Track(ReturnAsync(account, 0m, "idle"));
+                room--;
             }
             else if (renew)
             {
                 Track(LeaseAsync(account, 0m));
+                room--;
             }
             else if (!account.Active && !account.Busy && now - account.LastUsed >= idleAfter && account.Holds.Count == 0)
             {
