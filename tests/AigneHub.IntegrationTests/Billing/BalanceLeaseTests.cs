@@ -170,15 +170,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         await LeaseAsync(hub);
         await CallAsync(hub, "taken-by-the-timer");
 
-        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand(
-            $"SELECT 1 FROM {AigneHub.Infrastructure.Persistence.HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
-        {
-            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor("alice"));
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var rowLock = await RowLock.TakeAsync(_db.ConnectionString, "alice");
 
         var timer = hub.Leases.FlushAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -192,7 +184,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         await Task.Delay(200);
         Assert.False(read.IsCompleted, "the second flush returned while the capture it must see was still being written");
 
-        await transaction.RollbackAsync();
+        await rowLock.ReleaseAsync();
         await Task.WhenAll(timer, read).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Contains(await EventsAsync(), e => e is HoldCaptured { CallId: "taken-by-the-timer" });
     }
@@ -210,15 +202,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         await LeaseAsync(hub);
         await LeaseAsync(hub, other);
 
-        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand(
-            $"SELECT 1 FROM {AigneHub.Infrastructure.Persistence.HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction))
-        {
-            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor("alice"));
-            await lockRow.ExecuteScalarAsync();
-        }
+        await using var rowLock = await RowLock.TakeAsync(_db.ConnectionString, "alice");
 
         // Alice's lease falls due for renewal (every second here) while her row stays locked.
         var renewed = (await AccountAsync("alice")).Leases.Single().ExpiresAt;
@@ -234,7 +218,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         }
 
         Assert.Equal(renewed, (await AccountAsync("alice")).Leases.Single().ExpiresAt);
-        await transaction.RollbackAsync();
+        await rowLock.ReleaseAsync();
         deadline = DateTime.UtcNow.AddSeconds(20);
         while ((await AccountAsync("alice")).Leases.Single().ExpiresAt == renewed)
         {
@@ -473,6 +457,30 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         {
             await Leases.DisposeAsync();
             await Ledger.DisposeAsync();
+        }
+    }
+
+    /// <summary>The lock another writer holds on an account's stream row, from <see cref="TakeAsync"/> until released.</summary>
+    private sealed class RowLock(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public static async Task<RowLock> TakeAsync(string connectionString, string userId)
+        {
+            var connection = new Npgsql.NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            var transaction = await connection.BeginTransactionAsync();
+            await using var lockRow = new Npgsql.NpgsqlCommand(
+                $"SELECT 1 FROM {AigneHub.Infrastructure.Persistence.HubMartenConfiguration.Schema}.mt_streams WHERE id = @id FOR UPDATE", connection, transaction);
+            lockRow.Parameters.AddWithValue("id", CreditAccount.StreamIdFor(userId));
+            await lockRow.ExecuteScalarAsync();
+            return new RowLock(connection, transaction);
+        }
+
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
         }
     }
 
