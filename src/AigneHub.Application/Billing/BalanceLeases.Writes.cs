@@ -46,10 +46,14 @@ internal sealed partial class BalanceLeases
         {
             if (renewal && !found)
             {
-                // Recovery returned it (this instance looked dead): serve nothing more from it; calls in flight are captured from the balance.
+                // Recovery returned it (this instance looked dead): serve nothing more from it; calls in flight are captured from the
+                // account (a later lease pays what it can, the balance the rest).
+                // Their holds went back with it: forgotten here, so that their end gives nothing back to a later lease
+                // (which would then serve more than the ledger leased it, from a balance that lease already took).
                 account.Active = false;
                 account.Free = 0m;
                 account.LeaseId = null;
+                account.Holds.Clear();
             }
             else if (leased > 0m || renewal)
             {

@@ -376,16 +376,61 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         await AssertReplayAgreesAsync();
     }
 
+    [Fact]
+    public async Task A_call_held_from_a_lease_recovery_took_gives_its_hold_to_no_later_lease()
+    {
+        // The instance looked dead (its renewals did not reach the ledger), so hold recovery returned its lease while a
+        // call held 0.8 from it. The renewal then finds the lease gone and a new one is taken; when the old call ends,
+        // its 0.8 must not be counted back into the new lease, which the ledger never gave it: the instance would serve
+        // calls the lease does not cover, from a balance the new lease already took (uncollected).
+        await _db.UseCreditsAsync(welcome: 2m);
+        var hub = Start(renewalSeconds: 1, leasePercent: 90);
+        await LeaseAsync(hub);
+        var first = (await AccountAsync()).Leases.Single().LeaseId;
+        var inFlight = await hub.Billing.HoldAsync(Estimate("in-flight", maxTokens: 80), CancellationToken.None);
+        Assert.Equal(1, (await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1))).LeasesReturned);
+
+        // Calls go on until the renewal has found the lease gone and the instance leased again.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        for (var i = 0; !(await AccountAsync()).Leases.Any(l => l.LeaseId != first); i++)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the instance never leased again");
+            await CallAsync(hub, $"probe-{i}");
+            await Task.Delay(100);
+        }
+
+        await hub.Billing.CaptureAsync(inFlight, "openai", new TokenUsage(0, 5), 0, true, CancellationToken.None);
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                await CallAsync(hub, $"drain-{i}");
+            }
+            catch (InsufficientCreditsException)
+            {
+                break;
+            }
+        }
+
+        await hub.Leases.StopAsync();
+        var account = await AccountAsync();
+        Assert.Equal(0m, account.TotalUncollected);
+        Assert.True(account.Balance >= 0m, $"balance {account.Balance}");
+        await AssertReplayAgreesAsync();
+    }
+
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
     private Instance Start(
-        int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0, int roomWaitMilliseconds = 1_000)
+        int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0, int roomWaitMilliseconds = 1_000,
+        int leasePercent = 25)
     {
         var options = Options.Create(new BillingOptions
         {
             CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
             LeaseUnwrittenLimit = unwrittenLimit, HoldRenewalSeconds = renewalSeconds, LeaseRoomWaitMilliseconds = roomWaitMilliseconds,
+            LeasePercent = leasePercent,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
         var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance);

@@ -1,3 +1,4 @@
+using AigneHub.Application.Abstractions;
 using AigneHub.Application.Access;
 using AigneHub.Application.Access.Commands.CreateUser;
 using AigneHub.Application.Chat;
@@ -34,6 +35,32 @@ public sealed class PipelineStepsTests
         Assert.Equal("AuditBehaviour", steps[1]);
         Assert.Equal("ValidationBehaviour", steps[2]);
     }
+
+    [Fact]
+    public void Every_audited_command_crosses_the_audit()
+    {
+        using var app = new ApplicationHarness();
+        var audited = typeof(IAuditedCommand).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IAuditedCommand).IsAssignableFrom(t))
+            .ToList();
+
+        var missing = audited
+            .Where(t => !Steps(app, t, ResponseOf(t)).Contains("AuditBehaviour"))
+            .Select(t => t.Name)
+            .ToList();
+
+        Assert.True(audited.Count >= 20, $"only {audited.Count} audited commands found");
+        Assert.Empty(missing);
+    }
+
+    private static Type ResponseOf(Type command) =>
+        command.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>))?.GetGenericArguments()[0]
+        ?? typeof(Unit);
+
+    private static List<string> Steps(ApplicationHarness app, Type message, Type response) =>
+        app.Services.GetServices(typeof(IPipelineBehavior<,>).MakeGenericType(message, response))
+            .Select(step => step!.GetType().Name.Split('`')[0])
+            .ToList();
 
     private static List<string> Steps<TMessage, TResponse>(ApplicationHarness app)
         where TMessage : IMessage =>
