@@ -111,6 +111,9 @@ internal sealed partial class BalanceLeases
                 idle = account.Active && !account.Busy && account.Holds.Count == 0 && now - account.LastUsed >= idleAfter;
                 renew = account.Active && !account.Busy && !idle && now >= account.RenewAt;
                 account.Busy |= idle || renew;
+                // Decided idle: no call may take a hold from it between this decision and the return (which gives it
+                // back in full); ReturnAsync serves from it again only if the return fails.
+                account.Active &= !idle;
             }
 
             if (idle)
