@@ -100,16 +100,13 @@ internal sealed partial class BalanceLeases
         var room = _options.LedgerBatchSize - _changes.Count;
         foreach (var account in _accounts.Values)
         {
-            if (room <= 0)
-            {
-                break;
-            }
-
+            // Past the room, the changes that fall due wait for a later tick; accounts long unused are still forgotten.
+            var mayChange = room > 0;
             bool idle, renew;
             lock (account)
             {
-                idle = account.Active && !account.Busy && account.Holds.Count == 0 && now - account.LastUsed >= idleAfter;
-                renew = account.Active && !account.Busy && !idle && now >= account.RenewAt;
+                idle = mayChange && account.Active && !account.Busy && account.Holds.Count == 0 && now - account.LastUsed >= idleAfter;
+                renew = mayChange && account.Active && !account.Busy && !idle && now >= account.RenewAt;
                 account.Busy |= idle || renew;
                 // Decided idle: no call may take a hold from it between this decision and the return (which gives it
                 // back in full); ReturnAsync serves from it again only if the return fails.
