@@ -275,6 +275,12 @@ describe('web console', () => {
     await member.getByRole('button', { name: 'Save member' }).click();
     await page.getByText('Ada is now admin of Red team.').waitFor(wait);
     await team.locator('tr', { has: page.locator('td', { hasText: /^Ada$/ }) }).locator('td', { hasText: 'admin' }).waitFor(wait);
+    // A second member (the signed-in owner), whose credits a team key issued by Ada must never spend.
+    const others = (await member.getByLabel('User').locator('option').allInnerTexts()).filter(label => label !== 'Ada');
+    await member.getByLabel('User').selectOption({ label: others[0] });
+    await member.getByLabel('Team role').selectOption('member');
+    await member.getByRole('button', { name: 'Save member' }).click();
+    await page.getByText(`${others[0]} is now member of Red team.`).waitFor(wait);
 
     const key = page.locator('#team-key');
     await key.getByLabel('For member').selectOption({ label: 'Ada' });
@@ -340,6 +346,10 @@ describe('web console', () => {
     assert.equal(await page.locator('#create-team').count(), 0, 'only hub admins create teams');
     await page.getByRole('button', { name: 'Open team Red team' }).click();
     await page.locator('#team-member').waitFor(wait);
+    // A team's admin issues team keys to themselves only (a key spends its owner's credits): of the team's two
+    // members, the form offers one.
+    assert.equal(await page.getByRole('table', { name: 'Members of Red team' }).locator('tbody tr').count(), 2);
+    assert.equal(await page.locator('#team-key-user option').count(), 1, 'a team admin is offered only themselves');
     await open('budgets', 'Budgets');
     await page.getByText('No budget limits your calls.').waitFor(wait);
     assert.equal(await page.locator('#set-budget').count(), 0, 'the admin budget form is not shown to a member');
