@@ -16,10 +16,11 @@ internal sealed partial class BalanceLeases
         string leaseId;
         decimal rate, free;
         BillingSettings settings;
+        bool held;
         lock (account)
         {
             leaseId = account.LeaseId ??= $"lease:{Owner}:{Guid.CreateVersion7():N}";
-            (rate, free, settings) = (account.RatePerSecond, account.Free, account.Settings!);
+            (rate, free, settings, held) = (account.RatePerSecond, account.Free, account.Settings!, account.Active);
         }
 
         var renewal = amount == 0m;
@@ -30,6 +31,13 @@ internal sealed partial class BalanceLeases
             await _ledger.ChangeAsync(account.UserId, settings, current =>
             {
                 found = current.Lease(leaseId) is not null;
+                if (held && !found)
+                {
+                    // Recovery returned the lease this instance serves from: a top-up must not lease again under its id
+                    // (the instance would go on serving what is free of the old one in memory, which the ledger took back).
+                    return [];
+                }
+
                 leased = renewal ? 0m : Size(current.Available, rate, amount, free);
                 return (renewal && found) || leased > 0m ? [CreditLedger.Lease(current, leaseId, Owner, leased, expiresAt, now)] : [];
             },
@@ -39,14 +47,15 @@ internal sealed partial class BalanceLeases
         {
             LogLeaseFailed(_logger, ex, account.UserId);
             leased = 0m;
-            found = !renewal || found;
+            found = !(renewal || held) || found;
         }
 
         lock (account)
         {
-            if (renewal && !found)
+            if ((renewal || held) && !found)
             {
-                // Recovery returned it (this instance looked dead): serve nothing more from it; calls in flight are captured from the
+                // Recovery returned it (this instance looked dead), as a renewal or a top-up found: serve nothing more
+                // from it; calls in flight are captured from the
                 // account (a later lease pays what it can, the balance the rest).
                 // Their holds went back with it: forgotten here, so that their end gives nothing back to a later lease
                 // (which would then serve more than the ledger leased it, from a balance that lease already took).

@@ -395,7 +395,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         for (var i = 0; !(await AccountAsync()).Leases.Any(l => l.LeaseId != first); i++)
         {
             Assert.True(DateTime.UtcNow < deadline, "the instance never leased again");
-            await CallAsync(hub, $"probe-{i}");
+            await CallOrRefusedAsync(hub, $"probe-{i}");
             await Task.Delay(100);
         }
 
@@ -417,6 +417,39 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         Assert.Equal(0m, account.TotalUncollected);
         Assert.True(account.Balance >= 0m, $"balance {account.Balance}");
         await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
+    public async Task A_top_up_that_finds_its_lease_returned_by_recovery_does_not_lease_again_under_its_id()
+    {
+        // Recovery returned the instance's lease (here: the job's clock runs ahead, so the instance, alive, still serves
+        // from it) before any renewal noticed. Calls go on from what is free of it in memory until a top-up falls due.
+        // That top-up must not lease again under the returned lease's id: the instance would go on serving the old
+        // free credits, which the ledger took back, on top of the new ones. It finds the lease gone, stops serving from
+        // it, and the next lease is a new one. (What calls served from the returned lease cost is paid by the available
+        // balance, and what it cannot cover is uncollected: ADR 0024.)
+        await _db.UseCreditsAsync(welcome: 2m);
+        var hub = Start(leasePercent: 90);
+        await LeaseAsync(hub);
+        var first = (await AccountAsync()).Leases.Single().LeaseId;
+        Assert.Equal(1, (await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1))).LeasesReturned);
+
+        var refused = false;
+        for (var i = 0; i < 200 && !refused; i++)
+        {
+            refused = !await CallOrRefusedAsync(hub, $"after-recovery-{i}");
+        }
+
+        Assert.True(refused, "the balance of 2 credits was never used up");
+        await hub.Leases.StopAsync();
+        var events = await EventsAsync();
+        var returned = events.ToList().FindIndex(e => e is LeaseReturned r && r.LeaseId == first && r.Reason.StartsWith("recovered", StringComparison.Ordinal));
+        Assert.True(returned >= 0, "recovery returned no lease");
+        Assert.DoesNotContain(events.Skip(returned), e => e is BalanceLeased l && l.LeaseId == first);
+        Assert.Contains(events.Skip(returned), e => e is BalanceLeased l && l.LeaseId != first);
+        Assert.True((await AccountAsync()).Balance >= 0m);
+        var audit = await new AuditCreditAccountsCommandHandler(_db.Store).Handle(new AuditCreditAccountsCommand(null), CancellationToken.None);
+        Assert.Empty(audit.Mismatches);
     }
 
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
@@ -462,6 +495,20 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
 
     private static CallEstimate Estimate(string callId, int maxTokens = 10) =>
         new(callId, CallType.Chat, "gpt-4o-mini", ["openai"], 0, maxTokens, "openai/gpt-4o-mini");
+
+    /// <summary>A call, or false when the account cannot pay for it (402): near zero, a balance mostly leased refuses calls.</summary>
+    private static async Task<bool> CallOrRefusedAsync(Instance hub, string callId)
+    {
+        try
+        {
+            await CallAsync(hub, callId);
+            return true;
+        }
+        catch (InsufficientCreditsException)
+        {
+            return false;
+        }
+    }
 
     private static async Task<CallCharge> CallAsync(Instance hub, string callId, int completionTokens = 5)
     {
