@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Linq.Expressions;
 using AigneHub.Domain.Chat;
 using FluentValidation.Results;
 
@@ -15,8 +17,6 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
 
     /// <summary>OpenAI's limit on functions per request.</summary>
     public const int MaxTools = 128;
-
-    private static readonly HashSet<string> ReasoningEfforts = new(StringComparer.Ordinal) { "none", "minimal", "low", "medium", "high", "xhigh" };
 
     protected ChatRequestValidator()
     {
@@ -65,6 +65,20 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .OverridePropertyName("tool_choice");
 
         SettingsRules();
+    }
+
+    /// <summary>
+    /// A string field that, when given, must be one of <paramref name="listed"/> (or <paramref name="alias"/>, accepted
+    /// but not listed), refused in OpenAI's words: <c>'x' is not one of ['a', 'b'] - 'field'</c>.
+    /// </summary>
+    private void OneOf(Expression<Func<TRequest, string?>> field, string name, string[] listed, string? alias = null)
+    {
+        var accepted = (alias is null ? listed : [.. listed, alias]).ToFrozenSet(StringComparer.Ordinal);
+        var choices = string.Join(", ", listed.Select(v => $"'{v}'"));
+        RuleFor(field)
+            .Must(v => v is null || accepted.Contains(v))
+            .WithMessage((_, v) => $"'{Truncate(v!)}' is not one of [{choices}] - '{name}'")
+            .OverridePropertyName(name);
     }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
@@ -200,21 +214,9 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Must(f => f!.SchemaJson is not null).WithMessage("response_format.json_schema.schema is required")
             .When(x => x.Settings.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema })
             .OverridePropertyName("response_format");
-        RuleFor(x => x.Settings.ReasoningEffort)
-            .Must(e => ReasoningEfforts.Contains(e!))
-            .WithMessage(x => $"'{Truncate(x.Settings.ReasoningEffort!)}' is not one of ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] - 'reasoning_effort'")
-            .When(x => x.Settings.ReasoningEffort is not null)
-            .OverridePropertyName("reasoning_effort");
-        RuleFor(x => x.Settings.Verbosity)
-            .Must(v => v is "low" or "medium" or "high")
-            .WithMessage(x => $"'{Truncate(x.Settings.Verbosity!)}' is not one of ['low', 'medium', 'high'] - 'verbosity'")
-            .When(x => x.Settings.Verbosity is not null)
-            .OverridePropertyName("verbosity");
-        RuleFor(x => x.Settings.ServiceTier)
-            .Must(t => t is "auto" or "default" or "flex" or "scale" or "priority")
-            .WithMessage(x => $"'{Truncate(x.Settings.ServiceTier!)}' is not one of ['auto', 'default', 'flex', 'scale', 'priority'] - 'service_tier'")
-            .When(x => x.Settings.ServiceTier is not null)
-            .OverridePropertyName("service_tier");
+        OneOf(x => x.Settings.ReasoningEffort, "reasoning_effort", ["none", "minimal", "low", "medium", "high", "xhigh"]);
+        OneOf(x => x.Settings.Verbosity, "verbosity", ["low", "medium", "high"]);
+        OneOf(x => x.Settings.ServiceTier, "service_tier", ["auto", "default", "flex", "scale", "priority"]);
         RuleFor(x => x.Settings.TopLogprobs)
             .InclusiveBetween(0, 20)
             .Must((x, _) => x.Settings.Logprobs == true).WithMessage("top_logprobs requires logprobs: true")
@@ -240,11 +242,7 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
         RuleFor(x => x.Settings.AudioJson)
             .Null().WithMessage("The hub answers with text only: audio output is not supported")
             .OverridePropertyName("audio");
-        RuleFor(x => x.Settings.PromptCacheRetention)
-            .Must(r => r is "in-memory" or "in_memory" or "24h")
-            .WithMessage(x => $"'{Truncate(x.Settings.PromptCacheRetention!)}' is not one of ['in-memory', '24h'] - 'prompt_cache_retention'")
-            .When(x => x.Settings.PromptCacheRetention is not null)
-            .OverridePropertyName("prompt_cache_retention");
+        OneOf(x => x.Settings.PromptCacheRetention, "prompt_cache_retention", ["in-memory", "24h"], alias: "in_memory");
         RuleFor(x => x.Settings.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
         RuleFor(x => x.Settings.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
     }

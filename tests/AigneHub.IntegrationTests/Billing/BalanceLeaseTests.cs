@@ -383,12 +383,9 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         // call held 0.8 from it. The renewal then finds the lease gone and a new one is taken; when the old call ends,
         // its 0.8 must not be counted back into the new lease, which the ledger never gave it: the instance would serve
         // calls the lease does not cover, from a balance the new lease already took (uncollected).
-        await _db.UseCreditsAsync(welcome: 2m);
-        var hub = Start(renewalSeconds: 1, leasePercent: 90);
-        await LeaseAsync(hub);
-        var first = (await AccountAsync()).Leases.Single().LeaseId;
-        var inFlight = await hub.Billing.HoldAsync(Estimate("in-flight", maxTokens: 80), CancellationToken.None);
-        Assert.Equal(1, (await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1))).LeasesReturned);
+        CallHold inFlight = null!;
+        var (hub, first) = await LeaseRecoveryTakesAsync(
+            renewalSeconds: 1, whileLeased: async leased => inFlight = await leased.Billing.HoldAsync(Estimate("in-flight", maxTokens: 80), CancellationToken.None));
 
         // Calls go on until the renewal has found the lease gone and the instance leased again.
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -400,18 +397,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         }
 
         await hub.Billing.CaptureAsync(inFlight, "openai", new TokenUsage(0, 5), 0, true, CancellationToken.None);
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                await CallAsync(hub, $"drain-{i}");
-            }
-            catch (InsufficientCreditsException)
-            {
-                break;
-            }
-        }
-
+        await DrainAsync(hub, "drain");
         await hub.Leases.StopAsync();
         var account = await AccountAsync();
         Assert.Equal(0m, account.TotalUncollected);
@@ -428,19 +414,9 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         // free credits, which the ledger took back, on top of the new ones. It finds the lease gone, stops serving from
         // it, and the next lease is a new one. (What calls served from the returned lease cost is paid by the available
         // balance, and what it cannot cover is uncollected: ADR 0024.)
-        await _db.UseCreditsAsync(welcome: 2m);
-        var hub = Start(leasePercent: 90);
-        await LeaseAsync(hub);
-        var first = (await AccountAsync()).Leases.Single().LeaseId;
-        Assert.Equal(1, (await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1))).LeasesReturned);
+        var (hub, first) = await LeaseRecoveryTakesAsync();
 
-        var refused = false;
-        for (var i = 0; i < 200 && !refused; i++)
-        {
-            refused = !await CallOrRefusedAsync(hub, $"after-recovery-{i}");
-        }
-
-        Assert.True(refused, "the balance of 2 credits was never used up");
+        Assert.True(await DrainAsync(hub, "after-recovery"), "the balance of 2 credits was never used up");
         await hub.Leases.StopAsync();
         var events = await EventsAsync();
         var returned = events.ToList().FindIndex(e => e is LeaseReturned r && r.LeaseId == first && r.Reason.StartsWith("recovered", StringComparison.Ordinal));
@@ -495,6 +471,40 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
 
     private static CallEstimate Estimate(string callId, int maxTokens = 10) =>
         new(callId, CallType.Chat, "gpt-4o-mini", ["openai"], 0, maxTokens, "openai/gpt-4o-mini");
+
+    /// <summary>
+    /// A live instance whose lease hold recovery returned anyway (the job's clock runs ahead of it): a 2-credit account
+    /// leased at 90 %, <paramref name="whileLeased"/> run while the lease stands, then the recovery. Returns the
+    /// instance and the id of the lease recovery returned.
+    /// </summary>
+    private async Task<(Instance Hub, string Returned)> LeaseRecoveryTakesAsync(int renewalSeconds = 0, Func<Instance, Task>? whileLeased = null)
+    {
+        await _db.UseCreditsAsync(welcome: 2m);
+        var hub = Start(renewalSeconds: renewalSeconds, leasePercent: 90);
+        await LeaseAsync(hub);
+        var returned = (await AccountAsync()).Leases.Single().LeaseId;
+        if (whileLeased is not null)
+        {
+            await whileLeased(hub);
+        }
+
+        Assert.Equal(1, (await RecoverAsync(TimeSpan.FromMinutes(new BillingOptions().HoldMinutes + 1))).LeasesReturned);
+        return (hub, returned);
+    }
+
+    /// <summary>Calls until the account cannot pay (402); false when 200 calls never got there.</summary>
+    private static async Task<bool> DrainAsync(Instance hub, string prefix)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (!await CallOrRefusedAsync(hub, $"{prefix}-{i}"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>A call, or false when the account cannot pay for it (402): near zero, a balance mostly leased refuses calls.</summary>
     private static async Task<bool> CallOrRefusedAsync(Instance hub, string callId)
