@@ -421,8 +421,9 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         var events = await EventsAsync();
         var returned = events.ToList().FindIndex(e => e is LeaseReturned r && r.LeaseId == first && r.Reason.StartsWith("recovered", StringComparison.Ordinal));
         Assert.True(returned >= 0, "recovery returned no lease");
+        // Whether a new lease follows depends on what is left when the top-up finds out (nothing is leased below two
+        // holds), so only the returned id is checked: it is never leased again.
         Assert.DoesNotContain(events.Skip(returned), e => e is BalanceLeased l && l.LeaseId == first);
-        Assert.Contains(events.Skip(returned), e => e is BalanceLeased l && l.LeaseId != first);
         Assert.True((await AccountAsync()).Balance >= 0m);
         var audit = await new AuditCreditAccountsCommandHandler(_db.Store).Handle(new AuditCreditAccountsCommand(null), CancellationToken.None);
         Assert.Empty(audit.Mismatches);
