@@ -267,7 +267,8 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     {
         try
         {
-            await _ledger.SettleAsync(capture.UserId, capture.Settings, capture.Decide, capture.CallId, CancellationToken.None).ConfigureAwait(false);
+            // No settlement to read or write (ADR 0027): the call has no hold, and the writer writes its capture once.
+            await _ledger.SettleAsync(capture.UserId, capture.Settings, capture.Decide, callId: null, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -17,13 +17,19 @@ internal static class CallSettlements
         return StoreAllAsync(session, settlements, cancellationToken);
     }
 
-    /// <summary>Adds to <paramref name="settlements"/> one settlement for every capture and release among <paramref name="events"/>.</summary>
+    /// <summary>
+    /// Adds to <paramref name="settlements"/> one settlement for every capture and release of a hold among
+    /// <paramref name="events"/>. A capture from a balance lease settles no hold and needs none (ADR 0027): its call is
+    /// captured once by the instance that served it, and the writer's commit marks keep a retry from writing it twice.
+    /// </summary>
     public static void Collect(List<CallSettlement> settlements, string accountId, IReadOnlyList<object> events)
     {
         foreach (var e in events)
         {
             switch (e)
             {
+                case HoldCaptured { LeaseId: not null }:
+                    break;
                 case HoldCaptured captured:
                     settlements.Add(new CallSettlement { Id = captured.CallId, AccountId = accountId, Settlement = Settlement.Captured, At = captured.At });
                     break;

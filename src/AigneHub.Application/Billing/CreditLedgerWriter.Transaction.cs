@@ -10,11 +10,30 @@ namespace AigneHub.Application.Billing;
 /// </summary>
 internal sealed partial class CreditLedgerWriter
 {
-    /// <summary>One transaction: lock, load, decide in order, append, commit.</summary>
-    private async Task<Outcome[]> WriteAsync(List<LedgerChange> batch)
+    /// <summary>
+    /// One transaction: lock, load, decide in order, append, commit. A retry after a commit of unknown outcome first
+    /// looks, under the locks, for that commit's mark (ADR 0027): found, the changes the earlier try decided are
+    /// completed as it decided them and leave the batch; only the rest are decided here.
+    /// </summary>
+    private async Task<Outcome[]> WriteAsync(List<LedgerChange> batch, Attempt attempt)
     {
         await using var session = _store.LightweightSession();
-        var (accounts, settled) = await LockAndLoadAsync(session, batch).ConfigureAwait(false);
+        var (accounts, settled, previousCommitted) = await LockAndLoadAsync(session, batch, attempt.Previous?.Id).ConfigureAwait(false);
+        attempt.ResolvedPrevious = true;
+        if (previousCommitted)
+        {
+            var decided = attempt.Previous!.Decided!;
+            foreach (var change in batch)
+            {
+                if (decided.TryGetValue(change, out var outcome))
+                {
+                    outcome.Complete(change);
+                }
+            }
+
+            batch.RemoveAll(decided.ContainsKey);
+        }
+
         foreach (var settlement in settled.Values)
         {
             if (accounts.TryGetValue(settlement.AccountId, out var owner))
@@ -72,6 +91,13 @@ internal sealed partial class CreditLedgerWriter
         {
             QueueAppends(session, accounts, now);
             await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
+            session.Insert(new LedgerCommit { Id = attempt.Id, At = now });
+            attempt.Decided = new Dictionary<LedgerChange, Outcome>(batch.Count, ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                attempt.Decided[batch[i]] = outcomes[i];
+            }
+
             await session.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _commits);
         }
@@ -84,15 +110,18 @@ internal sealed partial class CreditLedgerWriter
     /// statement locks the streams' rows <c>FOR UPDATE</c> in id order (two instances' batches that share accounts queue
     /// behind each other, never deadlock) and reads their versions; the next ones read the account documents and the
     /// settlements under those locks, so no other writer changes these accounts or settles these calls meanwhile. An
-    /// account whose stream has no row yet is opened by the batch.
+    /// account whose stream has no row yet is opened by the batch. With <paramref name="previousAttempt"/>, it also tells
+    /// whether that attempt's commit mark exists: read after the locks, which that attempt's transaction held until it
+    /// ended, so a commit still under way when its answer was lost is waited for, not missed.
     /// </summary>
-    private static async Task<(Dictionary<string, Account> Accounts, IReadOnlyDictionary<string, CallSettlement> Settled)> LockAndLoadAsync(
-        IDocumentSession session, List<LedgerChange> batch)
+    private static async Task<(Dictionary<string, Account> Accounts, IReadOnlyDictionary<string, CallSettlement> Settled, bool PreviousCommitted)> LockAndLoadAsync(
+        IDocumentSession session, List<LedgerChange> batch, Guid? previousAttempt)
     {
         var options = session.DocumentStore.Options;
         await session.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), CancellationToken.None).ConfigureAwait(false);
         await session.Database.EnsureStorageExistsAsync(typeof(CreditAccount), CancellationToken.None).ConfigureAwait(false);
         await session.Database.EnsureStorageExistsAsync(typeof(CallSettlement), CancellationToken.None).ConfigureAwait(false);
+        await session.Database.EnsureStorageExistsAsync(typeof(LedgerCommit), CancellationToken.None).ConfigureAwait(false);
         await session.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
 
         var ids = batch.Select(c => c.StreamId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -106,11 +135,17 @@ internal sealed partial class CreditLedgerWriter
         query.BatchCommands.Add(Statement($"select s.id, s.version from {schema}.mt_streams as s where s.id = any($1) order by s.id for update", ids));
         query.BatchCommands.Add(Statement($"select d.id, d.data from {accountsTable} as d where d.id = any($1)", ids));
         query.BatchCommands.Add(Statement($"select d.data from {settlementsTable} as d where d.id = any($1)", callIds));
+        if (previousAttempt is { } previous)
+        {
+            var commitsTable = options.FindOrResolveDocumentType(typeof(LedgerCommit)).TableName.QualifiedName;
+            query.BatchCommands.Add(new NpgsqlBatchCommand($"select count(*) from {commitsTable} as d where d.id = $1") { Parameters = { new NpgsqlParameter { Value = previous } } });
+        }
 
         var serializer = options.Serializer();
         var versions = new Dictionary<string, long>(ids.Length, StringComparer.Ordinal);
         var documents = new Dictionary<string, CreditAccount>(ids.Length, StringComparer.Ordinal);
         var settled = new Dictionary<string, CallSettlement>(StringComparer.Ordinal);
+        var previousCommitted = false;
         await using (var reader = await query.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
@@ -130,6 +165,13 @@ internal sealed partial class CreditLedgerWriter
                 var settlement = serializer.FromJson<CallSettlement>(reader, 0);
                 settled[settlement.Id] = settlement;
             }
+
+            if (previousAttempt is not null)
+            {
+                await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
+                await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                previousCommitted = reader.GetInt64(0) > 0;
+            }
         }
 
         var accounts = new Dictionary<string, Account>(ids.Length, StringComparer.Ordinal);
@@ -147,7 +189,7 @@ internal sealed partial class CreditLedgerWriter
             accounts[id] = new Account(version, state);
         }
 
-        return (accounts, settled);
+        return (accounts, settled, previousCommitted);
     }
 
     private static NpgsqlBatchCommand Statement(string sql, string[] values) => new(sql) { Parameters = { new NpgsqlParameter { Value = values } } };
@@ -181,6 +223,26 @@ internal sealed partial class CreditLedgerWriter
         {
             LedgerStatements.Queue(session, writes, now);
         }
+    }
+
+    /// <summary>
+    /// One try at writing a batch: the id of its commit mark and, once it reached its commit, what it decided for each
+    /// change. A retry carries the try whose commit's outcome is still unknown (<see cref="Previous"/>).
+    /// </summary>
+    private sealed class Attempt(Attempt? previous)
+    {
+        public Guid Id { get; } = Guid.CreateVersion7();
+
+        public Attempt? Previous { get; } = previous;
+
+        /// <summary>Whether this try got as far as reading the earlier try's commit mark (and acted on it).</summary>
+        public bool ResolvedPrevious { get; set; }
+
+        /// <summary>Set just before the commit: the outcome of each change of the batch.</summary>
+        public Dictionary<LedgerChange, Outcome>? Decided { get; set; }
+
+        /// <summary>What the next try must check: this one if it reached its commit, else the earlier one if still unknown.</summary>
+        public Attempt? Unresolved => Decided is not null ? this : ResolvedPrevious ? null : Previous;
     }
 
     /// <summary>

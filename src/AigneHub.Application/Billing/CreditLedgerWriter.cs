@@ -78,12 +78,18 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     /// Like <see cref="ChangeAsync"/>, for the capture or release of a call that was served: it is never refused. It
     /// waits for room in a full queue, and a batch that fails because the database is saturated or briefly out of
     /// reach is written again (with backoff) until it succeeds, instead of leaving the call's hold to the recovery job.
+    /// Written once: a retry after a commit whose answer was lost finds that commit's mark and decides nothing again
+    /// (ADR 0027).
     /// </summary>
+    /// <param name="callId">
+    /// The call whose settlement the decision must know (a hold's capture or release), or null for a change that needs
+    /// none: the capture of a call served from a balance lease, which has no hold to settle.
+    /// </param>
     public async Task<CreditAccount> SettleAsync(
         string userId,
         BillingSettings settings,
         Func<CreditAccount, IReadOnlyList<object>> decide,
-        string callId,
+        string? callId,
         CancellationToken cancellationToken)
     {
         var change = new LedgerChange(CreditAccount.StreamIdFor(userId), userId, settings, decide, cancellationToken, callId, Settles: true);
@@ -139,11 +145,13 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     private async Task WriteWithRetriesAsync(Lane lane, List<LedgerChange> batch)
     {
         var backoff = FirstSettlementRetry;
+        Attempt? unresolved = null;
         for (var attempt = 1; ; attempt++)
         {
+            var current = new Attempt(unresolved);
             try
             {
-                var outcomes = await WriteAsync(batch).ConfigureAwait(false);
+                var outcomes = await WriteAsync(batch, current).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     outcomes[i].Complete(batch[i]);
@@ -154,9 +162,12 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
             catch (Exception ex) when (IsRaceWorthRetrying(ex) && attempt < MaxBatchAttempts)
             {
                 // Another instance opened one of these accounts between our lock and our insert: decide again on theirs.
+                unresolved = current.Unresolved;
             }
             catch (Exception ex)
             {
+                // A commit whose answer was lost may have been written: the retry looks for its mark before deciding.
+                unresolved = current.Unresolved;
                 var failure = Translate(ex);
                 if (failure is ServiceBusyException)
                 {

@@ -155,7 +155,8 @@ public static class CreditLedger
     /// <summary>
     /// Settles a call that its instance served from a balance lease, at its exact cost: the lease pays what it can, the
     /// available balance the rest (a lease recovery already returned), and what neither covers is uncollected. Capturing
-    /// a captured call changes nothing (idempotent by call id, like <see cref="Capture"/>).
+    /// a call this state knows as settled changes nothing. The settlement index does not keep these calls (ADR 0027):
+    /// the instance that served the call captures it once, and the ledger writer never writes a batch twice.
     /// </summary>
     public static IReadOnlyList<object> CaptureFromLease(CreditAccount current, string leaseId, CallCapture capture, DateTimeOffset at)
     {

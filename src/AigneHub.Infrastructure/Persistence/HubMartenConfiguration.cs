@@ -90,6 +90,12 @@ internal static class HubMartenConfiguration
             .Identity(x => x.Id)
             .Index(x => x.At);
 
+        // The marks of the ledger writer's committed transactions (ADR 0027): read only by a retry whose commit's outcome
+        // was unknown, pruned by time.
+        options.Schema.For<Domain.Billing.LedgerCommit>()
+            .Identity(x => x.Id)
+            .Duplicate(x => x.At);
+
         options.Schema.For<Images.StoredImageDocument>()
             .Identity(x => x.Id)
             .Index(x => x.ExpiresAt);

@@ -99,6 +99,70 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         Assert.Equal(sizeAfterOne, await StoredSizeAsync());
     }
 
+    [Fact]
+    public async Task A_settlement_whose_commit_answer_was_lost_is_written_once_and_charges_once()
+    {
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await _db.SettingsAsync();
+        var lostAnswers = new LoseCommitAnswers();
+        using var store = DocumentStore.For(options =>
+        {
+            HubMartenConfiguration.Configure(options, _db.ConnectionString);
+            options.Listeners.Add(lostAnswers);
+        });
+        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "held", 10m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "held");
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Lease(a, "lease-1", "test", 20m, at.AddMinutes(15), at)], CancellationToken.None);
+
+        // Each capture's commit is written and its answer lost, as when the connection breaks after COMMIT: the writer
+        // tries again, and must find the batch written rather than write it a second time.
+        lostAnswers.ToLose = 1;
+        var leased = await writer.SettleAsync(
+            "alice", settings, a => CreditLedger.CaptureFromLease(a, "lease-1", new CallCapture("leased", 3m, null, null, new(10, 20)), at), callId: null, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        lostAnswers.ToLose = 1;
+        var held = await writer.SettleAsync(
+            "alice", settings, a => CreditLedger.Capture(a, new CallCapture("held", 4m, null, null, new(10, 20)), at), "held", CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, lostAnswers.Lost);
+        Assert.Equal((97m, 27m), (leased.Balance, leased.Held));
+        Assert.Equal((93m, 17m, 7m), (held.Balance, held.Held, held.TotalSpent));
+        await using var session = _db.Store.QuerySession();
+        var stored = (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!;
+        Assert.Equal((93m, 17m, 7m), (stored.Balance, stored.Held, stored.TotalSpent));
+        var captures = (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice")))
+            .Select(e => e.Data).OfType<HoldCaptured>().Select(c => c.CallId).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["held", "leased"], captures);
+    }
+
+    /// <summary>Loses the answer of the next <see cref="ToLose"/> commits: they are written, and the writer sees a broken connection.</summary>
+    private sealed class LoseCommitAnswers : DocumentSessionListenerBase
+    {
+        private int _toLose;
+        private int _lost;
+
+        public int ToLose
+        {
+            set => Volatile.Write(ref _toLose, value);
+        }
+
+        public int Lost => Volatile.Read(ref _lost);
+
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        {
+            if (Interlocked.Decrement(ref _toLose) < 0)
+            {
+                Interlocked.Increment(ref _toLose);
+                return Task.CompletedTask;
+            }
+
+            Interlocked.Increment(ref _lost);
+            throw new NpgsqlException("connection lost after commit (test)", new IOException("the connection was reset (test)"));
+        }
+    }
+
     /// <summary>The stored account document's size in bytes.</summary>
     private async Task<int> StoredSizeAsync()
     {

@@ -5,6 +5,9 @@ namespace AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time, ILogger<RecoverHoldsCommandHandler> logger)
     : ICommandHandler<RecoverHoldsCommand, RecoveryReport>
 {
+    /// <summary>How long the ledger writer's commit marks are kept (ADR 0027).</summary>
+    internal static readonly TimeSpan LedgerCommitRetention = TimeSpan.FromHours(1);
+
     public async ValueTask<RecoveryReport> Handle(RecoverHoldsCommand command, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -139,6 +142,9 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         // The settlement index keeps what a duplicate or late settlement could still need: a day, as the account did.
         var forgetBefore = now - CreditAccount.SettledRetention;
         session.DeleteWhere<CallSettlement>(s => s.At < forgetBefore);
+        // A commit mark is read only by the retry of its own batch, seconds after it.
+        var forgetCommitsBefore = now - LedgerCommitRetention;
+        session.DeleteWhere<LedgerCommit>(c => c.At < forgetCommitsBefore);
         await session.SaveChangesAsync(cancellationToken);
     }
 

@@ -1,0 +1,15 @@
+namespace AigneHub.Domain.Billing;
+
+/// <summary>
+/// The mark of one committed transaction of the ledger writer, keyed by the attempt's id and written inside it
+/// (ADR 0027). When a transaction's commit fails in a way that leaves its outcome unknown (the connection broke, the
+/// answer was lost), the writer's retry looks for the mark under the same account locks: found, the batch is written
+/// and none of its changes is decided again. Forgotten after an hour by the hold-recovery job.
+/// </summary>
+public sealed class LedgerCommit
+{
+    /// <summary>The attempt's id (time-ordered).</summary>
+    public Guid Id { get; set; }
+
+    public DateTimeOffset At { get; set; }
+}
