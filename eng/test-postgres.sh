@@ -6,7 +6,9 @@
 #
 # Env: PG_BIN (folder with initdb/pg_ctl), AIGNEHUB_TEST_PG_MAX_CONNECTIONS (default 400), AIGNEHUB_TEST_PG_STATE (state file,
 # default /tmp/aignehub-test-pg.state), AIGNEHUB_TEST_PG_OWNER (a process id: when that process ends, however it ends,
-# a detached watchdog stops the server and deletes its folder). Everything but the connection string goes to stderr.
+# a detached watchdog stops the server and deletes its folder), AIGNEHUB_TEST_PG_OPTIONS (more server options, e.g.
+# "-c shared_preload_libraries=pg_stat_statements" to see where a benchmark's database time goes; docs/benchmarks.md).
+# Everything but the connection string goes to stderr.
 #
 # Connection budget: the tests cap every pool at 10 connections and close idle ones after 4 s (tests/Shared/
 # TestDatabase.cs); at most two integration test classes (2 x 2 pools x 10) and two functional hubs (2 x 30, their
@@ -20,6 +22,7 @@ readonly password=postgres
 readonly folder_prefix=/tmp/aignehub-test-pg.
 # AIGNEHUB_TEST_PG_MAX_CONNECTIONS overrides it (eng/cluster.sh runs PostgreSQL's default of 100, as production has).
 readonly max_connections="${AIGNEHUB_TEST_PG_MAX_CONNECTIONS:-400}"
+readonly extra_options="${AIGNEHUB_TEST_PG_OPTIONS:-}"
 # Server messages are grepped ("Address already in use"), so keep them untranslated.
 export LC_MESSAGES=C
 
@@ -158,7 +161,7 @@ start() {
     log "starting on 127.0.0.1:$port (attempt $attempt)"
     # Durability is pointless for a throwaway cluster; turning it off makes the tests faster.
     if (cd / && "${setsid[@]}" "${run_as[@]}" "$bin/pg_ctl" start -D "$pgdata" -w -t 60 -l "$logfile" \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$max_connections -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >&2); then
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=$max_connections -c fsync=off -c synchronous_commit=off -c full_page_writes=off $extra_options" >&2); then
       started=true
       break
     fi
