@@ -20,6 +20,9 @@ internal sealed class AccountLease(string userId)
     /// <summary>A lease, renewal or return of this account is being written.</summary>
     public bool Busy { get; set; }
 
+    /// <summary>The account's first lease while it is being written (no lease served from yet): calls wait for it.</summary>
+    public Task? Leasing { get; set; }
+
     /// <summary>Leased credits neither held by calls in flight nor spent.</summary>
     public decimal Free { get; set; }
 

@@ -71,42 +71,47 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     /// top up) a lease in the background.
     /// </summary>
     public bool TryHold(string userId, string callId, decimal amount, BillingSettings settings) =>
-        TryHold(userId, callId, amount, settings, count: true, out _);
+        TryHold(userId, callId, amount, settings, count: true, out _, out _);
 
     /// <summary>
     /// Like <see cref="TryHold(string, string, decimal, BillingSettings)"/>, but a call the lease could cover, refused
     /// only because the captures waiting to be written reached <see cref="BillingOptions.LeaseUnwrittenLimit"/>, first
     /// has them written (it joins the flush: every call waiting so shares its transactions) and is then served from the
     /// lease: a hold and a capture of its own would add two ledger changes to a ledger that is already behind. It waits
-    /// at most <see cref="BillingOptions.LeaseRoomWaitMilliseconds"/> for that, then takes the direct path.
+    /// at most <see cref="BillingOptions.LeaseRoomWaitMilliseconds"/> for that, then takes the direct path. So does a
+    /// call on an account whose first lease is being written (the call that started it, or one that came meanwhile): it
+    /// waits for the lease, one ledger change shared with the others of its batch, and is served from it, where a direct
+    /// path would write a hold of its own and then its capture, both while the caller waits.
     /// </summary>
     public async ValueTask<bool> HoldAsync(string userId, string callId, decimal amount, BillingSettings settings, CancellationToken cancellationToken)
     {
-        if (TryHold(userId, callId, amount, settings, count: true, out var behind))
+        if (TryHold(userId, callId, amount, settings, count: true, out var behind, out var leasing))
         {
             return true;
         }
 
-        if (!behind || _options.LeaseRoomWaitMilliseconds == 0)
+        if (!(behind || leasing is not null) || _options.LeaseRoomWaitMilliseconds == 0)
         {
             return false;
         }
 
         try
         {
-            await FlushAsync().WaitAsync(TimeSpan.FromMilliseconds(_options.LeaseRoomWaitMilliseconds), _time, cancellationToken).ConfigureAwait(false);
+            await (leasing ?? FlushAsync()).WaitAsync(TimeSpan.FromMilliseconds(_options.LeaseRoomWaitMilliseconds), _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             return false;
         }
 
-        return TryHold(userId, callId, amount, settings, count: false, out _);
+        return TryHold(userId, callId, amount, settings, count: false, out _, out _);
     }
 
-    private bool TryHold(string userId, string callId, decimal amount, BillingSettings settings, bool count, out bool behind)
+    /// <param name="leasing">When the call was not served: the account's first lease being written, which may serve it once written.</param>
+    private bool TryHold(string userId, string callId, decimal amount, BillingSettings settings, bool count, out bool behind, out Task? leasing)
     {
         behind = false;
+        leasing = null;
         if (_stopped || !_options.LeaseBalance)
         {
             return false;
@@ -115,7 +120,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         var now = _time.GetUtcNow();
         var instanceBusy = count && NoteInstanceHold(now);
         var account = _accounts.GetOrAdd(userId, id => new AccountLease(id));
-        bool served, topUp;
+        bool served, topUp, firstLease;
         lock (account)
         {
             account.Settings = settings;
@@ -141,12 +146,27 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
                     ? account.Free < Math.Max(amount * 2, account.Size / 2)
                     : account.RecentHolds >= _options.LeaseAfterHolds || instanceBusy);
             account.Busy |= topUp;
+            firstLease = topUp && !account.Active;
+            if (!served && !account.Active && account.Leasing is { IsCompleted: false } inFlight)
+            {
+                leasing = inFlight;
+            }
         }
 
         if (topUp)
         {
             _ = _loop.Value;
-            Track(LeaseAsync(account, amount));
+            var change = LeaseAsync(account, amount);
+            Track(change);
+            if (firstLease)
+            {
+                lock (account)
+                {
+                    account.Leasing = change;
+                }
+
+                leasing = change;
+            }
         }
 
         return served;

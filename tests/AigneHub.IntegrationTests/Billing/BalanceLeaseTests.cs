@@ -71,6 +71,30 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_call_that_starts_an_accounts_first_lease_waits_for_it_and_is_served_from_it_without_a_hold_of_its_own()
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start();
+        _db.Caller.UserId = "alice";
+        // A quiet account's call holds directly; the next one within the second makes it busy (Warm holds) and starts
+        // its lease: it waits for that one ledger change and is served from the lease, where it used to write a hold
+        // and then its capture while the caller waited.
+        await CallAsync(hub, "quiet");
+        var commitsBefore = hub.Ledger.Commits;
+        var charge = await CallAsync(hub, "tipping");
+
+        Assert.Equal(1, hub.Ledger.Commits - commitsBefore);
+        Assert.Equal(0.05m, charge.Credits);
+        await hub.Leases.FlushAsync();
+        var events = await EventsAsync();
+        Assert.Contains(events, e => e is CreditsHeld { CallId: "quiet" });
+        Assert.DoesNotContain(events, e => e is CreditsHeld { CallId: "tipping" });
+        Assert.Contains(events, e => e is HoldCaptured { CallId: "tipping", LeaseId: not null, Amount: 0.05m });
+        Assert.Single(events.OfType<BalanceLeased>());
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
     public async Task Two_instances_hammering_one_account_never_spend_more_than_it_has_and_the_replay_agrees()
     {
         // 10 credits pay 100 calls of 0.1 (ten tokens each, which their hold of ten tokens covers); near the end a
@@ -453,7 +477,10 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         return instance;
     }
 
-    /// <summary>Makes the account busy on the instance (<see cref="Warm"/> direct calls) and waits until its lease is written.</summary>
+    /// <summary>
+    /// Makes the account busy on the instance (<see cref="Warm"/> calls: the last starts the lease, waits for it and is
+    /// served from it), waits until its lease is written, and writes the captures queued so far.
+    /// </summary>
     private async Task LeaseAsync(Instance hub, string userId = "alice")
     {
         _db.Caller.UserId = userId;
@@ -468,6 +495,8 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "no lease was written");
             await Task.Delay(20);
         }
+
+        await hub.Leases.FlushAsync();
     }
 
     private static CallEstimate Estimate(string callId, int maxTokens = 10) =>
