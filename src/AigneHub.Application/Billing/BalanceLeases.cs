@@ -8,7 +8,7 @@ namespace AigneHub.Application.Billing;
 /// (<see cref="CreditLedger.Lease"/>, under the account's row lock, so instances never lease more than there is) and
 /// serves the account's holds from the lease in memory, with no database round trip. Captures are queued and written
 /// behind, every <see cref="BillingOptions.LedgerFlushMilliseconds"/>, through the <see cref="CreditLedgerWriter"/>
-/// (one ledger entry per call, idempotent by call id); releases of such calls change nothing in the ledger. A lease is
+/// (one ledger entry per call, queued once and written once: ADR 0027); releases of such calls change nothing in the ledger. A lease is
 /// topped up in the background before it runs dry, renewed while used, returned when idle and when the instance
 /// stops; a lapsed one (its instance died) is returned by hold recovery. A hold the lease cannot cover takes the
 /// direct path (<see cref="CallBilling"/>), so correctness never depends on a lease.

@@ -92,6 +92,7 @@ internal sealed partial class CreditLedgerWriter
             QueueAppends(session, accounts, now);
             await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             session.Insert(new LedgerCommit { Id = attempt.Id, At = now });
+            attempt.CommittingAt = _time.GetUtcNow();
             attempt.Decided = new Dictionary<LedgerChange, Outcome>(batch.Count, ReferenceEqualityComparer.Instance);
             for (var i = 0; i < batch.Count; i++)
             {
@@ -240,6 +241,9 @@ internal sealed partial class CreditLedgerWriter
 
         /// <summary>Set just before the commit: the outcome of each change of the batch.</summary>
         public Dictionary<LedgerChange, Outcome>? Decided { get; set; }
+
+        /// <summary>When this try reached its commit (this instance's clock).</summary>
+        public DateTimeOffset CommittingAt { get; set; }
 
         /// <summary>What the next try must check: this one if it reached its commit, else the earlier one if still unknown.</summary>
         public Attempt? Unresolved => Decided is not null ? this : ResolvedPrevious ? null : Previous;

@@ -26,6 +26,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
     private static readonly TimeSpan FirstSettlementRetry = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LastSettlementRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a batch whose commit's outcome is unknown is retried: half of its mark's retention (ADR 0027).</summary>
+    internal static readonly TimeSpan UnresolvedCommitLimit = LedgerCommit.Retention / 2;
+
     private readonly int _batchSize;
     private readonly Lane[] _lanes;
     private readonly CancellationTokenSource _stopping = new();
@@ -168,6 +171,23 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
             {
                 // A commit whose answer was lost may have been written: the retry looks for its mark before deciding.
                 unresolved = current.Unresolved;
+                if (unresolved is not null && _time.GetUtcNow() - unresolved.CommittingAt > UnresolvedCommitLimit)
+                {
+                    // Its mark may be forgotten soon (the recovery job keeps them LedgerCommit.Retention, by its own
+                    // clock): a retry that no longer finds it would write these changes a second time. Given up
+                    // instead: a capture not written is revenue lost, a capture written twice charges a user twice.
+                    var decided = unresolved.Decided!;
+                    LogUnresolvedCommitGivenUp(_logger, batch.Count(decided.ContainsKey));
+                    foreach (var change in batch.Where(decided.ContainsKey))
+                    {
+                        change.Completion.TrySetException(new ServiceBusyException(
+                            "The hub could not find out whether its credit ledger wrote this change; it was not written again.", BusyRetryAfter, ex));
+                    }
+
+                    batch.RemoveAll(decided.ContainsKey);
+                    unresolved = null;
+                }
+
                 var failure = Translate(ex);
                 if (failure is ServiceBusyException)
                 {
@@ -268,6 +288,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} captures or releases of served calls wait for the database and are written again in {DelayMs} ms")]
     private static partial void LogSettlementsRetried(ILogger logger, int count, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} credit-ledger changes whose commit may have been written were given up: the database could not tell for half an hour, and writing them again could charge twice")]
+    private static partial void LogUnresolvedCommitGivenUp(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} credit-ledger changes could not be written; their calls were refused with 503")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

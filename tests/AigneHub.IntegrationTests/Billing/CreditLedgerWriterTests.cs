@@ -137,11 +137,63 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         Assert.Equal(["held", "leased"], captures);
     }
 
+    [Fact]
+    public async Task A_settlement_whose_commit_outcome_stays_unknown_for_half_an_hour_is_given_up_not_written_twice()
+    {
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await _db.SettingsAsync();
+        await using var proxy = new SwitchableDatabaseProxy(_db.ConnectionString);
+        // The database then stops answering, so no retry can read the commit's mark, for longer than the mark is sure to
+        // be kept: the writer must give the capture up rather than decide it again once the database is back.
+        var lostAnswers = new LoseCommitAnswers { AfterLoss = () => proxy.Refusing = true };
+        using var store = DocumentStore.For(options =>
+        {
+            HubMartenConfiguration.Configure(options, proxy.ConnectionString);
+            options.Listeners.Add(lostAnswers);
+        });
+        var time = new ShiftedTime();
+        await using var writer = new CreditLedgerWriter(store, time, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [CreditLedger.Lease(a, "lease-1", "test", 20m, at.AddMinutes(15), at)], CancellationToken.None);
+
+        lostAnswers.ToLose = 1;
+        var capture = writer.SettleAsync(
+            "alice", settings, a => CreditLedger.CaptureFromLease(a, "lease-1", new CallCapture("leased", 3m, null, null, new(10, 20)), at), callId: null, CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (proxy.Refused < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the writer did not try again");
+            Assert.False(capture.IsCompleted, capture.Exception?.ToString());
+            await Task.Delay(20);
+        }
+
+        time.Offset = CreditLedgerWriter.UnresolvedCommitLimit + TimeSpan.FromMinutes(1);
+        var givenUp = await Assert.ThrowsAsync<ServiceBusyException>(() => capture.WaitAsync(TimeSpan.FromSeconds(30)));
+        proxy.Refusing = false;
+
+        Assert.Contains("not written again", givenUp.Message, StringComparison.Ordinal);
+        await using var session = _db.Store.QuerySession();
+        var captures = (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"))).Select(e => e.Data).OfType<HoldCaptured>().ToArray();
+        Assert.Equal("leased", Assert.Single(captures).CallId);
+        Assert.Equal(97m, (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!.Balance);
+    }
+
+    /// <summary>This machine's clock, moved by <see cref="Offset"/>.</summary>
+    private sealed class ShiftedTime : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+
     /// <summary>Loses the answer of the next <see cref="ToLose"/> commits: they are written, and the writer sees a broken connection.</summary>
     private sealed class LoseCommitAnswers : DocumentSessionListenerBase
     {
         private int _toLose;
         private int _lost;
+
+        /// <summary>Runs once a commit's answer is lost.</summary>
+        public Action? AfterLoss { get; init; }
 
         public int ToLose
         {
@@ -159,6 +211,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
             }
 
             Interlocked.Increment(ref _lost);
+            AfterLoss?.Invoke();
             throw new NpgsqlException("connection lost after commit (test)", new IOException("the connection was reset (test)"));
         }
     }

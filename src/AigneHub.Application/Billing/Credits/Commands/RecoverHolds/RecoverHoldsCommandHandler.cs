@@ -5,9 +5,6 @@ namespace AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, BillingCache cache, TimeProvider time, ILogger<RecoverHoldsCommandHandler> logger)
     : ICommandHandler<RecoverHoldsCommand, RecoveryReport>
 {
-    /// <summary>How long the ledger writer's commit marks are kept (ADR 0027).</summary>
-    internal static readonly TimeSpan LedgerCommitRetention = TimeSpan.FromHours(1);
-
     public async ValueTask<RecoveryReport> Handle(RecoverHoldsCommand command, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -143,7 +140,7 @@ internal sealed partial class RecoverHoldsCommandHandler(IDocumentStore store, B
         var forgetBefore = now - CreditAccount.SettledRetention;
         session.DeleteWhere<CallSettlement>(s => s.At < forgetBefore);
         // A commit mark is read only by the retry of its own batch, seconds after it.
-        var forgetCommitsBefore = now - LedgerCommitRetention;
+        var forgetCommitsBefore = now - LedgerCommit.Retention;
         session.DeleteWhere<LedgerCommit>(c => c.At < forgetCommitsBefore);
         await session.SaveChangesAsync(cancellationToken);
     }
