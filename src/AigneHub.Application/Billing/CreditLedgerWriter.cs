@@ -195,14 +195,18 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                 }
 
                 // Holds are refused (the caller answers 503 and nothing was served); settlements of served calls stay
-                // and are written again once the database has room.
+                // and are written again once the database has room. When this try reached its commit, every change of
+                // it stays for the next try, which reads the commit's mark first: written, each is answered as decided
+                // (a hold held, a cache hit's charge charged, a first lease leased) rather than refused after the fact.
                 var retrySettlements = DatabaseSaturation.Matches(ex) && !_stopping.IsCancellationRequested;
-                foreach (var change in batch.Where(c => !(retrySettlements && c.Settles)))
+                var reachedCommit = retrySettlements ? current.Decided : null;
+                bool Keep(LedgerChange change) => (retrySettlements && change.Settles) || reachedCommit?.ContainsKey(change) == true;
+                foreach (var change in batch.Where(c => !Keep(c)))
                 {
                     change.Completion.TrySetException(failure);
                 }
 
-                batch.RemoveAll(c => !(retrySettlements && c.Settles));
+                batch.RemoveAll(c => !Keep(c));
                 if (batch.Count == 0)
                 {
                     return;

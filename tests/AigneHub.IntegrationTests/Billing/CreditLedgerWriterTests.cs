@@ -138,6 +138,34 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hold_whose_commit_answer_was_lost_is_answered_as_held_not_refused_after_the_fact()
+    {
+        await _db.UseCreditsAsync(welcome: 100m);
+        var settings = await _db.SettingsAsync();
+        var lostAnswers = new LoseCommitAnswers();
+        using var store = DocumentStore.For(options =>
+        {
+            HubMartenConfiguration.Configure(options, _db.ConnectionString);
+            options.Listeners.Add(lostAnswers);
+        });
+        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        var at = DateTimeOffset.UtcNow;
+        await writer.ChangeAsync("alice", settings, a => [], CancellationToken.None);
+
+        // The hold is written and its answer lost: refusing the call with 503 would leave credits held for a call
+        // that never ran (until recovery); the writer finds the commit's mark and answers the hold as held.
+        lostAnswers.ToLose = 1;
+        var held = await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "c1", 10m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "c1")
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, lostAnswers.Lost);
+        Assert.Equal(10m, held.Held);
+        await using var session = _db.Store.QuerySession();
+        var holds = (await session.Events.FetchStreamAsync(CreditAccount.StreamIdFor("alice"))).Select(e => e.Data).OfType<CreditsHeld>().ToArray();
+        Assert.Equal("c1", Assert.Single(holds).CallId);
+    }
+
+    [Fact]
     public async Task A_settlement_whose_commit_outcome_stays_unknown_for_half_an_hour_is_given_up_not_written_twice()
     {
         await _db.UseCreditsAsync(welcome: 100m);
