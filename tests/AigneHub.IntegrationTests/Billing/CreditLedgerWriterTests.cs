@@ -105,11 +105,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         await _db.UseCreditsAsync(welcome: 100m);
         var settings = await _db.SettingsAsync();
         var lostAnswers = new LoseCommitAnswers();
-        using var store = DocumentStore.For(options =>
-        {
-            HubMartenConfiguration.Configure(options, _db.ConnectionString);
-            options.Listeners.Add(lostAnswers);
-        });
+        using var store = StoreLosing(lostAnswers, _db.ConnectionString);
         await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "held", 10m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "held");
@@ -143,11 +139,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         await _db.UseCreditsAsync(welcome: 100m);
         var settings = await _db.SettingsAsync();
         var lostAnswers = new LoseCommitAnswers();
-        using var store = DocumentStore.For(options =>
-        {
-            HubMartenConfiguration.Configure(options, _db.ConnectionString);
-            options.Listeners.Add(lostAnswers);
-        });
+        using var store = StoreLosing(lostAnswers, _db.ConnectionString);
         await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [], CancellationToken.None);
@@ -174,11 +166,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         // The database then stops answering, so no retry can read the commit's mark, for longer than the mark is sure to
         // be kept: the writer must give the capture up rather than decide it again once the database is back.
         var lostAnswers = new LoseCommitAnswers { AfterLoss = () => proxy.Refusing = true };
-        using var store = DocumentStore.For(options =>
-        {
-            HubMartenConfiguration.Configure(options, proxy.ConnectionString);
-            options.Listeners.Add(lostAnswers);
-        });
+        using var store = StoreLosing(lostAnswers, proxy.ConnectionString);
         var time = new ShiftedTime();
         await using var writer = new CreditLedgerWriter(store, time, Defaults, NullLogger<CreditLedgerWriter>.Instance);
         var at = DateTimeOffset.UtcNow;
@@ -205,6 +193,13 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         Assert.Equal("leased", Assert.Single(captures).CallId);
         Assert.Equal(97m, (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!.Balance);
     }
+
+    /// <summary>A store on <paramref name="connectionString"/> whose commits' answers <paramref name="lostAnswers"/> may lose.</summary>
+    private static DocumentStore StoreLosing(LoseCommitAnswers lostAnswers, string connectionString) => DocumentStore.For(options =>
+    {
+        HubMartenConfiguration.Configure(options, connectionString);
+        options.Listeners.Add(lostAnswers);
+    });
 
     /// <summary>This machine's clock, moved by <see cref="Offset"/>.</summary>
     private sealed class ShiftedTime : TimeProvider
