@@ -92,7 +92,7 @@ internal sealed partial class CreditLedgerWriter
             QueueAppends(session, accounts, now);
             await CallSettlements.StoreAllAsync(session, settlements, CancellationToken.None).ConfigureAwait(false);
             session.Insert(new LedgerCommit { Id = attempt.Id, At = now });
-            attempt.CommittingAt = _time.GetUtcNow();
+            attempt.CommittingAt = now;
             attempt.Decided = new Dictionary<LedgerChange, Outcome>(batch.Count, ReferenceEqualityComparer.Instance);
             for (var i = 0; i < batch.Count; i++)
             {

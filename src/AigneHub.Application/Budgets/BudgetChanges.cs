@@ -1,5 +1,4 @@
 using AigneHub.Domain.Budgets;
-using Npgsql;
 
 namespace AigneHub.Application.Budgets;
 
@@ -23,11 +22,8 @@ internal static class BudgetChanges
         // Storage before the transaction, as the credit-ledger writer does (nothing to do once the schema is up to date).
         await session.Database.EnsureStorageExistsAsync(typeof(SpendBudget), cancellationToken);
         await session.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", session.Connection)
-        {
-            Parameters = { new NpgsqlParameter { Value = LockKey(budgetId) } },
-        };
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        // Through the session's own query (its connection and transaction), with no Npgsql command of this layer's own.
+        await session.QueryAsync<int>("select 1 from pg_advisory_xact_lock(hashtextextended(?, 0))", cancellationToken, LockKey(budgetId));
         return await session.LoadAsync<SpendBudget>(budgetId, cancellationToken);
     }
 
