@@ -294,14 +294,17 @@ write_credits_report() {
     [[ "$e" == "–" || "$c" == "–" ]] && { printf '–'; return; }
     awk -v e="$e" -v c="$c" 'BEGIN { if (e <= 0) printf "–"; else if (c / e < 0.1) printf "%.3f×", c / e; else printf "%.2f×", c / e }'
   }
-  # round_ratios SCENARIO: the credits/enterprise ratio of each round, space-separated ("–" for a round without figures).
+  # pair_ratio KEY: credits/enterprise rps of the run pair enterprise-KEY, credits-KEY ("–" without figures).
+  pair_ratio() {
+    local e c
+    e="$(field "enterprise-$1" rps)"; c="$(field "credits-$1" rps)"
+    awk -v e="$e" -v c="$c" 'BEGIN { if (e + 0 <= 0 || c == "–") printf "–"; else printf "%.2f", c / e }'
+  }
+  # round_ratios SCENARIO: pair_ratio of each round, space-separated.
   round_ratios() {
-    local r suffix e c out=()
+    local r out=()
     for ((r = 1; r <= credits_rounds; r++)); do
-      suffix=""
-      ((r > 1)) && suffix="-r$r"
-      e="$(field "enterprise-$1$suffix" rps)"; c="$(field "credits-$1$suffix" rps)"
-      out+=("$(awk -v e="$e" -v c="$c" 'BEGIN { if (e + 0 <= 0 || c == "–") printf "–"; else printf "%.2f", c / e }')")
+      if ((r > 1)); then out+=("$(pair_ratio "$1-r$r")"); else out+=("$(pair_ratio "$1")"); fi
     done
     printf '%s' "${out[*]}"
   }
@@ -309,11 +312,8 @@ write_credits_report() {
   median_ratio() {
     round_ratios "$1" | tr ' ' '\n' | sort -g | awk '/–/ { bad = 1 } { v[NR] = $1 } END { if (bad || NR == 0) printf "–"; else if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
   }
-  meets() {
-    local m
-    m="$(median_ratio "$1")"
-    awk -v m="$m" 'BEGIN { print (m != "–" && m + 0 >= 0.8) ? "yes" : "**no**" }'
-  }
+  # at_target RATIO: whether a ratio reaches issue 16's 0.8×.
+  at_target() { awk -v m="$1" 'BEGIN { print (m != "–" && m + 0 >= 0.8) ? "yes" : "**no**" }'; }
   label_of() {
     local set="${1%-c*}" level="${1##*-c}"
     if [[ "$set" == hot ]]; then printf 'one hot account, c=%s' "$level"; else printf '%s accounts, c=%s' "$credits_accounts" "$level"; fi
@@ -374,13 +374,12 @@ Credits against enterprise (target of issue 16: credits ≥ 0.8× enterprise thr
 $(for s in "${scenario_keys[@]}"; do
   printf '| %s | %s | %s | %s | %s | **%s×** | %s → %s | %s → %s | %s |\n' "$(label_of "$s")" "$(field "enterprise-$s" rps)" "$(field "credits-$s" rps)" \
     "$(ratio "enterprise-$s" "credits-$s")" "$(round_ratios "$s")" "$(median_ratio "$s")" "$(field "enterprise-$s" p50_ms)" "$(field "credits-$s" p50_ms)" \
-    "$(field "enterprise-$s" p99_ms)" "$(field "credits-$s" p99_ms)" "$(meets "$s")"
+    "$(field "enterprise-$s" p99_ms)" "$(field "credits-$s" p99_ms)" "$(at_target "$(median_ratio "$s")")"
 done)
-$(s="hot-c$first_level-after"; e="$(field "enterprise-$s" rps)"; c="$(field "credits-$s" rps)"
-  m="$(awk -v e="$e" -v c="$c" 'BEGIN { if (e + 0 <= 0 || c == "–") printf "–"; else printf "%.2f", c / e }')"
-  printf '| %s | %s | %s | %s | %s | **%s×** | %s → %s | %s → %s | %s |\n' "one hot account, c=$first_level, after N calls (one round)" "$e" "$c" \
-    "$(ratio "enterprise-$s" "credits-$s")" "$m" "$m" "$(field "enterprise-$s" p50_ms)" "$(field "credits-$s" p50_ms)" \
-    "$(field "enterprise-$s" p99_ms)" "$(field "credits-$s" p99_ms)" "$(awk -v m="$m" 'BEGIN { print (m != "–" && m + 0 >= 0.8) ? "yes" : "**no**" }')")
+$(s="hot-c$first_level-after"; m="$(pair_ratio "$s")"
+  printf '| %s | %s | %s | %s | %s | **%s×** | %s → %s | %s → %s | %s |\n' "one hot account, c=$first_level, after N calls (one round)" \
+    "$(field "enterprise-$s" rps)" "$(field "credits-$s" rps)" "$(ratio "enterprise-$s" "credits-$s")" "$m" "$m" \
+    "$(field "enterprise-$s" p50_ms)" "$(field "credits-$s" p50_ms)" "$(field "enterprise-$s" p99_ms)" "$(field "credits-$s" p99_ms)" "$(at_target "$m")")
 
 Cost after N calls on one account (target: independent of N). N = ${hot_calls} asked (BENCH_HOT_ACCOUNT_CALLS), at most ${hot_max_seconds} s: **${fill_made}** calls made, at $(field hot-fill rps) rps over $(field hot-fill seconds) s (c=${max_level:-?}, p50 $(field hot-fill p50_ms) ms, p99 $(field hot-fill p99_ms) ms, $(field hot-fill errors) errors).
 

@@ -104,9 +104,8 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     {
         await _db.UseCreditsAsync(welcome: 100m);
         var settings = await _db.SettingsAsync();
-        var lostAnswers = new LoseCommitAnswers();
-        using var store = StoreLosing(lostAnswers, _db.ConnectionString);
-        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        await using var ledger = new LosingLedger(_db.ConnectionString);
+        var (writer, lostAnswers) = (ledger.Writer, ledger.Lost);
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [CreditLedger.Hold(a, "held", 10m, "openai/m", at.AddMinutes(15), at)], CancellationToken.None, "held");
         await writer.ChangeAsync("alice", settings, a => [CreditLedger.Lease(a, "lease-1", "test", 20m, at.AddMinutes(15), at)], CancellationToken.None);
@@ -138,9 +137,8 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
     {
         await _db.UseCreditsAsync(welcome: 100m);
         var settings = await _db.SettingsAsync();
-        var lostAnswers = new LoseCommitAnswers();
-        using var store = StoreLosing(lostAnswers, _db.ConnectionString);
-        await using var writer = new CreditLedgerWriter(store, TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        await using var ledger = new LosingLedger(_db.ConnectionString);
+        var (writer, lostAnswers) = (ledger.Writer, ledger.Lost);
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [], CancellationToken.None);
 
@@ -166,9 +164,9 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         // The database then stops answering, so no retry can read the commit's mark, for longer than the mark is sure to
         // be kept: the writer must give the capture up rather than decide it again once the database is back.
         var lostAnswers = new LoseCommitAnswers { AfterLoss = () => proxy.Refusing = true };
-        using var store = StoreLosing(lostAnswers, proxy.ConnectionString);
         var time = new ShiftedTime();
-        await using var writer = new CreditLedgerWriter(store, time, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        await using var ledger = new LosingLedger(proxy.ConnectionString, lostAnswers, time);
+        var writer = ledger.Writer;
         var at = DateTimeOffset.UtcNow;
         await writer.ChangeAsync("alice", settings, a => [CreditLedger.Lease(a, "lease-1", "test", 20m, at.AddMinutes(15), at)], CancellationToken.None);
 
@@ -194,12 +192,32 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         Assert.Equal(97m, (await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor("alice")))!.Balance);
     }
 
-    /// <summary>A store on <paramref name="connectionString"/> whose commits' answers <paramref name="lostAnswers"/> may lose.</summary>
-    private static DocumentStore StoreLosing(LoseCommitAnswers lostAnswers, string connectionString) => DocumentStore.For(options =>
+    /// <summary>A ledger writer on a store of its own whose commits' answers <see cref="Lost"/> may lose.</summary>
+    private sealed class LosingLedger : IAsyncDisposable
     {
-        HubMartenConfiguration.Configure(options, connectionString);
-        options.Listeners.Add(lostAnswers);
-    });
+        private readonly DocumentStore _store;
+
+        public LosingLedger(string connectionString, LoseCommitAnswers? lost = null, TimeProvider? time = null)
+        {
+            Lost = lost ?? new LoseCommitAnswers();
+            _store = DocumentStore.For(options =>
+            {
+                HubMartenConfiguration.Configure(options, connectionString);
+                options.Listeners.Add(Lost);
+            });
+            Writer = new CreditLedgerWriter(_store, time ?? TimeProvider.System, Defaults, NullLogger<CreditLedgerWriter>.Instance);
+        }
+
+        public LoseCommitAnswers Lost { get; }
+
+        public CreditLedgerWriter Writer { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Writer.DisposeAsync();
+            _store.Dispose();
+        }
+    }
 
     /// <summary>This machine's clock, moved by <see cref="Offset"/>.</summary>
     private sealed class ShiftedTime : TimeProvider
