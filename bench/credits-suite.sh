@@ -27,6 +27,8 @@
 #   BENCH_HOT_ACCOUNT_CALLS [20000]       N: calls put on the hot account before the "after N calls" measurement
 #   BENCH_HOT_ACCOUNT_MAX_SECONDS [150]   time limit of those N calls, at most 86400 (the report says how many were made)
 #   BENCH_SETUP_PARALLEL [8]              admin requests in flight while creating users, keys and grants
+#   BENCH_PG_SQL [none]                   SQL run on the benchmark database before the set-up (the hub's schema exists
+#                                         then): an experiment on PostgreSQL's settings, e.g. a table's fillfactor
 #   BENCH_CREDITS_ROUNDS [1]              rounds of step 3 (1-9); with more than one, each scenario's verdict is the
 #                                         median of its rounds' credits/enterprise ratios (this box's ratios move by
 #                                         ±0.1 or more between runs)
@@ -134,6 +136,12 @@ run_credits_suite() {
 
   # 1. Set-up.
   local setup_started=$SECONDS
+  if [[ -n "${BENCH_PG_SQL:-}" ]]; then
+    command -v psql >/dev/null 2>&1 || die "BENCH_PG_SQL needs psql"
+    log "running BENCH_PG_SQL on the benchmark database"
+    PGPASSWORD=postgres psql -h 127.0.0.1 -p "$pg_port" -U postgres -d aignehub_test -v ON_ERROR_STOP=1 -qc "$BENCH_PG_SQL" >&2 \
+      || die "BENCH_PG_SQL failed"
+  fi
   log "set-up: rate for openai/$model ($credits_input_rate in, $credits_output_rate out per token), enterprise mode"
   admin PUT /api/admin/rates "$(jq -cn --arg m "$model" --arg i "$credits_input_rate" --arg o "$credits_output_rate" \
     '{type: "chat", provider: "openai", model: $m, input_rate: $i, output_rate: $o}')" >/dev/null
@@ -366,6 +374,15 @@ $(for ((r = 1; r <= credits_rounds; r++)); do suffix=""; ((r > 1)) && suffix="-r
 done; done)
 $(run_row "enterprise-hot-c$first_level-after" "one hot account, c=$first_level, after N calls" enterprise)
 $(run_row "credits-hot-c$first_level-after" "one hot account, c=$first_level, after N calls" credits)
+
+What PostgreSQL wrote per call in each run (from \`pg_stat_user_tables\` and the WAL position, warm-up included; "?" without psql; the row counts lag by up to a second):
+
+| scenario | mode | WAL bytes | rows inserted | rows updated | rows deleted | autovacuums |
+| --- | --- | ---: | ---: | ---: | ---: | ---: |
+$(for ((r = 1; r <= credits_rounds; r++)); do suffix=""; ((r > 1)) && suffix="-r$r"; for s in "${scenario_keys[@]}"; do
+  label="$(label_of "$s")"; ((credits_rounds > 1)) && label+=", round $r"
+  for m in enterprise credits; do printf '| %s | %s | %s |\n' "$label" "$m" "${pg_writes[$m-$s$suffix]:-?}"; done
+done; done)
 
 Credits against enterprise (target of issue 16: credits ≥ 0.8× enterprise throughput in every scenario; ${credits_rounds} round(s) of each scenario, judged on the median of their ratios; the rps and latency columns are round 1's):
 

@@ -58,7 +58,26 @@ pg_cpu_ms() {
   calc "$ticks * 1000 / $(getconf CLK_TCK)" 0
 }
 
-declare -A hub_cpu_per_call=() pg_cpu_per_call=() calls_before=()
+# What PostgreSQL wrote, cumulative: "WAL-bytes inserted updated HOT-updated deleted autovacuums" over the user tables,
+# or "?" without psql. The row counts come from PostgreSQL's statistics, which a backend reports at most once a second.
+pg_write_stats() {
+  command -v psql >/dev/null 2>&1 || { printf '?'; return; }
+  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$pg_port" -U postgres -d aignehub_test -AtqF ' ' -c \
+    "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, sum(n_tup_ins), sum(n_tup_upd), sum(n_tup_hot_upd),
+       sum(n_tup_del), sum(autovacuum_count) from pg_stat_user_tables" 2>/dev/null || printf '?'
+}
+
+# pg_writes_per_call BEFORE AFTER CALLS: "WAL bytes, rows inserted, updated (HOT share), deleted per call; autovacuums".
+pg_writes_per_call() {
+  [[ "$1" == "?" || "$2" == "?" || "$3" == 0 ]] && { printf '?'; return; }
+  awk -v n="$3" -v b="$1" -v a="$2" 'BEGIN {
+    split(b, x, " "); split(a, y, " ")
+    upd = y[3] - x[3]; hot = y[4] - x[4]
+    printf "%.0f | %.2f | %.2f (%.0f %% HOT) | %.2f | %d", (y[1] - x[1]) / n, (y[2] - x[2]) / n, upd / n,
+      (upd > 0 ? 100 * hot / upd : 0), (y[5] - x[5]) / n, y[6] - x[6] }'
+}
+
+declare -A hub_cpu_per_call=() pg_cpu_per_call=() pg_writes=() calls_before=()
 credits_ok_calls=0
 
 # load KEY MODE KEYS_FILE CONCURRENCY SECONDS WARMUP [REQUESTS]: one load generator run, writing $work/KEY.json; notes
@@ -82,6 +101,8 @@ load() {
   [[ "$load_url" == floor ]] && measured_pid="$floor_pid"
   hub_before="$(cpu_ms "$measured_pid")"
   pg_before="$(pg_cpu_ms)"
+  local writes_before
+  writes_before="$(pg_write_stats)"
   dotnet "$loadgen_dll" "${args[@]}" >"$work/$key.json" 2>>"$work/loadgen.log" &
   loadgen_pid=$!
   wait "$loadgen_pid" || die "the load generator failed; see $work/loadgen.log"
@@ -91,6 +112,7 @@ load() {
   sent="$(jq -r '.sent_total' "$work/$key.json")"
   hub_cpu_per_call[$key]="$(cpu_per_call_of "$hub_before" "$(cpu_ms "$measured_pid")" "$sent")"
   pg_cpu_per_call[$key]="$(cpu_per_call_of "$pg_before" "$(pg_cpu_ms)" "$sent")"
+  pg_writes[$key]="$(pg_writes_per_call "$writes_before" "$(pg_write_stats)" "$sent")"
   [[ "$mode" == credits ]] && credits_ok_calls=$((credits_ok_calls + $(jq -r '.succeeded_total' "$work/$key.json")))
   jq -r '"bench:   \(.requests) requests, \(.errors) errors, \(.rps) rps, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms"' "$work/$key.json" >&2
   if [[ "$(jq -r '.errors' "$work/$key.json")" != 0 ]]; then

@@ -145,6 +145,6 @@ internal sealed partial class BalanceLeases
     [LoggerMessage(Level = LogLevel.Warning, Message = "Returning the balance lease of user {UserId} failed; retrying when it is idle again")]
     private static partial void LogReturnFailed(ILogger logger, Exception exception, string userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the captures of calls served from balance leases failed; retrying at the next flush")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A flush of the captures of calls served from balance leases, or a lease change after it, failed; the next tick tries again")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

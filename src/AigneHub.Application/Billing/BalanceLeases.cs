@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AigneHub.Application.Observability;
 
 namespace AigneHub.Application.Billing;
 
@@ -27,6 +28,7 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly BillingOptions _options;
     private readonly ILogger<BalanceLeases> _logger;
+    private readonly HubMetrics? _metrics;
     private readonly ConcurrentDictionary<string, AccountLease> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccountLease> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PendingCapture> _pending = new();
@@ -46,8 +48,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
     private volatile bool _stopped;
     private long _unwritten;
 
-    public BalanceLeases(CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, HubInstance instance, ILogger<BalanceLeases> logger)
+    public BalanceLeases(
+        CreditLedgerWriter ledger, TimeProvider time, IOptions<BillingOptions> options, HubInstance instance, ILogger<BalanceLeases> logger, HubMetrics? metrics = null)
     {
+        _metrics = metrics;
         Owner = instance.Id;
         _ledger = ledger;
         _time = time;
@@ -292,7 +296,10 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         }
         catch (Exception ex)
         {
+            // The writer retries what the database could not take for now; this is what it gave up on. The call has no
+            // hold in the ledger for recovery to capture: its cost is counted where an operator sees it.
             LogCaptureFailed(_logger, ex, capture.CallId, capture.UserId);
+            _metrics?.RecordLostCapture(capture.Cost);
         }
         finally
         {
@@ -323,6 +330,8 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
         public BillingSettings Settings => settings;
 
         public string CallId => callId;
+
+        public decimal Cost => cost;
 
         public IReadOnlyList<object> Decide(CreditAccount current) =>
             CreditLedger.CaptureFromLease(current, leaseId, new CallCapture(callId, cost, rateId, rateVersion, usage, costUsd), at);

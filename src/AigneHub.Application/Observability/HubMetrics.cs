@@ -32,6 +32,7 @@ public sealed class HubMetrics
     private readonly Counter<double> _costUsd;
     private readonly Counter<long> _holdRefusals;
     private readonly Counter<double> _uncollected;
+    private readonly Counter<double> _capturesLost;
     private readonly MetricLabels _labels;
 
     public HubMetrics(IMeterFactory meterFactory, MetricLabels labels)
@@ -51,6 +52,9 @@ public sealed class HubMetrics
         _holdRefusals = Meter.CreateCounter<long>("aignehub.credits.hold_refusals", "{call}", "Calls refused before any provider call because the account could not cover the hold.");
         _uncollected = Meter.CreateCounter<double>(
             "aignehub.credits.uncollected", "{credit}", "Credits calls cost beyond their hold and what the account had left: service given away. Should stay 0.");
+        _capturesLost = Meter.CreateCounter<double>(
+            "aignehub.credits.captures_lost", "{credit}",
+            "Credits of calls served from a balance lease whose capture the ledger refused for good (each logged as an error): service given away. Should stay 0.");
     }
 
     /// <summary>The meter itself (for listeners in tests).</summary>
@@ -124,6 +128,19 @@ public sealed class HubMetrics
         if (credits > 0)
         {
             _uncollected.Add((double)credits, new TagList { { "provider", MetricLabels.Provider(provider) }, { "model", _labels.Model(provider, model) } });
+        }
+    }
+
+    /// <summary>
+    /// Counts the cost of a call served from a balance lease whose capture could not be written and will not be tried
+    /// again (ADR 0024): no hold of it is left in the ledger for hold recovery to capture, so this is the only trace of
+    /// it besides the error log line.
+    /// </summary>
+    public void RecordLostCapture(decimal credits)
+    {
+        if (credits > 0)
+        {
+            _capturesLost.Add((double)credits);
         }
     }
 

@@ -1,13 +1,16 @@
+using System.Diagnostics.Metrics;
 using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
 using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 using AigneHub.Application.Errors;
+using AigneHub.Application.Observability;
 using AigneHub.Domain.Billing;
 using AigneHub.Domain.Billing.Events;
 using AigneHub.Domain.Usage;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -182,6 +185,39 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         // A stopped instance holds directly again: its calls still work.
         await CallAsync(hub, "after-stop");
         Assert.Contains(await EventsAsync(), e => e is CreditsHeld { CallId: "after-stop" });
+    }
+
+    [Fact]
+    public async Task A_capture_the_ledger_refuses_for_good_is_counted_as_lost_credits_in_the_metrics()
+    {
+        // A call served from a lease has no hold in the ledger: when its capture cannot be written (here the writer has
+        // stopped, as when a call ends after the hub's ledger shut down), hold recovery has nothing to capture, and
+        // the error log line and this counter are all that is left of its cost.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new HubMetrics(meters.GetRequiredService<IMeterFactory>(), new MetricLabels(new NoProviders(), TimeProvider.System));
+        var lost = 0d;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "aignehub.credits.captures_lost")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => lost += value);
+        listener.Start();
+        var hub = Start(flushMilliseconds: 60_000, metrics: metrics);
+        await LeaseAsync(hub);
+        var spent = (await AccountAsync()).TotalSpent;
+        Assert.Equal(0d, lost);
+
+        await hub.Ledger.DisposeAsync();
+        await CallAsync(hub, "after-the-ledger-stopped");
+        await hub.Leases.FlushAsync();
+
+        Assert.Equal(0.05d, lost, 6);
+        Assert.Equal(spent, (await AccountAsync()).TotalSpent);
     }
 
     [Fact]
@@ -458,7 +494,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
 
     private Instance Start(
         int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0, int roomWaitMilliseconds = 1_000,
-        int leasePercent = 25)
+        int leasePercent = 25, HubMetrics? metrics = null)
     {
         var options = Options.Create(new BillingOptions
         {
@@ -467,7 +503,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
             LeasePercent = leasePercent,
         });
         var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
-        var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance);
+        var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance, metrics);
         var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, new HubInstance(), NullLogger<HoldLeases>.Instance);
         var billing = new CallBilling(
             new BillingCache(_db.Store, TimeProvider.System, options), _db.Caller, TimeProvider.System, options, holdLeases, ledger, NullLogger<CallBilling>.Instance,
@@ -581,6 +617,20 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         var audit = await new AuditCreditAccountsCommandHandler(_db.Store).Handle(new AuditCreditAccountsCommand(null), CancellationToken.None);
         Assert.Empty(audit.Mismatches);
         Assert.Equal(0m, audit.TotalUncollected);
+    }
+
+    /// <summary>A catalogue with no provider: the lost-capture counter has no model label to look up.</summary>
+    private sealed class NoProviders : IProviderCatalog
+    {
+        public IReadOnlyList<IChatProvider> Resolve(Domain.Models.ModelName model) => [];
+
+        public IReadOnlyList<IEmbeddingProvider> ResolveEmbeddings(Domain.Models.ModelName model) => [];
+
+        public IReadOnlyList<IImageProvider> ResolveImages(Domain.Models.ModelName model) => [];
+
+        public IReadOnlyList<Application.Models.ModelDescriptor> ListModels() => [];
+
+        public ProviderAvailability Availability(string provider) => ProviderAvailability.NotConfigured;
     }
 
     private sealed record Instance(CallBilling Billing, BalanceLeases Leases, CreditLedgerWriter Ledger) : IAsyncDisposable
