@@ -437,6 +437,30 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cache_hit_charged_at_the_limit_has_the_waiting_captures_written_and_is_charged_from_its_lease()
+    {
+        // The same rule as a model call's: a cache hit's charge past the limit does not add a hold and a capture of its
+        // own to a ledger that is behind (before, it took the direct path at once).
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
+        await LeaseAsync(hub);
+        for (var i = 0; i < 3; i++)
+        {
+            await CallAsync(hub, $"before-the-hit-{i}");
+        }
+
+        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        var hit = await hub.Billing.ChargeCacheHitAsync("hit-at-the-limit", CallType.Chat, "openai", "gpt-4o-mini", new TokenUsage(0, 5), 1m, CancellationToken.None);
+
+        Assert.Equal(0.05m, hit.Credits);
+        Assert.Equal(1, hub.Leases.UnwrittenCaptures);
+        Assert.DoesNotContain(await EventsAsync(), e => e is CreditsHeld { CallId: "hit-at-the-limit" });
+        await hub.Leases.FlushAsync();
+        Assert.Contains(await EventsAsync(), e => e is HoldCaptured { CallId: "hit-at-the-limit", LeaseId: not null });
+        await AssertReplayAgreesAsync();
+    }
+
+    [Fact]
     public async Task A_call_held_from_a_lease_recovery_took_gives_its_hold_to_no_later_lease()
     {
         // The instance looked dead (its renewals did not reach the ledger), so hold recovery returned its lease while a
