@@ -1,27 +1,38 @@
+using System.Text;
+
 namespace AigneHub.Application.EventSourcing;
 
 /// <summary>
 /// A batch of Marten documents stored with one statement in the session's transaction, where Marten's own
 /// <c>Store</c> sends one upsert function call per document (the ledger writer settles hundreds of calls a batch, the
-/// call recorder writes hundreds of records). It writes the row Marten's upsert writes: id, JSON, .NET type, a new
-/// version, the modification time, and the document's duplicated columns (given by the caller, as the mapping declares
-/// them); a test per document type compares its rows with Marten's. When an id appears twice, the later document wins,
-/// as one store after the other would.
+/// call recorder writes hundreds of records, the statistics daemon updates a bucket per user and period). It writes the
+/// row Marten's upsert writes: id, JSON, .NET type, a new version, the modification time, and the document's duplicated
+/// columns (given by the caller, as the mapping declares them); a test per document type compares its rows with
+/// Marten's. When an id appears twice, the later document wins, as one store after the other would.
 /// </summary>
 public static class DocumentBatches
 {
-    /// <summary>A column the mapping duplicates out of the document (text), with the document's value for it.</summary>
-    public sealed record Duplicated<T>(string Column, Func<T, string?> Value);
+    /// <summary>A column the mapping duplicates out of the document, its PostgreSQL type, and the documents' values for it as a typed array.</summary>
+    public sealed record Duplicated<T>(string Column, string SqlType, Func<IEnumerable<T>, object> Values);
+
+    /// <summary>A duplicated text column (<c>varchar</c>).</summary>
+    public static Duplicated<T> Text<T>(string column, Func<T, string?> value) =>
+        new(column, "varchar", documents => documents.Select(value).ToArray());
+
+    /// <summary>A duplicated <see cref="DateTimeOffset"/> column (<c>timestamptz</c>).</summary>
+    public static Duplicated<T> Time<T>(string column, Func<T, DateTimeOffset> value) =>
+        new(column, "timestamptz", documents => documents.Select(value).ToArray());
 
     /// <summary>Queues the upsert of <paramref name="documents"/> (after making sure their table exists: raw SQL does not create it as Marten's store would).</summary>
+    /// <param name="operations">A session, or the operations a projection writes through (the daemon commits them with its progress).</param>
     /// <param name="idType">The id column's PostgreSQL type (<c>uuid</c>, <c>varchar</c>).</param>
     public static async Task QueueUpsertAsync<T, TId>(
-        IDocumentSession session,
+        IDocumentOperations operations,
         IEnumerable<T> documents,
         Func<T, TId> id,
         string idType,
         CancellationToken cancellationToken,
-        Duplicated<T>? duplicated = null)
+        params IReadOnlyList<Duplicated<T>> duplicated)
         where TId : notnull
     {
         var latest = new Dictionary<TId, T>();
@@ -35,29 +46,31 @@ public static class DocumentBatches
             return;
         }
 
-        await session.Database.EnsureStorageExistsAsync(typeof(T), cancellationToken).ConfigureAwait(false);
-        var options = session.DocumentStore.Options;
+        await operations.Database.EnsureStorageExistsAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+        var options = operations.DocumentStore.Options;
         var serializer = options.Serializer();
         var table = options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
-        var ids = latest.Keys.ToArray();
-        var data = latest.Values.Select(d => serializer.ToJson(d)).ToArray();
-        if (duplicated is null)
+        var parameters = new List<object> { typeof(T).FullName!, latest.Keys.ToArray(), latest.Values.Select(d => serializer.ToJson(d)).ToArray() };
+        var columns = new StringBuilder();
+        var unnest = new StringBuilder($"?::{idType}[], ?::text[]");
+        var selected = new StringBuilder();
+        var set = new StringBuilder();
+        for (var i = 0; i < duplicated.Count; i++)
         {
-            session.QueueSqlCommand(
-                $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified) " +
-                $"select d.id, d.data::jsonb, ?, transaction_timestamp() from unnest(?::{idType}[], ?::text[]) as d(id, data) " +
-                "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-                "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified",
-                typeof(T).FullName!, ids, data);
-            return;
+            var column = duplicated[i];
+            columns.Append(", ").Append(column.Column);
+            unnest.Append(", ?::").Append(column.SqlType).Append("[]");
+            selected.Append(", d.dup").Append(i);
+            set.Append(", ").Append(column.Column).Append(" = excluded.").Append(column.Column);
+            parameters.Add(column.Values(latest.Values));
         }
 
-        var column = duplicated.Column;
-        session.QueueSqlCommand(
-            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified, {column}) " +
-            $"select d.id, d.data::jsonb, ?, transaction_timestamp(), d.dup from unnest(?::{idType}[], ?::text[], ?::varchar[]) as d(id, data, dup) " +
+        var aliases = string.Concat(Enumerable.Range(0, duplicated.Count).Select(i => $", dup{i}"));
+        operations.QueueSqlCommand(
+            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified{columns}) " +
+            $"select d.id, d.data::jsonb, ?, transaction_timestamp(){selected} from unnest({unnest}) as d(id, data{aliases}) " +
             "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-            $"mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified, {column} = excluded.{column}",
-            typeof(T).FullName!, ids, data, latest.Values.Select(duplicated.Value).ToArray());
+            $"mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified{set}",
+            [.. parameters]);
     }
 }

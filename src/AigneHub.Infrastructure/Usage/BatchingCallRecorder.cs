@@ -185,7 +185,7 @@ internal sealed partial class BatchingCallRecorder(
     private static async Task StageAsync(IDocumentSession session, IReadOnlyList<CallRecord> records)
     {
         await DocumentBatches.QueueUpsertAsync(
-            session, records, r => r.Id, "uuid", CancellationToken.None, new DocumentBatches.Duplicated<CallRecord>("request_id", r => r.RequestId));
+            session, records, r => r.Id, "uuid", CancellationToken.None, DocumentBatches.Text<CallRecord>("request_id", r => r.RequestId));
         session.Events.StartStream(CallsRecorded.StreamKey(records[0].Id), CallsRecorded.Of(records));
     }
 

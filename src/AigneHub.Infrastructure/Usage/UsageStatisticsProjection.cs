@@ -1,3 +1,4 @@
+using AigneHub.Application.EventSourcing;
 using AigneHub.Domain.Usage.Statistics;
 using JasperFx.Events;
 using Marten.Events.Projections;
@@ -9,7 +10,7 @@ namespace AigneHub.Infrastructure.Usage;
 /// <see cref="CallsRecorded"/> events (one per recorder batch) and the per-call <see cref="CallRecorded"/> events of
 /// earlier versions. Runs asynchronously in the daemon, which commits a batch's bucket updates together with its
 /// progress mark, so every call is counted exactly once; a batch loads the buckets it touches in one query and stores
-/// each once.
+/// them all with one statement (<see cref="DocumentBatches"/>).
 /// </summary>
 internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
 {
@@ -52,7 +53,10 @@ internal sealed class UsageStatisticsProjection(TimeZoneInfo zone) : IProjection
             updated.Add(bucket);
         }
 
-        operations.Store<UsageBucket>(updated);
+        // One statement for the batch's buckets (Marten's Store sends an upsert function call per document: with many
+        // users, about one per call); the daemon commits it with its progress mark.
+        await DocumentBatches.QueueUpsertAsync(
+            operations, updated, b => b.Id, "varchar", cancellation, DocumentBatches.Time<UsageBucket>("start", b => b.Start), DocumentBatches.Text<UsageBucket>("user_id", b => b.UserId));
     }
 
     private void Count(Dictionary<string, (UsageBucket Bucket, List<UsageFigures> Figures)> touched, IEnumerable<CallTally> tallies)

@@ -132,6 +132,33 @@ public sealed class UsageStatisticsProjectionTests : IAsyncLifetime
         Assert.Equal((4, 11.25m), (u.Calls, u.Credits));
     }
 
+    [Fact]
+    public async Task The_daemon_writes_the_bucket_rows_marten_writes()
+    {
+        // The projection upserts a batch's buckets with SQL of its own: its rows must be the ones Marten's Store writes,
+        // duplicated columns included (a column added to the mapping fails here until the statement fills it).
+        await AppendAsync([Call("2026-11-23T10:00:00Z", "alice", 3, 4, 0.5m, 7), Call("2026-11-23T10:30:00Z", "bob", 1, 2, 0.25m, 9)]);
+        await RunDaemonUntilCaughtUpAsync();
+        var byDaemon = await BucketRowsAsync();
+        Assert.Equal(4, byDaemon.Count);
+
+        await using (var session = _store.LightweightSession())
+        {
+            session.Store((await session.Query<UsageBucket>().ToListAsync()).ToArray());
+            await session.SaveChangesAsync();
+        }
+
+        Assert.Equal(await BucketRowsAsync(), byDaemon);
+    }
+
+    /// <summary>The stored bucket rows as JSON, without the columns that change on every write, in id order.</summary>
+    private async Task<IReadOnlyList<string>> BucketRowsAsync()
+    {
+        await using var session = _store.QuerySession();
+        return await session.QueryAsync<string>(
+            $"select (to_jsonb(d) - 'mt_version' - 'mt_last_modified')::text from {HubMartenConfiguration.Schema}.mt_doc_usagebucket d order by id");
+    }
+
     private Task RunDaemonUntilCaughtUpAsync() => StatisticsDaemon.RunUntilCaughtUpAsync(_store);
 
     /// <summary>The records as the recorder writes a batch: documents and one <see cref="CallsRecorded"/> event.</summary>
