@@ -414,15 +414,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     {
         // The ledger is behind (here: its timer never flushes). Rather than add a hold and a capture of its own to it,
         // the call past the limit has the waiting captures written, and then takes its hold from the lease.
-        await _db.UseCreditsAsync(welcome: 1_000m);
-        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
-        await LeaseAsync(hub);
-        for (var i = 0; i < 3; i++)
-        {
-            await CallAsync(hub, $"before-the-limit-{i}");
-        }
-
-        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        var hub = await AtTheUnwrittenLimitAsync("before-the-limit");
         var charge = await CallAsync(hub, "at-the-limit");
 
         Assert.Equal(0.05m, charge.Credits);
@@ -441,15 +433,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
     {
         // The same rule as a model call's: a cache hit's charge past the limit does not add a hold and a capture of its
         // own to a ledger that is behind (before, it took the direct path at once).
-        await _db.UseCreditsAsync(welcome: 1_000m);
-        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
-        await LeaseAsync(hub);
-        for (var i = 0; i < 3; i++)
-        {
-            await CallAsync(hub, $"before-the-hit-{i}");
-        }
-
-        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        var hub = await AtTheUnwrittenLimitAsync("before-the-hit");
         var hit = await hub.Billing.ChargeCacheHitAsync("hit-at-the-limit", CallType.Chat, "openai", "gpt-4o-mini", new TokenUsage(0, 5), 1m, CancellationToken.None);
 
         Assert.Equal(0.05m, hit.Credits);
@@ -557,6 +541,24 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         }
 
         await hub.Leases.FlushAsync();
+    }
+
+    /// <summary>
+    /// A leased account on an instance whose timer never flushes, with its limit of unwritten captures (3) reached by
+    /// calls named <paramref name="prefix"/>-0 to -2: the ledger is behind.
+    /// </summary>
+    private async Task<Instance> AtTheUnwrittenLimitAsync(string prefix)
+    {
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var hub = Start(flushMilliseconds: 60_000, unwrittenLimit: 3);
+        await LeaseAsync(hub);
+        for (var i = 0; i < 3; i++)
+        {
+            await CallAsync(hub, $"{prefix}-{i}");
+        }
+
+        Assert.Equal(3, hub.Leases.UnwrittenCaptures);
+        return hub;
     }
 
     private static CallEstimate Estimate(string callId, int maxTokens = 10) =>
