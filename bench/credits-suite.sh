@@ -335,7 +335,9 @@ write_credits_report() {
   fill_made="$(field hot-fill succeeded_total)"
 
   local command_line
-  command_line="$(env | grep -E '^BENCH_[A-Z_]+=' | sort | sed -E "s/^([A-Z_]+)=(.*)$/\\1='\\2'/" | tr '\n' ' ')bench/run.sh"
+  # Each setting quoted as the shell reads it back, so that a value over several lines (BENCH_PG_SQL) stays whole.
+  local setting
+  command_line="$(for setting in $(compgen -e | grep -E '^BENCH_[A-Z_]+$' | sort); do printf '%s=%q ' "$setting" "${!setting}"; done)bench/run.sh"
 
   local cpu_model mem_total revision stamp
   cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"

@@ -139,12 +139,15 @@ internal sealed partial class BalanceLeases
     [LoggerMessage(Level = LogLevel.Error, Message = "The capture of call {CallId} (user {UserId}), served from a balance lease, could not be written")]
     private static partial void LogCaptureFailed(ILogger logger, Exception exception, string callId, string userId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "The capture of call {CallId} (user {UserId}), served from a balance lease, may or may not have been written: the ledger could not tell; look for the call's hold_captured event on the user's account before charging it by hand")]
+    private static partial void LogCaptureInDoubt(ILogger logger, Exception exception, string callId, string userId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leasing or renewing part of the balance of user {UserId} failed; its calls take direct holds meanwhile")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Returning the balance lease of user {UserId} failed; retrying when it is idle again")]
     private static partial void LogReturnFailed(ILogger logger, Exception exception, string userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A flush of the captures of calls served from balance leases, or a lease change after it, failed; the next tick tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The balance-lease timer's tick failed unexpectedly; the next tick runs as usual")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

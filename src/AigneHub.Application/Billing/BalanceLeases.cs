@@ -294,12 +294,18 @@ internal sealed partial class BalanceLeases : IAsyncDisposable, IDisposable
             // No settlement to read or write (ADR 0027): the call has no hold, and the writer writes its capture once.
             await _ledger.SettleAsync(capture.UserId, capture.Settings, capture.Decide, callId: null, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (LedgerOutcomeUnknownException ex)
+        {
+            LogCaptureInDoubt(_logger, ex, capture.CallId, capture.UserId);
+            _metrics?.RecordLostCapture(capture.Cost, mayHaveBeenWritten: true);
+        }
         catch (Exception ex)
         {
-            // The writer retries what the database could not take for now; this is what it gave up on. The call has no
-            // hold in the ledger for recovery to capture: its cost is counted where an operator sees it.
+            // The writer retries what the database could not take for now; this is what failed otherwise (or came after
+            // it stopped). The call has no hold in the ledger for recovery to capture: its cost is counted where an
+            // operator sees it.
             LogCaptureFailed(_logger, ex, capture.CallId, capture.UserId);
-            _metrics?.RecordLostCapture(capture.Cost);
+            _metrics?.RecordLostCapture(capture.Cost, mayHaveBeenWritten: false);
         }
         finally
         {

@@ -180,7 +180,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                     LogUnresolvedCommitGivenUp(_logger, batch.Count(decided.ContainsKey));
                     foreach (var change in batch.Where(decided.ContainsKey))
                     {
-                        change.Completion.TrySetException(new ServiceBusyException(
+                        change.Completion.TrySetException(new LedgerOutcomeUnknownException(
                             "The hub could not find out whether its credit ledger wrote this change; it was not written again.", BusyRetryAfter, ex));
                     }
 
@@ -194,6 +194,13 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                     LogBatchFailed(_logger, ex, batch.Count);
                 }
 
+                // A change of a try that reached its commit, failed before a retry could read the commit's mark, may
+                // have been written: its caller is told so rather than that it was not.
+                var inDoubt = unresolved?.Decided;
+                Exception FailureOf(LedgerChange change) => inDoubt?.ContainsKey(change) == true
+                    ? new LedgerOutcomeUnknownException("The hub could not find out whether its credit ledger wrote this change.", BusyRetryAfter, ex)
+                    : failure;
+
                 // Holds are refused (the caller answers 503 and nothing was served); settlements of served calls stay
                 // and are written again once the database has room. When this try reached its commit, every change of
                 // it stays for the next try, which reads the commit's mark first: written, each is answered as decided
@@ -203,7 +210,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                 bool Keep(LedgerChange change) => (retrySettlements && change.Settles) || reachedCommit?.ContainsKey(change) == true;
                 foreach (var change in batch.Where(c => !Keep(c)))
                 {
-                    change.Completion.TrySetException(failure);
+                    change.Completion.TrySetException(FailureOf(change));
                 }
 
                 batch.RemoveAll(c => !Keep(c));
@@ -222,7 +229,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                     // Stopping: the holds stay, and the recovery job settles them at the rate version they cite.
                     foreach (var change in batch)
                     {
-                        change.Completion.TrySetException(failure);
+                        change.Completion.TrySetException(FailureOf(change));
                     }
 
                     return;

@@ -64,9 +64,17 @@ public sealed class ConflictException(string message) : HubException(ErrorKind.C
 
 /// <summary>
 /// The hub cannot take the call just now (its credit ledger's queue is full, or its database refused a connection): a
-/// client should retry after <see cref="RetryAfter"/>. Nothing was held or charged for the call.
+/// client should retry after <see cref="RetryAfter"/>. Nothing was held or charged for the call (but see
+/// <see cref="LedgerOutcomeUnknownException"/>).
 /// </summary>
-public sealed class ServiceBusyException(string message, TimeSpan retryAfter, Exception? inner = null) : HubException(ErrorKind.Overloaded, message, inner)
+public class ServiceBusyException(string message, TimeSpan retryAfter, Exception? inner = null) : HubException(ErrorKind.Overloaded, message, inner)
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>
+/// Answered as busy, but the credit ledger could not find out whether it wrote the change: its commit's answer was
+/// lost, and no retry could read the commit's mark (ADR 0027) before the hub gave up or stopped. The change may have
+/// been written.
+/// </summary>
+public sealed class LedgerOutcomeUnknownException(string message, TimeSpan retryAfter, Exception? inner = null) : ServiceBusyException(message, retryAfter, inner);

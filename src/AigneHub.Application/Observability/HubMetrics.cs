@@ -54,7 +54,7 @@ public sealed class HubMetrics
             "aignehub.credits.uncollected", "{credit}", "Credits calls cost beyond their hold and what the account had left: service given away. Should stay 0.");
         _capturesLost = Meter.CreateCounter<double>(
             "aignehub.credits.captures_lost", "{credit}",
-            "Credits of calls served from a balance lease whose capture the ledger refused for good (each logged as an error): service given away. Should stay 0.");
+            "Credits of calls served from a balance lease whose capture the ledger writer gave up on (each logged as an error with the call id), by outcome: not_written (service given away) or unknown (the ledger could not tell whether it was written). Should stay 0.");
     }
 
     /// <summary>The meter itself (for listeners in tests).</summary>
@@ -132,15 +132,15 @@ public sealed class HubMetrics
     }
 
     /// <summary>
-    /// Counts the cost of a call served from a balance lease whose capture could not be written and will not be tried
-    /// again (ADR 0024): no hold of it is left in the ledger for hold recovery to capture, so this is the only trace of
-    /// it besides the error log line.
+    /// Counts the cost of a call served from a balance lease whose capture the ledger writer gave up on (ADR 0024): no
+    /// hold of it is left for hold recovery to capture, so this and the error log line are its trace.
     /// </summary>
-    public void RecordLostCapture(decimal credits)
+    /// <param name="mayHaveBeenWritten">The ledger could not tell whether it wrote the capture (its commit's answer was lost).</param>
+    public void RecordLostCapture(decimal credits, bool mayHaveBeenWritten)
     {
         if (credits > 0)
         {
-            _capturesLost.Add((double)credits);
+            _capturesLost.Add((double)credits, new TagList { { "outcome", mayHaveBeenWritten ? "unknown" : "not_written" } });
         }
     }
 

@@ -197,6 +197,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new HubMetrics(meters.GetRequiredService<IMeterFactory>(), new MetricLabels(new NoProviders(), TimeProvider.System));
         var lost = 0d;
+        string? outcome = null;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -205,7 +206,14 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => lost += value);
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            lost += value;
+            foreach (var tag in tags)
+            {
+                outcome = tag.Key == "outcome" ? tag.Value as string : outcome;
+            }
+        });
         listener.Start();
         var hub = Start(flushMilliseconds: 60_000, metrics: metrics);
         await LeaseAsync(hub);
@@ -217,6 +225,7 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         await hub.Leases.FlushAsync();
 
         Assert.Equal(0.05d, lost, 6);
+        Assert.Equal("not_written", outcome);
         Assert.Equal(spent, (await AccountAsync()).TotalSpent);
     }
 

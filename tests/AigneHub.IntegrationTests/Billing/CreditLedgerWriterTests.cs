@@ -182,7 +182,7 @@ public sealed class CreditLedgerWriterTests : IAsyncLifetime
         }
 
         time.Offset = CreditLedgerWriter.UnresolvedCommitLimit + TimeSpan.FromMinutes(1);
-        var givenUp = await Assert.ThrowsAsync<ServiceBusyException>(() => capture.WaitAsync(TimeSpan.FromSeconds(30)));
+        var givenUp = await Assert.ThrowsAsync<LedgerOutcomeUnknownException>(() => capture.WaitAsync(TimeSpan.FromSeconds(30)));
         proxy.Refusing = false;
 
         Assert.Contains("not written again", givenUp.Message, StringComparison.Ordinal);
