@@ -170,21 +170,17 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
             catch (Exception ex)
             {
                 // A commit whose answer was lost may have been written: the retry looks for its mark before deciding.
+                // A change of such a try that fails now may have been written: its caller is told so.
                 unresolved = current.Unresolved;
-                if (unresolved is not null && _time.GetUtcNow() - unresolved.CommittingAt > UnresolvedCommitLimit)
-                {
-                    // Its mark may be forgotten soon (the recovery job keeps them LedgerCommit.Retention, by its own
-                    // clock): a retry that no longer finds it would write these changes a second time. Given up
-                    // instead: a capture not written is revenue lost, a capture written twice charges a user twice.
-                    var decided = unresolved.Decided!;
-                    LogUnresolvedCommitGivenUp(_logger, batch.Count(decided.ContainsKey));
-                    foreach (var change in batch.Where(decided.ContainsKey))
-                    {
-                        change.Completion.TrySetException(new LedgerOutcomeUnknownException(
-                            "The hub could not find out whether its credit ledger wrote this change; it was not written again.", BusyRetryAfter, ex));
-                    }
+                var inDoubt = unresolved?.Decided;
 
-                    batch.RemoveAll(decided.ContainsKey);
+                // Its mark may be forgotten soon (the recovery job keeps them LedgerCommit.Retention, by its own clock):
+                // a retry that no longer finds it would write these changes a second time. Given up instead: a capture
+                // not written is revenue lost, a capture written twice charges a user twice.
+                var givenUp = unresolved is not null && _time.GetUtcNow() - unresolved.CommittingAt > UnresolvedCommitLimit;
+                if (givenUp)
+                {
+                    LogUnresolvedCommitGivenUp(_logger, batch.Count(inDoubt!.ContainsKey));
                     unresolved = null;
                 }
 
@@ -194,11 +190,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                     LogBatchFailed(_logger, ex, batch.Count);
                 }
 
-                // A change of a try that reached its commit, failed before a retry could read the commit's mark, may
-                // have been written: its caller is told so rather than that it was not.
-                var inDoubt = unresolved?.Decided;
                 Exception FailureOf(LedgerChange change) => inDoubt?.ContainsKey(change) == true
-                    ? new LedgerOutcomeUnknownException("The hub could not find out whether its credit ledger wrote this change.", BusyRetryAfter, ex)
+                    ? new LedgerOutcomeUnknownException(
+                        "The hub could not find out whether its credit ledger wrote this change; it was not written again.", BusyRetryAfter, ex)
                     : failure;
 
                 // Holds are refused (the caller answers 503 and nothing was served); settlements of served calls stay
@@ -206,8 +200,9 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                 // it stays for the next try, which reads the commit's mark first: written, each is answered as decided
                 // (a hold held, a cache hit's charge charged, a first lease leased) rather than refused after the fact.
                 var retrySettlements = DatabaseSaturation.Matches(ex) && !_stopping.IsCancellationRequested;
-                var reachedCommit = retrySettlements ? current.Decided : null;
-                bool Keep(LedgerChange change) => (retrySettlements && change.Settles) || reachedCommit?.ContainsKey(change) == true;
+                var reachedCommit = retrySettlements && !givenUp ? current.Decided : null;
+                bool Keep(LedgerChange change) =>
+                    !(givenUp && inDoubt!.ContainsKey(change)) && ((retrySettlements && change.Settles) || reachedCommit?.ContainsKey(change) == true);
                 foreach (var change in batch.Where(c => !Keep(c)))
                 {
                     change.Completion.TrySetException(FailureOf(change));
