@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace AigneHub.Application.EventSourcing;
 
 /// <summary>
@@ -50,27 +48,14 @@ public static class DocumentBatches
         var options = operations.DocumentStore.Options;
         var serializer = options.Serializer();
         var table = options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
-        var parameters = new List<object> { typeof(T).FullName!, latest.Keys.ToArray(), latest.Values.Select(d => serializer.ToJson(d)).ToArray() };
-        var columns = new StringBuilder();
-        var unnest = new StringBuilder($"?::{idType}[], ?::text[]");
-        var selected = new StringBuilder();
-        var set = new StringBuilder();
-        for (var i = 0; i < duplicated.Count; i++)
-        {
-            var column = duplicated[i];
-            columns.Append(", ").Append(column.Column);
-            unnest.Append(", ?::").Append(column.SqlType).Append("[]");
-            selected.Append(", d.dup").Append(i);
-            set.Append(", ").Append(column.Column).Append(" = excluded.").Append(column.Column);
-            parameters.Add(column.Values(latest.Values));
-        }
-
-        var aliases = string.Concat(Enumerable.Range(0, duplicated.Count).Select(i => $", dup{i}"));
+        // The duplicated columns' parts of the statement, each ", x" for every column in order (none: empty).
+        string Each(Func<Duplicated<T>, int, string> part) => string.Concat(duplicated.Select((column, i) => ", " + part(column, i)));
         operations.QueueSqlCommand(
-            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified{columns}) " +
-            $"select d.id, d.data::jsonb, ?, transaction_timestamp(){selected} from unnest({unnest}) as d(id, data{aliases}) " +
+            $"insert into {table} (id, data, mt_dotnet_type, mt_last_modified{Each((c, _) => c.Column)}) " +
+            $"select d.id, d.data::jsonb, ?, transaction_timestamp(){Each((_, i) => $"d.dup{i}")} " +
+            $"from unnest(?::{idType}[], ?::text[]{Each((c, _) => $"?::{c.SqlType}[]")}) as d(id, data{Each((_, i) => $"dup{i}")}) " +
             "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-            $"mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified{set}",
-            [.. parameters]);
+            $"mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified{Each((c, _) => $"{c.Column} = excluded.{c.Column}")}",
+            [typeof(T).FullName!, latest.Keys.ToArray(), latest.Values.Select(d => serializer.ToJson(d)).ToArray(), .. duplicated.Select(c => c.Values(latest.Values))]);
     }
 }
