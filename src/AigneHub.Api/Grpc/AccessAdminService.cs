@@ -2,6 +2,8 @@ using AigneHub.Api.Grpc.V1;
 using AigneHub.Application.Access.Commands.ChangeUserRole;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.CreateUser;
+using AigneHub.Application.Access.Commands.DisableUser;
+using AigneHub.Application.Access.Commands.EnableUser;
 using AigneHub.Application.Access.Commands.RegisterApp;
 using AigneHub.Application.Access.Commands.RevokeAccessKey;
 using AigneHub.Application.Access.Commands.RotateAccessKey;
@@ -34,6 +36,18 @@ internal sealed class AccessAdminService(IMediator mediator, ICallerContext call
     public override async Task<ChangeUserRoleResponse> ChangeUserRole(ChangeUserRoleRequest request, ServerCallContext context)
     {
         var command = new ChangeUserRoleCommand(request.UserId, request.ExpectedVersion, AccessMapping.Role(request.Role), callers.Require());
+        return new() { User = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
+    }
+
+    public override async Task<DisableUserResponse> DisableUser(DisableUserRequest request, ServerCallContext context)
+    {
+        var command = new DisableUserCommand(request.UserId, request.ExpectedVersion, request.HasReason ? request.Reason : null, callers.Require());
+        return new() { User = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
+    }
+
+    public override async Task<EnableUserResponse> EnableUser(EnableUserRequest request, ServerCallContext context)
+    {
+        var command = new EnableUserCommand(request.UserId, request.ExpectedVersion, callers.Require());
         return new() { User = AccessMapping.ToMessage(await mediator.Send(command, context.CancellationToken)) };
     }
 

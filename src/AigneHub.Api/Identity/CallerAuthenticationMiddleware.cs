@@ -104,6 +104,12 @@ internal sealed partial class CallerAuthenticationMiddleware(
             return new PermissionDeniedException(result.Message);
         }
 
+        if (result.Refusal == KeyRefusal.UserDisabled)
+        {
+            await refusals.RefusedAsync("UserDisabled", token is null ? $"address:{address}" : $"key:{token.KeyId}", $"refused: {result.Message}");
+            return new PermissionDeniedException(result.Message);
+        }
+
         // A key the hub could name (unknown, wrong secret, revoked, expired) is the target; a token, the address.
         await refusals.RefusedAsync("KeyRefused", token is null ? $"address:{address}" : $"key:{token.KeyId}", $"refused: {result.Message}");
         return new AuthenticationRequiredException(result.Message);

@@ -24,6 +24,9 @@ public enum KeyRefusal
 
     /// <summary>The key's IP allow-list does not hold the caller's address (403, not 401: the key is genuine).</summary>
     AddressNotAllowed,
+
+    /// <summary>The credential is genuine but its user is disabled (403).</summary>
+    UserDisabled,
 }
 
 /// <summary>The caller the key stands for, or why it was refused (with a message safe to show).</summary>

@@ -9,10 +9,12 @@ public sealed record UserView(
     string? Subject,
     IReadOnlyList<HubApp> Apps,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? DisabledAt = null,
+    string? DisabledReason = null)
 {
     public static UserView From(HubUser user) =>
-        new(user.Id, user.Version, user.DisplayName, user.Email, user.Role, user.Subject, user.Apps, user.CreatedAt, user.UpdatedAt);
+        new(user.Id, user.Version, user.DisplayName, user.Email, user.Role, user.Subject, user.Apps, user.CreatedAt, user.UpdatedAt, user.DisabledAt, user.DisabledReason);
 }
 
 /// <summary>A key as the admin API shows it: never the secret nor its hash.</summary>

@@ -35,6 +35,29 @@ public static class AccessDecisions
         return [new UserRoleChanged(user.Id, user.Role, role, by.By, at)];
     }
 
+    /// <summary>
+    /// Disabling stops every key and bearer token of the user (their streams keep everything; enabling gives it back).
+    /// Nobody disables themselves, so whoever disables always remains to enable, and the role rule applies: an admin
+    /// disables members, only an owner disables admins and owners. Disabling a disabled user changes nothing.
+    /// </summary>
+    public static IReadOnlyList<object> Disable(HubUser user, string? reason, Delegator by, DateTimeOffset at)
+    {
+        if (user.Id == by.UserId)
+        {
+            throw new AccessRuleException("user_id", "You cannot disable yourself; ask another owner or admin.", isForbidden: true);
+        }
+
+        Delegation.RequireMayActOn(by, user, "user_id");
+        return user.IsDisabled ? [] : [new UserDisabled(user.Id, reason, by.By, at)];
+    }
+
+    /// <summary>Gives a disabled user their keys and tokens back, under the same role rule; enabling an enabled user changes nothing.</summary>
+    public static IReadOnlyList<object> Enable(HubUser user, Delegator by, DateTimeOffset at)
+    {
+        Delegation.RequireMayActOn(by, user, "user_id");
+        return user.IsDisabled ? [new UserEnabled(user.Id, by.By, at)] : [];
+    }
+
     public static AppRegistered RegisterApp(HubUser user, string appId, string name, Delegator by, DateTimeOffset at)
     {
         Delegation.RequireMayActOn(by, user, "user_id");
@@ -58,6 +81,11 @@ public static class AccessDecisions
         }
 
         Delegation.RequireMayActOn(by, owner, "user_id");
+        if (owner.IsDisabled)
+        {
+            throw new AccessRuleException("user_id", $"The user '{owner.Id}' is disabled; enable them before giving them a key.", isConflict: true);
+        }
+
         if (key.Scopes.FirstOrDefault(s => !KeyScopes.Allows(owner.Role, s)) is { } refused)
         {
             throw new AccessRuleException("scopes", $"A {owner.Role.ToString().ToLowerInvariant()} cannot hold the '{refused}' scope; only admins and owners can.", isForbidden: true);

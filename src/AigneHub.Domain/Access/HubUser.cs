@@ -25,6 +25,14 @@ public sealed class HubUser
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>When an admin disabled the user (null: enabled). A disabled user's keys and tokens are refused.</summary>
+    public DateTimeOffset? DisabledAt { get; private set; }
+
+    /// <summary>Why, as the admin who disabled the user wrote it.</summary>
+    public string? DisabledReason { get; private set; }
+
+    public bool IsDisabled => DisabledAt is not null;
+
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public IReadOnlyList<HubApp> Apps
@@ -51,6 +59,20 @@ public sealed class HubUser
     public void Apply(UserRoleChanged e)
     {
         Role = e.To;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(UserDisabled e)
+    {
+        DisabledAt = e.At;
+        DisabledReason = e.Reason;
+        UpdatedAt = e.At;
+    }
+
+    public void Apply(UserEnabled e)
+    {
+        DisabledAt = null;
+        DisabledReason = null;
         UpdatedAt = e.At;
     }
 

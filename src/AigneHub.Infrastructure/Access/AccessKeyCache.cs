@@ -23,9 +23,9 @@ internal sealed partial class AccessKeyCache(
     private readonly SemaphoreSlim _rebuilding = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedKey> _loaded = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, UserRole> _loadedUsers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserStanding> _loadedUsers = new(StringComparer.Ordinal);
     private volatile FrozenDictionary<string, CachedKey> _keys = FrozenDictionary<string, CachedKey>.Empty;
-    private volatile FrozenDictionary<string, UserRole> _users = FrozenDictionary<string, UserRole>.Empty;
+    private volatile FrozenDictionary<string, UserStanding> _users = FrozenDictionary<string, UserStanding>.Empty;
     private string _fingerprint = string.Empty;
     private Task _loop = Task.CompletedTask;
 
@@ -43,6 +43,11 @@ internal sealed partial class AccessKeyCache(
         if (key.Revoked)
         {
             return KeyAuthentication.Refused(KeyRefusal.Revoked, $"The access key {token.Masked} has been revoked.");
+        }
+
+        if (key.UserDisabled)
+        {
+            return KeyAuthentication.Refused(KeyRefusal.UserDisabled, $"The user of the access key {token.Masked} is disabled; ask an admin of this hub.");
         }
 
         if (key.ExpiresAt is { } expires && expires <= time.GetUtcNow())
@@ -119,7 +124,7 @@ internal sealed partial class AccessKeyCache(
             .Where(k => users.ContainsKey(k.UserId))
             .Select(k => CachedKey.From(k, users[k.UserId]))
             .ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
-        _users = users.Values.ToFrozenDictionary(u => u.Id, u => u.Role, StringComparer.Ordinal);
+        _users = users.Values.ToFrozenDictionary(u => u.Id, UserStanding.Of, StringComparer.Ordinal);
         _loaded.Clear();
         _loadedUsers.Clear();
         _unknown.Clear();
@@ -127,12 +132,15 @@ internal sealed partial class AccessKeyCache(
         LogRefreshed(logger, _keys.Count, users.Count);
     }
 
-    /// <summary>A user's current role from the snapshot (role changes anywhere show within one refresh); null when there is no such user.</summary>
-    public async ValueTask<UserRole?> RoleOfAsync(string userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A user's current role and whether they are disabled, from the snapshot (changes anywhere show within one
+    /// refresh); null when there is no such user.
+    /// </summary>
+    public async ValueTask<UserStanding?> StandingOfAsync(string userId, CancellationToken cancellationToken)
     {
-        if (_users.TryGetValue(userId, out var role) || _loadedUsers.TryGetValue(userId, out role))
+        if (_users.TryGetValue(userId, out var standing) || _loadedUsers.TryGetValue(userId, out standing))
         {
-            return role;
+            return standing;
         }
 
         await using var session = store.QuerySession();
@@ -141,8 +149,9 @@ internal sealed partial class AccessKeyCache(
             return null;
         }
 
-        _loadedUsers[userId] = user.Role;
-        return user.Role;
+        standing = UserStanding.Of(user);
+        _loadedUsers[userId] = standing;
+        return standing;
     }
 
     private async ValueTask<CachedKey?> FindAsync(string keyId, CancellationToken cancellationToken)
@@ -182,7 +191,7 @@ internal sealed partial class AccessKeyCache(
     public (int? RequestsPerMinute, int? TokensPerMinute) LimitsOf(string keyId) =>
         _keys.TryGetValue(keyId, out var key) || _loaded.TryGetValue(keyId, out key) ? (key.RequestsPerMinute, key.TokensPerMinute) : (null, null);
 
-    private sealed record CachedKey(string KeyId, string SecretHash, bool Revoked, DateTimeOffset? ExpiresAt, IpRange[] AllowedIps, Caller Caller, int? RequestsPerMinute, int? TokensPerMinute)
+    private sealed record CachedKey(string KeyId, string SecretHash, bool Revoked, bool UserDisabled, DateTimeOffset? ExpiresAt, IpRange[] AllowedIps, Caller Caller, int? RequestsPerMinute, int? TokensPerMinute)
     {
         public static CachedKey From(AccessKey key, HubUser user)
         {
@@ -190,7 +199,7 @@ internal sealed partial class AccessKeyCache(
             var scopes = key.Scopes.Where(s => KeyScopes.Allows(user.Role, s)).ToFrozenSet(StringComparer.Ordinal);
             var caller = new Caller(
                 user.Id, user.Role, key.Id, key.AppId, scopes, key.Models, key.ExpiresAt, key.AllowedIps, key.RequestsPerMinute, key.TokensPerMinute, key.AppId);
-            return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller, key.RequestsPerMinute, key.TokensPerMinute);
+            return new CachedKey(key.Id, key.SecretHash, key.IsRevoked, user.IsDisabled, key.ExpiresAt, [.. key.AllowedIps.Select(IpRange.Parse)], caller, key.RequestsPerMinute, key.TokensPerMinute);
         }
     }
 
@@ -199,4 +208,10 @@ internal sealed partial class AccessKeyCache(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the access key snapshot failed; the previous one stays in use")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>What the call path needs to know of a user: their role, and whether an admin disabled them.</summary>
+internal readonly record struct UserStanding(UserRole Role, bool Disabled)
+{
+    public static UserStanding Of(HubUser user) => new(user.Role, user.IsDisabled);
 }

@@ -10,6 +10,10 @@ public sealed partial class HubUserProjection : SingleStreamProjection<HubUser, 
 
     public void Apply(UserRoleChanged e, HubUser view) => view.Apply(e);
 
+    public void Apply(UserDisabled e, HubUser view) => view.Apply(e);
+
+    public void Apply(UserEnabled e, HubUser view) => view.Apply(e);
+
     public void Apply(AppRegistered e, HubUser view) => view.Apply(e);
 }
 

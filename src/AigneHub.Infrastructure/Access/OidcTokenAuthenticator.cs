@@ -80,7 +80,14 @@ internal sealed partial class OidcTokenAuthenticator : IBearerTokenAuthenticator
 
         var subject = $"{jwt.Issuer}|{jwt.Subject}";
         var userId = "oidc_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))[..24];
-        var role = await _users.RoleOfAsync(userId, cancellationToken) ?? await CreateAsync(userId, subject, jwt, cancellationToken);
+        var standing = await _users.StandingOfAsync(userId, cancellationToken) ?? await CreateAsync(userId, subject, jwt, cancellationToken);
+        if (standing.Disabled)
+        {
+            LogRejected(_logger, "user disabled");
+            return KeyAuthentication.Refused(KeyRefusal.UserDisabled, "Your user is disabled on this hub; ask an admin of this hub.");
+        }
+
+        var role = standing.Role;
         var appId = jwt.TryGetPayloadValue<string>("azp", out var azp) ? azp : null;
         return KeyAuthentication.Accepted(new Caller(userId, role, null, appId, role == UserRole.Member ? MemberScopes : AdminScopes));
     }
@@ -110,7 +117,7 @@ internal sealed partial class OidcTokenAuthenticator : IBearerTokenAuthenticator
         });
     }
 
-    private async Task<UserRole> CreateAsync(string userId, string subject, JsonWebToken jwt, CancellationToken cancellationToken)
+    private async Task<UserStanding> CreateAsync(string userId, string subject, JsonWebToken jwt, CancellationToken cancellationToken)
     {
         var role = RoleFrom(jwt);
         var name = jwt.TryGetPayloadValue<string>("name", out var n) && !string.IsNullOrWhiteSpace(n) ? n : jwt.Subject;
@@ -119,12 +126,12 @@ internal sealed partial class OidcTokenAuthenticator : IBearerTokenAuthenticator
         {
             var created = await _mediator.Send(new CreateUserCommand(userId, Truncate(name, 100), email, role, Truncate(subject, 500), "system", null), cancellationToken);
             LogCreated(_logger, userId, created.Role);
-            return created.Role;
+            return new UserStanding(created.Role, Disabled: false);
         }
         catch (ConflictException)
         {
             // Two first calls at once: the other one created the user.
-            return await _users.RoleOfAsync(userId, cancellationToken) ?? role;
+            return await _users.StandingOfAsync(userId, cancellationToken) ?? new UserStanding(role, Disabled: false);
         }
     }
 

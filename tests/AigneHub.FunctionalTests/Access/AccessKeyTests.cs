@@ -193,6 +193,47 @@ public sealed class AccessKeyTests(HubFixture hub)
     }
 
     [Fact]
+    public async Task Disabling_a_user_on_one_instance_stops_their_keys_on_another_within_seconds()
+    {
+        await using var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
+            ["Hub:RestUrl"] = "http://127.0.0.1:0",
+            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Providers:Demo:Enabled"] = "true",
+            ["Providers:Demo:WordDelayMs"] = "0",
+            ["Hangfire:ServerEnabled"] = "false",
+            ["Analytics:Daemon"] = "Disabled",
+            ["Providers:CredentialRecheck:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Access:KeyCacheRefreshMs"] = "1000",
+            ["Secrets:ActiveKeyId"] = "other-instance",
+            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        }));
+        await second.StartAsync();
+        var member = await CreateMemberAsync("member-disabled-two");
+        var (secret, _) = await CreateKeyWithIdAsync(member, ["inference"], []);
+        using var onSecond = TestAccess.RestClient(second.RestUri, secret);
+        using (var before = await onSecond.PostAsJsonAsync("/v1/chat/completions", DemoChat))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using (var disable = await hub.Rest.PostAsJsonAsync($"/api/admin/users/{member}:disable", new { }))
+        {
+            Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await PollAsync(onSecond, HttpStatusCode.Forbidden, TimeSpan.FromSeconds(5)));
+        using (var enable = await hub.Rest.PostAsJsonAsync($"/api/admin/users/{member}:enable", new { }))
+        {
+            Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await PollAsync(onSecond, HttpStatusCode.OK, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Rotated_key_answers_only_to_its_new_secret()
     {
         var member = await CreateMemberAsync("member-rotate");

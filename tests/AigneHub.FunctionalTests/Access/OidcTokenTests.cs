@@ -96,6 +96,44 @@ public sealed class OidcTokenTests(OidcFixture oidc) : IClassFixture<OidcFixture
     }
 
     [Fact]
+    public async Task A_disabled_user_s_valid_token_answers_403_until_the_user_is_enabled()
+    {
+        using var client = TestAccess.RestClient(oidc.RestUri, oidc.Issuer.Mint("erin", OidcFixture.Audience, email: "erin@example.com"));
+        using (var first = await client.PostAsJsonAsync("/v1/chat/completions", DemoChat))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var users = JsonDocument.Parse(await oidc.Owner.GetStringAsync("/api/admin/users"));
+        var erin = users.RootElement.GetProperty("users").EnumerateArray().Single(u => u.Str("email") == "erin@example.com").Str("id")!;
+        using (var disable = await oidc.Owner.PostAsJsonAsync($"/api/admin/users/{erin}:disable", new { reason = "offboarded" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        }
+
+        using (var refused = await client.PostAsJsonAsync("/v1/chat/completions", DemoChat))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("disabled", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // A fresh token of the same person does not sign them in again (nor make a second user).
+        using var fresh = TestAccess.RestClient(oidc.RestUri, oidc.Issuer.Mint("erin", OidcFixture.Audience, email: "erin@example.com"));
+        using (var again = await fresh.PostAsJsonAsync("/v1/chat/completions", DemoChat))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode);
+        }
+
+        using (var enable = await oidc.Owner.PostAsJsonAsync($"/api/admin/users/{erin}:enable", new { }))
+        {
+            Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        }
+
+        using var back = await fresh.PostAsJsonAsync("/v1/chat/completions", DemoChat);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+    }
+
+    [Fact]
     public async Task Expired_token_answers_401_saying_so()
     {
         var token = oidc.Issuer.Mint("dave", OidcFixture.Audience, expires: DateTime.UtcNow.AddMinutes(-5));

@@ -149,6 +149,19 @@ public sealed class ContractMappingTests
         Assert.Equal("ada@example.com", message.Email);
         Assert.False(message.HasSubject);
         Assert.Equal("app1", message.Apps.Single().AppId);
+        Assert.Null(message.DisabledAt);
+        Assert.False(message.HasDisabledReason);
+    }
+
+    [Fact]
+    public void A_disabled_user_is_written_with_when_and_why()
+    {
+        var view = new UserView("u1", 2, "Ada", null, UserRole.Member, null, [], At, At, At, "left the company");
+
+        var message = AccessMapping.ToMessage(view);
+
+        Assert.Equal(At, message.DisabledAt.ToDateTimeOffset());
+        Assert.Equal("left the company", message.DisabledReason);
     }
 
     [Fact]

@@ -7,6 +7,11 @@ public sealed record UserCreated(string UserId, string DisplayName, string? Emai
 
 public sealed record UserRoleChanged(string UserId, UserRole From, UserRole To, string By, DateTimeOffset At);
 
+/// <summary>The user may no longer call the hub: their keys and tokens are refused until <see cref="UserEnabled"/>.</summary>
+public sealed record UserDisabled(string UserId, string? Reason, string By, DateTimeOffset At);
+
+public sealed record UserEnabled(string UserId, string By, DateTimeOffset At);
+
 /// <summary>An app (a client id) registered under a user; keys may be issued for it.</summary>
 public sealed record AppRegistered(string UserId, string AppId, string Name, string By, DateTimeOffset At);
 

@@ -85,6 +85,58 @@ public sealed class AccessDecisionsTests
         Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.ChangeRole(owner, UserRole.Member, ActingAs(HubUser.Create(new UserCreated("someone-else", "U", null, UserRole.Admin, null, "system", Now))), Now)).IsForbidden);
     }
 
+    [Fact]
+    public void Disabling_keeps_the_reason_and_enabling_clears_it_each_once()
+    {
+        var member = User(UserRole.Member);
+
+        var disabled = (UserDisabled)AccessDecisions.Disable(member, "left", Owner, Now).Single();
+        member.Apply(disabled);
+
+        Assert.True(member.IsDisabled);
+        Assert.Equal(("left", Now), (member.DisabledReason, member.DisabledAt!.Value));
+        Assert.Empty(AccessDecisions.Disable(member, "again", Owner, Now));
+        member.Apply((UserEnabled)AccessDecisions.Enable(member, Owner, Now.AddHours(1)).Single());
+        Assert.False(member.IsDisabled);
+        Assert.Null(member.DisabledReason);
+        Assert.Empty(AccessDecisions.Enable(member, Owner, Now));
+    }
+
+    [Fact]
+    public void Nobody_disables_themselves_not_even_an_owner()
+    {
+        var owner = User(UserRole.Owner);
+
+        var ex = Assert.Throws<AccessRuleException>(() => AccessDecisions.Disable(owner, null, ActingAs(owner), Now));
+
+        Assert.True(ex.IsForbidden);
+        Assert.Equal("user_id", ex.Field);
+    }
+
+    [Theory]
+    [InlineData(UserRole.Admin)]
+    [InlineData(UserRole.Owner)]
+    public void An_admin_disables_members_only(UserRole target)
+    {
+        var admin = ActingAs(HubUser.Create(new UserCreated("some-admin", "A", null, UserRole.Admin, null, "system", Now)));
+
+        Assert.True(Assert.Throws<AccessRuleException>(() => AccessDecisions.Disable(User(target), null, admin, Now)).IsForbidden);
+        Assert.Single(AccessDecisions.Disable(User(UserRole.Member), null, admin, Now));
+        Assert.Single(AccessDecisions.Disable(User(target), null, Owner, Now));
+    }
+
+    [Fact]
+    public void A_disabled_user_is_given_no_new_key()
+    {
+        var member = User(UserRole.Member);
+        member.Apply(new UserDisabled(member.Id, null, "owner", Now));
+
+        var ex = Assert.Throws<AccessRuleException>(() => CreateKey(member, [KeyScopes.Inference]));
+
+        Assert.True(ex.IsConflict);
+        Assert.Contains("disabled", ex.Message, StringComparison.Ordinal);
+    }
+
     private static readonly Delegator Owner = ActingAs(HubUser.Create(new UserCreated("owner", "Owner", null, UserRole.Owner, null, "system", Now)));
 
     /// <summary>The user with a key that holds everything: only the role rule can stop them.</summary>

@@ -1,0 +1,18 @@
+using AigneHub.Application.EventSourcing;
+
+namespace AigneHub.Application.Access.Commands.EnableUser;
+
+internal sealed class EnableUserCommandHandler(IDocumentStore store, TimeProvider time, IKeyLimitDefaults limits, IAccessCacheInvalidation cache)
+    : ICommandHandler<EnableUserCommand, UserView>
+{
+    public async ValueTask<UserView> Handle(EnableUserCommand command, CancellationToken cancellationToken)
+    {
+        var by = Delegators.From(command.By, limits);
+        var user = await EventStreams.ChangeAsync<HubUser>(store, AccessStreams.User(command.UserId), command.ExpectedVersion == 0 ? null : command.ExpectedVersion, current =>
+            AccessDecisions.Enable(current, by, time.GetUtcNow()),
+            cancellationToken);
+
+        await cache.InvalidateAsync(cancellationToken);
+        return UserView.From(user);
+    }
+}

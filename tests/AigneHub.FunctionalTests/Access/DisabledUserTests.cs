@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AigneHub.Api.Grpc.V1;
+using AigneHub.FunctionalTests.Admin;
+using AigneHub.Tests.Shared;
+using Grpc.Core;
+
+namespace AigneHub.FunctionalTests.Access;
+
+/// <summary>
+/// Disabling a user stops every credential they hold, on every surface, at once on the hub that did it (its key cache
+/// polls only once a minute here), and enabling gives them back; the role rule and the user's own standing hold.
+/// </summary>
+public sealed class DisabledUserTests(SlowKeyCacheFixture hub) : IClassFixture<SlowKeyCacheFixture>
+{
+    [Theory]
+    [InlineData("REST")]
+    [InlineData("gRPC")]
+    public async Task A_disabled_user_s_keys_are_refused_on_every_surface_at_once_and_work_again_once_enabled(string route)
+    {
+        var member = await AccessSetup.UserAsync(hub.Owner, "member-disabled", "member");
+        var first = await AccessSetup.KeyAsync(hub.Owner, new { user_id = member, name = "first", scopes = new[] { "inference" } });
+        var second = await AccessSetup.KeyAsync(hub.Owner, new { user_id = member, name = "second", scopes = new[] { "inference" } });
+        using var rest = TestAccess.RestClient(hub.RestUri, first.Secret);
+        using var channel = TestAccess.GrpcChannel(hub.GrpcUri, second.Secret);
+        var inference = new Inference.InferenceClient(channel);
+        Assert.Equal(HttpStatusCode.OK, await AccessSetup.ChatAsync(rest));
+        await inference.CreateChatCompletionAsync(GrpcChat());
+
+        var disabled = await ChangeAsync(route, member, disable: true, reason: "left the company");
+
+        Assert.Equal("left the company", disabled.GetProperty("disabled_reason").GetString());
+        Assert.True(disabled.TryGetProperty("disabled_at", out _));
+        using (var refused = await rest.PostAsJsonAsync("/v1/chat/completions", AccessSetup.DemoChat))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+            Assert.Contains("is disabled", error.RootElement.GetProperty("error").Str("message"), StringComparison.Ordinal);
+        }
+
+        var denied = await Assert.ThrowsAsync<RpcException>(() => inference.CreateChatCompletionAsync(GrpcChat()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        using (var listed = JsonDocument.Parse(await hub.Owner.GetStringAsync("/api/admin/users")))
+        {
+            var user = listed.RootElement.GetProperty("users").EnumerateArray().Single(u => u.Str("id") == member);
+            Assert.Equal("left the company", user.Str("disabled_reason"));
+        }
+
+        var enabled = await ChangeAsync(route, member, disable: false);
+
+        Assert.False(enabled.TryGetProperty("disabled_at", out _));
+        Assert.Equal(HttpStatusCode.OK, await AccessSetup.ChatAsync(rest));
+        await inference.CreateChatCompletionAsync(GrpcChat());
+    }
+
+    [Fact]
+    public async Task A_disabled_admin_loses_the_admin_api_too()
+    {
+        var admin = await AccessSetup.UserAsync(hub.Owner, "admin-disabled", "admin");
+        var key = await AccessSetup.KeyAsync(hub.Owner, new { user_id = admin, name = "admin's", scopes = new[] { "inference", "admin:read", "admin:write" } });
+        using var client = TestAccess.RestClient(hub.RestUri, key.Secret);
+        using (var before = await client.GetAsync("/api/admin/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        await ChangeAsync("REST", admin, disable: true);
+
+        using var after = await client.GetAsync("/api/admin/users");
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
+        Assert.Contains("disabled", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nobody_disables_themselves_and_an_admin_cannot_disable_an_owner_or_another_admin()
+    {
+        var admin = await AccessSetup.UserAsync(hub.Owner, "admin-disabler", "admin");
+        var otherAdmin = await AccessSetup.UserAsync(hub.Owner, "admin-target", "admin");
+        var owner = await AccessSetup.UserAsync(hub.Owner, "owner-target", "owner");
+        var member = await AccessSetup.UserAsync(hub.Owner, "member-target", "member");
+        var key = await AccessSetup.KeyAsync(hub.Owner, new { user_id = admin, name = "admin's", scopes = new[] { "admin:read", "admin:write" } });
+        using var client = TestAccess.RestClient(hub.RestUri, key.Secret);
+
+        foreach (var target in new[] { admin, otherAdmin, owner })
+        {
+            using var refused = await client.PostAsJsonAsync($"/api/admin/users/{target}:disable", new { });
+            await AccessSetup.PermissionDeniedAsync(refused, "user_id");
+        }
+
+        using var allowed = await client.PostAsJsonAsync($"/api/admin/users/{member}:disable", new { });
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        using var stillWorks = await client.GetAsync("/api/admin/users");
+        Assert.Equal(HttpStatusCode.OK, stillWorks.StatusCode);
+    }
+
+    [Fact]
+    public async Task Disabling_twice_changes_nothing_and_a_disabled_user_gets_no_new_key()
+    {
+        var member = await AccessSetup.UserAsync(hub.Owner, "member-twice", "member");
+        var once = await ChangeAsync("REST", member, disable: true, reason: "first");
+        var twice = await ChangeAsync("REST", member, disable: true, reason: "second");
+
+        Assert.Equal(once.GetProperty("version").GetInt32(), twice.GetProperty("version").GetInt32());
+        Assert.Equal("first", twice.Str("disabled_reason"));
+        using var key = await hub.Owner.PostAsJsonAsync("/api/admin/keys", new { user_id = member, name = "new", scopes = new[] { "inference" } });
+        Assert.Equal(HttpStatusCode.Conflict, key.StatusCode);
+        Assert.Contains("disabled", await key.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/admin/users/no-such-user:disable", "{}", HttpStatusCode.NotFound)]
+    [InlineData("/api/admin/users/no-such-user:enable", "{}", HttpStatusCode.NotFound)]
+    [InlineData("/api/admin/users/x:disable", "{\"expected_version\":-1}", HttpStatusCode.BadRequest)]
+    [InlineData("/api/admin/users/x:disable", "{\"reason\":\"LONG\"}", HttpStatusCode.BadRequest)]
+    [InlineData("/api/admin/users/x:disable", "{\"reason\":5", HttpStatusCode.BadRequest)]
+    public async Task Bad_disable_and_enable_requests_answer_a_client_error(string path, string body, HttpStatusCode expected)
+    {
+        using var content = new StringContent(body.Replace("LONG", new string('r', 501), StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await hub.Owner.PostAsync(path, content);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stale_expected_version_answers_409()
+    {
+        var member = await AccessSetup.UserAsync(hub.Owner, "member-stale", "member");
+
+        using var response = await hub.Owner.PostAsJsonAsync($"/api/admin/users/{member}:disable", new { expected_version = 7 });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    /// <summary>Disables or enables through the admin REST route or gRPC; returns the user as the answer shows it (JSON).</summary>
+    private async Task<JsonElement> ChangeAsync(string route, string userId, bool disable, string? reason = null)
+    {
+        if (route == "REST")
+        {
+            using var response = await hub.Owner.PostAsJsonAsync($"/api/admin/users/{userId}:{(disable ? "disable" : "enable")}", reason is null ? (object)new { } : new { reason });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.GetProperty("user").Clone();
+        }
+
+        using var channel = TestAccess.GrpcChannel(hub.GrpcUri);
+        var admin = new AccessAdmin.AccessAdminClient(channel);
+        var user = disable
+            ? (await admin.DisableUserAsync(reason is null ? new DisableUserRequest { UserId = userId } : new DisableUserRequest { UserId = userId, Reason = reason })).User
+            : (await admin.EnableUserAsync(new EnableUserRequest { UserId = userId })).User;
+        using var json = JsonDocument.Parse(Google.Protobuf.JsonFormatter.Default.Format(user));
+        return json.RootElement.Clone();
+    }
+
+    private static CreateChatCompletionRequest GrpcChat() => new()
+    {
+        Model = "demo/echo",
+        Messages = { new ChatMessage { Role = "user", Content = Google.Protobuf.WellKnownTypes.Value.ForString("hello") } },
+    };
+}
