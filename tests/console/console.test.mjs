@@ -256,6 +256,20 @@ describe('web console', () => {
     await shot('09-keys');
   });
 
+  step('disables a user, whose key is then refused, and enables them again', async () => {
+    const ownKeys = () => fetch(`${hub}/api/user/keys`, { headers: { authorization: `Bearer ${memberSecret}` } });
+    assert.equal((await ownKeys()).status, 200);
+    await page.getByRole('button', { name: 'Disable Ada' }).click();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByRole('button', { name: 'Disable user' }).click();
+    await page.getByText('Ada is disabled.').waitFor(wait);
+    await page.getByRole('button', { name: 'Enable Ada' }).waitFor(wait);
+    assert.equal((await ownKeys()).status, 403, "a disabled user's key is refused");
+    await shot('09b-user-disabled');
+    await page.getByRole('button', { name: 'Enable Ada' }).click();
+    await page.getByText('Ada is enabled.').waitFor(wait);
+    assert.equal((await ownKeys()).status, 200, 'enabled again, the same key works');
+  });
+
   let teamId;
 
   step('creates a team, makes a user its admin and issues a team key shown once', async () => {

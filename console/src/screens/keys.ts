@@ -2,10 +2,10 @@
 // roles for admins. A member manages their own keys through /api/user/keys.
 import { get, post, Session, isAdmin } from '../api';
 import { button, copyText, field, fill, h, id, input, select, table, when } from '../dom';
-import { attempt, confirmAction, modal, pager, pageSize, screen, statusLine } from '../ui';
+import { attempt, badge, confirmAction, modal, pager, pageSize, screen, statusLine } from '../ui';
 
 interface Key { key_id: string; masked: string; user_id: string; name: string; scopes: string[]; models: string[]; expires_at?: string; last_used_at?: string; revoked_at?: string; version: number }
-interface User { id: string; display_name: string; email?: string; role: string; version: number }
+interface User { id: string; display_name: string; email?: string; role: string; version: number; disabled_at?: string; disabled_reason?: string }
 
 export function showSecretOnce(secret: string, what: string): void {
   const copy: HTMLButtonElement = button('Copy', () => void copyText(secret, copy), { class: 'primary', id: 'copy-secret' });
@@ -51,14 +51,23 @@ export async function keys(main: HTMLElement, session: Session): Promise<void> {
   async function loadUsers(page = usersPage): Promise<void> {
     usersPage = page;
     users = (await get<{ users: User[] }>('/api/admin/users')).users;
-    fill(userList, table('Users', ['Name', 'Id', 'Email', 'Role'], users.slice(page * pageSize, (page + 1) * pageSize).map(u => {
+    fill(userList, table('Users', ['Name', 'Id', 'Email', 'Role', 'Access'], users.slice(page * pageSize, (page + 1) * pageSize).map(u => {
       const role = select('role', ['member', 'admin', 'owner'], u.role, { 'aria-label': `Role of ${u.display_name}`, disabled: !canWrite || u.id === session.userId });
       role.addEventListener('change', () => void attempt(line, async () => {
         await post(`/api/admin/users/${encodeURIComponent(u.id)}:setRole`, { expected_version: u.version, role: role.value });
         line.ok(`${u.display_name} is now ${role.value}.`);
         await loadUsers();
       }));
-      return [u.display_name, id(u.id), u.email ?? '—', role];
+      // Disabling refuses every key and token of the user until they are enabled again; nobody disables themselves.
+      const disabled = Boolean(u.disabled_at);
+      const toggle: HTMLButtonElement = button(disabled ? 'Enable' : 'Disable', () => attempt(line, async () => {
+        if (!disabled && !(await confirmAction(`Disable ${u.display_name}? Every key and sign-in of theirs is refused until you enable them again.`, 'Disable user'))) return;
+        await post(`/api/admin/users/${encodeURIComponent(u.id)}:${disabled ? 'enable' : 'disable'}`, disabled ? {} : { reason: 'disabled in the console' });
+        line.ok(`${u.display_name} is ${disabled ? 'enabled' : 'disabled'}.`);
+        await loadUsers();
+      }, toggle), { class: disabled ? 'ghost' : 'danger', disabled: !canWrite || u.id === session.userId, 'aria-label': `${disabled ? 'Enable' : 'Disable'} ${u.display_name}` });
+      const access = h('span', { class: 'buttons' }, disabled ? badge(`disabled ${when(u.disabled_at)}`, 'bad') : badge('active', 'ok'), toggle);
+      return [u.display_name, id(u.id), u.email ?? '—', role, access];
     }), 'No users.'),
       pager('User pages', page, Math.ceil(users.length / pageSize), next => void attempt(line, () => loadUsers(next))));
     const picker = document.getElementById('key-user') as HTMLSelectElement | null;
