@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using AigneHub.Application.Access.Commands.CreateAccessKey;
 using AigneHub.Application.Access.Commands.CreateUser;
+using AigneHub.Application.Access.Commands.EnableUser;
 
 namespace AigneHub.Infrastructure.Access;
 
@@ -9,7 +10,7 @@ namespace AigneHub.Infrastructure.Access;
 /// (AIGNEHUB_BOOTSTRAP_ADMIN_KEY or Access:BootstrapAdminKey) that key is seeded for the owner unless it exists. Else,
 /// on the embedded database, the first start creates the owner and a new owner key, writes the key to an owner-only
 /// file in the data folder and prints it once. On a configured database without a bootstrap key and without users the
-/// hub says how to get in.
+/// hub says how to get in. A bootstrap key the hub has not seen yet also enables the owner if they were disabled.
 /// </summary>
 internal sealed partial class AccessBootstrap(
     IDocumentStore store,
@@ -85,7 +86,23 @@ internal sealed partial class AccessBootstrap(
                 return;
             }
 
-            if (await session.LoadAsync<HubUser>(OwnerUserId, cancellationToken) is null)
+            var owner = await session.LoadAsync<HubUser>(OwnerUserId, cancellationToken);
+            if (owner is { IsDisabled: true })
+            {
+                // A new bootstrap key is the operator's way back in (were every owner disabled, say, by two owners
+                // disabling each other at once): the owner is enabled again, with every key they hold.
+                try
+                {
+                    await mediator.Send(new EnableUserCommand(OwnerUserId, 0, TheHub), cancellationToken);
+                    LogOwnerEnabled(logger, token.KeyId);
+                }
+                catch (ConflictException)
+                {
+                    // Another instance starting with the same key enabled them meanwhile.
+                }
+            }
+
+            if (owner is null)
             {
                 try
                 {
@@ -131,6 +148,9 @@ internal sealed partial class AccessBootstrap(
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The owner was disabled; a new bootstrap key ({KeyId}) enabled them again, with every key they hold")]
+    private static partial void LogOwnerEnabled(ILogger logger, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the bootstrap owner key {KeyId} for the owner")]
     private static partial void LogSeeded(ILogger logger, string keyId);

@@ -5,6 +5,7 @@ using AigneHub.Api.Grpc.V1;
 using AigneHub.FunctionalTests.Admin;
 using AigneHub.Tests.Shared;
 using Grpc.Core;
+using Microsoft.Extensions.Configuration;
 
 namespace AigneHub.FunctionalTests.Access;
 
@@ -131,6 +132,63 @@ public sealed class DisabledUserTests(SlowKeyCacheFixture hub) : IClassFixture<S
         using var response = await hub.Owner.PostAsJsonAsync($"/api/admin/users/{member}:disable", new { expected_version = 7 });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_new_bootstrap_key_lets_the_operator_back_in_when_the_owner_was_disabled()
+    {
+        var database = await TestDatabase.CreateAsync("ownerlockout");
+        string otherOwnerKey;
+        await using (var first = await StartHubAsync(database, TestAccess.OwnerKey))
+        {
+            using var owner = TestAccess.RestClient(first.RestUri);
+            var other = await AccessSetup.UserAsync(owner, "owner-two", "owner");
+            otherOwnerKey = (await AccessSetup.KeyAsync(owner, new { user_id = other, name = "second owner", scopes = new[] { "admin:read", "admin:write" } })).Secret;
+            using var byOther = TestAccess.RestClient(first.RestUri, otherOwnerKey);
+            using (var disable = await byOther.PostAsJsonAsync("/api/admin/users/owner:disable", new { reason = "test" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+            }
+
+            using var refused = await owner.GetAsync("/api/admin/users");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        // The same key configured again changes nothing: a restart does not undo a disable.
+        await using (var restarted = await StartHubAsync(database, TestAccess.OwnerKey))
+        {
+            using var owner = TestAccess.RestClient(restarted.RestUri);
+            using var stillRefused = await owner.GetAsync("/api/admin/users");
+            Assert.Equal(HttpStatusCode.Forbidden, stillRefused.StatusCode);
+        }
+
+        var newKey = AigneHub.Domain.Access.AccessKeyToken.New().Text;
+        await using var recovered = await StartHubAsync(database, newKey);
+        using var operatorClient = TestAccess.RestClient(recovered.RestUri, newKey);
+        using var users = await operatorClient.GetAsync("/api/admin/users");
+        Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+        using var listed = JsonDocument.Parse(await users.Content.ReadAsStringAsync());
+        Assert.False(listed.RootElement.GetProperty("users").EnumerateArray().Single(u => u.Str("id") == "owner").TryGetProperty("disabled_at", out _));
+    }
+
+    private static async Task<AigneHub.Api.Hosting.HubApplication> StartHubAsync(string database, string bootstrapKey)
+    {
+        var hub = await AigneHub.Api.Hosting.HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database,
+            ["Hub:RestUrl"] = "http://127.0.0.1:0",
+            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Providers:Demo:Enabled"] = "true",
+            ["Providers:Demo:WordDelayMs"] = "0",
+            ["Providers:CredentialRecheck:Enabled"] = "false",
+            ["Hangfire:ServerEnabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            [TestAccess.ConfigurationKey] = bootstrapKey,
+            ["Secrets:ActiveKeyId"] = "lockout",
+            ["Secrets:Keys:lockout"] = "bG9ja291dC10ZXN0LWtleS0wMTIzNDU2Nzg5YWJjZGU=",
+        }));
+        await hub.StartAsync();
+        return hub;
     }
 
     /// <summary>Disables or enables through the admin REST route or gRPC; returns the user as the answer shows it (JSON).</summary>
