@@ -98,7 +98,13 @@ internal sealed partial class AccessBootstrap(
                 }
                 catch (ConflictException)
                 {
-                    // Another instance starting with the same key enabled them meanwhile.
+                    // Another instance starting with the same key enabled them meanwhile, or could not either: look.
+                    await using var again = store.QuerySession();
+                    if (await again.LoadAsync<HubUser>(OwnerUserId, cancellationToken) is { IsDisabled: true })
+                    {
+                        LogOwnerStillDisabled(logger, token.KeyId);
+                        return;
+                    }
                 }
             }
 
@@ -151,6 +157,9 @@ internal sealed partial class AccessBootstrap(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The owner was disabled; a new bootstrap key ({KeyId}) enabled them again, with every key they hold")]
     private static partial void LogOwnerEnabled(ILogger logger, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The owner is disabled and could not be enabled again, so the bootstrap key {KeyId} was not seeded; restart to try again")]
+    private static partial void LogOwnerStillDisabled(ILogger logger, string keyId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the bootstrap owner key {KeyId} for the owner")]
     private static partial void LogSeeded(ILogger logger, string keyId);

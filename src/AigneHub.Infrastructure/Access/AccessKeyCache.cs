@@ -45,11 +45,6 @@ internal sealed partial class AccessKeyCache(
             return KeyAuthentication.Refused(KeyRefusal.Revoked, $"The access key {token.Masked} has been revoked.");
         }
 
-        if (key.UserDisabled)
-        {
-            return KeyAuthentication.Refused(KeyRefusal.UserDisabled, $"The user of the access key {token.Masked} is disabled; ask an admin of this hub.");
-        }
-
         if (key.ExpiresAt is { } expires && expires <= time.GetUtcNow())
         {
             return KeyAuthentication.Refused(KeyRefusal.Expired, $"The access key {token.Masked} expired at {expires:u}.");
@@ -58,6 +53,12 @@ internal sealed partial class AccessKeyCache(
         if (key.AllowedIps.Length > 0 && (remoteAddress is null || !key.AllowedIps.Any(r => r.Contains(remoteAddress))))
         {
             return KeyAuthentication.Refused(KeyRefusal.AddressNotAllowed, $"The access key {token.Masked} may not be used from {remoteAddress?.ToString() ?? "an unknown address"}.");
+        }
+
+        // Last: the key itself is good (an expired key or a wrong address says so first), only its user may not call.
+        if (key.UserDisabled)
+        {
+            return KeyAuthentication.Refused(KeyRefusal.UserDisabled, $"The user of the access key {token.Masked} is disabled; ask an admin of this hub.");
         }
 
         usage.Used(key.KeyId);

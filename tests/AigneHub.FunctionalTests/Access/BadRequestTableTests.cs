@@ -146,6 +146,10 @@ public sealed class BadRequestTableTests(HubFixture hub)
         { "admin revokes another admin's key", "admin", "/api/admin/keys/{other-admin-key}:revoke", "{}", "key_id" },
         { "admin demotes another admin", "admin", "/api/admin/users/{other-admin}:setRole", """{"expected_version":1,"role":"member"}""", "user_id" },
         { "admin demotes an owner", "admin", "/api/admin/users/{owner}:setRole", """{"expected_version":1,"role":"member"}""", "role" },
+        { "admin disables an owner", "admin", "/api/admin/users/{owner}:disable", "{}", "user_id" },
+        { "admin disables another admin", "admin", "/api/admin/users/{other-admin}:disable", """{"reason":"x"}""", "user_id" },
+        { "admin enables an owner", "admin", "/api/admin/users/{owner}:enable", "{}", "user_id" },
+        { "admin disables themselves", "admin", "/api/admin/users/{admin}:disable", "{}", "user_id" },
         { "admin registers an app for an owner", "admin", "/api/admin/users/{owner}/apps", """{"expected_version":1,"app_id":"x","name":"x"}""", "user_id" },
         { "inference-only key mints an admin:write key", "admin-inference", "/api/user/keys", """{"name":"k","scopes":["admin:write"]}""", "scopes" },
         { "admin:read key mints an admin:write key", "admin-read", "/api/user/keys", """{"name":"k","scopes":["admin:read","admin:write"]}""", "scopes" },
@@ -221,6 +225,7 @@ public sealed class BadRequestTableTests(HubFixture hub)
                 ["{other-admin-key}"] = otherAdminKey.KeyId,
                 ["{admin-key}"] = adminKey.KeyId,
                 ["{member}"] = member,
+                ["{admin}"] = admin,
                 ["{member-key}"] = memberKey.KeyId,
             });
     }
