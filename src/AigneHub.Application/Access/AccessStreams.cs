@@ -52,6 +52,27 @@ internal static class AccessStreams
         return AccessKeyView.From(key, await LastUseAsync(session, key.Id, cancellationToken));
     }
 
+    /// <summary>
+    /// Disables or enables a user: decided with the asker's own user as the store has it now (not as their
+    /// credential's cache does: another instance may not have seen them disabled yet), then the cached keys dropped so
+    /// the change holds on the next call here. <paramref name="expectedVersion"/> 0 is any version.
+    /// </summary>
+    public static async Task<UserView> ChangeStandingAsync(
+        IDocumentStore store,
+        IAccessCacheInvalidation cache,
+        string userId,
+        int expectedVersion,
+        Caller by,
+        Func<HubUser, HubUser?, IReadOnlyList<object>> decide,
+        CancellationToken cancellationToken)
+    {
+        var user = await EventStreams.ChangeAsync<HubUser>(store, User(userId), expectedVersion == 0 ? null : expectedVersion, async (current, session) =>
+            new StreamChange(decide(current, await session.LoadAsync<HubUser>(by.UserId, cancellationToken))),
+            cancellationToken);
+        await cache.InvalidateAsync(cancellationToken);
+        return UserView.From(user);
+    }
+
     public static async Task<DateTimeOffset?> LastUseAsync(IQuerySession session, string keyId, CancellationToken cancellationToken) =>
         (await session.LoadAsync<AccessKeyLastUse>(keyId, cancellationToken))?.At;
 }

@@ -162,22 +162,7 @@ public sealed class AccessKeyTests(HubFixture hub)
     [Fact]
     public async Task Revoke_on_one_instance_stops_the_key_on_another_within_seconds()
     {
-        await using var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
-            ["Hub:RestUrl"] = "http://127.0.0.1:0",
-            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
-            ["Providers:Demo:Enabled"] = "true",
-            ["Providers:Demo:WordDelayMs"] = "0",
-            ["Hangfire:ServerEnabled"] = "false",
-            ["Analytics:Daemon"] = "Disabled", // one statistics daemon per database: the first instance runs it
-            ["Providers:CredentialRecheck:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Access:KeyCacheRefreshMs"] = "1000",
-            ["Secrets:ActiveKeyId"] = "other-instance",
-            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        }));
-        await second.StartAsync();
+        await using var second = await StartSecondInstanceAsync();
         var member = await CreateMemberAsync("member-two-instances");
         var (secret, keyId) = await CreateKeyWithIdAsync(member, ["inference"], []);
         using var onSecond = TestAccess.RestClient(second.RestUri, secret);
@@ -195,22 +180,7 @@ public sealed class AccessKeyTests(HubFixture hub)
     [Fact]
     public async Task Disabling_a_user_on_one_instance_stops_their_keys_on_another_within_seconds()
     {
-        await using var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
-            ["Hub:RestUrl"] = "http://127.0.0.1:0",
-            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
-            ["Providers:Demo:Enabled"] = "true",
-            ["Providers:Demo:WordDelayMs"] = "0",
-            ["Hangfire:ServerEnabled"] = "false",
-            ["Analytics:Daemon"] = "Disabled",
-            ["Providers:CredentialRecheck:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Access:KeyCacheRefreshMs"] = "1000",
-            ["Secrets:ActiveKeyId"] = "other-instance",
-            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        }));
-        await second.StartAsync();
+        await using var second = await StartSecondInstanceAsync();
         var member = await CreateMemberAsync("member-disabled-two");
         var (secret, _) = await CreateKeyWithIdAsync(member, ["inference"], []);
         using var onSecond = TestAccess.RestClient(second.RestUri, secret);
@@ -375,6 +345,28 @@ public sealed class AccessKeyTests(HubFixture hub)
     {
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.GetProperty("error").Clone();
+    }
+
+    /// <summary>A second hub on the shared hub's database, its key cache polling every second.</summary>
+    private async Task<HubApplication> StartSecondInstanceAsync()
+    {
+        var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
+            ["Hub:RestUrl"] = "http://127.0.0.1:0",
+            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Providers:Demo:Enabled"] = "true",
+            ["Providers:Demo:WordDelayMs"] = "0",
+            ["Hangfire:ServerEnabled"] = "false",
+            ["Analytics:Daemon"] = "Disabled", // one statistics daemon per database: the first instance runs it
+            ["Providers:CredentialRecheck:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Access:KeyCacheRefreshMs"] = "1000",
+            ["Secrets:ActiveKeyId"] = "other-instance",
+            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        }));
+        await second.StartAsync();
+        return second;
     }
 
     private static async Task<HttpStatusCode> PollAsync(HttpClient client, HttpStatusCode wanted, TimeSpan within)
