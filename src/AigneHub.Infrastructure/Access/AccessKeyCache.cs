@@ -3,15 +3,17 @@ using System.Collections.Frozen;
 namespace AigneHub.Infrastructure.Access;
 
 /// <summary>
-/// The keys and users as an in-memory snapshot that the call path reads without touching the database. A poll of two
-/// aggregates (count and sum of versions of the key and user views) notices any change, from this instance or
-/// another, within one refresh interval; only then is the snapshot rebuilt. A key created a moment ago on any
+/// The keys and users as an in-memory snapshot that the call path reads without touching the database. A poll of one
+/// statement (count and sum of versions of the key and user views) notices any change, from this instance or
+/// another, within one refresh interval; only then is the snapshot rebuilt, reading again only the documents whose
+/// version moved. A key created a moment ago on any
 /// instance is loaded on its first use; unknown key ids are remembered until the next change so a guesser cannot
 /// make every request hit the database. A change made on this instance refreshes the snapshot before its answer is
 /// sent (<see cref="IAccessCacheInvalidation"/>), so it holds here at once.
 /// </summary>
 internal sealed partial class AccessKeyCache(
     IDocumentStore store,
+    NpgsqlDataSource data,
     KeyUsageRecorder usage,
     TimeProvider time,
     IOptions<AccessOptions> options,
@@ -27,6 +29,12 @@ internal sealed partial class AccessKeyCache(
     private volatile FrozenDictionary<string, CachedKey> _keys = FrozenDictionary<string, CachedKey>.Empty;
     private volatile FrozenDictionary<string, UserStanding> _users = FrozenDictionary<string, UserStanding>.Empty;
     private string _fingerprint = string.Empty;
+
+    // The documents behind the snapshot, with the version each was read at, and the keys built from them: changed only
+    // by a rebuild (under _rebuilding), which reads again only what moved.
+    private readonly Dictionary<string, (long Version, AccessKey Document)> _keyDocs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Version, HubUser Document)> _userDocs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CachedKey> _built = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
 
     public async ValueTask<KeyAuthentication> AuthenticateAsync(AccessKeyToken token, IPAddress? remoteAddress, CancellationToken cancellationToken)
@@ -108,29 +116,109 @@ internal sealed partial class AccessKeyCache(
 
     private async Task RebuildIfChangedAsync(CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
-        var keyCount = await session.Query<AccessKey>().CountAsync(cancellationToken);
-        var keyVersions = keyCount == 0 ? 0 : await session.Query<AccessKey>().SumAsync(k => k.Version, cancellationToken);
-        var userCount = await session.Query<HubUser>().CountAsync(cancellationToken);
-        var userVersions = userCount == 0 ? 0 : await session.Query<HubUser>().SumAsync(u => u.Version, cancellationToken);
-        var fingerprint = $"{keyCount}:{keyVersions}:{userCount}:{userVersions}";
-        if (fingerprint == _fingerprint)
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(AccessKey), cancellationToken);
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(HubUser), cancellationToken);
+        var keysTable = store.Options.FindOrResolveDocumentType(typeof(AccessKey)).TableName.QualifiedName;
+        var usersTable = store.Options.FindOrResolveDocumentType(typeof(HubUser)).TableName.QualifiedName;
+        string fingerprint;
+        Dictionary<string, long> keyVersions, userVersions;
+        await using (var connection = await data.OpenConnectionAsync(cancellationToken))
         {
-            return;
+            // Every change of a key or user raises its stream version (the documents' mt_version column): one
+            // statement, no document read, tells whether anything changed anywhere.
+            await using (var command = new NpgsqlCommand(
+                $"select concat_ws(':', (select count(*) from {keysTable}), (select coalesce(sum(mt_version), 0) from {keysTable}), " +
+                $"(select count(*) from {usersTable}), (select coalesce(sum(mt_version), 0) from {usersTable}))",
+                connection))
+            {
+                fingerprint = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            if (fingerprint == _fingerprint)
+            {
+                return;
+            }
+
+            // Only the documents whose version moved (or that are new) are read again; the rest of the snapshot is kept.
+            keyVersions = await VersionsAsync(connection, keysTable, cancellationToken);
+            userVersions = await VersionsAsync(connection, usersTable, cancellationToken);
         }
 
-        var users = (await session.Query<HubUser>().ToListAsync(cancellationToken)).ToDictionary(u => u.Id, StringComparer.Ordinal);
-        var keys = await session.Query<AccessKey>().ToListAsync(cancellationToken);
-        _keys = keys
-            .Where(k => users.ContainsKey(k.UserId))
-            .Select(k => CachedKey.From(k, users[k.UserId]))
-            .ToFrozenDictionary(k => k.KeyId, StringComparer.Ordinal);
-        _users = users.Values.ToFrozenDictionary(u => u.Id, UserStanding.Of, StringComparer.Ordinal);
+        await using var session = store.QuerySession();
+        var changedUsers = await ReloadAsync(session, _userDocs, userVersions, u => u.Id, cancellationToken);
+        var changedKeys = await ReloadAsync(session, _keyDocs, keyVersions, k => k.Id, cancellationToken);
+
+        // A key's cached caller depends on its user (role, disabled): built again for the keys that changed and for
+        // every key of a user that changed.
+        foreach (var (keyId, (_, key)) in _keyDocs)
+        {
+            if (changedKeys.Contains(keyId) || changedUsers.Contains(key.UserId) || !_built.ContainsKey(keyId))
+            {
+                if (_userDocs.TryGetValue(key.UserId, out var user))
+                {
+                    _built[keyId] = CachedKey.From(key, user.Document);
+                }
+                else
+                {
+                    _built.Remove(keyId);
+                }
+            }
+        }
+
+        foreach (var keyId in _built.Keys.Where(id => !_keyDocs.ContainsKey(id)).ToList())
+        {
+            _built.Remove(keyId);
+        }
+
+        _keys = _built.ToFrozenDictionary(StringComparer.Ordinal);
+        _users = _userDocs.ToFrozenDictionary(u => u.Key, u => UserStanding.Of(u.Value.Document), StringComparer.Ordinal);
         _loaded.Clear();
         _loadedUsers.Clear();
         _unknown.Clear();
         _fingerprint = fingerprint;
-        LogRefreshed(logger, _keys.Count, users.Count);
+        LogRefreshed(logger, _keys.Count, _userDocs.Count, changedKeys.Count, changedUsers.Count);
+    }
+
+    private static async Task<Dictionary<string, long>> VersionsAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand($"select id, mt_version from {table}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return versions;
+    }
+
+    /// <summary>
+    /// Brings <paramref name="documents"/> to <paramref name="versions"/>: reads the documents that are new or whose
+    /// version moved, drops those gone; returns the ids it changed. A document read here may already be newer than its
+    /// version above: the version above is kept, so the next change reads it again (once too often, never too few).
+    /// </summary>
+    private static async Task<HashSet<string>> ReloadAsync<T>(
+        IQuerySession session, Dictionary<string, (long Version, T Document)> documents, Dictionary<string, long> versions, Func<T, string> idOf, CancellationToken cancellationToken)
+        where T : notnull
+    {
+        var changed = versions.Where(v => !documents.TryGetValue(v.Key, out var known) || known.Version != v.Value).Select(v => v.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in documents.Keys.Where(id => !versions.ContainsKey(id)).ToList())
+        {
+            documents.Remove(gone);
+            changed.Add(gone);
+        }
+
+        if (changed.Count > 0)
+        {
+            var loaded = await session.LoadManyAsync<T>(cancellationToken, changed.Where(versions.ContainsKey).ToArray());
+            foreach (var document in loaded)
+            {
+                var id = idOf(document);
+                documents[id] = (versions[id], document);
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>
@@ -204,8 +292,8 @@ internal sealed partial class AccessKeyCache(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Access key snapshot refreshed: {Keys} keys of {Users} users")]
-    private static partial void LogRefreshed(ILogger logger, int keys, int users);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Access key snapshot refreshed: {Keys} keys of {Users} users ({ChangedKeys} keys and {ChangedUsers} users read again)")]
+    private static partial void LogRefreshed(ILogger logger, int keys, int users, int changedKeys, int changedUsers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing the access key snapshot failed; the previous one stays in use")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);
