@@ -144,6 +144,39 @@ internal sealed partial class AccessKeyCache(
             userVersions = await VersionsAsync(connection, usersTable, cancellationToken);
         }
 
+        HashSet<string> changedUsers, changedKeys;
+        try
+        {
+            (changedUsers, changedKeys) = await ApplyChangesAsync(keyVersions, userVersions, cancellationToken);
+        }
+        catch
+        {
+            // Half applied (a user read again, their keys not yet built anew, say), the remembered versions would hide
+            // the rest from the next rebuild: forget them all, so that it reads everything again. The snapshot in use
+            // stays as it was until then.
+            _keyDocs.Clear();
+            _userDocs.Clear();
+            _built.Clear();
+            _fingerprint = string.Empty;
+            throw;
+        }
+
+        _keys = _built.ToFrozenDictionary(StringComparer.Ordinal);
+        _users = _userDocs.ToFrozenDictionary(u => u.Key, u => UserStanding.Of(u.Value.Document), StringComparer.Ordinal);
+        _loaded.Clear();
+        _loadedUsers.Clear();
+        _unknown.Clear();
+        _fingerprint = fingerprint;
+        LogRefreshed(logger, _keys.Count, _userDocs.Count, changedKeys.Count, changedUsers.Count);
+    }
+
+    /// <summary>
+    /// Brings the documents behind the snapshot to the versions read, and builds the cached callers of what moved:
+    /// returns the ids of the users and keys read again.
+    /// </summary>
+    private async Task<(HashSet<string> Users, HashSet<string> Keys)> ApplyChangesAsync(
+        Dictionary<string, long> keyVersions, Dictionary<string, long> userVersions, CancellationToken cancellationToken)
+    {
         await using var session = store.QuerySession();
         var changedUsers = await ReloadAsync(session, _userDocs, userVersions, u => u.Id, cancellationToken);
         var changedKeys = await ReloadAsync(session, _keyDocs, keyVersions, k => k.Id, cancellationToken);
@@ -170,13 +203,7 @@ internal sealed partial class AccessKeyCache(
             _built.Remove(keyId);
         }
 
-        _keys = _built.ToFrozenDictionary(StringComparer.Ordinal);
-        _users = _userDocs.ToFrozenDictionary(u => u.Key, u => UserStanding.Of(u.Value.Document), StringComparer.Ordinal);
-        _loaded.Clear();
-        _loadedUsers.Clear();
-        _unknown.Clear();
-        _fingerprint = fingerprint;
-        LogRefreshed(logger, _keys.Count, _userDocs.Count, changedKeys.Count, changedUsers.Count);
+        return (changedUsers, changedKeys);
     }
 
     private static async Task<Dictionary<string, long>> VersionsAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
