@@ -200,7 +200,7 @@ internal sealed partial class CreditLedgerWriter : IAsyncDisposable, IDisposable
                 // it stays for the next try, which reads the commit's mark first: written, each is answered as decided
                 // (a hold held, a cache hit's charge charged, a first lease leased) rather than refused after the fact.
                 var retrySettlements = DatabaseSaturation.Matches(ex) && !_stopping.IsCancellationRequested;
-                var reachedCommit = retrySettlements && !givenUp ? current.Decided : null;
+                var reachedCommit = retrySettlements ? current.Decided : null;
                 bool Keep(LedgerChange change) =>
                     !(givenUp && inDoubt!.ContainsKey(change)) && ((retrySettlements && change.Settles) || reachedCommit?.ContainsKey(change) == true);
                 foreach (var change in batch.Where(c => !Keep(c)))
