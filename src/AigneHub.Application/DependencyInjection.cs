@@ -13,7 +13,7 @@ public static class DependencyInjection
         {
             options.ServiceLifetime = ServiceLifetime.Singleton;
             options.Assemblies = [typeof(DependencyInjection)];
-            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>), typeof(Caching.ResponseCacheBehaviour<,>)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(Audit.AuditBehaviour<,>), typeof(Access.ActorStandingBehaviour<,>), typeof(ValidationBehaviour<,>), typeof(Access.ModelCallAdmissionBehaviour<,>), typeof(Caching.ResponseCacheBehaviour<,>)];
             options.StreamPipelineBehaviors = [typeof(StreamLoggingBehaviour<,>), typeof(StreamValidationBehaviour<,>), typeof(Access.StreamModelCallAdmissionBehaviour<,>), typeof(Caching.StreamResponseCacheBehaviour<,>)];
         });
 

@@ -53,22 +53,18 @@ internal static class AccessStreams
     }
 
     /// <summary>
-    /// Disables or enables a user: decided with the asker's own user as the store has it now (not as their
-    /// credential's cache does: another instance may not have seen them disabled yet), then the cached keys dropped so
-    /// the change holds on the next call here. <paramref name="expectedVersion"/> 0 is any version.
+    /// Disables or enables a user, then drops the cached keys so the change holds on the next call here.
+    /// <paramref name="expectedVersion"/> 0 is any version.
     /// </summary>
     public static async Task<UserView> ChangeStandingAsync(
         IDocumentStore store,
         IAccessCacheInvalidation cache,
         string userId,
         int expectedVersion,
-        Caller by,
-        Func<HubUser, HubUser?, IReadOnlyList<object>> decide,
+        Func<HubUser, IReadOnlyList<object>> decide,
         CancellationToken cancellationToken)
     {
-        var user = await EventStreams.ChangeAsync<HubUser>(store, User(userId), expectedVersion == 0 ? null : expectedVersion, async (current, session) =>
-            new StreamChange(decide(current, await session.LoadAsync<HubUser>(by.UserId, cancellationToken))),
-            cancellationToken);
+        var user = await EventStreams.ChangeAsync(store, User(userId), expectedVersion == 0 ? null : expectedVersion, decide, cancellationToken);
         await cache.InvalidateAsync(cancellationToken);
         return UserView.From(user);
     }

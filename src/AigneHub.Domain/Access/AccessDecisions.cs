@@ -39,33 +39,27 @@ public static class AccessDecisions
     /// Disabling stops every key and bearer token of the user (their streams keep everything; enabling gives it back).
     /// Nobody disables or enables themselves (so whoever disables always remains to enable, and a disabled user's
     /// credential still in flight cannot let them back in), and the role rule applies: an admin disables members, only
-    /// an owner disables admins and owners. <paramref name="actor"/> is the asker's own user as the store has it now
-    /// (null for the hub itself): a disabled asker is refused, whatever their credential's cache says. Disabling a
-    /// disabled user changes nothing.
+    /// an owner disables admins and owners. (A disabled asker changes nothing at all: the pipeline's
+    /// ActorStandingBehaviour.) Disabling a disabled user changes nothing.
     /// </summary>
-    public static IReadOnlyList<object> Disable(HubUser user, HubUser? actor, string? reason, Delegator by, DateTimeOffset at)
+    public static IReadOnlyList<object> Disable(HubUser user, string? reason, Delegator by, DateTimeOffset at)
     {
-        RequireMayDisableOrEnable(user, actor, by, "disable");
+        RequireMayDisableOrEnable(user, by, "disable");
         return user.IsDisabled ? [] : [new UserDisabled(user.Id, reason, by.By, at)];
     }
 
     /// <summary>Gives a disabled user their keys and tokens back, under the same rules; enabling an enabled user changes nothing.</summary>
-    public static IReadOnlyList<object> Enable(HubUser user, HubUser? actor, Delegator by, DateTimeOffset at)
+    public static IReadOnlyList<object> Enable(HubUser user, Delegator by, DateTimeOffset at)
     {
-        RequireMayDisableOrEnable(user, actor, by, "enable");
+        RequireMayDisableOrEnable(user, by, "enable");
         return user.IsDisabled ? [new UserEnabled(user.Id, by.By, at)] : [];
     }
 
-    private static void RequireMayDisableOrEnable(HubUser user, HubUser? actor, Delegator by, string verb)
+    private static void RequireMayDisableOrEnable(HubUser user, Delegator by, string verb)
     {
         if (user.Id == by.UserId)
         {
             throw new AccessRuleException("user_id", $"You cannot {verb} yourself; ask another owner or admin.", isForbidden: true);
-        }
-
-        if (actor is { IsDisabled: true })
-        {
-            throw new AccessRuleException("user_id", $"Your user is disabled; you cannot {verb} anyone.", isForbidden: true);
         }
 
         Delegation.RequireMayActOn(by, user, "user_id");

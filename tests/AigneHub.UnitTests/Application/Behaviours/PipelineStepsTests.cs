@@ -25,19 +25,17 @@ public sealed class PipelineStepsTests
     }
 
     [Fact]
-    public void An_audited_command_crosses_the_audit_between_logging_and_validation()
+    public void An_audited_command_crosses_the_audit_then_the_asker_s_standing_between_logging_and_validation()
     {
         using var app = new ApplicationHarness();
 
         var steps = Steps<CreateUserCommand, UserView>(app);
 
-        Assert.Equal("LoggingBehaviour", steps[0]);
-        Assert.Equal("AuditBehaviour", steps[1]);
-        Assert.Equal("ValidationBehaviour", steps[2]);
+        Assert.Equal(["LoggingBehaviour", "AuditBehaviour", "ActorStandingBehaviour", "ValidationBehaviour"], steps[..4]);
     }
 
     [Fact]
-    public void Every_audited_command_crosses_the_audit()
+    public void Every_audited_command_crosses_the_audit_and_the_asker_s_standing()
     {
         using var app = new ApplicationHarness();
         var audited = typeof(IAuditedCommand).Assembly.GetTypes()
@@ -45,7 +43,7 @@ public sealed class PipelineStepsTests
             .ToList();
 
         var missing = audited
-            .Where(t => !Steps(app, t, ResponseOf(t)).Contains("AuditBehaviour"))
+            .Where(t => Steps(app, t, ResponseOf(t)) is var steps && !(steps.Contains("AuditBehaviour") && steps.Contains("ActorStandingBehaviour")))
             .Select(t => t.Name)
             .ToList();
 

@@ -6,8 +6,8 @@ internal sealed class DisableUserCommandHandler(IDocumentStore store, TimeProvid
     public async ValueTask<UserView> Handle(DisableUserCommand command, CancellationToken cancellationToken)
     {
         var by = Delegators.From(command.By, limits);
-        return await AccessStreams.ChangeStandingAsync(store, cache, command.UserId, command.ExpectedVersion, command.By,
-            (current, actor) => AccessDecisions.Disable(current, actor, command.Reason, by, time.GetUtcNow()),
+        return await AccessStreams.ChangeStandingAsync(store, cache, command.UserId, command.ExpectedVersion,
+            current => AccessDecisions.Disable(current, command.Reason, by, time.GetUtcNow()),
             cancellationToken);
     }
 }

@@ -6,8 +6,8 @@ internal sealed class EnableUserCommandHandler(IDocumentStore store, TimeProvide
     public async ValueTask<UserView> Handle(EnableUserCommand command, CancellationToken cancellationToken)
     {
         var by = Delegators.From(command.By, limits);
-        return await AccessStreams.ChangeStandingAsync(store, cache, command.UserId, command.ExpectedVersion, command.By,
-            (current, actor) => AccessDecisions.Enable(current, actor, by, time.GetUtcNow()),
+        return await AccessStreams.ChangeStandingAsync(store, cache, command.UserId, command.ExpectedVersion,
+            current => AccessDecisions.Enable(current, by, time.GetUtcNow()),
             cancellationToken);
     }
 }
