@@ -99,7 +99,17 @@ internal sealed partial class HubProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException("the hub exited during start-up:\n" + hub.Output);
+                // HasExited turns true before the redirected streams are drained; WaitForExitAsync also waits for their
+                // end, so the message carries the hub's last lines (without it, CI once saw an empty output).
+                using (var drain = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    await process.WaitForExitAsync(drain.Token);
+                }
+
+                var output = hub.Output;
+                process.Dispose();
+                hub.Http.Dispose();
+                throw new InvalidOperationException("the hub exited during start-up:\n" + output);
             }
 
             try
