@@ -4,7 +4,8 @@ namespace AigneHub.Application.Audit;
 
 /// <summary>
 /// The audited target as the admin API shows it, as JSON: provider views hold masked secrets only, key views no secret
-/// and no hash, so nothing secret can reach the trail.
+/// and no hash, so nothing secret can reach the trail. A credit account shows its balance, a rate its current version,
+/// the billing settings all of them.
 /// </summary>
 internal sealed class AuditSnapshots(IDocumentStore store)
 {
@@ -30,6 +31,11 @@ internal sealed class AuditSnapshots(IDocumentStore store)
             "provider" => await session.LoadAsync<ProviderConfig>(id, cancellationToken) is { } provider ? ProviderView.From(provider) : null,
             "key" => await session.LoadAsync<AccessKey>(id, cancellationToken) is { } key ? AccessKeyView.From(key, null) : null,
             "user" => await session.LoadAsync<HubUser>(id, cancellationToken) is { } user ? UserView.From(user) : null,
+            "credits" => await session.LoadAsync<CreditAccount>(CreditAccount.StreamIdFor(id), cancellationToken) is { } account
+                ? CreditBalanceView.From(id, account, (await BillingStreams.LoadSettingsAsync(session, cancellationToken)).CurrencyPrefix)
+                : null,
+            "rate" => await session.LoadAsync<ModelRate>(target, cancellationToken) is { } rate ? RateView.From(rate) : null,
+            "billing" => BillingSettingsView.From(await BillingStreams.LoadSettingsAsync(session, cancellationToken)),
             _ => null,
         };
         return view is null ? null : JsonSerializer.Serialize(view, view.GetType(), Json);

@@ -201,11 +201,73 @@ public sealed class DisabledUserTests(SlowKeyCacheFixture hub) : IClassFixture<S
             Assert.Contains("Your user is disabled", await AccessSetup.PermissionDeniedAsync(keyForMember, "user_id"), StringComparison.Ordinal);
         }
 
+        // Nor credits, rates or the billing settings (commands that were once outside the audited set).
+        foreach (var change in StaleAdminChanges(member))
+        {
+            using var refused = await change(onSecond);
+            Assert.Contains("Your user is disabled", await AccessSetup.PermissionDeniedAsync(refused, "user_id"), StringComparison.Ordinal);
+        }
+
         using var users = JsonDocument.Parse(await owner.GetStringAsync("/api/admin/users"));
         var all = users.RootElement.GetProperty("users").EnumerateArray().ToList();
         Assert.True(all.Single(u => u.Str("id") == admin).TryGetProperty("disabled_at", out _));
         Assert.False(all.Single(u => u.Str("id") == member).TryGetProperty("disabled_at", out _));
+        using var credits = JsonDocument.Parse(await owner.GetStringAsync($"/api/admin/credits/{member}"));
+        Assert.Equal(0m, decimal.Parse(credits.RootElement.GetProperty("balance").Str("balance")!, System.Globalization.CultureInfo.InvariantCulture));
+        using var audit = JsonDocument.Parse(await owner.GetStringAsync($"/api/admin/audit?kind=GrantCredits&target=credits:{member}"));
+        var grant = Assert.Single(audit.RootElement.GetProperty("entries").EnumerateArray());
+        Assert.StartsWith("failed: Your user is disabled", grant.Str("outcome"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_demoted_admin_whose_key_another_instance_still_gives_the_admin_role_changes_nothing_there()
+    {
+        var database = await TestDatabase.CreateAsync("demotedwindow");
+        await using var first = await StartHubAsync(database, TestAccess.OwnerKey, keyCacheRefreshMs: 60_000);
+        await using var second = await StartHubAsync(database, TestAccess.OwnerKey, keyCacheRefreshMs: 60_000);
+        using var owner = TestAccess.RestClient(first.RestUri);
+        var admin = await AccessSetup.UserAsync(owner, "admin-demoted", "admin");
+        var member = await AccessSetup.UserAsync(owner, "member-of-demoted", "member");
+        var adminKey = await AccessSetup.KeyAsync(owner, new { user_id = admin, name = "admin's", scopes = new[] { "admin:read", "admin:write" } });
+        using var onSecond = TestAccess.RestClient(second.RestUri, adminKey.Secret);
+        using (var before = await onSecond.GetAsync("/api/admin/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using (var demote = await owner.PostAsJsonAsync($"/api/admin/users/{admin}:setRole", new { expected_version = 1, role = "member" }))
+        {
+            Assert.True(demote.IsSuccessStatusCode, await demote.Content.ReadAsStringAsync());
+        }
+
+        using (var stale = await onSecond.GetAsync("/api/admin/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode); // the documented window: a read still passes there
+        }
+
+        foreach (var change in StaleAdminChanges(member).Append(c => c.PostAsJsonAsync("/api/admin/keys", new { user_id = member, name = "for later", scopes = new[] { "inference" } })))
+        {
+            using var refused = await change(onSecond);
+            Assert.Contains("Your role on this hub is now member", await AccessSetup.PermissionDeniedAsync(refused, "role"), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Admin changes outside users and keys, each of which a stale credential must not make: a grant, a rate, the billing settings.</summary>
+    private static IEnumerable<Func<HttpClient, Task<HttpResponseMessage>>> StaleAdminChanges(string member) =>
+    [
+        c => c.PostAsJsonAsync($"/api/admin/credits/{member}:grant", new { amount = "1000" }),
+        c => c.PutAsJsonAsync("/api/admin/rates", new { type = "chat", provider = "demo", model = "echo", input_rate = "0", output_rate = "0" }),
+        c => c.PutAsJsonAsync("/api/admin/billing/settings", new
+        {
+            expected_version = 0,
+            mode = "enterprise",
+            base_credit_price = "1",
+            profit_margin_percent = "2",
+            currency_prefix = "$",
+            new_user_grant = "1000000",
+            default_hold_tokens = 100,
+        }),
+    ];
 
     [Fact]
     public async Task A_new_bootstrap_key_lets_the_operator_back_in_when_the_owner_was_disabled()

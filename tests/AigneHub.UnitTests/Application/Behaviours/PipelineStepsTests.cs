@@ -51,6 +51,22 @@ public sealed class PipelineStepsTests
         Assert.Empty(missing);
     }
 
+    [Fact]
+    public void Every_command_a_person_asks_for_is_audited()
+    {
+        // A command that carries its asker (a Caller, or the Actor its events record) is a change someone made: without
+        // IAuditedCommand it would leave no audit entry and skip the asker's standing (a disabled or demoted admin
+        // whose key another instance still accepts). Credits, rates and the billing settings were once such commands.
+        var unaudited = typeof(IAuditedCommand).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetInterfaces().Any(i => i == typeof(ICommand) || (i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>))))
+            .Where(t => t.GetProperties().Any(p => p.PropertyType == typeof(Caller) || (p.Name == "Actor" && p.PropertyType == typeof(string))))
+            .Where(t => !typeof(IAuditedCommand).IsAssignableFrom(t))
+            .Select(t => t.Name)
+            .ToList();
+
+        Assert.Empty(unaudited);
+    }
+
     private static Type ResponseOf(Type command) =>
         command.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>))?.GetGenericArguments()[0]
         ?? typeof(Unit);

@@ -6,6 +6,9 @@ namespace AigneHub.Application.Billing.Rates.Commands.RepriceModelRates;
 /// and each changed rate gets a new version.
 /// </summary>
 public sealed record RepriceModelRatesCommand(
-    decimal? ProfitMarginPercent, decimal? BaseCreditPrice, bool DryRun, int ExpectedSettingsVersion, string Actor) : ICommand<RepriceReport>;
+    decimal? ProfitMarginPercent, decimal? BaseCreditPrice, bool DryRun, int ExpectedSettingsVersion, string Actor) : ICommand<RepriceReport>, IAuditedCommand
+{
+    public string AuditTarget => "rates";
+}
 
 public sealed record RepriceReport(bool DryRun, BillingSettingsView Settings, IReadOnlyList<RateChangeView> Changes);
