@@ -88,6 +88,7 @@ public static class AccessDecisions
         }
 
         Delegation.RequireMayActOn(by, owner, "user_id");
+        Delegation.RequireUnlimited(by);
         if (owner.IsDisabled)
         {
             throw new AccessRuleException("user_id", $"The user '{owner.Id}' is disabled; enable them before giving them a key.", isConflict: true);

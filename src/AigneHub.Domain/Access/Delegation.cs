@@ -70,8 +70,27 @@ public static class Delegation
     }
 
     /// <summary>
-    /// What a new key gets for what its request leaves out: the asking key's own allow-list, address ranges, expiry,
-    /// limits and app. Scopes are always named by the request.
+    /// A key with rate limits of its own creates no keys: rate windows are kept per key, so each key it made (up to the
+    /// per-user maximum) would add a window of the same size, and they would outlive its revocation. Rotating it, or a
+    /// key it may act on, adds no window and stays open (<see cref="RequireWithin"/>).
+    /// </summary>
+    public static void RequireUnlimited(Delegator by)
+    {
+        if (by.Holds.Limits is { RequestsPerMinute: null, TokensPerMinute: null })
+        {
+            return;
+        }
+
+        throw new AccessRuleException(
+            by.Holds.Limits.RequestsPerMinute is not null ? "requests_per_minute" : "tokens_per_minute",
+            "Your key has rate limits of its own, so it creates no keys (each would have a rate window of its own); ask with a key without limits of its own, or sign in.",
+            isForbidden: true);
+    }
+
+    /// <summary>
+    /// What a new key gets for what its request leaves out: the asking key's own allow-list, address ranges, expiry and
+    /// app. Scopes are always named by the request; limits too (a key with limits of its own creates no keys:
+    /// <see cref="RequireUnlimited"/>), and none means the hub's default.
     /// </summary>
     public static KeyGrant Inherit(KeyGrant asked, Delegator by) => asked with
     {
@@ -79,7 +98,6 @@ public static class Delegation
         Models = asked.Models.Count > 0 ? asked.Models : by.Holds.Models,
         AllowedIps = asked.AllowedIps.Count > 0 ? asked.AllowedIps : by.Holds.AllowedIps,
         ExpiresAt = asked.ExpiresAt ?? by.Holds.ExpiresAt,
-        Limits = new KeyLimits(asked.Limits.RequestsPerMinute ?? by.Holds.Limits.RequestsPerMinute, asked.Limits.TokensPerMinute ?? by.Holds.Limits.TokensPerMinute),
     };
 
     /// <summary>

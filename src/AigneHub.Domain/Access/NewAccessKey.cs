@@ -2,7 +2,8 @@ namespace AigneHub.Domain.Access;
 
 /// <summary>
 /// A request for a new key, as <see cref="AccessDecisions.CreateKey"/> takes it. An empty allow-list or address list,
-/// a null expiry, limit or app means "as the asking key has it" (see <see cref="Delegation.Inherit"/>).
+/// a null expiry or app means "as the asking key has it" (see <see cref="Delegation.Inherit"/>); a null limit means the
+/// hub's default.
 /// </summary>
 public sealed record NewAccessKey(
     string KeyId,

@@ -113,8 +113,6 @@ public sealed class DelegationTests(HubFixture hub)
             expires_at = expires.ToString("O"),
             allowed_ips = new[] { "127.0.0.0/8" },
             app_id = "app-a",
-            requests_per_minute = 50,
-            tokens_per_minute = 5_000,
         });
         using var client = TestAccess.RestClient(hub.RestUri, restricted.Secret);
 
@@ -125,12 +123,44 @@ public sealed class DelegationTests(HubFixture hub)
         Assert.Equal(["demo/*"], key.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(expires.ToUnixTimeSeconds(), key.GetProperty("expires_at").GetDateTimeOffset().ToUnixTimeSeconds());
         Assert.Equal(["127.0.0.0/8"], key.GetProperty("allowed_ips").EnumerateArray().Select(m => m.GetString()));
-        Assert.Equal(("app-a", 50, 5_000), (key.Str("app_id"), key.GetProperty("requests_per_minute").GetInt32(), key.GetProperty("tokens_per_minute").GetInt32()));
+        Assert.Equal("app-a", key.Str("app_id"));
         Assert.Equal(["demo/echo"], narrower.Key.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(["127.0.0.1/32"], narrower.Key.GetProperty("allowed_ips").EnumerateArray().Select(m => m.GetString()));
         using var mintedClient = TestAccess.RestClient(hub.RestUri, minted.Secret);
         Assert.Equal(HttpStatusCode.OK, await AccessSetup.ChatAsync(mintedClient));
         Assert.Equal(HttpStatusCode.Forbidden, await AccessSetup.ChatAsync(mintedClient, "openai/gpt-4o-mini"));
+    }
+
+    [Fact]
+    public async Task A_key_with_rate_limits_of_its_own_mints_no_key_but_still_rotates_itself()
+    {
+        // Rate windows are per key: each key a 10-a-minute key made would add 10 a minute of its own (up to the
+        // per-user maximum of keys), and would keep working after the leaked key was revoked.
+        var member = await AccessSetup.UserAsync(hub.Rest, "member-rate-limited", "member");
+        var limited = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "browser", scopes = new[] { "inference" }, requests_per_minute = 10 });
+        var tokens = await AccessSetup.KeyAsync(hub.Rest, new { user_id = member, name = "tokens", scopes = new[] { "inference" }, tokens_per_minute = 5_000 });
+        using var asLimited = TestAccess.RestClient(hub.RestUri, limited.Secret);
+        using var asTokens = TestAccess.RestClient(hub.RestUri, tokens.Secret);
+
+        using (var sibling = await asLimited.PostAsJsonAsync("/api/user/keys", new { name = "sibling" }))
+        {
+            Assert.Contains("rate limits of its own", await AccessSetup.PermissionDeniedAsync(sibling, "requests_per_minute"), StringComparison.Ordinal);
+        }
+
+        using (var lower = await asLimited.PostAsJsonAsync("/api/user/keys", new { name = "even lower", requests_per_minute = 5 }))
+        {
+            await AccessSetup.PermissionDeniedAsync(lower, "requests_per_minute");
+        }
+
+        using (var byTokens = await asTokens.PostAsJsonAsync("/api/user/keys", new { name = "sibling" }))
+        {
+            await AccessSetup.PermissionDeniedAsync(byTokens, "tokens_per_minute");
+        }
+
+        using var rotated = await asLimited.PostAsJsonAsync($"/api/user/keys/{limited.KeyId}:rotate", new { expected_version = 1 });
+        Assert.True(rotated.IsSuccessStatusCode, await rotated.Content.ReadAsStringAsync());
+        using var keys = JsonDocument.Parse(await hub.Rest.GetStringAsync($"/api/admin/keys?user_id={member}"));
+        Assert.Equal(2, keys.RootElement.GetProperty("keys").GetArrayLength());
     }
 
     [Fact]

@@ -46,6 +46,10 @@ public sealed class DelegationTests
         // Limits no higher than what the asking key is held to (its own, else the default).
         ["requests_per_minute: key limited to 10 asks 100"] = new(Admin, k => k with { Limits = new(10, null) }, Member, a => a with { Limits = new(100, null) }),
         ["requests_per_minute: key on the default 60 asks 100"] = new(Admin, k => k, Member, a => a with { Limits = new(100, null) }, Sixty),
+        // A key with limits of its own creates no key at all: each would get a rate window of its own.
+        ["requests_per_minute: key limited to 10 asks 5"] = new(Member, k => k with { Scopes = [KeyScopes.Inference], Limits = new(10, null) }, Member, a => a with { Limits = new(5, null) }),
+        ["requests_per_minute: key limited to 10 asks nothing"] = new(Admin, k => k with { Limits = new(10, null) }, Member, a => a, Sixty),
+        ["tokens_per_minute: key limited to 1000 tokens asks nothing"] = new(Admin, k => k with { Limits = new(null, 1_000) }, Admin, a => a),
         ["tokens_per_minute: key limited to 1000 asks 5000"] = new(Admin, k => k with { Limits = new(null, 1_000) }, Admin, a => a with { Limits = new(null, 5_000) }),
 
         // Address ranges inside the asking key's.
@@ -71,12 +75,9 @@ public sealed class DelegationTests
         ["expires_at: none asked inherits the key's expiry"] = (new(Member, k => k with { ExpiresAt = Now.AddHours(1) }, Member, a => a), e => e.ExpiresAt, Now.AddHours(1)),
         ["expires_at: an earlier expiry is kept"] = (new(Member, k => k with { ExpiresAt = Now.AddHours(1) }, Member, a => a with { ExpiresAt = Now.AddMinutes(5) }), e => e.ExpiresAt, Now.AddMinutes(5)),
         ["expires_at: a key without expiry creates one with or without"] = (new(Member, k => k, Member, a => a), e => e.ExpiresAt, null),
-        ["requests_per_minute: none asked inherits the key's own 10"] = (new(Admin, k => k with { Limits = new(10, null) }, Member, a => a, Sixty), e => e.RequestsPerMinute, 10),
-        ["requests_per_minute: a lower limit is kept"] = (new(Admin, k => k with { Limits = new(10, null) }, Member, a => a with { Limits = new(5, null) }), e => e.RequestsPerMinute, 5),
         ["requests_per_minute: a key on the default creates keys on the default"] = (new(Admin, k => k, Member, a => a, Sixty), e => e.RequestsPerMinute, null),
         ["requests_per_minute: a key on the default gives a lower one"] = (new(Admin, k => k, Member, a => a with { Limits = new(30, null) }, Sixty), e => e.RequestsPerMinute, 30),
         ["requests_per_minute: no limit anywhere gives any"] = (new(Admin, k => k, Member, a => a with { Limits = new(100_000, null) }), e => e.RequestsPerMinute, 100_000),
-        ["tokens_per_minute: none asked inherits the key's own"] = (new(Admin, k => k with { Limits = new(null, 1_000) }, Admin, a => a), e => e.TokensPerMinute, 1_000),
         ["allowed_ips: none asked inherits the key's ranges"] = (new(Member, k => k with { AllowedIps = ["10.0.0.0/8"] }, Member, a => a), e => string.Join(",", e.AllowedIps), "10.0.0.0/8"),
         ["allowed_ips: a range inside is kept"] = (new(Member, k => k with { AllowedIps = ["10.0.0.0/8", "2001:db8::/32"] }, Member, a => a with { AllowedIps = ["10.1.2.3/32", "2001:db8:1::/48"] }), e => string.Join(",", e.AllowedIps), "10.1.2.3/32,2001:db8:1::/48"),
         ["app_id: none asked inherits the key's app"] = (new(Admin, k => k with { AppId = "app-a" }, Admin, a => a), e => e.AppId, "app-a"),
