@@ -3,7 +3,8 @@ namespace AigneHub.Domain.Models;
 /// <summary>
 /// A model as clients name it: "provider/model" routes to one provider ("openrouter/openai/gpt-4o": everything after
 /// the first '/' is the provider's own model id); a bare name ("gpt-4o-mini") may be served by any provider.
-/// A prefix that is not a known provider is part of a bare name (e.g. "meta-llama/Llama-3" on a self-hosted server).
+/// A prefix that is not a known provider is part of a bare name (e.g. "meta-llama/Llama-3" on a self-hosted server);
+/// a known provider's name is read in any case and kept in its canonical spelling ("OpenAI/gpt-4o" is openai's).
 /// </summary>
 public readonly record struct ModelName
 {
@@ -30,7 +31,7 @@ public readonly record struct ModelName
         }
 
         var slash = value.IndexOf('/');
-        if (slash > 0 && ProviderNames.IsKnown(value[..slash]))
+        if (slash > 0 && ProviderNames.TryCanonical(value[..slash], out var provider))
         {
             var model = value[(slash + 1)..];
             if (model.Length == 0)
@@ -38,7 +39,7 @@ public readonly record struct ModelName
                 return false;
             }
 
-            name = new ModelName(value[..slash], model);
+            name = new ModelName(provider, model);
             return true;
         }
 

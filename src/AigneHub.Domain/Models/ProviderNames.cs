@@ -17,14 +17,22 @@ public static class ProviderNames
     /// <summary>The built-in demo provider: deterministic echo answers, no account needed, never a real model.</summary>
     public const string Demo = "demo";
 
-    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
+    // Case-insensitive: "OpenAI/gpt-4o" names the openai provider (ModelName takes the canonical spelling), as the model
+    // allow-lists read it; a prefix the routing took for a bare name while an allow-list matched it as a provider let a
+    // key limited to "openai/*" reach other providers.
+    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         OpenAI, Anthropic, Bedrock, Google, DeepSeek, Ollama, OpenRouter, XAI, Doubao, Poe, Demo,
     };
 
     public static IReadOnlyCollection<string> All => Known;
 
-    public static bool IsKnown(string name) => Known.Contains(name);
+    /// <summary>Whether <paramref name="name"/> is a provider's name as the hub spells it (lower case).</summary>
+    public static bool IsKnown(string name) => Known.TryGetValue(name, out var canonical) && string.Equals(canonical, name, StringComparison.Ordinal);
+
+    /// <summary>The provider's canonical (lower-case) name when <paramref name="name"/> is one in any case.</summary>
+    public static bool TryCanonical(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? canonical) =>
+        Known.TryGetValue(name, out canonical);
 
     /// <summary>How people write a provider's name ("xAI", "Amazon Bedrock"): the default of a registration's display name.</summary>
     public static string DisplayNameOf(string provider) => provider switch

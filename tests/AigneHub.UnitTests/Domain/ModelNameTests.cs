@@ -17,6 +17,20 @@ public sealed class ModelNameTests
     }
 
     [Theory]
+    [InlineData("OpenAI/gpt-4o", "openai", "gpt-4o")]
+    [InlineData("OPENROUTER/openai/gpt-4o", "openrouter", "openai/gpt-4o")]
+    [InlineData("xAI/grok-3", "xai", "grok-3")]
+    public void A_provider_prefix_in_another_case_names_that_provider_in_its_own_spelling(string value, string provider, string model)
+    {
+        // An allow-list of "openai/*" matches "OpenAI/gpt-4o" (patterns ignore case): routing must read the same
+        // provider, not a bare name that any provider without a model list would serve.
+        Assert.True(ModelName.TryParse(value, out var name));
+        Assert.Equal(provider, name.Provider);
+        Assert.Equal(model, name.Model);
+        Assert.False(ProviderNames.IsKnown(value[..value.IndexOf('/')]));
+    }
+
+    [Theory]
     [InlineData("gpt-4o-mini")]
     [InlineData("meta-llama/Llama-3-8B")]
     public void Name_without_a_known_provider_prefix_is_bare(string value)
