@@ -55,6 +55,12 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
     /// </summary>
     public bool HonoursMaxTokens { get; set; }
 
+    /// <summary>
+    /// False: no usage in answers, and no usage chunk however <c>stream_options.include_usage</c> asks, as some
+    /// OpenAI-compatible servers (and proxies) answer. On by default.
+    /// </summary>
+    public bool ReportsUsage { get; set; } = true;
+
     public static Task<FakeOpenAIUpstream> StartAsync(CancellationToken cancellationToken = default) =>
         StartAsync(new FakeOpenAIUpstream(), cancellationToken);
 
@@ -112,6 +118,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
         ResponseModel = null;
         Tokenizer = null;
         HonoursMaxTokens = false;
+        ReportsUsage = true;
     }
 
     protected override async Task AnswerAsync(HttpContext context, byte[] body)
@@ -215,7 +222,11 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
             json.WriteString("finish_reason"u8, answer.FinishReason);
             json.WriteEndObject();
             json.WriteEndArray();
-            WriteUsage(json, answer.Usage);
+            if (ReportsUsage)
+            {
+                WriteUsage(json, answer.Usage);
+            }
+
             json.WriteString("service_tier"u8, "default"u8);
             json.WriteString("system_fingerprint"u8, Fingerprint);
             json.WriteEndObject();
@@ -236,7 +247,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
             "chatcmpl-" + NextId(),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             ResponseModel ?? call.Model,
-            call.IncludeUsage);
+            call.IncludeUsage && ReportsUsage);
 
         chunk.Write(role: "assistant", content: string.Empty, finishReason: null);
         await FlushAsync(response.BodyWriter, aborted).ConfigureAwait(false);
@@ -267,7 +278,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
         }
 
         chunk.Write(role: null, content: null, finishReason: answer.FinishReason);
-        if (call.IncludeUsage)
+        if (call.IncludeUsage && ReportsUsage)
         {
             chunk.WriteUsage(answer.Usage);
         }

@@ -64,6 +64,9 @@ public sealed record CallEstimate(
     /// covers the dearest model of the chain: a call that falls back to a pricier model is still paid for by its hold.
     /// </summary>
     public IReadOnlyList<FallbackEstimate> Fallbacks { get; init; } = [];
+
+    /// <summary>The processing tier a chat call asks its provider for (OpenAI's service_tier); null for the provider's default.</summary>
+    public string? ServiceTier { get; init; }
 }
 
 /// <summary>A fallback model of a call (<see cref="CallEstimate.Fallbacks"/>): its id as providers know it, its providers, its prompt bound.</summary>

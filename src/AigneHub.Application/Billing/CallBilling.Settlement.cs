@@ -113,7 +113,7 @@ internal sealed partial class CallBilling
         }
 
         var cost = rate is null ? 0m : RateDecisions.Cost(rate, usage);
-        var charged = Domain.Billing.Credits.Round(cost * fraction);
+        var charged = Domain.Billing.Credits.RoundUp(cost * fraction);
         // As a model call's hold: at the limit of unwritten captures, or while the account's first lease is written, it
         // waits (briefly) to be served from the lease rather than add a hold and a capture to a ledger that is behind.
         if (charged > 0m && balanceLeases is not null && await balanceLeases.HoldAsync(userId, callId, charged, settings, cancellationToken))

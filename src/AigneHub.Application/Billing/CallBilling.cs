@@ -56,6 +56,14 @@ internal sealed partial class CallBilling(
             };
         }
 
+        if (estimate.ServiceTier is "priority" or "scale")
+        {
+            // The provider bills these tiers above its standard prices, which are what the rates price: the caller
+            // would be served at the hub's expense.
+            throw new RequestValidationException([new FieldViolation(
+                "service_tier", $"service_tier '{estimate.ServiceTier}' costs more than the rates this hub charges credits by; leave it out, or ask for 'auto', 'default' or 'flex'.")]);
+        }
+
         if (userId is null)
         {
             throw new UnauthenticatedException("Credit billing is on: calls need an authenticated caller whose credit account pays for them.");

@@ -26,6 +26,7 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
             request.Settings.N ?? 1)
         {
             Fallbacks = [.. route.Fallbacks.Where(f => f.PassedOverBecause is null).Select(f => Estimate(f, request))],
+            ServiceTier = request.Settings.ServiceTier,
         };
     }
 
@@ -85,11 +86,12 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
     }
 
     /// <summary>
-    /// What a stream may produce before it would cost more than its hold, at the rate of the provider that answers;
-    /// without a hold (enterprise mode) a stream has no such limit.
+    /// What a stream may produce before it would cost more than its hold, at the rate version that priced the hold for
+    /// the provider that answers (the one its capture uses, whatever the rate became since); without a hold (enterprise
+    /// mode) a stream has no such limit.
     /// </summary>
     public async ValueTask<StreamCeiling> CeilingAsync(CallHold hold, string provider, CancellationToken cancellationToken) =>
-        hold.HeldCredits is { } held && await settings.RateAsync(hold.Type, provider, hold.Model, cancellationToken) is { } rate
+        hold.HeldCredits is { } held && (hold.RateOf(provider) ?? await settings.RateAsync(hold.Type, provider, hold.Model, cancellationToken)) is { } rate
             ? new StreamCeiling(rate, held)
             : StreamCeiling.None;
 
@@ -106,10 +108,13 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
             return outcome with { UserId = hold.UserId };
         }
 
-        if (outcome.Status == CallStatus.Cancelled && usage.PromptTokens == 0)
+        if (usage.PromptTokens == 0 && hold.Type != CallType.Image)
         {
-            // Cut short before the provider reported usage: the prompt was still sent and is charged at its estimate,
-            // which the record carries too, so the charge can be recomputed from the record (and recovery charges the same).
+            // No prompt tokens reported: a call cut short before the provider's report, or a provider that reports no
+            // usage (an OpenAI-compatible server that ignores include_usage, Gemini's embeddings). The prompt was sent
+            // either way and is charged at the bound the hold was sized with, which the record carries too, so the
+            // charge can be recomputed from the record (and recovery charges the same). An image call is priced per
+            // image and may report no tokens at all.
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens.Tokens };
             outcome = outcome with { PromptTokens = usage.PromptTokens };
         }

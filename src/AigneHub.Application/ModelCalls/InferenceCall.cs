@@ -194,12 +194,14 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
     /// <summary>
     /// The one settle-and-record step of the call: settles its hold for the outcome (when it has one) and writes its
     /// record, once. A stream the hub ended at its hold (<paramref name="atMostTheHold"/>) is charged no more than the
-    /// hold; a stream that never <paramref name="opened"/> has its whole hold returned.
+    /// hold; a stream that never <paramref name="opened"/> has its whole hold returned, unless its caller went away.
     /// </summary>
     public async Task<CallRecord> FinishAsync(CallRecord outcome, TokenUsage usage, bool atMostTheHold = false, bool opened = true)
     {
+        // A stream the client abandoned before its first update was still sent upstream, as a unary call cut short is:
+        // both pay their prompt. One that failed before it opened returns its whole hold.
         var record = Hold is not { } hold ? outcome
-            : opened ? await billing.SettleAsync(hold, outcome, usage, atMostTheHold)
+            : opened || outcome.Status == CallStatus.Cancelled ? await billing.SettleAsync(hold, outcome, usage, atMostTheHold)
             : await billing.ReleaseUnopenedAsync(hold, outcome);
         Finished = true;
         recorder.Record(record);

@@ -3,6 +3,9 @@ namespace AigneHub.Domain.Billing;
 /// <summary>Decisions about billing settings: (state, command) → events.</summary>
 public static class BillingDecisions
 {
+    /// <summary>The most output tokens a call without max_tokens may be held for (and sent upstream as its max_tokens).</summary>
+    public const int MaxDefaultHoldTokens = 1_000_000;
+
     /// <summary>The least a credit may be worth (a millionth of a US dollar): rates derived from unit costs stay in range.</summary>
     public const decimal MinBaseCreditPrice = 0.000001m;
 
@@ -35,9 +38,10 @@ public static class BillingDecisions
             throw new CreditRuleException(CreditRule.InvalidValue, "new_user_grant_expiry_days", "new_user_grant_expiry_days must be at least 1 when given.");
         }
 
-        if (values.DefaultHoldTokens < 1)
+        if (values.DefaultHoldTokens is < 1 or > MaxDefaultHoldTokens)
         {
-            throw new CreditRuleException(CreditRule.InvalidValue, "default_hold_tokens", "default_hold_tokens must be at least 1.");
+            // It is sent upstream as max_tokens of every call that names none: no provider takes billions.
+            throw new CreditRuleException(CreditRule.InvalidValue, "default_hold_tokens", $"default_hold_tokens must be between 1 and {MaxDefaultHoldTokens}.");
         }
 
         var unchanged = current.Version > 0

@@ -3,9 +3,9 @@ namespace AigneHub.Domain.Billing;
 /// <summary>Pricing rules: how rates follow from unit costs, and when a change is a new rate version.</summary>
 public static class RateDecisions
 {
-    /// <summary><c>rate = unitCostUsd × (1 + margin / 100) ÷ baseCreditPrice</c>, rounded to <see cref="Credits.Scale"/>.</summary>
+    /// <summary><c>rate = unitCostUsd × (1 + margin / 100) ÷ baseCreditPrice</c>, rounded to <see cref="Credits.RateScale"/>.</summary>
     public static decimal RateFromUnitCost(decimal unitCostUsd, decimal profitMarginPercent, decimal baseCreditPrice) =>
-        Credits.Round(unitCostUsd * (1m + (profitMarginPercent / 100m)) / baseCreditPrice);
+        Credits.RoundRate(unitCostUsd * (1m + (profitMarginPercent / 100m)) / baseCreditPrice);
 
     public static RateValues FromUnitCosts(UnitCosts costs, BillingSettings settings, bool deprecated)
     {
@@ -20,10 +20,19 @@ public static class RateDecisions
             deprecated);
     }
 
-    /// <summary>A new rate version, or none when nothing would change (so a re-sync of the same prices is silent).</summary>
+    /// <summary>
+    /// A new rate version, or none when nothing would change (so a re-sync of the same prices is silent). A version set
+    /// without unit costs keeps the ones the rate had: spend budgets count a model by its unit costs, so dropping them
+    /// would let whoever may set a rate stop every budget (the hub's, their own) from counting that model.
+    /// </summary>
     public static IReadOnlyList<object> Set(ModelRate? current, NewRate rate, string by, DateTimeOffset at)
     {
         var (type, provider, model, values, source) = rate;
+        if (values.UnitCosts is null && current?.UnitCosts is { } kept)
+        {
+            values = values with { UnitCosts = kept };
+        }
+
         Require(values.InputRate, "input_rate");
         Require(values.OutputRate, "output_rate");
         Require(values.CacheReadRate, "cache_read_rate");
@@ -50,10 +59,10 @@ public static class RateDecisions
 
     /// <summary>
     /// Credits a call costs: <c>prompt·input + completion·output</c> for chat and embeddings (cached prompt tokens at the
-    /// cache-read rate when there is one); for images <c>n·output + prompt·input</c>.
+    /// cache-read rate when there is one); for images <c>n·output + prompt·input</c>; rounded up to the ledger's places.
     /// </summary>
     public static decimal Cost(ModelRate rate, TokenUsage usage, int images = 0) =>
-        Credits.Round(Price(rate.InputRate, rate.OutputRate, rate.CacheReadRate, usage, images, rate.Type));
+        Credits.RoundUp(Price(rate.InputRate, rate.OutputRate, rate.CacheReadRate, usage, images, rate.Type));
 
     /// <summary>The provider's charge in US dollars for the same usage, from the rate's unit costs.</summary>
     public static decimal? CostUsd(ModelRate rate, TokenUsage usage, int images = 0) =>
@@ -88,9 +97,9 @@ public static class RateDecisions
 
     private static void Require(decimal? rate, string field)
     {
-        if (rate is { } value && (value is < 0 or > Credits.MaxRate || value != Credits.Round(value)))
+        if (rate is { } value && (value is < 0 or > Credits.MaxRate || value != Credits.RoundRate(value)))
         {
-            throw new CreditRuleException(CreditRule.InvalidValue, field, $"{field} must be between 0 and {Credits.MaxRate}, with at most {Credits.Scale} decimal places.");
+            throw new CreditRuleException(CreditRule.InvalidValue, field, $"{field} must be between 0 and {Credits.MaxRate}, with at most {Credits.RateScale} decimal places.");
         }
     }
 }

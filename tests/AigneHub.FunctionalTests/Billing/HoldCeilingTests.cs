@@ -195,6 +195,71 @@ public sealed class HoldCeilingTests(BillingFixture hub)
     }
 
     [Fact]
+    public async Task A_model_that_costs_a_tenth_of_a_millionth_of_a_credit_per_token_is_not_served_for_free()
+    {
+        // $0.10 / $0.40 per million tokens at one credit = $1: rates below the ledger's millionth (refused, or priced
+        // at 0 from unit costs, before rates kept 12 places). Each call's price is rounded up to a millionth.
+        hub.Upstream.Reset();
+        await PriceAsync("gpt-4.1-nano", "0.0000001", "0.0000004");
+        await hub.GrantAsync("nano-user", "1");
+
+        using var response = await hub.Rest.SendAsync(BillingFixture.As("nano-user", HttpMethod.Post, "/v1/chat/completions",
+            new { model = "openai/gpt-4.1-nano", messages = new object[] { new { role = "user", content = "how much is a small call" } } }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = (await JsonOf(response)).GetProperty("usage");
+        var exact = Cost(usage, 0.0000001m, 0.0000004m);
+        var account = await SettledAccountAsync("nano-user");
+        Assert.True(exact > 0m);
+        Assert.Equal(Math.Round(exact, 6, MidpointRounding.ToPositiveInfinity), Number(account.GetProperty("total_spent")));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_call_whose_upstream_reports_no_usage_still_pays_for_its_prompt_and_its_answer(bool stream)
+    {
+        // An OpenAI-compatible server that ignores include_usage: before, the prompt was free and a unary answer cost 0.
+        hub.Upstream.Reset();
+        hub.Upstream.ReportsUsage = false;
+        hub.Upstream.ReplyStream(["a plain ", "answer ", "of a few ", "words"]);
+        await PriceAsync("gpt-4o-nousage", "0.001", "0.002");
+        var user = stream ? "no-usage-stream" : "no-usage-unary";
+        await hub.GrantAsync(user, "100");
+
+        using var response = await hub.Rest.SendAsync(BillingFixture.As(user, HttpMethod.Post, "/v1/chat/completions",
+            new { model = "openai/gpt-4o-nousage", stream, messages = new object[] { new { role = "user", content = "a prompt that costs something to read" } } }));
+        await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var (held, charged) = await HeldAndChargedAsync(user);
+        // The prompt at its bound (at least one token per four characters of the prompt) and the answer's four pieces
+        // (streamed: one token a piece; whole: one token per four characters of its text), within the hold.
+        Assert.True(charged >= (9 * 0.001m) + (4 * 0.002m), $"charged {charged}");
+        Assert.True(charged <= held, $"charged {charged} of {held} held");
+    }
+
+    [Fact]
+    public async Task A_call_asking_for_a_dearer_service_tier_is_refused_before_any_provider_is_asked()
+    {
+        hub.Upstream.Reset();
+        await PriceAsync("gpt-4o-tiers", "0.001", "0.002");
+        await hub.GrantAsync("tier-user", "100");
+        var before = hub.Upstream.RequestCount;
+
+        using var priority = await hub.Rest.SendAsync(BillingFixture.As("tier-user", HttpMethod.Post, "/v1/chat/completions",
+            new { model = "openai/gpt-4o-tiers", service_tier = "priority", messages = new object[] { new { role = "user", content = "fast please" } } }));
+        var refusal = await priority.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, priority.StatusCode);
+        Assert.Contains("service_tier 'priority'", refusal, StringComparison.Ordinal);
+        Assert.Equal(before, hub.Upstream.RequestCount);
+        using var flex = await hub.Rest.SendAsync(BillingFixture.As("tier-user", HttpMethod.Post, "/v1/chat/completions",
+            new { model = "openai/gpt-4o-tiers", service_tier = "flex", messages = new object[] { new { role = "user", content = "slow is fine" } } }));
+        Assert.Equal(HttpStatusCode.OK, flex.StatusCode);
+    }
+
+    [Fact]
     public async Task The_audit_reports_no_uncollected_credits()
     {
         using var response = await hub.Rest.PostAsJsonAsync("/api/admin/credits:audit", new { });

@@ -321,6 +321,12 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
     /// <summary>A pause before each streamed piece (honouring cancellation).</summary>
     public TimeSpan PieceDelay { get; init; }
 
+    /// <summary>A pause before a stream's first update (honouring cancellation): the stream is not open until it ends.</summary>
+    public TimeSpan OpenDelay { get; init; }
+
+    /// <summary>False: answers carry no usage and streams no usage update, as an OpenAI-compatible server that ignores include_usage.</summary>
+    public bool ReportsUsage { get; init; } = true;
+
     public bool Serves(string model) => model != "unknown";
 
     /// <summary>The credential the provider says answered (or failed) each call, as a routed provider's targets do.</summary>
@@ -351,7 +357,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
         }
 
         return complete is null
-            ? new ChatCompletion("id-" + Name, DateTimeOffset.UnixEpoch, Name + "/" + request.Model, "answer from " + Name, "stop", new TokenUsage(5, 2), null)
+            ? new ChatCompletion("id-" + Name, DateTimeOffset.UnixEpoch, Name + "/" + request.Model, "answer from " + Name, "stop", ReportsUsage ? new TokenUsage(5, 2) : default, null)
             : await complete(request, cancellationToken);
     }
 
@@ -367,6 +373,11 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             }
 
             var model = Name + "/" + request.Model;
+            if (OpenDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(OpenDelay, cancellationToken);
+            }
+
             yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, "assistant", string.Empty, null, null);
             for (var i = 0; i < StreamPieces.Count; i++)
             {
@@ -385,7 +396,10 @@ internal sealed class ScriptedProvider(string name, Func<ProviderChatRequest, Ca
             }
 
             yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, null, "stop", null);
-            yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, null, null, new TokenUsage(4, StreamPieces.Count));
+            if (ReportsUsage)
+            {
+                yield return new ChatCompletionUpdate("s-" + Name, DateTimeOffset.UnixEpoch, model, null, null, null, new TokenUsage(4, StreamPieces.Count));
+            }
         }
         finally
         {

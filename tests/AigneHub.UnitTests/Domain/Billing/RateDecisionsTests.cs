@@ -20,10 +20,26 @@ public sealed class RateDecisionsTests
     }
 
     [Fact]
-    public void Rates_are_rounded_half_away_from_zero_to_six_places()
+    public void Rates_keep_twelve_places_so_a_cheap_model_is_not_priced_at_zero()
     {
-        Assert.Equal(0.000001m, RateDecisions.RateFromUnitCost(0.0000005m, 0m, 1m));
-        Assert.Equal(0m, RateDecisions.RateFromUnitCost(0.00000049m, 0m, 1m));
+        // $0.10 per million tokens at one credit = $1 (the defaults): a ten-millionth of a credit per token, not 0.
+        Assert.Equal(0.0000001m, RateDecisions.RateFromUnitCost(0.0000001m, 0m, 1m));
+        Assert.Equal(0.00000049m, RateDecisions.RateFromUnitCost(0.00000049m, 0m, 1m));
+        Assert.Equal(0.000000000001m, RateDecisions.RateFromUnitCost(0.0000000000005m, 0m, 1m));
+        Assert.Equal(0m, RateDecisions.RateFromUnitCost(0.00000000000049m, 0m, 1m));
+    }
+
+    [Fact]
+    public void A_call_s_price_is_rounded_up_to_the_ledger_s_places_so_no_served_call_is_free()
+    {
+        var rate = ModelRate.Create(new ModelRateSet("r", "openai", "gpt-4.1-nano", CallType.Chat, 0.0000001m, 0.0000004m, null, null,
+            new UnitCosts(0.0000001m, 0.0000004m), false, "admin", "admin", At));
+
+        Assert.Equal(0.000001m, RateDecisions.Cost(rate, new TokenUsage(1, 0)));
+        Assert.Equal(0.000001m, RateDecisions.Cost(rate, new TokenUsage(10, 0)));
+        Assert.Equal(0.000002m, RateDecisions.Cost(rate, new TokenUsage(10, 1)));
+        Assert.Equal(0.0005m, RateDecisions.Cost(rate, new TokenUsage(1000, 1000)));
+        Assert.Equal(0m, RateDecisions.Cost(rate, new TokenUsage(0, 0)));
     }
 
     [Fact]
@@ -72,12 +88,28 @@ public sealed class RateDecisionsTests
     }
 
     [Fact]
+    public void A_version_set_without_unit_costs_keeps_the_ones_the_rate_had_so_budgets_still_count_the_model()
+    {
+        var costs = new UnitCosts(0.0000025m, 0.00001m);
+        var rate = ModelRate.Create((ModelRateSet)RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "gpt-4o",
+            new RateValues(0.0025m, 0.01m, null, null, costs, false), "admin"), "admin", At).Single());
+
+        var changed = (ModelRateSet)RateDecisions.Set(rate, new NewRate(CallType.Chat, "openai", "gpt-4o",
+            new RateValues(0.002m, 0.01m, null, null, null, false), "admin"), "admin", At).Single();
+        rate.Apply(changed);
+
+        Assert.Equal(costs, changed.UnitCosts);
+        Assert.Equal(0.002m, rate.InputRate);
+        Assert.Equal(0.0125m, RateDecisions.CostUsd(rate, new TokenUsage(1000, 1000)));
+    }
+
+    [Fact]
     public void Negative_or_too_precise_rates_are_refused()
     {
         Assert.Equal("input_rate", Assert.Throws<CreditRuleException>(() =>
             RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(-1m, 0m, null, null, null, false), "admin"), "admin", At)).Field);
         Assert.Equal("output_rate", Assert.Throws<CreditRuleException>(() =>
-            RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(0m, 0.0000001m, null, null, null, false), "admin"), "admin", At)).Field);
+            RateDecisions.Set(null, new NewRate(CallType.Chat, "openai", "m", new RateValues(0m, 0.0000000000001m, null, null, null, false), "admin"), "admin", At)).Field);
     }
 
     [Fact]

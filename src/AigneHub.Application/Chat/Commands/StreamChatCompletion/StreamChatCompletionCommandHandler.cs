@@ -26,7 +26,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
         ChatCompletionUpdate? last = null;
         CallRecord? outcome = null;
         TokenUsage? reportedUsage = null;
-        var contentUpdates = 0;
+        var output = default(StreamedOutput);
         var endedAtHold = false;
         try
         {
@@ -49,24 +49,24 @@ internal sealed partial class StreamChatCompletionCommandHandler(
                 }
                 catch (Exception ex)
                 {
-                    outcome = meter.Failed(ex, UsageSoFar(reportedUsage, contentUpdates), cancellationToken);
+                    outcome = meter.Failed(ex, UsageSoFar(reportedUsage, output), cancellationToken);
                     throw;
                 }
 
                 var produces = update.ContentDelta is { Length: > 0 } || update.ToolCallDeltas is not null;
-                if (ceiling.IsPassedBy(Produced(hold, update.Usage ?? reportedUsage, contentUpdates + (produces ? 1 : 0))))
+                if (ceiling.IsPassedBy(Produced(hold, update.Usage ?? reportedUsage, produces ? output.With(update) : output)))
                 {
                     // The second guard: this update would take the call past its hold. Nothing more is relayed.
                     endedAtHold = true;
                     reportedUsage = update.Usage ?? reportedUsage;
                     last ??= update;
-                    LogEndedAtHold(logger, meter.CallId, provider, contentUpdates);
+                    LogEndedAtHold(logger, meter.CallId, provider, output.Updates);
                     break;
                 }
 
                 if (produces)
                 {
-                    contentUpdates++;
+                    output = output.With(update);
                 }
 
                 if (update.FinishReason is not null)
@@ -80,7 +80,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
             }
 
             // Completed (or ended at the hold): settle now, so a receipt (when asked for) can carry what was charged.
-            var usage = endedAtHold ? Produced(hold, reportedUsage, contentUpdates) : UsageSoFar(reportedUsage, contentUpdates);
+            var usage = endedAtHold ? Produced(hold, reportedUsage, output) : UsageSoFar(reportedUsage, output);
             if (endedAtHold && last is not null)
             {
                 for (var choice = 0; choice < (command.Settings.N ?? 1); choice++)
@@ -107,7 +107,7 @@ internal sealed partial class StreamChatCompletionCommandHandler(
             // opened was finished where it failed.
             if (!call.Finished)
             {
-                var usage = UsageSoFar(reportedUsage, contentUpdates);
+                var usage = UsageSoFar(reportedUsage, output);
                 await call.FinishAsync(outcome ?? meter.Cancelled(usage), usage);
             }
 
@@ -119,20 +119,44 @@ internal sealed partial class StreamChatCompletionCommandHandler(
     }
 
     /// <summary>
-    /// The provider's usage report when it sent one; otherwise (stream cut short) one token per content update,
-    /// which is how OpenAI-style providers stream.
+    /// The provider's usage report when it sent one; otherwise (a stream cut short, or a provider that reports none)
+    /// the output relayed so far (<see cref="StreamedOutput.Tokens"/>); the prompt is then charged at its bound
+    /// (<see cref="ChatBilling.SettleAsync"/>).
     /// </summary>
-    private static TokenUsage UsageSoFar(TokenUsage? reported, int contentUpdates) =>
-        reported ?? new TokenUsage(0, contentUpdates);
+    private static TokenUsage UsageSoFar(TokenUsage? reported, StreamedOutput output) =>
+        reported ?? new TokenUsage(0, output.Tokens);
 
     /// <summary>
-    /// What a stream has produced so far, for its ceiling: the provider's report with at least one completion token
-    /// per content update relayed (a report can come early, before the answer), or without a report the prompt bound
-    /// the hold was sized with and one token per content update.
+    /// What a stream has produced so far, for its ceiling: the provider's report with at least one completion token per
+    /// content update relayed (a report can come early, before the answer), or without a report the prompt bound the
+    /// hold was sized with and one token per content update. A lower bound on purpose: the ceiling must not end an
+    /// answer that is still within its hold (four characters a token overcounts English text).
     /// </summary>
-    private static TokenUsage Produced(CallHold hold, TokenUsage? reported, int contentUpdates) => reported is { } usage
-        ? usage with { CompletionTokens = Math.Max(usage.CompletionTokens, contentUpdates) }
-        : new TokenUsage(hold.EstimatedPromptTokens.Tokens, contentUpdates);
+    private static TokenUsage Produced(CallHold hold, TokenUsage? reported, StreamedOutput output) => reported is { } usage
+        ? usage with { CompletionTokens = Math.Max(usage.CompletionTokens, output.Updates) }
+        : new TokenUsage(hold.EstimatedPromptTokens.Tokens, output.Updates);
+
+    /// <summary>
+    /// The output a stream relayed, for when its provider did not say what it counted: each content update as one token
+    /// (how OpenAI-style providers stream, a token an update), or as one per four whole characters of its text and
+    /// tool-call arguments when it carries more (Gemini, Anthropic and Bedrock send several tokens an update, and a
+    /// client that leaves just before the usage report must not get them at one token each).
+    /// </summary>
+    private readonly record struct StreamedOutput(int Updates, long EstimatedTokens)
+    {
+        public int Tokens => (int)Math.Min(EstimatedTokens, int.MaxValue);
+
+        public StreamedOutput With(ChatCompletionUpdate update)
+        {
+            long characters = update.ContentDelta?.Length ?? 0;
+            foreach (var delta in update.ToolCallDeltas ?? [])
+            {
+                characters += (delta.Name?.Length ?? 0) + (delta.ArgumentsDelta?.Length ?? 0);
+            }
+
+            return new(Updates + 1, EstimatedTokens + Math.Max(1, characters / 4));
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} stream would have passed its hold after {ContentUpdates} content updates; ended with finish_reason length")]
     private static partial void LogEndedAtHold(ILogger logger, Guid callId, string provider, int contentUpdates);
