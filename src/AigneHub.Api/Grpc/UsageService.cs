@@ -78,7 +78,13 @@ internal sealed class UsageService(IMediator mediator) : V1.Usage.UsageBase
             _ => throw Invalid("group_by", $"group_by must be one of none, provider, model, user, app, call_type, team; not \"{request.GroupBy}\"."),
         };
         var to = request.To?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow;
-        var from = request.From?.ToDateTimeOffset() ?? to - (granularity == UsageGranularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30));
+        var span = granularity == UsageGranularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30);
+        if (request.From is null && to < DateTimeOffset.MinValue + span)
+        {
+            throw Invalid("to", $"to must be at least {span.TotalDays:0.#} day(s) after 0001-01-01 when from is left out.");
+        }
+
+        var from = request.From?.ToDateTimeOffset() ?? to - span;
 
         var statistics = await mediator.Send(
             new GetUsageStatisticsQuery(from, to, granularity, grouping, NullIfEmpty(request.UserId), NullIfEmpty(request.TeamId)),

@@ -94,14 +94,21 @@ internal static partial class MessageLog
     /// cancellation) logs it with its stack trace and answers the <see cref="InternalFaultException"/> to throw instead.
     /// Null: rethrow the exception as it is.
     /// </summary>
-    public static InternalFaultException? Failed(ILogger logger, string message, Exception exception, long started, CancellationToken cancellationToken)
+    public static HubException? Failed(ILogger logger, string message, Exception exception, long started, CancellationToken cancellationToken)
     {
         var cancelled = exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
-        InternalFaultException? fault = null;
+        HubException? fault = null;
         if (!cancelled && exception is not HubException)
         {
-            Unexpected(logger, exception, message);
-            fault = new InternalFaultException(exception);
+            if (UnstorableText.Matches(exception))
+            {
+                fault = UnstorableText.Refusal();
+            }
+            else
+            {
+                Unexpected(logger, exception, message);
+                fault = new InternalFaultException(exception);
+            }
         }
 
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

@@ -1,5 +1,3 @@
-using Marten.Linq.MatchesSql;
-
 namespace AigneHub.Application.Billing;
 
 /// <summary>
@@ -53,10 +51,6 @@ internal static class CreditRecipients
         return await MatchesAsync(session, userId, cancellationToken) is [var only] ? only : userId;
     }
 
-    // Ids are matched with lower() in the database: a scan of the users, which only credit writes and reads of an id
-    // that is not registered as spelled pay for.
-    private static async Task<IReadOnlyList<string>> MatchesAsync(IQuerySession session, string userId, CancellationToken cancellationToken)
-    {
-        return await session.Query<HubUser>().Where(u => u.MatchesSql("lower(d.id) = lower(?)", userId)).Select(u => u.Id).Take(3).ToListAsync(cancellationToken);
-    }
+    private static Task<IReadOnlyList<string>> MatchesAsync(IQuerySession session, string userId, CancellationToken cancellationToken) =>
+        Access.UserIds.SpellingsAsync(session, userId, cancellationToken);
 }

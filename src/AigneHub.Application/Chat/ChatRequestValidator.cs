@@ -199,7 +199,7 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Must(s => s!.Count <= 4).WithMessage("stop may contain at most 4 sequences")
             .When(x => x.Settings.Stop is not null)
             .OverridePropertyName("stop");
-        RuleFor(x => x.Settings.User).MaximumLength(256).OverridePropertyName("user");
+        RuleFor(x => x.Settings.User).MaximumLength(256).Must(NoNul).WithMessage(NulMessage("user")).OverridePropertyName("user");
         RuleFor(x => x.Settings.Tools)
             .Must(t => t!.Count <= MaxTools).WithMessage($"tools may contain at most {MaxTools} functions")
             .Must(t => t!.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() == t!.Count).WithMessage("tools must not name the same function twice")
@@ -232,6 +232,7 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Must(m => m!.Count <= 16).WithMessage("metadata may hold at most 16 key-value pairs")
             .Must(m => m!.All(p => p.Key.Length is > 0 and <= 64)).WithMessage("metadata keys must be 1 to 64 characters")
             .Must(m => m!.Values.All(v => v.Length <= 512)).WithMessage("metadata values may be at most 512 characters")
+            .Must(m => m!.All(p => NoNul(p.Key) && NoNul(p.Value))).WithMessage(NulMessage("metadata"))
             .When(x => x.Settings.Metadata is not null)
             .OverridePropertyName("metadata");
         RuleFor(x => x.Settings.Modalities)
@@ -243,7 +244,12 @@ internal abstract class ChatRequestValidator<TRequest> : AbstractValidator<TRequ
             .Null().WithMessage("The hub answers with text only: audio output is not supported")
             .OverridePropertyName("audio");
         OneOf(x => x.Settings.PromptCacheRetention, "prompt_cache_retention", ["in-memory", "24h"], alias: "in_memory");
-        RuleFor(x => x.Settings.SafetyIdentifier).MaximumLength(256).OverridePropertyName("safety_identifier");
+        RuleFor(x => x.Settings.SafetyIdentifier).MaximumLength(256).Must(NoNul).WithMessage(NulMessage("safety_identifier")).OverridePropertyName("safety_identifier");
         RuleFor(x => x.Settings.PromptCacheKey).MaximumLength(1024).OverridePropertyName("prompt_cache_key");
     }
+
+    /// <summary>The call record keeps these fields, and PostgreSQL stores no U+0000 (NUL).</summary>
+    private static bool NoNul(string? text) => text is null || !text.Contains('\0', StringComparison.Ordinal);
+
+    private static string NulMessage(string field) => $"{field} must not contain the NUL character (\\u0000)";
 }

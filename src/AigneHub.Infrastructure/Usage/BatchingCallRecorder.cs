@@ -180,10 +180,12 @@ internal sealed partial class BatchingCallRecorder(
     /// The batch's documents in one upsert statement (<see cref="DocumentBatches"/>; the test
     /// <c>Recorder_writes_the_rows_marten_writes</c> compares its rows with Marten's), and the batch as one <see cref="CallsRecorded"/> event on a new stream keyed by its first
     /// record (the batch's idempotency key: a record is in one committed batch at most, so a stream that exists is this
-    /// batch, committed), in one session and so one transaction.
+    /// batch, committed), in one session and so one transaction. Live batches and replayed ones alike are made storable
+    /// first (<see cref="StorableCallRecords"/>).
     /// </summary>
     private static async Task StageAsync(IDocumentSession session, IReadOnlyList<CallRecord> records)
     {
+        records = StorableCallRecords.Of(records);
         await DocumentBatches.QueueUpsertAsync(
             session, records, r => r.Id, "uuid", CancellationToken.None, DocumentBatches.Text<CallRecord>("request_id", r => r.RequestId));
         session.Events.StartStream(CallsRecorded.StreamKey(records[0].Id), CallsRecorded.Of(records));

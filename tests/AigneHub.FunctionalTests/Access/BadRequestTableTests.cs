@@ -58,6 +58,7 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "path traversal", "GET", "/v1/../../etc/passwd", null, null, 404, "" },
             { "admin bad role", "POST", "/api/admin/users", "application/json", """{"display_name":"x","role":"emperor"}""", 400, "role" },
             { "admin bad email", "POST", "/api/admin/users", "application/json", """{"display_name":"x","email":"not-an-email","role":"member"}""", 400, "email" },
+            { "admin user id in the OIDC users' namespace", "POST", "/api/admin/users", "application/json", """{"user_id":"oidc_0123456789abcdef01234567","display_name":"x","role":"member"}""", 400, "may not start with" },
             { "admin empty display name", "POST", "/api/admin/users", "application/json", """{"display_name":"","role":"member"}""", 400, "display_name" },
             { "admin display name as a number", "POST", "/api/admin/users", "application/json", """{"display_name":5,"role":"member"}""", 400, "Invalid type for 'display_name': expected a string, but got an integer instead." },
             { "admin scopes as a string", "POST", "/api/admin/keys", "application/json", """{"user_id":"owner","name":"k","scopes":"inference"}""", 400, "Invalid type for 'scopes': expected an array" },
@@ -78,6 +79,20 @@ public sealed class BadRequestTableTests(HubFixture hub)
             { "stale expected version", "POST", "/api/admin/users/owner:setRole", "application/json", """{"expected_version":99,"role":"admin"}""", 409, "version" },
             { "usage limit out of range", "GET", "/api/usage/calls?limit=-3", null, null, 400, "limit" },
             { "audit range reversed", "GET", "/api/admin/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", null, null, 400, "to" },
+            // PostgreSQL stores and compares no U+0000: refused where it is read, never a 500 (nor, for a call's `user`
+            // or `metadata`, a call record that no batch could write, which once stopped recording and the next start).
+            { "NUL in the chat user", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"user":"a\u0000b"}""", 400, "user must not contain the NUL" },
+            { "NUL in a metadata key", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"metadata":{"k\u0000":"v"} }""", 400, "metadata must not contain the NUL" },
+            { "NUL in safety_identifier", "POST", Chat, "application/json", $$"""{"model":"{{Model}}","messages":{{msg}},"safety_identifier":"s\u0000"}""", 400, "safety_identifier" },
+            { "NUL in a usage query", "GET", "/api/usage/calls?user_id=%00", null, null, 400, "NUL character" },
+            { "NUL in an audit query", "GET", "/api/admin/audit?actor=a%00b", null, null, 400, "NUL character" },
+            { "NUL in a team name", "POST", "/api/admin/teams", "application/json", """{"name":"t\u0000"}""", 400, "NUL character" },
+            { "NUL in a rate's model", "PUT", "/api/admin/rates", "application/json", """{"type":"chat","provider":"demo","model":"x\u0000","input_rate":"0","output_rate":"0"}""", 400, "NUL character" },
+            { "admin user id differing from one only in case", "POST", "/api/admin/users", "application/json", """{"user_id":"OWNER","display_name":"x","role":"member"}""", 409, "only in case" },
+            { "multipart body cut short", "POST", "/v1/images/edits", "multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ndemo/image\r\n--XY", 400, "multipart" },
+            { "multipart without a boundary", "POST", "/v1/images/edits", "multipart/form-data", "abc", 400, "multipart" },
+            { "statistics up to year 1", "GET", "/api/usage/statistics?to=0001-01-01T00:00:00Z", null, null, 400, "to must be" },
+            { "report for the last day there is", "POST", "/api/admin/usage/reports:generate", "application/json", """{"kind":"daily","period":"9999-12-31"}""", 400, "period must be" },
         };
         return data;
     }

@@ -131,6 +131,33 @@ public sealed class CallRecordPersistenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_record_carrying_nul_characters_is_stored_with_them_replaced_and_blocks_neither_its_batch_nor_the_next_start()
+    {
+        // PostgreSQL stores no U+0000: such a record once failed its batch for ever (every record behind it unwritten)
+        // and, left in the journal, stopped the next start at the replay.
+        var start = DateTimeOffset.UtcNow;
+        var poisoned = Record("req-nul\u0000", start) with { EndUser = "end\u0000user", Metadata = new Dictionary<string, string> { ["k\u0000"] = "v\u0000" } };
+        var killed = NewRecorder(batchSize: 10_000, flushIntervalMs: 60_000);
+        await killed.StartAsync(CancellationToken.None);
+        killed.Record(poisoned with { Id = Guid.CreateVersion7(start.AddMilliseconds(-1)), StartedAt = start.AddMilliseconds(-1), RequestId = "req-nul-journal\u0000" });
+        killed.Dispose();
+
+        var recorder = NewRecorder(batchSize: 10, flushIntervalMs: 20);
+        await recorder.StartAsync(CancellationToken.None);
+        recorder.Record(poisoned);
+        recorder.Record(Record("req-after-nul", start.AddMilliseconds(1)));
+        var read = await WaitForAsync(3);
+        await recorder.StopAsync(CancellationToken.None);
+        recorder.Dispose();
+
+        Assert.Equal(["req-after-nul", "req-nul\uFFFD", "req-nul-journal\uFFFD"], read.Select(r => r.RequestId));
+        var stored = read.Single(r => r.Id == poisoned.Id);
+        Assert.Equal("end\uFFFDuser", stored.EndUser);
+        Assert.Equal("v\uFFFD", stored.Metadata!["k\uFFFD"]);
+        Assert.Empty(Directory.EnumerateFiles(_journal, "segment-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Written_records_leave_no_journal_behind()
     {
         var recorder = NewRecorder(batchSize: 10, flushIntervalMs: 20);

@@ -30,7 +30,7 @@ internal static class ImageEditsEndpoint
                 throw new RequestValidationException([new FieldViolation("image", "Send the edit as multipart/form-data with the image file(s), prompt and model.")]);
             }
 
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var form = await ReadFormAsync(context);
             var images = new List<InputImage>();
             foreach (var file in form.Files)
             {
@@ -61,6 +61,24 @@ internal static class ImageEditsEndpoint
             var error = HubErrorMapper.Map(ex, context.TraceIdentifier);
             context.Items[HubError.HttpContextKey] = error;
             return Results.StatusCode(error.HttpStatus);
+        }
+    }
+
+    /// <summary>
+    /// The multipart body, or 400 saying why it cannot be read (no boundary, a body cut short, a part without a
+    /// Content-Disposition, more fields or longer headers than the form reader takes) rather than a 500. A body over
+    /// the hub's limit stays a 413; a caller who went away stays a cancellation.
+    /// </summary>
+    private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException or BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest }
+            && !context.RequestAborted.IsCancellationRequested)
+        {
+            throw new RequestValidationException([new FieldViolation("image", $"The multipart/form-data body could not be read: {ex.Message}")]);
         }
     }
 

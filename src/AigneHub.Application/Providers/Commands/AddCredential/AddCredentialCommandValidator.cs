@@ -10,9 +10,9 @@ internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCrede
         RuleFor(c => c.Weight).InclusiveBetween(1, 1000).OverridePropertyName("weight");
 
         // Whatever the provider, a secret is sent upstream in a header (or signs one): never a control character.
-        RuleFor(c => c.ApiKey).SentUpstream("api_key", UpstreamValues.MaxApiKeyLength).OverridePropertyName("api_key");
-        RuleFor(c => c.AccessKeyId).SentUpstream("access_key_id", UpstreamValues.MaxAccessKeyIdLength).OverridePropertyName("access_key_id");
-        RuleFor(c => c.SecretAccessKey).SentUpstream("secret_access_key", UpstreamValues.MaxSecretAccessKeyLength).OverridePropertyName("secret_access_key");
+        RuleFor(c => c.ApiKey).SentUpstream("api_key", UpstreamValues.MaxApiKeyLength).Must(IsAscii).WithMessage(NotAscii("api_key")).OverridePropertyName("api_key");
+        RuleFor(c => c.AccessKeyId).SentUpstream("access_key_id", UpstreamValues.MaxAccessKeyIdLength).Must(IsAscii).WithMessage(NotAscii("access_key_id")).OverridePropertyName("access_key_id");
+        RuleFor(c => c.SecretAccessKey).SentUpstream("secret_access_key", UpstreamValues.MaxSecretAccessKeyLength).Must(IsAscii).WithMessage(NotAscii("secret_access_key")).OverridePropertyName("secret_access_key");
 
         When(c => c.Provider == ProviderNames.Bedrock, () =>
         {
@@ -32,4 +32,9 @@ internal sealed class AddCredentialCommandValidator : AbstractValidator<AddCrede
             RuleFor(c => c.SecretAccessKey).Empty().WithMessage(c => $"{c.Provider} takes api_key, not an access key pair").OverridePropertyName("secret_access_key");
         });
     }
+
+    /// <summary>Secrets travel in request headers (or sign them), which carry ASCII only: a key with other characters could never be sent.</summary>
+    private static bool IsAscii(string? value) => value is null || System.Text.Ascii.IsValid(value);
+
+    private static string NotAscii(string field) => $"{field} must be ASCII: it is sent to the provider in a request header, which carries no other characters";
 }
