@@ -56,4 +56,18 @@ internal sealed class HttpCacheRequestContext(IHttpContextAccessor accessor) : I
             }
         }
     }
+
+    public string? ServedBy
+    {
+        get => accessor.HttpContext?.Items.TryGetValue(ServedByKey, out var served) == true ? served as string : null;
+        set
+        {
+            if (accessor.HttpContext is { } context)
+            {
+                context.Items[ServedByKey] = value;
+            }
+        }
+    }
+
+    private static readonly object ServedByKey = new();
 }

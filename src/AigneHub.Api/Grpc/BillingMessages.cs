@@ -18,8 +18,8 @@ internal static class BillingMessages
 
     public static decimal? OptionalDecimal(bool has, string value, string field) => has ? Decimal(value, field) : null;
 
-    /// <summary>Without trailing zeros ("0.39", not "0.390000"); credits keep at most 6 places, dollars 10.</summary>
-    public static string Text(decimal value) => value.ToString("0.##########", CultureInfo.InvariantCulture);
+    /// <summary>Without trailing zeros ("0.39", not "0.390000"); credits keep at most 6 places, dollars 10, rates 12.</summary>
+    public static string Text(decimal value) => value.ToString("0.############", CultureInfo.InvariantCulture);
 
     public static CallType CallType(string value, string field = "type") => value switch
     {

@@ -29,4 +29,11 @@ public interface ICacheRequestContext
 
     /// <summary>What the cache did for the current call; null while it was not in play.</summary>
     CacheOutcome? Outcome { get; set; }
+
+    /// <summary>
+    /// The provider and model ("provider/model") whose rate priced the current call, set when a provider answered: a
+    /// stored answer is charged by it, not by the model name the provider wrote in its answer (OpenAI answers
+    /// "gpt-4o-mini" with a dated snapshot name that has no rate).
+    /// </summary>
+    string? ServedBy { get; set; }
 }

@@ -74,7 +74,8 @@ public sealed record FallbackEstimate(string Model, IReadOnlyList<string> Provid
 
 /// <param name="Providers">The providers allowed to serve the call: in credits mode only those with a rate.</param>
 /// <param name="HeldCredits">The credits held; null when nothing was held (enterprise mode).</param>
-/// <param name="EstimatedPromptTokens">The prompt bound over all choices, charged for a call cut short before the provider reported its usage.</param>
+/// <param name="EstimatedPromptTokens">The prompt bound over all choices, charged for a call cut short before the provider
+/// reported its usage, and in credits mode for a call whose provider reported none.</param>
 /// <param name="Rates">The rate version of each provider that priced the hold (credits mode): the capture prices the
 /// call with the same version, however the rate changes while the call runs.</param>
 public sealed record CallHold(

@@ -12,4 +12,10 @@ internal sealed class NoCacheRequest : ICacheRequestContext
         get => null;
         set { }
     }
+
+    public string? ServedBy
+    {
+        get => null;
+        set { }
+    }
 }

@@ -59,8 +59,11 @@ internal sealed partial class ResponseCache(
         return new CachePlan(CacheKeys.For(kind.ToString(), route, scope, request), scope, requestId, kind, TimeSpan.FromSeconds(ttl), directive != CacheDirective.Refresh);
     }
 
-    /// <summary>The stored answer (of <paramref name="answerType"/>) when there is one and the plan reads, with the outcome set to hit.</summary>
-    public async Task<object?> FindAsync(CachePlan plan, Type answerType, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stored answer (of <paramref name="answerType"/>) when there is one and the plan reads, with the outcome set
+    /// to hit, and the "provider/model" whose rate prices a hit on it.
+    /// </summary>
+    public async Task<CacheHit?> FindAsync(CachePlan plan, Type answerType, CancellationToken cancellationToken)
     {
         if (!plan.Reads)
         {
@@ -72,7 +75,7 @@ internal sealed partial class ResponseCache(
             if (await store.FindAsync(plan.Key, cancellationToken) is { } cached && JsonSerializer.Deserialize(cached.Answer, answerType, Json) is { } answer)
             {
                 context.Outcome = CacheOutcome.Hit;
-                return answer;
+                return new CacheHit(answer, cached.Model);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -84,9 +87,14 @@ internal sealed partial class ResponseCache(
         return null;
     }
 
-    /// <summary>Stores an answer unless it is too large or cut short; a failure to store is logged, never the caller's problem.</summary>
+    /// <summary>
+    /// Stores an answer unless it is too large or cut short; a failure to store is logged, never the caller's problem.
+    /// The entry names the provider and model that served and priced the call when the call noted them
+    /// (<see cref="ICacheRequestContext.ServedBy"/>), else <paramref name="model"/> as the answer names it.
+    /// </summary>
     public async Task SaveAsync(CachePlan plan, object answer, string model)
     {
+        model = context.ServedBy ?? model;
         var serialized = JsonSerializer.Serialize(answer, answer.GetType(), Json);
         if (System.Text.Encoding.UTF8.GetByteCount(serialized) > options.Value.MaxEntryBytes)
         {
@@ -138,6 +146,9 @@ internal sealed partial class ResponseCache(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The response cache could not {Operation} an answer; the call goes on without it")]
     private static partial void LogCacheFailed(ILogger logger, Exception exception, string operation);
 }
+
+/// <summary>A stored answer, and the "provider/model" whose rate prices a hit on it.</summary>
+internal sealed record CacheHit(object Answer, string PricedAs);
 
 /// <summary>What kind of answer a call caches.</summary>
 internal enum CacheKind

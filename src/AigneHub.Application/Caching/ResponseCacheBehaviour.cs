@@ -24,13 +24,14 @@ internal sealed class ResponseCacheBehaviour<TMessage, TResponse>(ResponseCache 
             return await next(message, cancellationToken);
         }
 
-        switch (await cache.FindAsync(plan, typeof(TResponse), cancellationToken))
+        var hit = await cache.FindAsync(plan, typeof(TResponse), cancellationToken);
+        switch (hit?.Answer)
         {
             case ChatCompletion completion:
-                var chatCharge = await hits.SettleAsync(plan, completion.Model, completion.Usage, streamed: false, cancellationToken);
+                var chatCharge = await hits.SettleAsync(plan, hit.PricedAs, completion.Usage, streamed: false, cancellationToken);
                 return (TResponse)(object)(completion with { CreditsCharged = chatCharge.Credits, CreditPrefix = chatCharge.CreditPrefix });
             case EmbeddingResult embeddings:
-                var charge = await hits.SettleAsync(plan, embeddings.Model, embeddings.Usage, streamed: false, cancellationToken);
+                var charge = await hits.SettleAsync(plan, hit.PricedAs, embeddings.Usage, streamed: false, cancellationToken);
                 return (TResponse)(object)(embeddings with { CreditsCharged = charge.Credits, CreditPrefix = charge.CreditPrefix });
         }
 
@@ -69,9 +70,9 @@ internal sealed class StreamResponseCacheBehaviour<TMessage, TResponse>(Response
             yield break;
         }
 
-        if (await cache.FindAsync(plan, typeof(ChatCompletion), cancellationToken) is ChatCompletion cached)
+        if (await cache.FindAsync(plan, typeof(ChatCompletion), cancellationToken) is { Answer: ChatCompletion cached } hit)
         {
-            var charge = await hits.SettleAsync(plan, cached.Model, cached.Usage, streamed: true, cancellationToken);
+            var charge = await hits.SettleAsync(plan, hit.PricedAs, cached.Usage, streamed: true, cancellationToken);
             foreach (var update in ChatAnswerReplay.Updates(cached))
             {
                 yield return (TResponse)(object)update;

@@ -108,15 +108,17 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
             return outcome with { UserId = hold.UserId };
         }
 
-        if (usage.PromptTokens == 0 && hold.Type != CallType.Image)
+        if (usage.PromptTokens == 0 && hold.Type != CallType.Image && (outcome.Status == CallStatus.Cancelled || hold.IsHeld))
         {
-            // No prompt tokens reported: a call cut short before the provider's report, or a provider that reports no
-            // usage (an OpenAI-compatible server that ignores include_usage, Gemini's embeddings). The prompt was sent
-            // either way and is charged at the bound the hold was sized with, which the record carries too, so the
-            // charge can be recomputed from the record (and recovery charges the same). An image call is priced per
-            // image and may report no tokens at all.
+            // No prompt tokens reported: a call cut short before the provider's report, or (credits mode) a provider
+            // that reports no usage (an OpenAI-compatible server that ignores include_usage, Gemini's embeddings). The
+            // prompt was sent either way and is charged at the bound the hold was sized with, which the record carries
+            // too, so the charge can be recomputed from the record (and recovery charges the same). The usage is then
+            // an estimate, so the charge stays within the hold. An image call is priced per image and may report no
+            // tokens at all; an enterprise-mode call served without a report keeps what it reported.
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens.Tokens };
             outcome = outcome with { PromptTokens = usage.PromptTokens };
+            atMostTheHold = true;
         }
 
         var charge = await billing.CaptureAsync(hold, outcome.Provider, usage, outcome.Images, atMostTheHold, CancellationToken.None);

@@ -14,7 +14,8 @@ internal sealed partial class InferenceCalls(
     ICallerContext callers,
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
-    ILogger<InferenceCalls> logger)
+    ILogger<InferenceCalls> logger,
+    ICacheRequestContext? cacheRequest = null)
 {
     /// <summary>Starts a chat call: its record carries what the call says about itself (end user, metadata).</summary>
     public Task<InferenceCall<IChatProvider>> StartChatAsync(IChatRequest request, bool streamed, CancellationToken cancellationToken)
@@ -59,7 +60,7 @@ internal sealed partial class InferenceCalls(
         CancellationToken cancellationToken)
         where TProvider : IProvider
     {
-        var call = new InferenceCall<TProvider>(meter, billing, recorder, logger, cancellationToken);
+        var call = new InferenceCall<TProvider>(meter, billing, recorder, logger, cancellationToken) { CacheRequest = cacheRequest };
         CallRoute<TProvider> routed;
         try
         {
@@ -111,6 +112,9 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
 
     public CallMeter Meter { get; } = meter;
 
+    /// <summary>Where the provider and model that served the call are noted for the response cache (null: nowhere).</summary>
+    public ICacheRequestContext? CacheRequest { get; init; }
+
     /// <summary>The call's hold; once a model answered, priced for that model (<see cref="CallHold.ForModel"/>).</summary>
     public CallHold? Hold { get; private set; }
 
@@ -136,7 +140,7 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
             try
             {
                 var answer = await attempt(provider, route, _deadline!.Token);
-                Served(answer.CredentialId, route);
+                Served(answer.CredentialId, provider.Name, route);
                 var used = usage(answer.Value);
                 var record = await FinishAsync(Meter.Succeeded(used) with { Images = images?.Invoke(answer.Value) ?? 0 }, used);
                 return new(answer.Value, record.CreditsCharged, record.CreditsCharged is null ? null : await billing.CreditPrefixAsync(callerToken));
@@ -174,7 +178,7 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
                     throw new UpstreamException(ErrorKind.UpstreamUnavailable, provider.Name, $"The {provider.Name} provider ended the stream without an answer.");
                 }
 
-                Served(updates.Current.CredentialId, route);
+                Served(updates.Current.CredentialId, provider.Name, route);
                 _deadline.Disarm();
                 return (new PeekedEnumerator<Served<T>>(updates), provider.Name);
             }
@@ -210,11 +214,15 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
 
     public void Dispose() => _deadline?.Dispose();
 
-    private void Served(string? credentialId, CallRoute<TProvider> route)
+    private void Served(string? credentialId, string provider, CallRoute<TProvider> route)
     {
         Meter.FirstByte();
         Meter.UsedCredential(credentialId);
         Hold = Hold!.ForModel(route.Name.Model);
+        if (CacheRequest is { } cache)
+        {
+            cache.ServedBy = route.Name.Qualified(provider);
+        }
     }
 
     /// <summary>
@@ -234,6 +242,9 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
             }
         }
 
+        // The call ends on this attempt: its model prices whatever it is charged (a fallback model's, when the chain
+        // had moved on), as a served attempt's does.
+        Hold = Hold?.ForModel(plan[current].Route.Name.Model);
         if (_deadline!.Exceeded(failure))
         {
             var timedOut = _deadline.TimedOut(Meter.Provider);

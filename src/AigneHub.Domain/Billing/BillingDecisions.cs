@@ -38,7 +38,7 @@ public static class BillingDecisions
             throw new CreditRuleException(CreditRule.InvalidValue, "new_user_grant_expiry_days", "new_user_grant_expiry_days must be at least 1 when given.");
         }
 
-        if (values.DefaultHoldTokens is < 1 or > MaxDefaultHoldTokens)
+        if (values.DefaultHoldTokens < 1 || (values.DefaultHoldTokens > MaxDefaultHoldTokens && values.DefaultHoldTokens != current.DefaultHoldTokens))
         {
             // It is sent upstream as max_tokens of every call that names none: no provider takes billions.
             throw new CreditRuleException(CreditRule.InvalidValue, "default_hold_tokens", $"default_hold_tokens must be between 1 and {MaxDefaultHoldTokens}.");

@@ -51,9 +51,15 @@ public static class RateDecisions
             values.CacheReadRate, values.CacheWriteRate, values.UnitCosts, values.Deprecated, source, by, at)];
     }
 
-    /// <summary>The rate re-priced from its unit costs under new settings; none for a rate without unit costs or with no change.</summary>
+    /// <summary>The source of a rate an operator set by hand (<c>PUT /api/admin/rates</c>): re-pricing and catalogue syncs leave it alone.</summary>
+    public const string ManualSource = "admin";
+
+    /// <summary>
+    /// The rate re-priced from its unit costs under new settings; none for a rate set by hand (its price is the
+    /// operator's, whatever unit costs it keeps for budgets), without unit costs, or with no change.
+    /// </summary>
     public static IReadOnlyList<object> Reprice(ModelRate current, BillingSettings settings, string by, DateTimeOffset at) =>
-        current.UnitCosts is { } costs
+        current.UnitCosts is { } costs && current.Source != ManualSource
             ? Set(current, new NewRate(current.Type, current.Provider, current.Model, FromUnitCosts(costs, settings, current.Deprecated), "reprice"), by, at)
             : [];
 

@@ -120,6 +120,34 @@ public sealed class ResponseCacheTests(CacheFixture hubs)
     }
 
     [Fact]
+    public async Task A_hit_on_an_answer_the_provider_named_by_a_dated_snapshot_is_charged_at_the_rate_of_the_model_that_served_it()
+    {
+        // OpenAI answers "gpt-4o-mini" as "gpt-4o-mini-2024-07-18", which has no rate: hits were priced by that name,
+        // so they cost nothing (and, with nothing to hold, passed even a zero balance).
+        await hubs.GrantAsync("cache-snapshot", "10");
+        hubs.Upstream.Reply("Dated answer.", new FakeUsage(100, 20));
+        hubs.Upstream.ResponseModel = "gpt-4o-mini-2024-07-18";
+        try
+        {
+            var body = Chat("Which snapshot answered?");
+
+            using var miss = await SendAsync(hubs.First, "cache-snapshot", body);
+            using var hit = await SendAsync(hubs.Second, "cache-snapshot", body);
+
+            var original = await RecordAsync(miss);
+            var cached = await RecordAsync(hit);
+            Assert.Equal(("miss", "3"), (original.GetProperty("cache").GetString(), original.GetProperty("credits_charged").GetString()));
+            Assert.Equal(("hit", "1.5"), (cached.GetProperty("cache").GetString(), cached.GetProperty("credits_charged").GetString()));
+            Assert.Equal(original.GetProperty("rate_id").GetString(), cached.GetProperty("rate_id").GetString());
+            Assert.Equal(10m - 3m - 1.5m, await BalanceAsync("cache-snapshot"));
+        }
+        finally
+        {
+            hubs.Upstream.ResponseModel = null;
+        }
+    }
+
+    [Fact]
     public async Task Usage_statistics_show_the_hit_rate_and_what_the_hits_saved()
     {
         await hubs.GrantAsync("cache-stats", "10");

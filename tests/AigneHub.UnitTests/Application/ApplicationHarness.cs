@@ -108,8 +108,19 @@ internal sealed class RecordingCallBilling : ICallBilling
 
     public IReadOnlyList<string> Settlements => _settlements.ToArray();
 
+    /// <summary>
+    /// Credits mode: each hold holds this many credits at a free rate for each provider (so a stream's ceiling never
+    /// ends it); the capture is still only remembered.
+    /// </summary>
+    public decimal? HeldCredits { get; set; }
+
     public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
-        Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, null, estimate.PromptTokens));
+        Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, HeldCredits, estimate.PromptTokens,
+            HeldCredits is null ? null : estimate.Providers.ToDictionary(p => p, p => FreeRate(estimate, p))));
+
+    private static AigneHub.Domain.Billing.ModelRate FreeRate(CallEstimate estimate, string provider) =>
+        AigneHub.Domain.Billing.ModelRate.Create(new AigneHub.Domain.Billing.Events.ModelRateSet(
+            $"rate:{provider}/{estimate.Model}", provider, estimate.Model, estimate.Type, 0m, 0m, null, null, null, false, "admin", "test", DateTimeOffset.UnixEpoch));
 
     public Task<CallCharge> CaptureAsync(CallHold hold, string provider, TokenUsage usage, int images, bool atMostTheHold, CancellationToken cancellationToken)
     {

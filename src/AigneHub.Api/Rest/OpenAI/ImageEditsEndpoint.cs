@@ -75,7 +75,7 @@ internal static class ImageEditsEndpoint
         {
             return await context.Request.ReadFormAsync(context.RequestAborted);
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or IOException or BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest }
+        catch (Exception ex) when ((ex is BadHttpRequestException bad ? bad.StatusCode == StatusCodes.Status400BadRequest : ex is InvalidDataException or InvalidOperationException or IOException)
             && !context.RequestAborted.IsCancellationRequested)
         {
             throw new RequestValidationException([new FieldViolation("image", $"The multipart/form-data body could not be read: {ex.Message}")]);

@@ -96,6 +96,7 @@ public sealed class ChatSettlementTests
     public async Task A_served_call_whose_provider_reports_no_usage_pays_its_prompt_bound_and_its_answer_s_text()
     {
         using var app = new ApplicationHarness(new ScriptedProvider("openai") { ReportsUsage = false });
+        app.Billing.HeldCredits = 100m;
 
         await app.Mediator.Send(new CreateChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default));
 
@@ -109,6 +110,7 @@ public sealed class ChatSettlementTests
     public async Task A_completed_stream_whose_provider_reports_no_usage_pays_its_prompt_bound()
     {
         using var app = new ApplicationHarness(new ScriptedProvider("openai") { StreamPieces = ["a", "b", "c"], ReportsUsage = false });
+        app.Billing.HeldCredits = 100m;
 
         await foreach (var _ in app.Mediator.CreateStream(new StreamChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default)))
         {
@@ -116,6 +118,17 @@ public sealed class ChatSettlementTests
 
         Assert.Equal([$"captured openai {Bound}+3"], app.Billing.Settlements);
         Assert.Equal(Bound, Assert.Single(app.Recorder.Records).PromptTokens);
+    }
+
+    [Fact]
+    public async Task In_enterprise_mode_a_served_call_without_usage_keeps_what_it_reported()
+    {
+        // Nothing is charged in enterprise mode: the prompt bound (a tokenizer run) is not worth counting for a record.
+        using var app = new ApplicationHarness(new ScriptedProvider("openai") { ReportsUsage = false });
+
+        await app.Mediator.Send(new CreateChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default));
+
+        Assert.Equal(["captured openai 0+5"], app.Billing.Settlements);
     }
 
     [Fact]

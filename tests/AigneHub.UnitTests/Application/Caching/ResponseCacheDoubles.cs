@@ -43,4 +43,6 @@ internal sealed class SettableCacheRequest : ICacheRequestContext
     public int? TtlSeconds { get; set; }
 
     public CacheOutcome? Outcome { get; set; }
+
+    public string? ServedBy { get; set; }
 }

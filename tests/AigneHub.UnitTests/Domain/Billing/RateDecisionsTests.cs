@@ -101,6 +101,9 @@ public sealed class RateDecisionsTests
         Assert.Equal(costs, changed.UnitCosts);
         Assert.Equal(0.002m, rate.InputRate);
         Assert.Equal(0.0125m, RateDecisions.CostUsd(rate, new TokenUsage(1000, 1000)));
+
+        // The price set by hand stays the operator's: a new margin does not re-derive it from the kept unit costs.
+        Assert.Empty(RateDecisions.Reprice(rate, Settings(50m, 0.000001m), "admin", At));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
 internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRateCatalogue catalogue, BillingCache cache, TimeProvider time)
     : ICommandHandler<SyncRateCatalogueCommand, RateSyncReport>
 {
-    public const string ManualSource = "admin";
+    public const string ManualSource = RateDecisions.ManualSource;
 
     public async ValueTask<RateSyncReport> Handle(SyncRateCatalogueCommand command, CancellationToken cancellationToken)
     {
