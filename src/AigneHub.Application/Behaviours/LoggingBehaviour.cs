@@ -102,6 +102,8 @@ internal static partial class MessageLog
         {
             if (UnstorableText.Matches(exception))
             {
+                // Logged without the text (it comes from the request), so an operator can still tell it from a bug.
+                RefusedUnstorable(logger, message);
                 fault = UnstorableText.Refusal();
             }
             else
@@ -133,6 +135,9 @@ internal static partial class MessageLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Message} failed with {ErrorKind} after {ElapsedMs:F1} ms")]
     private static partial void Refused(ILogger logger, string message, string errorKind, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message} refused: PostgreSQL cannot store or compare a NUL character (U+0000) that the request carried")]
+    private static partial void RefusedUnstorable(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message} failed unexpectedly")]
     private static partial void Unexpected(ILogger logger, Exception exception, string message);
