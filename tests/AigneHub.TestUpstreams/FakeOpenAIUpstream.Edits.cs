@@ -21,6 +21,9 @@ public sealed partial class FakeOpenAIUpstream
     /// <summary>The parts of the last edit request, in the order they arrived.</summary>
     public IReadOnlyList<FormPart> LastImageEditParts => _lastImageEditParts;
 
+    /// <summary>Input tokens an edit counts per image it is sent (and per mask); 0 by default.</summary>
+    public int EditImageTokens { get; set; }
+
     private async Task AnswerImageEditAsync(HttpContext context, byte[] body, Script script)
     {
         if (RequiredApiKey is { } key && context.Request.Headers.Authorization.ToString() != "Bearer " + key)
@@ -71,7 +74,8 @@ public sealed partial class FakeOpenAIUpstream
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
         {
             using var request = JsonDocument.Parse(JsonSerializer.Serialize(new { model, prompt, n, response_format = Field("response_format") ?? "b64_json" }));
-            WriteImages(json, request.RootElement);
+            // gpt-image-1 counts each input image (and the mask) as input tokens, in input_tokens_details.image_tokens.
+            WriteImages(json, request.RootElement, EditImageTokens * parts.Count(p => p.Name is "image" or "image[]" or "mask"));
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);

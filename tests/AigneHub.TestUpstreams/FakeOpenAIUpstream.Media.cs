@@ -128,7 +128,7 @@ public sealed partial class FakeOpenAIUpstream
         json.WriteEndObject();
     }
 
-    private void WriteImages(Utf8JsonWriter json, JsonElement request)
+    private void WriteImages(Utf8JsonWriter json, JsonElement request, int imageTokens = 0)
     {
         var model = request.GetProperty("model").GetString() ?? string.Empty;
         var prompt = request.GetProperty("prompt").GetString() ?? string.Empty;
@@ -161,14 +161,15 @@ public sealed partial class FakeOpenAIUpstream
         json.WriteEndArray();
         if (model.StartsWith("gpt-image", StringComparison.Ordinal))
         {
-            var input = prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            var text = prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            var input = text + imageTokens;
             json.WriteStartObject("usage"u8);
             json.WriteNumber("input_tokens"u8, input);
             json.WriteNumber("output_tokens"u8, 272 * n);
             json.WriteNumber("total_tokens"u8, input + (272 * n));
             json.WriteStartObject("input_tokens_details"u8);
-            json.WriteNumber("text_tokens"u8, input);
-            json.WriteNumber("image_tokens"u8, 0);
+            json.WriteNumber("text_tokens"u8, text);
+            json.WriteNumber("image_tokens"u8, imageTokens);
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -119,6 +119,7 @@ public sealed partial class FakeOpenAIUpstream : FakeUpstreamHost
         Tokenizer = null;
         HonoursMaxTokens = false;
         ReportsUsage = true;
+        EditImageTokens = 0;
     }
 
     protected override async Task AnswerAsync(HttpContext context, byte[] body)

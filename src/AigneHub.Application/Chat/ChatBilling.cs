@@ -31,21 +31,24 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
     }
 
     /// <summary>
-    /// What a media call may cost: embeddings the inputs at the input rate; images <paramref name="images"/> at the
-    /// per-image rate plus the prompt.
+    /// What a media call may cost: embeddings the inputs at the input rate; images the images asked for at the
+    /// per-image rate plus the prompt, and an edit's input images at the most tokens an image can count, once per image
+    /// asked for (Gemini counts them again for each image it makes).
     /// </summary>
-    public CallEstimate EstimateMedia<TProvider>(CallRoute<TProvider> route, CallType type, IReadOnlyCollection<string> texts, int images, string requestedModel, Guid callId)
+    public CallEstimate EstimateMedia<TProvider>(CallRoute<TProvider> route, ModelCalls.MediaCall call, Guid callId)
         where TProvider : IProvider
     {
         var providers = route.Providers.Select(p => p.Name).ToArray();
+        var prompt = (long)prompts.ForTexts(providers, route.Name.Model, call.Texts)
+            + ((long)prompts.ForImages(providers, route.Name.Model, call.InputImages) * Math.Max(1, call.Images));
         return new CallEstimate(
             callId.ToString(),
-            type,
+            call.Type,
             route.Name.Model,
             providers,
-            PromptBound.Of(prompts.ForTexts(providers, route.Name.Model, texts)),
-            type == CallType.Image ? images : 0,
-            requestedModel);
+            PromptBound.Of((int)Math.Min(prompt, int.MaxValue)),
+            call.Type == CallType.Image ? call.Images : 0,
+            call.Model);
     }
 
     /// <summary>

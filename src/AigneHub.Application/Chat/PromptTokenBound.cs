@@ -62,6 +62,10 @@ internal sealed class PromptTokenBound(IPromptTokenizers tokenizers)
     public int ForTexts(IEnumerable<string> providers, string model, IReadOnlyCollection<string> texts) =>
         providers.Select(p => Of(tokenizers.For(p, model), texts)).DefaultIfEmpty(0).Max();
 
+    /// <summary>The most tokens <paramref name="count"/> input images can count, over every provider that may serve the call.</summary>
+    public int ForImages(IEnumerable<string> providers, string model, int count) =>
+        count <= 0 ? 0 : (int)Math.Min((long)providers.Select(p => tokenizers.For(p, model).MaxImageTokens).DefaultIfEmpty(0).Max() * count, int.MaxValue);
+
     /// <param name="textAsBytes">Count text by its UTF-8 bytes even where the model's tokenizer is known (never fewer tokens).</param>
     internal static int Of(PromptTokenizer tokenizer, IReadOnlyList<ChatMessage> messages, ChatSettings settings, bool textAsBytes = false)
     {

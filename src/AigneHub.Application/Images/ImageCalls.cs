@@ -21,7 +21,7 @@ internal sealed class ImageCalls(InferenceCalls calls, IImageStore store)
         where TProvider : IProvider
     {
         ChargedAnswer<ImageGenerationResult> answer;
-        using (var inference = await calls.StartMediaAsync(new MediaCall(request.RequestId, CallType.Image, request.Model, [request.Prompt], request.N), resolve, offering, cancellationToken))
+        using (var inference = await calls.StartMediaAsync(new MediaCall(request.RequestId, CallType.Image, request.Model, [request.Prompt], request.N, request.InputImages), resolve, offering, cancellationToken))
         {
             answer = await inference.RunAsync(
                 (provider, route, ct) => call(provider, route.Name.Model, ct),
@@ -63,4 +63,5 @@ internal sealed class ImageCalls(InferenceCalls calls, IImageStore store)
 }
 
 /// <summary>What every image call has: who asked (the request id), the model, the prompt, how many images, how delivered.</summary>
-internal sealed record ImageCall(string RequestId, string Model, string Prompt, int N, ImageDelivery Delivery);
+/// <param name="InputImages">The images (and mask) an edit sends the provider, which it counts as input tokens.</param>
+internal sealed record ImageCall(string RequestId, string Model, string Prompt, int N, ImageDelivery Delivery, int InputImages = 0);

@@ -48,7 +48,7 @@ internal sealed partial class InferenceCalls(
             meter,
             call.Model,
             () => router.Route(call.Model, resolve, offering),
-            route => billing.EstimateMedia(route, call.Type, call.Texts, call.Images, call.Model, meter.CallId),
+            route => billing.EstimateMedia(route, call, meter.CallId),
             cancellationToken);
     }
 
@@ -91,8 +91,11 @@ internal sealed partial class InferenceCalls(
     internal static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
 }
 
-/// <summary>What every embedding or image call has: who asked (the request id), its type, the model, what its prompt counts, how many images.</summary>
-internal sealed record MediaCall(string RequestId, CallType Type, string Model, IReadOnlyCollection<string> Texts, int Images = 0);
+/// <summary>
+/// What every embedding or image call has: who asked (the request id), its type, the model, what its prompt counts, how
+/// many images it asks for, and how many it sends (an edit's images and mask, which providers count as input tokens).
+/// </summary>
+internal sealed record MediaCall(string RequestId, CallType Type, string Model, IReadOnlyCollection<string> Texts, int Images = 0, int InputImages = 0);
 
 /// <summary>A provider's answer, with what the call cost the caller (credits mode; null when nothing was charged) and the credits' prefix.</summary>
 internal sealed record ChargedAnswer<T>(T Value, decimal? CreditsCharged, string? CreditPrefix);

@@ -98,6 +98,52 @@ public sealed class MediaBillingTests(BillingFixture hub) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edit_holds_for_the_input_tokens_of_the_images_it_sends_so_it_never_costs_more_than_its_hold()
+    {
+        // gpt-image-1 counts each input image as input tokens (here 3,000 each). The hold counted only the prompt, so an
+        // account that could pay the hold was served an edit costing several times more, the rest "uncollected".
+        await SetRateAsync("image", "gpt-image-1-edits", input: "0.001", output: "1");
+        await hub.GrantAsync("media-editor-short", "2");
+        await hub.GrantAsync("media-editor", "30");
+        hub.Upstream.Reset();
+        hub.Upstream.EditImageTokens = 3_000;
+
+        using var refused = await hub.Rest.SendAsync(Edit("media-editor-short"));
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Empty(hub.Upstream.Requests);
+        using var served = await hub.Rest.SendAsync(Edit("media-editor"));
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        var record = await RecordAsync(served);
+        var cost = (record.GetProperty("prompt_tokens").GetInt32() * 0.001m) + 1m;
+        Assert.True(record.GetProperty("prompt_tokens").GetInt32() > 6_000);
+        Assert.Equal(cost, decimal.Parse(record.GetProperty("credits_charged").GetString()!, CultureInfo.InvariantCulture));
+        var balance = await BalanceAsync("media-editor");
+        Assert.Equal((30m - cost, 0m), (Decimal(balance, "balance"), Decimal(balance, "held")));
+        Assert.Equal("0", balance.GetProperty("total_uncollected").GetString());
+    }
+
+    private static HttpRequestMessage Edit(string user)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("openai/gpt-image-1-edits"), "model" },
+            { new StringContent("make it blue"), "prompt" },
+            { new StringContent("b64_json"), "response_format" },
+        };
+        foreach (var name in new[] { "a.png", "b.png" })
+        {
+            var image = new ByteArrayContent(Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="));
+            image.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            form.Add(image, "image[]", name);
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/images/edits") { Content = form };
+        request.Headers.Add(BillingFixture.UserHeader, user);
+        return request;
+    }
+
+    [Fact]
     public async Task A_media_model_without_a_rate_is_refused_with_400_naming_the_model()
     {
         const string user = "media-unpriced";

@@ -11,7 +11,7 @@ internal sealed class EditImagesCommandHandler(ImageCalls images) : ICommandHand
 {
     public async ValueTask<GeneratedImages> Handle(EditImagesCommand command, CancellationToken cancellationToken) =>
         await images.RunAsync(
-            new ImageCall(command.RequestId, command.Model, command.Prompt, command.N, command.Delivery),
+            new ImageCall(command.RequestId, command.Model, command.Prompt, command.N, command.Delivery, command.Images.Count + (command.Mask is null ? 0 : 1)),
             (catalog, name) => Editors(catalog, name, command.Model),
             (p, model, ct) => p.EditAsync(new ProviderImageEditRequest(model, command.Images, command.Mask, command.Prompt, command.N, command.Size, command.Quality, command.User), ct),
             "image editing",
