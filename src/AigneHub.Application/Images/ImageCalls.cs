@@ -7,7 +7,7 @@ namespace AigneHub.Application.Images;
 /// per-image rate plus the prompt, failover, settle, record), then the images delivered as the caller asked (bytes, or
 /// links to the hub's stored copies).
 /// </summary>
-internal sealed class ImageCalls(InferenceCalls calls, IImageStore store)
+internal sealed partial class ImageCalls(InferenceCalls calls, IImageStore store, ILogger<ImageCalls> logger)
 {
     /// <param name="resolve">The providers that can take this kind of image call for a model (may refuse with a HubException).</param>
     /// <param name="call">One provider's attempt, given the model id as that provider knows it.</param>
@@ -53,13 +53,29 @@ internal sealed class ImageCalls(InferenceCalls calls, IImageStore store)
                 continue;
             }
 
-            var stored = await store.SaveAsync(image.Content, image.MediaType, CancellationToken.None);
+            StoredImageReference stored;
+            try
+            {
+                stored = await store.SaveAsync(image.Content, image.MediaType, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The call is charged already: an error now would leave the caller paying for nothing. The image goes
+                // back in the answer itself (b64_json), as a caller that asked for base64 gets it.
+                LogStoreFailed(logger, ex, request.RequestId);
+                delivered.Add(new DeliveredImage(image.Content, null, null, image.RevisedPrompt));
+                continue;
+            }
+
             expiresAt = expiresAt is { } earliest && earliest < stored.ExpiresAt ? earliest : stored.ExpiresAt;
             delivered.Add(new DeliveredImage(null, stored.Id, null, image.RevisedPrompt));
         }
 
         return new GeneratedImages(result.Model, result.Created, delivered, result.Usage, expiresAt, charged, prefix);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: an image could not be stored for a link; it is answered inline (b64_json) instead")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string requestId);
 }
 
 /// <summary>What every image call has: who asked (the request id), the model, the prompt, how many images, how delivered.</summary>

@@ -140,13 +140,14 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
         {
             var (route, provider) = plan[current];
             Meter.Attempt(provider.Name, route.Name.Model);
+            ChargedAnswer<T> charged;
             try
             {
                 var answer = await attempt(provider, route, _deadline!.Token);
                 Served(answer.CredentialId, provider.Name, route);
                 var used = usage(answer.Value);
                 var record = await FinishAsync(Meter.Succeeded(used) with { Images = images?.Invoke(answer.Value) ?? 0 }, used);
-                return new(answer.Value, record.CreditsCharged, record.CreditsCharged is null ? null : await billing.CreditPrefixAsync(callerToken));
+                charged = new(answer.Value, record.CreditsCharged, null);
             }
             catch (Exception ex)
             {
@@ -156,7 +157,12 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
                 }
 
                 next = moved;
+                continue;
             }
+
+            // Outside the attempt: the call is settled and recorded once, and a caller gone (or a settings read that
+            // fails) now must not settle it a second time as a failure and overwrite its record.
+            return charged.CreditsCharged is null ? charged : charged with { CreditPrefix = await billing.CreditPrefixAsync(CancellationToken.None) };
         }
     }
 

@@ -279,8 +279,16 @@ internal sealed class MemoryImageStore : IImageStore
 
     public IReadOnlyCollection<StoredImage> Stored => _images.Values.ToArray();
 
+    /// <summary>When set, every save fails with it (a database that refuses the image).</summary>
+    public Exception? FailWith { get; set; }
+
     public Task<StoredImageReference> SaveAsync(byte[] content, string mediaType, CancellationToken cancellationToken)
     {
+        if (FailWith is { } failure)
+        {
+            return Task.FromException<StoredImageReference>(failure);
+        }
+
         var image = new StoredImage(Guid.NewGuid(), content, mediaType, Now.AddHours(1));
         _images[image.Id] = image;
         return Task.FromResult(new StoredImageReference(image.Id, image.ExpiresAt));

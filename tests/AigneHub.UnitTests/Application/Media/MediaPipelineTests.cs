@@ -86,6 +86,20 @@ public sealed class MediaPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Images_that_cannot_be_stored_for_a_link_are_answered_inline_rather_than_lost_after_the_charge()
+    {
+        _harness.Catalog.ImageProviders.Add(new ScriptedImages("painter"));
+        _harness.Images.FailWith = new InvalidOperationException("the image store is down");
+
+        var images = await _harness.Mediator.Send(new GenerateImagesCommand("req-7", "painter/m", "a cat", 2, null, null, null, GenerateImagesCommand.UrlFormat, null));
+
+        Assert.Equal(2, images.Images.Count);
+        Assert.All(images.Images, i => Assert.Equal([1, 2, 3], i.Content));
+        Assert.StartsWith("captured painter", Assert.Single(_harness.Billing.Settlements), StringComparison.Ordinal);
+        Assert.Equal(CallStatus.Succeeded, Assert.Single(_harness.Recorder.Records).Status);
+    }
+
+    [Fact]
     public async Task Images_asked_for_as_base64_are_not_stored()
     {
         _harness.Catalog.ImageProviders.Add(new ScriptedImages("painter"));
