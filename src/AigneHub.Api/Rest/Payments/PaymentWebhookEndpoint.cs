@@ -34,7 +34,20 @@ internal static partial class PaymentWebhookEndpoint
             return Error(StatusCodes.Status404NotFound, "not_found", "The payment webhook is not configured on this hub.");
         }
 
-        var body = await ReadAsync(context.Request, context.RequestAborted);
+        byte[]? body;
+        try
+        {
+            body = await ReadAsync(context.Request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A body that arrives too slowly (Kestrel's minimum data rate) or is cut short: the sender's problem, said
+            // in the error envelope, not an unhandled exception with an empty answer.
+            var error = HubErrorMapper.Map(ex, context.TraceIdentifier);
+            LogRefused(logger, error.Message);
+            return Error(error.HttpStatus, error.Type, error.Message);
+        }
+
         if (body is null)
         {
             return Error(StatusCodes.Status413PayloadTooLarge, HubErrorMapper.InvalidRequest, "The notification is too large.");
