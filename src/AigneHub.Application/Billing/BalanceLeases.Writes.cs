@@ -26,7 +26,6 @@ internal sealed partial class BalanceLeases
         var renewal = amount == 0m;
         var leased = 0m;
         var found = true;
-        var expiring = false;
         try
         {
             await _ledger.ChangeAsync(account.UserId, settings, current =>
@@ -36,15 +35,6 @@ internal sealed partial class BalanceLeases
                 {
                     // Recovery returned the lease this instance serves from: a top-up must not lease again under its id
                     // (the instance would go on serving what is free of the old one in memory, which the ledger took back).
-                    return [];
-                }
-
-                if (CreditLedger.HasGrantsToExpire(current, now))
-                {
-                    // A grant's time is up but the lease holds part of it (expiry takes only what is available): lease
-                    // nothing more, and give the lease back below, so the expiry job can take the rest instead of the
-                    // lease serving new calls from an expired grant.
-                    expiring = true;
                     return [];
                 }
 
@@ -60,17 +50,9 @@ internal sealed partial class BalanceLeases
             found = !(renewal || held) || found;
         }
 
-        var keep = 0m;
         lock (account)
         {
-            if (expiring && found)
-            {
-                // Returned as at shutdown: calls in flight keep their holds (and are captured from the lease); no new
-                // hold is served from it. Busy stays set until the return is written.
-                account.Active = false;
-                keep = account.Holds.Values.Sum();
-            }
-            else if ((renewal || held) && !found)
+            if ((renewal || held) && !found)
             {
                 // Recovery returned it (this instance looked dead), as a renewal or a top-up found: serve nothing more
                 // from it; calls in flight are captured from the
@@ -93,8 +75,7 @@ internal sealed partial class BalanceLeases
             }
             else
             {
-                // Too little to lease (the balance is near zero), a grant to expire first, or the ledger refused:
-                // direct holds meanwhile.
+                // Too little to lease (the balance is near zero) or the ledger refused: direct holds meanwhile.
                 account.RetryAt = now + RetryAfterRefusal;
                 if (!account.Active)
                 {
@@ -102,14 +83,8 @@ internal sealed partial class BalanceLeases
                 }
             }
 
-            if (!(expiring && found))
-            {
-                account.Busy = false;
-                return;
-            }
+            account.Busy = false;
         }
-
-        await ReturnAsync(account, keep, "a grant of the account expired").ConfigureAwait(false);
     }
 
     /// <summary>Gives back the lease but for <paramref name="keep"/>, after writing the captures queued before.</summary>

@@ -221,13 +221,6 @@ public static class CreditLedger
         return events;
     }
 
-    /// <summary>
-    /// Whether a grant's time is up while part of it is left (expiry had to leave what holds and leases need): a lease
-    /// must not go on serving it (<c>BalanceLeases</c> gives the lease back so that the next expiry run takes the rest).
-    /// </summary>
-    public static bool HasGrantsToExpire(CreditAccount current, DateTimeOffset now) =>
-        current.Grants.Any(g => g.ExpiresAt <= now && g.Remaining > 0);
-
     /// <summary>The holds whose call should have finished by <paramref name="now"/>.</summary>
     public static IReadOnlyList<HoldState> OverdueHolds(CreditAccount current, DateTimeOffset now) =>
         current.Holds.Where(h => h.ExpiresAt <= now).ToArray();

@@ -3,7 +3,6 @@ using AigneHub.Application;
 using AigneHub.Application.Abstractions;
 using AigneHub.Application.Billing;
 using AigneHub.Application.Billing.Credits.Commands.AuditCreditAccounts;
-using AigneHub.Application.Billing.Credits.Commands.ExpireGrants;
 using AigneHub.Application.Billing.Credits.Commands.RecoverHolds;
 using AigneHub.Application.Errors;
 using AigneHub.Application.Observability;
@@ -505,46 +504,6 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         Assert.True((await AccountAsync()).Balance >= 0m);
         var audit = await new AuditCreditAccountsCommandHandler(_db.Store).Handle(new AuditCreditAccountsCommand(null), CancellationToken.None);
         Assert.Empty(audit.Mismatches);
-    }
-
-    [Fact]
-    public async Task A_lease_stops_serving_a_grant_whose_time_is_up_and_is_given_back_so_the_expiry_takes_the_rest()
-    {
-        // Expiry takes only what is available, and a lease counts as held: a lease went on holding (and serving new
-        // calls from) an expired grant, renewed for as long as the account did not go idle. Now its next renewal gives
-        // it back (calls in flight would keep their holds) and the next expiry run takes what was left.
-        await _db.UseCreditsAsync(welcome: 0m);
-        var settings = await _db.SettingsAsync();
-        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
-        await CreditAccounts.GrantAsync(_db.Store, "alice", settings, TimeProvider.System, new NewGrant(Guid.CreateVersion7(), 10m, GrantSource.Admin, expiresAt, null), "test", CancellationToken.None);
-        var hub = Start(renewalSeconds: 1, idleSeconds: 3_600);
-        await LeaseAsync(hub);
-        Assert.True((await AccountAsync()).Held > 0m);
-        while (DateTimeOffset.UtcNow <= expiresAt)
-        {
-            await Task.Delay(100);
-        }
-
-        var expire = new ExpireGrantsCommandHandler(_db.Store, new BillingCache(_db.Store, TimeProvider.System, Options.Create(new BillingOptions { CacheSeconds = 0 })), TimeProvider.System);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        CreditAccount account;
-        while (true)
-        {
-            // The expiry job (once a minute in a hub) meets the lease's renewals (here every second).
-            await expire.Handle(new ExpireGrantsCommand(), CancellationToken.None);
-            account = await AccountAsync();
-            if (account is { Held: 0m, Balance: 0m })
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"the expired grant still had {account.Balance} credits, {account.Held} of them leased");
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(10m - account.TotalSpent, account.TotalExpired);
-        Assert.False(await CallOrRefusedAsync(hub, "after-expiry"));
-        await AssertReplayAgreesAsync();
     }
 
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
