@@ -32,15 +32,15 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
 
     /// <summary>
     /// What a media call may cost: embeddings the inputs at the input rate; images the images asked for at the
-    /// per-image rate plus the prompt, and an edit's input images at the most tokens an image can count, once per image
-    /// asked for (Gemini counts them again for each image it makes).
+    /// per-image rate plus the prompt, and an edit's input images at the most tokens an image can count (once per image
+    /// asked for when Gemini may serve it: it counts them again for each image it makes; OpenAI counts them once).
     /// </summary>
     public CallEstimate EstimateMedia<TProvider>(CallRoute<TProvider> route, ModelCalls.MediaCall call, Guid callId)
         where TProvider : IProvider
     {
         var providers = route.Providers.Select(p => p.Name).ToArray();
         var prompt = (long)prompts.ForTexts(providers, route.Name.Model, call.Texts)
-            + ((long)prompts.ForImages(providers, route.Name.Model, call.InputImages) * Math.Max(1, call.Images));
+            + ((long)prompts.ForImages(providers, route.Name.Model, call.InputImages) * (providers.Contains(ProviderNames.Google) ? Math.Max(1, call.Images) : 1));
         return new CallEstimate(
             callId.ToString(),
             call.Type,
@@ -111,14 +111,15 @@ internal sealed class ChatBilling(ICallBilling billing, Billing.BillingCache set
             return outcome with { UserId = hold.UserId };
         }
 
-        if (usage.PromptTokens == 0 && hold.Type != CallType.Image && (outcome.Status == CallStatus.Cancelled || hold.IsHeld))
+        if (usage.PromptTokens == 0 && hold.Type != CallType.Image && (outcome.Status == CallStatus.Cancelled || hold.IsHeld || hold.Budget.Windows.Count > 0))
         {
-            // No prompt tokens reported: a call cut short before the provider's report, or (credits mode) a provider
-            // that reports no usage (an OpenAI-compatible server that ignores include_usage, Gemini's embeddings). The
-            // prompt was sent either way and is charged at the bound the hold was sized with, which the record carries
-            // too, so the charge can be recomputed from the record (and recovery charges the same). The usage is then
-            // an estimate, so the charge stays within the hold. An image call is priced per image and may report no
-            // tokens at all; an enterprise-mode call served without a report keeps what it reported.
+            // No prompt tokens reported: a call cut short before the provider's report, or (in credits mode, or under a
+            // spend budget) a provider that reports no usage (an OpenAI-compatible server that ignores include_usage,
+            // Gemini's embeddings). The prompt was sent either way and is charged (and counted against the budgets, in
+            // US dollars) at the bound the hold was sized with, which the record carries too (and recovery charges the
+            // same). The usage is then an estimate, so the credits charged stay within the hold. An image call is priced
+            // per image and may report no tokens at all; an enterprise-mode call served without a report and without
+            // a budget keeps what it reported (no tokenizer run for a figure nobody is charged by).
             usage = usage with { PromptTokens = hold.EstimatedPromptTokens.Tokens };
             outcome = outcome with { PromptTokens = usage.PromptTokens };
             atMostTheHold = true;

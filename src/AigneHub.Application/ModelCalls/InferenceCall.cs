@@ -89,6 +89,9 @@ internal sealed partial class InferenceCalls(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed on {Model} with {ErrorKind}; failing over to {NextProvider} with {NextModel}")]
     internal static partial void LogFailover(ILogger logger, string provider, string model, ErrorKind errorKind, string nextProvider, string nextModel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {CallId} was charged, but its credits' currency prefix could not be read; answered without it")]
+    internal static partial void LogPrefixUnavailable(ILogger logger, Exception exception, Guid callId);
 }
 
 /// <summary>
@@ -161,8 +164,22 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
             }
 
             // Outside the attempt: the call is settled and recorded once, and a caller gone (or a settings read that
-            // fails) now must not settle it a second time as a failure and overwrite its record.
-            return charged.CreditsCharged is null ? charged : charged with { CreditPrefix = await billing.CreditPrefixAsync(CancellationToken.None) };
+            // fails) now must not settle it a second time as a failure and overwrite its record, nor turn an answer
+            // already charged for into an error: the prefix only labels the credits.
+            if (charged.CreditsCharged is null)
+            {
+                return charged;
+            }
+
+            try
+            {
+                return charged with { CreditPrefix = await billing.CreditPrefixAsync(CancellationToken.None) };
+            }
+            catch (Exception ex)
+            {
+                InferenceCalls.LogPrefixUnavailable(logger, ex, Meter.CallId);
+                return charged;
+            }
         }
     }
 

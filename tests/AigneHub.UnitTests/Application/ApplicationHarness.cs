@@ -114,9 +114,17 @@ internal sealed class RecordingCallBilling : ICallBilling
     /// </summary>
     public decimal? HeldCredits { get; set; }
 
+    /// <summary>Each hold also reserves on one spend budget (as a key under a budget does, in either mode).</summary>
+    public bool UnderBudget { get; set; }
+
     public Task<CallHold> HoldAsync(CallEstimate estimate, CancellationToken cancellationToken) =>
         Task.FromResult(new CallHold(estimate.CallId, null, estimate.Type, estimate.Model, estimate.Providers, HeldCredits, estimate.PromptTokens,
-            HeldCredits is null ? null : estimate.Providers.ToDictionary(p => p, p => FreeRate(estimate, p))));
+            HeldCredits is null ? null : estimate.Providers.ToDictionary(p => p, p => FreeRate(estimate, p)))
+        {
+            Budget = UnderBudget
+                ? new BudgetReservation(estimate.CallId, 1m, [new ReservedWindow("budget:key:key-1", DateTimeOffset.UnixEpoch, 10m, null, 9m, null)])
+                : BudgetReservation.None,
+        });
 
     private static AigneHub.Domain.Billing.ModelRate FreeRate(CallEstimate estimate, string provider) =>
         AigneHub.Domain.Billing.ModelRate.Create(new AigneHub.Domain.Billing.Events.ModelRateSet(

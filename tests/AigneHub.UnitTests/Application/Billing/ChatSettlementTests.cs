@@ -121,6 +121,18 @@ public sealed class ChatSettlementTests
     }
 
     [Fact]
+    public async Task In_enterprise_mode_a_call_under_a_spend_budget_whose_provider_reports_no_usage_counts_its_prompt_bound()
+    {
+        // Budgets count US dollars from the usage: a provider that reports none would be free to call past them.
+        using var app = new ApplicationHarness(new ScriptedProvider("openai") { ReportsUsage = false });
+        app.Billing.UnderBudget = true;
+
+        await app.Mediator.Send(new CreateChatCompletionCommand("r", "openai/gpt", Hello, ChatSettings.Default));
+
+        Assert.Equal([$"captured openai {Bound}+5"], app.Billing.Settlements);
+    }
+
+    [Fact]
     public async Task In_enterprise_mode_a_served_call_without_usage_keeps_what_it_reported()
     {
         // Nothing is charged in enterprise mode: the prompt bound (a tokenizer run) is not worth counting for a record.
