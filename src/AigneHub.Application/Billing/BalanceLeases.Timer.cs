@@ -106,7 +106,7 @@ internal sealed partial class BalanceLeases
             lock (account)
             {
                 idle = mayChange && account.Active && !account.Busy && account.Holds.Count == 0 && now - account.LastUsed >= idleAfter;
-                renew = mayChange && account.Active && !account.Busy && !idle && now >= account.RenewAt;
+                renew = mayChange && account.Active && !account.Busy && !idle && now >= account.RenewAt && now >= account.RetryAt;
                 account.Busy |= idle || renew;
                 // Decided idle: no call may take a hold from it between this decision and the return (which gives it
                 // back in full); ReturnAsync serves from it again only if the return fails.

@@ -26,6 +26,7 @@ internal sealed partial class BalanceLeases
         var renewal = amount == 0m;
         var leased = 0m;
         var found = true;
+        var failed = false;
         try
         {
             await _ledger.ChangeAsync(account.UserId, settings, current =>
@@ -47,6 +48,7 @@ internal sealed partial class BalanceLeases
         {
             LogLeaseFailed(_logger, ex, account.UserId);
             leased = 0m;
+            failed = true;
             found = !(renewal || held) || found;
         }
 
@@ -64,7 +66,7 @@ internal sealed partial class BalanceLeases
                 account.LeaseId = null;
                 account.Holds.Clear();
             }
-            else if (leased > 0m || renewal)
+            else if (!failed && (leased > 0m || renewal))
             {
                 account.Active = true;
                 account.Free += leased;
@@ -75,7 +77,9 @@ internal sealed partial class BalanceLeases
             }
             else
             {
-                // Too little to lease (the balance is near zero) or the ledger refused: direct holds meanwhile.
+                // Too little to lease (the balance is near zero), or the ledger refused or failed: direct holds
+                // meanwhile. A renewal that failed keeps the lease's expiry as the ledger has it, so the lease stops
+                // serving before recovery may take it (ServeUntil), and is tried again after RetryAt.
                 account.RetryAt = now + RetryAfterRefusal;
                 if (!account.Active)
                 {

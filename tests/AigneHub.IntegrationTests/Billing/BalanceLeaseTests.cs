@@ -506,24 +506,52 @@ public sealed class BalanceLeaseTests : IAsyncLifetime
         Assert.Empty(audit.Mismatches);
     }
 
+    [Fact]
+    public async Task A_renewal_that_fails_does_not_extend_the_lease_so_the_instance_stops_serving_from_it_before_recovery_may_take_it()
+    {
+        // A failed renewal moved the lease's expiry forward in memory as if it had been written: the instance went on
+        // serving past the expiry the ledger has, where hold recovery returns the lease.
+        await _db.UseCreditsAsync(welcome: 1_000m);
+        var clock = new MovableClock();
+        var hub = Start(renewalSeconds: 1, idleSeconds: 3_600, time: clock);
+        await LeaseAsync(hub);
+        var leasedUntil = (await AccountAsync()).Leases.Single().ExpiresAt;
+
+        await hub.Ledger.DisposeAsync(); // every ledger change fails from now on, renewals included
+        clock.Ahead = leasedUntil - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(20); // renewals fall due; still before the expiry
+        await Task.Delay(500); // a few timer ticks: the renewals are tried, and fail
+        clock.Ahead = leasedUntil - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1); // past the expiry the ledger has
+
+        await Assert.ThrowsAnyAsync<Exception>(() => CallAsync(hub, "after-the-lease-expired"));
+    }
+
+    /// <summary>The system clock, moved ahead by whatever a test sets.</summary>
+    private sealed class MovableClock : TimeProvider
+    {
+        public TimeSpan Ahead { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Ahead;
+    }
+
     /// <summary>Direct calls made before the lease exists (<see cref="LeaseAsync"/>).</summary>
     private const int Warm = 2;
 
     private Instance Start(
         int cacheSeconds = 600, int flushMilliseconds = 20, int idleSeconds = 60, int unwrittenLimit = 1_024, int renewalSeconds = 0, int roomWaitMilliseconds = 1_000,
-        int leasePercent = 25, HubMetrics? metrics = null)
+        int leasePercent = 25, HubMetrics? metrics = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var options = Options.Create(new BillingOptions
         {
             CacheSeconds = cacheSeconds, LeaseAfterHolds = Warm, LedgerFlushMilliseconds = flushMilliseconds, LeaseIdleSeconds = idleSeconds,
             LeaseUnwrittenLimit = unwrittenLimit, HoldRenewalSeconds = renewalSeconds, LeaseRoomWaitMilliseconds = roomWaitMilliseconds,
             LeasePercent = leasePercent,
         });
-        var ledger = new CreditLedgerWriter(_db.Store, TimeProvider.System, options, NullLogger<CreditLedgerWriter>.Instance);
-        var leases = new BalanceLeases(ledger, TimeProvider.System, options, new HubInstance(), NullLogger<BalanceLeases>.Instance, metrics);
-        var holdLeases = new HoldLeases(_db.Store, TimeProvider.System, options, new HubInstance(), NullLogger<HoldLeases>.Instance);
+        var ledger = new CreditLedgerWriter(_db.Store, time, options, NullLogger<CreditLedgerWriter>.Instance);
+        var leases = new BalanceLeases(ledger, time, options, new HubInstance(), NullLogger<BalanceLeases>.Instance, metrics);
+        var holdLeases = new HoldLeases(_db.Store, time, options, new HubInstance(), NullLogger<HoldLeases>.Instance);
         var billing = new CallBilling(
-            new BillingCache(_db.Store, TimeProvider.System, options), _db.Caller, TimeProvider.System, options, holdLeases, ledger, NullLogger<CallBilling>.Instance,
+            new BillingCache(_db.Store, time, options), _db.Caller, time, options, holdLeases, ledger, NullLogger<CallBilling>.Instance,
             balanceLeases: leases);
         var instance = new Instance(billing, leases, ledger);
         _instances.Add(instance);
