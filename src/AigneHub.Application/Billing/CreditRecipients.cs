@@ -25,7 +25,7 @@ internal static class CreditRecipients
     public static async Task<string> CanonicalAsync(IDocumentStore store, string userId, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var matches = await MatchesAsync(session, userId, cancellationToken);
+        var matches = await UserIds.SpellingsAsync(session, userId, cancellationToken);
         return matches switch
         {
             [var only] => only,
@@ -48,9 +48,6 @@ internal static class CreditRecipients
             return userId;
         }
 
-        return await MatchesAsync(session, userId, cancellationToken) is [var only] ? only : userId;
+        return await UserIds.SpellingsAsync(session, userId, cancellationToken) is [var only] ? only : userId;
     }
-
-    private static Task<IReadOnlyList<string>> MatchesAsync(IQuerySession session, string userId, CancellationToken cancellationToken) =>
-        Access.UserIds.SpellingsAsync(session, userId, cancellationToken);
 }

@@ -15,7 +15,7 @@ internal sealed partial class InferenceCalls(
     TimeProvider time,
     IOptions<ChatRoutingOptions> routing,
     ILogger<InferenceCalls> logger,
-    ICacheRequestContext? cacheRequest = null)
+    ICacheRequestContext cacheRequest)
 {
     /// <summary>Starts a chat call: its record carries what the call says about itself (end user, metadata).</summary>
     public Task<InferenceCall<IChatProvider>> StartChatAsync(IChatRequest request, bool streamed, CancellationToken cancellationToken)
@@ -118,8 +118,8 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
 
     public CallMeter Meter { get; } = meter;
 
-    /// <summary>Where the provider and model that served the call are noted for the response cache (null: nowhere).</summary>
-    public ICacheRequestContext? CacheRequest { get; init; }
+    /// <summary>Where the provider and model that served the call are noted for the response cache.</summary>
+    public required ICacheRequestContext CacheRequest { get; init; }
 
     /// <summary>The call's hold; once a model answered, priced for that model (<see cref="CallHold.ForModel"/>).</summary>
     public CallHold? Hold { get; private set; }
@@ -245,10 +245,7 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
         Meter.FirstByte();
         Meter.UsedCredential(credentialId);
         Hold = Hold!.ForModel(route.Name.Model);
-        if (CacheRequest is { } cache)
-        {
-            cache.ServedBy = route.Name.Qualified(provider);
-        }
+        CacheRequest.ServedBy = route.Name.Qualified(provider);
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ namespace AigneHub.Application.Billing.Rates.Commands.SyncRateCatalogue;
 internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRateCatalogue catalogue, BillingCache cache, TimeProvider time)
     : ICommandHandler<SyncRateCatalogueCommand, RateSyncReport>
 {
-    public const string ManualSource = RateDecisions.ManualSource;
 
     public async ValueTask<RateSyncReport> Handle(SyncRateCatalogueCommand command, CancellationToken cancellationToken)
     {
@@ -24,7 +23,7 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
                 current = await session.LoadAsync<ModelRate>(rateId, cancellationToken);
             }
 
-            if (current?.Source == ManualSource)
+            if (current?.Source == RateDecisions.ManualSource)
             {
                 skipped.Add(rateId);
                 continue;
@@ -46,7 +45,7 @@ internal sealed class SyncRateCatalogueCommandHandler(IDocumentStore store, IRat
                 continue;
             }
 
-            var after = await BillingStreams.ChangeRateAsync(store, rateId, latest => latest?.Source == ManualSource
+            var after = await BillingStreams.ChangeRateAsync(store, rateId, latest => latest?.Source == RateDecisions.ManualSource
                 ? []
                 : RateDecisions.Set(latest, rate, command.Actor, now), cancellationToken);
             changes.Add(new RateChangeView(before, RateView.From(after!)));
