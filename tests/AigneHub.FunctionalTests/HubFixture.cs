@@ -102,6 +102,37 @@ public class HubFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Another hub on this fixture's database, as a second replica behind a load balancer: no Hangfire server, no
+    /// statistics daemon (one per database: this fixture's hub runs it), a key ring of its own. The caller disposes it.
+    /// </summary>
+    /// <param name="keyCacheRefreshMs">Its key cache's poll; null keeps the default.</param>
+    public async Task<HubApplication> StartSecondInstanceAsync(int? keyCacheRefreshMs = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = DatabaseConnectionString,
+            ["Hub:RestUrl"] = "http://127.0.0.1:0",
+            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
+            ["Providers:Demo:Enabled"] = "true",
+            ["Providers:Demo:WordDelayMs"] = "0",
+            ["Hangfire:ServerEnabled"] = "false",
+            ["Analytics:Daemon"] = "Disabled",
+            ["Providers:CredentialRecheck:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Secrets:ActiveKeyId"] = "other-instance",
+            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        };
+        if (keyCacheRefreshMs is { } refresh)
+        {
+            settings["Access:KeyCacheRefreshMs"] = refresh.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(settings));
+        await second.StartAsync();
+        return second;
+    }
+
     public Task<HttpResponseMessage> PostChatAsync(object body, CancellationToken cancellationToken = default) =>
         Rest.PostAsJsonAsync("/v1/chat/completions", body, cancellationToken);
 

@@ -348,26 +348,7 @@ public sealed class AccessKeyTests(HubFixture hub)
     }
 
     /// <summary>A second hub on the shared hub's database, its key cache polling every second.</summary>
-    private async Task<HubApplication> StartSecondInstanceAsync()
-    {
-        var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
-            ["Hub:RestUrl"] = "http://127.0.0.1:0",
-            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
-            ["Providers:Demo:Enabled"] = "true",
-            ["Providers:Demo:WordDelayMs"] = "0",
-            ["Hangfire:ServerEnabled"] = "false",
-            ["Analytics:Daemon"] = "Disabled", // one statistics daemon per database: the first instance runs it
-            ["Providers:CredentialRecheck:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Access:KeyCacheRefreshMs"] = "1000",
-            ["Secrets:ActiveKeyId"] = "other-instance",
-            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        }));
-        await second.StartAsync();
-        return second;
-    }
+    private Task<HubApplication> StartSecondInstanceAsync() => hub.StartSecondInstanceAsync(keyCacheRefreshMs: 1_000);
 
     /// <summary>
     /// How long a change may take to reach a caller: a bound, not a timing (a poll returns as soon as it sees it). The

@@ -66,21 +66,7 @@ public sealed class RateLimitTests(HubFixture hub)
     [Fact]
     public async Task Limit_holds_across_two_instances_sharing_the_database()
     {
-        await using var second = await HubApplication.CreateAsync([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = hub.DatabaseConnectionString,
-            ["Hub:RestUrl"] = "http://127.0.0.1:0",
-            ["Hub:GrpcUrl"] = "http://127.0.0.1:0",
-            ["Providers:Demo:Enabled"] = "true",
-            ["Providers:Demo:WordDelayMs"] = "0",
-            ["Hangfire:ServerEnabled"] = "false",
-            ["Analytics:Daemon"] = "Disabled", // one statistics daemon per database: the first instance runs it
-            ["Providers:CredentialRecheck:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Secrets:ActiveKeyId"] = "other-instance",
-            ["Secrets:Keys:other-instance"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        }));
-        await second.StartAsync();
+        await using var second = await hub.StartSecondInstanceAsync();
         var key = await KeyAsync(new { requests_per_minute = 4 });
         using var onFirst = TestAccess.RestClient(hub.RestUri, key);
         using var onSecond = TestAccess.RestClient(second.RestUri, key);
