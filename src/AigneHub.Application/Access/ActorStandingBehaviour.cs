@@ -5,9 +5,9 @@ namespace AigneHub.Application.Access;
 /// billing settings) asked by a disabled user, or by a user whose role is now lower than the one their credential
 /// carries, reading the asker's user from the database rather than from the key cache: another instance may still
 /// accept a just-disabled admin's key, or give a just-demoted admin's key its admin role, for up to one cache refresh,
-/// and in that window the admin must change nothing (not even disable the owner who cut them off). The hub's own commands (no caller) pass. The generated
-/// pipeline gives this step only to <see cref="IAuditedCommand"/>s; it runs inside the audit step, so a refusal is
-/// recorded. One primary-key read per admin change; model calls never cross it.
+/// and in that window the admin must change nothing (not even disable the owner who cut them off). The hub's own
+/// commands (no caller) pass. The generated pipeline gives this step only to <see cref="IAuditedCommand"/>s; it runs
+/// inside the audit step, so a refusal is recorded. One primary-key read per admin change; model calls never cross it.
 /// </summary>
 internal sealed class ActorStandingBehaviour<TMessage, TResponse>(ICallerContext callers, IDocumentStore store) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage, IAuditedCommand

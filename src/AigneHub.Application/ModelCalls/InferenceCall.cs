@@ -245,7 +245,11 @@ internal sealed class InferenceCall<TProvider>(CallMeter meter, ChatBilling bill
         Meter.FirstByte();
         Meter.UsedCredential(credentialId);
         Hold = Hold!.ForModel(route.Name.Model);
-        CacheRequest.ServedBy = route.Name.Qualified(provider);
+        if (CacheRequest.Outcome == CacheOutcome.Miss)
+        {
+            // Only a call whose answer the cache will store needs it: no string built per call otherwise.
+            CacheRequest.ServedBy = route.Name.Qualified(provider);
+        }
     }
 
     /// <summary>
